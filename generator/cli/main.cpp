@@ -1,0 +1,242 @@
+// hardwire — command-line front end. A thin layer: parse arguments, call the libraries, print.
+//
+// Every user error (bad model, bad option value, unreadable file) ends as one line "hardwire: error: ..." on stderr
+// and exit status 1; usage errors exit with CLI11's status (non-zero).
+#include <fmt/core.h>
+
+#include <CLI/CLI.hpp>
+#include <chrono>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "hardwire/gen/llama2c.hpp"
+#include "hardwire/gen/model_info.hpp"
+#include "hardwire/gen/model_source.hpp"
+#include "hardwire/gen/quantizer.hpp"
+#include "hardwire/golden/compare.hpp"
+
+namespace {
+
+using namespace hardwire;
+
+int fail(const std::string& message) {
+  fmt::print(stderr, "hardwire: error: {}\n", message);
+  return 1;
+}
+
+std::string with_commas(int64_t v) {
+  std::string s = std::to_string(v < 0 ? -v : v), out;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (i && (s.size() - i) % 3 == 0) out += ',';
+    out += s[i];
+  }
+  return (v < 0 ? "-" : "") + out;
+}
+
+std::string bytes_h(int64_t b) {
+  if (b >= (int64_t{1} << 30)) return fmt::format("{:.2f} GiB", static_cast<double>(b) / (1 << 30));
+  if (b >= (int64_t{1} << 20)) return fmt::format("{:.2f} MiB", static_cast<double>(b) / (1 << 20));
+  if (b >= (int64_t{1} << 10)) return fmt::format("{:.1f} KiB", static_cast<double>(b) / (1 << 10));
+  return fmt::format("{} B", b);
+}
+
+// Printable form of a token's text: control bytes escaped.
+std::string printable(const std::string& s) {
+  std::string o;
+  for (unsigned char c : s) {
+    if (c == '\n') o += "\\n";
+    else if (c < 0x20 || c == 0x7f) o += fmt::format("\\x{:02x}", c);
+    else o += static_cast<char>(c);
+  }
+  return o;
+}
+
+Result<golden::Widths> effective_widths(const gen::ModelSource& src, const std::string& cli) {
+  golden::Widths w = src.widths.value_or(golden::Widths{});
+  if (cli.empty()) return w;
+  return gen::parse_widths(cli, w);
+}
+
+Status write_json(const std::string& path, const nlohmann::json& j) {
+  std::ofstream out(path);
+  if (!out) return Error{"cannot write '" + path + "': " + std::strerror(errno)};
+  out << j.dump(2) << "\n";
+  if (!out) return Error{"cannot write '" + path + "': write failed"};
+  return Status::ok();
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+int cmd_info(const std::string& model, const std::string& widths_arg, const std::string& json_path) {
+  auto src = gen::resolve_model(model);
+  if (!src) return fail(src.message());
+  auto widths = effective_widths(*src, widths_arg);
+  if (!widths) return fail(widths.message());
+  const gen::ModelInfo m = gen::compute_info(*src, *widths);
+  const auto& s = m.shape;
+  fmt::print("model          {}\n", src->describe());
+  fmt::print("shape          {}\n", s.to_string());
+  fmt::print("               head size {}, kv dim {}, {} query heads per kv head\n", s.head_size(), s.kv_dim(),
+             s.kv_mul());
+  fmt::print("classifier     {}\n", m.shared_classifier ? "shared with the token embedding" : "separate matrix");
+  fmt::print("parameters     {} (embedding {}, {} per layer, classifier {})\n", with_commas(m.stats.params_total),
+             with_commas(m.stats.params_embedding), with_commas(m.stats.params_per_layer),
+             with_commas(m.stats.params_classifier));
+  fmt::print("weight bytes   {} ({}) int8 on chip: embedding {}, layers {}, classifier {}\n",
+             with_commas(m.weight_bytes), bytes_h(m.weight_bytes), with_commas(m.weight_bytes_embedding),
+             with_commas(m.weight_bytes_layers), with_commas(m.weight_bytes_classifier));
+  fmt::print("constants      {} requantization entries, {} of tables (SiLU, exp2, RoPE)\n",
+             with_commas(m.requant_params), bytes_h(m.table_bytes));
+  fmt::print("MACs/token     {} in matrix products; with attention {} at pos 0, {} at pos {}, {} on average\n",
+             with_commas(m.stats.matmul_macs_per_token), with_commas(m.macs_per_token_min),
+             with_commas(m.macs_per_token_max), s.seq_len - 1, with_commas(m.macs_per_token_mean));
+  fmt::print("KV cache       {} ({}): {} layers x {} positions x {} (K {}-bit, V {}-bit)\n",
+             with_commas(m.kv_cache_bytes), bytes_h(m.kv_cache_bytes), s.n_layers, s.seq_len, s.kv_dim(),
+             m.widths.k, m.widths.v);
+  fmt::print("widths         {}\n", gen::widths_to_string(m.widths));
+  if (!json_path.empty()) {
+    nlohmann::json j = {
+        {"model", src->describe()},
+        {"shape",
+         {{"dim", s.dim}, {"hidden_dim", s.hidden_dim}, {"n_layers", s.n_layers}, {"n_heads", s.n_heads},
+          {"n_kv_heads", s.n_kv_heads}, {"vocab_size", s.vocab}, {"seq_len", s.seq_len}}},
+        {"shared_classifier", m.shared_classifier},
+        {"parameters", m.stats.params_total},
+        {"weight_bytes", m.weight_bytes},
+        {"requant_params", m.requant_params},
+        {"table_bytes", m.table_bytes},
+        {"matmul_macs_per_token", m.stats.matmul_macs_per_token},
+        {"macs_per_token", {{"min", m.macs_per_token_min}, {"max", m.macs_per_token_max}, {"mean", m.macs_per_token_mean}}},
+        {"kv_cache_bytes", m.kv_cache_bytes},
+        {"widths", gen::widths_to_string(m.widths)}};
+    if (auto st = write_json(json_path, j); !st) return fail(st.message());
+  }
+  return 0;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+int cmd_golden(const std::string& model, const std::string& widths_arg, const std::string& tok_path,
+               const std::string& prompt, int64_t steps, const std::string& json_path) {
+  using clock = std::chrono::steady_clock;
+  auto src = gen::resolve_model(model);
+  if (!src) return fail(src.message());
+  auto widths = effective_widths(*src, widths_arg);
+  if (!widths) return fail(widths.message());
+  std::optional<gen::Tokenizer> tok;
+  if (!tok_path.empty()) {
+    auto t = gen::read_tokenizer(tok_path, src->shape.vocab);
+    if (!t) return fail(t.message());
+    tok = std::move(*t);
+  }
+  std::vector<int64_t> prompt_ids{golden::kBosToken};
+  if (!prompt.empty()) {
+    if (!tok) return fail("--prompt needs --tokenizer to turn the text into token ids");
+    prompt_ids = tok->encode(prompt, true);
+  }
+  const int64_t P = static_cast<int64_t>(prompt_ids.size());
+  if (steps < 1) return fail("--steps must be at least 1");
+  if (P + steps - 1 > src->shape.seq_len) {
+    return fail(fmt::format("prompt ({} tokens) and {} steps need {} positions but the model's seq_len is {}; "
+                            "use at most --steps {}",
+                            P, steps, P + steps - 1, src->shape.seq_len, src->shape.seq_len - P + 1));
+  }
+
+  const auto t0 = clock::now();
+  auto fm = gen::load_float_model(*src);
+  if (!fm) return fail(fm.message());
+  gen::QuantConfig qc;
+  qc.widths = *widths;
+  auto qm = gen::quantize(*fm, qc);
+  if (!qm) return fail(qm.message());
+  const auto t1 = clock::now();
+  fmt::print("model    {}\nshape    {}\nwidths   {}\n", src->describe(), src->shape.to_string(),
+             gen::widths_to_string(*widths));
+  fmt::print("loaded and quantized in {:.2f} s; decoding {} steps from {}\n",
+             std::chrono::duration<double>(t1 - t0).count(), steps,
+             prompt.empty() ? std::string("BOS") : fmt::format("a {}-token prompt", P));
+
+  const golden::CompareResult r = golden::compare_decode(*fm, *qm, prompt_ids, steps);
+  const auto t2 = clock::now();
+  auto show = [&](int64_t prev, int64_t t) {
+    return tok ? fmt::format("{:>5} {:<12}", t, "'" + printable(tok->decode(prev, t)) + "'") : fmt::format("{:>5}", t);
+  };
+  fmt::print("\n step   pos  {:<{}}  {:<{}}  cosine\n", "float reference", tok ? 18 : 15, "integer golden",
+             tok ? 18 : 15);
+  for (int64_t i = 0; i < steps; ++i) {
+    const auto u = static_cast<size_t>(i);
+    const int64_t fprev = i == 0 ? prompt_ids.back() : r.float_tokens[u - 1];
+    const int64_t iprev = i == 0 ? prompt_ids.back() : r.int_tokens[u - 1];
+    const std::string mark = i == r.first_divergence ? "  <- first divergence" : "";
+    fmt::print("{:>5} {:>5}  {:<{}}  {:<{}}  {:.5f}{}\n", i, P - 1 + i, show(fprev, r.float_tokens[u]),
+               tok ? 18 : 15, show(iprev, r.int_tokens[u]), tok ? 18 : 15, r.cosine[u], mark);
+  }
+  if (tok) {
+    auto text = [&](const std::vector<int64_t>& gen_toks) {
+      std::string s;
+      int64_t prev = prompt_ids.front();
+      for (size_t i = 1; i < prompt_ids.size(); ++i) s += tok->decode(prev, prompt_ids[i]), prev = prompt_ids[i];
+      for (int64_t t : gen_toks) s += tok->decode(prev, t), prev = t;
+      return printable(s);
+    };
+    fmt::print("\nfloat:   {}\ninteger: {}\n", text(r.float_tokens), text(r.int_tokens));
+  }
+  fmt::print("\nfree-running greedy: ");
+  if (r.first_divergence < 0)
+    fmt::print("identical for all {} steps\n", steps);
+  else
+    fmt::print("first divergence at step {} (float {}, integer {})\n", r.first_divergence,
+               r.float_tokens[static_cast<size_t>(r.first_divergence)],
+               r.int_tokens[static_cast<size_t>(r.first_divergence)]);
+  int64_t agree = 0;
+  for (bool b : r.top1_agree) agree += b;
+  fmt::print("teacher-forced on the float sequence: top-1 agreement {}/{} ({:.1f}%), logit cosine min {:.5f} mean {:.5f}\n",
+             agree, steps, 100.0 * r.top1_agreement(), r.min_cosine(), r.mean_cosine());
+  fmt::print("decode time {:.2f} s (three passes: float, integer, integer teacher-forced)\n",
+             std::chrono::duration<double>(t2 - t1).count());
+  if (!json_path.empty()) {
+    nlohmann::json j = {{"model", src->describe()},
+                        {"widths", gen::widths_to_string(*widths)},
+                        {"steps", steps},
+                        {"prompt", r.prompt},
+                        {"float_tokens", r.float_tokens},
+                        {"integer_tokens", r.int_tokens},
+                        {"first_divergence", r.first_divergence},
+                        {"top1_agreement", r.top1_agreement()},
+                        {"cosine", r.cosine},
+                        {"min_cosine", r.min_cosine()},
+                        {"mean_cosine", r.mean_cosine()}};
+    if (auto st = write_json(json_path, j); !st) return fail(st.message());
+  }
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"hardwire: turn a transformer model into its own chip (model-specific accelerator RTL)"};
+  app.require_subcommand(1);
+  std::string presets;
+  for (const auto& p : gen::presets()) presets += std::string(presets.empty() ? "" : ", ") + p.name;
+  const std::string model_help = "model: a preset (" + presets + "), a .json shape file, or a llama2.c checkpoint";
+  const std::string widths_help = "activation widths per site, e.g. res=16,k=8 (sites res xn q k v att up h; 8 or 16)";
+
+  std::string model = gen::kDefaultModel, widths, tokenizer, prompt, json;
+  int64_t steps = 32;
+
+  CLI::App* info = app.add_subcommand("info", "shape, parameter count, weight bytes, MACs per token, KV-cache bytes");
+  info->add_option("--model,-m", model, model_help)->capture_default_str();
+  info->add_option("--widths", widths, widths_help);
+  info->add_option("--json", json, "also write the figures as JSON to this file");
+
+  CLI::App* gold = app.add_subcommand("golden", "greedy decode with the integer golden and the float reference");
+  gold->add_option("--model,-m", model, model_help)->capture_default_str();
+  gold->add_option("--widths", widths, widths_help);
+  gold->add_option("--tokenizer,-t", tokenizer, "llama2.c tokenizer.bin (prints tokens as text, encodes --prompt)");
+  gold->add_option("--prompt,-p", prompt, "prompt text (needs --tokenizer); default: start from BOS");
+  gold->add_option("--steps,-n", steps, "tokens to generate")->capture_default_str();
+  gold->add_option("--json", json, "also write tokens and agreement figures as JSON to this file");
+
+  CLI11_PARSE(app, argc, argv);
+  if (info->parsed()) return cmd_info(model, widths, json);
+  if (gold->parsed()) return cmd_golden(model, widths, tokenizer, prompt, steps, json);
+  return 1;
+}

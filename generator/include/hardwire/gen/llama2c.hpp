@@ -1,0 +1,52 @@
+// hardwire/gen/llama2c.hpp — llama2.c checkpoints (legacy "version 0" format) and tokenizer files.
+//
+// Checkpoint: 7 little-endian int32 (dim, hidden_dim, n_layers, n_heads, n_kv_heads, vocab_size, seq_len; a
+// negative vocab_size means an unshared classifier follows), then fp32 tensors: token_embedding[vocab x dim],
+// rms_att[L x dim], wq[L x dim x dim], wk[L x kv_dim x dim], wv[L x kv_dim x dim], wo[L x dim x dim],
+// rms_ffn[L x dim], w1[L x hidden x dim], w2[L x dim x hidden], w3[L x hidden x dim], rms_final[dim],
+// freq_cis_real[seq x head/2], freq_cis_imag[seq x head/2], then wcls[vocab x dim] when unshared.
+//
+// Tokenizer: int32 max_token_length, then for each of the model's vocab tokens: float score, int32 length, bytes.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "hardwire/golden/float_model.hpp"
+#include "hardwire/status.hpp"
+
+namespace hardwire::gen {
+
+struct CheckpointHeader {
+  golden::Shape shape;
+  bool shared_classifier = true;
+  uint64_t expected_bytes = 0;  // the file size this header implies
+};
+
+// Reads and validates only the header against the file size (cheap; no weights are read).
+Result<CheckpointHeader> read_llama2c_header(const std::string& path);
+// Reads the whole checkpoint. Errors name the file and the problem (truncation, size mismatch, invalid shape,
+// non-finite weights, the newer llama2.c formats).
+Result<golden::FloatModel> read_llama2c(const std::string& path);
+// Writes `model` in the legacy v0 format (freq_cis tables computed with theta 10000), atomically: a temporary
+// file in the same directory renamed into place.
+Status write_llama2c(const golden::FloatModel& model, const std::string& path);
+
+struct Tokenizer {
+  int32_t max_token_length = 0;
+  std::vector<std::string> pieces;
+  std::vector<float> scores;
+
+  // Text of `token` following `prev` (llama2.c rules: the leading space after BOS is dropped; "<0xHH>" pieces are
+  // raw bytes).
+  std::string decode(int64_t prev, int64_t token) const;
+  // llama2.c's encoder: BOS, a dummy-prefix space, UTF-8 code points (byte fallback id = byte + 3), then greedy
+  // merging of the best-scoring adjacent pair until none merges.
+  std::vector<int64_t> encode(const std::string& text, bool bos) const;
+};
+
+Result<Tokenizer> read_tokenizer(const std::string& path, int64_t vocab);
+Status write_tokenizer(const Tokenizer& tok, const std::string& path);
+
+}  // namespace hardwire::gen

@@ -1,0 +1,328 @@
+#include "hardwire/gen/llama2c.hpp"
+
+#include <bit>
+#include <cmath>
+#include <cstring>
+#include <unordered_map>
+
+#include "file_util.hpp"
+
+namespace hardwire::gen {
+
+static_assert(std::endian::native == std::endian::little, "llama2.c files are little-endian; so must the host be");
+
+using golden::FloatModel;
+using golden::MatF;
+using golden::Shape;
+using golden::VecF;
+
+namespace {
+
+__extension__ typedef unsigned __int128 uint128_t;  // exact size arithmetic for any header
+
+constexpr uint64_t kHeaderBytes = 7 * 4;
+constexpr uint32_t kMagicV1 = 0x616b3432;  // "ak42": llama2.c export.py --version 1/2
+
+uint128_t float_count(const Shape& s, bool shared) {
+  using U = uint128_t;
+  const U d = static_cast<U>(s.dim), h = static_cast<U>(s.hidden_dim), L = static_cast<U>(s.n_layers);
+  const U kv = static_cast<U>(s.kv_dim()), v = static_cast<U>(s.vocab), seq = static_cast<U>(s.seq_len);
+  const U hs = static_cast<U>(s.head_size());
+  U n = v * d;                       // token_embedding
+  n += L * d;                        // rms_att
+  n += L * d * d + 2 * L * kv * d;   // wq, wk, wv
+  n += L * d * d;                    // wo
+  n += L * d;                        // rms_ffn
+  n += 3 * L * h * d;                // w1, w2, w3
+  n += d;                            // rms_final
+  n += 2 * seq * (hs / 2);           // freq_cis_real, freq_cis_imag
+  if (!shared) n += v * d;           // wcls
+  return n;
+}
+
+std::string prefix(const std::string& path) { return "checkpoint '" + path + "': "; }
+
+Result<CheckpointHeader> parse_header(const std::string& path, const char* bytes, uint64_t file_bytes) {
+  if (file_bytes < kHeaderBytes) {
+    return Error{prefix(path) + "file is " + std::to_string(file_bytes) +
+                 " bytes, shorter than the 28-byte llama2.c header; is it a llama2.c checkpoint?"};
+  }
+  int32_t h[7];
+  std::memcpy(h, bytes, sizeof h);
+  if (static_cast<uint32_t>(h[0]) == kMagicV1) {
+    return Error{prefix(path) + "this is a newer llama2.c format (magic \"ak42\", version " + std::to_string(h[1]) +
+                 "); hardwire reads the legacy version-0 format: re-export with llama2.c's export.py --version 0"};
+  }
+  CheckpointHeader hdr;
+  hdr.shape = Shape{h[0], h[1], h[2], h[3], h[4], h[5] < 0 ? -int64_t{h[5]} : int64_t{h[5]}, h[6]};
+  hdr.shared_classifier = h[5] > 0;
+  if (auto st = hdr.shape.validate(); !st) return Error{prefix(path) + "header: " + st.message()};
+  const uint128_t n = float_count(hdr.shape, hdr.shared_classifier) * 4 + kHeaderBytes;
+  if (n != file_bytes) {
+    const std::string expect = n > UINT64_MAX ? std::string("more than 2^64") : std::to_string(static_cast<uint64_t>(n));
+    return Error{prefix(path) + "header (" + hdr.shape.to_string() + ", " +
+                 (hdr.shared_classifier ? "shared" : "separate") + " classifier) implies " + expect +
+                 " bytes but the file has " + std::to_string(file_bytes) + " bytes" +
+                 (n > file_bytes ? " (truncated download or copy?)" : " (trailing data: a different format?)") +
+                 "; re-export it with llama2.c's export.py --version 0"};
+  }
+  hdr.expected_bytes = static_cast<uint64_t>(n);
+  return hdr;
+}
+
+class Cursor {
+ public:
+  Cursor(const std::vector<char>& d, std::string path) : d_(d), path_(std::move(path)) {}
+  // Reads rows*cols floats into a row-major matrix; rejects non-finite values.
+  Status read(MatF& m, int64_t rows, int64_t cols, const std::string& name) {
+    m.resize(rows, cols);
+    const size_t n = static_cast<size_t>(rows * cols);
+    HW_CHECK(pos_ + n * 4 <= d_.size(), "size was validated against the header");
+    std::memcpy(m.data(), d_.data() + pos_, n * 4);
+    pos_ += n * 4;
+    for (size_t i = 0; i < n; ++i) {
+      if (!std::isfinite(m.data()[i])) {
+        return Error{prefix(path_) + "tensor " + name + " holds a non-finite value (" + std::to_string(m.data()[i]) +
+                     ") at element " + std::to_string(i) + "; the checkpoint is corrupt"};
+      }
+    }
+    return Status::ok();
+  }
+  Status read(VecF& v, int64_t n, const std::string& name) {
+    MatF m;
+    HW_TRY(read(m, 1, n, name));
+    v = m.row(0).transpose();
+    return Status::ok();
+  }
+  void skip(uint64_t floats) { pos_ += floats * 4; }
+  size_t pos() const { return pos_; }
+
+ private:
+  const std::vector<char>& d_;
+  std::string path_;
+  size_t pos_ = kHeaderBytes;
+};
+
+}  // namespace
+
+Result<CheckpointHeader> read_llama2c_header(const std::string& path) {
+  auto size = detail::file_size(path, "checkpoint");
+  if (!size) return size.error();
+  char bytes[kHeaderBytes] = {};
+  if (*size >= kHeaderBytes) {
+    FILE* f = std::fopen(path.c_str(), "rb");
+    if (!f) return Error{"cannot open checkpoint '" + path + "': " + std::strerror(errno)};
+    const size_t got = std::fread(bytes, 1, kHeaderBytes, f);
+    std::fclose(f);
+    if (got != kHeaderBytes) return Error{"cannot read checkpoint '" + path + "': read failed"};
+  }
+  return parse_header(path, bytes, *size);
+}
+
+Result<FloatModel> read_llama2c(const std::string& path) {
+  auto data = detail::read_file(path, "checkpoint");
+  if (!data) return data.error();
+  auto hdr = parse_header(path, data->data(), data->size());
+  if (!hdr) return hdr.error();
+  const Shape& s = hdr->shape;
+  FloatModel m;
+  m.shape = s;
+  m.shared_classifier = hdr->shared_classifier;
+  const auto slash = path.find_last_of('/');
+  m.name = slash == std::string::npos ? path : path.substr(slash + 1);
+  const int64_t L = s.n_layers, d = s.dim, kv = s.kv_dim(), hd = s.hidden_dim;
+  m.layers.resize(static_cast<size_t>(L));
+  Cursor c(*data, path);
+  HW_TRY(c.read(m.token_embedding, s.vocab, d, "token_embedding"));
+  // Per-layer tensors are stored tensor-major: all layers of rms_att, then all layers of wq, ...
+  auto each = [&](auto&& fn) -> Status {
+    for (int64_t l = 0; l < L; ++l) HW_TRY(fn(m.layers[static_cast<size_t>(l)], l));
+    return Status::ok();
+  };
+  auto name = [](const char* t, int64_t l) { return std::string(t) + "[layer " + std::to_string(l) + "]"; };
+  HW_TRY(each([&](golden::FloatLayer& y, int64_t l) { return c.read(y.rms_att, d, name("rms_att", l)); }));
+  HW_TRY(each([&](golden::FloatLayer& y, int64_t l) { return c.read(y.wq, d, d, name("wq", l)); }));
+  HW_TRY(each([&](golden::FloatLayer& y, int64_t l) { return c.read(y.wk, kv, d, name("wk", l)); }));
+  HW_TRY(each([&](golden::FloatLayer& y, int64_t l) { return c.read(y.wv, kv, d, name("wv", l)); }));
+  HW_TRY(each([&](golden::FloatLayer& y, int64_t l) { return c.read(y.wo, d, d, name("wo", l)); }));
+  HW_TRY(each([&](golden::FloatLayer& y, int64_t l) { return c.read(y.rms_ffn, d, name("rms_ffn", l)); }));
+  HW_TRY(each([&](golden::FloatLayer& y, int64_t l) { return c.read(y.w1, hd, d, name("w1", l)); }));
+  HW_TRY(each([&](golden::FloatLayer& y, int64_t l) { return c.read(y.w2, d, hd, name("w2", l)); }));
+  HW_TRY(each([&](golden::FloatLayer& y, int64_t l) { return c.read(y.w3, hd, d, name("w3", l)); }));
+  HW_TRY(c.read(m.rms_final, d, "rms_final"));
+  // freq_cis_real/imag: RoPE tables of theta 10000; hardwire recomputes them (docs/numerics.md §rope).
+  c.skip(static_cast<uint64_t>(2 * s.seq_len * (s.head_size() / 2)));
+  if (!m.shared_classifier) HW_TRY(c.read(m.wcls, s.vocab, d, "wcls"));
+  HW_CHECK(c.pos() == data->size(), "every byte accounted for");
+  return m;
+}
+
+Status write_llama2c(const FloatModel& m, const std::string& path) {
+  const Shape& s = m.shape;
+  HW_TRY(s.validate());
+  std::string out;
+  out.reserve(static_cast<size_t>(float_count(s, m.shared_classifier) * 4 + kHeaderBytes));
+  auto put_i32 = [&](int64_t v) {
+    const auto x = static_cast<int32_t>(v);
+    out.append(reinterpret_cast<const char*>(&x), 4);
+  };
+  auto put = [&](const float* p, int64_t n) { out.append(reinterpret_cast<const char*>(p), static_cast<size_t>(n) * 4); };
+  auto put_m = [&](const MatF& x) { put(x.data(), x.size()); };
+  put_i32(s.dim);
+  put_i32(s.hidden_dim);
+  put_i32(s.n_layers);
+  put_i32(s.n_heads);
+  put_i32(s.n_kv_heads);
+  put_i32(m.shared_classifier ? s.vocab : -s.vocab);
+  put_i32(s.seq_len);
+  put_m(m.token_embedding);
+  for (const auto& l : m.layers) put(l.rms_att.data(), l.rms_att.size());
+  for (const auto& l : m.layers) put_m(l.wq);
+  for (const auto& l : m.layers) put_m(l.wk);
+  for (const auto& l : m.layers) put_m(l.wv);
+  for (const auto& l : m.layers) put_m(l.wo);
+  for (const auto& l : m.layers) put(l.rms_ffn.data(), l.rms_ffn.size());
+  for (const auto& l : m.layers) put_m(l.w1);
+  for (const auto& l : m.layers) put_m(l.w2);
+  for (const auto& l : m.layers) put_m(l.w3);
+  put(m.rms_final.data(), m.rms_final.size());
+  const int64_t hs = s.head_size();
+  for (int part = 0; part < 2; ++part) {  // llama2.c's precompute_freqs_cis, in float as it does
+    for (int64_t p = 0; p < s.seq_len; ++p) {
+      for (int64_t i = 0; i < hs / 2; ++i) {
+        const float freq = 1.0f / std::pow(10000.0f, static_cast<float>(2 * i) / static_cast<float>(hs));
+        const float ang = static_cast<float>(p) * freq;
+        const float v = part == 0 ? std::cos(ang) : std::sin(ang);
+        put(&v, 1);
+      }
+    }
+  }
+  if (!m.shared_classifier) put_m(m.wcls);
+  HW_CHECK(out.size() == float_count(s, m.shared_classifier) * 4 + kHeaderBytes, "writer and reader agree on size");
+  return detail::write_file_atomic(path, out, "checkpoint");
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Tokenizer
+
+std::string Tokenizer::decode(int64_t prev, int64_t token) const {
+  HW_CHECK(token >= 0 && static_cast<size_t>(token) < pieces.size(), "token id within the tokenizer");
+  const std::string& p = pieces[static_cast<size_t>(token)];
+  std::string_view piece = p;
+  if (prev == golden::kBosToken && !piece.empty() && piece[0] == ' ') piece.remove_prefix(1);
+  unsigned byte = 0;
+  if (piece.size() == 6 && std::sscanf(std::string(piece).c_str(), "<0x%02X>", &byte) == 1)
+    return std::string(1, static_cast<char>(byte));
+  return std::string(piece);
+}
+
+std::vector<int64_t> Tokenizer::encode(const std::string& text, bool bos) const {
+  std::unordered_map<std::string, int64_t> index;
+  for (size_t i = 0; i < pieces.size(); ++i) index.emplace(pieces[i], static_cast<int64_t>(i));
+  auto lookup = [&](const std::string& s) -> int64_t {
+    auto it = index.find(s);
+    return it == index.end() ? -1 : it->second;
+  };
+  std::vector<int64_t> toks;
+  if (bos) toks.push_back(golden::kBosToken);
+  if (!text.empty()) {
+    const int64_t sp = lookup(" ");
+    if (sp >= 0) toks.push_back(sp);
+  }
+  // UTF-8 code points, with byte fallback.
+  for (size_t i = 0; i < text.size();) {
+    size_t len = 1;
+    while (i + len < text.size() && len < 4 && (static_cast<unsigned char>(text[i + len]) & 0xC0) == 0x80) ++len;
+    const std::string cp = text.substr(i, len);
+    const int64_t id = lookup(cp);
+    if (id >= 0) {
+      toks.push_back(id);
+    } else {
+      for (unsigned char b : cp) {
+        const int64_t fb = int64_t{b} + 3;
+        if (fb < static_cast<int64_t>(pieces.size())) toks.push_back(fb);
+      }
+    }
+    i += len;
+  }
+  // Merge the best-scoring adjacent pair until none merges.
+  const size_t first = bos ? 1 : 0;
+  for (;;) {
+    float best = -1e30f;
+    int64_t best_id = -1;
+    size_t best_i = 0;
+    for (size_t i = first; i + 1 < toks.size(); ++i) {
+      const int64_t id = lookup(pieces[static_cast<size_t>(toks[i])] + pieces[static_cast<size_t>(toks[i + 1])]);
+      if (id >= 0 && scores[static_cast<size_t>(id)] > best) {
+        best = scores[static_cast<size_t>(id)];
+        best_id = id;
+        best_i = i;
+      }
+    }
+    if (best_id < 0) break;
+    toks[best_i] = best_id;
+    toks.erase(toks.begin() + static_cast<std::ptrdiff_t>(best_i) + 1);
+  }
+  return toks;
+}
+
+Result<Tokenizer> read_tokenizer(const std::string& path, int64_t vocab) {
+  auto data = detail::read_file(path, "tokenizer");
+  if (!data) return data.error();
+  const std::string pre = "tokenizer '" + path + "': ";
+  const auto& d = *data;
+  size_t pos = 0;
+  auto take = [&](void* dst, size_t n) {
+    if (pos + n > d.size()) return false;
+    std::memcpy(dst, d.data() + pos, n);
+    pos += n;
+    return true;
+  };
+  Tokenizer t;
+  if (!take(&t.max_token_length, 4))
+    return Error{pre + "file is " + std::to_string(d.size()) + " bytes, too short for the max_token_length header"};
+  if (t.max_token_length <= 0 || t.max_token_length > 4096)
+    return Error{pre + "max_token_length is " + std::to_string(t.max_token_length) +
+                 " (expected 1..4096); is this a llama2.c tokenizer.bin?"};
+  for (int64_t i = 0; i < vocab; ++i) {
+    float score = 0;
+    int32_t len = 0;
+    if (!take(&score, 4) || !take(&len, 4)) {
+      return Error{pre + "ends after " + std::to_string(i) + " of the model's " + std::to_string(vocab) +
+                   " tokens; use the tokenizer that belongs to this model (its vocab must be " + std::to_string(vocab) +
+                   ")"};
+    }
+    if (len < 0 || len > t.max_token_length) {
+      return Error{pre + "token " + std::to_string(i) + " has length " + std::to_string(len) +
+                   ", outside 0.." + std::to_string(t.max_token_length) + "; the file is corrupt"};
+    }
+    if (!std::isfinite(score)) return Error{pre + "token " + std::to_string(i) + " has a non-finite score"};
+    std::string piece(static_cast<size_t>(len), '\0');
+    if (!take(piece.data(), piece.size())) {
+      return Error{pre + "ends inside token " + std::to_string(i) + " of " + std::to_string(vocab) +
+                   "; the file is truncated or belongs to another model"};
+    }
+    t.pieces.push_back(std::move(piece));
+    t.scores.push_back(score);
+  }
+  if (pos != d.size()) {
+    return Error{pre + "has " + std::to_string(d.size() - pos) + " bytes after the model's " + std::to_string(vocab) +
+                 " tokens: it holds more tokens than this model's vocab; use the tokenizer that belongs to this model"};
+  }
+  return t;
+}
+
+Status write_tokenizer(const Tokenizer& t, const std::string& path) {
+  std::string out;
+  auto put = [&](const void* p, size_t n) { out.append(static_cast<const char*>(p), n); };
+  put(&t.max_token_length, 4);
+  for (size_t i = 0; i < t.pieces.size(); ++i) {
+    const auto len = static_cast<int32_t>(t.pieces[i].size());
+    put(&t.scores[i], 4);
+    put(&len, 4);
+    put(t.pieces[i].data(), t.pieces[i].size());
+  }
+  return detail::write_file_atomic(path, out, "tokenizer");
+}
+
+}  // namespace hardwire::gen

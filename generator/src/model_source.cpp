@@ -1,0 +1,280 @@
+#include "hardwire/gen/model_source.hpp"
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "file_util.hpp"
+#include "hardwire/gen/llama2c.hpp"
+
+namespace hardwire::gen {
+
+using golden::FloatModel;
+using golden::MatF;
+using golden::Shape;
+using golden::VecF;
+using golden::Widths;
+
+const std::vector<Preset>& presets() {
+  static const std::vector<Preset> p = {
+      {"tiny", Shape{32, 96, 2, 4, 2, 100, 64},
+       "default demo: GQA, hidden and vocab not powers of two; the whole flow runs in seconds"},
+      {"stories260K", Shape{64, 172, 5, 8, 4, 512, 512}, "llama2.c stories260K shape, synthetic weights"},
+      {"stories15M", Shape{288, 768, 6, 6, 6, 32000, 256}, "llama2.c stories15M shape, synthetic weights"},
+      {"stories42M", Shape{512, 1376, 8, 8, 8, 32000, 1024}, "llama2.c stories42M shape, synthetic weights"},
+      {"stories110M", Shape{768, 2048, 12, 12, 12, 32000, 1024}, "llama2.c stories110M shape, synthetic weights"},
+  };
+  return p;
+}
+
+std::string ModelSource::describe() const {
+  switch (kind) {
+    case Kind::kPreset:
+      return name + " (preset, synthetic weights, seed " + std::to_string(seed) + ")";
+    case Kind::kJsonShape:
+      return name + " (JSON shape " + path + ", synthetic weights, seed " + std::to_string(seed) + ")";
+    case Kind::kCheckpoint:
+      return name + " (llama2.c checkpoint " + path + ")";
+  }
+  return name;
+}
+
+namespace {
+
+std::string preset_names() {
+  std::string s;
+  for (const auto& p : presets()) s += (s.empty() ? "" : ", ") + std::string(p.name);
+  return s;
+}
+
+bool ends_with(const std::string& s, const std::string& suffix) {
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+Result<ModelSource> read_json_shape(const std::string& path) {
+  auto data = detail::read_file(path, "model shape file");
+  if (!data) return data.error();
+  const std::string pre = "model shape file '" + path + "': ";
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(data->begin(), data->end());
+  } catch (const nlohmann::json::parse_error& e) {
+    return Error{pre + "not valid JSON (" + e.what() + ")"};
+  }
+  if (!j.is_object()) return Error{pre + "expected a JSON object with the model's dimensions"};
+  static const char* const kKeys[] = {"name", "dim", "hidden_dim", "n_layers", "n_heads", "n_kv_heads",
+                                      "vocab_size", "seq_len", "shared_classifier", "seed", "widths"};
+  for (auto it = j.begin(); it != j.end(); ++it) {
+    bool known = false;
+    for (const char* k : kKeys) known = known || it.key() == k;
+    if (!known) {
+      return Error{pre + "unknown key \"" + it.key() +
+                   "\"; allowed: name, dim, hidden_dim, n_layers, n_heads, n_kv_heads (default n_heads), vocab_size, "
+                   "seq_len, shared_classifier (default true), seed (default 1), widths"};
+    }
+  }
+  auto get_int = [&](const char* key, int64_t& out, bool required) -> Status {
+    if (!j.contains(key)) {
+      if (required) return Error{pre + "missing required key \"" + key + "\""};
+      return Status::ok();
+    }
+    const auto& v = j[key];
+    if (!v.is_number_integer()) return Error{pre + "\"" + key + "\" must be an integer, got " + v.dump()};
+    out = v.get<int64_t>();
+    return Status::ok();
+  };
+  ModelSource src;
+  src.kind = ModelSource::Kind::kJsonShape;
+  src.path = path;
+  Shape& s = src.shape;
+  HW_TRY(get_int("dim", s.dim, true));
+  HW_TRY(get_int("hidden_dim", s.hidden_dim, true));
+  HW_TRY(get_int("n_layers", s.n_layers, true));
+  HW_TRY(get_int("n_heads", s.n_heads, true));
+  s.n_kv_heads = s.n_heads;
+  HW_TRY(get_int("n_kv_heads", s.n_kv_heads, false));
+  HW_TRY(get_int("vocab_size", s.vocab, true));
+  HW_TRY(get_int("seq_len", s.seq_len, true));
+  int64_t seed = 1;
+  HW_TRY(get_int("seed", seed, false));
+  if (seed < 0) return Error{pre + "\"seed\" must be non-negative"};
+  src.seed = static_cast<uint64_t>(seed);
+  if (j.contains("shared_classifier")) {
+    if (!j["shared_classifier"].is_boolean()) return Error{pre + "\"shared_classifier\" must be true or false"};
+    src.shared_classifier = j["shared_classifier"].get<bool>();
+  }
+  if (j.contains("name")) {
+    if (!j["name"].is_string()) return Error{pre + "\"name\" must be a string"};
+    src.name = j["name"].get<std::string>();
+  } else {
+    const auto slash = path.find_last_of('/');
+    src.name = slash == std::string::npos ? path : path.substr(slash + 1);
+  }
+  if (j.contains("widths")) {
+    const auto& w = j["widths"];
+    if (!w.is_object()) return Error{pre + "\"widths\" must be an object such as {\"res\": 16, \"k\": 8}"};
+    std::string text;
+    for (auto it = w.begin(); it != w.end(); ++it) {
+      if (!it.value().is_number_integer())
+        return Error{pre + "widths." + it.key() + " must be an integer (8 or 16)"};
+      text += (text.empty() ? "" : ",") + it.key() + "=" + std::to_string(it.value().get<int64_t>());
+    }
+    auto widths = parse_widths(text, Widths{});
+    if (!widths) return Error{pre + widths.message()};
+    src.widths = *widths;
+  }
+  if (auto st = s.validate(); !st) return Error{pre + st.message()};
+  return src;
+}
+
+// splitmix64: a small, fully specified generator, so synthetic weights are the same everywhere.
+class Rng {
+ public:
+  explicit Rng(uint64_t seed) : state_(seed) {}
+  uint64_t next() {
+    uint64_t z = (state_ += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+  }
+  double uniform() { return (static_cast<double>(next() >> 11) + 0.5) * 0x1.0p-53; }  // in (0, 1)
+  double normal() {  // Box-Muller; the second value of each pair is kept for the next call
+    if (have_spare_) {
+      have_spare_ = false;
+      return spare_;
+    }
+    const double r = std::sqrt(-2.0 * std::log(uniform())), a = 2.0 * M_PI * uniform();
+    spare_ = r * std::sin(a);
+    have_spare_ = true;
+    return r * std::cos(a);
+  }
+
+ private:
+  uint64_t state_;
+  double spare_ = 0;
+  bool have_spare_ = false;
+};
+
+MatF random_matrix(Rng& rng, int64_t rows, int64_t cols, double stddev) {
+  MatF m(rows, cols);
+  for (Eigen::Index i = 0; i < m.size(); ++i) m.data()[i] = static_cast<float>(rng.normal() * stddev);
+  return m;
+}
+VecF norm_weights(Rng& rng, int64_t n) {
+  VecF v(n);
+  for (Eigen::Index i = 0; i < n; ++i) v[i] = static_cast<float>(1.0 + 0.1 * rng.normal());
+  return v;
+}
+
+}  // namespace
+
+FloatModel synthesize(const Shape& s, bool shared_classifier, uint64_t seed, std::string name) {
+  HW_CHECK(s.validate().is_ok(), "synthesize needs a valid shape");
+  Rng rng(seed);
+  FloatModel m;
+  m.shape = s;
+  m.name = std::move(name);
+  m.shared_classifier = shared_classifier;
+  const double in_d = 1.0 / std::sqrt(static_cast<double>(s.dim));
+  const double in_h = 1.0 / std::sqrt(static_cast<double>(s.hidden_dim));
+  // Embedding std 0.1: with std 1 the embedding dominates the residual stream and a shared classifier makes a
+  // random model repeat its input token forever; at 0.1 the blocks steer the output (docs/user-guide.md).
+  m.token_embedding = random_matrix(rng, s.vocab, s.dim, 0.1);
+  for (int64_t l = 0; l < s.n_layers; ++l) {
+    golden::FloatLayer y;
+    y.rms_att = norm_weights(rng, s.dim);
+    y.wq = random_matrix(rng, s.dim, s.dim, in_d);
+    y.wk = random_matrix(rng, s.kv_dim(), s.dim, in_d);
+    y.wv = random_matrix(rng, s.kv_dim(), s.dim, in_d);
+    y.wo = random_matrix(rng, s.dim, s.dim, in_d);
+    y.rms_ffn = norm_weights(rng, s.dim);
+    y.w1 = random_matrix(rng, s.hidden_dim, s.dim, in_d);
+    y.w2 = random_matrix(rng, s.dim, s.hidden_dim, in_h);
+    y.w3 = random_matrix(rng, s.hidden_dim, s.dim, in_d);
+    m.layers.push_back(std::move(y));
+  }
+  m.rms_final = norm_weights(rng, s.dim);
+  if (!shared_classifier) m.wcls = random_matrix(rng, s.vocab, s.dim, in_d);
+  return m;
+}
+
+Result<ModelSource> resolve_model(const std::string& spec) {
+  for (const auto& p : presets()) {
+    if (spec == p.name) {
+      ModelSource src;
+      src.kind = ModelSource::Kind::kPreset;
+      src.name = p.name;
+      src.shape = p.shape;
+      return src;
+    }
+  }
+  std::error_code ec;
+  if (!std::filesystem::exists(spec, ec)) {
+    return Error{"unknown model '" + spec + "': not a preset (" + preset_names() +
+                 ") and no such file; pass a preset name, a .json shape file or a llama2.c checkpoint"};
+  }
+  if (ends_with(spec, ".json")) return read_json_shape(spec);
+  auto hdr = read_llama2c_header(spec);
+  if (!hdr) return hdr.error();
+  ModelSource src;
+  src.kind = ModelSource::Kind::kCheckpoint;
+  src.path = spec;
+  const auto slash = spec.find_last_of('/');
+  src.name = slash == std::string::npos ? spec : spec.substr(slash + 1);
+  src.shape = hdr->shape;
+  src.shared_classifier = hdr->shared_classifier;
+  return src;
+}
+
+Result<FloatModel> load_float_model(const ModelSource& src) {
+  if (src.kind == ModelSource::Kind::kCheckpoint) return read_llama2c(src.path);
+  return synthesize(src.shape, src.shared_classifier, src.seed, src.name);
+}
+
+Status validate_widths(const Widths& w) {
+  const std::pair<const char*, int> sites[] = {{"res", w.res}, {"xn", w.xn}, {"q", w.q},   {"k", w.k},
+                                               {"v", w.v},     {"att", w.att}, {"up", w.up}, {"h", w.h}};
+  for (const auto& [name, bits] : sites) {
+    if (bits != 8 && bits != 16)
+      return Error{std::string("activation width ") + name + "=" + std::to_string(bits) + " is not supported; use 8 or 16"};
+  }
+  return Status::ok();
+}
+
+Result<Widths> parse_widths(const std::string& text, Widths base) {
+  std::stringstream ss(text);
+  std::string item;
+  while (std::getline(ss, item, ',')) {
+    if (item.empty()) continue;
+    const auto eq = item.find('=');
+    if (eq == std::string::npos)
+      return Error{"bad width '" + item + "'; write SITE=BITS, e.g. res=16,k=8 (sites: res xn q k v att up h)"};
+    const std::string site = item.substr(0, eq), val = item.substr(eq + 1);
+    int bits = 0;
+    try {
+      size_t used = 0;
+      bits = std::stoi(val, &used);
+      if (used != val.size()) throw std::invalid_argument(val);
+    } catch (const std::exception&) {
+      return Error{"bad width '" + item + "': '" + val + "' is not a number (use 8 or 16)"};
+    }
+    int* slot = site == "res" ? &base.res : site == "xn" ? &base.xn : site == "q" ? &base.q : site == "k" ? &base.k
+              : site == "v" ? &base.v : site == "att" ? &base.att : site == "up" ? &base.up : site == "h" ? &base.h
+              : nullptr;
+    if (!slot) return Error{"unknown activation site '" + site + "'; sites: res xn q k v att up h"};
+    *slot = bits;
+  }
+  HW_TRY(validate_widths(base));
+  return base;
+}
+
+std::string widths_to_string(const Widths& w) {
+  std::ostringstream os;
+  os << "res=" << w.res << ",xn=" << w.xn << ",q=" << w.q << ",k=" << w.k << ",v=" << w.v << ",att=" << w.att
+     << ",up=" << w.up << ",h=" << w.h;
+  return os.str();
+}
+
+}  // namespace hardwire::gen

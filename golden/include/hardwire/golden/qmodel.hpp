@@ -1,0 +1,99 @@
+// hardwire/golden/qmodel.hpp — the integer model: everything the chip stores, and nothing else.
+//
+// Produced by the quantizer (generator/), consumed by the integer golden decoder and by the RTL generator. Holds
+// only integers: int8 weights, integer requantization parameters, integer normalization constants and lookup
+// tables. The float scales it was derived from are kept in `scales` for reporting only; no integer computation
+// reads them. docs/numerics.md is the prose form of this contract.
+#pragma once
+
+#include <Eigen/Core>
+#include <array>
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "hardwire/golden/shape.hpp"
+
+namespace hardwire::golden {
+
+using MatI8 = Eigen::Matrix<int8_t, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+using MatI16 = Eigen::Matrix<int16_t, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+using VecI = Eigen::Matrix<int64_t, Eigen::Dynamic, 1>;  // integer tensors; values always within their site width
+
+// Requantization y = sat((acc * mult + 2^(rshift-1)) >> rshift). Invariant: 0 <= mult < 2^31, 1 <= rshift <= 62.
+// The quantizer normalizes mult into [2^30, 2^31) unless the real multiplier is below 2^-31 (then denormalized).
+struct Requant {
+  int32_t mult = 0;
+  int32_t rshift = 1;
+  bool operator==(const Requant&) const = default;
+};
+
+// RMSNorm constants: r = isqrt(sum(x^2) + eps); m = floor(gain * 2^24 / r); y = sat((x*m + 2^(shift-1)) >> shift).
+// Invariant: 1 <= eps < 2^40, 0 <= gain < 2^24, 1 <= shift <= 62.
+struct NormParams {
+  uint32_t gain = 0;
+  int32_t shift = 1;
+  uint64_t eps = 1;
+  bool operator==(const NormParams&) const = default;
+};
+
+// Activation width (bits, two's complement) at each quantized site. Each may be 8 or 16.
+// Fixed by the spec, not configurable: the FFN gate (8: it indexes the 256-entry SiLU table), the SiLU table output
+// (16), attention probabilities (unsigned 8, Q0.8), the attention score/log2 domain (16, Q7.8), logits (32).
+struct Widths {
+  int res = 16;  // residual stream (embedding output, both residual adds, the branch outputs added to it)
+  int xn = 8;    // RMSNorm outputs (inputs of wq/wk/wv, w1/w3, classifier)
+  int q = 16;    // queries (after wq and after RoPE)
+  int k = 16;    // keys (after wk, after RoPE, in the K cache)
+  int v = 8;     // values (V cache)
+  int att = 8;   // attention output (input of wo)
+  int up = 8;    // FFN up projection (w3)
+  int h = 16;    // SwiGLU product silu(gate) * up (input of w2)
+  bool operator==(const Widths&) const = default;
+};
+inline constexpr int kGateBits = 8;
+inline constexpr int kSiluBits = 16;
+inline constexpr int kScoreBits = 16;
+inline constexpr int kScoreFracBits = 8;  // scores are log2-domain values in Q7.8
+inline constexpr int kProbBits = 8;       // unsigned Q0.8, clamped at 255 (= 1.0 - 2^-8)
+inline constexpr int kLogitBits = 32;
+inline constexpr int kRopeFracBits = 14;  // cos/sin tables in Q1.14 (int16)
+
+// A quantized linear layer: int8 weights (out x in, symmetric, per output channel) and one Requant per output
+// channel taking the accumulator to the destination site's scale.
+struct QLinear {
+  MatI8 w;
+  std::vector<Requant> rq;
+};
+
+struct QLayer {
+  NormParams att_norm;
+  QLinear wq, wk, wv;      // rmsnorm gamma folded into the columns
+  Requant score;           // q.k accumulator -> Q7.8 log2-domain score (1/sqrt(head_size) and log2(e) folded)
+  Requant att_out;         // sum_t p_t * v_t accumulator -> attention output
+  QLinear wo;              // -> residual scale
+  NormParams ffn_norm;
+  QLinear w1, w3;          // gate -> int8, up -> int(up)
+  std::array<int16_t, 256> silu{};  // silu table indexed by gate + 128
+  Requant h;               // silu * up -> int(h)
+  QLinear w2;              // -> residual scale
+};
+
+struct QModel {
+  Shape shape;
+  Widths widths;
+  std::string name;
+  MatI8 embedding;                 // [vocab x dim], symmetric per row
+  std::vector<Requant> embed_rq;   // per row: embedding row -> residual scale
+  std::vector<QLayer> layers;
+  NormParams final_norm;
+  QLinear cls;                     // [vocab x dim], final rmsnorm gamma folded; -> int32 logits
+  MatI16 rope_cos, rope_sin;       // [seq_len x head_size/2], Q1.14
+  std::map<std::string, double> scales;  // float scale of every site (reporting only; never read by the integer path)
+};
+
+// The fixed exp2 fraction table of the softmax: kExp2[f] = round(2^15 * 2^(-f/256)), f = 0..255.
+const std::array<uint16_t, 256>& exp2_table();
+
+}  // namespace hardwire::golden

@@ -1,0 +1,106 @@
+#include "hardwire/golden/compare.hpp"
+
+#include <cmath>
+
+#include "hardwire/golden/decoder.hpp"
+#include "hardwire/golden/ops.hpp"
+#include "hardwire/status.hpp"
+
+namespace hardwire::golden {
+
+double CompareResult::top1_agreement() const {
+  if (top1_agree.empty()) return 1.0;
+  int64_t n = 0;
+  for (bool b : top1_agree) n += b;
+  return static_cast<double>(n) / static_cast<double>(top1_agree.size());
+}
+double CompareResult::min_cosine() const {
+  double m = 1.0;
+  for (double c : cosine) m = std::min(m, c);
+  return m;
+}
+double CompareResult::mean_cosine() const {
+  if (cosine.empty()) return 1.0;
+  double s = 0;
+  for (double c : cosine) s += c;
+  return s / static_cast<double>(cosine.size());
+}
+
+double cosine_similarity(const VecF& a, const VecI& b) {
+  HW_CHECK(a.size() == b.size(), "cosine: lengths differ");
+  double ab = 0, aa = 0, bb = 0;
+  for (Eigen::Index i = 0; i < a.size(); ++i) {
+    const double x = a[i], y = static_cast<double>(b[i]);
+    ab += x * y;
+    aa += x * x;
+    bb += y * y;
+  }
+  if (aa == 0 || bb == 0) return aa == bb ? 1.0 : 0.0;
+  return ab / std::sqrt(aa * bb);
+}
+
+namespace {
+int64_t argmax_f(const VecF& v) {
+  Eigen::Index best = 0;
+  for (Eigen::Index i = 1; i < v.size(); ++i)
+    if (v[i] > v[best]) best = i;
+  return best;
+}
+}  // namespace
+
+CompareResult compare_decode(const FloatModel& fm, const QModel& qm, const std::vector<int64_t>& prompt,
+                             int64_t steps) {
+  HW_CHECK(!prompt.empty() && steps >= 1, "compare_decode: a prompt and at least one step");
+  HW_CHECK(static_cast<int64_t>(prompt.size()) + steps - 1 <= fm.shape.seq_len, "compare_decode: fits seq_len");
+  CompareResult r;
+  r.prompt = prompt;
+  const auto P = static_cast<int64_t>(prompt.size());
+
+  // Free-running float reference.
+  FloatDecoder fdec(fm);
+  std::vector<VecF> float_logits;
+  {
+    int64_t tok = prompt[0];
+    for (int64_t pos = 0; pos < P + steps - 1; ++pos) {
+      const VecF lg = fdec.step(tok, pos);
+      if (pos >= P - 1) {
+        float_logits.push_back(lg);
+        r.float_tokens.push_back(argmax_f(lg));
+      }
+      tok = pos + 1 < P ? prompt[static_cast<size_t>(pos + 1)] : r.float_tokens.back();
+    }
+  }
+  // Free-running integer golden.
+  {
+    IntDecoder idec(qm);
+    int64_t tok = prompt[0];
+    for (int64_t pos = 0; pos < P + steps - 1; ++pos) {
+      const VecI lg = idec.step(tok, pos);
+      if (pos >= P - 1) r.int_tokens.push_back(argmax(lg));
+      tok = pos + 1 < P ? prompt[static_cast<size_t>(pos + 1)] : r.int_tokens.back();
+    }
+  }
+  for (size_t i = 0; i < r.int_tokens.size(); ++i) {
+    if (r.int_tokens[i] != r.float_tokens[i]) {
+      r.first_divergence = static_cast<int64_t>(i);
+      break;
+    }
+  }
+  // Integer golden teacher-forced on the float sequence.
+  {
+    IntDecoder idec(qm);
+    int64_t tok = prompt[0];
+    for (int64_t pos = 0; pos < P + steps - 1; ++pos) {
+      const VecI lg = idec.step(tok, pos);
+      if (pos >= P - 1) {
+        const auto i = static_cast<size_t>(pos - (P - 1));
+        r.top1_agree.push_back(argmax(lg) == r.float_tokens[i]);
+        r.cosine.push_back(cosine_similarity(float_logits[i], lg));
+      }
+      tok = pos + 1 < P ? prompt[static_cast<size_t>(pos + 1)] : r.float_tokens[static_cast<size_t>(pos + 1 - P)];
+    }
+  }
+  return r;
+}
+
+}  // namespace hardwire::golden

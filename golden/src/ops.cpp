@@ -1,0 +1,151 @@
+#include "hardwire/golden/ops.hpp"
+
+#include <cmath>
+
+#include "hardwire/status.hpp"
+
+namespace hardwire::golden {
+
+__extension__ typedef __int128 int128_t;  // GCC/Clang 128-bit integer (exact requantize products)
+
+const std::array<uint16_t, 256>& exp2_table() {
+  static const std::array<uint16_t, 256> table = [] {
+    std::array<uint16_t, 256> t{};
+    for (int f = 0; f < 256; ++f) {
+      // round(2^15 * 2^(-f/256)); f = 0 gives exactly 32768. Values lie in [16429, 32768].
+      t[static_cast<size_t>(f)] = static_cast<uint16_t>(std::lround(32768.0 * std::exp2(-f / 256.0)));
+    }
+    return t;
+  }();
+  return table;
+}
+
+int accumulator_bits(int act_bits, int64_t k) {
+  int lg = 0;
+  while ((int64_t{1} << lg) < k) ++lg;
+  return act_bits + 7 + lg;
+}
+
+int64_t requantize(int64_t acc, Requant rq) {
+  HW_CHECK(rq.mult >= 0 && rq.rshift >= 1 && rq.rshift <= 62, "Requant invariant: 0 <= mult, 1 <= rshift <= 62");
+  const int128_t prod = static_cast<int128_t>(acc) * rq.mult;
+  const int128_t rounded = (prod + (static_cast<int128_t>(1) << (rq.rshift - 1))) >> rq.rshift;
+  // |acc| < 2^62 and mult < 2^31 keep |rounded| < 2^63 for rshift >= 30; smaller shifts only occur with small
+  // accumulators (the quantizer bounds mult * max|acc|). Checked here rather than trusted.
+  HW_CHECK(rounded >= INT64_MIN && rounded <= INT64_MAX, "requantize result exceeds 64 bits");
+  return static_cast<int64_t>(rounded);
+}
+
+VecI matvec(const MatI8& w, const VecI& x) {
+  HW_CHECK(w.cols() == x.size(), "matvec: matrix columns must equal vector length");
+  VecI acc(w.rows());
+  for (Eigen::Index o = 0; o < w.rows(); ++o) acc[o] = w.row(o).cast<int64_t>().dot(x.transpose());
+  return acc;
+}
+
+VecI linear(const QLinear& l, const VecI& x, int out_bits, VecI* acc_out) {
+  HW_CHECK(static_cast<Eigen::Index>(l.rq.size()) == l.w.rows(), "linear: one Requant per output channel");
+  VecI acc = matvec(l.w, x);
+  VecI y(acc.size());
+  for (Eigen::Index o = 0; o < acc.size(); ++o) y[o] = requantize_sat(acc[o], l.rq[static_cast<size_t>(o)], out_bits);
+  if (acc_out) *acc_out = std::move(acc);
+  return y;
+}
+
+uint64_t isqrt(uint64_t v) {
+  // Bit-by-bit (digit-by-digit) method: the same recurrence a sequential hardware unit uses, one result bit per
+  // step, exact floor(sqrt(v)) for every 64-bit v.
+  uint64_t rem = v, root = 0, bit = uint64_t{1} << 62;
+  while (bit > v) bit >>= 2;
+  while (bit != 0) {
+    if (rem >= root + bit) {
+      rem -= root + bit;
+      root = (root >> 1) + bit;
+    } else {
+      root >>= 1;
+    }
+    bit >>= 2;
+  }
+  return root;
+}
+
+VecI rmsnorm(const VecI& x, NormParams p, int out_bits) {
+  HW_CHECK(p.eps >= 1 && p.eps < (uint64_t{1} << 40), "NormParams invariant: 1 <= eps < 2^40");
+  HW_CHECK(p.gain < (1u << 24) && p.shift >= 1 && p.shift <= 62, "NormParams invariant: gain < 2^24, 1<=shift<=62");
+  uint64_t s = p.eps;
+  for (Eigen::Index i = 0; i < x.size(); ++i) s += static_cast<uint64_t>(x[i] * x[i]);
+  const uint64_t r = isqrt(s);  // >= 1 because eps >= 1
+  const uint64_t m = (static_cast<uint64_t>(p.gain) << 24) / r;
+  VecI y(x.size());
+  const int64_t half = int64_t{1} << (p.shift - 1);
+  for (Eigen::Index i = 0; i < x.size(); ++i) {
+    // |x_i| <= r (x_i^2 <= s), so |x_i * m| <= gain * 2^24 < 2^48.
+    y[i] = saturate((x[i] * static_cast<int64_t>(m) + half) >> p.shift, out_bits);
+  }
+  return y;
+}
+
+void rope(VecI& v, int64_t pos, int64_t head_size, const MatI16& cos, const MatI16& sin, int bits) {
+  HW_CHECK(head_size % 2 == 0 && v.size() % head_size == 0, "rope: vector must be whole heads of even size");
+  HW_CHECK(pos >= 0 && pos < cos.rows() && cos.cols() == head_size / 2, "rope: position or table shape");
+  constexpr int64_t kHalf = int64_t{1} << (kRopeFracBits - 1);
+  for (Eigen::Index i = 0; i < v.size(); i += 2) {
+    const Eigen::Index pair = (i % head_size) / 2;
+    const int64_t c = cos(pos, pair), s = sin(pos, pair);
+    const int64_t x0 = v[i], x1 = v[i + 1];
+    v[i] = saturate((x0 * c - x1 * s + kHalf) >> kRopeFracBits, bits);
+    v[i + 1] = saturate((x0 * s + x1 * c + kHalf) >> kRopeFracBits, bits);
+  }
+}
+
+VecI softmax(const VecI& z, VecI* exp_out, uint64_t* sum_out) {
+  HW_CHECK(z.size() >= 1, "softmax: empty row");
+  const auto& table = exp2_table();
+  const int64_t zmax = z.maxCoeff();
+  VecI e(z.size());
+  uint64_t sum = 0;
+  for (Eigen::Index t = 0; t < z.size(); ++t) {
+    const int64_t u = zmax - z[t];  // >= 0; < 2^16 for int16 scores
+    const int64_t ip = u >> kScoreFracBits, f = u & 255;
+    e[t] = ip >= 16 ? 0 : (table[static_cast<size_t>(f)] >> ip);
+    sum += static_cast<uint64_t>(e[t]);
+  }
+  // sum >= 32768 (the maximum contributes exactly 2^15) and < 2^32 for rows up to 2^17 long.
+  const uint64_t inv = (uint64_t{1} << 46) / sum;  // in (2^14, 2^31]
+  VecI p(z.size());
+  for (Eigen::Index t = 0; t < z.size(); ++t) {
+    const uint64_t q = (static_cast<uint64_t>(e[t]) * inv + (uint64_t{1} << 37)) >> 38;  // e*inv <= 2^46
+    p[t] = static_cast<int64_t>(q > 255 ? 255 : q);  // a lone maximum gives 256 (1.0): clamped to 255
+  }
+  if (exp_out) *exp_out = std::move(e);
+  if (sum_out) *sum_out = sum;
+  return p;
+}
+
+VecI swiglu(const VecI& gate, const VecI& up, const std::array<int16_t, 256>& silu, Requant rq, int h_bits) {
+  HW_CHECK(gate.size() == up.size(), "swiglu: gate and up differ in length");
+  VecI h(gate.size());
+  for (Eigen::Index i = 0; i < gate.size(); ++i) {
+    HW_CHECK(gate[i] >= -128 && gate[i] <= 127, "swiglu: gate outside int8");
+    const int64_t s = silu[static_cast<size_t>(gate[i] + 128)];
+    h[i] = requantize_sat(s * up[i], rq, h_bits);
+  }
+  return h;
+}
+
+VecI residual_add(const VecI& a, const VecI& b, int bits) {
+  HW_CHECK(a.size() == b.size(), "residual_add: lengths differ");
+  VecI y(a.size());
+  for (Eigen::Index i = 0; i < a.size(); ++i) y[i] = saturate(a[i] + b[i], bits);
+  return y;
+}
+
+int64_t argmax(const VecI& v) {
+  HW_CHECK(v.size() >= 1, "argmax: empty vector");
+  Eigen::Index best = 0;
+  for (Eigen::Index i = 1; i < v.size(); ++i)
+    if (v[i] > v[best]) best = i;
+  return best;
+}
+
+}  // namespace hardwire::golden
