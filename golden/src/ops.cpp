@@ -12,7 +12,7 @@ const std::array<uint16_t, 256>& exp2_table() {
   static const std::array<uint16_t, 256> table = [] {
     std::array<uint16_t, 256> t{};
     for (int f = 0; f < 256; ++f) {
-      // round(2^15 * 2^(-f/256)); f = 0 gives exactly 32768. Values lie in [16429, 32768].
+      // round(2^15 * 2^(-f/256)); f = 0 gives exactly 32768. Values lie in [16428, 32768].
       t[static_cast<size_t>(f)] = static_cast<uint16_t>(std::lround(32768.0 * std::exp2(-f / 256.0)));
     }
     return t;
