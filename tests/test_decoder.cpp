@@ -143,9 +143,11 @@ TEST(IntDecoder, DeterministicAcrossInstances) {
 }
 
 // ---- quality: the integer golden tracks the float reference ----------------------------------------------------
-// Thresholds measured on the stories260K shape with synthetic weights, 64 greedy steps from BOS, default widths,
-// seeds 1..100: top-1 agreement >= 0.844, min logit cosine >= 0.9947, mean cosine >= 0.9979; the default widths
-// beat all-int8 (res=q=k=h=8) in mean cosine on every seed (docs/numerics.md, "Measured quality").
+// Thresholds from measurement (docs/numerics.md, "Measured quality"): stories260K shape, synthetic weights, 64
+// greedy steps from BOS, default widths, model seeds 1..1000 plus random ones: worst top-1 agreement 0.797, worst
+// min logit cosine 0.9888 (one random seed in 300 further runs: 0.964, on a step with nearly flat logits), worst
+// mean cosine 0.9968. The thresholds sit below that tail; all-int8 widths
+// (res=q=k=h=8) land far below them (top-1 ~0.4-0.5, mean cosine ~0.88) and lose to the defaults on every seed.
 TEST(Quality, IntegerGoldenTracksFloatReference) {
   const uint64_t seed = hw_test::test_seed();
   HW_SEED_TRACE();
@@ -158,9 +160,9 @@ TEST(Quality, IntegerGoldenTracksFloatReference) {
   std::printf("quality (model seed %llu): top-1 %.3f, min cosine %.5f, mean cosine %.5f, first divergence %lld\n",
               static_cast<unsigned long long>(model_seed), r.top1_agreement(), r.min_cosine(), r.mean_cosine(),
               static_cast<long long>(r.first_divergence));
-  EXPECT_GE(r.top1_agreement(), 0.75);
-  EXPECT_GE(r.min_cosine(), 0.99);
-  EXPECT_GE(r.mean_cosine(), 0.997);
+  EXPECT_GE(r.top1_agreement(), 0.70);
+  EXPECT_GE(r.min_cosine(), 0.90);  // gross-error check only: the per-step minimum is heavy-tailed (0.964 seen)
+  EXPECT_GE(r.mean_cosine(), 0.995);
 
   gen::QuantConfig int8;
   int8.widths = *gen::parse_widths("res=8,q=8,k=8,h=8", {});

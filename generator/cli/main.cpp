@@ -159,15 +159,16 @@ int cmd_golden(const std::string& model, const std::string& widths_arg, const st
   auto show = [&](int64_t prev, int64_t t) {
     return tok ? fmt::format("{:>5} {:<12}", t, "'" + printable(tok->decode(prev, t)) + "'") : fmt::format("{:>5}", t);
   };
-  fmt::print("\n step   pos  {:<{}}  {:<{}}  cosine\n", "float reference", tok ? 18 : 15, "integer golden",
-             tok ? 18 : 15);
+  const int col = tok ? 18 : 8;
+  fmt::print("\n{:>11}  {:<{}}  {}\n", "", "free-running greedy", 2 * col + 2, "teacher-forced on float tokens");
+  fmt::print(" step   pos  {:<{}}  {:<{}}  top-1   logit cosine\n", "float", col, "integer", col);
   for (int64_t i = 0; i < steps; ++i) {
     const auto u = static_cast<size_t>(i);
     const int64_t fprev = i == 0 ? prompt_ids.back() : r.float_tokens[u - 1];
     const int64_t iprev = i == 0 ? prompt_ids.back() : r.int_tokens[u - 1];
-    const std::string mark = i == r.first_divergence ? "  <- first divergence" : "";
-    fmt::print("{:>5} {:>5}  {:<{}}  {:<{}}  {:.5f}{}\n", i, P - 1 + i, show(fprev, r.float_tokens[u]),
-               tok ? 18 : 15, show(iprev, r.int_tokens[u]), tok ? 18 : 15, r.cosine[u], mark);
+    const std::string mark = i == r.first_divergence ? "   <- first divergence" : "";
+    fmt::print("{:>5} {:>5}  {:<{}}  {:<{}}  {:<6}  {:.5f}{}\n", i, P - 1 + i, show(fprev, r.float_tokens[u]), col,
+               show(iprev, r.int_tokens[u]), col, r.top1_agree[u] ? "same" : "DIFF", r.cosine[u], mark);
   }
   if (tok) {
     auto text = [&](const std::vector<int64_t>& gen_toks) {

@@ -1,0 +1,138 @@
+// The `hardwire` command line, run as a user runs it: exit codes, output, and one clear error line for bad input.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <cstdlib>
+#include <fstream>
+
+#include "hardwire/gen/llama2c.hpp"
+#include "hardwire/gen/model_source.hpp"
+#include "support/tmpdir.hpp"
+
+using namespace hardwire;
+using hw_test::read_bytes;
+using hw_test::TmpDir;
+using hw_test::write_bytes;
+
+namespace {
+
+struct CliRun {
+  int exit_code = -1;
+  std::string out, err;
+};
+
+CliRun run(const TmpDir& tmp, const std::string& args) {
+  const std::string out = tmp.file("stdout.txt"), err = tmp.file("stderr.txt");
+  const std::string cmd = std::string(HARDWIRE_BIN) + " " + args + " >" + out + " 2>" + err;
+  const int status = std::system(cmd.c_str());
+  CliRun r;
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  r.out = read_bytes(out);
+  r.err = read_bytes(err);
+  return r;
+}
+
+// A user error: exit 1, nothing on stdout, exactly one line "hardwire: error: <message>" on stderr.
+void expect_user_error(const CliRun& r, const std::string& message) {
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.err, "hardwire: error: " + message + "\n");
+}
+
+}  // namespace
+
+TEST(Cli, InfoOnEveryPreset) {
+  TmpDir tmp;
+  for (const auto& p : gen::presets()) {
+    const CliRun r = run(tmp, std::string("info --model ") + p.name);
+    EXPECT_EQ(r.exit_code, 0) << p.name << r.err;
+    EXPECT_NE(r.out.find("weight bytes"), std::string::npos);
+    EXPECT_NE(r.out.find("MACs/token"), std::string::npos);
+    EXPECT_NE(r.out.find("KV cache"), std::string::npos);
+    EXPECT_TRUE(r.err.empty()) << r.err;
+  }
+  const CliRun r = run(tmp, "info --model stories110M");
+  EXPECT_NE(r.out.find("parameters     109,529,856"), std::string::npos) << r.out;
+}
+
+TEST(Cli, InfoOnCheckpointAndJson) {
+  TmpDir tmp;
+  const auto m = gen::synthesize(golden::Shape{16, 40, 2, 4, 2, 30, 8}, false, 1, "x");
+  ASSERT_TRUE(gen::write_llama2c(m, tmp.file("m.bin")).is_ok());
+  CliRun r = run(tmp, "info --model " + tmp.file("m.bin") + " --json " + tmp.file("info.json"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("llama2.c checkpoint"), std::string::npos);
+  EXPECT_NE(r.out.find("separate matrix"), std::string::npos);
+  EXPECT_NE(read_bytes(tmp.file("info.json")).find("\"weight_bytes\""), std::string::npos);
+  write_bytes(tmp.file("s.json"), R"({"dim": 64, "hidden_dim": 172, "n_layers": 5, "n_heads": 8, "n_kv_heads": 4,
+                                     "vocab_size": 512, "seq_len": 512})");
+  r = run(tmp, "info -m " + tmp.file("s.json"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("dim 64, hidden 172, layers 5, heads 8 (kv 4), vocab 512, seq 512"), std::string::npos);
+}
+
+TEST(Cli, GoldenOnDefaultModel) {
+  TmpDir tmp;
+  const CliRun r = run(tmp, "golden --model tiny --steps 32 --json " + tmp.file("g.json"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("free-running greedy:"), std::string::npos);
+  EXPECT_NE(r.out.find("top-1 agreement"), std::string::npos);
+  EXPECT_NE(r.out.find("logit cosine"), std::string::npos);
+  EXPECT_NE(r.out.find("   31    31"), std::string::npos) << "one row per step";
+  const std::string j = read_bytes(tmp.file("g.json"));
+  EXPECT_NE(j.find("\"top1_agreement\""), std::string::npos);
+  // Deterministic: same output twice.
+  const CliRun again = run(tmp, "golden --model tiny --steps 32");
+  auto strip_time = [](std::string s) { return s.substr(0, s.find("decode time")); };
+  auto body = [](std::string s) { return s.substr(s.find("\n step")); };
+  EXPECT_EQ(body(strip_time(r.out)), body(strip_time(again.out)));
+}
+
+TEST(Cli, GoldenWithTokenizerAndPrompt) {
+  TmpDir tmp;
+  gen::Tokenizer t;
+  t.max_token_length = 6;
+  for (const char* p : {"<unk>", "\n<s>\n", "\n</s>\n"}) t.pieces.push_back(p), t.scores.push_back(0);
+  for (int b = 0; b < 97; ++b) {  // 100 tokens: the tiny preset's vocab
+    t.pieces.push_back(std::string(1, static_cast<char>(b < 95 ? ' ' + b : 'x')) + (b >= 95 ? "y" : ""));
+    t.scores.push_back(-static_cast<float>(b));
+  }
+  ASSERT_TRUE(gen::write_tokenizer(t, tmp.file("tok.bin")).is_ok());
+  CliRun r = run(tmp, "golden --model tiny --tokenizer " + tmp.file("tok.bin") + " --prompt 'hi there' --steps 8");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("decoding 8 steps from a 10-token prompt"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("float:   hi there"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("integer: hi there"), std::string::npos) << r.out;
+}
+
+TEST(Cli, UserErrors) {
+  TmpDir tmp;
+  expect_user_error(run(tmp, "info --model nosuch"),
+                    "unknown model 'nosuch': not a preset (tiny, stories260K, stories15M, stories42M, stories110M) and "
+                    "no such file; pass a preset name, a .json shape file or a llama2.c checkpoint");
+  write_bytes(tmp.file("short.bin"), "abc");
+  expect_user_error(run(tmp, "golden --model " + tmp.file("short.bin")),
+                    "checkpoint '" + tmp.file("short.bin") +
+                        "': file is 3 bytes, shorter than the 28-byte llama2.c header; is it a llama2.c checkpoint?");
+  const auto m = gen::synthesize(golden::Shape{16, 40, 2, 4, 2, 30, 8}, true, 1, "x");
+  ASSERT_TRUE(gen::write_llama2c(m, tmp.file("m.bin")).is_ok());
+  const std::string b = read_bytes(tmp.file("m.bin"));
+  write_bytes(tmp.file("m.bin"), b.substr(0, b.size() / 2));
+  CliRun r = run(tmp, "info --model " + tmp.file("m.bin"));
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("(truncated download or copy?)"), std::string::npos) << r.err;
+  expect_user_error(run(tmp, "golden --model tiny --prompt hello"),
+                    "--prompt needs --tokenizer to turn the text into token ids");
+  expect_user_error(run(tmp, "golden --model tiny --steps 65"),
+                    "prompt (1 tokens) and 65 steps need 65 positions but the model's seq_len is 64; use at most "
+                    "--steps 64");
+  expect_user_error(run(tmp, "golden --model tiny --steps 0"), "--steps must be at least 1");
+  expect_user_error(run(tmp, "info --widths res=9"), "activation width res=9 is not supported; use 8 or 16");
+  expect_user_error(run(tmp, "golden --tokenizer " + tmp.file("none.bin")),
+                    "cannot open tokenizer '" + tmp.file("none.bin") + "': no such file");
+  expect_user_error(run(tmp, "info --json " + tmp.file("no/dir/x.json")),
+                    "cannot write '" + tmp.file("no/dir/x.json") + "': No such file or directory");
+  // Usage errors: CLI11's message, non-zero exit.
+  EXPECT_NE(run(tmp, "").exit_code, 0);
+  EXPECT_NE(run(tmp, "frobnicate").exit_code, 0);
+  EXPECT_NE(run(tmp, "golden --steps notanumber").exit_code, 0);
+}
