@@ -143,32 +143,56 @@ TEST(IntDecoder, DeterministicAcrossInstances) {
 }
 
 // ---- quality: the integer golden tracks the float reference ----------------------------------------------------
-// Thresholds from measurement (docs/numerics.md, "Measured quality"): stories260K shape, synthetic weights, 64
-// greedy steps from BOS, default widths, model seeds 1..1000 plus random ones: worst top-1 agreement 0.797, worst
-// min logit cosine 0.9888 (one random seed in 300 further runs: 0.964, on a step with nearly flat logits), worst
-// mean cosine 0.9968. The thresholds sit below that tail; all-int8 widths
-// (res=q=k=h=8) land far below them (top-1 ~0.4-0.5, mean cosine ~0.88) and lose to the defaults on every seed.
-TEST(Quality, IntegerGoldenTracksFloatReference) {
+// Measured (docs/numerics.md, "Measured quality"): stories260K shape, synthetic weights, 64 greedy steps from BOS,
+// default widths. Over ~2000 random model seeds: worst mean logit cosine 0.99663; min cosine heavy-tailed (0.964
+// once, on a step with nearly flat logits); top-1 agreement usually 0.8-1.0 but as low as 0.109 (with cosine 0.9995)
+// on the rare model whose greedy path sits in an attractor with two near-tied tokens, where one tiny systematic bias
+// flips all 64 correlated decisions. So top-1 is asserted only on fixed models, and random models are held to
+// cosine. All-int8 widths (res=q=k=h=8) land far below: top-1 ~0.4-0.5, mean cosine ~0.88.
+
+namespace {
+golden::CompareResult quality_run(uint64_t model_seed, const char* widths) {
+  const auto fm = gen::synthesize(Shape{64, 172, 5, 8, 4, 512, 512}, true, model_seed, "q");
+  gen::QuantConfig qc;
+  qc.widths = *gen::parse_widths(widths, {});
+  auto qm = gen::quantize(fm, qc);
+  HW_CHECK(qm.is_ok(), "quantize");
+  return golden::compare_decode(fm, *qm, {golden::kBosToken}, 64);
+}
+}  // namespace
+
+TEST(Quality, FixedModelsMeetMeasuredFigures) {
+  // Measured figures of model seeds 1..5 (top-1, min cosine, mean cosine); thresholds sit just below them so a loss
+  // of precision anywhere in the integer path fails here.
+  struct Case {
+    uint64_t seed;
+    double top1, min_cos, mean_cos;
+  };
+  const Case cases[] = {{1, 1.000, 0.99853, 0.99945}, {2, 0.969, 0.99880, 0.99919}, {3, 0.984, 0.99808, 0.99906},
+                        {4, 0.984, 0.99854, 0.99954}, {5, 0.859, 0.99933, 0.99958}};
+  for (const auto& c : cases) {
+    const auto r = quality_run(c.seed, "");
+    std::printf("model seed %llu: top-1 %.3f, min cosine %.5f, mean cosine %.5f, first divergence %lld\n",
+                static_cast<unsigned long long>(c.seed), r.top1_agreement(), r.min_cosine(), r.mean_cosine(),
+                static_cast<long long>(r.first_divergence));
+    EXPECT_GE(r.top1_agreement(), c.top1 - 0.001) << "seed " << c.seed;
+    EXPECT_GE(r.min_cosine(), c.min_cos - 0.0005) << "seed " << c.seed;
+    EXPECT_GE(r.mean_cosine(), c.mean_cos - 0.0002) << "seed " << c.seed;
+  }
+}
+
+TEST(Quality, RandomModelTracksFloatReference) {
   const uint64_t seed = hw_test::test_seed();
   HW_SEED_TRACE();
   const uint64_t model_seed = seed % 100000;
   SCOPED_TRACE("model seed " + std::to_string(model_seed));
-  const auto fm = gen::synthesize(Shape{64, 172, 5, 8, 4, 512, 512}, true, model_seed, "q");
-  auto qm = gen::quantize(fm, {});
-  ASSERT_TRUE(qm.is_ok());
-  const auto r = golden::compare_decode(fm, *qm, {golden::kBosToken}, 64);
+  const auto r = quality_run(model_seed, "");
   std::printf("quality (model seed %llu): top-1 %.3f, min cosine %.5f, mean cosine %.5f, first divergence %lld\n",
               static_cast<unsigned long long>(model_seed), r.top1_agreement(), r.min_cosine(), r.mean_cosine(),
               static_cast<long long>(r.first_divergence));
-  EXPECT_GE(r.top1_agreement(), 0.70);
-  EXPECT_GE(r.min_cosine(), 0.90);  // gross-error check only: the per-step minimum is heavy-tailed (0.964 seen)
   EXPECT_GE(r.mean_cosine(), 0.995);
-
-  gen::QuantConfig int8;
-  int8.widths = *gen::parse_widths("res=8,q=8,k=8,h=8", {});
-  auto q8 = gen::quantize(fm, int8);
-  ASSERT_TRUE(q8.is_ok());
-  const auto r8 = golden::compare_decode(fm, *q8, {golden::kBosToken}, 64);
+  EXPECT_GE(r.min_cosine(), 0.90);  // gross-error check only: the per-step minimum is heavy-tailed
+  const auto r8 = quality_run(model_seed, "res=8,q=8,k=8,h=8");
   std::printf("all-int8 widths: top-1 %.3f, mean cosine %.5f\n", r8.top1_agreement(), r8.mean_cosine());
   EXPECT_GT(r.mean_cosine(), r8.mean_cosine()) << "16-bit residual/q/k/h must beat all-int8";
 }

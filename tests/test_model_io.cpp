@@ -7,7 +7,9 @@
 
 #include "hardwire/gen/llama2c.hpp"
 #include "hardwire/gen/model_source.hpp"
+#include "support/seed.hpp"
 #include "support/tmpdir.hpp"
+#include <random>
 
 using namespace hardwire;
 using golden::Shape;
@@ -206,6 +208,73 @@ TEST_F(BadCheckpoint, Directory) {
             "checkpoint '" + tmp.path().string() + "' is not a regular file");
 }
 
+TEST(Llama2c, RandomCorruptionNeverCrashes) {
+  // Random header values, truncations and byte flips: every read either succeeds or returns an error (run under
+  // ASan/UBSan by SANITIZE=1 scripts/test.sh).
+  const uint64_t seed = hw_test::test_seed();
+  HW_SEED_TRACE();
+  std::mt19937_64 rng(seed);
+  TmpDir tmp;
+  const auto m = gen::synthesize(kSmall, true, 1, "x");
+  ASSERT_TRUE(gen::write_llama2c(m, tmp.file("good.bin")).is_ok());
+  const std::string good = read_bytes(tmp.file("good.bin"));
+  const std::string p = tmp.file("bad.bin");
+  int errors = 0;
+  for (int it = 0; it < 300; ++it) {
+    std::string b = good;
+    switch (it % 3) {
+      case 0: {  // a random header field takes a random (often hostile) value
+        const int32_t vals[] = {0, -1, 1, 2, INT32_MAX, INT32_MIN, 7, 1 << 20, (1 << 20) + 1,
+                                static_cast<int32_t>(rng())};
+        const int32_t v = vals[rng() % 10];
+        std::memcpy(b.data() + 4 * (rng() % 7), &v, 4);
+        break;
+      }
+      case 1:  // truncation anywhere
+        b.resize(rng() % b.size());
+        break;
+      default:  // flip a byte of the header or the body
+        b[rng() % (rng() % 2 ? 28 : b.size())] ^= static_cast<char>(1 + rng() % 255);
+        break;
+    }
+    write_bytes(p, b);
+    auto r = gen::read_llama2c(p);
+    if (!r.is_ok()) {
+      ++errors;
+      EXPECT_EQ(r.message().rfind("checkpoint '" + p + "': ", 0), 0u) << r.message();
+    }
+  }
+  EXPECT_GT(errors, 150);
+}
+
+TEST(Tokenizer, RandomTruncationNeverCrashes) {
+  const uint64_t seed = hw_test::test_seed();
+  HW_SEED_TRACE();
+  std::mt19937_64 rng(seed);
+  TmpDir tmp;
+  gen::Tokenizer t;
+  t.max_token_length = 4;
+  for (int i = 0; i < 50; ++i) {
+    t.pieces.push_back(std::string(static_cast<size_t>(1 + i % 4), static_cast<char>('a' + i % 26)));
+    t.scores.push_back(-static_cast<float>(i));
+  }
+  ASSERT_TRUE(gen::write_tokenizer(t, tmp.file("t.bin")).is_ok());
+  const std::string good = read_bytes(tmp.file("t.bin"));
+  for (int it = 0; it < 200; ++it) {
+    std::string b = good;
+    if (it % 2) {
+      b.resize(rng() % b.size());
+    } else {
+      b[rng() % b.size()] ^= static_cast<char>(1 + rng() % 255);
+    }
+    write_bytes(tmp.file("b.bin"), b);
+    auto r = gen::read_tokenizer(tmp.file("b.bin"), 50);
+    if (r.is_ok()) {
+      EXPECT_EQ(r->pieces.size(), 50u);
+    }
+  }
+}
+
 TEST(Llama2c, WriteToMissingDirectoryFails) {
   TmpDir tmp;
   const auto m = gen::synthesize(kSmall, true, 1, "x");
@@ -381,6 +450,9 @@ TEST_F(JsonShape, Errors) {
   EXPECT_EQ(load(R"({"dim": 32})").message(), pre() + "missing required key \"hidden_dim\"");
   EXPECT_EQ(load(R"({"dim": "32"})").message(), pre() + "\"dim\" must be an integer, got \"32\"");
   EXPECT_EQ(load(R"({"dimm": 32})").message().rfind(pre() + "unknown key \"dimm\"", 0), 0u);
+  EXPECT_EQ(load(R"({"dim": 18446744073709551615})").message(),
+            pre() + "\"dim\" is 18446744073709551615, far too large");
+  EXPECT_EQ(load(R"({"dim": 3.5})").message(), pre() + "\"dim\" must be an integer, got 3.5");
   EXPECT_EQ(load(R"({"dim": 30, "hidden_dim": 64, "n_layers": 1, "n_heads": 4, "vocab_size": 10, "seq_len": 8})")
                 .message(),
             pre() + "invalid shape: dim 30 is not divisible by n_heads 4; choose n_heads so that dim / n_heads (the "

@@ -82,6 +82,8 @@ Result<ModelSource> read_json_shape(const std::string& path) {
     }
     const auto& v = j[key];
     if (!v.is_number_integer()) return Error{pre + "\"" + key + "\" must be an integer, got " + v.dump()};
+    if (v.is_number_unsigned() && v.get<uint64_t>() > static_cast<uint64_t>(INT64_MAX))
+      return Error{pre + "\"" + key + "\" is " + v.dump() + ", far too large"};
     out = v.get<int64_t>();
     return Status::ok();
   };
