@@ -130,7 +130,8 @@ TEST(Cli, UserErrors) {
   expect_user_error(run(tmp, "golden --tokenizer " + tmp.file("none.bin")),
                     "cannot open tokenizer '" + tmp.file("none.bin") + "': no such file");
   expect_user_error(run(tmp, "info --json " + tmp.file("no/dir/x.json")),
-                    "cannot write '" + tmp.file("no/dir/x.json") + "': No such file or directory");
+                    "cannot write JSON report '" + tmp.file("no/dir/x.json") + "': directory '" + tmp.file("no/dir") +
+                        "' does not exist; create it first");
   // Usage errors: CLI11's message, non-zero exit.
   EXPECT_NE(run(tmp, "").exit_code, 0);
   EXPECT_NE(run(tmp, "frobnicate").exit_code, 0);

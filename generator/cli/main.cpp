@@ -6,9 +6,9 @@
 
 #include <CLI/CLI.hpp>
 #include <chrono>
-#include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "hardwire/gen/files.hpp"
 #include "hardwire/gen/llama2c.hpp"
 #include "hardwire/gen/model_info.hpp"
 #include "hardwire/gen/model_source.hpp"
@@ -58,11 +58,7 @@ Result<golden::Widths> effective_widths(const gen::ModelSource& src, const std::
 }
 
 Status write_json(const std::string& path, const nlohmann::json& j) {
-  std::ofstream out(path);
-  if (!out) return Error{"cannot write '" + path + "': " + std::strerror(errno)};
-  out << j.dump(2) << "\n";
-  if (!out) return Error{"cannot write '" + path + "': write failed"};
-  return Status::ok();
+  return gen::write_file_atomic(path, j.dump(2) + "\n", "JSON report");
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -5,7 +5,7 @@
 #include <cstring>
 #include <unordered_map>
 
-#include "file_util.hpp"
+#include "hardwire/gen/files.hpp"
 
 namespace hardwire::gen {
 
@@ -106,7 +106,7 @@ class Cursor {
 }  // namespace
 
 Result<CheckpointHeader> read_llama2c_header(const std::string& path) {
-  auto size = detail::file_size(path, "checkpoint");
+  auto size = file_size(path, "checkpoint");
   if (!size) return size.error();
   char bytes[kHeaderBytes] = {};
   if (*size >= kHeaderBytes) {
@@ -120,7 +120,7 @@ Result<CheckpointHeader> read_llama2c_header(const std::string& path) {
 }
 
 Result<FloatModel> read_llama2c(const std::string& path) {
-  auto data = detail::read_file(path, "checkpoint");
+  auto data = read_file(path, "checkpoint");
   if (!data) return data.error();
   auto hdr = parse_header(path, data->data(), data->size());
   if (!hdr) return hdr.error();
@@ -199,7 +199,7 @@ Status write_llama2c(const FloatModel& m, const std::string& path) {
   }
   if (!m.shared_classifier) put_m(m.wcls);
   HW_CHECK(out.size() == float_count(s, m.shared_classifier) * 4 + kHeaderBytes, "writer and reader agree on size");
-  return detail::write_file_atomic(path, out, "checkpoint");
+  return write_file_atomic(path, out, "checkpoint");
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -267,7 +267,7 @@ std::vector<int64_t> Tokenizer::encode(const std::string& text, bool bos) const 
 }
 
 Result<Tokenizer> read_tokenizer(const std::string& path, int64_t vocab) {
-  auto data = detail::read_file(path, "tokenizer");
+  auto data = read_file(path, "tokenizer");
   if (!data) return data.error();
   const std::string pre = "tokenizer '" + path + "': ";
   const auto& d = *data;
@@ -322,7 +322,7 @@ Status write_tokenizer(const Tokenizer& t, const std::string& path) {
     put(&len, 4);
     put(t.pieces[i].data(), t.pieces[i].size());
   }
-  return detail::write_file_atomic(path, out, "tokenizer");
+  return write_file_atomic(path, out, "tokenizer");
 }
 
 }  // namespace hardwire::gen

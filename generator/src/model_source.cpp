@@ -6,7 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "file_util.hpp"
+#include "hardwire/gen/files.hpp"
 #include "hardwire/gen/llama2c.hpp"
 
 namespace hardwire::gen {
@@ -54,7 +54,7 @@ bool ends_with(const std::string& s, const std::string& suffix) {
 }
 
 Result<ModelSource> read_json_shape(const std::string& path) {
-  auto data = detail::read_file(path, "model shape file");
+  auto data = read_file(path, "model shape file");
   if (!data) return data.error();
   const std::string pre = "model shape file '" + path + "': ";
   nlohmann::json j;

@@ -1,4 +1,4 @@
-#include "file_util.hpp"
+#include "hardwire/gen/files.hpp"
 
 #include <unistd.h>
 
@@ -8,7 +8,7 @@
 #include <filesystem>
 #include <fstream>
 
-namespace hardwire::gen::detail {
+namespace hardwire::gen {
 
 namespace fs = std::filesystem;
 
@@ -63,4 +63,4 @@ Status write_file_atomic(const std::string& path, const std::string& bytes, cons
   return Status::ok();
 }
 
-}  // namespace hardwire::gen::detail
+}  // namespace hardwire::gen
