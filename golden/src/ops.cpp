@@ -110,8 +110,8 @@ VecI softmax(const VecI& z, VecI* exp_out, uint64_t* sum_out) {
     e[t] = ip >= 16 ? 0 : (table[static_cast<size_t>(f)] >> ip);
     sum += static_cast<uint64_t>(e[t]);
   }
-  // sum >= 32768 (the maximum contributes exactly 2^15) and < 2^32 for rows up to 2^17 long.
-  const uint64_t inv = (uint64_t{1} << 46) / sum;  // in (2^14, 2^31]
+  // 2^15 <= sum <= n * 2^15 (the maximum contributes exactly 2^15): 16 + ceil(log2 n) bits.
+  const uint64_t inv = (uint64_t{1} << 46) / sum;  // in [2^31 / n, 2^31]
   VecI p(z.size());
   for (Eigen::Index t = 0; t < z.size(); ++t) {
     const uint64_t q = (static_cast<uint64_t>(e[t]) * inv + (uint64_t{1} << 37)) >> 38;  // e*inv <= 2^46
