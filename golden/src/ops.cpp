@@ -26,10 +26,21 @@ int accumulator_bits(int act_bits, int64_t k) {
   return act_bits + 7 + lg;
 }
 
-int64_t requantize(int64_t acc, Requant rq) {
+namespace {
+int128_t requantize_wide(int64_t acc, Requant rq) {
   HW_CHECK(rq.mult >= 0 && rq.rshift >= 1 && rq.rshift <= 62, "Requant invariant: 0 <= mult, 1 <= rshift <= 62");
-  const int128_t prod = static_cast<int128_t>(acc) * rq.mult;
-  const int128_t rounded = (prod + (static_cast<int128_t>(1) << (rq.rshift - 1))) >> rq.rshift;
+  const int128_t prod = static_cast<int128_t>(acc) * rq.mult;  // |prod| < 2^94
+  return (prod + (static_cast<int128_t>(1) << (rq.rshift - 1))) >> rq.rshift;
+}
+}  // namespace
+
+int64_t requantize_sat(int64_t acc, Requant rq, int out_bits) {
+  const int128_t r = requantize_wide(acc, rq);
+  return r < min_of(out_bits) ? min_of(out_bits) : (r > max_of(out_bits) ? max_of(out_bits) : static_cast<int64_t>(r));
+}
+
+int64_t requantize(int64_t acc, Requant rq) {
+  const int128_t rounded = requantize_wide(acc, rq);
   // |acc| < 2^62 and mult < 2^31 keep |rounded| < 2^63 for rshift >= 30; smaller shifts only occur with small
   // accumulators (the quantizer bounds mult * max|acc|). Checked here rather than trusted.
   HW_CHECK(rounded >= INT64_MIN && rounded <= INT64_MAX, "requantize result exceeds 64 bits");

@@ -26,11 +26,10 @@ constexpr int64_t saturate(int64_t v, int bits) {
 int accumulator_bits(int act_bits, int64_t k);
 
 // §requantize: y = (acc * mult + 2^(rshift-1)) >> rshift, computed exactly (the product needs up to
-// bits(acc) + 31 bits; here in 128-bit). Rounds half toward +infinity. Not saturated.
+// bits(acc) + 31 bits; here in 128-bit). Rounds half toward +infinity. requantize() is unsaturated and requires
+// the result to fit in 64 bits (checked); requantize_sat() saturates to out_bits and is defined for every input.
 int64_t requantize(int64_t acc, Requant rq);
-inline int64_t requantize_sat(int64_t acc, Requant rq, int out_bits) {
-  return saturate(requantize(acc, rq), out_bits);
-}
+int64_t requantize_sat(int64_t acc, Requant rq, int out_bits);
 
 // §matmul: acc[o] = sum_i w[o,i] * x[i], exact (int64).
 VecI matvec(const MatI8& w, const VecI& x);
