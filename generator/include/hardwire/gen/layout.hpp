@@ -1,0 +1,32 @@
+// hardwire/gen/layout.hpp — how matrices are laid out in the accelerator's memories (the order the systolic
+// array consumes them). The RTL side of each layout is documented in the module that reads it.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "hardwire/golden/qmodel.hpp"
+
+namespace hardwire::gen {
+
+// Words of a memory whose words are `lanes` equal lanes; lane 0 is the least significant. Flat: word w, lane l at
+// [w * lanes + l].
+struct LaneWords {
+  int64_t lanes = 0;
+  int lane_bits = 0;
+  std::vector<int64_t> values;
+  int64_t words() const { return lanes ? static_cast<int64_t>(values.size()) / lanes : 0; }
+};
+
+// Weight SRAM image for hw_gemm (rtl_templates/hw_gemm.sv) on an R x C array: tile (nt, kt), nt-major, occupies
+// words (nt*KT + kt)*R + r; lane c of word r is W[nt*C + c][kt*R + r], zero outside W. W is (N x K), out x in.
+LaneWords gemm_weight_words(const golden::MatI8& w, int64_t R, int64_t C);
+// Activation buffer image for hw_gemm: word m*KT + kt, lane r = X[m][kt*R + r], zero outside X (M x K).
+LaneWords gemm_activation_words(const Eigen::Matrix<int64_t, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>& x,
+                                int64_t R, int act_bits);
+
+// $readmemh text of lane words: each word as one line of lanes * lane_bits / 4 hex digits, highest lane first
+// (lane_bits must be a multiple of 4).
+std::string hex_image(const LaneWords& words);
+
+}  // namespace hardwire::gen

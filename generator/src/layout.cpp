@@ -1,0 +1,54 @@
+#include "hardwire/gen/layout.hpp"
+
+#include "hardwire/gen/hex_image.hpp"
+#include "hardwire/status.hpp"
+
+namespace hardwire::gen {
+
+LaneWords gemm_weight_words(const golden::MatI8& w, int64_t R, int64_t C) {
+  HW_CHECK(R >= 1 && C >= 1, "array dimensions");
+  const int64_t N = w.rows(), K = w.cols();
+  const int64_t KT = (K + R - 1) / R, NT = (N + C - 1) / C;
+  LaneWords out;
+  out.lanes = C;
+  out.lane_bits = 8;
+  out.values.assign(static_cast<size_t>(NT * KT * R * C), 0);
+  for (int64_t nt = 0; nt < NT; ++nt)
+    for (int64_t kt = 0; kt < KT; ++kt)
+      for (int64_t r = 0; r < R; ++r)
+        for (int64_t c = 0; c < C; ++c) {
+          const int64_t n = nt * C + c, k = kt * R + r;
+          if (n < N && k < K) out.values[static_cast<size_t>((((nt * KT + kt) * R + r) * C) + c)] = w(n, k);
+        }
+  return out;
+}
+
+LaneWords gemm_activation_words(const Eigen::Matrix<int64_t, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>& x,
+                                int64_t R, int act_bits) {
+  const int64_t M = x.rows(), K = x.cols(), KT = (K + R - 1) / R;
+  LaneWords out;
+  out.lanes = R;
+  out.lane_bits = act_bits;
+  out.values.assign(static_cast<size_t>(M * KT * R), 0);
+  for (int64_t m = 0; m < M; ++m)
+    for (int64_t k = 0; k < K; ++k) out.values[static_cast<size_t>((m * KT + k / R) * R + k % R)] = x(m, k);
+  return out;
+}
+
+std::string hex_image(const LaneWords& w) {
+  HW_CHECK(w.lane_bits % 4 == 0 && w.lane_bits >= 4 && w.lane_bits <= 64, "lane width: a multiple of 4, <= 64");
+  std::string out;
+  const int digits = w.lane_bits / 4;
+  static const char kHex[] = "0123456789abcdef";
+  const uint64_t mask = w.lane_bits == 64 ? ~uint64_t{0} : ((uint64_t{1} << w.lane_bits) - 1);
+  for (int64_t i = 0; i < w.words(); ++i) {
+    for (int64_t l = w.lanes - 1; l >= 0; --l) {
+      const uint64_t v = static_cast<uint64_t>(w.values[static_cast<size_t>(i * w.lanes + l)]) & mask;
+      for (int d = digits - 1; d >= 0; --d) out += kHex[(v >> (4 * d)) & 0xf];
+    }
+    out += '\n';
+  }
+  return out;
+}
+
+}  // namespace hardwire::gen
