@@ -5,8 +5,8 @@
 // for runtime sizes 1 <= M <= M_MAX, 1 <= K <= K_MAX, 1 <= N <= N_MAX. W is int8 (out x in), X has A_W bits.
 //
 // Memories (both hw_sram macros; the host can write both, and the weight SRAM can start from a generated image):
-//   weights  C bytes per word; tile (nt, kt) = N columns nt*C.. and K rows kt*R.. occupies words
-//            (nt*KT + kt)*R + r, r = 0..R-1, word r holding W[nt*C + c][kt*R + r] in byte c (zero outside W).
+//   weights  C bytes per word; a job's matrix starts at word w_base_i; its tile (nt, kt) = N columns nt*C.. and
+//            K rows kt*R.. occupies words w_base_i + (nt*KT + kt)*R + r, r = 0..R-1, word r holding W[nt*C + c][kt*R + r] in byte c (zero outside W).
 //            KT = ceil(K/R), NT = ceil(N/C). generator/ writes this layout (gen::gemm_weight_words).
 //   X        R activations per word; word m*KT + kt holds X[m][kt*R + r] in lane r (zero outside X).
 //
@@ -27,6 +27,7 @@ module hw_gemm #(
   parameter int unsigned M_MAX  = 64,
   parameter int unsigned K_MAX  = 64,
   parameter int unsigned N_MAX  = 64,
+  parameter int unsigned W_DEPTH = ((N_MAX + C - 1) / C) * ((K_MAX + R - 1) / R) * R,  // weight SRAM words
   parameter              W_FILE = ""    // initial weight image ($readmemh), optional
 ) (
   input  logic               clk_i,
@@ -43,6 +44,7 @@ module hw_gemm #(
   input  logic [DimW-1:0]    m_i,
   input  logic [DimW-1:0]    k_i,
   input  logic [DimW-1:0]    n_i,
+  input  logic [WAddrW-1:0]  w_base_i,   // first weight word of the job's matrix (its tile 0, row 0)
   output logic               busy_o,
   // results
   output logic               out_valid_o,
@@ -52,7 +54,7 @@ module hw_gemm #(
 );
   localparam int unsigned KtMax  = (K_MAX + R - 1) / R;
   localparam int unsigned NtMax  = (N_MAX + C - 1) / C;
-  localparam int unsigned WDepth = NtMax * KtMax * R;
+  localparam int unsigned WDepth = W_DEPTH;
   localparam int unsigned XDepth = M_MAX * KtMax;
   localparam int unsigned WAddrW = (WDepth > 1) ? $clog2(WDepth) : 1;
   localparam int unsigned XAddrW = (XDepth > 1) ? $clog2(XDepth) : 1;
@@ -65,6 +67,9 @@ module hw_gemm #(
 
   if (M_MAX < 1 || K_MAX < 1 || N_MAX < 1) begin : gen_check_dims
     $error("hw_gemm: M_MAX, K_MAX and N_MAX must be positive");
+  end
+  if (W_DEPTH < NtMax * KtMax * R) begin : gen_check_w_depth
+    $error("hw_gemm: W_DEPTH must hold at least one matrix of N_MAX x K_MAX");
   end
 
   // ---- job registers ------------------------------------------------------------------------------------------
@@ -211,7 +216,7 @@ module hw_gemm #(
           tiles_q       <= TileW'(kt_n_d * nt_n_d);
           ld_tile_q     <= '0;
           ld_row_q      <= '0;
-          ld_addr_q     <= '0;
+          ld_addr_q     <= w_base_i;
           bank_loaded_q <= '0;
           bank_drain_q  <= '0;
           st_tile_q     <= '0;

@@ -24,10 +24,12 @@ using namespace hardwire;
 
 namespace {
 constexpr int kR = HW_R, kC = HW_C, kAW = HW_A_W, kAccW = HW_ACC_W, kMax = HW_MAX;
+constexpr int64_t kWDepth = 2 * ((kMax + kC - 1) / kC) * ((kMax + kR - 1) / kR) * kR;  // W_DEPTH of the build
 using MatX = Eigen::Matrix<int64_t, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 
 struct Gemm {
   int64_t M, K, N;
+  int64_t base = 0;  // first weight word
   golden::MatI8 w;  // N x K
   MatX x;           // M x K
 };
@@ -42,6 +44,9 @@ Gemm random_gemm(std::mt19937_64& rng) {
   const bool extremes = rng() % 8 == 0;
   for (Eigen::Index i = 0; i < g.w.size(); ++i)
     g.w.data()[i] = static_cast<int8_t>(extremes ? ((rng() & 1) ? -128 : 127) : static_cast<int>(rng() % 256) - 128);
+  // Place the matrix anywhere in the weight SRAM (it holds two of the largest).
+  const int64_t words = ((g.N + kC - 1) / kC) * ((g.K + kR - 1) / kR) * kR;
+  g.base = (rng() % 2) ? static_cast<int64_t>(rng() % static_cast<uint64_t>(kWDepth - words + 1)) : 0;
   g.x.resize(g.M, g.K);
   std::uniform_int_distribution<int64_t> xd(golden::min_of(kAW), golden::max_of(kAW));
   for (Eigen::Index i = 0; i < g.x.size(); ++i)
@@ -64,7 +69,7 @@ GemmRun run(Vhw_gemm& top, const Gemm& g, bool preloaded, verif::StallPattern* o
   if (!preloaded) {
     for (int64_t i = 0; i < ww.words(); ++i) {
       top.wmem_we_i = 1;
-      top.wmem_addr_i = static_cast<uint32_t>(i);
+      top.wmem_addr_i = static_cast<uint32_t>(g.base + i);
       verif::set_lanes(top.wmem_data_i, &ww.values[static_cast<size_t>(i * kC)], kC, 8);
       verif::settle_low(top);
       verif::rising_edge(top);
@@ -85,6 +90,7 @@ GemmRun run(Vhw_gemm& top, const Gemm& g, bool preloaded, verif::StallPattern* o
   top.m_i = static_cast<uint32_t>(g.M);
   top.k_i = static_cast<uint32_t>(g.K);
   top.n_i = static_cast<uint32_t>(g.N);
+  top.w_base_i = static_cast<uint32_t>(g.base);
   top.start_i = 1;
   verif::settle_low(top);
   verif::rising_edge(top);
@@ -155,8 +161,9 @@ int main(int argc, char** argv) {
 
   // GEMM 0's weights are the generated image the weight SRAM starts from.
   const Gemm first = random_gemm(rng);
-  if (auto st = gen::write_file_atomic(HW_W_FILE, gen::hex_image(gen::gemm_weight_words(first.w, kR, kC)),
-                                       "weight image");
+  gen::LaneWords image = gen::gemm_weight_words(first.w, kR, kC);
+  image.values.insert(image.values.begin(), static_cast<size_t>(first.base * kC), 0);  // words before its base
+  if (auto st = gen::write_file_atomic(HW_W_FILE, gen::hex_image(image), "weight image");
       !st) {
     std::printf("[%s] %s\n", block.c_str(), st.message().c_str());
     return 1;
@@ -185,6 +192,7 @@ int main(int argc, char** argv) {
     const int64_t s = kMax < 64 ? kMax : 64;
     Gemm big = random_gemm(rng), vec = random_gemm(rng);
     for (Gemm* g : {&big, &vec}) {
+      g->base = 0;
       g->M = g == &big ? s : 1;
       g->K = g->N = s;
       g->w = golden::MatI8::Random(s, s);
