@@ -8,6 +8,7 @@
 #include <chrono>
 #include <nlohmann/json.hpp>
 
+#include "hardwire/gen/design.hpp"
 #include "hardwire/gen/files.hpp"
 #include "hardwire/gen/llama2c.hpp"
 #include "hardwire/gen/model_info.hpp"
@@ -206,6 +207,39 @@ int cmd_golden(const std::string& model, const std::string& widths_arg, const st
   return 0;
 }
 
+// ---------------------------------------------------------------------------------------------------------------
+int cmd_generate(const std::string& model, const std::string& widths_arg, const std::string& array_arg,
+                 const std::string& out_dir) {
+  using clock = std::chrono::steady_clock;
+  const auto t0 = clock::now();
+  auto src = gen::resolve_model(model);
+  if (!src) return fail(src.message());
+  auto widths = effective_widths(*src, widths_arg);
+  if (!widths) return fail(widths.message());
+  auto array = gen::parse_array(array_arg);
+  if (!array) return fail(array.message());
+  if (out_dir.empty()) return fail("--out is required: the directory to write the design into");
+  auto fm = gen::load_float_model(*src);
+  if (!fm) return fail(fm.message());
+  gen::QuantConfig qc;
+  qc.widths = *widths;
+  auto qm = gen::quantize(*fm, qc);
+  if (!qm) return fail(qm.message());
+  gen::GenerateOptions opt;
+  opt.array = *array;
+  opt.out_dir = out_dir;
+  opt.regenerate_command = "hardwire generate --model " + model + " --array " + array_arg +
+                           (widths_arg.empty() ? "" : " --widths " + widths_arg) + " --out " + out_dir;
+  auto sum = gen::generate_design(*src, *qm, opt);
+  if (!sum) return fail(sum.message());
+  fmt::print("generated {} for {} on a {}x{} array: {} files, {} bytes, {} weight words of {} bytes, content hash {} "
+             "({:.2f} s)\n",
+             out_dir, src->name, array->rows, array->cols, sum->files, with_commas(sum->bytes),
+             with_commas(sum->weight_words), array->cols, sum->content_hash,
+             std::chrono::duration<double>(clock::now() - t0).count());
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -232,8 +266,16 @@ int main(int argc, char** argv) {
   gold->add_option("--steps,-n", steps, "tokens to generate")->capture_default_str();
   gold->add_option("--json", json, "also write tokens and agreement figures as JSON to this file");
 
+  std::string array = "8x8", out;
+  CLI::App* generate = app.add_subcommand("generate", "write the configured RTL, memory images and manifest.json");
+  generate->add_option("--model,-m", model, model_help)->capture_default_str();
+  generate->add_option("--widths", widths, widths_help);
+  generate->add_option("--array,-a", array, "systolic array RxC, e.g. 8x8 or 4x8")->capture_default_str();
+  generate->add_option("--out,-o", out, "output directory (replaced if it is a previous hardwire output)")->required();
+
   CLI11_PARSE(app, argc, argv);
   if (info->parsed()) return cmd_info(model, widths, json);
   if (gold->parsed()) return cmd_golden(model, widths, tokenizer, prompt, steps, json);
+  if (generate->parsed()) return cmd_generate(model, widths, array, out);
   return 1;
 }

@@ -1,0 +1,51 @@
+// hardwire/gen/design.hpp — `hardwire generate`: a model's integer form (QModel) and an array size in; an output
+// directory of configured RTL, memory images and manifest.json out.
+//
+// Output (all paths relative to the output directory; simulate and synthesize from there):
+//   manifest.json          every parameter, the memory map, the file list with hashes, the regenerate command
+//   files.f                the RTL file list (package first)
+//   rtl/hw_*.sv            the hand-written templates (rtl_templates/), verbatim below a banner
+//   rtl/hardwire_cfg_pkg.sv  generated: the model's and the hardware's constants, the weight memory map
+//   rtl/hwc_*.sv           generated wrappers: the templates configured for this model
+//   mem/*.hex              weights in the order the array consumes them, embedding rows, requantization
+//                          parameters, and the exp2 / SiLU tables
+// Every file starts with a banner naming the command that regenerates it. The same inputs give byte-identical
+// files. Files are written into a temporary directory that is renamed into place: a failed run leaves nothing.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "hardwire/gen/model_source.hpp"
+#include "hardwire/golden/qmodel.hpp"
+#include "hardwire/status.hpp"
+
+namespace hardwire::gen {
+
+struct ArrayShape {
+  int64_t rows = 8;  // R: the reduction dimension fed per cycle
+  int64_t cols = 8;  // C: output columns; also the weight SRAM word width in bytes
+};
+// "RxC", 1 <= R, C <= 256.
+Result<ArrayShape> parse_array(const std::string& text);
+
+struct GenerateOptions {
+  ArrayShape array;
+  std::string out_dir;
+  std::string regenerate_command;  // written into every banner and the manifest
+};
+
+struct GenerateSummary {
+  int64_t files = 0;
+  int64_t bytes = 0;
+  int64_t weight_words = 0;
+  std::string content_hash;
+};
+
+Result<GenerateSummary> generate_design(const ModelSource& src, const golden::QModel& model,
+                                        const GenerateOptions& options);
+
+// FNV-1a 64 of `data`, as 16 hex digits (file hashes in the manifest).
+std::string fnv1a64_hex(const std::string& data);
+
+}  // namespace hardwire::gen

@@ -1,0 +1,89 @@
+// hardwire/gen/verilog.hpp — a small Verilog AST for what the generator emits: packages of typed constants and
+// structural wrapper modules (ports, nets, instances with parameter overrides). There are no free-form logic
+// strings: expressions are identifiers, sized or unsized integer literals, string literals, and bit selects.
+// Logic lives in the hand-written templates (rtl_templates/); the generator only configures and connects them.
+// Emission is deterministic: the same AST always renders to the same text.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace hardwire::gen::vlog {
+
+// An expression: an identifier, an integer literal (optionally sized), a string literal, or a constant part
+// select of an identifier.
+class Expr {
+ public:
+  static Expr id(std::string name);
+  static Expr num(int64_t value);                    // 42, -3
+  static Expr sized(int width, uint64_t value);      // 8'd42 (unsigned)
+  static Expr str(std::string text);                 // "mem/weights.hex"
+  static Expr slice(std::string name, int msb, int lsb);
+  std::string render() const;
+
+ private:
+  enum class Kind { kId, kNum, kSized, kStr, kSlice } kind_ = Kind::kNum;
+  std::string text_;
+  int64_t value_ = 0;
+  int width_ = 0, msb_ = 0, lsb_ = 0;
+};
+
+struct LocalParam {
+  std::string type;   // "int unsigned", "int", "string"
+  std::string name;
+  Expr value;
+  std::string comment;
+};
+
+struct Package {
+  std::string name;
+  std::string comment;
+  std::vector<LocalParam> params;
+};
+
+enum class Dir { kInput, kOutput };
+
+struct Port {
+  Dir dir;
+  std::string name;
+  int width = 1;       // bits; ports are `logic [width-1:0]` (or plain `logic` for 1)
+  bool is_signed = false;
+  std::string comment;
+};
+
+struct Net {
+  std::string name;
+  int width = 1;
+  std::string comment;
+};
+
+struct Connection {
+  std::string port;
+  Expr expr;
+};
+
+struct Instance {
+  std::string module;
+  std::string name;
+  std::vector<Connection> params;
+  std::vector<Connection> ports;
+};
+
+struct Module {
+  std::string name;
+  std::string comment;
+  std::vector<Port> ports;
+  std::vector<Net> nets;
+  std::vector<Instance> instances;
+};
+
+// Validates names (SystemVerilog identifiers, not keywords) and connections (every instance port named once).
+// Returns an empty string when valid, else the first problem; the emitters HW_CHECK it.
+std::string check(const Module& m);
+std::string check(const Package& p);
+
+std::string emit(const Package& p);
+std::string emit(const Module& m);
+
+}  // namespace hardwire::gen::vlog

@@ -1,0 +1,471 @@
+#include "hardwire/gen/design.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "hardwire/gen/files.hpp"
+#include "hardwire/gen/hex_image.hpp"
+#include "hardwire/gen/layout.hpp"
+#include "hardwire/gen/templates.hpp"
+#include "hardwire/gen/verilog.hpp"
+#include "hardwire/golden/ops.hpp"
+
+namespace hardwire::gen {
+
+namespace fs = std::filesystem;
+using nlohmann::ordered_json;
+using vlog::Expr;
+
+Result<ArrayShape> parse_array(const std::string& text) {
+  const auto x = text.find('x');
+  auto bad = [&] {
+    return Error{"array '" + text + "' must be RxC with 1 <= R, C <= 256, e.g. --array 8x8 or --array 4x8"};
+  };
+  if (x == std::string::npos || x == 0 || x + 1 >= text.size()) return bad();
+  ArrayShape a;
+  try {
+    size_t u1 = 0, u2 = 0;
+    a.rows = std::stoll(text.substr(0, x), &u1);
+    a.cols = std::stoll(text.substr(x + 1), &u2);
+    if (u1 != x || u2 != text.size() - x - 1) return bad();
+  } catch (const std::exception&) {
+    return bad();
+  }
+  if (a.rows < 1 || a.rows > 256 || a.cols < 1 || a.cols > 256) return bad();
+  return a;
+}
+
+std::string fnv1a64_hex(const std::string& data) {
+  uint64_t h = 0xcbf29ce484222325ull;
+  for (unsigned char c : data) h = (h ^ c) * 0x100000001b3ull;
+  static const char kHex[] = "0123456789abcdef";
+  std::string s(16, '0');
+  for (int i = 15; i >= 0; --i, h >>= 4) s[static_cast<size_t>(i)] = kHex[h & 0xf];
+  return s;
+}
+
+namespace {
+
+int clog2(int64_t v) {
+  int b = 0;
+  while ((int64_t{1} << b) < v) ++b;
+  return b;
+}
+
+// One quantized matrix as the GEMM engine sees it.
+struct MatrixSite {
+  std::string name;  // "L0.wq", "cls"
+  const golden::QLinear* lin;
+  int act_bits, out_bits;
+  int64_t base = 0, words = 0, rq_base = 0;
+};
+
+class Emitter {
+ public:
+  Emitter(const ModelSource& src, const golden::QModel& m, const GenerateOptions& o) : src_(src), m_(m), o_(o) {}
+
+  Result<GenerateSummary> run();
+
+ private:
+  std::string banner(const std::string& what) const {
+    std::string b;
+    b += "// " + std::string(100, '=') + "\n";
+    b += "// hardwire " HARDWIRE_VERSION " - generated file, do not edit.\n";
+    b += "// Regenerate: " + o_.regenerate_command + "\n";
+    b += "// Model: " + src_.name + " (" + m_.shape.to_string() + ")\n";
+    b += "// Array " + std::to_string(o_.array.rows) + "x" + std::to_string(o_.array.cols) + ", widths " +
+         widths_text() + "\n";
+    b += "// " + what + "\n";
+    b += "// " + std::string(100, '=') + "\n";
+    return b;
+  }
+  std::string widths_text() const { return widths_to_string(m_.widths); }
+  void add(const std::string& path, std::string content) { files_.emplace_back(path, std::move(content)); }
+  std::string package_ref(const std::string& name) const { return "hardwire_cfg_pkg::" + name; }
+
+  void collect_matrices();
+  void emit_images();
+  void emit_package();
+  void emit_wrappers();
+  std::string manifest();
+
+  const ModelSource& src_;
+  const golden::QModel& m_;
+  const GenerateOptions& o_;
+  std::vector<std::pair<std::string, std::string>> files_;
+  std::vector<MatrixSite> mats_;
+  int act_w_ = 8, acc_w_ = 8;
+  int64_t k_max_ = 1, n_max_ = 1, weight_words_ = 0, rq_words_ = 0, emb_words_per_row_ = 0;
+  std::vector<std::pair<int, int>> requant_pairs_;  // distinct (acc bits, out bits)
+  std::vector<std::string> rtl_files_;
+  std::string content_hash_;
+};
+
+void Emitter::collect_matrices() {
+  const auto& w = m_.widths;
+  for (size_t l = 0; l < m_.layers.size(); ++l) {
+    const auto& L = m_.layers[l];
+    const std::string p = "L" + std::to_string(l) + ".";
+    mats_.push_back({p + "wq", &L.wq, w.xn, w.q});
+    mats_.push_back({p + "wk", &L.wk, w.xn, w.k});
+    mats_.push_back({p + "wv", &L.wv, w.xn, w.v});
+    mats_.push_back({p + "wo", &L.wo, w.att, w.res});
+    mats_.push_back({p + "w1", &L.w1, w.xn, golden::kGateBits});
+    mats_.push_back({p + "w3", &L.w3, w.xn, w.up});
+    mats_.push_back({p + "w2", &L.w2, w.h, w.res});
+  }
+  mats_.push_back({"cls", &m_.cls, w.xn, golden::kLogitBits});
+  std::set<std::pair<int, int>> pairs;
+  for (auto& s : mats_) {
+    const int64_t K = s.lin->w.cols(), N = s.lin->w.rows();
+    act_w_ = std::max(act_w_, s.act_bits);
+    k_max_ = std::max(k_max_, K);
+    n_max_ = std::max(n_max_, N);
+    const int acc = golden::accumulator_bits(s.act_bits, K);
+    acc_w_ = std::max(acc_w_, acc);
+    pairs.insert({acc, s.out_bits});
+    s.words = ((N + o_.array.cols - 1) / o_.array.cols) * ((K + o_.array.rows - 1) / o_.array.rows) * o_.array.rows;
+    s.base = weight_words_;
+    weight_words_ += s.words;
+    s.rq_base = rq_words_;
+    rq_words_ += N;
+  }
+  requant_pairs_.assign(pairs.begin(), pairs.end());
+}
+
+void Emitter::emit_images() {
+  const int64_t R = o_.array.rows, C = o_.array.cols;
+  // Weights, every matrix in tile order at its base.
+  LaneWords all;
+  all.lanes = C;
+  all.lane_bits = 8;
+  for (const auto& s : mats_) {
+    const LaneWords w = gemm_weight_words(s.lin->w, R, C);
+    all.values.insert(all.values.end(), w.values.begin(), w.values.end());
+  }
+  add("mem/weights.hex", banner("Weight SRAM image: " + std::to_string(weight_words_) + " words of " +
+                                std::to_string(C) + " int8 lanes (lane 0 = lowest byte); memory map in manifest.json") +
+                             hex_image(all));
+  // Embedding rows: row t at words t*ceil(dim/C) .., lane c of word j = E[t][j*C + c].
+  emb_words_per_row_ = (m_.shape.dim + C - 1) / C;
+  LaneWords emb;
+  emb.lanes = C;
+  emb.lane_bits = 8;
+  emb.values.assign(static_cast<size_t>(m_.shape.vocab * emb_words_per_row_ * C), 0);
+  for (int64_t t = 0; t < m_.shape.vocab; ++t)
+    for (int64_t i = 0; i < m_.shape.dim; ++i)
+      emb.values[static_cast<size_t>((t * emb_words_per_row_ + i / C) * C + i % C)] = m_.embedding(t, i);
+  add("mem/embedding.hex", banner("Token embedding: row t at words t*" + std::to_string(emb_words_per_row_) +
+                                  ", " + std::to_string(C) + " int8 lanes per word") +
+                               hex_image(emb));
+  // Requantization parameters: one 40-bit word per output channel, {rshift[36:31], mult[30:0]}.
+  std::vector<int64_t> rq;
+  auto put = [&](const golden::Requant& r) { rq.push_back(int64_t{r.mult} | (int64_t{r.rshift} << 31)); };
+  for (const auto& s : mats_)
+    for (const auto& r : s.lin->rq) put(r);
+  for (const auto& r : m_.embed_rq) put(r);
+  for (const auto& L : m_.layers) {
+    put(L.score);
+    put(L.att_out);
+    put(L.h);
+  }
+  add("mem/requant.hex", banner("Requantization parameters: {rshift[36:31], mult[30:0]} per word; map in manifest.json") +
+                             hex_image(rq, 40));
+  add("mem/exp2.hex", banner("Softmax exp2 fraction table: round(2^15 * 2^(-f/256)), f = 0..255 (numerics §9)") +
+                          hex_image(exp2_table_words(), 16));
+  for (size_t l = 0; l < m_.layers.size(); ++l) {
+    const auto& t = m_.layers[l].silu;
+    add("mem/silu_L" + std::to_string(l) + ".hex",
+        banner("SiLU table of layer " + std::to_string(l) + ", indexed by gate + 128 (numerics §11)") +
+            hex_image(std::vector<int64_t>(t.begin(), t.end()), 16));
+  }
+  std::vector<int64_t> cs, sn;
+  for (Eigen::Index p = 0; p < m_.rope_cos.rows(); ++p)
+    for (Eigen::Index j = 0; j < m_.rope_cos.cols(); ++j) {
+      cs.push_back(m_.rope_cos(p, j));
+      sn.push_back(m_.rope_sin(p, j));
+    }
+  add("mem/rope_cos.hex", banner("RoPE cos table, Q1.14, word pos*(head_size/2) + pair (numerics §7)") + hex_image(cs, 16));
+  add("mem/rope_sin.hex", banner("RoPE sin table, Q1.14, word pos*(head_size/2) + pair (numerics §7)") + hex_image(sn, 16));
+}
+
+void Emitter::emit_package() {
+  const auto& s = m_.shape;
+  const auto& w = m_.widths;
+  vlog::Package p;
+  p.name = "hardwire_cfg_pkg";
+  p.comment = "Constants of this model and this accelerator configuration (see manifest.json for the same data).";
+  auto u = [&](const std::string& name, int64_t v, const std::string& c = "") {
+    p.params.push_back({"int unsigned", name, Expr::num(v), c});
+  };
+  u("Dim", s.dim, "model shape");
+  u("HiddenDim", s.hidden_dim);
+  u("NumLayers", s.n_layers);
+  u("NumHeads", s.n_heads);
+  u("NumKvHeads", s.n_kv_heads);
+  u("HeadSize", s.head_size());
+  u("Vocab", s.vocab);
+  u("SeqLen", s.seq_len);
+  u("ResW", w.res, "activation widths per site (docs/numerics.md §1)");
+  u("XnW", w.xn);
+  u("QW", w.q);
+  u("KW", w.k);
+  u("VW", w.v);
+  u("AttW", w.att);
+  u("UpW", w.up);
+  u("HW", w.h);
+  u("ArrayRows", o_.array.rows, "systolic array R x C");
+  u("ArrayCols", o_.array.cols);
+  u("ActW", act_w_, "array activation width: the widest matmul input");
+  u("AccW", acc_w_, "array accumulator width: the widest accumulator bound (numerics §4)");
+  u("KMax", k_max_, "largest reduction (matrix columns)");
+  u("NMax", n_max_, "largest output (matrix rows)");
+  u("WeightWords", weight_words_, "weight SRAM words of ArrayCols bytes");
+  for (const auto& m : mats_) {
+    std::string id = "WBase";
+    for (char c : m.name) id += (c == '.') ? '_' : c;
+    u(id, m.base, m.name == mats_.front().name ? "weight memory map: first word of each matrix" : "");
+  }
+  p.params.push_back({"string", "WeightImage", Expr::str("mem/weights.hex"), "memory images"});
+  p.params.push_back({"string", "Exp2Image", Expr::str("mem/exp2.hex"), ""});
+  add("rtl/hardwire_cfg_pkg.sv", banner("Configuration package (generated).") + vlog::emit(p));
+}
+
+void Emitter::emit_wrappers() {
+  using vlog::Connection;
+  using vlog::Dir;
+  using vlog::Instance;
+  using vlog::Module;
+  using vlog::Port;
+  const int64_t R = o_.array.rows, C = o_.array.cols;
+  // The GEMM engine, decode configuration (one activation row per job).
+  {
+    const int64_t m_max = 1;
+    const int64_t kt_max = (k_max_ + R - 1) / R;
+    const int waddr = std::max(1, clog2(weight_words_));
+    const int xaddr = std::max(1, clog2(m_max * kt_max));
+    const int dimw = clog2(std::max({m_max, k_max_, n_max_}) + 1);
+    Module mod;
+    mod.name = "hwc_gemm";
+    mod.comment = "hw_gemm configured for this model: every weight of every layer in one SRAM (mem/weights.hex),\n"
+                  "one activation row per job (decode). A job multiplies the matrix at w_base_i (see the WBase*\n"
+                  "constants of hardwire_cfg_pkg) by the activation row in the X buffer.";
+    mod.ports = {{Dir::kInput, "clk_i", 1, false, ""},
+                 {Dir::kInput, "rst_ni", 1, false, ""},
+                 {Dir::kInput, "wmem_we_i", 1, false, "host write into the weight SRAM"},
+                 {Dir::kInput, "wmem_addr_i", waddr, false, ""},
+                 {Dir::kInput, "wmem_data_i", static_cast<int>(C * 8), false, ""},
+                 {Dir::kInput, "xmem_we_i", 1, false, "host write into the activation buffer"},
+                 {Dir::kInput, "xmem_addr_i", xaddr, false, ""},
+                 {Dir::kInput, "xmem_data_i", static_cast<int>(R * act_w_), false, ""},
+                 {Dir::kInput, "start_i", 1, false, "job"},
+                 {Dir::kInput, "m_i", dimw, false, ""},
+                 {Dir::kInput, "k_i", dimw, false, ""},
+                 {Dir::kInput, "n_i", dimw, false, ""},
+                 {Dir::kInput, "w_base_i", waddr, false, ""},
+                 {Dir::kOutput, "busy_o", 1, false, ""},
+                 {Dir::kOutput, "out_valid_o", 1, false, "results: ArrayCols accumulators per beat"},
+                 {Dir::kInput, "out_ready_i", 1, false, ""},
+                 {Dir::kOutput, "out_data_o", static_cast<int>(C * acc_w_), false, ""},
+                 {Dir::kOutput, "out_last_o", 1, false, ""}};
+    Instance inst;
+    inst.module = "hw_gemm";
+    inst.name = "u_gemm";
+    inst.params = {{"R", Expr::id(package_ref("ArrayRows"))},   {"C", Expr::id(package_ref("ArrayCols"))},
+                   {"A_W", Expr::id(package_ref("ActW"))},       {"ACC_W", Expr::id(package_ref("AccW"))},
+                   {"M_MAX", Expr::num(m_max)},                  {"K_MAX", Expr::id(package_ref("KMax"))},
+                   {"N_MAX", Expr::id(package_ref("NMax"))},     {"W_DEPTH", Expr::id(package_ref("WeightWords"))},
+                   {"W_FILE", Expr::id(package_ref("WeightImage"))}};
+    for (const auto& p : mod.ports) inst.ports.push_back({p.name, Expr::id(p.name)});
+    mod.instances.push_back(inst);
+    add("rtl/hwc_gemm.sv", banner("Wrapper (generated): the GEMM engine for this model.") + vlog::emit(mod));
+    rtl_files_.push_back("rtl/hwc_gemm.sv");
+  }
+  // The softmax unit for rows up to seq_len.
+  {
+    Module mod;
+    mod.name = "hwc_softmax";
+    mod.comment = "hw_softmax configured for rows of up to seq_len scores.";
+    mod.ports = {{Dir::kInput, "clk_i", 1, false, ""},         {Dir::kInput, "rst_ni", 1, false, ""},
+                 {Dir::kInput, "in_valid_i", 1, false, ""},    {Dir::kOutput, "in_ready_o", 1, false, ""},
+                 {Dir::kInput, "z_i", 16, true, "Q7.8 log2-domain score"}, {Dir::kInput, "in_last_i", 1, false, ""},
+                 {Dir::kOutput, "out_valid_o", 1, false, ""},  {Dir::kInput, "out_ready_i", 1, false, ""},
+                 {Dir::kOutput, "p_o", 8, false, "probability, unsigned Q0.8"},
+                 {Dir::kOutput, "out_last_o", 1, false, ""}};
+    Instance inst;
+    inst.module = "hw_softmax";
+    inst.name = "u_softmax";
+    inst.params = {{"MAX_LEN", Expr::id(package_ref("SeqLen"))}, {"EXP2_FILE", Expr::id(package_ref("Exp2Image"))}};
+    for (const auto& p : mod.ports) inst.ports.push_back({p.name, Expr::id(p.name)});
+    mod.instances.push_back(inst);
+    add("rtl/hwc_softmax.sv", banner("Wrapper (generated): the softmax unit for this model.") + vlog::emit(mod));
+    rtl_files_.push_back("rtl/hwc_softmax.sv");
+  }
+  // One requantize unit per distinct (accumulator, output) width pair of the model's matrix products.
+  for (const auto& [acc, out] : requant_pairs_) {
+    Module mod;
+    mod.name = "hwc_requant_a" + std::to_string(acc) + "_o" + std::to_string(out);
+    mod.comment = "hw_requant for " + std::to_string(acc) + "-bit accumulators to " + std::to_string(out) +
+                  "-bit outputs.";
+    mod.ports = {{Dir::kInput, "clk_i", 1, false, ""},      {Dir::kInput, "rst_ni", 1, false, ""},
+                 {Dir::kInput, "in_valid_i", 1, false, ""}, {Dir::kOutput, "in_ready_o", 1, false, ""},
+                 {Dir::kInput, "acc_i", acc, true, ""},     {Dir::kInput, "mult_i", 31, false, ""},
+                 {Dir::kInput, "rshift_i", 6, false, ""},   {Dir::kOutput, "out_valid_o", 1, false, ""},
+                 {Dir::kInput, "out_ready_i", 1, false, ""}, {Dir::kOutput, "y_o", out, true, ""}};
+    Instance inst;
+    inst.module = "hw_requant";
+    inst.name = "u_requant";
+    inst.params = {{"ACC_W", Expr::num(acc)}, {"OUT_W", Expr::num(out)}};
+    for (const auto& p : mod.ports) inst.ports.push_back({p.name, Expr::id(p.name)});
+    mod.instances.push_back(inst);
+    const std::string path = "rtl/" + mod.name + ".sv";
+    add(path, banner("Wrapper (generated): a requantize unit.") + vlog::emit(mod));
+    rtl_files_.push_back(path);
+  }
+}
+
+std::string Emitter::manifest() {
+  const auto& s = m_.shape;
+  ordered_json j;
+  j["hardwire_version"] = HARDWIRE_VERSION;
+  j["regenerate"] = o_.regenerate_command;
+  j["model"] = {{"name", src_.name},
+                {"source", src_.describe()},
+                {"shape",
+                 {{"dim", s.dim}, {"hidden_dim", s.hidden_dim}, {"n_layers", s.n_layers}, {"n_heads", s.n_heads},
+                  {"n_kv_heads", s.n_kv_heads}, {"vocab_size", s.vocab}, {"seq_len", s.seq_len}}},
+                {"shared_classifier", src_.shared_classifier}};
+  const auto& w = m_.widths;
+  j["widths"] = {{"res", w.res}, {"xn", w.xn}, {"q", w.q},     {"k", w.k},
+                 {"v", w.v},     {"att", w.att}, {"up", w.up}, {"h", w.h}};
+  j["hardware"] = {{"array", {{"rows", o_.array.rows}, {"cols", o_.array.cols}}},
+                   {"act_bits", act_w_},
+                   {"acc_bits", acc_w_},
+                   {"weight_sram", {{"word_bytes", o_.array.cols}, {"words", weight_words_}, {"banks", 1},
+                                    {"image", "mem/weights.hex"}}}};
+  ordered_json mats = ordered_json::array();
+  for (const auto& m : mats_) {
+    mats.push_back({{"name", m.name}, {"base", m.base}, {"words", m.words}, {"rows", m.lin->w.rows()},
+                    {"cols", m.lin->w.cols()}, {"act_bits", m.act_bits}, {"out_bits", m.out_bits},
+                    {"acc_bits", golden::accumulator_bits(m.act_bits, m.lin->w.cols())}, {"requant_base", m.rq_base}});
+  }
+  ordered_json norms = ordered_json::array();
+  auto norm = [&](const std::string& name, const golden::NormParams& p) {
+    norms.push_back({{"name", name}, {"gain", p.gain}, {"shift", p.shift}, {"eps", p.eps}});
+  };
+  for (size_t l = 0; l < m_.layers.size(); ++l) {
+    norm("L" + std::to_string(l) + ".attn.norm", m_.layers[l].att_norm);
+    norm("L" + std::to_string(l) + ".ffn.norm", m_.layers[l].ffn_norm);
+  }
+  norm("final.norm", m_.final_norm);
+  j["memory_map"] = {
+      {"weights", mats},
+      {"embedding", {{"image", "mem/embedding.hex"}, {"words_per_row", emb_words_per_row_}, {"rows", s.vocab}}},
+      {"requant",
+       {{"image", "mem/requant.hex"},
+        {"word", "{rshift[36:31], mult[30:0]}"},
+        {"matrices_words", rq_words_},
+        {"embedding_base", rq_words_},
+        {"per_layer_base", rq_words_ + s.vocab},
+        {"per_layer_order", {"score", "att_out", "h"}}}},
+      {"norms", norms}};
+  ordered_json tables = {{"exp2", "mem/exp2.hex"}, {"rope_cos", "mem/rope_cos.hex"}, {"rope_sin", "mem/rope_sin.hex"}};
+  ordered_json silu = ordered_json::array();
+  for (size_t l = 0; l < m_.layers.size(); ++l) silu.push_back("mem/silu_L" + std::to_string(l) + ".hex");
+  tables["silu"] = silu;
+  j["tables"] = tables;
+  j["modules"] = {{"gemm", "hwc_gemm"}, {"softmax", "hwc_softmax"}};
+  ordered_json rq = ordered_json::array();
+  for (const auto& [acc, out] : requant_pairs_) rq.push_back("hwc_requant_a" + std::to_string(acc) + "_o" + std::to_string(out));
+  j["modules"]["requant"] = rq;
+  j["file_list"] = "files.f";
+  ordered_json files = ordered_json::array();
+  std::string all;
+  for (const auto& [path, content] : files_) {
+    files.push_back({{"path", path}, {"bytes", content.size()}, {"fnv1a64", fnv1a64_hex(content)}});
+    all += path + '\n' + fnv1a64_hex(content) + '\n';
+  }
+  j["files"] = files;
+  content_hash_ = fnv1a64_hex(all);
+  j["content_hash"] = content_hash_;
+  return j.dump(2) + "\n";
+}
+
+Result<GenerateSummary> Emitter::run() {
+  collect_matrices();
+  emit_images();
+  emit_package();
+  // Templates, verbatim below a banner, in name order.
+  for (const auto& [name, text] : embedded_templates()) {
+    add("rtl/" + name, banner("Template rtl_templates/" + name + " (hand-written), copied verbatim below.") + text);
+  }
+  emit_wrappers();
+  std::string flist = banner("RTL file list: run tools from this directory (memory images are read relative to it).");
+  flist += "rtl/hardwire_cfg_pkg.sv\n";
+  for (const auto& [name, text] : embedded_templates()) flist += "rtl/" + name + "\n";
+  for (const auto& f : rtl_files_) flist += f + "\n";
+  // The file list itself is a text file with // comments, which verilator -f and yosys accept.
+  add("files.f", flist);
+  std::sort(files_.begin(), files_.end());
+  add("manifest.json", manifest());
+
+  // Write into a temporary directory beside the target, then rename it into place.
+  const fs::path out(o_.out_dir);
+  std::error_code ec;
+  if (fs::exists(out, ec) && !fs::exists(out / "manifest.json", ec)) {
+    return Error{"output directory '" + o_.out_dir +
+                 "' exists and is not a hardwire output (no manifest.json); choose another --out or remove it"};
+  }
+  const fs::path parent = out.has_parent_path() ? out.parent_path() : fs::path(".");
+  if (!fs::is_directory(parent, ec)) {
+    return Error{"cannot create output directory '" + o_.out_dir + "': '" + parent.string() +
+                 "' does not exist; create it first"};
+  }
+  const fs::path tmp = parent / ("." + out.filename().string() + ".tmp." + std::to_string(::getpid()));
+  fs::remove_all(tmp, ec);
+  if (!fs::create_directories(tmp / "rtl", ec) || !fs::create_directories(tmp / "mem", ec)) {
+    return Error{"cannot create output directory '" + o_.out_dir + "': " + ec.message() +
+                 " (is the parent directory writable?)"};
+  }
+  GenerateSummary sum;
+  for (const auto& [path, content] : files_) {
+    if (auto st = write_file_atomic((tmp / path).string(), content, "generated file"); !st) {
+      fs::remove_all(tmp, ec);
+      return st.error();
+    }
+    ++sum.files;
+    sum.bytes += static_cast<int64_t>(content.size());
+  }
+  const fs::path old = parent / ("." + out.filename().string() + ".old." + std::to_string(::getpid()));
+  if (fs::exists(out, ec)) fs::rename(out, old, ec);
+  if (ec) {
+    fs::remove_all(tmp, ec);
+    return Error{"cannot replace '" + o_.out_dir + "': " + ec.message()};
+  }
+  fs::rename(tmp, out, ec);
+  if (ec) {
+    std::error_code ec2;
+    fs::remove_all(tmp, ec2);
+    if (fs::exists(old, ec2)) fs::rename(old, out, ec2);
+    return Error{"cannot move the generated design into '" + o_.out_dir + "': " + ec.message()};
+  }
+  fs::remove_all(old, ec);
+  sum.weight_words = weight_words_;
+  sum.content_hash = content_hash_;
+  return sum;
+}
+
+}  // namespace
+
+Result<GenerateSummary> generate_design(const ModelSource& src, const golden::QModel& model,
+                                        const GenerateOptions& options) {
+  Emitter e(src, model, options);
+  return e.run();
+}
+
+}  // namespace hardwire::gen

@@ -1,0 +1,172 @@
+// `hardwire generate`: lint gate (verilator --lint-only -Wall, zero warnings, every generated top of several
+// configurations), determinism (byte-identical regeneration), banners and manifest integrity, the weight image
+// against the quantized model, and clean failures that leave nothing behind.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+#include <unistd.h>
+
+#include "hardwire/gen/design.hpp"
+#include "hardwire/gen/layout.hpp"
+#include "hardwire/gen/model_source.hpp"
+#include "hardwire/gen/quantizer.hpp"
+#include "support/tmpdir.hpp"
+
+using namespace hardwire;
+using hw_test::read_bytes;
+using hw_test::TmpDir;
+namespace fs = std::filesystem;
+
+namespace {
+
+int sh(const std::string& cmd, std::string* output = nullptr) {
+  const std::string full = cmd + " > " + std::string(HARDWIRE_TEST_TMP) + "/sh.out 2>&1";
+  fs::create_directories(HARDWIRE_TEST_TMP);
+  const int status = std::system(full.c_str());
+  if (output) *output = read_bytes(std::string(HARDWIRE_TEST_TMP) + "/sh.out");
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+}
+
+std::string generate(const std::string& args, const std::string& out, int* code = nullptr) {
+  std::string log;
+  const int rc = sh(std::string(HARDWIRE_BIN) + " generate " + args + " --out " + out, &log);
+  if (code) *code = rc;
+  else EXPECT_EQ(rc, 0) << log;
+  return log;
+}
+
+std::map<std::string, std::string> tree(const fs::path& root) {
+  std::map<std::string, std::string> files;
+  for (const auto& e : fs::recursive_directory_iterator(root))
+    if (e.is_regular_file()) files[fs::relative(e.path(), root).string()] = read_bytes(e.path().string());
+  return files;
+}
+
+}  // namespace
+
+struct LintConfig {
+  std::string model, args, name;
+};
+class GenerateLint : public ::testing::TestWithParam<LintConfig> {};
+
+TEST_P(GenerateLint, EveryTopIsLintClean) {
+  TmpDir tmp;
+  const auto& [model, args, name] = GetParam();
+  const std::string out = tmp.file("design");
+  generate(std::string("--model ") + model + " " + args, out);
+  const auto manifest = nlohmann::json::parse(read_bytes(out + "/manifest.json"));
+  std::vector<std::string> tops = {manifest["modules"]["gemm"], manifest["modules"]["softmax"]};
+  for (const auto& r : manifest["modules"]["requant"]) tops.push_back(r);
+  ASSERT_GE(tops.size(), 3u);
+  for (const auto& top : tops) {
+    std::string log;
+    const int rc = sh("cd " + out + " && " + VERILATOR_EXE + " --lint-only -Wall -f files.f --top-module " + top, &log);
+    EXPECT_EQ(rc, 0) << top << ":\n" << log;
+    EXPECT_EQ(log.find("%Warning"), std::string::npos) << top << ":\n" << log;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Configs, GenerateLint,
+                         ::testing::Values(LintConfig{"tiny", "--array 4x4", "tiny_4x4"},
+                                           LintConfig{"tiny", "--array 4x8 --widths res=8,q=8,k=8,h=8", "tiny_4x8_int8"},
+                                           LintConfig{"stories260K", "--array 8x8", "stories260K_8x8"},
+                                           LintConfig{"stories260K", "--array 16x16", "stories260K_16x16"},
+                                           LintConfig{"tiny", "--array 3x5", "tiny_3x5"}),
+                         [](const ::testing::TestParamInfo<LintConfig>& i) { return i.param.name; });
+
+TEST(Generate, DeterministicAndWellFormed) {
+  TmpDir tmp;
+  const std::string out = tmp.file("d");
+  generate("--model tiny --array 8x8", out);
+  const auto first = tree(out);
+  generate("--model tiny --array 8x8", out);  // replaces the previous output in place
+  const auto second = tree(out);
+  ASSERT_EQ(first.size(), second.size());
+  for (const auto& [path, content] : first) EXPECT_EQ(content, second.at(path)) << path << " differs between runs";
+
+  const auto manifest = nlohmann::json::parse(first.at("manifest.json"));
+  EXPECT_EQ(manifest["regenerate"], "hardwire generate --model tiny --array 8x8 --out " + out);
+  for (const auto& f : manifest["files"]) {
+    const std::string path = f["path"];
+    ASSERT_TRUE(first.count(path)) << path;
+    EXPECT_EQ(f["fnv1a64"], gen::fnv1a64_hex(first.at(path))) << path;
+  }
+  EXPECT_EQ(manifest["files"].size() + 1, first.size());  // every file but the manifest itself
+  for (const auto& [path, content] : first) {
+    if (path == "manifest.json") continue;
+    EXPECT_EQ(content.rfind("// =====", 0), 0u) << path << " lacks the banner";
+    EXPECT_NE(content.find("// Regenerate: hardwire generate --model tiny --array 8x8 --out " + out),
+              std::string::npos) << path;
+    EXPECT_EQ(content.find("_GEN_"), std::string::npos) << path;
+  }
+  // Nothing temporary left beside the output.
+  for (const auto& e : fs::directory_iterator(tmp.path())) EXPECT_EQ(e.path().filename(), "d");
+}
+
+TEST(Generate, WeightImageMatchesTheQuantizedModel) {
+  TmpDir tmp;
+  const std::string out = tmp.file("d");
+  generate("--model tiny --array 4x8", out);
+  auto src = gen::resolve_model("tiny");
+  auto fm = gen::load_float_model(*src);
+  auto qm = gen::quantize(*fm, {});
+  ASSERT_TRUE(qm.is_ok());
+  // Words of the image, banner skipped.
+  std::vector<std::string> words;
+  std::istringstream in(read_bytes(out + "/mem/weights.hex"));
+  for (std::string line; std::getline(in, line);)
+    if (!line.empty() && line.rfind("//", 0) != 0) words.push_back(line);
+  const auto manifest = nlohmann::json::parse(read_bytes(out + "/manifest.json"));
+  EXPECT_EQ(static_cast<int64_t>(words.size()), manifest["hardware"]["weight_sram"]["words"].get<int64_t>());
+  for (const auto& m : manifest["memory_map"]["weights"]) {
+    const std::string name = m["name"];
+    const golden::QLinear* lin = nullptr;
+    if (name == "cls") lin = &qm->cls;
+    else if (name == "L1.w2") lin = &qm->layers[1].w2;
+    else if (name == "L0.wk") lin = &qm->layers[0].wk;
+    if (!lin) continue;
+    gen::LaneWords expect = gen::gemm_weight_words(lin->w, 4, 8);
+    const std::string text = gen::hex_image(expect);
+    std::istringstream ex(text);
+    int64_t i = m["base"];
+    for (std::string line; std::getline(ex, line); ++i) ASSERT_EQ(words[static_cast<size_t>(i)], line) << name;
+    EXPECT_EQ(i, m["base"].get<int64_t>() + m["words"].get<int64_t>()) << name;
+  }
+}
+
+TEST(Generate, ErrorsLeaveNothingBehind) {
+  TmpDir tmp;
+  int rc = 0;
+  std::string log = generate("--model tiny --array 8by8", tmp.file("a"), &rc);
+  EXPECT_EQ(rc, 1);
+  EXPECT_EQ(log, "hardwire: error: array '8by8' must be RxC with 1 <= R, C <= 256, e.g. --array 8x8 or --array 4x8\n");
+  log = generate("--model tiny --array 0x8", tmp.file("a"), &rc);
+  EXPECT_EQ(rc, 1);
+  fs::create_directories(tmp.file("mine"));
+  hw_test::write_bytes(tmp.file("mine/notes.txt"), "precious");
+  log = generate("--model tiny", tmp.file("mine"), &rc);
+  EXPECT_EQ(rc, 1);
+  EXPECT_EQ(log, "hardwire: error: output directory '" + tmp.file("mine") +
+                     "' exists and is not a hardwire output (no manifest.json); choose another --out or remove it\n");
+  EXPECT_EQ(read_bytes(tmp.file("mine/notes.txt")), "precious");
+  log = generate("--model tiny", tmp.file("no/parent/x"), &rc);
+  EXPECT_EQ(rc, 1);
+  EXPECT_EQ(log, "hardwire: error: cannot create output directory '" + tmp.file("no/parent/x") + "': '" +
+                     tmp.file("no/parent") + "' does not exist; create it first\n");
+  if (::geteuid() != 0) {  // root ignores directory permissions
+    fs::create_directories(tmp.file("ro"));
+    fs::permissions(tmp.file("ro"), fs::perms::owner_read | fs::perms::owner_exec);
+    log = generate("--model tiny", tmp.file("ro/x"), &rc);
+    EXPECT_EQ(rc, 1) << log;
+    fs::permissions(tmp.file("ro"), fs::perms::owner_all);
+  }
+  // Only what the test made itself remains.
+  std::set<std::string> names;
+  for (const auto& e : fs::directory_iterator(tmp.path())) names.insert(e.path().filename().string());
+  for (const auto& n : names) EXPECT_TRUE(n == "mine" || n == "ro") << "left behind: " << n;
+}
