@@ -52,6 +52,7 @@ std::map<std::string, std::string> tree(const fs::path& root) {
 struct LintConfig {
   std::string model, args, name;
 };
+void PrintTo(const LintConfig& c, std::ostream* os) { *os << c.model << " " << c.args; }
 class GenerateLint : public ::testing::TestWithParam<LintConfig> {};
 
 TEST_P(GenerateLint, EveryTopIsLintClean) {
