@@ -6,6 +6,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
@@ -170,4 +171,44 @@ TEST(Generate, ErrorsLeaveNothingBehind) {
   std::set<std::string> names;
   for (const auto& e : fs::directory_iterator(tmp.path())) names.insert(e.path().filename().string());
   for (const auto& n : names) EXPECT_TRUE(n == "mine" || n == "ro") << "left behind: " << n;
+}
+
+// `hardwire synth`: every block synthesizes; the hierarchical figures are consistent (the array is R x C PEs plus
+// its skew registers; the GEMM engine contains the array); memories come from the SRAM model.
+TEST(Synth, HierarchicalFiguresAreConsistent) {
+  TmpDir tmp;
+  std::string log;
+  const int rc = sh(std::string(HARDWIRE_BIN) + " synth --model tiny --array 4x4 --json " + tmp.file("s.json"), &log);
+  ASSERT_EQ(rc, 0) << log;
+  EXPECT_NE(log.find("| processing element | 16 |"), std::string::npos) << log;
+  const auto j = nlohmann::json::parse(read_bytes(tmp.file("s.json")));
+  std::map<std::string, nlohmann::json> blocks;
+  for (const auto& b : j["blocks"]) {
+    EXPECT_GT(b["cells"].get<int64_t>(), 0) << b["name"];
+    EXPECT_GT(b["area_um2"].get<double>(), 0) << b["name"];
+    EXPECT_GT(b["transistors"].get<int64_t>(), 0) << b["name"];
+    blocks[b["module"]] = b;
+  }
+  const double pe = blocks["hw_pe"]["area_um2"], array = blocks["hw_systolic_array"]["area_um2"];
+  const double gemm = blocks["hw_gemm"]["area_um2"];
+  EXPECT_GT(array, 16 * pe);        // 16 PEs plus skew/de-skew registers
+  EXPECT_LT(array, 16 * pe * 1.3);
+  EXPECT_GT(gemm, array);           // the engine contains the array
+  EXPECT_EQ(blocks["hw_pe"]["flip_flops"].get<int64_t>(), 16 + 1 + 1 + 30 + 8 + 8);  // a, valid, sel, psum, 2 banks
+  bool weights = false;
+  for (const auto& m : j["memories"]) {
+    if (m["name"] == "weight SRAM") {
+      weights = true;
+      EXPECT_NEAR(m["area_um2"].get<double>(), m["bits"].get<double>() * 0.346 * 1.5, 1.0);
+    }
+  }
+  EXPECT_TRUE(weights);
+}
+
+TEST(Synth, BadLiberty) {
+  TmpDir tmp;
+  std::string log;
+  EXPECT_EQ(sh(std::string(HARDWIRE_BIN) + " synth --model tiny --array 4x4 --liberty " + tmp.file("none.lib"), &log), 1);
+  EXPECT_NE(log.find("hardwire: error: cannot open liberty file '" + tmp.file("none.lib") + "': no such file"),
+            std::string::npos) << log;
 }

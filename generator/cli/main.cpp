@@ -6,10 +6,13 @@
 
 #include <CLI/CLI.hpp>
 #include <chrono>
+#include <filesystem>
+#include <unistd.h>
 #include <nlohmann/json.hpp>
 
 #include "hardwire/gen/design.hpp"
 #include "hardwire/gen/files.hpp"
+#include "hardwire/gen/synth.hpp"
 #include "hardwire/gen/llama2c.hpp"
 #include "hardwire/gen/model_info.hpp"
 #include "hardwire/gen/model_source.hpp"
@@ -240,6 +243,57 @@ int cmd_generate(const std::string& model, const std::string& widths_arg, const 
   return 0;
 }
 
+// ---------------------------------------------------------------------------------------------------------------
+int cmd_synth(const std::string& model, const std::string& widths_arg, const std::string& array_arg,
+              const std::string& liberty, const std::string& json_path, const std::string& md_path,
+              const std::string& work_arg) {
+  using clock = std::chrono::steady_clock;
+  const auto t0 = clock::now();
+  auto src = gen::resolve_model(model);
+  if (!src) return fail(src.message());
+  auto widths = effective_widths(*src, widths_arg);
+  if (!widths) return fail(widths.message());
+  auto array = gen::parse_array(array_arg);
+  if (!array) return fail(array.message());
+  auto fm = gen::load_float_model(*src);
+  if (!fm) return fail(fm.message());
+  gen::QuantConfig qc;
+  qc.widths = *widths;
+  auto qm = gen::quantize(*fm, qc);
+  if (!qm) return fail(qm.message());
+  namespace fs = std::filesystem;
+  const bool keep = !work_arg.empty();
+  const std::string work =
+      keep ? work_arg : (fs::temp_directory_path() / ("hardwire-synth-" + std::to_string(::getpid()))).string();
+  std::error_code ec;
+  fs::create_directories(work, ec);
+  if (ec) return fail("cannot create work directory '" + work + "': " + ec.message());
+  gen::GenerateOptions opt;
+  opt.array = *array;
+  opt.out_dir = work + "/design";
+  opt.regenerate_command = "hardwire generate --model " + model + " --array " + array_arg +
+                           (widths_arg.empty() ? "" : " --widths " + widths_arg) + " --out " + opt.out_dir;
+  auto gen_ok = gen::generate_design(*src, *qm, opt);
+  if (!gen_ok) return fail(gen_ok.message());
+  gen::SynthOptions so;
+  so.liberty = liberty;
+  so.work_dir = work + "/yosys";
+  auto rep = gen::synthesize_design(opt.out_dir, so);
+  if (!rep) return fail(rep.message() + (keep ? "" : " (work directory kept: " + work + ")"));
+  if (!keep) fs::remove_all(work, ec);
+  const std::string md = gen::synth_markdown(*rep);
+  fmt::print("{} on a {}x{} array ({})\n\n{}", src->describe(), array->rows, array->cols,
+             gen::widths_to_string(*widths), md);
+  fmt::print("\nsynthesized {} blocks in {:.1f} s{}\n", rep->blocks.size(),
+             std::chrono::duration<double>(clock::now() - t0).count(),
+             keep ? "; scripts, logs and netlist statistics in " + work : "");
+  if (!json_path.empty())
+    if (auto st = gen::write_file_atomic(json_path, gen::synth_json(*rep), "JSON report"); !st) return fail(st.message());
+  if (!md_path.empty())
+    if (auto st = gen::write_file_atomic(md_path, md, "Markdown report"); !st) return fail(st.message());
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -273,9 +327,20 @@ int main(int argc, char** argv) {
   generate->add_option("--array,-a", array, "systolic array RxC, e.g. 8x8 or 4x8")->capture_default_str();
   generate->add_option("--out,-o", out, "output directory (replaced if it is a previous hardwire output)")->required();
 
+  std::string liberty, md, work;
+  CLI::App* synth = app.add_subcommand("synth", "yosys area per block (hierarchical) plus the SRAM model");
+  synth->add_option("--model,-m", model, model_help)->capture_default_str();
+  synth->add_option("--widths", widths, widths_help);
+  synth->add_option("--array,-a", array, "systolic array RxC")->capture_default_str();
+  synth->add_option("--liberty", liberty, "liberty file for area in um^2 (default: the built-in generic 45 nm library)");
+  synth->add_option("--json", json, "also write the report as JSON to this file");
+  synth->add_option("--md", md, "also write the Markdown tables to this file");
+  synth->add_option("--work", work, "keep the generated design, yosys scripts and logs in this directory");
+
   CLI11_PARSE(app, argc, argv);
   if (info->parsed()) return cmd_info(model, widths, json);
   if (gold->parsed()) return cmd_golden(model, widths, tokenizer, prompt, steps, json);
   if (generate->parsed()) return cmd_generate(model, widths, array, out);
+  if (synth->parsed()) return cmd_synth(model, widths, array, liberty, json, md, work);
   return 1;
 }

@@ -9,5 +9,7 @@
 namespace hardwire::gen {
 
 const std::vector<std::pair<std::string, std::string>>& embedded_templates();
+// The built-in generic cell library (synth/hardwire_generic45.lib), for `hardwire synth` without --liberty.
+const std::vector<std::pair<std::string, std::string>>& embedded_cell_library();
 
 }  // namespace hardwire::gen

@@ -1,0 +1,273 @@
+#include "hardwire/gen/synth.hpp"
+
+#include <sys/wait.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "hardwire/gen/files.hpp"
+#include "hardwire/gen/templates.hpp"
+
+namespace hardwire::gen {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+std::string read_text(const std::string& path) {
+  auto d = read_file(path, "file");
+  return d ? std::string(d->begin(), d->end()) : std::string();
+}
+
+// Cell areas of a liberty file: the first `area` after each `cell (NAME)`.
+std::map<std::string, double> liberty_areas(const std::string& text) {
+  std::map<std::string, double> areas;
+  size_t pos = 0;
+  while ((pos = text.find("cell", pos)) != std::string::npos) {
+    const size_t open = text.find('(', pos), close = text.find(')', open);
+    if (open == std::string::npos || close == std::string::npos) break;
+    std::string name = text.substr(open + 1, close - open - 1);
+    std::string clean;
+    for (char c : name)
+      if (!std::isspace(static_cast<unsigned char>(c)) && c != '"') clean += c;
+    const size_t next = text.find("cell", close);
+    const size_t a = text.find("area", close);
+    if (a != std::string::npos && (next == std::string::npos || a < next)) {
+      const size_t colon = text.find(':', a);
+      areas[clean] = std::strtod(text.c_str() + colon + 1, nullptr);
+    }
+    pos = close;
+  }
+  return areas;
+}
+
+// yosys 0.23's `stat -json -top` prints stray hierarchy lines inside the JSON; keep only JSON lines.
+Result<json> read_stat_json(const std::string& path) {
+  std::istringstream in(read_text(path));
+  std::string line, clean;
+  while (std::getline(in, line)) {
+    const size_t p = line.find_first_not_of(" \t");
+    if (p == std::string::npos) continue;
+    const char c = line[p];
+    if (c == '"' || c == '{' || c == '}' || c == '[' || c == ']') clean += line + "\n";
+  }
+  try {
+    return json::parse(clean);
+  } catch (const std::exception& e) {
+    return Error{"cannot parse yosys statistics '" + path + "': " + e.what()};
+  }
+}
+
+struct Block {
+  std::string key, name, module, note;
+  std::vector<std::pair<std::string, std::string>> params;
+  int64_t instances = 1;
+};
+
+}  // namespace
+
+Result<SynthReport> synthesize_design(const std::string& design_dir, const SynthOptions& opt) {
+  auto mtext = read_file(design_dir + "/manifest.json", "manifest");
+  if (!mtext) return Error{mtext.message() + " (run `hardwire generate` first)"};
+  json m;
+  try {
+    m = json::parse(mtext->begin(), mtext->end());
+  } catch (const std::exception& e) {
+    return Error{"manifest '" + design_dir + "/manifest.json' is not valid JSON: " + e.what()};
+  }
+  std::error_code ec;
+  fs::create_directories(opt.work_dir, ec);
+  if (ec) return Error{"cannot create work directory '" + opt.work_dir + "': " + ec.message()};
+  const std::string work = fs::absolute(opt.work_dir).string();
+
+  // Cell library.
+  std::string lib_path = opt.liberty, lib_name;
+  if (lib_path.empty()) {
+    const auto& [name, text] = embedded_cell_library().front();
+    lib_path = work + "/" + name;
+    HW_TRY(write_file_atomic(lib_path, text, "cell library"));
+    lib_name = name + " (built-in; NanGate FreePDK45 cell areas)";
+  } else {
+    if (!fs::exists(lib_path)) return Error{"cannot open liberty file '" + lib_path + "': no such file"};
+    lib_path = fs::absolute(lib_path).string();
+    lib_name = lib_path;
+  }
+  const auto areas = liberty_areas(read_text(lib_path));
+  if (areas.empty()) return Error{"liberty file '" + lib_path + "' defines no cell areas"};
+
+  const auto& hw = m["hardware"];
+  const int64_t R = hw["array"]["rows"], C = hw["array"]["cols"];
+  const int64_t act = hw["act_bits"], acc = hw["acc_bits"];
+  int64_t k_max = 1, n_max = 1;
+  for (const auto& x : m["memory_map"]["weights"]) {
+    k_max = std::max<int64_t>(k_max, x["cols"]);
+    n_max = std::max<int64_t>(n_max, x["rows"]);
+  }
+  const auto& shape = m["model"]["shape"];
+  const int64_t seq = shape["seq_len"], L = shape["n_layers"], dim = shape["dim"];
+  const int64_t heads = shape["n_heads"], kv_heads = shape["n_kv_heads"], vocab = shape["vocab_size"];
+  const int64_t hs = dim / heads, kv_dim = hs * kv_heads;
+  auto s = [](int64_t v) { return std::to_string(v); };
+
+  std::vector<Block> blocks;
+  blocks.push_back({"pe", "processing element", "hw_pe", "one PE; the array holds R x C of them",
+                    {{"A_W", s(act)}, {"ACC_W", s(acc)}}, R * C});
+  blocks.push_back({"array", "systolic array " + s(R) + "x" + s(C), "hw_systolic_array",
+                    "PEs, input skew, output de-skew; inside the GEMM engine",
+                    {{"R", s(R)}, {"C", s(C)}, {"A_W", s(act)}, {"ACC_W", s(acc)}}, 1});
+  blocks.push_back({"gemm", "GEMM engine", "hw_gemm",
+                    "array + weight loader, activation streamer, accumulators; SRAMs as macros",
+                    {{"R", s(R)}, {"C", s(C)}, {"A_W", s(act)}, {"ACC_W", s(acc)}, {"M_MAX", "1"},
+                     {"K_MAX", s(k_max)}, {"N_MAX", s(n_max)}, {"W_DEPTH", s(hw["weight_sram"]["words"])}},
+                    1});
+  blocks.push_back({"softmax", "softmax unit", "hw_softmax", "row buffers and exp2 tables as macros",
+                    {{"MAX_LEN", s(seq)}}, 1});
+  for (const auto& rq : m["modules"]["requant"]) {
+    const std::string name = rq;  // hwc_requant_a<acc>_o<out>
+    const auto a = name.find("_a"), o = name.find("_o");
+    const std::string accw = name.substr(a + 2, o - a - 2), outw = name.substr(o + 2);
+    blocks.push_back({"requant_a" + accw + "_o" + outw, "requantize " + accw + "->" + outw + " bits", "hw_requant",
+                      "", {{"ACC_W", accw}, {"OUT_W", outw}}, 1});
+  }
+
+  SynthReport rep;
+  rep.liberty_name = lib_name;
+  rep.sram = opt.sram;
+  const std::string rtl = fs::absolute(design_dir).string() + "/rtl/";
+  // yosys 0.23 runs $readmemh even for a black-box hw_sram, with the template's default image name, relative to
+  // its working directory: give it the real table there.
+  fs::copy_file(fs::absolute(design_dir) / "mem" / "exp2.hex", fs::path(work) / "exp2.hex",
+                fs::copy_options::overwrite_existing, ec);
+  if (ec) return Error{"cannot copy the exp2 table into '" + work + "': " + ec.message()};
+  for (const auto& b : blocks) {
+    const auto t0 = std::chrono::steady_clock::now();
+    std::string chparam;
+    for (const auto& [k, v] : b.params) chparam += " -set " + k + " " + v;
+    const std::string base = work + "/" + b.key;
+    std::string script;
+    script += "read_verilog -sv -lib " + rtl + "hw_sram.sv\n";
+    script += "read_verilog -sv " + rtl + "hw_pe.sv " + rtl + "hw_systolic_array.sv " + rtl + "hw_gemm.sv " + rtl +
+              "hw_requant.sv " + rtl + "hw_softmax.sv\n";
+    script += "chparam" + chparam + " " + b.module + "\n";
+    script += "hierarchy -top " + b.module + "\n";
+    script += "synth -top " + b.module + "\n";
+    script += "tee -q -o " + base + ".cmos.json stat -json -top " + b.module + " -tech cmos\n";
+    script += "tee -q -o " + base + ".ltp.txt ltp -noff\n";
+    script += "dfflegalize -cell $_DFF_P_ 01 -cell $_DFF_PN0_ 01\n";
+    script += "dfflibmap -liberty " + lib_path + "\n";
+    script += "abc -liberty " + lib_path + "\n";
+    script += "opt_clean\n";
+    script += "tee -q -o " + base + ".lib.json stat -json -top " + b.module + "\n";
+    HW_TRY(write_file_atomic(base + ".ys", script, "yosys script"));
+    const std::string cmd = "cd '" + work + "' && yosys -q -l " + base + ".log -s " + base + ".ys > /dev/null 2>&1";
+    const int status = std::system(cmd.c_str());
+    if (status == -1 || !WIFEXITED(status) || WEXITSTATUS(status) == 127) {
+      return Error{"cannot run yosys (is it installed? scripts/setup.sh installs it)"};
+    }
+    if (WEXITSTATUS(status) != 0) {
+      return Error{"yosys failed on block '" + b.name + "'; see " + base + ".log"};
+    }
+    auto cm = read_stat_json(base + ".cmos.json");
+    auto lb = read_stat_json(base + ".lib.json");
+    if (!cm) return cm.error();
+    if (!lb) return lb.error();
+    BlockReport r;
+    r.name = b.name;
+    r.module = b.module;
+    r.note = b.note;
+    r.instances = b.instances;
+    const auto& d = (*cm)["design"];
+    r.cells = d["num_cells"];
+    for (const auto& [type, n] : d["num_cells_by_type"].items()) {
+      if (type == "hw_sram") r.cells -= n.get<int64_t>();
+      if (type.find("DFF") != std::string::npos || type.find("DLATCH") != std::string::npos) r.flops += n.get<int64_t>();
+    }
+    r.transistors = std::strtoll(d["estimated_num_transistors"].get<std::string>().c_str(), nullptr, 10);
+    for (const auto& [type, n] : (*lb)["design"]["num_cells_by_type"].items()) {
+      auto it = areas.find(type);
+      if (it != areas.end()) r.area_um2 += it->second * n.get<double>();
+    }
+    std::istringstream lt(read_text(base + ".ltp.txt"));
+    for (std::string line; std::getline(lt, line);) {
+      const auto p = line.find("(length=");
+      if (p != std::string::npos) r.logic_depth = std::max(r.logic_depth, std::atoi(line.c_str() + p + 8));
+    }
+    r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    rep.blocks.push_back(r);
+  }
+
+  // Memories, from the SRAM model.
+  const auto& mm = m["memory_map"];
+  const auto& w = m["widths"];
+  auto mem = [&](std::string name, int64_t bits, std::string note) {
+    rep.memories.push_back({std::move(name), bits, opt.sram.area(bits), std::move(note)});
+  };
+  mem("weight SRAM", hw["weight_sram"]["words"].get<int64_t>() * C * 8, "every int8 weight, tile order");
+  mem("embedding", mm["embedding"]["rows"].get<int64_t>() * mm["embedding"]["words_per_row"].get<int64_t>() * C * 8,
+      "int8 rows");
+  mem("requantization parameters",
+      (mm["requant"]["matrices_words"].get<int64_t>() + vocab + 3 * L) * 40, "40-bit words");
+  mem("KV cache", L * seq * kv_dim * (w["k"].get<int64_t>() + w["v"].get<int64_t>()),
+      "n_layers x seq_len x kv_dim x (K + V bits); held by the full accelerator (issue 4)");
+  mem("tables", (256 + L * 256 + 2 * seq * (hs / 2)) * 16, "exp2, SiLU per layer, RoPE cos/sin");
+  mem("GEMM activation buffer", ((k_max + R - 1) / R) * R * act, "one activation row");
+  mem("softmax row buffers", 4 * seq * 16 + 2 * 256 * 16, "4 rows of seq_len scores + 2 exp2 tables");
+  return rep;
+}
+
+std::string synth_markdown(const SynthReport& r) {
+  std::string o;
+  char buf[512];
+  o += "Logic (yosys, hierarchical; area with " + r.liberty_name + "):\n\n";
+  o += "| block | instances | cells | flip-flops | transistors (est.) | area um^2 | logic depth | note |\n";
+  o += "|---|---:|---:|---:|---:|---:|---:|---|\n";
+  double logic = 0;
+  for (const auto& b : r.blocks) {
+    std::snprintf(buf, sizeof buf, "| %s | %lld | %lld | %lld | %lld | %.0f | %d | %s |\n", b.name.c_str(),
+                  static_cast<long long>(b.instances), static_cast<long long>(b.cells),
+                  static_cast<long long>(b.flops), static_cast<long long>(b.transistors), b.area_um2, b.logic_depth,
+                  b.note.c_str());
+    o += buf;
+    if (b.module != "hw_pe" && b.module != "hw_systolic_array") logic += b.area_um2 * static_cast<double>(b.instances);
+  }
+  std::snprintf(buf, sizeof buf, "\nMemories (analytic: bits x %.3f um^2 bit cell x %.2f periphery):\n\n",
+                r.sram.bitcell_um2, r.sram.periphery);
+  o += buf;
+  o += "| memory | bits | area um^2 | note |\n|---|---:|---:|---|\n";
+  double memory = 0;
+  for (const auto& mm : r.memories) {
+    std::snprintf(buf, sizeof buf, "| %s | %lld | %.0f | %s |\n", mm.name.c_str(), static_cast<long long>(mm.bits),
+                  mm.area_um2, mm.note.c_str());
+    o += buf;
+    memory += mm.area_um2;
+  }
+  std::snprintf(buf, sizeof buf,
+                "\nTotal: logic %.3f mm^2 (GEMM engine + softmax + requantize units), memories %.3f mm^2.\n",
+                logic / 1e6, memory / 1e6);
+  o += buf;
+  return o;
+}
+
+std::string synth_json(const SynthReport& r) {
+  nlohmann::ordered_json j;
+  j["liberty"] = r.liberty_name;
+  j["sram_model"] = {{"bitcell_um2", r.sram.bitcell_um2}, {"periphery", r.sram.periphery}};
+  j["blocks"] = nlohmann::ordered_json::array();
+  for (const auto& b : r.blocks) {
+    j["blocks"].push_back({{"name", b.name}, {"module", b.module}, {"instances", b.instances}, {"cells", b.cells},
+                           {"flip_flops", b.flops}, {"transistors", b.transistors}, {"area_um2", b.area_um2},
+                           {"logic_depth", b.logic_depth}, {"seconds", b.seconds}, {"note", b.note}});
+  }
+  j["memories"] = nlohmann::ordered_json::array();
+  for (const auto& m : r.memories)
+    j["memories"].push_back({{"name", m.name}, {"bits", m.bits}, {"area_um2", m.area_um2}, {"note", m.note}});
+  return j.dump(2) + "\n";
+}
+
+}  // namespace hardwire::gen
