@@ -28,7 +28,8 @@ module hw_gemm #(
   parameter int unsigned K_MAX  = 64,
   parameter int unsigned N_MAX  = 64,
   parameter int unsigned W_DEPTH = ((N_MAX + C - 1) / C) * ((K_MAX + R - 1) / R) * R,  // weight SRAM words
-  parameter              W_FILE = ""    // initial weight image ($readmemh), optional
+  parameter int unsigned W_BANK_DEPTH = 0,  // words per weight SRAM bank (power of two); 0: one bank
+  parameter              W_FILE = ""    // initial weight image ($readmemh; per-bank prefix when banked), optional
 ) (
   input  logic               clk_i,
   input  logic               rst_ni,
@@ -113,7 +114,7 @@ module hw_gemm #(
                  !bank_loaded_q[ld_bank] && (bank_drain_q[ld_bank*DrainW +: DrainW] == '0) &&
                  !(ld_rd_q && ld_rd_lastrow_q && ld_rd_bank_q == ld_bank);
 
-  hw_sram #(.WIDTH(C*8), .DEPTH(WDepth), .INIT_FILE(W_FILE)) u_wmem (
+  hw_sram #(.WIDTH(C*8), .DEPTH(WDepth), .BANK_DEPTH(W_BANK_DEPTH), .INIT_FILE(W_FILE)) u_wmem (
     .clk_i,
     .we_i   (wmem_we_i && !busy_q),
     .waddr_i(wmem_addr_i),

@@ -1,15 +1,21 @@
-// hw_sram — behavioural single-clock SRAM macro: one write port, one read port, synchronous read (data appears
-// the cycle after re_i), optional per-byte write enables, optional initial image ($readmemh, one word per line).
+// hw_sram — behavioural single-clock SRAM: one write port, one read port, synchronous read (data appears the cycle
+// after re_i), optional per-byte write enables, optional banking, optional initial images ($readmemh, one word per
+// line).
 //
 // This module is the macro boundary: synthesis treats it as a black box (yosys `read_verilog -lib`) and area comes
 // from the SRAM model in docs, never from flip-flops. Weights and tables live in images, never in RTL text.
+//
+// Banking: BANK_DEPTH = 0 gives one macro of DEPTH words, initialised from INIT_FILE. A power of two BANK_DEPTH <
+// DEPTH splits the memory into ceil(DEPTH / BANK_DEPTH) macros of BANK_DEPTH words (the high address bits select
+// the bank); bank b is initialised from the file "<INIT_FILE>_bank<b>.hex" (the generator writes them so).
 // Contract: rdata_o holds its value until the next cycle with re_i; a read and a write of the same address in one
-// cycle return the old word.
+// cycle return the old word; addresses at or above DEPTH are not used.
 module hw_sram #(
-  parameter int unsigned WIDTH   = 8,    // bits per word
-  parameter int unsigned DEPTH   = 256,  // words
-  parameter int unsigned BYTE_EN = 0,    // 1: wbe_i selects bytes (WIDTH must be a multiple of 8)
-  parameter              INIT_FILE = ""  // hex image read with $readmemh; "" leaves the memory uninitialized
+  parameter int unsigned WIDTH      = 8,    // bits per word
+  parameter int unsigned DEPTH      = 256,  // words
+  parameter int unsigned BYTE_EN    = 0,    // 1: wbe_i selects bytes (WIDTH must be a multiple of 8)
+  parameter int unsigned BANK_DEPTH = 0,    // words per bank (power of two), 0: a single bank
+  parameter              INIT_FILE  = ""    // image (single bank) or image prefix (banked); "": uninitialised
 ) (
   input  logic                          clk_i,
   input  logic                          we_i,
@@ -20,8 +26,11 @@ module hw_sram #(
   input  logic [AddrW-1:0]              raddr_i,
   output logic [WIDTH-1:0]              rdata_o
 );
-  localparam int unsigned AddrW = (DEPTH > 1) ? $clog2(DEPTH) : 1;
-  localparam int NumBytes = (WIDTH + 7) / 8;
+  localparam int unsigned AddrW     = (DEPTH > 1) ? $clog2(DEPTH) : 1;
+  localparam int          NumBytes  = (WIDTH + 7) / 8;
+  localparam int unsigned BankDepth = (BANK_DEPTH == 0 || BANK_DEPTH >= DEPTH) ? DEPTH : BANK_DEPTH;
+  localparam int          NumBanks  = (DEPTH + BankDepth - 1) / BankDepth;
+  localparam int unsigned OffW      = (NumBanks > 1) ? $clog2(BankDepth) : AddrW;
 
   if (WIDTH < 1 || DEPTH < 1) begin : gen_check_size
     $error("hw_sram: WIDTH and DEPTH must be positive");
@@ -29,28 +38,59 @@ module hw_sram #(
   if (BYTE_EN > 1 || (BYTE_EN == 1 && WIDTH % 8 != 0)) begin : gen_check_byte_en
     $error("hw_sram: BYTE_EN is 0 or 1, and 1 needs WIDTH to be a multiple of 8");
   end
-
-  logic [WIDTH-1:0] mem [DEPTH];
-
-  initial begin
-    if (INIT_FILE != "") $readmemh(INIT_FILE, mem);
+  if (NumBanks > 1 && (BankDepth & (BankDepth - 1)) != 0) begin : gen_check_bank_depth
+    $error("hw_sram: BANK_DEPTH must be a power of two");
   end
 
-  if (BYTE_EN == 1) begin : gen_byte_write
-    for (genvar b = 0; b < NumBytes; b++) begin : gen_byte
-      always_ff @(posedge clk_i) begin
-        if (we_i && wbe_i[b]) mem[waddr_i][b*8 +: 8] <= wdata_i[b*8 +: 8];
+  logic [NumBanks*WIDTH-1:0] bank_rdata;
+  logic [NumBanks-1:0]       bank_we, bank_re;
+
+  for (genvar b = 0; b < NumBanks; b++) begin : gen_bank
+    logic [WIDTH-1:0] mem [BankDepth];
+
+    if (NumBanks == 1) begin : gen_whole
+      assign bank_we[b] = we_i;
+      assign bank_re[b] = re_i;
+      initial begin
+        if (INIT_FILE != "") $readmemh(INIT_FILE, mem);
+      end
+    end else begin : gen_part
+      assign bank_we[b] = we_i && waddr_i[AddrW-1:OffW] == (AddrW-OffW)'(b);
+      assign bank_re[b] = re_i && raddr_i[AddrW-1:OffW] == (AddrW-OffW)'(b);
+      initial begin
+        if (INIT_FILE != "") $readmemh($sformatf("%s_bank%0d.hex", INIT_FILE, b), mem);
       end
     end
-  end else begin : gen_word_write
-    always_ff @(posedge clk_i) begin
-      if (we_i) mem[waddr_i] <= wdata_i;
+
+    if (BYTE_EN == 1) begin : gen_byte_write
+      for (genvar y = 0; y < NumBytes; y++) begin : gen_byte
+        always_ff @(posedge clk_i) begin
+          if (bank_we[b] && wbe_i[y]) mem[waddr_i[OffW-1:0]][y*8 +: 8] <= wdata_i[y*8 +: 8];
+        end
+      end
+    end else begin : gen_word_write
+      always_ff @(posedge clk_i) begin
+        if (bank_we[b]) mem[waddr_i[OffW-1:0]] <= wdata_i;
+      end
     end
-    logic unused_wbe;
-    assign unused_wbe = ^wbe_i;
+
+    always_ff @(posedge clk_i) begin
+      if (bank_re[b]) bank_rdata[b*WIDTH +: WIDTH] <= mem[raddr_i[OffW-1:0]];
+    end
   end
 
-  always_ff @(posedge clk_i) begin
-    if (re_i) rdata_o <= mem[raddr_i];
+  if (NumBanks == 1) begin : gen_one_bank
+    assign rdata_o = bank_rdata;
+  end else begin : gen_bank_select
+    logic [AddrW-OffW-1:0] rsel_q;  // the bank read last
+    always_ff @(posedge clk_i) begin
+      if (re_i) rsel_q <= raddr_i[AddrW-1:OffW];
+    end
+    assign rdata_o = bank_rdata[rsel_q*WIDTH +: WIDTH];
+  end
+
+  if (BYTE_EN == 0) begin : gen_unused_wbe
+    logic unused_wbe;
+    assign unused_wbe = ^wbe_i;
   end
 endmodule

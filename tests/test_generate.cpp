@@ -75,6 +75,7 @@ TEST_P(GenerateLint, EveryTopIsLintClean) {
 
 INSTANTIATE_TEST_SUITE_P(Configs, GenerateLint,
                          ::testing::Values(LintConfig{"tiny", "--array 4x4", "tiny_4x4"},
+                                           LintConfig{"tiny", "--array 4x4 --sram-bank-depth 0", "tiny_4x4_one_bank"},
                                            LintConfig{"tiny", "--array 4x8 --widths res=8,q=8,k=8,h=8", "tiny_4x8_int8"},
                                            LintConfig{"stories260K", "--array 8x8", "stories260K_8x8"},
                                            LintConfig{"stories260K", "--array 16x16", "stories260K_16x16"},
@@ -92,7 +93,7 @@ TEST(Generate, DeterministicAndWellFormed) {
   for (const auto& [path, content] : first) EXPECT_EQ(content, second.at(path)) << path << " differs between runs";
 
   const auto manifest = nlohmann::json::parse(first.at("manifest.json"));
-  EXPECT_EQ(manifest["regenerate"], "hardwire generate --model tiny --array 8x8 --out " + out);
+  EXPECT_EQ(manifest["regenerate"], "hardwire generate --model tiny --array 8x8 --sram-bank-depth 4096 --out " + out);
   for (const auto& f : manifest["files"]) {
     const std::string path = f["path"];
     ASSERT_TRUE(first.count(path)) << path;
@@ -102,7 +103,7 @@ TEST(Generate, DeterministicAndWellFormed) {
   for (const auto& [path, content] : first) {
     if (path == "manifest.json") continue;
     EXPECT_EQ(content.rfind("// =====", 0), 0u) << path << " lacks the banner";
-    EXPECT_NE(content.find("// Regenerate: hardwire generate --model tiny --array 8x8 --out " + out),
+    EXPECT_NE(content.find("// Regenerate: hardwire generate --model tiny --array 8x8 --sram-bank-depth 4096 --out " + out),
               std::string::npos) << path;
     EXPECT_EQ(content.find("_GEN_"), std::string::npos) << path;
   }
@@ -113,17 +114,26 @@ TEST(Generate, DeterministicAndWellFormed) {
 TEST(Generate, WeightImageMatchesTheQuantizedModel) {
   TmpDir tmp;
   const std::string out = tmp.file("d");
-  generate("--model tiny --array 4x8", out);
+  generate("--model tiny --array 4x8 --sram-bank-depth 256", out);  // 3,456 words: 14 banks
   auto src = gen::resolve_model("tiny");
   auto fm = gen::load_float_model(*src);
   auto qm = gen::quantize(*fm, {});
   ASSERT_TRUE(qm.is_ok());
-  // Words of the image, banner skipped.
-  std::vector<std::string> words;
-  std::istringstream in(read_bytes(out + "/mem/weights.hex"));
-  for (std::string line; std::getline(in, line);)
-    if (!line.empty() && line.rfind("//", 0) != 0) words.push_back(line);
+  // Words of the bank images in order, banners skipped; every bank but the last is full.
   const auto manifest = nlohmann::json::parse(read_bytes(out + "/manifest.json"));
+  const auto& images = manifest["hardware"]["weight_sram"]["images"];
+  ASSERT_GT(images.size(), 1u);
+  std::vector<std::string> words;
+  for (size_t b = 0; b < images.size(); ++b) {
+    EXPECT_EQ(images[b], "mem/weights_bank" + std::to_string(b) + ".hex");
+    std::istringstream in(read_bytes(out + "/" + images[b].get<std::string>()));
+    size_t n = 0;
+    for (std::string line; std::getline(in, line);)
+      if (!line.empty() && line.rfind("//", 0) != 0) words.push_back(line), ++n;
+    if (b + 1 < images.size()) {
+      EXPECT_EQ(n, 256u);
+    }
+  }
   EXPECT_EQ(static_cast<int64_t>(words.size()), manifest["hardware"]["weight_sram"]["words"].get<int64_t>());
   for (const auto& m : manifest["memory_map"]["weights"]) {
     const std::string name = m["name"];
@@ -149,6 +159,10 @@ TEST(Generate, ErrorsLeaveNothingBehind) {
   EXPECT_EQ(log, "hardwire: error: array '8by8' must be RxC with 1 <= R, C <= 256, e.g. --array 8x8 or --array 4x8\n");
   log = generate("--model tiny --array 0x8", tmp.file("a"), &rc);
   EXPECT_EQ(rc, 1);
+  log = generate("--model tiny --sram-bank-depth 1000", tmp.file("a"), &rc);
+  EXPECT_EQ(rc, 1);
+  EXPECT_EQ(log, "hardwire: error: SRAM bank depth 1000 must be 0 (one bank) or a power of two from 16 to 16777216 "
+                 "words, e.g. --sram-bank-depth 4096\n");
   fs::create_directories(tmp.file("mine"));
   hw_test::write_bytes(tmp.file("mine/notes.txt"), "precious");
   log = generate("--model tiny", tmp.file("mine"), &rc);

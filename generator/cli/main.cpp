@@ -212,7 +212,7 @@ int cmd_golden(const std::string& model, const std::string& widths_arg, const st
 
 // ---------------------------------------------------------------------------------------------------------------
 int cmd_generate(const std::string& model, const std::string& widths_arg, const std::string& array_arg,
-                 const std::string& out_dir) {
+                 int64_t bank_depth, const std::string& out_dir) {
   using clock = std::chrono::steady_clock;
   const auto t0 = clock::now();
   auto src = gen::resolve_model(model);
@@ -222,6 +222,7 @@ int cmd_generate(const std::string& model, const std::string& widths_arg, const 
   auto array = gen::parse_array(array_arg);
   if (!array) return fail(array.message());
   if (out_dir.empty()) return fail("--out is required: the directory to write the design into");
+  if (auto st = gen::check_bank_depth(bank_depth); !st) return fail(st.message());
   auto fm = gen::load_float_model(*src);
   if (!fm) return fail(fm.message());
   gen::QuantConfig qc;
@@ -230,9 +231,11 @@ int cmd_generate(const std::string& model, const std::string& widths_arg, const 
   if (!qm) return fail(qm.message());
   gen::GenerateOptions opt;
   opt.array = *array;
+  opt.sram_bank_depth = bank_depth;
   opt.out_dir = out_dir;
   opt.regenerate_command = "hardwire generate --model " + model + " --array " + array_arg +
-                           (widths_arg.empty() ? "" : " --widths " + widths_arg) + " --out " + out_dir;
+                           (widths_arg.empty() ? "" : " --widths " + widths_arg) +
+                           " --sram-bank-depth " + std::to_string(bank_depth) + " --out " + out_dir;
   auto sum = gen::generate_design(*src, *qm, opt);
   if (!sum) return fail(sum.message());
   fmt::print("generated {} for {} on a {}x{} array: {} files, {} bytes, {} weight words of {} bytes, content hash {} "
@@ -245,7 +248,7 @@ int cmd_generate(const std::string& model, const std::string& widths_arg, const 
 
 // ---------------------------------------------------------------------------------------------------------------
 int cmd_synth(const std::string& model, const std::string& widths_arg, const std::string& array_arg,
-              const std::string& liberty, const std::string& json_path, const std::string& md_path,
+              int64_t bank_depth, const std::string& liberty, const std::string& json_path, const std::string& md_path,
               const std::string& work_arg) {
   using clock = std::chrono::steady_clock;
   const auto t0 = clock::now();
@@ -255,6 +258,7 @@ int cmd_synth(const std::string& model, const std::string& widths_arg, const std
   if (!widths) return fail(widths.message());
   auto array = gen::parse_array(array_arg);
   if (!array) return fail(array.message());
+  if (auto st = gen::check_bank_depth(bank_depth); !st) return fail(st.message());
   auto fm = gen::load_float_model(*src);
   if (!fm) return fail(fm.message());
   gen::QuantConfig qc;
@@ -270,6 +274,7 @@ int cmd_synth(const std::string& model, const std::string& widths_arg, const std
   if (ec) return fail("cannot create work directory '" + work + "': " + ec.message());
   gen::GenerateOptions opt;
   opt.array = *array;
+  opt.sram_bank_depth = bank_depth;
   opt.out_dir = work + "/design";
   opt.regenerate_command = "hardwire generate --model " + model + " --array " + array_arg +
                            (widths_arg.empty() ? "" : " --widths " + widths_arg) + " --out " + opt.out_dir;
@@ -321,10 +326,13 @@ int main(int argc, char** argv) {
   gold->add_option("--json", json, "also write tokens and agreement figures as JSON to this file");
 
   std::string array = "8x8", out;
+  int64_t bank_depth = 4096;
+  const std::string bank_help = "words per weight SRAM bank (power of two; 0: one bank)";
   CLI::App* generate = app.add_subcommand("generate", "write the configured RTL, memory images and manifest.json");
   generate->add_option("--model,-m", model, model_help)->capture_default_str();
   generate->add_option("--widths", widths, widths_help);
   generate->add_option("--array,-a", array, "systolic array RxC, e.g. 8x8 or 4x8")->capture_default_str();
+  generate->add_option("--sram-bank-depth", bank_depth, bank_help)->capture_default_str();
   generate->add_option("--out,-o", out, "output directory (replaced if it is a previous hardwire output)")->required();
 
   std::string liberty, md, work;
@@ -332,6 +340,7 @@ int main(int argc, char** argv) {
   synth->add_option("--model,-m", model, model_help)->capture_default_str();
   synth->add_option("--widths", widths, widths_help);
   synth->add_option("--array,-a", array, "systolic array RxC")->capture_default_str();
+  synth->add_option("--sram-bank-depth", bank_depth, bank_help)->capture_default_str();
   synth->add_option("--liberty", liberty, "liberty file for area in um^2 (default: the built-in generic 45 nm library)");
   synth->add_option("--json", json, "also write the report as JSON to this file");
   synth->add_option("--md", md, "also write the Markdown tables to this file");
@@ -340,7 +349,7 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
   if (info->parsed()) return cmd_info(model, widths, json);
   if (gold->parsed()) return cmd_golden(model, widths, tokenizer, prompt, steps, json);
-  if (generate->parsed()) return cmd_generate(model, widths, array, out);
-  if (synth->parsed()) return cmd_synth(model, widths, array, liberty, json, md, work);
+  if (generate->parsed()) return cmd_generate(model, widths, array, bank_depth, out);
+  if (synth->parsed()) return cmd_synth(model, widths, array, bank_depth, liberty, json, md, work);
   return 1;
 }

@@ -40,6 +40,12 @@ Result<ArrayShape> parse_array(const std::string& text) {
   return a;
 }
 
+Status check_bank_depth(int64_t d) {
+  if (d == 0 || (d >= 16 && d <= (int64_t{1} << 24) && (d & (d - 1)) == 0)) return Status::ok();
+  return Error{"SRAM bank depth " + std::to_string(d) +
+               " must be 0 (one bank) or a power of two from 16 to 16777216 words, e.g. --sram-bank-depth 4096"};
+}
+
 std::string fnv1a64_hex(const std::string& data) {
   uint64_t h = 0xcbf29ce484222325ull;
   for (unsigned char c : data) h = (h ^ c) * 0x100000001b3ull;
@@ -103,6 +109,8 @@ class Emitter {
   int64_t k_max_ = 1, n_max_ = 1, weight_words_ = 0, rq_words_ = 0, emb_words_per_row_ = 0;
   std::vector<std::pair<int, int>> requant_pairs_;  // distinct (acc bits, out bits)
   std::vector<std::string> rtl_files_;
+  std::vector<std::string> weight_images_;
+  bool banked_ = false;
   std::string content_hash_;
 };
 
@@ -148,9 +156,17 @@ void Emitter::emit_images() {
     const LaneWords w = gemm_weight_words(s.lin->w, R, C);
     all.values.insert(all.values.end(), w.values.begin(), w.values.end());
   }
-  add("mem/weights.hex", banner("Weight SRAM image: " + std::to_string(weight_words_) + " words of " +
-                                std::to_string(C) + " int8 lanes (lane 0 = lowest byte); memory map in manifest.json") +
-                             hex_image(all));
+  const auto banks = hex_image_banks(all, o_.sram_bank_depth);
+  banked_ = banks.size() > 1;
+  for (size_t b = 0; b < banks.size(); ++b) {
+    const std::string path = banked_ ? "mem/weights_bank" + std::to_string(b) + ".hex" : "mem/weights.hex";
+    weight_images_.push_back(path);
+    add(path, banner("Weight SRAM image" + (banked_ ? ", bank " + std::to_string(b) + " (words from " +
+                                                          std::to_string(static_cast<int64_t>(b) * o_.sram_bank_depth) + ")"
+                                                    : std::string()) +
+                     ": " + std::to_string(C) + " int8 lanes per word (lane 0 = lowest byte); memory map in manifest.json") +
+                  banks[b]);
+  }
   // Embedding rows: row t at words t*ceil(dim/C) .., lane c of word j = E[t][j*C + c].
   emb_words_per_row_ = (m_.shape.dim + C - 1) / C;
   LaneWords emb;
@@ -226,12 +242,15 @@ void Emitter::emit_package() {
   u("KMax", k_max_, "largest reduction (matrix columns)");
   u("NMax", n_max_, "largest output (matrix rows)");
   u("WeightWords", weight_words_, "weight SRAM words of ArrayCols bytes");
+  u("WeightBankDepth", banked_ ? o_.sram_bank_depth : 0, "words per weight SRAM bank (0: one bank)");
   for (const auto& m : mats_) {
     std::string id = "WBase";
     for (char c : m.name) id += (c == '.') ? '_' : c;
     u(id, m.base, m.name == mats_.front().name ? "weight memory map: first word of each matrix" : "");
   }
-  p.params.push_back({"string", "WeightImage", Expr::str("mem/weights.hex"), "memory images"});
+  p.params.push_back({"string", "WeightImage", Expr::str(banked_ ? "mem/weights" : "mem/weights.hex"),
+                      banked_ ? "memory images (weights: per-bank prefix, hw_sram reads <prefix>_bank<b>.hex)"
+                              : "memory images"});
   p.params.push_back({"string", "Exp2Image", Expr::str("mem/exp2.hex"), ""});
   add("rtl/hardwire_cfg_pkg.sv", banner("Configuration package (generated).") + vlog::emit(p));
 }
@@ -252,7 +271,7 @@ void Emitter::emit_wrappers() {
     const int dimw = clog2(std::max({m_max, k_max_, n_max_}) + 1);
     Module mod;
     mod.name = "hwc_gemm";
-    mod.comment = "hw_gemm configured for this model: every weight of every layer in one SRAM (mem/weights.hex),\n"
+    mod.comment = "hw_gemm configured for this model: every weight of every layer in the weight SRAM (mem/weights*),\n"
                   "one activation row per job (decode). A job multiplies the matrix at w_base_i (see the WBase*\n"
                   "constants of hardwire_cfg_pkg) by the activation row in the X buffer.";
     mod.ports = {{Dir::kInput, "clk_i", 1, false, ""},
@@ -280,6 +299,7 @@ void Emitter::emit_wrappers() {
                    {"A_W", Expr::id(package_ref("ActW"))},       {"ACC_W", Expr::id(package_ref("AccW"))},
                    {"M_MAX", Expr::num(m_max)},                  {"K_MAX", Expr::id(package_ref("KMax"))},
                    {"N_MAX", Expr::id(package_ref("NMax"))},     {"W_DEPTH", Expr::id(package_ref("WeightWords"))},
+                   {"W_BANK_DEPTH", Expr::id(package_ref("WeightBankDepth"))},
                    {"W_FILE", Expr::id(package_ref("WeightImage"))}};
     for (const auto& p : mod.ports) inst.ports.push_back({p.name, Expr::id(p.name)});
     mod.instances.push_back(inst);
@@ -346,8 +366,9 @@ std::string Emitter::manifest() {
   j["hardware"] = {{"array", {{"rows", o_.array.rows}, {"cols", o_.array.cols}}},
                    {"act_bits", act_w_},
                    {"acc_bits", acc_w_},
-                   {"weight_sram", {{"word_bytes", o_.array.cols}, {"words", weight_words_}, {"banks", 1},
-                                    {"image", "mem/weights.hex"}}}};
+                   {"weight_sram", {{"word_bytes", o_.array.cols}, {"words", weight_words_},
+                                    {"bank_depth", banked_ ? o_.sram_bank_depth : weight_words_},
+                                    {"banks", weight_images_.size()}, {"images", weight_images_}}}};
   ordered_json mats = ordered_json::array();
   for (const auto& m : mats_) {
     mats.push_back({{"name", m.name}, {"base", m.base}, {"words", m.words}, {"rows", m.lin->w.rows()},

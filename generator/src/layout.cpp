@@ -1,5 +1,7 @@
 #include "hardwire/gen/layout.hpp"
 
+#include <algorithm>
+
 #include "hardwire/gen/hex_image.hpp"
 #include "hardwire/status.hpp"
 
@@ -49,6 +51,21 @@ std::string hex_image(const LaneWords& w) {
     out += '\n';
   }
   return out;
+}
+
+std::vector<std::string> hex_image_banks(const LaneWords& w, int64_t bank_depth) {
+  const int64_t n = w.words();
+  if (bank_depth <= 0 || bank_depth >= n) return {hex_image(w)};
+  std::vector<std::string> banks;
+  for (int64_t first = 0; first < n; first += bank_depth) {
+    LaneWords part;
+    part.lanes = w.lanes;
+    part.lane_bits = w.lane_bits;
+    const int64_t last = std::min(n, first + bank_depth);
+    part.values.assign(w.values.begin() + first * w.lanes, w.values.begin() + last * w.lanes);
+    banks.push_back(hex_image(part));
+  }
+  return banks;
 }
 
 }  // namespace hardwire::gen

@@ -124,7 +124,8 @@ Result<SynthReport> synthesize_design(const std::string& design_dir, const Synth
   blocks.push_back({"gemm", "GEMM engine", "hw_gemm",
                     "array + weight loader, activation streamer, accumulators; SRAMs as macros",
                     {{"R", s(R)}, {"C", s(C)}, {"A_W", s(act)}, {"ACC_W", s(acc)}, {"M_MAX", "1"},
-                     {"K_MAX", s(k_max)}, {"N_MAX", s(n_max)}, {"W_DEPTH", s(hw["weight_sram"]["words"])}},
+                     {"K_MAX", s(k_max)}, {"N_MAX", s(n_max)}, {"W_DEPTH", s(hw["weight_sram"]["words"])},
+                     {"W_BANK_DEPTH", s(hw["weight_sram"]["banks"].get<int64_t>() > 1 ? hw["weight_sram"]["bank_depth"].get<int64_t>() : 0)}},
                     1});
   blocks.push_back({"softmax", "softmax unit", "hw_softmax", "row buffers and exp2 tables as macros",
                     {{"MAX_LEN", s(seq)}}, 1});
@@ -208,7 +209,9 @@ Result<SynthReport> synthesize_design(const std::string& design_dir, const Synth
   auto mem = [&](std::string name, int64_t bits, std::string note) {
     rep.memories.push_back({std::move(name), bits, opt.sram.area(bits), std::move(note)});
   };
-  mem("weight SRAM", hw["weight_sram"]["words"].get<int64_t>() * C * 8, "every int8 weight, tile order");
+  mem("weight SRAM", hw["weight_sram"]["words"].get<int64_t>() * C * 8,
+      "every int8 weight, tile order; " + s(hw["weight_sram"]["banks"]) + " bank(s) of " +
+          s(hw["weight_sram"]["bank_depth"]) + " words x " + s(C) + " bytes");
   mem("embedding", mm["embedding"]["rows"].get<int64_t>() * mm["embedding"]["words_per_row"].get<int64_t>() * C * 8,
       "int8 rows");
   mem("requantization parameters",

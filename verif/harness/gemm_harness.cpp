@@ -4,7 +4,8 @@
 // $readmemh image (the W_FILE the model was built with); later ones are written through the host port. Every
 // accumulator of every result is compared; lanes beyond N must be zero.
 //
-// Configuration: HW_R, HW_C, HW_A_W, HW_ACC_W, HW_MAX (M_MAX = K_MAX = N_MAX), HW_W_FILE.
+// Configuration: HW_R, HW_C, HW_A_W, HW_ACC_W, HW_MAX (M_MAX = K_MAX = N_MAX), HW_W_FILE, HW_W_BANK_DEPTH (0: one
+// weight bank; else the weight SRAM is banked and HW_W_FILE is the per-bank image prefix).
 // Options: --gemms N (default 150), --bench FILE (also time 64x64x64 without stalls and write JSON there).
 #include <cstdio>
 #include <cstring>
@@ -155,7 +156,8 @@ int main(int argc, char** argv) {
     if (!std::strcmp(argv[i], "--gemms") && i + 1 < argc) n_gemms = std::atoll(argv[++i]);
     else if (!std::strcmp(argv[i], "--bench") && i + 1 < argc) bench_path = argv[++i];
   }
-  const std::string block = "rtl gemm " + std::to_string(kR) + "x" + std::to_string(kC) + " A_W=" + std::to_string(kAW);
+  const std::string block = "rtl gemm " + std::to_string(kR) + "x" + std::to_string(kC) + " A_W=" + std::to_string(kAW) +
+                            (HW_W_BANK_DEPTH ? " banks of " + std::to_string(HW_W_BANK_DEPTH) : std::string());
   const uint64_t seed = verif::harness_seed(block);
   std::mt19937_64 rng(seed);
 
@@ -163,10 +165,16 @@ int main(int argc, char** argv) {
   const Gemm first = random_gemm(rng);
   gen::LaneWords image = gen::gemm_weight_words(first.w, kR, kC);
   image.values.insert(image.values.begin(), static_cast<size_t>(first.base * kC), 0);  // words before its base
-  if (auto st = gen::write_file_atomic(HW_W_FILE, gen::hex_image(image), "weight image");
-      !st) {
-    std::printf("[%s] %s\n", block.c_str(), st.message().c_str());
-    return 1;
+  // The image covers the whole SRAM, so a banked build gets a fresh file for every one of its banks.
+  image.values.resize(static_cast<size_t>(kWDepth * kC), 0);
+  const auto banks = gen::hex_image_banks(image, HW_W_BANK_DEPTH);
+  for (size_t b = 0; b < banks.size(); ++b) {
+    const std::string path = HW_W_BANK_DEPTH == 0 ? std::string(HW_W_FILE)
+                                                  : std::string(HW_W_FILE) + "_bank" + std::to_string(b) + ".hex";
+    if (auto st = gen::write_file_atomic(path, banks[b], "weight image"); !st) {
+      std::printf("[%s] %s\n", block.c_str(), st.message().c_str());
+      return 1;
+    }
   }
   Verilated::randSeed(static_cast<int>(seed & 0x7fffffff));
   Verilated::randReset(2);

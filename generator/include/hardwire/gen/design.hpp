@@ -7,8 +7,9 @@
 //   rtl/hw_*.sv            the hand-written templates (rtl_templates/), verbatim below a banner
 //   rtl/hardwire_cfg_pkg.sv  generated: the model's and the hardware's constants, the weight memory map
 //   rtl/hwc_*.sv           generated wrappers: the templates configured for this model
-//   mem/*.hex              weights in the order the array consumes them, embedding rows, requantization
-//                          parameters, and the exp2 / SiLU tables
+//   mem/*.hex              weights in the order the array consumes them (one image per SRAM bank,
+//                          mem/weights_bank<b>.hex, or mem/weights.hex for a single bank), embedding rows,
+//                          requantization parameters, and the exp2 / SiLU / RoPE tables
 // Every file starts with a banner naming the command that regenerates it. The same inputs give byte-identical
 // files. Files are written into a temporary directory that is renamed into place: a failed run leaves nothing.
 #pragma once
@@ -28,9 +29,12 @@ struct ArrayShape {
 };
 // "RxC", 1 <= R, C <= 256.
 Result<ArrayShape> parse_array(const std::string& text);
+// Words per SRAM bank: 0 (one bank) or a power of two from 16 to 2^24.
+Status check_bank_depth(int64_t depth);
 
 struct GenerateOptions {
   ArrayShape array;
+  int64_t sram_bank_depth = 4096;  // words per weight SRAM bank (power of two); 0: one bank for all weights
   std::string out_dir;
   std::string regenerate_command;  // written into every banner and the manifest
 };

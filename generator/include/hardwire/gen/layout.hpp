@@ -28,5 +28,8 @@ LaneWords gemm_activation_words(const Eigen::Matrix<int64_t, Eigen::Dynamic, Eig
 // $readmemh text of lane words: each word as one line of lanes * lane_bits / 4 hex digits, highest lane first
 // (lane_bits must be a multiple of 4).
 std::string hex_image(const LaneWords& words);
+// The same split into banks of `bank_depth` words (hw_sram BANK_DEPTH): bank b holds words [b*depth, (b+1)*depth).
+// bank_depth 0 (or >= the word count) gives one bank.
+std::vector<std::string> hex_image_banks(const LaneWords& words, int64_t bank_depth);
 
 }  // namespace hardwire::gen
