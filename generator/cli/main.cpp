@@ -61,6 +61,44 @@ Result<golden::Widths> effective_widths(const gen::ModelSource& src, const std::
   return gen::parse_widths(cli, w);
 }
 
+// A model resolved, loaded and quantized with its effective widths (what golden, generate and synth start from).
+struct Prepared {
+  gen::ModelSource src;
+  golden::Widths widths;
+  golden::FloatModel fm;
+  golden::QModel qm;
+};
+Result<Prepared> prepare(const std::string& model, const std::string& widths_arg) {
+  auto src = gen::resolve_model(model);
+  if (!src) return src.error();
+  auto widths = effective_widths(*src, widths_arg);
+  if (!widths) return widths.error();
+  auto fm = gen::load_float_model(*src);
+  if (!fm) return fm.error();
+  gen::QuantConfig qc;
+  qc.widths = *widths;
+  auto qm = gen::quantize(*fm, qc);
+  if (!qm) return qm.error();
+  return Prepared{std::move(*src), *widths, std::move(*fm), std::move(*qm)};
+}
+
+// Hardware options of generate and synth, checked; the regenerate command names them all.
+Result<gen::GenerateOptions> design_options(const std::string& model, const std::string& widths_arg,
+                                            const std::string& array_arg, int64_t bank_depth,
+                                            const std::string& out_dir) {
+  auto array = gen::parse_array(array_arg);
+  if (!array) return array.error();
+  HW_TRY(gen::check_bank_depth(bank_depth));
+  gen::GenerateOptions opt;
+  opt.array = *array;
+  opt.sram_bank_depth = bank_depth;
+  opt.out_dir = out_dir;
+  opt.regenerate_command = "hardwire generate --model " + model + " --array " + array_arg +
+                           (widths_arg.empty() ? "" : " --widths " + widths_arg) +
+                           " --sram-bank-depth " + std::to_string(bank_depth) + " --out " + out_dir;
+  return opt;
+}
+
 Status write_json(const std::string& path, const nlohmann::json& j) {
   return gen::write_file_atomic(path, j.dump(2) + "\n", "JSON report");
 }
@@ -215,33 +253,17 @@ int cmd_generate(const std::string& model, const std::string& widths_arg, const 
                  int64_t bank_depth, const std::string& out_dir) {
   using clock = std::chrono::steady_clock;
   const auto t0 = clock::now();
-  auto src = gen::resolve_model(model);
-  if (!src) return fail(src.message());
-  auto widths = effective_widths(*src, widths_arg);
-  if (!widths) return fail(widths.message());
-  auto array = gen::parse_array(array_arg);
-  if (!array) return fail(array.message());
   if (out_dir.empty()) return fail("--out is required: the directory to write the design into");
-  if (auto st = gen::check_bank_depth(bank_depth); !st) return fail(st.message());
-  auto fm = gen::load_float_model(*src);
-  if (!fm) return fail(fm.message());
-  gen::QuantConfig qc;
-  qc.widths = *widths;
-  auto qm = gen::quantize(*fm, qc);
-  if (!qm) return fail(qm.message());
-  gen::GenerateOptions opt;
-  opt.array = *array;
-  opt.sram_bank_depth = bank_depth;
-  opt.out_dir = out_dir;
-  opt.regenerate_command = "hardwire generate --model " + model + " --array " + array_arg +
-                           (widths_arg.empty() ? "" : " --widths " + widths_arg) +
-                           " --sram-bank-depth " + std::to_string(bank_depth) + " --out " + out_dir;
-  auto sum = gen::generate_design(*src, *qm, opt);
+  auto opt = design_options(model, widths_arg, array_arg, bank_depth, out_dir);
+  if (!opt) return fail(opt.message());
+  auto p = prepare(model, widths_arg);
+  if (!p) return fail(p.message());
+  auto sum = gen::generate_design(p->src, p->qm, *opt);
   if (!sum) return fail(sum.message());
   fmt::print("generated {} for {} on a {}x{} array: {} files, {} bytes, {} weight words of {} bytes, content hash {} "
              "({:.2f} s)\n",
-             out_dir, src->name, array->rows, array->cols, sum->files, with_commas(sum->bytes),
-             with_commas(sum->weight_words), array->cols, sum->content_hash,
+             out_dir, p->src.name, opt->array.rows, opt->array.cols, sum->files, with_commas(sum->bytes),
+             with_commas(sum->weight_words), opt->array.cols, sum->content_hash,
              std::chrono::duration<double>(clock::now() - t0).count());
   return 0;
 }
@@ -251,44 +273,29 @@ int cmd_synth(const std::string& model, const std::string& widths_arg, const std
               int64_t bank_depth, const std::string& liberty, const std::string& json_path, const std::string& md_path,
               const std::string& work_arg) {
   using clock = std::chrono::steady_clock;
-  const auto t0 = clock::now();
-  auto src = gen::resolve_model(model);
-  if (!src) return fail(src.message());
-  auto widths = effective_widths(*src, widths_arg);
-  if (!widths) return fail(widths.message());
-  auto array = gen::parse_array(array_arg);
-  if (!array) return fail(array.message());
-  if (auto st = gen::check_bank_depth(bank_depth); !st) return fail(st.message());
-  auto fm = gen::load_float_model(*src);
-  if (!fm) return fail(fm.message());
-  gen::QuantConfig qc;
-  qc.widths = *widths;
-  auto qm = gen::quantize(*fm, qc);
-  if (!qm) return fail(qm.message());
   namespace fs = std::filesystem;
+  const auto t0 = clock::now();
   const bool keep = !work_arg.empty();
   const std::string work =
       keep ? work_arg : (fs::temp_directory_path() / ("hardwire-synth-" + std::to_string(::getpid()))).string();
+  auto opt = design_options(model, widths_arg, array_arg, bank_depth, work + "/design");
+  if (!opt) return fail(opt.message());
+  auto p = prepare(model, widths_arg);
+  if (!p) return fail(p.message());
   std::error_code ec;
   fs::create_directories(work, ec);
   if (ec) return fail("cannot create work directory '" + work + "': " + ec.message());
-  gen::GenerateOptions opt;
-  opt.array = *array;
-  opt.sram_bank_depth = bank_depth;
-  opt.out_dir = work + "/design";
-  opt.regenerate_command = "hardwire generate --model " + model + " --array " + array_arg +
-                           (widths_arg.empty() ? "" : " --widths " + widths_arg) + " --out " + opt.out_dir;
-  auto gen_ok = gen::generate_design(*src, *qm, opt);
+  auto gen_ok = gen::generate_design(p->src, p->qm, *opt);
   if (!gen_ok) return fail(gen_ok.message());
   gen::SynthOptions so;
   so.liberty = liberty;
   so.work_dir = work + "/yosys";
-  auto rep = gen::synthesize_design(opt.out_dir, so);
+  auto rep = gen::synthesize_design(opt->out_dir, so);
   if (!rep) return fail(rep.message() + (keep ? "" : " (work directory kept: " + work + ")"));
   if (!keep) fs::remove_all(work, ec);
   const std::string md = gen::synth_markdown(*rep);
-  fmt::print("{} on a {}x{} array ({})\n\n{}", src->describe(), array->rows, array->cols,
-             gen::widths_to_string(*widths), md);
+  fmt::print("{} on a {}x{} array ({})\n\n{}", p->src.describe(), opt->array.rows, opt->array.cols,
+             gen::widths_to_string(p->widths), md);
   fmt::print("\nsynthesized {} blocks in {:.1f} s{}\n", rep->blocks.size(),
              std::chrono::duration<double>(clock::now() - t0).count(),
              keep ? "; scripts, logs and netlist statistics in " + work : "");
