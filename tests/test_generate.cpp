@@ -25,11 +25,14 @@ namespace fs = std::filesystem;
 
 namespace {
 
+// Runs a shell command, capturing its output in a file of this process (ctest runs tests in parallel).
 int sh(const std::string& cmd, std::string* output = nullptr) {
-  const std::string full = cmd + " > " + std::string(HARDWIRE_TEST_TMP) + "/sh.out 2>&1";
+  const std::string log = std::string(HARDWIRE_TEST_TMP) + "/sh." + std::to_string(::getpid()) + ".out";
   fs::create_directories(HARDWIRE_TEST_TMP);
-  const int status = std::system(full.c_str());
-  if (output) *output = read_bytes(std::string(HARDWIRE_TEST_TMP) + "/sh.out");
+  const int status = std::system((cmd + " > " + log + " 2>&1").c_str());
+  if (output) *output = read_bytes(log);
+  std::error_code ec;
+  fs::remove(log, ec);
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
 }
 
