@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
-# scripts/demo.sh — install dependencies, build, and run hardwire on the built-in default model (tiny).
+# scripts/demo.sh — install dependencies, build, and run hardwire on the built-in default model (tiny):
+# model figures, the integer golden against the float reference, and the generated accelerator RTL (out/tiny).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 bash scripts/build.sh
+run() {
+  echo
+  echo "\$ $*"
+  "$@"
+}
+run ./build/hardwire info --model tiny
+run ./build/hardwire golden --model tiny --steps 32
+run ./build/hardwire generate --model tiny --array 8x8 --out out/tiny
 echo
-echo "\$ ./build/hardwire info --model tiny"
-./build/hardwire info --model tiny
-echo
-echo "\$ ./build/hardwire golden --model tiny --steps 32"
-./build/hardwire golden --model tiny --steps 32
+echo "Lint the generated design: (cd out/tiny && verilator --lint-only -Wall -f files.f --top-module hwc_gemm)"
