@@ -173,10 +173,14 @@ TEST(Generate, ErrorsLeaveNothingBehind) {
   EXPECT_EQ(log, "hardwire: error: output directory '" + tmp.file("mine") +
                      "' exists and is not a hardwire output (no manifest.json); choose another --out or remove it\n");
   EXPECT_EQ(read_bytes(tmp.file("mine/notes.txt")), "precious");
-  log = generate("--model tiny", tmp.file("no/parent/x"), &rc);
+  // Missing parents are created (like mkdir -p); a path through a regular file cannot be.
+  generate("--model tiny", tmp.file("new/parent/x"));
+  EXPECT_TRUE(fs::exists(tmp.file("new/parent/x/manifest.json")));
+  fs::remove_all(tmp.file("new"));
+  log = generate("--model tiny", tmp.file("mine/notes.txt/x"), &rc);
   EXPECT_EQ(rc, 1);
-  EXPECT_EQ(log, "hardwire: error: cannot create output directory '" + tmp.file("no/parent/x") + "': '" +
-                     tmp.file("no/parent") + "' does not exist; create it first\n");
+  EXPECT_EQ(log, "hardwire: error: cannot create output directory '" + tmp.file("mine/notes.txt/x") +
+                     "': cannot create '" + tmp.file("mine/notes.txt") + "' (Not a directory)\n");
   if (::geteuid() != 0) {  // root ignores directory permissions
     fs::create_directories(tmp.file("ro"));
     fs::permissions(tmp.file("ro"), fs::perms::owner_read | fs::perms::owner_exec);

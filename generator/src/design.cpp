@@ -444,8 +444,11 @@ Result<GenerateSummary> Emitter::run() {
   }
   const fs::path parent = out.has_parent_path() ? out.parent_path() : fs::path(".");
   if (!fs::is_directory(parent, ec)) {
-    return Error{"cannot create output directory '" + o_.out_dir + "': '" + parent.string() +
-                 "' does not exist; create it first"};
+    fs::create_directories(parent, ec);  // like mkdir -p
+    if (ec || !fs::is_directory(parent)) {
+      return Error{"cannot create output directory '" + o_.out_dir + "': cannot create '" + parent.string() +
+                   "' (" + (ec ? ec.message() : std::string("not a directory")) + ")"};
+    }
   }
   const fs::path tmp = parent / ("." + out.filename().string() + ".tmp." + std::to_string(::getpid()));
   fs::remove_all(tmp, ec);
