@@ -65,9 +65,10 @@ TEST_P(GenerateLint, EveryTopIsLintClean) {
   const std::string out = tmp.file("design");
   generate(std::string("--model ") + model + " " + args, out);
   const auto manifest = nlohmann::json::parse(read_bytes(out + "/manifest.json"));
-  std::vector<std::string> tops = {manifest["modules"]["gemm"], manifest["modules"]["softmax"]};
+  std::vector<std::string> tops = {manifest["modules"]["gemm"], manifest["modules"]["softmax"],
+                                   manifest["modules"]["rmsnorm"]};
   for (const auto& r : manifest["modules"]["requant"]) tops.push_back(r);
-  ASSERT_GE(tops.size(), 3u);
+  ASSERT_GE(tops.size(), 4u);
   for (const auto& top : tops) {
     std::string log;
     const int rc = sh("cd " + out + " && " + VERILATOR_EXE + " --lint-only -Wall -f files.f --top-module " + top, &log);

@@ -31,6 +31,9 @@ TEST(Saturate, Bounds) {
   EXPECT_EQ(saturate(40000, 16), 32767);
   EXPECT_EQ(saturate(-40000, 16), -32768);
   EXPECT_EQ(saturate(int64_t{1} << 40, 32), INT32_MAX);
+  EXPECT_EQ(min_of(64), INT64_MIN);  // the 64-bit range is spelled out (no overflow)
+  EXPECT_EQ(max_of(64), INT64_MAX);
+  EXPECT_EQ(saturate(INT64_MIN, 64), INT64_MIN);
 }
 
 TEST(AccumulatorBits, BoundHoldsAtExtremes) {

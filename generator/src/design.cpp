@@ -326,6 +326,35 @@ void Emitter::emit_wrappers() {
     add("rtl/hwc_softmax.sv", banner("Wrapper (generated): the softmax unit for this model.") + vlog::emit(mod));
     rtl_files_.push_back("rtl/hwc_softmax.sv");
   }
+  // The RMSNorm unit: residual in, normalized vector out (numerics §6); the norm constants of each site are in
+  // the manifest's memory_map.norms.
+  {
+    Module mod;
+    mod.name = "hwc_rmsnorm";
+    mod.comment = "hw_rmsnorm configured for vectors of dim residual values.";
+    mod.ports = {{Dir::kInput, "clk_i", 1, false, ""},
+                 {Dir::kInput, "rst_ni", 1, false, ""},
+                 {Dir::kInput, "in_valid_i", 1, false, ""},
+                 {Dir::kOutput, "in_ready_o", 1, false, ""},
+                 {Dir::kInput, "x_i", m_.widths.res, true, "residual stream"},
+                 {Dir::kInput, "gain_i", 24, false, "norm constants, sampled with the first element"},
+                 {Dir::kInput, "shift_i", 6, false, ""},
+                 {Dir::kInput, "eps_i", 40, false, ""},
+                 {Dir::kOutput, "out_valid_o", 1, false, ""},
+                 {Dir::kInput, "out_ready_i", 1, false, ""},
+                 {Dir::kOutput, "y_o", m_.widths.xn, true, "normalized, before gamma"},
+                 {Dir::kOutput, "out_last_o", 1, false, ""}};
+    Instance inst;
+    inst.module = "hw_rmsnorm";
+    inst.name = "u_rmsnorm";
+    inst.params = {{"DIM", Expr::id(package_ref("Dim"))},
+                   {"IN_W", Expr::id(package_ref("ResW"))},
+                   {"OUT_W", Expr::id(package_ref("XnW"))}};
+    for (const auto& p : mod.ports) inst.ports.push_back({p.name, Expr::id(p.name)});
+    mod.instances.push_back(inst);
+    add("rtl/hwc_rmsnorm.sv", banner("Wrapper (generated): the RMSNorm unit for this model.") + vlog::emit(mod));
+    rtl_files_.push_back("rtl/hwc_rmsnorm.sv");
+  }
   // One requantize unit per distinct (accumulator, output) width pair of the model's matrix products.
   for (const auto& [acc, out] : requant_pairs_) {
     Module mod;
@@ -400,7 +429,7 @@ std::string Emitter::manifest() {
   for (size_t l = 0; l < m_.layers.size(); ++l) silu.push_back("mem/silu_L" + std::to_string(l) + ".hex");
   tables["silu"] = silu;
   j["tables"] = tables;
-  j["modules"] = {{"gemm", "hwc_gemm"}, {"softmax", "hwc_softmax"}};
+  j["modules"] = {{"gemm", "hwc_gemm"}, {"softmax", "hwc_softmax"}, {"rmsnorm", "hwc_rmsnorm"}};
   ordered_json rq = ordered_json::array();
   for (const auto& [acc, out] : requant_pairs_) rq.push_back("hwc_requant_a" + std::to_string(acc) + "_o" + std::to_string(out));
   j["modules"]["requant"] = rq;

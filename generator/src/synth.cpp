@@ -129,6 +129,8 @@ Result<SynthReport> synthesize_design(const std::string& design_dir, const Synth
                     1});
   blocks.push_back({"softmax", "softmax unit", "hw_softmax", "row buffers and exp2 tables as macros",
                     {{"MAX_LEN", s(seq)}}, 1});
+  blocks.push_back({"rmsnorm", "RMSNorm unit", "hw_rmsnorm", "isqrt + divider + scaling; vector buffer as a macro",
+                    {{"DIM", s(dim)}, {"IN_W", s(m["widths"]["res"])}, {"OUT_W", s(m["widths"]["xn"])}}, 1});
   for (const auto& rq : m["modules"]["requant"]) {
     const std::string name = rq;  // hwc_requant_a<acc>_o<out>
     const auto a = name.find("_a"), o = name.find("_o");
@@ -154,7 +156,7 @@ Result<SynthReport> synthesize_design(const std::string& design_dir, const Synth
     std::string script;
     script += "read_verilog -sv -lib " + rtl + "hw_sram.sv\n";
     script += "read_verilog -sv " + rtl + "hw_pe.sv " + rtl + "hw_systolic_array.sv " + rtl + "hw_gemm.sv " + rtl +
-              "hw_requant.sv " + rtl + "hw_softmax.sv\n";
+              "hw_requant.sv " + rtl + "hw_softmax.sv " + rtl + "hw_rmsnorm.sv\n";
     script += "chparam" + chparam + " " + b.module + "\n";
     script += "hierarchy -top " + b.module + "\n";
     script += "synth -top " + b.module + "\n";
@@ -221,6 +223,7 @@ Result<SynthReport> synthesize_design(const std::string& design_dir, const Synth
   mem("tables", (256 + L * 256 + 2 * seq * (hs / 2)) * 16, "exp2, SiLU per layer, RoPE cos/sin");
   mem("GEMM activation buffer", ((k_max + R - 1) / R) * R * act, "one activation row");
   mem("softmax row buffers", 4 * seq * 16 + 2 * 256 * 16, "4 rows of seq_len scores + 2 exp2 tables");
+  mem("RMSNorm vector buffer", dim * m["widths"]["res"].get<int64_t>(), "one residual vector");
   return rep;
 }
 
@@ -251,7 +254,7 @@ std::string synth_markdown(const SynthReport& r) {
     memory += mm.area_um2;
   }
   std::snprintf(buf, sizeof buf,
-                "\nTotal: logic %.3f mm^2 (GEMM engine + softmax + requantize units), memories %.3f mm^2.\n",
+                "\nTotal: logic %.3f mm^2 (GEMM engine + softmax + RMSNorm + requantize units), memories %.3f mm^2.\n",
                 logic / 1e6, memory / 1e6);
   o += buf;
   return o;

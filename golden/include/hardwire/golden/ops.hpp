@@ -13,9 +13,9 @@
 
 namespace hardwire::golden {
 
-// Two's-complement range of a b-bit signed value.
-constexpr int64_t min_of(int bits) { return -(int64_t{1} << (bits - 1)); }
-constexpr int64_t max_of(int bits) { return (int64_t{1} << (bits - 1)) - 1; }
+// Two's-complement range of a b-bit signed value, 1 <= b <= 64 (64 spelled out: -(2^63) overflows int64).
+constexpr int64_t min_of(int bits) { return bits >= 64 ? INT64_MIN : -(int64_t{1} << (bits - 1)); }
+constexpr int64_t max_of(int bits) { return bits >= 64 ? INT64_MAX : (int64_t{1} << (bits - 1)) - 1; }
 constexpr int64_t saturate(int64_t v, int bits) {
   return v < min_of(bits) ? min_of(bits) : (v > max_of(bits) ? max_of(bits) : v);
 }

@@ -1,0 +1,181 @@
+// hw_rmsnorm — RMSNorm of one vector of DIM residual values (docs/numerics.md §6, bit-exact):
+//
+//   S = eps + sum x^2;  r = isqrt(S);  m = floor(gain * 2^24 / r);  y = sat_OUT_W((x * m + 2^(shift-1)) >> shift)
+//
+// Phases, one vector at a time: capture (DIM elements, valid/ready; S accumulates), square root (digit by digit,
+// one result bit per cycle: 26 cycles), divide (restoring, one quotient bit per cycle: 48 cycles), emit (DIM
+// elements, valid/ready). gain_i, shift_i and eps_i are sampled with the first element of a vector and must be
+// valid then. Cost per vector: 2*DIM + 76 cycles; a norm runs once per layer per token, next to DIM^2 MACs.
+module hw_rmsnorm #(
+  parameter int unsigned DIM   = 64,  // vector length (the model's dim)
+  parameter int unsigned IN_W  = 16,  // residual width (signed)
+  parameter int unsigned OUT_W = 8    // output width (signed)
+) (
+  input  logic                    clk_i,
+  input  logic                    rst_ni,
+  input  logic                    in_valid_i,
+  output logic                    in_ready_o,
+  input  logic signed [IN_W-1:0]  x_i,
+  input  logic [23:0]             gain_i,   // < 2^24
+  input  logic [5:0]              shift_i,  // 1..62
+  input  logic [39:0]             eps_i,    // 1 .. 2^40-1
+  output logic                    out_valid_o,
+  input  logic                    out_ready_i,
+  output logic signed [OUT_W-1:0] y_o,
+  output logic                    out_last_o
+);
+  if (DIM < 1 || DIM > (1 << 20)) begin : gen_check_dim
+    $error("hw_rmsnorm: DIM must be in 1..2^20");
+  end
+  if (IN_W < 2 || IN_W > 16 || OUT_W < 2 || OUT_W > 32) begin : gen_check_widths
+    $error("hw_rmsnorm: IN_W must be in 2..16 and OUT_W in 2..32");
+  end
+
+  localparam int unsigned AddrW = (DIM > 1) ? $clog2(DIM) : 1;
+  localparam int unsigned CntW  = $clog2(DIM + 1);
+  localparam int unsigned SW    = 52;  // S < 2^40 + 2^20 * 2^30 < 2^51
+  localparam int unsigned RW    = 26;  // r = isqrt(S) < 2^25.5
+  localparam int unsigned MW    = 48;  // m <= gain * 2^24 < 2^48
+  localparam int unsigned SqW   = 2 * IN_W;
+  localparam logic signed [63:0] OutMax = (64'sd1 <<< (OUT_W - 1)) - 64'sd1;
+  localparam logic signed [63:0] OutMin = -(64'sd1 <<< (OUT_W - 1));
+
+  typedef enum logic [2:0] {StCapture, StSqrt, StDivide, StEmit} state_e;
+  state_e state_q;
+
+  logic [CntW-1:0] cnt_q;
+  logic [SW-1:0]   sum_q;
+  logic [23:0]     gain_q;
+  logic [5:0]      shift_q;
+
+  // ---- vector buffer -------------------------------------------------------------------------------------------
+  logic            in_fire, rd_issue;
+  logic [IN_W-1:0] buf_rdata;
+  hw_sram #(.WIDTH(IN_W), .DEPTH(DIM)) u_buf (
+    .clk_i,
+    .we_i    (in_fire),
+    .waddr_i (AddrW'(cnt_q)),
+    .wdata_i (x_i),
+    .wbe_i   ('1),
+    .re_i    (rd_issue),
+    .raddr_i (AddrW'(cnt_q)),
+    .rdata_o (buf_rdata));
+
+  // ---- capture --------------------------------------------------------------------------------------------------
+  logic [SqW-1:0] x_sq;
+  logic [SW-1:0]  sum_d;  // S including this element (the first element starts from eps)
+  assign in_ready_o = state_q == StCapture;
+  assign in_fire    = in_valid_i && in_ready_o;
+  assign x_sq       = SqW'($signed(x_i) * $signed(x_i));
+  assign sum_d      = ((cnt_q == '0) ? SW'(eps_i) : sum_q) + SW'(x_sq);
+
+  // ---- square root: digit by digit, two radicand bits per step, 26 steps from bit 2^50 (golden::isqrt; its
+  // skipping of leading zero digit pairs changes nothing: with root 0 and rem < bit a step only shifts bit) ----
+  logic [SW-1:0] sq_rem_q, sq_bit_q;
+  logic [SW-1:0] sq_root_q;  // < 2^26 when done
+  logic [SW-1:0] sq_try;
+  assign sq_try = sq_root_q + sq_bit_q;
+
+  // ---- divide: m = floor(gain * 2^24 / r), restoring, 48 steps --------------------------------------------------
+  logic [RW-1:0]   div_r_q;
+  logic [RW-1:0]   div_rem_q;     // remainder < r
+  logic [RW:0]     div_shift;
+  logic [MW-1:0]   div_quot_q;
+  logic [5:0]      div_step_q;
+  logic            div_bit;
+  logic [MW-1:0]   dividend;
+  assign dividend  = {gain_q, 24'd0};
+  assign div_shift = {div_rem_q, dividend[6'(MW - 1) - div_step_q]};
+  assign div_bit   = div_shift >= {1'b0, div_r_q};
+
+  // ---- emit: read x, scale, round, saturate ---------------------------------------------------------------------
+  logic              adv, rd_v_q, rd_last_q, out_valid_q, out_last_q;
+  logic signed [OUT_W-1:0] y_q;
+  logic signed [63:0] scaled;
+  assign adv      = !out_valid_q || out_ready_i;
+  assign rd_issue = state_q == StEmit && adv && cnt_q < CntW'(DIM);
+  // |x| <= r, so |x * m| <= gain * 2^24 < 2^48, and adding 2^61 for the largest shift stays below 2^63.
+  assign scaled   = (64'($signed(buf_rdata)) * $signed({16'd0, div_quot_q}) + (64'sd1 <<< (shift_q - 6'd1)))
+                    >>> shift_q;
+  assign out_valid_o = out_valid_q;
+  assign y_o         = y_q;
+  assign out_last_o  = out_last_q;
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      state_q     <= StCapture;
+      cnt_q       <= '0;
+      rd_v_q      <= 1'b0;
+      out_valid_q <= 1'b0;
+    end else begin
+      unique case (state_q)
+        StCapture: if (in_fire) begin
+          if (cnt_q == CntW'(DIM - 1)) begin
+            cnt_q   <= '0;
+            state_q <= StSqrt;
+          end else begin
+            cnt_q <= cnt_q + CntW'(1);
+          end
+        end
+        StSqrt: if (sq_bit_q == '0) state_q <= StDivide;
+        StDivide: if (div_step_q == 6'd47) state_q <= StEmit;
+        StEmit: begin
+          if (rd_issue) cnt_q <= cnt_q + CntW'(1);
+          if (adv && rd_v_q && rd_last_q) begin
+            cnt_q   <= '0;
+            state_q <= StCapture;
+          end
+        end
+        default: state_q <= StCapture;
+      endcase
+      if (adv) begin
+        rd_v_q      <= rd_issue;
+        out_valid_q <= rd_v_q;
+      end
+    end
+  end
+
+  always_ff @(posedge clk_i) begin
+    // Capture: S and the vector's constants.
+    if (in_fire) begin
+      sum_q <= sum_d;
+      if (cnt_q == '0) begin
+        gain_q  <= gain_i;
+        shift_q <= shift_i;
+      end
+    end
+    // Square root: set up with the full S, then one digit per cycle until the bit is shifted out.
+    if (in_fire && cnt_q == CntW'(DIM - 1)) begin
+      sq_rem_q  <= sum_d;
+      sq_root_q <= '0;
+      sq_bit_q  <= SW'(1) << (SW - 2);
+    end else if (state_q == StSqrt && sq_bit_q != '0) begin
+      if (sq_rem_q >= sq_try) begin
+        sq_rem_q  <= sq_rem_q - sq_try;
+        sq_root_q <= (sq_root_q >> 1) + sq_bit_q;
+      end else begin
+        sq_root_q <= sq_root_q >> 1;
+      end
+      sq_bit_q <= sq_bit_q >> 2;
+    end
+    // Divide setup and steps.
+    if (state_q == StSqrt && sq_bit_q == '0) begin
+      div_r_q    <= RW'(sq_root_q);
+      div_rem_q  <= '0;
+      div_quot_q <= '0;
+      div_step_q <= '0;
+    end else if (state_q == StDivide) begin
+      div_rem_q  <= div_bit ? RW'(div_shift - {1'b0, div_r_q}) : RW'(div_shift);
+      div_quot_q <= {div_quot_q[MW-2:0], div_bit};
+      div_step_q <= div_step_q + 6'd1;
+    end
+    // Emit pipeline.
+    if (adv) begin
+      if (rd_issue) rd_last_q <= cnt_q == CntW'(DIM - 1);
+      out_last_q <= rd_last_q;
+      if (scaled > OutMax)      y_q <= OUT_W'(OutMax);
+      else if (scaled < OutMin) y_q <= OUT_W'(OutMin);
+      else                      y_q <= OUT_W'(scaled);
+    end
+  end
+endmodule
