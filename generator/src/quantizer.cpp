@@ -280,18 +280,22 @@ Result<QModel> quantize(const FloatModel& fm, const QuantConfig& cfg) {
   if (!cls) return cls.error();
   q.cls = std::move(*cls);
 
-  // RoPE tables, Q1.14: angle = pos * theta^(-2i/head_size).
-  const int64_t half = s.head_size() / 2;
-  q.rope_cos.resize(s.seq_len, half);
-  q.rope_sin.resize(s.seq_len, half);
-  for (int64_t p = 0; p < s.seq_len; ++p) {
+  rope_tables(s.seq_len, s.head_size(), q.rope_cos, q.rope_sin);
+  return q;
+}
+
+void rope_tables(int64_t seq_len, int64_t head_size, golden::MatI16& cos, golden::MatI16& sin) {
+  const int64_t half = head_size / 2;
+  cos.resize(seq_len, half);
+  sin.resize(seq_len, half);
+  for (int64_t p = 0; p < seq_len; ++p) {
     for (int64_t i = 0; i < half; ++i) {
-      const double ang = static_cast<double>(p) * std::pow(golden::kRopeTheta, -2.0 * static_cast<double>(i) / hs);
-      q.rope_cos(p, i) = static_cast<int16_t>(std::lround(std::cos(ang) * 16384.0));
-      q.rope_sin(p, i) = static_cast<int16_t>(std::lround(std::sin(ang) * 16384.0));
+      const double ang = static_cast<double>(p) *
+                         std::pow(golden::kRopeTheta, -2.0 * static_cast<double>(i) / static_cast<double>(head_size));
+      cos(p, i) = static_cast<int16_t>(std::lround(std::cos(ang) * 16384.0));
+      sin(p, i) = static_cast<int16_t>(std::lround(std::sin(ang) * 16384.0));
     }
   }
-  return q;
 }
 
 }  // namespace hardwire::gen

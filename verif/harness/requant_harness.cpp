@@ -1,6 +1,8 @@
 // Requantize unit (rtl_templates/hw_requant.sv) against golden::requantize_sat: random accumulators including the
-// extremes of ACC_W, multipliers across the normalized range and below it, every shift 1..62, random stalls on both
+// extremes of ACC_W, multipliers across the normalized range and below it, every shift 1..62, exact rounding ties
+// (which random operands almost never hit), random stalls on both
 // handshakes. Configuration (compile definitions): HW_ACC_W, HW_OUT_W.
+#include <algorithm>
 #include <memory>
 #include <vector>
 
@@ -47,6 +49,16 @@ int main(int argc, char** argv) {
     it.rq.mult = (rng() % 8 == 0) ? static_cast<int32_t>(rng() % (1u << 30))
                                   : static_cast<int32_t>((1u << 30) + rng() % (1u << 30));
     it.rq.rshift = 1 + static_cast<int32_t>(rng() % 62);
+    if (rng() % 8 == 0) {
+      // An exact rounding tie: mult = 2^30 and acc = odd * 2^(rshift - 31) put the product at 2^(rshift-1) mod
+      // 2^rshift (random operands almost never do).
+      const int max_r = std::min(62, 31 + kAccW - 2);
+      it.rq.mult = 1 << 30;
+      it.rq.rshift = 31 + static_cast<int32_t>(rng() % static_cast<uint64_t>(max_r - 31 + 1));
+      const int room = kAccW - 2 - (it.rq.rshift - 31);
+      const int64_t odd = 2 * static_cast<int64_t>(rng() % (uint64_t{1} << std::min(room, 20))) + 1;
+      it.acc = ((rng() & 1) ? odd : -odd) * (int64_t{1} << (it.rq.rshift - 31));
+    }
     items.push_back(it);
   }
   verif::StallPattern in_stall(seed ^ 0x1111), out_stall(seed ^ 0x2222);

@@ -28,4 +28,7 @@ Result<golden::NormParams> norm_from_real(double gain);
 
 Result<golden::QModel> quantize(const golden::FloatModel& model, const QuantConfig& config);
 
+// RoPE tables in Q1.14 (numerics §7): cos/sin of pos * theta^(-2j/head_size), [seq_len x head_size/2].
+void rope_tables(int64_t seq_len, int64_t head_size, golden::MatI16& cos, golden::MatI16& sin);
+
 }  // namespace hardwire::gen
