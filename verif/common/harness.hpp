@@ -8,6 +8,8 @@
 #include <random>
 #include <string>
 
+#include "verilated.h"
+
 namespace hardwire::verif {
 
 // The seed of this run: HARDWIRE_SEED if set, else fresh from std::random_device. Printed once, first.
@@ -22,6 +24,14 @@ inline uint64_t harness_seed(const std::string& block) {
   std::printf("[%s] HARDWIRE_SEED=%llu\n", block.c_str(), static_cast<unsigned long long>(seed));
   std::fflush(stdout);
   return seed;
+}
+
+// Hands the run's seed to Verilator and asks for random initial values (they matter where the model was built with
+// --x-initial unique; elsewhere they are ignored).
+inline void seed_verilator(uint64_t seed, int argc, char** argv) {
+  Verilated::commandArgs(argc, argv);
+  Verilated::randSeed(static_cast<int>(seed & 0x7fffffff));
+  Verilated::randReset(2);
 }
 
 // A valid or ready line that toggles randomly. Its probability of being high changes every few hundred cycles

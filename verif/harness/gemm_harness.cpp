@@ -176,8 +176,7 @@ int main(int argc, char** argv) {
       return 1;
     }
   }
-  Verilated::randSeed(static_cast<int>(seed & 0x7fffffff));
-  Verilated::randReset(2);
+  verif::seed_verilator(seed, argc, argv);
   auto top = std::make_unique<Vhw_gemm>();
   top->wmem_we_i = 0;
   top->xmem_we_i = 0;

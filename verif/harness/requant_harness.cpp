@@ -27,9 +27,7 @@ struct Item {
 int main(int argc, char** argv) {
   const std::string block = "rtl requant ACC_W=" + std::to_string(kAccW) + " OUT_W=" + std::to_string(kOutW);
   const uint64_t seed = verif::harness_seed(block);
-  Verilated::commandArgs(argc, argv);
-  Verilated::randSeed(static_cast<int>(seed & 0x7fffffff));
-  Verilated::randReset(2);  // random initial values where the model was built with --x-initial unique
+  verif::seed_verilator(seed, argc, argv);
   std::mt19937_64 rng(seed);
   auto top = std::make_unique<Vhw_requant>();
 

@@ -53,9 +53,7 @@ int main(int argc, char** argv) {
   const std::string block = "rtl rmsnorm DIM=" + std::to_string(kDim) + " " + std::to_string(kInW) + "->" +
                             std::to_string(kOutW);
   const uint64_t seed = verif::harness_seed(block);
-  Verilated::commandArgs(argc, argv);
-  Verilated::randSeed(static_cast<int>(seed & 0x7fffffff));
-  Verilated::randReset(2);
+  verif::seed_verilator(seed, argc, argv);
   std::mt19937_64 rng(seed);
   std::vector<Vec> vecs;
   for (int i = 0; i < kVectors; ++i) vecs.push_back(random_vec(rng));

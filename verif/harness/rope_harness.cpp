@@ -38,9 +38,7 @@ int main(int argc, char** argv) {
       return 1;
     }
   }
-  Verilated::commandArgs(argc, argv);
-  Verilated::randSeed(static_cast<int>(seed & 0x7fffffff));
-  Verilated::randReset(2);
+  verif::seed_verilator(seed, argc, argv);
   std::mt19937_64 rng(seed);
   std::vector<Vec> vecs;
   for (int i = 0; i < kVectors; ++i) {

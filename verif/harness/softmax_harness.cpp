@@ -46,9 +46,7 @@ int main(int argc, char** argv) {
     std::printf("[%s] cannot write the exp2 image: %s\n", block.c_str(), st.message().c_str());
     return 1;
   }
-  Verilated::commandArgs(argc, argv);
-  Verilated::randSeed(static_cast<int>(seed & 0x7fffffff));
-  Verilated::randReset(2);
+  verif::seed_verilator(seed, argc, argv);
   std::mt19937_64 rng(seed);
 
   std::vector<golden::VecI> rows, want;
