@@ -7,6 +7,7 @@
 #include <CLI/CLI.hpp>
 #include <chrono>
 #include <filesystem>
+#include <random>
 #include <unistd.h>
 #include <nlohmann/json.hpp>
 
@@ -18,12 +19,15 @@
 #include "hardwire/gen/model_source.hpp"
 #include "hardwire/gen/quantizer.hpp"
 #include "hardwire/golden/compare.hpp"
+#include "hardwire/golden/ops.hpp"
+#include "hardwire/verif/sim.hpp"
 
 namespace {
 
 using namespace hardwire;
 
 int fail(const std::string& message) {
+  std::fflush(stdout);
   fmt::print(stderr, "hardwire: error: {}\n", message);
   return 1;
 }
@@ -306,6 +310,184 @@ int cmd_synth(const std::string& model, const std::string& widths_arg, const std
   return 0;
 }
 
+// ---------------------------------------------------------------------------------------------------------------
+struct SimArgs {
+  std::string model, widths, array, tokenizer, prompt, out, json;
+  int64_t bank_depth = 4096, steps = 32;
+  bool trace = false, no_stall = false;
+  int jobs = 2;
+};
+
+int cmd_sim(const SimArgs& a) {
+  using clock = std::chrono::steady_clock;
+  namespace fs = std::filesystem;
+  auto src0 = gen::resolve_model(a.model);
+  if (!src0) return fail(src0.message());
+  std::string dir = a.out;
+  if (dir.empty()) {
+    std::string name;
+    for (char c : fs::path(src0->name).stem().string()) name += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+    dir = "out/sim-" + name + "-" + a.array;
+  }
+  auto opt = design_options(a.model, a.widths, a.array, a.bank_depth, dir);
+  if (!opt) return fail(opt.message());
+  opt->reuse_unchanged = true;
+  std::optional<gen::Tokenizer> tok;
+  if (!a.tokenizer.empty()) {
+    auto t = gen::read_tokenizer(a.tokenizer, src0->shape.vocab);
+    if (!t) return fail(t.message());
+    tok = std::move(*t);
+  }
+  std::vector<int64_t> prompt_ids{golden::kBosToken};
+  if (!a.prompt.empty()) {
+    if (!tok) return fail("--prompt needs --tokenizer to turn the text into token ids");
+    prompt_ids = tok->encode(a.prompt, true);
+  }
+  const int64_t P = static_cast<int64_t>(prompt_ids.size());
+  if (a.steps < 1) return fail("--steps must be at least 1");
+  if (P + a.steps - 1 > src0->shape.seq_len) {
+    return fail(fmt::format("prompt ({} tokens) and {} steps need {} positions but the model's seq_len is {}; "
+                            "use at most --steps {}",
+                            P, a.steps, P + a.steps - 1, src0->shape.seq_len, src0->shape.seq_len - P + 1));
+  }
+  uint64_t seed = 0;
+  if (const char* e = std::getenv("HARDWIRE_SEED"); e && *e) {
+    seed = std::strtoull(e, nullptr, 0);
+  } else {
+    std::random_device rd;
+    seed = (uint64_t{rd()} << 32 ^ rd()) & 0xffffffffffffull;
+  }
+
+  const auto t0 = clock::now();
+  auto p = prepare(a.model, a.widths);
+  if (!p) return fail(p.message());
+  auto sum = gen::generate_design(p->src, p->qm, *opt);
+  if (!sum) return fail(sum.message());
+  const gen::Program program = gen::build_program(p->qm, opt->array.rows, opt->array.cols);
+  fmt::print("model    {}\nshape    {}\nwidths   {}\n", p->src.describe(), p->src.shape.to_string(),
+             gen::widths_to_string(p->widths));
+  fmt::print("design   {} ({}x{} array, {} instructions per token, content hash {}{})\n", dir, opt->array.rows,
+             opt->array.cols, program.instrs.size(), sum->content_hash, sum->reused ? ", reused" : "");
+  fmt::print("building the simulator with Verilator (cached in {}/sim) ...\n", dir);
+  std::fflush(stdout);
+  verif::SimBuildOptions bo;
+  bo.design_dir = dir;
+  bo.trace = a.trace;
+  bo.jobs = a.jobs;
+  auto build = verif::build_simulator(bo);
+  if (!build) return fail(build.message());
+  fmt::print("simulator {} ({})\n", build->exe,
+             build->reused ? std::string("reused") : fmt::format("built in {:.1f} s", build->seconds));
+  fmt::print("HARDWIRE_SEED={} (host-port stall pattern{}; replay with HARDWIRE_SEED={})\n\n", seed,
+             a.no_stall ? ", disabled by --no-stall" : "", seed);
+
+  const int col = tok ? 18 : 6;
+  fmt::print(" step   pos  {:<{}}  {:<{}}  {:>9}  check\n", "in", col, "out (chip)", col, "cycles");
+  auto show = [&](int64_t prev, int64_t t) {
+    return tok ? fmt::format("{:>5} {:<12}", t, "'" + printable(tok->decode(prev, t)) + "'") : fmt::format("{:>5}", t);
+  };
+  verif::SimOptions so;
+  so.exe = build->exe;
+  so.design_dir = dir;
+  so.prompt = prompt_ids;
+  so.steps = a.steps;
+  so.seed = seed;
+  so.stall = !a.no_stall;
+  if (a.trace) so.trace_path = dir + "/sim/trace.fst";
+  int64_t prev = prompt_ids.front();
+  so.on_step = [&](const verif::StepReport& r) {
+    fmt::print("{:>5} {:>5}  {:<{}}  {:<{}}  {:>9}  {}\n", r.step, r.pos, show(prev, r.token_in), col,
+               show(r.token_in, r.token_out), col, r.cycles, "");
+    prev = r.token_in;
+    std::fflush(stdout);
+  };
+  const auto t1 = clock::now();
+  auto rep = verif::run_sim(p->qm, program, so);
+  if (!rep) return fail(rep.message());
+  const double sim_s = std::chrono::duration<double>(clock::now() - t1).count();
+  if (rep->mismatch) {
+    fmt::print("\n");
+    return fail("not bit-exact: " + verif::describe(*rep->mismatch) + fmt::format(" (HARDWIRE_SEED={})", seed));
+  }
+  const int64_t n = static_cast<int64_t>(rep->steps.size());
+  fmt::print("\n{} positions ({} prompt, {} generated) bit-exact against the golden model: every tensor the chip "
+             "wrote, the logits and the token at every step\n",
+             n, P, a.steps);
+  if (tok) {
+    std::string text;
+    int64_t pv = prompt_ids.front();
+    for (size_t i = 1; i < prompt_ids.size(); ++i) text += tok->decode(pv, prompt_ids[i]), pv = prompt_ids[i];
+    for (int64_t t : rep->generated) text += tok->decode(pv, t), pv = t;
+    fmt::print("text: {}\n", printable(text));
+  }
+
+  // Performance: mean over the simulated positions, next to the two bounds.
+  const int64_t R = opt->array.rows, C = opt->array.cols;
+  int64_t mm_macs = 0, weight_bytes = 0;
+  for (const auto& m : program.matrices) {
+    mm_macs += m.lin->w.rows() * m.lin->w.cols();
+    weight_bytes += m.lin->w.rows() * m.lin->w.cols();
+  }
+  std::array<double, gen::kNumPhases> phase{};
+  double cycles = 0, att_macs = 0, held = 0;
+  for (const auto& r : rep->steps) {
+    for (int i = 0; i < gen::kNumPhases; ++i) phase[static_cast<size_t>(i)] += static_cast<double>(r.phase_cycles[static_cast<size_t>(i)]) / static_cast<double>(n);
+    cycles += static_cast<double>(r.cycles) / static_cast<double>(n);
+    att_macs += static_cast<double>(r.attention_macs) / static_cast<double>(n);
+    held += static_cast<double>(r.held);
+  }
+  const double compute_bound = (static_cast<double>(mm_macs) + att_macs) / static_cast<double>(R * C);
+  const double bw_bound = static_cast<double>(weight_bytes) / static_cast<double>(C);
+  const double bound = std::max(compute_bound, bw_bound);
+  fmt::print("\ncycles per token (mean over {} positions, host waits excluded):\n", n);
+  for (int i = 0; i < gen::kNumPhases; ++i)
+    fmt::print("  {:<12} {:>10.0f}  {:>5.1f}%\n", gen::phase_name(static_cast<gen::Phase>(i)), phase[static_cast<size_t>(i)],
+               100.0 * phase[static_cast<size_t>(i)] / cycles);
+  fmt::print("  {:<12} {:>10.0f}\n", "total", cycles);
+  fmt::print("bounds   compute: {} MACs/token ({} in matrices + {:.0f} attention) / ({}x{}) = {:.0f} cycles\n",
+             with_commas(static_cast<int64_t>(static_cast<double>(mm_macs) + att_macs)), with_commas(mm_macs),
+             att_macs, R, C, compute_bound);
+  fmt::print("         weight bandwidth: {} weight bytes / {} bytes per cycle = {:.0f} cycles\n",
+             with_commas(weight_bytes), C, bw_bound);
+  fmt::print("achieved {:.0f} cycles/token = {:.2f} x the larger bound ({:.2f} x compute, {:.2f} x bandwidth)\n", cycles,
+             cycles / bound, cycles / compute_bound, cycles / bw_bound);
+  fmt::print("simulated {} positions in {:.1f} s ({:.0f} cycles/s; host held the output {:.0f} cycles)\n", n, sim_s,
+             cycles * static_cast<double>(n) / sim_s, held);
+  if (a.trace) fmt::print("waveform {}/sim/trace.fst\n", dir);
+  fmt::print("total time {:.1f} s\n", std::chrono::duration<double>(clock::now() - t0).count());
+
+  if (!a.json.empty()) {
+    nlohmann::json phases = nlohmann::json::object();
+    for (int i = 0; i < gen::kNumPhases; ++i) phases[gen::phase_name(static_cast<gen::Phase>(i))] = phase[static_cast<size_t>(i)];
+    nlohmann::json steps = nlohmann::json::array();
+    for (const auto& r : rep->steps)
+      steps.push_back({{"pos", r.pos}, {"token_in", r.token_in}, {"token_out", r.token_out}, {"cycles", r.cycles}});
+    nlohmann::json j = {{"model", p->src.describe()},
+                        {"array", {{"rows", R}, {"cols", C}}},
+                        {"widths", gen::widths_to_string(p->widths)},
+                        {"content_hash", sum->content_hash},
+                        {"seed", seed},
+                        {"positions", n},
+                        {"bit_exact", true},
+                        {"generated", rep->generated},
+                        {"cycles_per_token", cycles},
+                        {"cycles_per_token_by_phase", phases},
+                        {"bounds",
+                         {{"compute_cycles", compute_bound},
+                          {"matmul_macs", mm_macs},
+                          {"attention_macs_mean", att_macs},
+                          {"weight_bandwidth_cycles", bw_bound},
+                          {"weight_bytes", weight_bytes},
+                          {"sram_bytes_per_cycle", C}}},
+                        {"ratio_to_bound", cycles / bound},
+                        {"ratio_to_compute", cycles / compute_bound},
+                        {"ratio_to_bandwidth", cycles / bw_bound},
+                        {"steps", steps}};
+    if (auto st = write_json(a.json, j); !st) return fail(st.message());
+  }
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -353,7 +535,23 @@ int main(int argc, char** argv) {
   synth->add_option("--md", md, "also write the Markdown tables to this file");
   synth->add_option("--work", work, "keep the generated design, yosys scripts and logs in this directory");
 
+  SimArgs sa;
+  CLI::App* sim = app.add_subcommand("sim", "run the whole accelerator in Verilator, token by token, bit-exact against golden");
+  sim->add_option("--model,-m", sa.model, model_help)->default_val(gen::kDefaultModel);
+  sim->add_option("--widths", sa.widths, widths_help);
+  sim->add_option("--array,-a", sa.array, "systolic array RxC")->default_val("8x8");
+  sim->add_option("--sram-bank-depth", sa.bank_depth, bank_help)->capture_default_str();
+  sim->add_option("--tokenizer,-t", sa.tokenizer, "llama2.c tokenizer.bin (prints tokens as text, encodes --prompt)");
+  sim->add_option("--prompt,-p", sa.prompt, "prompt text (needs --tokenizer); default: start from BOS");
+  sim->add_option("--steps,-n", sa.steps, "tokens to generate (the chip picks each next token)")->capture_default_str();
+  sim->add_option("--out,-o", sa.out, "design directory (default out/sim-<model>-<RxC>); reused while unchanged");
+  sim->add_flag("--trace", sa.trace, "write an FST waveform to <design>/sim/trace.fst (slow; separate build)");
+  sim->add_flag("--no-stall", sa.no_stall, "no random stalls on the host ports");
+  sim->add_option("--jobs,-j", sa.jobs, "parallel C++ compiles for the Verilator build")->capture_default_str();
+  sim->add_option("--json", sa.json, "also write the figures as JSON to this file");
+
   CLI11_PARSE(app, argc, argv);
+  if (sim->parsed()) return cmd_sim(sa);
   if (info->parsed()) return cmd_info(model, widths, json);
   if (gold->parsed()) return cmd_golden(model, widths, tokenizer, prompt, steps, json);
   if (generate->parsed()) return cmd_generate(model, widths, array, bank_depth, out);

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -11,6 +12,7 @@
 #include "hardwire/gen/files.hpp"
 #include "hardwire/gen/hex_image.hpp"
 #include "hardwire/gen/layout.hpp"
+#include "hardwire/gen/program.hpp"
 #include "hardwire/gen/templates.hpp"
 #include "hardwire/gen/verilog.hpp"
 #include "hardwire/golden/ops.hpp"
@@ -63,14 +65,6 @@ int clog2(int64_t v) {
   return b;
 }
 
-// One quantized matrix as the GEMM engine sees it.
-struct MatrixSite {
-  std::string name;  // "L0.wq", "cls"
-  const golden::QLinear* lin;
-  int act_bits, out_bits;
-  int64_t base = 0, words = 0, rq_base = 0;
-};
-
 class Emitter {
  public:
   Emitter(const ModelSource& src, const golden::QModel& m, const GenerateOptions& o) : src_(src), m_(m), o_(o) {}
@@ -104,8 +98,9 @@ class Emitter {
   const golden::QModel& m_;
   const GenerateOptions& o_;
   std::vector<std::pair<std::string, std::string>> files_;
+  Program prog_;
   std::vector<MatrixSite> mats_;
-  int act_w_ = 8, acc_w_ = 8;
+  int act_w_ = 8, acc_w_ = 8, mac_acc_w_ = 34, rq_acc_w_ = 34;
   int64_t k_max_ = 1, n_max_ = 1, weight_words_ = 0, rq_words_ = 0, emb_words_per_row_ = 0;
   std::vector<std::pair<int, int>> requant_pairs_;  // distinct (acc bits, out bits)
   std::vector<std::string> rtl_files_;
@@ -115,19 +110,8 @@ class Emitter {
 };
 
 void Emitter::collect_matrices() {
-  const auto& w = m_.widths;
-  for (size_t l = 0; l < m_.layers.size(); ++l) {
-    const auto& L = m_.layers[l];
-    const std::string p = "L" + std::to_string(l) + ".";
-    mats_.push_back({p + "wq", &L.wq, w.xn, w.q});
-    mats_.push_back({p + "wk", &L.wk, w.xn, w.k});
-    mats_.push_back({p + "wv", &L.wv, w.xn, w.v});
-    mats_.push_back({p + "wo", &L.wo, w.att, w.res});
-    mats_.push_back({p + "w1", &L.w1, w.xn, golden::kGateBits});
-    mats_.push_back({p + "w3", &L.w3, w.xn, w.up});
-    mats_.push_back({p + "w2", &L.w2, w.h, w.res});
-  }
-  mats_.push_back({"cls", &m_.cls, w.xn, golden::kLogitBits});
+  prog_ = build_program(m_, o_.array.rows, o_.array.cols);
+  mats_ = prog_.matrices;
   std::set<std::pair<int, int>> pairs;
   for (auto& s : mats_) {
     const int64_t K = s.lin->w.cols(), N = s.lin->w.rows();
@@ -137,13 +121,18 @@ void Emitter::collect_matrices() {
     const int acc = golden::accumulator_bits(s.act_bits, K);
     acc_w_ = std::max(acc_w_, acc);
     pairs.insert({acc, s.out_bits});
-    s.words = ((N + o_.array.cols - 1) / o_.array.cols) * ((K + o_.array.rows - 1) / o_.array.rows) * o_.array.rows;
-    s.base = weight_words_;
     weight_words_ += s.words;
-    s.rq_base = rq_words_;
     rq_words_ += N;
   }
   requant_pairs_.assign(pairs.begin(), pairs.end());
+  // The core's own accumulators (attention, SwiGLU, embedding; numerics §8, §10, §11), as signed widths.
+  const auto& s = m_.shape;
+  const auto& w = m_.widths;
+  const int score = w.q + w.k + clog2(s.head_size());
+  const int pv = w.v + 9 + clog2(s.seq_len);
+  const int swiglu = golden::kSiluBits + w.up;
+  mac_acc_w_ = std::max({34, score, pv, swiglu});
+  rq_acc_w_ = std::max(acc_w_, mac_acc_w_);
 }
 
 void Emitter::emit_images() {
@@ -200,6 +189,18 @@ void Emitter::emit_images() {
         banner("SiLU table of layer " + std::to_string(l) + ", indexed by gate + 128 (numerics §11)") +
             hex_image(std::vector<int64_t>(t.begin(), t.end()), 16));
   }
+  // The core's tables: all SiLU tables in one ROM (layer l at words l*256), the norm constants, the program.
+  std::vector<int64_t> silu_all;
+  for (const auto& L : m_.layers) silu_all.insert(silu_all.end(), L.silu.begin(), L.silu.end());
+  add("mem/silu.hex", banner("SiLU tables of all layers: layer l at words l*256, indexed by gate + 128 (numerics §11)") +
+                          hex_image(silu_all, 16));
+  add("mem/norms.hex", banner("RMSNorm constants {eps[39:0], 2'b0, shift[5:0], gain[23:0]}: per layer attention, "
+                              "ffn; then final (numerics §6)") +
+                           norm_hex_words(m_));
+  add("mem/program.hex", banner("Microcode of one decode step: " + std::to_string(prog_.instrs.size()) +
+                                " instructions of 14 x 32-bit fields (field 0 lowest); listing in manifest.json "
+                                "\"program\", format in docs/architecture.md") +
+                             program_hex_words(prog_));
   std::vector<int64_t> cs, sn;
   for (Eigen::Index p = 0; p < m_.rope_cos.rows(); ++p)
     for (Eigen::Index j = 0; j < m_.rope_cos.cols(); ++j) {
@@ -248,10 +249,29 @@ void Emitter::emit_package() {
     for (char c : m.name) id += (c == '.') ? '_' : c;
     u(id, m.base, m.name == mats_.front().name ? "weight memory map: first word of each matrix" : "");
   }
-  p.params.push_back({"string", "WeightImage", Expr::str(banked_ ? "mem/weights" : "mem/weights.hex"),
+  const auto& mm = prog_.map;
+  u("KvDim", s.kv_dim(), "accelerator core (hw_core): memories and accumulators");
+  u("MacAccW", mac_acc_w_, "attention / SwiGLU / embedding accumulator width");
+  u("RqAccW", rq_acc_w_, "requantizer input width");
+  u("RopeW", std::max(w.q, w.k), "RoPE unit width: max(q, k)");
+  u("ScratchWords", mm.scratch_words, "activation scratchpad, 32-bit words");
+  u("KvWords", mm.kv_words, "KV cache, 16-bit words: K then V, per layer seq_len x kv_dim");
+  u("EmbWords", s.vocab * mm.emb_words_per_row, "embedding SRAM words of ArrayCols bytes");
+  u("EmbWordsPerRow", mm.emb_words_per_row);
+  u("RequantWords", mm.requant_words);
+  u("NormWords", mm.norm_words);
+  u("ProgramWords", static_cast<int64_t>(prog_.instrs.size()), "microcode instructions per decode step");
+  p.params.push_back({"", "WeightImage", Expr::str(banked_ ? "mem/weights" : "mem/weights.hex"),
                       banked_ ? "memory images (weights: per-bank prefix, hw_sram reads <prefix>_bank<b>.hex)"
                               : "memory images"});
-  p.params.push_back({"string", "Exp2Image", Expr::str("mem/exp2.hex"), ""});
+  p.params.push_back({"", "Exp2Image", Expr::str("mem/exp2.hex"), ""});
+  p.params.push_back({"", "EmbImage", Expr::str("mem/embedding.hex"), ""});
+  p.params.push_back({"", "RequantImage", Expr::str("mem/requant.hex"), ""});
+  p.params.push_back({"", "NormImage", Expr::str("mem/norms.hex"), ""});
+  p.params.push_back({"", "SiluImage", Expr::str("mem/silu.hex"), ""});
+  p.params.push_back({"", "RopeCosImage", Expr::str("mem/rope_cos.hex"), ""});
+  p.params.push_back({"", "RopeSinImage", Expr::str("mem/rope_sin.hex"), ""});
+  p.params.push_back({"", "ProgramImage", Expr::str("mem/program.hex"), ""});
   add("rtl/hardwire_cfg_pkg.sv", banner("Configuration package (generated).") + vlog::emit(p));
 }
 
@@ -355,6 +375,62 @@ void Emitter::emit_wrappers() {
     add("rtl/hwc_rmsnorm.sv", banner("Wrapper (generated): the RMSNorm unit for this model.") + vlog::emit(mod));
     rtl_files_.push_back("rtl/hwc_rmsnorm.sv");
   }
+  // The whole accelerator: hw_core configured for this model.
+  {
+    const auto& s = m_.shape;
+    const int tokw = std::max(1, clog2(s.vocab));
+    const int posw = std::max(1, clog2(s.seq_len));
+    const int pcw = std::max(1, clog2(static_cast<int64_t>(prog_.instrs.size())));
+    Module mod;
+    mod.name = "hwc_top";
+    mod.comment = "The accelerator for this model: hw_core with every weight in on-chip SRAM (mem/weights*,\n"
+                  "mem/embedding.hex), the KV cache on chip and the decode step as microcode (mem/program.hex).\n"
+                  "Host: (token, pos) in; vocab int32 logits, then the argmax token (out_last_o) out.";
+    mod.ports = {{Dir::kInput, "clk_i", 1, false, ""},
+                 {Dir::kInput, "rst_ni", 1, false, ""},
+                 {Dir::kInput, "in_valid_i", 1, false, "one decode step per request"},
+                 {Dir::kOutput, "in_ready_o", 1, false, ""},
+                 {Dir::kInput, "in_token_i", tokw, false, ""},
+                 {Dir::kInput, "in_pos_i", posw, false, ""},
+                 {Dir::kOutput, "out_valid_o", 1, false, "logits, then the argmax token"},
+                 {Dir::kInput, "out_ready_i", 1, false, ""},
+                 {Dir::kOutput, "out_data_o", 32, false, ""},
+                 {Dir::kOutput, "out_last_o", 1, false, ""},
+                 {Dir::kOutput, "busy_o", 1, false, "status and debug taps"},
+                 {Dir::kOutput, "pc_o", pcw, false, ""},
+                 {Dir::kOutput, "dbg_res_valid_o", 1, false, ""},
+                 {Dir::kOutput, "dbg_res_idx_o", 32, false, ""},
+                 {Dir::kOutput, "dbg_res_data_o", 32, false, ""},
+                 {Dir::kOutput, "dbg_aux_valid_o", 1, false, ""},
+                 {Dir::kOutput, "dbg_aux_idx_o", 32, false, ""},
+                 {Dir::kOutput, "dbg_aux_data_o", 32, false, ""}};
+    Instance inst;
+    inst.module = "hw_core";
+    inst.name = "u_core";
+    auto pk = [&](const char* n) { return Expr::id(package_ref(n)); };
+    inst.params = {{"R", pk("ArrayRows")},           {"C", pk("ArrayCols")},
+                   {"A_W", pk("ActW")},              {"ACC_W", pk("AccW")},
+                   {"K_MAX", pk("KMax")},            {"N_MAX", pk("NMax")},
+                   {"W_DEPTH", pk("WeightWords")},   {"W_BANK_DEPTH", pk("WeightBankDepth")},
+                   {"W_FILE", pk("WeightImage")},    {"DIM", pk("Dim")},
+                   {"N_LAYERS", pk("NumLayers")},    {"HEAD_SIZE", pk("HeadSize")},
+                   {"KV_DIM", pk("KvDim")},          {"VOCAB", pk("Vocab")},
+                   {"SEQ_LEN", pk("SeqLen")},        {"RES_W", pk("ResW")},
+                   {"XN_W", pk("XnW")},              {"ROPE_W", pk("RopeW")},
+                   {"MAC_ACC_W", pk("MacAccW")},     {"RQ_ACC_W", pk("RqAccW")},
+                   {"SCRATCH_DEPTH", pk("ScratchWords")}, {"KV_DEPTH", pk("KvWords")},
+                   {"EMB_DEPTH", pk("EmbWords")},    {"EMB_WPR", pk("EmbWordsPerRow")},
+                   {"EMB_FILE", pk("EmbImage")},     {"RQ_DEPTH", pk("RequantWords")},
+                   {"RQ_FILE", pk("RequantImage")},  {"NORM_DEPTH", pk("NormWords")},
+                   {"NORM_FILE", pk("NormImage")},   {"SILU_FILE", pk("SiluImage")},
+                   {"EXP2_FILE", pk("Exp2Image")},   {"COS_FILE", pk("RopeCosImage")},
+                   {"SIN_FILE", pk("RopeSinImage")}, {"PROG_DEPTH", pk("ProgramWords")},
+                   {"PROG_FILE", pk("ProgramImage")}};
+    for (const auto& p : mod.ports) inst.ports.push_back({p.name, Expr::id(p.name)});
+    mod.instances.push_back(inst);
+    add("rtl/hwc_top.sv", banner("Top level (generated): the whole accelerator for this model.") + vlog::emit(mod));
+    rtl_files_.push_back("rtl/hwc_top.sv");
+  }
   // One requantize unit per distinct (accumulator, output) width pair of the model's matrix products.
   for (const auto& [acc, out] : requant_pairs_) {
     Module mod;
@@ -424,12 +500,30 @@ std::string Emitter::manifest() {
         {"per_layer_base", rq_words_ + s.vocab},
         {"per_layer_order", {"score", "att_out", "h"}}}},
       {"norms", norms}};
+  const auto& mm = prog_.map;
+  j["memory_map"]["scratchpad"] = {{"word_bits", 32}, {"words", mm.scratch_words},
+                                   {"x", mm.x}, {"xn", mm.xn}, {"q", mm.q}, {"k", mm.k}, {"v", mm.v}, {"p", mm.p},
+                                   {"att", mm.att}, {"t", mm.t}, {"gate", mm.gate}, {"up", mm.up}, {"h", mm.h},
+                                   {"logits", mm.logits}};
+  j["memory_map"]["kv_cache"] = {{"word_bits", 16}, {"words", mm.kv_words},
+                                 {"layout", "K of layer l at l*seq_len*kv_dim, V at (n_layers+l)*seq_len*kv_dim; "
+                                            "row pos at +pos*kv_dim"}};
+  j["memory_map"]["norm_rom"] = {{"image", "mem/norms.hex"}, {"words", mm.norm_words}};
+  ordered_json prog = ordered_json::array();
+  for (size_t pc = 0; pc < prog_.instrs.size(); ++pc) {
+    const auto& i = prog_.instrs[pc];
+    ordered_json e = {{"pc", pc}, {"op", op_name(i.op)}, {"text", i.text}, {"phase", phase_name(i.phase)}};
+    if (!i.tap.empty()) e["writes"] = i.tap;
+    prog.push_back(e);
+  }
+  j["program"] = {{"image", "mem/program.hex"}, {"instructions", prog}};
   ordered_json tables = {{"exp2", "mem/exp2.hex"}, {"rope_cos", "mem/rope_cos.hex"}, {"rope_sin", "mem/rope_sin.hex"}};
   ordered_json silu = ordered_json::array();
   for (size_t l = 0; l < m_.layers.size(); ++l) silu.push_back("mem/silu_L" + std::to_string(l) + ".hex");
   tables["silu"] = silu;
+  tables["silu_all"] = "mem/silu.hex";
   j["tables"] = tables;
-  j["modules"] = {{"gemm", "hwc_gemm"}, {"softmax", "hwc_softmax"}, {"rmsnorm", "hwc_rmsnorm"}};
+  j["modules"] = {{"top", "hwc_top"}, {"gemm", "hwc_gemm"}, {"softmax", "hwc_softmax"}, {"rmsnorm", "hwc_rmsnorm"}};
   ordered_json rq = ordered_json::array();
   for (const auto& [acc, out] : requant_pairs_) rq.push_back("hwc_requant_a" + std::to_string(acc) + "_o" + std::to_string(out));
   j["modules"]["requant"] = rq;
@@ -467,6 +561,25 @@ Result<GenerateSummary> Emitter::run() {
   // Write into a temporary directory beside the target, then rename it into place.
   const fs::path out(o_.out_dir);
   std::error_code ec;
+  if (o_.reuse_unchanged && fs::is_regular_file(out / "manifest.json", ec)) {
+    std::ifstream f(out / "manifest.json");
+    try {
+      const auto old = nlohmann::json::parse(f);
+      if (old.value("content_hash", std::string()) == content_hash_) {
+        GenerateSummary sum;
+        for (const auto& [path, content] : files_) {
+          ++sum.files;
+          sum.bytes += static_cast<int64_t>(content.size());
+        }
+        sum.weight_words = weight_words_;
+        sum.content_hash = content_hash_;
+        sum.reused = true;
+        return sum;
+      }
+    } catch (const std::exception&) {
+      // Not a readable manifest: regenerate.
+    }
+  }
   if (fs::exists(out, ec) && !fs::exists(out / "manifest.json", ec)) {
     return Error{"output directory '" + o_.out_dir +
                  "' exists and is not a hardwire output (no manifest.json); choose another --out or remove it"};

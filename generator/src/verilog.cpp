@@ -126,10 +126,11 @@ std::string emit(const Package& p) {
   std::string out = comment_lines(p.comment, "");
   out += "package " + p.name + ";\n";
   size_t w = 0;
-  for (const auto& lp : p.params) w = std::max(w, lp.type.size() + 1 + lp.name.size());
+  auto declare = [](const LocalParam& lp) { return lp.type.empty() ? lp.name : lp.type + " " + lp.name; };
+  for (const auto& lp : p.params) w = std::max(w, declare(lp).size());
   for (const auto& lp : p.params) {
     if (!lp.comment.empty()) out += comment_lines(lp.comment, "  ");
-    std::string decl = lp.type + " " + lp.name;
+    std::string decl = declare(lp);
     decl.resize(w, ' ');
     out += "  localparam " + decl + " = " + lp.value.render() + ";\n";
   }

@@ -37,6 +37,7 @@ struct GenerateOptions {
   int64_t sram_bank_depth = 4096;  // words per weight SRAM bank (power of two); 0: one bank for all weights
   std::string out_dir;
   std::string regenerate_command;  // written into every banner and the manifest
+  bool reuse_unchanged = false;    // leave out_dir as it is when its manifest has the same content hash
 };
 
 struct GenerateSummary {
@@ -44,6 +45,7 @@ struct GenerateSummary {
   int64_t bytes = 0;
   int64_t weight_words = 0;
   std::string content_hash;
+  bool reused = false;  // reuse_unchanged and the directory already held this design
 };
 
 Result<GenerateSummary> generate_design(const ModelSource& src, const golden::QModel& model,

@@ -30,7 +30,8 @@ class Expr {
 };
 
 struct LocalParam {
-  std::string type;   // "int unsigned", "int", "string"
+  std::string type;   // "int unsigned", "int", or "" (untyped: file names; Verilator 5.006 blanks a `string`
+                      // localparam passed on to an untyped module parameter, so images are untyped literals)
   std::string name;
   Expr value;
   std::string comment;

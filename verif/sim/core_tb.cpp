@@ -1,0 +1,175 @@
+// core_tb.cpp — Verilator testbench of a generated accelerator (hwc_top). `hardwire sim` compiles it together with
+// the design's RTL and drives it over a line protocol on stdin/stdout; it knows nothing of the model beyond the
+// ports, so the golden comparison stays in one place (verif/sim/sim.cpp).
+//
+//   stdin:  step <token> <pos>        run one decode step
+//           quit
+//   stdout: ready                     once, after reset
+//           t <pc> <idx> <value>      a result the core wrote (debug tap dbg_res)
+//           a <pc> <idx> <value>      an attention score (debug tap dbg_aux)
+//           o <value>                 a logit beat of the host stream, in order
+//           k <token>                 the last beat: the argmax token
+//           c <pc> <cycles>           cycles spent in each instruction (waits for the host excluded)
+//           end <cycles> <stall>      the step's busy cycles, and cycles the host held the output back
+//           error <text>              then exit 2
+// Options: --seed N (stall patterns), --stall 0|1 (random valid/ready on the host ports), --trace FILE (FST; the
+// model must be built with --trace-fst), --max-cycles N (per step; a hang is an error).
+#include <cinttypes>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <random>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+#include "Vhwc_top.h"
+#include "verilated.h"
+#ifdef HW_TRACE
+#include "verilated_fst_c.h"
+#endif
+
+namespace {
+
+// A valid or ready line that toggles randomly; its probability of being high changes every few hundred cycles.
+class Stall {
+ public:
+  Stall(uint64_t seed, bool on) : rng_(seed), on_(on) { pick(); }
+  bool next() {
+    if (!on_) return true;
+    if (--left_ == 0) pick();
+    return p_ >= 1.0 || std::uniform_real_distribution<double>(0, 1)(rng_) < p_;
+  }
+
+ private:
+  void pick() {
+    static constexpr double kLevels[] = {1.0, 1.0, 0.9, 0.5, 0.1};
+    p_ = kLevels[rng_() % 5];
+    left_ = 50 + static_cast<int>(rng_() % 400);
+  }
+  std::mt19937_64 rng_;
+  bool on_;
+  double p_ = 1.0;
+  int left_ = 1;
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  uint64_t seed = 1;
+  bool stall = false;
+  std::string trace;
+  uint64_t max_cycles = 50'000'000;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    const std::string k = argv[i];
+    if (k == "--seed") seed = std::strtoull(argv[i + 1], nullptr, 0);
+    else if (k == "--stall") stall = std::atoi(argv[i + 1]) != 0;
+    else if (k == "--trace") trace = argv[i + 1];
+    else if (k == "--max-cycles") max_cycles = std::strtoull(argv[i + 1], nullptr, 0);
+  }
+  static char outbuf[1 << 20];
+  std::setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
+
+  auto ctx = std::make_unique<VerilatedContext>();
+  ctx->randSeed(static_cast<int>(seed & 0x7fffffff));
+  auto top = std::make_unique<Vhwc_top>(ctx.get());
+#ifdef HW_TRACE
+  std::unique_ptr<VerilatedFstC> tfp;
+  if (!trace.empty()) {
+    ctx->traceEverOn(true);
+    tfp = std::make_unique<VerilatedFstC>();
+    top->trace(tfp.get(), 99);
+    tfp->open(trace.c_str());
+  }
+#else
+  if (!trace.empty()) {
+    std::printf("error this simulator was built without --trace-fst\n");
+    return 2;
+  }
+#endif
+  uint64_t time = 0;
+  auto tick = [&](bool high) {
+    top->clk_i = high;
+    top->eval();
+#ifdef HW_TRACE
+    if (tfp) tfp->dump(time);
+#endif
+    ++time;
+  };
+
+  top->rst_ni = 0;
+  top->in_valid_i = 0;
+  top->out_ready_i = 0;
+  for (int i = 0; i < 4; ++i) {
+    tick(false);
+    tick(true);
+  }
+  top->rst_ni = 1;
+  tick(false);
+  std::printf("ready\n");
+  std::fflush(stdout);
+
+  Stall in_stall(seed * 2 + 1, stall), out_stall(seed * 2 + 2, stall);
+  std::vector<uint64_t> pc_cycles;
+  char line[256];
+  while (std::fgets(line, sizeof line, stdin)) {
+    unsigned long long tok = 0, pos = 0;
+    if (std::strncmp(line, "quit", 4) == 0) break;
+    if (std::sscanf(line, "step %llu %llu", &tok, &pos) != 2) {
+      std::printf("error bad command: %s", line);
+      std::fflush(stdout);
+      return 2;
+    }
+    pc_cycles.assign(1, 0);
+    bool sent = false, done = false;
+    uint64_t cycles = 0, held = 0;
+    while (!done) {
+      top->in_valid_i = !sent && in_stall.next();
+      top->in_token_i = static_cast<std::remove_reference_t<decltype(top->in_token_i)>>(tok);
+      top->in_pos_i = static_cast<std::remove_reference_t<decltype(top->in_pos_i)>>(pos);
+      top->out_ready_i = out_stall.next();
+      tick(false);
+      const bool busy = top->busy_o;
+      const unsigned pc = top->pc_o;
+      if (top->dbg_res_valid_o)
+        std::printf("t %u %u %d\n", pc, top->dbg_res_idx_o, static_cast<int32_t>(top->dbg_res_data_o));
+      if (top->dbg_aux_valid_o)
+        std::printf("a %u %u %d\n", pc, top->dbg_aux_idx_o, static_cast<int32_t>(top->dbg_aux_data_o));
+      if (top->in_valid_i && top->in_ready_o) sent = true;
+      if (top->out_valid_o) {
+        if (top->out_ready_i) {
+          if (top->out_last_o) {
+            std::printf("k %u\n", top->out_data_o);
+            done = true;
+          } else {
+            std::printf("o %d\n", static_cast<int32_t>(top->out_data_o));
+          }
+        } else {
+          ++held;
+        }
+      }
+      if (busy && !(top->out_valid_o && !top->out_ready_i)) {
+        if (pc >= pc_cycles.size()) pc_cycles.resize(pc + 1, 0);
+        ++pc_cycles[pc];
+        ++cycles;
+      }
+      tick(true);
+      if (cycles + held > max_cycles) {
+        std::printf("error no output after %llu cycles (pc %u): the core hangs\n",
+                    static_cast<unsigned long long>(cycles + held), pc);
+        std::fflush(stdout);
+        return 2;
+      }
+    }
+    for (size_t pc = 0; pc < pc_cycles.size(); ++pc)
+      if (pc_cycles[pc]) std::printf("c %zu %llu\n", pc, static_cast<unsigned long long>(pc_cycles[pc]));
+    std::printf("end %llu %llu\n", static_cast<unsigned long long>(cycles), static_cast<unsigned long long>(held));
+    std::fflush(stdout);
+  }
+#ifdef HW_TRACE
+  if (tfp) tfp->close();
+#endif
+  top->final();
+  return 0;
+}

@@ -1,0 +1,345 @@
+#include "hardwire/verif/sim.hpp"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "hardwire/gen/design.hpp"
+#include "hardwire/gen/files.hpp"
+#include "hardwire/gen/templates.hpp"
+#include "hardwire/golden/decoder.hpp"
+#include "hardwire/golden/ops.hpp"
+
+namespace hardwire::gen {
+const std::vector<std::pair<std::string, std::string>>& embedded_sim_sources();
+}
+
+namespace hardwire::verif {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string read_text(const fs::path& p) {
+  std::ifstream f(p, std::ios::binary);
+  std::ostringstream s;
+  s << f.rdbuf();
+  return s.str();
+}
+
+std::string shell_quote(const std::string& s) {
+  std::string o = "'";
+  for (char c : s) o += (c == '\'') ? std::string("'\\''") : std::string(1, c);
+  return o + "'";
+}
+
+const std::string& testbench_source() {
+  for (const auto& [name, text] : gen::embedded_sim_sources())
+    if (name == "core_tb.cpp") return text;
+  HW_CHECK(false, "core_tb.cpp is embedded in the library");
+  static const std::string none;
+  return none;
+}
+
+}  // namespace
+
+Result<SimBuild> build_simulator(const SimBuildOptions& o) {
+  const auto t0 = std::chrono::steady_clock::now();
+  const fs::path dir(o.design_dir);
+  std::error_code ec;
+  if (!fs::is_regular_file(dir / "manifest.json", ec) || !fs::is_regular_file(dir / "files.f", ec)) {
+    return Error{"'" + o.design_dir + "' is not a generated design (no manifest.json / files.f); run hardwire generate"};
+  }
+  std::string content_hash;
+  try {
+    content_hash = nlohmann::json::parse(read_text(dir / "manifest.json")).at("content_hash").get<std::string>();
+  } catch (const std::exception& e) {
+    return Error{"cannot read " + (dir / "manifest.json").string() + ": " + e.what() + "; regenerate the design"};
+  }
+  const std::string tb = testbench_source();
+  const fs::path obj = dir / "sim" / (o.trace ? "obj_trace" : "obj");
+  const fs::path exe = obj / "hwc_sim";
+  std::string flags = "--x-assign fast --x-initial fast -O3";
+  if (o.trace) flags += " --trace-fst -CFLAGS -DHW_TRACE";
+  const std::string stamp = "design " + content_hash + "\ntestbench " + gen::fnv1a64_hex(tb) + "\nflags " + flags +
+                            "\nverilator " VERILATOR_VERSION_TEXT "\n";
+  if (fs::is_regular_file(exe, ec) && read_text(obj / "hardwire.stamp") == stamp) {
+    return SimBuild{fs::absolute(exe).string(), true, 0.0};
+  }
+  fs::remove_all(obj, ec);
+  fs::create_directories(obj, ec);
+  if (ec) return Error{"cannot create '" + obj.string() + "': " + ec.message()};
+  if (auto st = gen::write_file_atomic((dir / "sim" / "core_tb.cpp").string(), tb, "testbench"); !st) return st.error();
+  const std::string log = (obj / "build.log").string();
+  const std::string cmd =
+      "cd " + shell_quote(dir.string()) + " && " VERILATOR_EXE_PATH " --cc --exe --build -j " +
+      std::to_string(o.jobs) + " -Wno-fatal --top-module hwc_top -f files.f --Mdir " +
+      shell_quote(fs::relative(obj, dir).string()) + " -o hwc_sim " + flags +
+      " -MAKEFLAGS OPT_FAST=-O2 -MAKEFLAGS OPT_SLOW=-O1 " + shell_quote(fs::absolute(dir / "sim" / "core_tb.cpp").string()) + " > " + shell_quote(fs::absolute(log).string()) +
+      " 2>&1";
+  const int rc = std::system(cmd.c_str());
+  if (rc != 0 || !fs::is_regular_file(exe, ec)) {
+    return Error{"Verilator could not build the simulator (exit " + std::to_string(rc) + "); see " + log};
+  }
+  if (auto st = gen::write_file_atomic((obj / "hardwire.stamp").string(), stamp, "build stamp"); !st) return st.error();
+  return SimBuild{fs::absolute(exe).string(), false,
+                  std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count()};
+}
+
+std::string describe(const Mismatch& m) {
+  std::string s = "step " + std::to_string(m.step) + " (pos " + std::to_string(m.pos) + "): " + m.tensor + "[" +
+                  std::to_string(m.index) + "] chip " + std::to_string(m.chip) + ", golden " +
+                  std::to_string(m.golden);
+  if (m.pc >= 0) s += " — written by instruction " + std::to_string(m.pc) + " (" + m.instr + ")";
+  if (!m.note.empty()) s += "; " + m.note;
+  return s;
+}
+
+namespace {
+
+// The simulator process: a child with its stdin and stdout on pipes.
+class Child {
+ public:
+  ~Child() { stop(); }
+  Status start(const std::string& exe, const std::string& cwd, const std::vector<std::string>& args) {
+    int in[2], out[2];
+    if (pipe(in) != 0 || pipe(out) != 0) return Error{"cannot create pipes for the simulator"};
+    pid_ = fork();
+    if (pid_ < 0) return Error{"cannot start the simulator (fork failed)"};
+    if (pid_ == 0) {
+      dup2(in[0], 0);
+      dup2(out[1], 1);
+      close(in[0]);
+      close(in[1]);
+      close(out[0]);
+      close(out[1]);
+      if (chdir(cwd.c_str()) != 0) _exit(126);
+      std::vector<char*> argv;
+      argv.push_back(const_cast<char*>(exe.c_str()));
+      for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+      argv.push_back(nullptr);
+      execv(exe.c_str(), argv.data());
+      _exit(127);
+    }
+    close(in[0]);
+    close(out[1]);
+    to_ = fdopen(in[1], "w");
+    from_ = fdopen(out[0], "r");
+    return Status::ok();
+  }
+  void send(const std::string& line) {
+    std::fputs(line.c_str(), to_);
+    std::fflush(to_);
+  }
+  bool read_line(std::string& line) {
+    line.clear();
+    char buf[512];
+    while (std::fgets(buf, sizeof buf, from_)) {
+      line += buf;
+      if (!line.empty() && line.back() == '\n') {
+        line.pop_back();
+        return true;
+      }
+    }
+    return !line.empty();
+  }
+  void stop() {
+    if (to_) {
+      std::fputs("quit\n", to_);
+      std::fclose(to_);
+      to_ = nullptr;
+    }
+    if (from_) {
+      std::fclose(from_);
+      from_ = nullptr;
+    }
+    if (pid_ > 0) {
+      int status = 0;
+      waitpid(pid_, &status, 0);
+      pid_ = -1;
+    }
+  }
+
+ private:
+  pid_t pid_ = -1;
+  FILE* to_ = nullptr;
+  FILE* from_ = nullptr;
+};
+
+struct StepData {
+  std::map<int64_t, std::map<int64_t, int64_t>> res, aux;  // pc -> idx -> value
+  std::vector<int64_t> logits;
+  int64_t token = -1;
+  std::map<int64_t, uint64_t> pc_cycles;
+  uint64_t cycles = 0, held = 0;
+};
+
+Status read_step(Child& c, StepData& d) {
+  std::string line;
+  while (c.read_line(line)) {
+    const char kind = line.empty() ? ' ' : line[0];
+    long long a = 0, b = 0, v = 0;
+    if (kind == 't' && std::sscanf(line.c_str(), "t %lld %lld %lld", &a, &b, &v) == 3) {
+      d.res[a][b] = v;
+    } else if (kind == 'a' && std::sscanf(line.c_str(), "a %lld %lld %lld", &a, &b, &v) == 3) {
+      d.aux[a][b] = v;
+    } else if (kind == 'o' && std::sscanf(line.c_str(), "o %lld", &v) == 1) {
+      d.logits.push_back(v);
+    } else if (kind == 'k' && std::sscanf(line.c_str(), "k %lld", &v) == 1) {
+      d.token = v;
+    } else if (kind == 'c' && std::sscanf(line.c_str(), "c %lld %lld", &a, &v) == 2) {
+      d.pc_cycles[a] = static_cast<uint64_t>(v);
+    } else if (kind == 'e' && std::sscanf(line.c_str(), "end %lld %lld", &a, &b) == 2) {
+      d.cycles = static_cast<uint64_t>(a);
+      d.held = static_cast<uint64_t>(b);
+      return Status::ok();
+    } else if (line.rfind("error ", 0) == 0) {
+      return Error{"simulator: " + line.substr(6)};
+    } else {
+      return Error{"simulator protocol: unexpected line '" + line + "'"};
+    }
+  }
+  return Error{"the simulator exited in the middle of a step (see its messages above)"};
+}
+
+// Compares the chip's values of one tensor slice with golden; fills `mm` with the first difference.
+bool compare_slice(const std::map<int64_t, int64_t>& chip, const golden::IntTrace& trace, const std::string& name,
+                   int64_t offset, int64_t n, Mismatch& mm) {
+  const auto* e = trace.find(name);
+  HW_CHECK(e != nullptr, "golden trace has every tensor the program names");
+  HW_CHECK(offset + n <= static_cast<int64_t>(e->values.size()), "tap slice within the golden tensor");
+  for (int64_t i = 0; i < n; ++i) {
+    const int64_t g = e->values[static_cast<size_t>(offset + i)];
+    const auto it = chip.find(i);
+    if (it == chip.end() || it->second != g) {
+      mm.tensor = name;
+      mm.index = offset + i;
+      mm.golden = g;
+      mm.chip = it == chip.end() ? 0 : it->second;
+      if (it == chip.end()) mm.note = "the chip wrote " + std::to_string(chip.size()) + " of " + std::to_string(n) + " values";
+      return false;
+    }
+  }
+  if (static_cast<int64_t>(chip.size()) != n) {
+    mm.tensor = name;
+    mm.index = offset + n;
+    mm.note = "the chip wrote " + std::to_string(chip.size()) + " values, expected " + std::to_string(n);
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+Result<SimReport> run_sim(const golden::QModel& model, const gen::Program& program, const SimOptions& o) {
+  const auto& s = model.shape;
+  HW_CHECK(!o.prompt.empty() && o.steps >= 1, "run_sim: a prompt and at least one step");
+  const int64_t positions = static_cast<int64_t>(o.prompt.size()) + o.steps - 1;
+  if (positions > s.seq_len) {
+    return Error{"the prompt and " + std::to_string(o.steps) + " steps need " + std::to_string(positions) +
+                 " positions but the model's seq_len is " + std::to_string(s.seq_len)};
+  }
+  Child child;
+  std::vector<std::string> args = {"--seed", std::to_string(o.seed), "--stall", o.stall ? "1" : "0"};
+  if (!o.trace_path.empty()) {
+    args.push_back("--trace");
+    args.push_back(fs::absolute(o.trace_path).string());
+  }
+  HW_TRY(child.start(o.exe, o.design_dir, args));
+  std::string line;
+  if (!child.read_line(line) || line != "ready") {
+    return Error{"the simulator did not start (" + (line.empty() ? std::string("no output") : line) +
+                 "); are the memory images in '" + o.design_dir + "/mem'?"};
+  }
+
+  golden::IntDecoder dec(model);
+  golden::IntTrace trace;
+  SimReport rep;
+  int64_t tok = o.prompt[0];
+  for (int64_t pos = 0; pos < positions; ++pos) {
+    child.send("step " + std::to_string(tok) + " " + std::to_string(pos) + "\n");
+    StepData d;
+    HW_TRY(read_step(child, d));
+    trace.clear();
+    const golden::VecI logits = dec.step(tok, pos, &trace);
+    const int64_t gtok = golden::argmax(logits);
+
+    StepReport sr;
+    sr.step = pos;
+    sr.pos = pos;
+    sr.token_in = tok;
+    sr.token_out = d.token;
+    sr.prompt = pos < static_cast<int64_t>(o.prompt.size());
+    sr.cycles = d.cycles;
+    sr.held = d.held;
+    sr.attention_macs = static_cast<uint64_t>(2 * s.n_layers * s.n_heads * (pos + 1) * s.head_size());
+    for (const auto& [pc, cyc] : d.pc_cycles)
+      if (pc >= 0 && pc < static_cast<int64_t>(program.instrs.size()))
+        sr.phase_cycles[static_cast<size_t>(program.instrs[static_cast<size_t>(pc)].phase)] += cyc;
+
+    // Every tapped tensor in program order, then the host stream.
+    Mismatch mm;
+    mm.step = pos;
+    mm.pos = pos;
+    bool ok = true;
+    static const std::map<int64_t, int64_t> kNone;
+    for (size_t pc = 0; pc < program.instrs.size() && ok; ++pc) {
+      const auto& in = program.instrs[pc];
+      const int64_t row = pos + 1;
+      const int64_t n = in.n_out == gen::kPosPlusOne ? row : in.n_out;
+      const int64_t off = in.tap_offset * (in.tap_offset_per_row ? row : 1);
+      const auto pcs = static_cast<int64_t>(pc);
+      if (!in.aux_tap.empty()) {
+        const auto it = d.aux.find(pcs);
+        ok = compare_slice(it == d.aux.end() ? kNone : it->second, trace, in.aux_tap, off, n, mm);
+      }
+      if (ok && !in.tap.empty()) {
+        const auto it = d.res.find(pcs);
+        ok = compare_slice(it == d.res.end() ? kNone : it->second, trace, in.tap, off, n, mm);
+      }
+      if (!ok) {
+        mm.pc = pcs;
+        mm.instr = in.text;
+      }
+    }
+    if (ok) {
+      std::map<int64_t, int64_t> out;
+      for (size_t i = 0; i < d.logits.size(); ++i) out[static_cast<int64_t>(i)] = d.logits[i];
+      ok = compare_slice(out, trace, "logits", 0, s.vocab, mm);
+      if (!ok) mm.instr = "host output stream";
+    }
+    if (ok && d.token != gtok) {
+      ok = false;
+      mm.tensor = "token";
+      mm.index = 0;
+      mm.chip = d.token;
+      mm.golden = gtok;
+      mm.instr = "host output stream (argmax)";
+    }
+    rep.steps.push_back(sr);
+    if (o.on_step) o.on_step(sr);
+    if (!ok) {
+      rep.mismatch = mm;
+      return rep;
+    }
+    if (pos + 1 < static_cast<int64_t>(o.prompt.size())) {
+      tok = o.prompt[static_cast<size_t>(pos + 1)];
+    } else {
+      tok = d.token;
+      rep.generated.push_back(d.token);
+    }
+  }
+  return rep;
+}
+
+}  // namespace hardwire::verif
