@@ -65,7 +65,7 @@ TEST_P(GenerateLint, EveryTopIsLintClean) {
   const std::string out = tmp.file("design");
   generate(std::string("--model ") + model + " " + args, out);
   const auto manifest = nlohmann::json::parse(read_bytes(out + "/manifest.json"));
-  std::vector<std::string> tops = {manifest["modules"]["gemm"], manifest["modules"]["softmax"],
+  std::vector<std::string> tops = {manifest["modules"]["top"], manifest["modules"]["gemm"], manifest["modules"]["softmax"],
                                    manifest["modules"]["rmsnorm"]};
   for (const auto& r : manifest["modules"]["requant"]) tops.push_back(r);
   ASSERT_GE(tops.size(), 4u);

@@ -397,7 +397,7 @@ int cmd_sim(const SimArgs& a) {
   int64_t prev = prompt_ids.front();
   so.on_step = [&](const verif::StepReport& r) {
     fmt::print("{:>5} {:>5}  {:<{}}  {:<{}}  {:>9}  {}\n", r.step, r.pos, show(prev, r.token_in), col,
-               show(r.token_in, r.token_out), col, r.cycles, "");
+               show(r.token_in, r.token_out), col, r.cycles, r.bit_exact ? "bit-exact" : "MISMATCH");
     prev = r.token_in;
     std::fflush(stdout);
   };
@@ -410,9 +410,9 @@ int cmd_sim(const SimArgs& a) {
     return fail("not bit-exact: " + verif::describe(*rep->mismatch) + fmt::format(" (HARDWIRE_SEED={})", seed));
   }
   const int64_t n = static_cast<int64_t>(rep->steps.size());
-  fmt::print("\n{} positions ({} prompt, {} generated) bit-exact against the golden model: every tensor the chip "
+  fmt::print("\n{} positions ({} prompt token{}, {} generated) bit-exact against the golden model: every tensor the chip "
              "wrote, the logits and the token at every step\n",
-             n, P, a.steps);
+             n, P, P == 1 ? "" : "s", a.steps);
   if (tok) {
     std::string text;
     int64_t pv = prompt_ids.front();

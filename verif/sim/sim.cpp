@@ -100,7 +100,7 @@ std::string describe(const Mismatch& m) {
   std::string s = "step " + std::to_string(m.step) + " (pos " + std::to_string(m.pos) + "): " + m.tensor + "[" +
                   std::to_string(m.index) + "] chip " + std::to_string(m.chip) + ", golden " +
                   std::to_string(m.golden);
-  if (m.pc >= 0) s += " — written by instruction " + std::to_string(m.pc) + " (" + m.instr + ")";
+  if (m.pc >= 0) s += "; written by instruction " + std::to_string(m.pc) + " (" + m.instr + ")";
   if (!m.note.empty()) s += "; " + m.note;
   return s;
 }
@@ -326,6 +326,7 @@ Result<SimReport> run_sim(const golden::QModel& model, const gen::Program& progr
       mm.golden = gtok;
       mm.instr = "host output stream (argmax)";
     }
+    sr.bit_exact = ok;
     rep.steps.push_back(sr);
     if (o.on_step) o.on_step(sr);
     if (!ok) {
