@@ -471,6 +471,7 @@ std::string Emitter::manifest() {
   j["hardware"] = {{"array", {{"rows", o_.array.rows}, {"cols", o_.array.cols}}},
                    {"act_bits", act_w_},
                    {"acc_bits", acc_w_},
+                   {"core", {{"mac_acc_bits", mac_acc_w_}, {"requant_acc_bits", rq_acc_w_}}},
                    {"weight_sram", {{"word_bytes", o_.array.cols}, {"words", weight_words_},
                                     {"bank_depth", banked_ ? o_.sram_bank_depth : weight_words_},
                                     {"banks", weight_images_.size()}, {"images", weight_images_}}}};
