@@ -6,6 +6,8 @@
 #   gemm_<R>x<C>_a<bits>.json  64x64x64 cycles vs MACs/(R*C); M=1 (decode) cycles vs weight bytes / SRAM bytes per
 #                              cycle (the weight SRAM delivers C bytes per cycle)
 #   synth_<model>_<R>x<C>.json hardwire synth (yosys, hierarchical) per block, plus the SRAM model
+#   sim_<model>_<R>x<C>.json   hardwire sim: the whole accelerator's cycles per token by phase, next to the compute
+#                              bound MACs/(R*C) and the weight-bandwidth bound weight bytes / C (bit-exact run)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${BUILD_DIR:-build}
@@ -31,4 +33,16 @@ for cfg in 8x8 16x16; do
   "$build/hardwire" synth --model stories260K --array "$cfg" --json "$out/synth_stories260K_${cfg}.json" \
     --md "$out/synth_stories260K_${cfg}.md" > /dev/null
   echo "synth stories260K ${cfg}: $(( $(date +%s) - start )) s -> $out/synth_stories260K_${cfg}.md"
+done
+printf '\n%-14s %-6s %9s %13s %12s %16s %7s\n' model array positions "cycles/token" "compute bnd" "bandwidth bnd" ratio
+for cfg in "tiny 8x8 64" "stories260K 8x8 128" "stories260K 16x16 128"; do
+  set -- $cfg
+  "$build/hardwire" sim --model "$1" --array "$2" --steps "$3" --no-stall --out "$build/bench/sim-$1-$2" \
+    --json "$out/sim_${1}_${2}.json" > /dev/null
+  python3 - "$out/sim_${1}_${2}.json" "$1" "$2" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1])); b = d["bounds"]
+print(f"{sys.argv[2]:<14} {sys.argv[3]:<6} {d['positions']:>9} {d['cycles_per_token']:>13.0f} {b['compute_cycles']:>12.0f} "
+      f"{b['weight_bandwidth_cycles']:>16.0f} {d['ratio_to_bound']:>7.2f}")
+PY
 done
