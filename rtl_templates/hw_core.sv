@@ -6,8 +6,10 @@
 // Datapath. A 32-bit scratchpad holds the step's vectors (residual x, normalized xn, q, k, v, probabilities, attention
 // output, branch output, gate, up, h, logits; the generator places them). It has two read ports (two macro copies
 // written together) and one write port. Every instruction streams elements: a reader walks two nested loops
-// (n_outer x n_inner) over source A (scratchpad) and source B (scratchpad, KV cache or embedding SRAM), one element
-// pair per cycle, into a 4-entry FIFO (so units that stall lose nothing); a consumer per instruction takes them:
+// (n_outer x n_inner) over source A (scratchpad, or the lane-packed q buffer) and source B (scratchpad, KV cache or
+// embedding SRAM), one element pair per cycle. Scalar pairs go through a 4-entry FIFO (so units that stall lose
+// nothing); attention reads LANES-wide words (16-bit lanes; a head is HeadWords = ceil(HEAD_SIZE / LANES) words) and
+// feeds the vector MAC directly. A consumer per instruction takes them:
 //
 //   op        consumer                                          result (written to dst + i, or the KV cache)
 //   EMBED     MAC (1 * E[tok][i]) -> requant (per token row)     residual x
@@ -15,12 +17,15 @@
 //   MATVEC    pack R per word into hw_gemm's X buffer, run the    N per-channel requantized outputs
 //             array, serialize the C-wide result beats -> requant
 //   ROPE      hw_rope at the step's position                     q or k, saturated to the site width
-//   COPYKV    direct                                             KV cache row of this position
-//   SCORES    MAC over head_size (q . K[t]) -> requant -> sat16   pos+1 probabilities, via hw_softmax
-//   PV        MAC over t (p[t] * V[t][d]) -> requant              attention output of one head
+//   COPYKV    pack LANES per word, per head                       KV cache row of this position (words)
+//   PACKQ     pack LANES per word, per head                       the q buffer (words)
+//   SCORES    LANES-wide dot products q . K[t] -> requant -> sat16  pos+1 probabilities, via hw_softmax
+//   PV        LANES accumulators p[t] * V[t][d..], serialized     attention output of one head
+//             -> requant
 //   SWIGLU    MAC (SILU[gate + 128] * up) -> requant              h
 //   RESADD    saturating add                                     residual x
 //   OUTPUT    host stream, running argmax                        (vocab logits, then the token; ends the step)
+//   (op 11 is PACKQ)
 //
 // One instruction runs at a time; an instruction is done when it has written its n_out results. Field value 0 of
 // n_inner, n_outer or n_out means pos + 1 (the attention row length). The instruction word is 14 fields of 32 bits
@@ -45,7 +50,9 @@ module hw_core #(
   parameter int unsigned DIM           = 32,
   parameter int unsigned N_LAYERS      = 2,
   parameter int unsigned HEAD_SIZE     = 8,
-  parameter int unsigned KV_DIM        = 16,
+  parameter int unsigned N_HEADS       = 4,
+  parameter int unsigned N_KV_HEADS    = 2,
+  parameter int unsigned LANES         = 8,     // attention lanes (16 bits each)
   parameter int unsigned VOCAB         = 100,
   parameter int unsigned SEQ_LEN       = 64,
   parameter int unsigned RES_W         = 16,
@@ -55,7 +62,7 @@ module hw_core #(
   parameter int unsigned RQ_ACC_W      = 40,    // requantizer input: max(ACC_W, MAC_ACC_W)
   // memories
   parameter int unsigned SCRATCH_DEPTH = 1024,
-  parameter int unsigned KV_DEPTH      = 4096,  // 2 * N_LAYERS * SEQ_LEN * KV_DIM words of 16 bits
+  parameter int unsigned KV_DEPTH      = 4096,  // 2 * N_LAYERS * SEQ_LEN * N_KV_HEADS * HeadWords words of LANES x 16
   parameter int unsigned EMB_DEPTH     = 400,   // VOCAB * EMB_WPR words of C bytes
   parameter int unsigned EMB_WPR       = 4,     // embedding words per token row: ceil(DIM / C)
   parameter int unsigned EMB_BANK_DEPTH = 0,
@@ -109,6 +116,12 @@ module hw_core #(
   localparam int unsigned XAddrW = (KtMax > 1) ? $clog2(KtMax) : 1;
   localparam int unsigned MaxDim = (K_MAX > N_MAX) ? K_MAX : N_MAX;
   localparam int unsigned DimW   = $clog2(MaxDim + 1);
+  localparam int unsigned HeadWords = (HEAD_SIZE + LANES - 1) / LANES;  // words per head (K, V, q)
+  localparam int unsigned KvRowWords = N_KV_HEADS * HeadWords;          // KV cache words per position
+  localparam int unsigned QvDepth  = N_HEADS * HeadWords;
+  localparam int unsigned QvAddrW  = (QvDepth > 1) ? $clog2(QvDepth) : 1;
+  localparam int unsigned VLaneW   = (LANES > 1) ? $clog2(LANES) : 1;
+  localparam int unsigned HsW      = $clog2(HEAD_SIZE + 1);
   localparam int unsigned NumFields = 14;
   localparam int unsigned InstrW = NumFields * 32;
   localparam int unsigned FifoW  = 2 + 32 + 32;
@@ -116,13 +129,17 @@ module hw_core #(
   if (RQ_ACC_W < ACC_W || RQ_ACC_W < MAC_ACC_W || RQ_ACC_W > 64 || MAC_ACC_W < 34 || MAC_ACC_W > 64) begin : gen_check_acc
     $error("hw_core: need 34 <= MAC_ACC_W <= 64 and max(ACC_W, MAC_ACC_W) <= RQ_ACC_W <= 64");
   end
+  if (LANES < 1 || LANES > 256 || N_HEADS % N_KV_HEADS != 0) begin : gen_check_lanes
+    $error("hw_core: LANES must be in 1..256 and N_KV_HEADS must divide N_HEADS");
+  end
   if (XN_W > A_W || ROPE_W > 16 || RES_W > 16) begin : gen_check_widths
     $error("hw_core: XN_W must fit the array (<= A_W); ROPE_W and RES_W at most 16");
   end
 
   // ---- op codes (docs/architecture.md, "Microcode") -------------------------------------------------------------
   localparam logic [3:0] OpEmbed = 4'd1, OpNorm = 4'd2, OpMatvec = 4'd3, OpRope = 4'd4, OpCopyKv = 4'd5,
-                         OpScores = 4'd6, OpPv = 4'd7, OpSwiglu = 4'd8, OpResadd = 4'd9, OpOutput = 4'd10;
+                         OpScores = 4'd6, OpPv = 4'd7, OpSwiglu = 4'd8, OpResadd = 4'd9, OpOutput = 4'd10,
+                         OpPackQ = 4'd11;
 
   // Saturates a 32-bit value to `bits` (8, 16 or 32) two's-complement bits.
   function automatic logic [31:0] sat_to(input logic signed [32:0] v, input logic [5:0] bits);
@@ -161,7 +178,7 @@ module hw_core #(
   logic [31:0] f_flags;
   assign n_pos   = 32'(pos_q) + 32'd1;
   assign tok_row = 32'(tok_q) * 32'(EMB_WPR);
-  assign pos_row = 32'(pos_q) * 32'(KV_DIM);
+  assign pos_row = 32'(pos_q) * 32'(KvRowWords);
   assign f_flags = field(prog_rdata, 0);
 
   // ---- norm constants ROM: {eps[39:0], 2'b0, shift[5:0], gain[23:0]} ------------------------------------------
@@ -172,6 +189,7 @@ module hw_core #(
 
   // ---- reader: two nested loops over sources A and B -----------------------------------------------------------
   logic        rd_active_q, rd_issue, rd_last_i;
+  logic        pv_busy_q;  // PV: a head word is being accumulated or serialized
   logic [31:0] rd_i_q, rd_o_q, a_row_q, a_cur_q, b_row_q, b_cur_q, b_step_o;
   logic [LaneW-1:0] emb_lane_q;
   logic        rd1_valid_q, rd1_first_q, rd1_last_q;
@@ -184,22 +202,26 @@ module hw_core #(
 
   assign rd_last_i = rd_i_q == n_inner_q - 32'd1;
   // Issue while the FIFO has room for this read and the one already in flight.
-  assign rd_issue  = rd_active_q && (32'(fifo_count) + 32'(rd1_valid_q) < 32'd3);
+  assign rd_issue  = rd_active_q && (32'(fifo_count) + 32'(rd1_valid_q) < 32'd3) &&
+                     !(op_q == OpPv && rd_i_q == '0 && pv_busy_q);
   // EMBED walks the C lanes of each embedding word, one element per cycle.
   assign b_step_o  = (op_q == OpEmbed) ? ((emb_lane_q == LaneW'(C - 1)) ? 32'd1 : 32'd0) : b_so_q;
 
   // ---- scratchpad (2 read ports, 1 write port), KV cache, embedding, tables --------------------------------------
-  logic        res_valid, scr_we, kv_we;
+  logic        res_valid, scr_we, kv_we, qv_we;
   logic [31:0] res_data, res_cnt_q;
   logic [31:0] scr_a_rdata, scr_b_rdata;
-  logic [15:0] kv_rdata;
+  logic [LANES*16-1:0] kv_rdata, qv_rdata, vpk_d;
   logic [C*8-1:0] emb_rdata;
-  logic        use_b_scr, use_kv, use_emb;
+  logic        use_b_scr, use_kv, use_emb, is_vec, is_pack;
   assign use_b_scr = op_q == OpSwiglu || op_q == OpResadd;
   assign use_kv    = op_q == OpScores || op_q == OpPv;
   assign use_emb   = op_q == OpEmbed;
-  assign scr_we    = res_valid && op_q != OpCopyKv;
+  assign is_vec    = op_q == OpScores || op_q == OpPv;      // LANES-wide operands, straight to the vector MAC
+  assign is_pack   = op_q == OpCopyKv || op_q == OpPackQ;   // results are packed words
+  assign scr_we    = res_valid && !is_pack;
   assign kv_we     = res_valid && op_q == OpCopyKv;
+  assign qv_we     = res_valid && op_q == OpPackQ;
 
   hw_sram #(.WIDTH(32), .DEPTH(SCRATCH_DEPTH)) u_scratch_a (
     .clk_i, .we_i(scr_we), .waddr_i(SAddrW'(dst_q + res_cnt_q)), .wdata_i(res_data), .wbe_i('1),
@@ -207,9 +229,12 @@ module hw_core #(
   hw_sram #(.WIDTH(32), .DEPTH(SCRATCH_DEPTH)) u_scratch_b (
     .clk_i, .we_i(scr_we), .waddr_i(SAddrW'(dst_q + res_cnt_q)), .wdata_i(res_data), .wbe_i('1),
     .re_i(rd_issue && use_b_scr), .raddr_i(SAddrW'(b_cur_q)), .rdata_o(scr_b_rdata));
-  hw_sram #(.WIDTH(16), .DEPTH(KV_DEPTH)) u_kv (
-    .clk_i, .we_i(kv_we), .waddr_i(KAddrW'(dst_q + res_cnt_q)), .wdata_i(res_data[15:0]), .wbe_i('1),
+  hw_sram #(.WIDTH(LANES*16), .DEPTH(KV_DEPTH)) u_kv (
+    .clk_i, .we_i(kv_we), .waddr_i(KAddrW'(dst_q + res_cnt_q)), .wdata_i(vpk_d), .wbe_i('1),
     .re_i(rd_issue && use_kv), .raddr_i(KAddrW'(b_cur_q)), .rdata_o(kv_rdata));
+  hw_sram #(.WIDTH(LANES*16), .DEPTH(QvDepth)) u_qv (
+    .clk_i, .we_i(qv_we), .waddr_i(QvAddrW'(res_cnt_q)), .wdata_i(vpk_d), .wbe_i('1),
+    .re_i(rd_issue && op_q == OpScores), .raddr_i(QvAddrW'(a_cur_q)), .rdata_o(qv_rdata));
   hw_sram #(.WIDTH(C*8), .DEPTH(EMB_DEPTH), .BANK_DEPTH(EMB_BANK_DEPTH), .INIT_FILE(EMB_FILE)) u_emb (
     .clk_i, .we_i(1'b0), .waddr_i('0), .wdata_i('0), .wbe_i('0),
     .re_i(rd_issue && use_emb), .raddr_i(EAddrW'(b_cur_q)), .rdata_o(emb_rdata));
@@ -217,8 +242,7 @@ module hw_core #(
   // Element pair returned by the reads issued last cycle.
   logic [31:0] rd1_b;
   always_comb begin
-    if (use_kv)       rd1_b = {{16{kv_rdata[15]}}, kv_rdata};
-    else if (use_emb) rd1_b = {{24{emb_rdata[rd1_lane_q*8 + 7]}}, emb_rdata[rd1_lane_q*8 +: 8]};
+    if (use_emb)      rd1_b = {{24{emb_rdata[rd1_lane_q*8 + 7]}}, emb_rdata[rd1_lane_q*8 +: 8]};
     else              rd1_b = scr_b_rdata;
   end
   assign fifo_in = {rd1_first_q, rd1_last_q, scr_a_rdata, rd1_b};
@@ -226,7 +250,7 @@ module hw_core #(
   logic fifo_in_ready_unused;
   hw_fifo #(.WIDTH(FifoW), .DEPTH(4)) u_fifo (
     .clk_i, .rst_ni,
-    .in_valid_i(rd1_valid_q), .in_ready_o(fifo_in_ready_unused), .in_data_i(fifo_in),
+    .in_valid_i(rd1_valid_q && !is_vec), .in_ready_o(fifo_in_ready_unused), .in_data_i(fifo_in),
     .out_valid_o(fifo_valid), .out_ready_i(fifo_ready), .out_data_o(fifo_out), .count_o(fifo_count));
   assign {pop_first, pop_last, pop_a, pop_b} = fifo_out;
   assign fifo_pop = fifo_valid && fifo_ready;
@@ -238,7 +262,7 @@ module hw_core #(
   logic [15:0]                 silu_rdata;
   logic signed [33:0]          prod;
   logic signed [MAC_ACC_W-1:0] mac_acc_q;
-  assign is_mac = op_q == OpEmbed || op_q == OpScores || op_q == OpPv || op_q == OpSwiglu;
+  assign is_mac = op_q == OpEmbed || op_q == OpSwiglu;
 
   hw_sram #(.WIDTH(16), .DEPTH(N_LAYERS * 256), .INIT_FILE(SILU_FILE)) u_silu (
     .clk_i, .we_i(1'b0), .waddr_i('0), .wdata_i('0), .wbe_i('0),
@@ -252,6 +276,44 @@ module hw_core #(
     else                      a_eff = m1_a_q;
   end
   assign prod = 34'(a_eff) * 34'(m1_b_q);
+
+  // ---- vector MAC (SCORES, PV): LANES products per cycle -------------------------------------------------------
+  // SCORES: one dot-product word q[w] . K[t][w] per cycle, summed over the head's words into mac_acc_q.
+  // PV: p[t] * V[t][w] into LANES accumulators; a finished word goes to the PV serializer (one group in flight).
+  logic                          v1_valid_q, v1_first_q, v1_last_q;
+  logic [LANES*16-1:0]           v1_a_q, v1_b_q;
+  logic signed [9:0]             v1_p_q;
+  logic signed [MAC_ACC_W-1:0]   dot_sum;
+  logic [LANES*MAC_ACC_W-1:0]    pv_acc_q, pv_acc_d;
+  always_comb begin
+    dot_sum = '0;
+    for (int l = 0; l < LANES; l++) begin
+      dot_sum = dot_sum + MAC_ACC_W'($signed(v1_a_q[l*16 +: 16]) * $signed(v1_b_q[l*16 +: 16]));
+    end
+    for (int l = 0; l < LANES; l++) begin
+      pv_acc_d[l*MAC_ACC_W +: MAC_ACC_W] =
+          MAC_ACC_W'(v1_p_q * $signed(v1_b_q[l*16 +: 16])) +
+          (v1_first_q ? MAC_ACC_W'(0) : pv_acc_q[l*MAC_ACC_W +: MAC_ACC_W]);
+    end
+  end
+
+  // PV serializer: the LANES sums of one head word, one per cycle, skipping lanes past the head.
+  logic                       pvs_valid_q, pvs_end;
+  logic [LANES*MAC_ACC_W-1:0] pvs_q;
+  logic [VLaneW-1:0]          pvs_lane_q;
+  logic [HsW-1:0]             pvs_d_q;
+  assign pvs_end = pvs_valid_q && (pvs_lane_q == VLaneW'(LANES - 1) || pvs_d_q == HsW'(HEAD_SIZE - 1));
+
+  // Packer (COPYKV, PACKQ): LANES elements per word; a head starts a new word.
+  logic [VLaneW-1:0]   vpk_lane_q;
+  logic [HsW-1:0]      vpk_i_q;
+  logic [LANES*16-1:0] vpk_q;
+  logic                vpk_write;
+  always_comb begin
+    vpk_d = (vpk_lane_q == '0) ? '0 : vpk_q;
+    vpk_d[vpk_lane_q*16 +: 16] = pop_a[15:0];
+  end
+  assign vpk_write = fifo_pop && is_pack && (vpk_lane_q == VLaneW'(LANES - 1) || vpk_i_q == HsW'(HEAD_SIZE - 1));
 
   // ---- requantize feeder: parameter read, hw_requant, saturation ------------------------------------------------
   logic                       rqf_valid, f1_valid_q;
@@ -275,6 +337,10 @@ module hw_core #(
       rqf_valid = ser_valid_q && ser_n_q < n_out_q;
       rqf_acc   = RQ_ACC_W'($signed(ser_q[ser_lane_q*ACC_W +: ACC_W]));
       rqf_addr  = rq_base_q + ser_n_q;
+    end else if (op_q == OpPv) begin
+      rqf_valid = pvs_valid_q;
+      rqf_acc   = RQ_ACC_W'($signed(pvs_q[pvs_lane_q*MAC_ACC_W +: MAC_ACC_W]));
+      rqf_addr  = rq_base_q;
     end else begin
       rqf_valid = m2_valid_q;
       rqf_acc   = RQ_ACC_W'(mac_acc_q);
@@ -388,9 +454,9 @@ module hw_core #(
         res_valid = fifo_pop;
         res_data  = sat_to({pop_a[31], pop_a} + {pop_b[31], pop_b}, out_bits_q);
       end
-      OpCopyKv: begin
-        res_valid = fifo_pop;
-        res_data  = pop_a;
+      OpCopyKv, OpPackQ: begin
+        res_valid = vpk_write;
+        res_data  = vpk_d[31:0];
       end
       default: ;
     endcase
@@ -410,6 +476,9 @@ module hw_core #(
       rd1_valid_q <= 1'b0;
       m1_valid_q  <= 1'b0;
       m2_valid_q  <= 1'b0;
+      v1_valid_q  <= 1'b0;
+      pvs_valid_q <= 1'b0;
+      pv_busy_q   <= 1'b0;
       f1_valid_q  <= 1'b0;
       ser_valid_q <= 1'b0;
       mv_go_q     <= 1'b0;
@@ -459,7 +528,13 @@ module hw_core #(
 
       // MAC pipeline.
       m1_valid_q <= fifo_pop && is_mac;
-      m2_valid_q <= m1_valid_q && m1_last_q;
+      m2_valid_q <= (m1_valid_q && m1_last_q) || (v1_valid_q && v1_last_q && op_q == OpScores);
+      v1_valid_q <= rd1_valid_q && is_vec;
+      // PV: a group (one head word over t = 0..pos) is issued only when the previous one has been serialized.
+      if (v1_valid_q && op_q == OpPv && v1_last_q) pvs_valid_q <= 1'b1;
+      else if (pvs_end) pvs_valid_q <= 1'b0;
+      if (rd_issue && op_q == OpPv && rd_i_q == '0) pv_busy_q <= 1'b1;
+      else if (pvs_end) pv_busy_q <= 1'b0;
       // Requantize feeder.
       f1_valid_q <= rqf_valid;
 
@@ -484,14 +559,14 @@ module hw_core #(
       a_base_q   <= field(prog_rdata, 1);
       a_si_q     <= field(prog_rdata, 2);
       a_so_q     <= field(prog_rdata, 3);
-      b_base_q   <= field(prog_rdata, 4) + (f_flags[4] ? tok_row : 32'd0) + (f_flags[5] ? pos_row : 32'd0);
+      b_base_q   <= field(prog_rdata, 4) + (f_flags[4] ? tok_row : 32'd0);
       b_si_q     <= field(prog_rdata, 5);
       b_so_q     <= field(prog_rdata, 6);
       n_inner_q  <= (field(prog_rdata, 7) == '0) ? n_pos : field(prog_rdata, 7);
       n_outer_q  <= (field(prog_rdata, 8) == '0) ? n_pos : field(prog_rdata, 8);
       n_out_q    <= (field(prog_rdata, 9) == '0) ? n_pos : field(prog_rdata, 9);
-      dst_q      <= field(prog_rdata, 10) + (f_flags[7] ? pos_row : 32'd0);
-      rq_base_q  <= field(prog_rdata, 11) + (f_flags[6] ? 32'(tok_q) : 32'd0);
+      dst_q      <= field(prog_rdata, 10) + (f_flags[6] ? pos_row : 32'd0);
+      rq_base_q  <= field(prog_rdata, 11) + (f_flags[5] ? 32'(tok_q) : 32'd0);
       out_bits_q <= prog_rdata[12*32 +: 6];
       aux_q      <= field(prog_rdata, 13);
     end
@@ -507,6 +582,9 @@ module hw_core #(
       pk_word_q  <= '0;
       ser_n_q    <= '0;
       out_cnt_q  <= '0;
+      vpk_lane_q <= '0;
+      vpk_i_q    <= '0;
+      pvs_d_q    <= '0;
     end
     // Reader: inner index i, outer index o; A and B addresses advance by their inner and outer strides.
     if (rd_issue) begin
@@ -535,6 +613,31 @@ module hw_core #(
       m1_last_q  <= pop_last;
     end
     if (m1_valid_q) mac_acc_q <= m1_first_q ? MAC_ACC_W'(prod) : mac_acc_q + MAC_ACC_W'(prod);
+    if (v1_valid_q && op_q == OpScores) mac_acc_q <= v1_first_q ? dot_sum : mac_acc_q + dot_sum;
+    // Vector operands, straight from the memories.
+    if (rd1_valid_q) begin
+      v1_a_q     <= qv_rdata;
+      v1_b_q     <= kv_rdata;
+      v1_p_q     <= $signed({1'b0, scr_a_rdata[8:0]});
+      v1_first_q <= rd1_first_q;
+      v1_last_q  <= rd1_last_q;
+    end
+    if (v1_valid_q && op_q == OpPv) pv_acc_q <= pv_acc_d;
+    // PV serializer.
+    if (v1_valid_q && op_q == OpPv && v1_last_q) begin
+      pvs_q      <= pv_acc_d;
+      pvs_lane_q <= '0;
+    end else if (pvs_valid_q) begin
+      pvs_lane_q <= pvs_lane_q + VLaneW'(1);
+      pvs_d_q    <= pvs_d_q + HsW'(1);
+    end
+    // Packer.
+    if (fifo_pop && is_pack) begin
+      vpk_q   <= vpk_d;
+      vpk_i_q <= (vpk_i_q == HsW'(HEAD_SIZE - 1)) ? '0 : vpk_i_q + HsW'(1);
+      if (vpk_write) vpk_lane_q <= '0;
+      else           vpk_lane_q <= vpk_lane_q + VLaneW'(1);
+    end
     f1_acc_q <= rqf_acc;
     // Packer: R activations per X-buffer word.
     if (pk_we) begin
@@ -578,7 +681,7 @@ module hw_core #(
   logic unused;
   assign unused = ^{fifo_in_ready_unused, rq_in_ready_unused, norm_out_last_unused, rope_out_last_unused,
                     sm_out_last_unused, gemm_out_last_unused, gemm_busy, rq_rdata[39:37], norm_rdata[31:30],
-                    pop_a[31:17], pop_b[31:17], f_flags[31:8], rqf_addr[31:QAddrW]};
+                    pop_a[31:17], pop_b[31:17], f_flags[31:7], rqf_addr[31:QAddrW]};
 
 `ifndef SYNTHESIS
   always_ff @(posedge clk_i) begin

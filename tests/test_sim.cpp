@@ -88,7 +88,8 @@ TEST(SimFault, CorruptedWeightImageIsCaughtAndLocalized) {
   // Reused as generated (the manifest is unchanged), and the simulator binary was not rebuilt.
   EXPECT_NE(r.out.find("reused"), std::string::npos) << r.out;
   EXPECT_NE(r.err.find("hardwire: error: not bit-exact: step 0 (pos 0): L1.ffn.gate["), std::string::npos) << r.err;
-  EXPECT_NE(r.err.find("; written by instruction 44 (MATVEC L1.w1 -> L1.ffn.gate)"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("; written by instruction "), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find(" (MATVEC L1.w1 -> L1.ffn.gate)"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("HARDWIRE_SEED="), std::string::npos) << r.err;
 }
 

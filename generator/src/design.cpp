@@ -250,12 +250,12 @@ void Emitter::emit_package() {
     u(id, m.base, m.name == mats_.front().name ? "weight memory map: first word of each matrix" : "");
   }
   const auto& mm = prog_.map;
-  u("KvDim", s.kv_dim(), "accelerator core (hw_core): memories and accumulators");
+  u("AttLanes", mm.lanes, "accelerator core (hw_core): attention lanes (16-bit), memories and accumulators");
   u("MacAccW", mac_acc_w_, "attention / SwiGLU / embedding accumulator width");
   u("RqAccW", rq_acc_w_, "requantizer input width");
   u("RopeW", std::max(w.q, w.k), "RoPE unit width: max(q, k)");
   u("ScratchWords", mm.scratch_words, "activation scratchpad, 32-bit words");
-  u("KvWords", mm.kv_words, "KV cache, 16-bit words: K then V, per layer seq_len x kv_dim");
+  u("KvWords", mm.kv_words, "KV cache words of AttLanes x 16 bits: K then V, per layer seq_len x n_kv_heads heads");
   u("EmbWords", s.vocab * mm.emb_words_per_row, "embedding SRAM words of ArrayCols bytes");
   u("EmbWordsPerRow", mm.emb_words_per_row);
   u("RequantWords", mm.requant_words);
@@ -414,7 +414,8 @@ void Emitter::emit_wrappers() {
                    {"W_DEPTH", pk("WeightWords")},   {"W_BANK_DEPTH", pk("WeightBankDepth")},
                    {"W_FILE", pk("WeightImage")},    {"DIM", pk("Dim")},
                    {"N_LAYERS", pk("NumLayers")},    {"HEAD_SIZE", pk("HeadSize")},
-                   {"KV_DIM", pk("KvDim")},          {"VOCAB", pk("Vocab")},
+                   {"N_HEADS", pk("NumHeads")},      {"N_KV_HEADS", pk("NumKvHeads")},
+                   {"LANES", pk("AttLanes")},        {"VOCAB", pk("Vocab")},
                    {"SEQ_LEN", pk("SeqLen")},        {"RES_W", pk("ResW")},
                    {"XN_W", pk("XnW")},              {"ROPE_W", pk("RopeW")},
                    {"MAC_ACC_W", pk("MacAccW")},     {"RQ_ACC_W", pk("RqAccW")},
@@ -506,9 +507,13 @@ std::string Emitter::manifest() {
                                    {"x", mm.x}, {"xn", mm.xn}, {"q", mm.q}, {"k", mm.k}, {"v", mm.v}, {"p", mm.p},
                                    {"att", mm.att}, {"t", mm.t}, {"gate", mm.gate}, {"up", mm.up}, {"h", mm.h},
                                    {"logits", mm.logits}};
-  j["memory_map"]["kv_cache"] = {{"word_bits", 16}, {"words", mm.kv_words},
-                                 {"layout", "K of layer l at l*seq_len*kv_dim, V at (n_layers+l)*seq_len*kv_dim; "
-                                            "row pos at +pos*kv_dim"}};
+  j["memory_map"]["kv_cache"] = {
+      {"word_bits", 16 * mm.lanes}, {"lanes", mm.lanes}, {"words", mm.kv_words}, {"head_words", mm.head_words},
+      {"row_words", mm.kv_row_words},
+      {"layout", "K of layer l at l*seq_len*row_words, V at (n_layers+l)*seq_len*row_words; position pos at "
+                 "+pos*row_words, kv head g at +g*head_words; element d of a head in word d/lanes, lane d%lanes"}};
+  j["memory_map"]["q_buffer"] = {{"word_bits", 16 * mm.lanes}, {"words", mm.q_words},
+                                 {"layout", "head h at h*head_words, element d in word d/lanes, lane d%lanes"}};
   j["memory_map"]["norm_rom"] = {{"image", "mem/norms.hex"}, {"words", mm.norm_words}};
   ordered_json prog = ordered_json::array();
   for (size_t pc = 0; pc < prog_.instrs.size(); ++pc) {

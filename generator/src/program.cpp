@@ -46,6 +46,7 @@ const char* op_name(Op op) {
     case Op::kSwiglu: return "SWIGLU";
     case Op::kResadd: return "RESADD";
     case Op::kOutput: return "OUTPUT";
+    case Op::kPackQ: return "PACKQ";
   }
   return "?";
 }
@@ -98,7 +99,11 @@ Program build_program(const golden::QModel& m, int64_t R, int64_t C) {
   mm.logits = region(s.vocab);
   mm.scratch_words = at;
   mm.n_layers = s.n_layers;
-  mm.kv_layer_words = s.seq_len * s.kv_dim();
+  mm.lanes = C;
+  mm.head_words = (s.head_size() + C - 1) / C;
+  mm.kv_row_words = s.n_kv_heads * mm.head_words;
+  mm.q_words = s.n_heads * mm.head_words;
+  mm.kv_layer_words = s.seq_len * mm.kv_row_words;
   mm.kv_words = 2 * s.n_layers * mm.kv_layer_words;
   mm.emb_words_per_row = (s.dim + C - 1) / C;
   int64_t rq_mats = 0;
@@ -186,9 +191,15 @@ Program build_program(const golden::QModel& m, int64_t R, int64_t C) {
       k.tap = site("attn.k");
       k.phase = Phase::kAttention;
       prog.push_back(k);
+      Instr pq = vec_op(Op::kPackQ, mm.q, s.dim, 0, 16);
+      pq.n_out = u32(mm.q_words);
+      pq.text = L + "PACKQ q -> q buffer (attention lanes)";
+      pq.phase = Phase::kAttention;
+      prog.push_back(pq);
     }
     for (int kv = 0; kv < 2; ++kv) {
       Instr i = vec_op(Op::kCopyKv, kv ? mm.v : mm.k, kvd, kv ? mm.v_base(l) : mm.k_base(l), 16);
+      i.n_out = u32(s.n_kv_heads * mm.head_words);
       i.flags = kFlagDstPos;
       i.text = L + (kv ? "COPYKV v -> V cache[pos]" : "COPYKV k -> K cache[pos]");
       i.phase = Phase::kAttention;
@@ -198,13 +209,13 @@ Program build_program(const golden::QModel& m, int64_t R, int64_t C) {
       const int64_t g = h / s.kv_mul();
       Instr sc;
       sc.op = Op::kScores;
-      sc.a_base = u32(mm.q + h * hs);
+      sc.a_base = u32(h * mm.head_words);  // the q buffer
       sc.a_si = 1;
       sc.a_so = 0;
-      sc.b_base = u32(mm.k_base(l) + g * hs);
+      sc.b_base = u32(mm.k_base(l) + g * mm.head_words);
       sc.b_si = 1;
-      sc.b_so = u32(kvd);
-      sc.n_inner = u32(hs);
+      sc.b_so = u32(mm.kv_row_words);
+      sc.n_inner = u32(mm.head_words);
       sc.n_outer = kPosPlusOne;
       sc.n_out = kPosPlusOne;
       sc.dst = u32(mm.p);
@@ -222,11 +233,11 @@ Program build_program(const golden::QModel& m, int64_t R, int64_t C) {
       pv.a_base = u32(mm.p);
       pv.a_si = 1;
       pv.a_so = 0;
-      pv.b_base = u32(mm.v_base(l) + g * hs);
-      pv.b_si = u32(kvd);
+      pv.b_base = u32(mm.v_base(l) + g * mm.head_words);
+      pv.b_si = u32(mm.kv_row_words);
       pv.b_so = 1;
       pv.n_inner = kPosPlusOne;
-      pv.n_outer = u32(hs);
+      pv.n_outer = u32(mm.head_words);
       pv.n_out = u32(hs);
       pv.dst = u32(mm.att + h * hs);
       pv.rq_base = u32(mm.rq_layer_base + 3 * l + 1);

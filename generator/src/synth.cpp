@@ -113,7 +113,7 @@ Result<SynthReport> synthesize_design(const std::string& design_dir, const Synth
   const auto& shape = m["model"]["shape"];
   const int64_t seq = shape["seq_len"], L = shape["n_layers"], dim = shape["dim"];
   const int64_t heads = shape["n_heads"], kv_heads = shape["n_kv_heads"], vocab = shape["vocab_size"];
-  const int64_t hs = dim / heads, kv_dim = hs * kv_heads;
+  const int64_t hs = dim / heads;
   auto s = [](int64_t v) { return std::to_string(v); };
 
   std::vector<Block> blocks;
@@ -149,7 +149,8 @@ Result<SynthReport> synthesize_design(const std::string& design_dir, const Synth
                     "argmax; the units above and all memories as black boxes",
                     {{"R", s(R)}, {"C", s(C)}, {"A_W", s(act)}, {"ACC_W", s(acc)}, {"K_MAX", s(k_max)},
                      {"N_MAX", s(n_max)}, {"W_DEPTH", s(hw["weight_sram"]["words"])}, {"DIM", s(dim)},
-                     {"N_LAYERS", s(L)}, {"HEAD_SIZE", s(hs)}, {"KV_DIM", s(kv_dim)}, {"VOCAB", s(vocab)},
+                     {"N_LAYERS", s(L)}, {"HEAD_SIZE", s(hs)}, {"N_HEADS", s(heads)}, {"N_KV_HEADS", s(kv_heads)},
+                     {"LANES", s(core["kv_cache"]["lanes"])}, {"VOCAB", s(vocab)},
                      {"SEQ_LEN", s(seq)}, {"RES_W", s(m["widths"]["res"])}, {"XN_W", s(m["widths"]["xn"])},
                      {"ROPE_W", s(rope_w)}, {"MAC_ACC_W", s(mac_acc)}, {"RQ_ACC_W", s(rq_acc)},
                      {"SCRATCH_DEPTH", s(core["scratchpad"]["words"])}, {"KV_DEPTH", s(core["kv_cache"]["words"])},
@@ -260,8 +261,11 @@ Result<SynthReport> synthesize_design(const std::string& design_dir, const Synth
       "int8 rows");
   mem("requantization parameters",
       (mm["requant"]["matrices_words"].get<int64_t>() + vocab + 3 * L) * 40, "40-bit words");
-  mem("KV cache", L * seq * kv_dim * 2 * 16,
-      "n_layers x seq_len x kv_dim, K and V, 16-bit words (k " + s(w["k"]) + " / v " + s(w["v"]) + " bits used)");
+  mem("KV cache", mm["kv_cache"]["words"].get<int64_t>() * mm["kv_cache"]["word_bits"].get<int64_t>(),
+      "n_layers x seq_len x n_kv_heads heads, K and V, 16-bit lanes (k " + s(w["k"]) + " / v " + s(w["v"]) +
+          " bits used), " + s(mm["kv_cache"]["lanes"]) + " per word");
+  mem("q buffer", mm["q_buffer"]["words"].get<int64_t>() * mm["q_buffer"]["word_bits"].get<int64_t>(),
+      "the step's q, lane-packed per head for the attention lanes");
   mem("tables", (256 + L * 256 + 2 * seq * (hs / 2)) * 16, "exp2, SiLU per layer, RoPE cos/sin");
   mem("activation scratchpad", 2 * core["scratchpad"]["words"].get<int64_t>() * 32,
       "x, xn, q, k, v, p, att, branch, gate, up, h, logits; 32-bit words, two copies (two read ports)");

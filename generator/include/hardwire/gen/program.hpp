@@ -27,15 +27,14 @@ std::vector<MatrixSite> matrix_sites(const golden::QModel& m, int64_t rows, int6
 
 enum class Op : uint32_t {
   kEmbed = 1, kNorm = 2, kMatvec = 3, kRope = 4, kCopyKv = 5, kScores = 6, kPv = 7, kSwiglu = 8, kResadd = 9,
-  kOutput = 10
+  kOutput = 10, kPackQ = 11
 };
 const char* op_name(Op op);
 
-// Field 0 flags (bits 4..7): base adjustments the sequencer applies with the step's token and position.
+// Field 0 flags (bits 4..6): base adjustments the sequencer applies with the step's token and position.
 inline constexpr uint32_t kFlagBTok = 1u << 4;    // b_base += token * embedding words per row
-inline constexpr uint32_t kFlagBPos = 1u << 5;    // b_base += pos * kv_dim
-inline constexpr uint32_t kFlagRqTok = 1u << 6;   // rq_base += token
-inline constexpr uint32_t kFlagDstPos = 1u << 7;  // dst += pos * kv_dim
+inline constexpr uint32_t kFlagRqTok = 1u << 5;   // rq_base += token
+inline constexpr uint32_t kFlagDstPos = 1u << 6;  // dst += pos * KV-cache words per position
 // A length field of 0 means pos + 1.
 inline constexpr uint32_t kPosPlusOne = 0;
 
@@ -59,11 +58,15 @@ struct Instr {
   int64_t matrix = -1;       // index into matrix_sites() for MATVEC
 };
 
-// Scratchpad (32-bit words) and KV cache (16-bit words) placement.
+// Scratchpad (32-bit words), q buffer and KV cache (words of `lanes` 16-bit lanes) placement.
 struct MemoryMap {
   int64_t x = 0, xn = 0, q = 0, k = 0, v = 0, p = 0, att = 0, t = 0, gate = 0, up = 0, h = 0, logits = 0;
   int64_t scratch_words = 0;
-  int64_t kv_words = 0;                   // 2 * n_layers * seq_len * kv_dim
+  int64_t lanes = 0;                      // attention lanes (= the array's C)
+  int64_t head_words = 0;                 // ceil(head_size / lanes): words per head in the KV cache and q buffer
+  int64_t kv_row_words = 0;               // n_kv_heads * head_words: KV-cache words per position
+  int64_t q_words = 0;                    // n_heads * head_words
+  int64_t kv_words = 0;                   // 2 * n_layers * seq_len * kv_row_words
   int64_t k_base(int64_t layer) const { return layer * kv_layer_words; }
   int64_t v_base(int64_t layer) const { return (n_layers + layer) * kv_layer_words; }
   int64_t kv_layer_words = 0, n_layers = 0;
