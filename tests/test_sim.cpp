@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "hardwire/gen/llama2c.hpp"
 #include "support/tmpdir.hpp"
 
 namespace fs = std::filesystem;
@@ -111,6 +112,25 @@ TEST(SimFault, UntouchedCopyIsBitExact) {
   EXPECT_TRUE(j["bit_exact"].get<bool>());
   EXPECT_EQ(j["positions"].get<int>(), 3);
   EXPECT_GT(j["cycles_per_token"].get<double>(), j["bounds"]["weight_bandwidth_cycles"].get<double>());
+}
+
+TEST(SimPrompt, TokenizerPromptIsFedThenTheChipDecodes) {
+  TmpDir tmp;
+  copy_design(tmp);
+  hardwire::gen::Tokenizer t;
+  t.max_token_length = 6;
+  for (const char* p : {"<unk>", "\n<s>\n", "\n</s>\n"}) t.pieces.push_back(p), t.scores.push_back(0);
+  for (int b = 0; b < 97; ++b) {  // 100 tokens: the tiny preset's vocab
+    t.pieces.push_back(std::string(1, static_cast<char>(b < 95 ? ' ' + b : 'x')) + (b >= 95 ? "y" : ""));
+    t.scores.push_back(-static_cast<float>(b));
+  }
+  ASSERT_TRUE(hardwire::gen::write_tokenizer(t, tmp.file("tok.bin")).is_ok());
+  const CliRun r = run(tmp, "sim --model tiny --array 8x8 --tokenizer tok.bin --prompt 'hi there' --steps 6 --out tiny_8x8");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  // BOS + " hi there" as 9 pieces: 10 prompt tokens, then 6 generated: 15 positions, all bit-exact.
+  EXPECT_NE(r.out.find("15 positions (10 prompt tokens, 6 generated) bit-exact"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("text: hi there"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("MISMATCH"), std::string::npos) << r.out;
 }
 
 TEST(SimErrors, StepsBeyondSeqLen) {
