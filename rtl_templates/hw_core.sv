@@ -45,6 +45,7 @@ module hw_core #(
   parameter int unsigned N_MAX         = 64,
   parameter int unsigned W_DEPTH       = 1024,  // weight SRAM words of C bytes
   parameter int unsigned W_BANK_DEPTH  = 0,
+  parameter int unsigned NUM_BANKS     = 3,     // weight banks per PE (3: decode tile loads run two tiles ahead)
   parameter              W_FILE        = "mem/weights.hex",
   // model
   parameter int unsigned DIM           = 32,
@@ -395,7 +396,7 @@ module hw_core #(
   logic [XAddrW-1:0] pk_word_q;
   logic [R*A_W-1:0] pk_q, pk_d;
   hw_gemm #(.R(R), .C(C), .A_W(A_W), .ACC_W(ACC_W), .M_MAX(1), .K_MAX(K_MAX), .N_MAX(N_MAX), .W_DEPTH(W_DEPTH),
-            .W_BANK_DEPTH(W_BANK_DEPTH), .W_FILE(W_FILE)) u_gemm (
+            .W_BANK_DEPTH(W_BANK_DEPTH), .NUM_BANKS(NUM_BANKS), .W_FILE(W_FILE)) u_gemm (
     .clk_i, .rst_ni,
     .wmem_we_i(1'b0), .wmem_addr_i('0), .wmem_data_i('0),
     .xmem_we_i(pk_we), .xmem_addr_i(pk_word_q), .xmem_data_i(pk_d),

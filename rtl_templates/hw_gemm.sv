@@ -11,8 +11,9 @@
 //   X        R activations per word; word m*KT + kt holds X[m][kt*R + r] in lane r (zero outside X).
 //
 // Schedule: for nt, for kt: stream the M activation rows of tile (nt, kt) through the array, one per cycle; the
-// next tile's R weight rows load into the other weight bank meanwhile (one SRAM word per cycle), so loads overlap
-// compute. A bank row is rewritten only after the last activation that used it has passed it (loads advance with
+// next tiles' R weight rows load into the other weight banks meanwhile (one SRAM word per cycle), so loads overlap
+// compute. Tiles rotate over NUM_BANKS banks: with 2, a decode tile (M = 1) waits for the bank its predecessor but
+// one used to drain; with 3, the loader runs two tiles ahead and decode approaches one tile per R cycles. A bank row is rewritten only after the last activation that used it has passed it (loads advance with
 // the array; the drain count is C + 2 advancing cycles). Accumulation across kt happens in an M_MAX-deep register file; the last kt's sums stream out.
 // Cost per tile: max(M, R + 1) cycles -> M*K*N/(R*C) for large M; for M = 1 the weight SRAM port (C bytes per
 // cycle) is the bound.
@@ -29,6 +30,7 @@ module hw_gemm #(
   parameter int unsigned N_MAX  = 64,
   parameter int unsigned W_DEPTH = ((N_MAX + C - 1) / C) * ((K_MAX + R - 1) / R) * R,  // weight SRAM words
   parameter int unsigned W_BANK_DEPTH = 0,  // words per weight SRAM bank (power of two); 0: one bank
+  parameter int unsigned NUM_BANKS = 2,     // weight banks in every PE: 2 or 3
   parameter              W_FILE = ""    // initial weight image ($readmemh; per-bank prefix when banked), optional
 ) (
   input  logic               clk_i,
@@ -65,6 +67,7 @@ module hw_gemm #(
   localparam int unsigned RowW   = (R > 1) ? $clog2(R) : 1;
   localparam int unsigned MW     = (M_MAX > 1) ? $clog2(M_MAX) : 1;
   localparam int unsigned DrainW = $clog2(R + C + 2);
+  localparam int unsigned SelW   = (NUM_BANKS > 2) ? 2 : 1;
 
   if (M_MAX < 1 || K_MAX < 1 || N_MAX < 1) begin : gen_check_dims
     $error("hw_gemm: M_MAX, K_MAX and N_MAX must be positive");
@@ -80,15 +83,17 @@ module hw_gemm #(
   assign busy_o = busy_q;
 
   // ---- array --------------------------------------------------------------------------------------------------
-  logic               arr_in_valid, arr_in_ready, arr_in_sel, arr_adv;
+  logic               arr_in_valid, arr_in_ready, arr_adv;
+  logic [SelW-1:0]    arr_in_sel;
   logic [R*A_W-1:0]   arr_in_a;
   logic               arr_out_valid, arr_out_ready;
   logic [C*ACC_W-1:0] arr_out;
-  logic               w_we, w_bank;
+  logic               w_we;
+  logic [SelW-1:0]    w_bank;
   logic [RowW-1:0]    w_row;
   logic [C*8-1:0]     w_data;
 
-  hw_systolic_array #(.R(R), .C(C), .A_W(A_W), .ACC_W(ACC_W)) u_array (
+  hw_systolic_array #(.R(R), .C(C), .A_W(A_W), .ACC_W(ACC_W), .NUM_BANKS(NUM_BANKS)) u_array (
     .clk_i, .rst_ni,
     .in_valid_i (arr_in_valid), .in_ready_o (arr_in_ready), .in_a_i (arr_in_a), .in_sel_i (arr_in_sel),
     .out_valid_o(arr_out_valid), .out_ready_i(arr_out_ready), .out_psum_o(arr_out), .adv_o(arr_adv),
@@ -100,17 +105,21 @@ module hw_gemm #(
   logic [WAddrW-1:0] ld_addr_q;
   logic              ld_rd_q;                    // a weight word is arriving from the SRAM this cycle
   logic [RowW-1:0]   ld_rd_row_q;
-  logic              ld_rd_bank_q, ld_rd_lastrow_q;
-  logic [1:0]        bank_loaded_q;              // bank holds a complete tile not yet streamed
-  logic [2*DrainW-1:0] bank_drain_q;             // advancing cycles until the bank's last user has left
-  logic              ld_bank, ld_go;
+  logic [SelW-1:0]   ld_rd_bank_q, ld_bank_q, st_bank_q;  // banks of the word in flight, the next load, the stream
+  logic              ld_rd_lastrow_q;
+  logic [NUM_BANKS-1:0] bank_loaded_q;           // bank holds a complete tile not yet streamed
+  logic [NUM_BANKS*DrainW-1:0] bank_drain_q;     // advancing cycles until the bank's last user has left
+  logic [SelW-1:0]   ld_bank;
+  logic              ld_go;
   logic [C*8-1:0]    wmem_rdata;
 
-  assign ld_bank = ld_tile_q[0];
-  // Load tile ld_tile_q when it is at most one ahead of the streamer and its bank is free and drained. Rows load in
+  assign ld_bank = ld_bank_q;
+  // Load tile ld_tile_q when it is at most NUM_BANKS - 1 ahead of the streamer (compared one bit wider, so the sum
+  // cannot wrap) and its bank is free and drained. Rows load in
   // order, one per advancing cycle, so row r is rewritten no sooner than the drain count plus r advancing cycles
   // after the bank's last activation was issued: C + 2 covers the column it still has to cross.
-  assign ld_go = busy_q && arr_adv && (ld_tile_q < tiles_q) && (ld_tile_q <= st_tile_q + TileW'(1)) &&
+  assign ld_go = busy_q && arr_adv && (ld_tile_q < tiles_q) &&
+                 ({1'b0, ld_tile_q} <= {1'b0, st_tile_q} + (TileW + 1)'(NUM_BANKS - 1)) &&
                  !bank_loaded_q[ld_bank] && (bank_drain_q[ld_bank*DrainW +: DrainW] == '0) &&
                  !(ld_rd_q && ld_rd_lastrow_q && ld_rd_bank_q == ld_bank);
 
@@ -133,11 +142,13 @@ module hw_gemm #(
   logic [DimW-1:0]   st_m_q;
   logic [TileW-1:0]  st_kt_q;                    // kt of the streamed tile
   logic [XAddrW-1:0] st_addr_q;
-  logic              st_bank, st_go, st_last_row;
-  logic              x_v_q, x_sel_q;             // the X word read last cycle is waiting for the array
+  logic [SelW-1:0]   st_bank;
+  logic              st_go, st_last_row;
+  logic              x_v_q;                      // the X word read last cycle is waiting for the array
+  logic [SelW-1:0]   x_sel_q;
   logic [R*A_W-1:0]  xmem_rdata;
 
-  assign st_bank     = st_tile_q[0];
+  assign st_bank     = st_bank_q;
   assign st_last_row = st_m_q == m_q - DimW'(1);
   // Issue the next X read when the tile's weights are loaded and the slot in front of the array is free or moving.
   assign st_go = busy_q && (st_tile_q < tiles_q) && bank_loaded_q[st_bank] && (!x_v_q || arr_in_ready);
@@ -195,7 +206,9 @@ module hw_gemm #(
       ld_addr_q     <= '0;
       ld_rd_q       <= 1'b0;
       ld_rd_row_q   <= '0;
-      ld_rd_bank_q  <= 1'b0;
+      ld_rd_bank_q  <= '0;
+      ld_bank_q     <= '0;
+      st_bank_q     <= '0;
       ld_rd_lastrow_q <= 1'b0;
       bank_loaded_q <= '0;
       bank_drain_q  <= '0;
@@ -204,7 +217,7 @@ module hw_gemm #(
       st_kt_q       <= '0;
       st_addr_q     <= '0;
       x_v_q         <= 1'b0;
-      x_sel_q       <= 1'b0;
+      x_sel_q       <= '0;
       o_m_q         <= '0;
       o_kt_q        <= '0;
       o_tiles_q     <= '0;
@@ -220,6 +233,8 @@ module hw_gemm #(
           ld_addr_q     <= w_base_i;
           bank_loaded_q <= '0;
           bank_drain_q  <= '0;
+          ld_bank_q     <= '0;
+          st_bank_q     <= '0;
           st_tile_q     <= '0;
           st_m_q        <= '0;
           st_kt_q       <= '0;
@@ -239,13 +254,14 @@ module hw_gemm #(
           if (ld_row_q == RowW'(R - 1)) begin
             ld_row_q  <= '0;
             ld_tile_q <= ld_tile_q + TileW'(1);
+            ld_bank_q <= (ld_bank_q == SelW'(NUM_BANKS - 1)) ? '0 : ld_bank_q + SelW'(1);
           end else begin
             ld_row_q <= ld_row_q + RowW'(1);
           end
         end
         if (ld_rd_q && ld_rd_lastrow_q) bank_loaded_q[ld_rd_bank_q] <= 1'b1;
         // Drain counters count advancing cycles of the array.
-        for (int b = 0; b < 2; b++) begin
+        for (int b = 0; b < NUM_BANKS; b++) begin
           if (arr_adv && bank_drain_q[b*DrainW +: DrainW] != '0)
             bank_drain_q[b*DrainW +: DrainW] <= bank_drain_q[b*DrainW +: DrainW] - DrainW'(1);
         end
@@ -259,6 +275,7 @@ module hw_gemm #(
             bank_loaded_q[st_bank]                   <= 1'b0;
             bank_drain_q[st_bank*DrainW +: DrainW]   <= DrainW'(C + 2);
             st_tile_q                                <= st_tile_q + TileW'(1);
+            st_bank_q <= (st_bank_q == SelW'(NUM_BANKS - 1)) ? '0 : st_bank_q + SelW'(1);
             if (st_kt_q == kt_n_q - TileW'(1)) begin
               st_kt_q   <= '0;
               st_addr_q <= '0;

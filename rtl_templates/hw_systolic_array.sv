@@ -14,24 +14,26 @@ module hw_systolic_array #(
   parameter int unsigned R     = 4,
   parameter int unsigned C     = 4,
   parameter int unsigned A_W   = 8,
-  parameter int unsigned ACC_W = 24
+  parameter int unsigned ACC_W = 24,
+  parameter int unsigned NUM_BANKS = 2   // weight banks per PE, 2 or 3
 ) (
   input  logic                 clk_i,
   input  logic                 rst_ni,
   input  logic                 in_valid_i,
   output logic                 in_ready_o,
   input  logic [R*A_W-1:0]     in_a_i,      // element r at [r*A_W +: A_W]
-  input  logic                 in_sel_i,    // weight bank used by this row
+  input  logic [SelW-1:0]      in_sel_i,    // weight bank used by this row
   output logic                 out_valid_o,
   input  logic                 out_ready_i,
   output logic [C*ACC_W-1:0]   out_psum_o,  // column c at [c*ACC_W +: ACC_W]
   output logic                 adv_o,
   input  logic                 w_we_i,
-  input  logic                 w_bank_i,
+  input  logic [SelW-1:0]      w_bank_i,
   input  logic [RowW-1:0]      w_row_i,
   input  logic [C*8-1:0]       w_data_i     // column c at [c*8 +: 8]
 );
   localparam int unsigned RowW = (R > 1) ? $clog2(R) : 1;
+  localparam int unsigned SelW = (NUM_BANKS > 2) ? 2 : 1;
   if (R < 1 || C < 1 || R > 256 || C > 256) begin : gen_check_size
     $error("hw_systolic_array: R and C must be in 1..256");
   end
@@ -44,7 +46,8 @@ module hw_systolic_array #(
   // Horizontal (activation) and vertical (partial sum) nets. a_*[r][c] enters PE(r, c); psum[r][c] enters PE(r, c)
   // from above, psum[R][c] leaves column c.
   logic [R*(C+1)*A_W-1:0]   a_h;
-  logic [R*(C+1)-1:0]       v_h, s_h;
+  logic [R*(C+1)-1:0]       v_h;
+  logic [R*(C+1)*SelW-1:0]  s_h;
   logic [(R+1)*C*ACC_W-1:0] psum_v;
   logic [C-1:0]             col_valid;
 
@@ -52,7 +55,7 @@ module hw_systolic_array #(
     // Input skew: row r waits r cycles.
     logic [A_W-1:0] skew_a [r+1];
     logic           skew_v [r+1];
-    logic           skew_s [r+1];
+    logic [SelW-1:0] skew_s [r+1];
     assign skew_a[0] = in_a_i[r*A_W +: A_W];
     assign skew_v[0] = in_valid_i;
     assign skew_s[0] = in_sel_i;
@@ -70,21 +73,21 @@ module hw_systolic_array #(
     end
     assign a_h[(r*(C+1))*A_W +: A_W] = skew_a[r];
     assign v_h[r*(C+1)]              = skew_v[r];
-    assign s_h[r*(C+1)]              = skew_s[r];
+    assign s_h[r*(C+1)*SelW +: SelW] = skew_s[r];
 
     for (genvar c = 0; c < C; c++) begin : gen_col
       localparam int unsigned In = r*(C+1) + c;
-      hw_pe #(.A_W(A_W), .ACC_W(ACC_W)) u_pe (
+      hw_pe #(.A_W(A_W), .ACC_W(ACC_W), .NUM_BANKS(NUM_BANKS)) u_pe (
         .clk_i,
         .rst_ni,
         .en_i      (adv),
         .a_i       (a_h[In*A_W +: A_W]),
         .a_valid_i (v_h[In]),
-        .sel_i     (s_h[In]),
+        .sel_i     (s_h[In*SelW +: SelW]),
         .psum_i    (psum_v[(r*C + c)*ACC_W +: ACC_W]),
         .a_o       (a_h[(In+1)*A_W +: A_W]),
         .a_valid_o (v_h[In+1]),
-        .sel_o     (s_h[In+1]),
+        .sel_o     (s_h[(In+1)*SelW +: SelW]),
         .psum_o    (psum_v[((r+1)*C + c)*ACC_W +: ACC_W]),
         .w_we_i    (w_we_i && w_row_i == RowW'(r)),
         .w_bank_i,
@@ -93,7 +96,7 @@ module hw_systolic_array #(
     end
     // The last column's outputs go nowhere.
     logic unused_row_end;
-    assign unused_row_end = ^{a_h[(r*(C+1)+C)*A_W +: A_W], s_h[r*(C+1)+C]};
+    assign unused_row_end = ^{a_h[(r*(C+1)+C)*A_W +: A_W], s_h[(r*(C+1)+C)*SelW +: SelW]};
   end
 
   // Top of every column: zero partial sum.

@@ -216,7 +216,7 @@ TEST(Synth, HierarchicalFiguresAreConsistent) {
   EXPECT_GT(array, 16 * pe);        // 16 PEs plus skew/de-skew registers
   EXPECT_LT(array, 16 * pe * 1.3);
   EXPECT_GT(gemm, array);           // the engine contains the array
-  EXPECT_EQ(blocks["hw_pe"]["flip_flops"].get<int64_t>(), 16 + 1 + 1 + 30 + 8 + 8);  // a, valid, sel, psum, 2 banks
+  EXPECT_EQ(blocks["hw_pe"]["flip_flops"].get<int64_t>(), 16 + 1 + 2 + 30 + 3 * 8);  // a, valid, sel, psum, 3 banks
   bool weights = false;
   for (const auto& m : j["memories"]) {
     if (m["name"] == "weight SRAM") {

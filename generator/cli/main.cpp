@@ -376,7 +376,9 @@ int cmd_sim(const SimArgs& a) {
   bo.jobs = a.jobs;
   auto build = verif::build_simulator(bo);
   if (!build) return fail(build.message());
-  fmt::print("simulator {} ({})\n", build->exe,
+  std::string shown = fs::path(build->exe).lexically_relative(fs::current_path()).string();
+  if (shown.empty() || shown.rfind("..", 0) == 0) shown = build->exe;
+  fmt::print("simulator {} ({})\n", shown,
              build->reused ? std::string("reused") : fmt::format("built in {:.1f} s", build->seconds));
   fmt::print("HARDWIRE_SEED={} (host-port stall pattern{}; replay with HARDWIRE_SEED={})\n\n", seed,
              a.no_stall ? ", disabled by --no-stall" : "", seed);

@@ -59,6 +59,10 @@ std::string fnv1a64_hex(const std::string& data) {
 
 namespace {
 
+// Weight banks in every PE of the generated design: with 3, decode (M = 1) tile loads run two tiles ahead of the
+// array and reach ~1.0-1.04 x the weight-bandwidth bound where C <= R + 2 (bench/README.md).
+constexpr int kWeightBanks = 3;
+
 int clog2(int64_t v) {
   int b = 0;
   while ((int64_t{1} << b) < v) ++b;
@@ -244,6 +248,7 @@ void Emitter::emit_package() {
   u("NMax", n_max_, "largest output (matrix rows)");
   u("WeightWords", weight_words_, "weight SRAM words of ArrayCols bytes");
   u("WeightBankDepth", banked_ ? o_.sram_bank_depth : 0, "words per weight SRAM bank (0: one bank)");
+  u("WeightBanks", kWeightBanks, "weight banks in every PE (3: a decode tile loads while the bank before it drains)");
   for (const auto& m : mats_) {
     std::string id = "WBase";
     for (char c : m.name) id += (c == '.') ? '_' : c;
@@ -320,6 +325,7 @@ void Emitter::emit_wrappers() {
                    {"M_MAX", Expr::num(m_max)},                  {"K_MAX", Expr::id(package_ref("KMax"))},
                    {"N_MAX", Expr::id(package_ref("NMax"))},     {"W_DEPTH", Expr::id(package_ref("WeightWords"))},
                    {"W_BANK_DEPTH", Expr::id(package_ref("WeightBankDepth"))},
+                   {"NUM_BANKS", Expr::id(package_ref("WeightBanks"))},
                    {"W_FILE", Expr::id(package_ref("WeightImage"))}};
     for (const auto& p : mod.ports) inst.ports.push_back({p.name, Expr::id(p.name)});
     mod.instances.push_back(inst);
@@ -412,7 +418,8 @@ void Emitter::emit_wrappers() {
                    {"A_W", pk("ActW")},              {"ACC_W", pk("AccW")},
                    {"K_MAX", pk("KMax")},            {"N_MAX", pk("NMax")},
                    {"W_DEPTH", pk("WeightWords")},   {"W_BANK_DEPTH", pk("WeightBankDepth")},
-                   {"W_FILE", pk("WeightImage")},    {"DIM", pk("Dim")},
+                   {"NUM_BANKS", pk("WeightBanks")}, {"W_FILE", pk("WeightImage")},
+                   {"DIM", pk("Dim")},
                    {"N_LAYERS", pk("NumLayers")},    {"HEAD_SIZE", pk("HeadSize")},
                    {"N_HEADS", pk("NumHeads")},      {"N_KV_HEADS", pk("NumKvHeads")},
                    {"LANES", pk("AttLanes")},        {"VOCAB", pk("Vocab")},
@@ -472,6 +479,7 @@ std::string Emitter::manifest() {
   j["hardware"] = {{"array", {{"rows", o_.array.rows}, {"cols", o_.array.cols}}},
                    {"act_bits", act_w_},
                    {"acc_bits", acc_w_},
+                   {"weight_banks_per_pe", kWeightBanks},
                    {"core", {{"mac_acc_bits", mac_acc_w_}, {"requant_acc_bits", rq_acc_w_}}},
                    {"weight_sram", {{"word_bytes", o_.array.cols}, {"words", weight_words_},
                                     {"bank_depth", banked_ ? o_.sram_bank_depth : weight_words_},

@@ -105,6 +105,7 @@ Result<SynthReport> synthesize_design(const std::string& design_dir, const Synth
   const auto& hw = m["hardware"];
   const int64_t R = hw["array"]["rows"], C = hw["array"]["cols"];
   const int64_t act = hw["act_bits"], acc = hw["acc_bits"];
+  const std::string banks = std::to_string(hw.value("weight_banks_per_pe", 2));
   int64_t k_max = 1, n_max = 1;
   for (const auto& x : m["memory_map"]["weights"]) {
     k_max = std::max<int64_t>(k_max, x["cols"]);
@@ -118,13 +119,13 @@ Result<SynthReport> synthesize_design(const std::string& design_dir, const Synth
 
   std::vector<Block> blocks;
   blocks.push_back({"pe", "processing element", "hw_pe", "one PE; the array holds R x C of them",
-                    {{"A_W", s(act)}, {"ACC_W", s(acc)}}, R * C});
+                    {{"A_W", s(act)}, {"ACC_W", s(acc)}, {"NUM_BANKS", banks}}, R * C});
   blocks.push_back({"array", "systolic array " + s(R) + "x" + s(C), "hw_systolic_array",
                     "PEs, input skew, output de-skew; inside the GEMM engine",
-                    {{"R", s(R)}, {"C", s(C)}, {"A_W", s(act)}, {"ACC_W", s(acc)}}, 1});
+                    {{"R", s(R)}, {"C", s(C)}, {"A_W", s(act)}, {"ACC_W", s(acc)}, {"NUM_BANKS", banks}}, 1});
   blocks.push_back({"gemm", "GEMM engine", "hw_gemm",
                     "array + weight loader, activation streamer, accumulators; SRAMs as macros",
-                    {{"R", s(R)}, {"C", s(C)}, {"A_W", s(act)}, {"ACC_W", s(acc)}, {"M_MAX", "1"},
+                    {{"R", s(R)}, {"C", s(C)}, {"A_W", s(act)}, {"ACC_W", s(acc)}, {"NUM_BANKS", banks}, {"M_MAX", "1"},
                      {"K_MAX", s(k_max)}, {"N_MAX", s(n_max)}, {"W_DEPTH", s(hw["weight_sram"]["words"])},
                      {"W_BANK_DEPTH", s(hw["weight_sram"]["banks"].get<int64_t>() > 1 ? hw["weight_sram"]["bank_depth"].get<int64_t>() : 0)}},
                     1});
@@ -147,7 +148,8 @@ Result<SynthReport> synthesize_design(const std::string& design_dir, const Synth
   blocks.push_back({"core", "core: sequencer + vector datapath", "hw_core",
                     "microcode sequencer, element reader, FIFO, attention/SwiGLU MAC, GEMM packer and serializer, "
                     "argmax; the units above and all memories as black boxes",
-                    {{"R", s(R)}, {"C", s(C)}, {"A_W", s(act)}, {"ACC_W", s(acc)}, {"K_MAX", s(k_max)},
+                    {{"R", s(R)}, {"C", s(C)}, {"A_W", s(act)}, {"ACC_W", s(acc)}, {"NUM_BANKS", banks},
+                     {"K_MAX", s(k_max)},
                      {"N_MAX", s(n_max)}, {"W_DEPTH", s(hw["weight_sram"]["words"])}, {"DIM", s(dim)},
                      {"N_LAYERS", s(L)}, {"HEAD_SIZE", s(hs)}, {"N_HEADS", s(heads)}, {"N_KV_HEADS", s(kv_heads)},
                      {"LANES", s(core["kv_cache"]["lanes"])}, {"VOCAB", s(vocab)},

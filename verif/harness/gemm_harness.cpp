@@ -4,7 +4,8 @@
 // $readmemh image (the W_FILE the model was built with); later ones are written through the host port. Every
 // accumulator of every result is compared; lanes beyond N must be zero.
 //
-// Configuration: HW_R, HW_C, HW_A_W, HW_ACC_W, HW_MAX (M_MAX = K_MAX = N_MAX), HW_W_FILE, HW_W_BANK_DEPTH (0: one
+// Configuration: HW_R, HW_C, HW_A_W, HW_ACC_W, HW_MAX (M_MAX = K_MAX = N_MAX), HW_NUM_BANKS (weight banks per PE),
+// HW_W_FILE, HW_W_BANK_DEPTH (0: one
 // weight bank; else the weight SRAM is banked and HW_W_FILE is the per-bank image prefix).
 // Options: --gemms N (default 150), --bench FILE (also time 64x64x64 without stalls and write JSON there).
 #include <cstdio>
@@ -157,7 +158,8 @@ int main(int argc, char** argv) {
     else if (!std::strcmp(argv[i], "--bench") && i + 1 < argc) bench_path = argv[++i];
   }
   const std::string block = "rtl gemm " + std::to_string(kR) + "x" + std::to_string(kC) + " A_W=" + std::to_string(kAW) +
-                            (HW_W_BANK_DEPTH ? " banks of " + std::to_string(HW_W_BANK_DEPTH) : std::string());
+                            " weight banks " + std::to_string(HW_NUM_BANKS) +
+                            (HW_W_BANK_DEPTH ? ", SRAM banks of " + std::to_string(HW_W_BANK_DEPTH) : std::string());
   const uint64_t seed = verif::harness_seed(block);
   std::mt19937_64 rng(seed);
 
@@ -221,6 +223,7 @@ int main(int argc, char** argv) {
     if (!bench_path.empty()) {
       std::ofstream out(bench_path);
       out << "{\n  \"block\": \"gemm\", \"R\": " << kR << ", \"C\": " << kC << ", \"act_bits\": " << kAW
+          << ", \"weight_banks\": " << HW_NUM_BANKS
           << ",\n  \"M\": " << s << ", \"K\": " << s << ", \"N\": " << s << ", \"cycles\": " << rb.cycles
           << ", \"macs_per_rc\": " << ideal_b << ", \"ratio\": " << static_cast<double>(rb.cycles) / ideal_b
           << ",\n  \"decode_M1\": {\"cycles\": " << rv.cycles << ", \"macs_per_rc\": " << ideal_v
