@@ -99,8 +99,10 @@ Program build_program(const golden::QModel& m, int64_t R, int64_t C) {
   mm.logits = region(s.vocab);
   mm.scratch_words = at;
   mm.n_layers = s.n_layers;
-  mm.lanes = C;
+  // As many words per head as C lanes need, with the fewest lanes that need no more: no padding lanes where the
+  // head divides evenly (head 8 on a 16-wide array gets 8 lanes, not 8 idle ones in the KV cache).
   mm.head_words = (s.head_size() + C - 1) / C;
+  mm.lanes = (s.head_size() + mm.head_words - 1) / mm.head_words;
   mm.kv_row_words = s.n_kv_heads * mm.head_words;
   mm.q_words = s.n_heads * mm.head_words;
   mm.kv_layer_words = s.seq_len * mm.kv_row_words;

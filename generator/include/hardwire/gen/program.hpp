@@ -62,8 +62,8 @@ struct Instr {
 struct MemoryMap {
   int64_t x = 0, xn = 0, q = 0, k = 0, v = 0, p = 0, att = 0, t = 0, gate = 0, up = 0, h = 0, logits = 0;
   int64_t scratch_words = 0;
-  int64_t lanes = 0;                      // attention lanes (= the array's C)
-  int64_t head_words = 0;                 // ceil(head_size / lanes): words per head in the KV cache and q buffer
+  int64_t head_words = 0;                 // ceil(head_size / C): words per head in the KV cache and q buffer
+  int64_t lanes = 0;                      // attention lanes: ceil(head_size / head_words) <= C
   int64_t kv_row_words = 0;               // n_kv_heads * head_words: KV-cache words per position
   int64_t q_words = 0;                    // n_heads * head_words
   int64_t kv_words = 0;                   // 2 * n_layers * seq_len * kv_row_words
