@@ -19,7 +19,8 @@
 //   ROPE      hw_rope at the step's position                     q or k, saturated to the site width
 //   COPYKV    pack LANES per word, per head                       KV cache row of this position (words)
 //   PACKQ     pack LANES per word, per head                       the q buffer (words)
-//   SCORES    LANES-wide dot products q . K[t] -> requant -> sat16  pos+1 probabilities, via hw_softmax
+//   SCORES    LANES-wide dot products q . K[t] -> requant -> sat16  pos+1 scores into hw_softmax; its probabilities
+//             are written to dst by the softmax writer, while the next SCORES already runs (up to 4 rows in flight)
 //   PV        LANES accumulators p[t] * V[t][d..], serialized     attention output of one head
 //             -> requant
 //   SWIGLU    MAC (SILU[gate + 128] * up) -> requant              h
@@ -27,7 +28,9 @@
 //   OUTPUT    host stream, running argmax                        (vocab logits, then the token; ends the step)
 //   (op 11 is PACKQ)
 //
-// One instruction runs at a time; an instruction is done when it has written its n_out results. Field value 0 of
+// One instruction runs at a time; an instruction is done when it has written its n_out results (SCORES: pushed its
+// n_out scores). Every instruction but SCORES starts only when the softmax has written all its rows, and a SCORES
+// only when the softmax has a free row buffer. Field value 0 of
 // n_inner, n_outer or n_out means pos + 1 (the attention row length). The instruction word is 14 fields of 32 bits
 // (field f at [f*32 +: 32]); docs/architecture.md lists them, generator/src/program.cpp writes them.
 //
@@ -98,7 +101,10 @@ module hw_core #(
   output logic [31:0]       dbg_res_data_o,
   output logic              dbg_aux_valid_o,
   output logic [31:0]       dbg_aux_idx_o,
-  output logic [31:0]       dbg_aux_data_o
+  output logic [31:0]       dbg_aux_data_o,
+  output logic              dbg_prob_valid_o,
+  output logic [31:0]       dbg_prob_addr_o,
+  output logic [31:0]       dbg_prob_data_o
 );
   localparam int unsigned TokW   = (VOCAB > 1) ? $clog2(VOCAB) : 1;
   localparam int unsigned PosW   = (SEQ_LEN > 1) ? $clog2(SEQ_LEN) : 1;
@@ -220,15 +226,21 @@ module hw_core #(
   assign use_emb   = op_q == OpEmbed;
   assign is_vec    = op_q == OpScores || op_q == OpPv;      // LANES-wide operands, straight to the vector MAC
   assign is_pack   = op_q == OpCopyKv || op_q == OpPackQ;   // results are packed words
-  assign scr_we    = res_valid && !is_pack;
+  // The scratchpad's write port: the softmax writer (probabilities of an earlier SCORES) or this instruction's results
+  // (never both: only SCORES runs while the softmax writes).
+  logic        smw_we, scr_port_we;
+  logic [31:0] smw_addr, scr_waddr, scr_wdata;
+  assign scr_we      = res_valid && !is_pack;
+  assign scr_port_we = scr_we || smw_we;
+  assign scr_waddr   = smw_we ? smw_addr : dst_q + res_cnt_q;
   assign kv_we     = res_valid && op_q == OpCopyKv;
   assign qv_we     = res_valid && op_q == OpPackQ;
 
   hw_sram #(.WIDTH(32), .DEPTH(SCRATCH_DEPTH)) u_scratch_a (
-    .clk_i, .we_i(scr_we), .waddr_i(SAddrW'(dst_q + res_cnt_q)), .wdata_i(res_data), .wbe_i('1),
+    .clk_i, .we_i(scr_port_we), .waddr_i(SAddrW'(scr_waddr)), .wdata_i(scr_wdata), .wbe_i('1),
     .re_i(rd_issue), .raddr_i(SAddrW'(a_cur_q)), .rdata_o(scr_a_rdata));
   hw_sram #(.WIDTH(32), .DEPTH(SCRATCH_DEPTH)) u_scratch_b (
-    .clk_i, .we_i(scr_we), .waddr_i(SAddrW'(dst_q + res_cnt_q)), .wdata_i(res_data), .wbe_i('1),
+    .clk_i, .we_i(scr_port_we), .waddr_i(SAddrW'(scr_waddr)), .wdata_i(scr_wdata), .wbe_i('1),
     .re_i(rd_issue && use_b_scr), .raddr_i(SAddrW'(b_cur_q)), .rdata_o(scr_b_rdata));
   hw_sram #(.WIDTH(LANES*16), .DEPTH(KV_DEPTH)) u_kv (
     .clk_i, .we_i(kv_we), .waddr_i(KAddrW'(dst_q + res_cnt_q)), .wdata_i(vpk_d), .wbe_i('1),
@@ -380,7 +392,7 @@ module hw_core #(
     .out_valid_o(rope_out_valid), .out_ready_i(1'b1), .y_o(rope_y), .out_last_o(rope_out_last_unused));
 
   // Softmax: the scores of one head (requantized, saturated to 16 bits) in, probabilities out.
-  logic        sm_in_valid, sm_in_ready, sm_in_last, sm_out_valid, sm_out_last_unused;
+  logic        sm_in_valid, sm_in_ready, sm_in_last, sm_out_valid, sm_out_last;
   logic [7:0]  sm_p;
   logic [31:0] sc_cnt_q;
   assign sm_in_valid = rq_out_valid && op_q == OpScores;
@@ -388,7 +400,23 @@ module hw_core #(
   hw_softmax #(.MAX_LEN(SEQ_LEN), .EXP2_FILE(EXP2_FILE)) u_softmax (
     .clk_i, .rst_ni,
     .in_valid_i(sm_in_valid), .in_ready_o(sm_in_ready), .z_i(rq_sat[15:0]), .in_last_i(sm_in_last),
-    .out_valid_o(sm_out_valid), .out_ready_i(1'b1), .p_o(sm_p), .out_last_o(sm_out_last_unused));
+    .out_valid_o(sm_out_valid), .out_ready_i(1'b1), .p_o(sm_p), .out_last_o(sm_out_last));
+
+  // Softmax writer: each SCORES queues its destination row; probabilities land there in order, one per cycle.
+  logic        smq_push, smq_ready, smq_valid, sm_row_free;
+  logic [31:0] smq_base, smw_t_q;
+  logic [2:0]  smq_count;
+  // A row may start when the softmax has a free row buffer and the queue has room: a buffer is freed a few cycles
+  // before its row's last probability leaves, so both are needed.
+  assign sm_row_free = sm_in_ready && smq_ready;
+  assign smq_push    = st_q == SSetup && op_q == OpScores && sm_row_free;
+  hw_fifo #(.WIDTH(32), .DEPTH(4)) u_sm_rows (
+    .clk_i, .rst_ni,
+    .in_valid_i(smq_push), .in_ready_o(smq_ready), .in_data_i(dst_q),
+    .out_valid_o(smq_valid), .out_ready_i(sm_out_valid && sm_out_last), .out_data_o(smq_base), .count_o(smq_count));
+  assign smw_we    = sm_out_valid;
+  assign smw_addr  = smq_base + smw_t_q;
+  assign scr_wdata = smw_we ? {24'd0, sm_p} : res_data;
 
   // GEMM engine: weights hardwired from the image; the X buffer is filled by the packer below.
   logic             pk_we, mv_go_q;
@@ -439,10 +467,6 @@ module hw_core #(
         res_valid = rq_out_valid;
         res_data  = rq_sat;
       end
-      OpScores: begin
-        res_valid = sm_out_valid;
-        res_data  = {24'd0, sm_p};
-      end
       OpNorm: begin
         res_valid = norm_out_valid;
         res_data  = 32'($signed(norm_y));
@@ -463,7 +487,8 @@ module hw_core #(
     endcase
   end
 
-  assign op_done = (op_q == OpOutput) ? (out_fire && out_tok_q) : (res_cnt_q == n_out_q);
+  assign op_done = (op_q == OpOutput) ? (out_fire && out_tok_q) :
+                   (op_q == OpScores) ? (sc_cnt_q == n_out_q) : (res_cnt_q == n_out_q);
 
   // ---- state -------------------------------------------------------------------------------------------------------
   always_ff @(posedge clk_i or negedge rst_ni) begin
@@ -485,6 +510,7 @@ module hw_core #(
       mv_go_q     <= 1'b0;
       res_cnt_q   <= '0;
       sc_cnt_q    <= '0;
+      smw_t_q     <= '0;
       out_tok_q   <= 1'b0;
     end else begin
       // Sequencer.
@@ -500,8 +526,11 @@ module hw_core #(
         SFetch:  st_q <= SDecode;
         SDecode: st_q <= SSetup;
         SSetup: begin
-          rd_active_q <= 1'b1;
-          st_q        <= SExec;
+          // SCORES needs a free softmax row buffer; everything else waits until the softmax has written every row.
+          if ((op_q == OpScores) ? sm_row_free : (smq_count == '0)) begin
+            rd_active_q <= 1'b1;
+            st_q        <= SExec;
+          end
         end
         SExec: begin
           if (op_done) begin
@@ -548,6 +577,7 @@ module hw_core #(
       // Result and score counters.
       if (res_valid) res_cnt_q <= res_cnt_q + 32'd1;
       if (sm_in_valid) sc_cnt_q <= sc_cnt_q + 32'd1;
+      if (sm_out_valid) smw_t_q <= sm_out_last ? '0 : smw_t_q + 32'd1;
 
       // OUTPUT.
       if (op_q == OpOutput && st_q == SExec && fifo_pop && out_cnt_q == VOCAB - 1) out_tok_q <= 1'b1;
@@ -678,15 +708,19 @@ module hw_core #(
   assign dbg_aux_valid_o = sm_in_valid;
   assign dbg_aux_idx_o   = sc_cnt_q;
   assign dbg_aux_data_o  = rq_sat;
+  assign dbg_prob_valid_o = smw_we;
+  assign dbg_prob_addr_o  = smw_addr;
+  assign dbg_prob_data_o  = {24'd0, sm_p};
 
   logic unused;
   assign unused = ^{fifo_in_ready_unused, rq_in_ready_unused, norm_out_last_unused, rope_out_last_unused,
-                    sm_out_last_unused, gemm_out_last_unused, gemm_busy, rq_rdata[39:37], norm_rdata[31:30],
+                    smq_valid, scr_waddr[31:SAddrW], gemm_out_last_unused, gemm_busy, rq_rdata[39:37], norm_rdata[31:30],
                     pop_a[31:17], pop_b[31:17], f_flags[31:7], rqf_addr[31:QAddrW]};
 
 `ifndef SYNTHESIS
   always_ff @(posedge clk_i) begin
-    if (sm_in_valid && !sm_in_ready) $error("hw_core: softmax not ready for a score (one row at a time expected)");
+    if (sm_in_valid && !sm_in_ready) $error("hw_core: softmax not ready for a score of a started row");
+    if (smw_we && scr_we) $error("hw_core: softmax writer and results collide on the scratchpad port");
     if (st_q == SIdle && in_valid_i && 32'(in_pos_i) >= SEQ_LEN) $error("hw_core: position %0d >= SEQ_LEN", in_pos_i);
     if (st_q == SIdle && in_valid_i && 32'(in_token_i) >= VOCAB) $error("hw_core: token %0d >= VOCAB", in_token_i);
   end

@@ -409,7 +409,10 @@ void Emitter::emit_wrappers() {
                  {Dir::kOutput, "dbg_res_data_o", 32, false, ""},
                  {Dir::kOutput, "dbg_aux_valid_o", 1, false, ""},
                  {Dir::kOutput, "dbg_aux_idx_o", 32, false, ""},
-                 {Dir::kOutput, "dbg_aux_data_o", 32, false, ""}};
+                 {Dir::kOutput, "dbg_aux_data_o", 32, false, ""},
+                 {Dir::kOutput, "dbg_prob_valid_o", 1, false, ""},
+                 {Dir::kOutput, "dbg_prob_addr_o", 32, false, ""},
+                 {Dir::kOutput, "dbg_prob_data_o", 32, false, ""}};
     Instance inst;
     inst.module = "hw_core";
     inst.name = "u_core";

@@ -90,7 +90,7 @@ Program build_program(const golden::QModel& m, int64_t R, int64_t C) {
   mm.q = region(s.dim);
   mm.k = region(s.kv_dim());
   mm.v = region(s.kv_dim());
-  mm.p = region(s.seq_len);
+  mm.p = region(s.n_heads * s.seq_len);
   mm.att = region(s.dim);
   mm.t = region(s.dim);
   mm.gate = region(s.hidden_dim);
@@ -168,6 +168,7 @@ Program build_program(const golden::QModel& m, int64_t R, int64_t C) {
   }
   const int64_t hs = s.head_size(), kvd = s.kv_dim();
   for (int64_t l = 0; l < s.n_layers; ++l) {
+    const size_t first = prog.size();
     const size_t mb = static_cast<size_t>(l) * 7;
     auto site = [&](const char* n) { return golden::layer_site(l, n); };
     const std::string L = "L" + std::to_string(l) + " ";
@@ -207,6 +208,8 @@ Program build_program(const golden::QModel& m, int64_t R, int64_t C) {
       i.phase = Phase::kAttention;
       prog.push_back(i);
     }
+    // All heads' scores first: the softmax rows of consecutive heads overlap (hw_softmax has 4 row buffers); then
+    // the PV products, which start once every probability is written.
     for (int64_t h = 0; h < s.n_heads; ++h) {
       const int64_t g = h / s.kv_mul();
       Instr sc;
@@ -220,19 +223,22 @@ Program build_program(const golden::QModel& m, int64_t R, int64_t C) {
       sc.n_inner = u32(mm.head_words);
       sc.n_outer = kPosPlusOne;
       sc.n_out = kPosPlusOne;
-      sc.dst = u32(mm.p);
+      sc.dst = u32(mm.p + h * s.seq_len);
       sc.rq_base = u32(mm.rq_layer_base + 3 * l + 0);
       sc.out_bits = golden::kScoreBits;
       sc.text = L + "SCORES head " + std::to_string(h) + " (kv head " + std::to_string(g) + ") + softmax";
-      sc.tap = site("attn.probs");
       sc.aux_tap = site("attn.scores");
       sc.tap_offset = h;
       sc.tap_offset_per_row = true;
+      sc.head = h;
       sc.phase = Phase::kAttention;
       prog.push_back(sc);
+    }
+    for (int64_t h = 0; h < s.n_heads; ++h) {
+      const int64_t g = h / s.kv_mul();
       Instr pv;
       pv.op = Op::kPv;
-      pv.a_base = u32(mm.p);
+      pv.a_base = u32(mm.p + h * s.seq_len);
       pv.a_si = 1;
       pv.a_so = 0;
       pv.b_base = u32(mm.v_base(l) + g * mm.head_words);
@@ -285,6 +291,7 @@ Program build_program(const golden::QModel& m, int64_t R, int64_t C) {
       i.phase = Phase::kResidual;
       prog.push_back(i);
     }
+    for (size_t k = first; k < prog.size(); ++k) prog[k].layer = l;
   }
   {
     Instr i = vec_op(Op::kNorm, mm.x, s.dim, mm.xn, w.xn);

@@ -7,6 +7,7 @@
 //   stdout: ready                     once, after reset
 //           t <pc> <idx> <value>      a result the core wrote (debug tap dbg_res)
 //           a <pc> <idx> <value>      an attention score (debug tap dbg_aux)
+//           p <pc> <addr> <value>     a probability the softmax writer stored (debug tap dbg_prob)
 //           o <value>                 a logit beat of the host stream, in order
 //           k <token>                 the last beat: the argmax token
 //           c <pc> <cycles>           cycles spent in each instruction (waits for the host excluded)
@@ -136,6 +137,8 @@ int main(int argc, char** argv) {
         std::printf("t %u %u %d\n", pc, top->dbg_res_idx_o, static_cast<int32_t>(top->dbg_res_data_o));
       if (top->dbg_aux_valid_o)
         std::printf("a %u %u %d\n", pc, top->dbg_aux_idx_o, static_cast<int32_t>(top->dbg_aux_data_o));
+      if (top->dbg_prob_valid_o)
+        std::printf("p %u %u %d\n", pc, top->dbg_prob_addr_o, static_cast<int32_t>(top->dbg_prob_data_o));
       if (top->in_valid_i && top->in_ready_o) sent = true;
       if (top->out_valid_o) {
         if (top->out_ready_i) {

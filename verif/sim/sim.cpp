@@ -178,6 +178,7 @@ class Child {
 
 struct StepData {
   std::map<int64_t, std::map<int64_t, int64_t>> res, aux;  // pc -> idx -> value
+  std::vector<std::array<int64_t, 3>> probs;                // (pc, scratchpad address, value)
   std::vector<int64_t> logits;
   int64_t token = -1;
   std::map<int64_t, uint64_t> pc_cycles;
@@ -193,6 +194,8 @@ Status read_step(Child& c, StepData& d) {
       d.res[a][b] = v;
     } else if (kind == 'a' && std::sscanf(line.c_str(), "a %lld %lld %lld", &a, &b, &v) == 3) {
       d.aux[a][b] = v;
+    } else if (kind == 'p' && std::sscanf(line.c_str(), "p %lld %lld %lld", &a, &b, &v) == 3) {
+      d.probs.push_back({a, b, v});
     } else if (kind == 'o' && std::sscanf(line.c_str(), "o %lld", &v) == 1) {
       d.logits.push_back(v);
     } else if (kind == 'k' && std::sscanf(line.c_str(), "k %lld", &v) == 1) {
@@ -205,6 +208,8 @@ Status read_step(Child& c, StepData& d) {
       return Status::ok();
     } else if (line.rfind("error ", 0) == 0) {
       return Error{"simulator: " + line.substr(6)};
+    } else if (line.find("%Error") != std::string::npos) {  // Verilator prints $error and $stop on stdout
+      return Error{"the RTL stopped with an error: " + line.substr(line.find("%Error"))};
     } else {
       return Error{"simulator protocol: unexpected line '" + line + "'"};
     }
@@ -287,6 +292,16 @@ Result<SimReport> run_sim(const golden::QModel& model, const gen::Program& progr
       if (pc >= 0 && pc < static_cast<int64_t>(program.instrs.size()))
         sr.phase_cycles[static_cast<size_t>(program.instrs[static_cast<size_t>(pc)].phase)] += cyc;
 
+    // Probabilities: written by the softmax writer while later instructions of the layer run; the address names the
+    // head (p + head * seq_len + t), the instruction the layer.
+    std::map<std::pair<int64_t, int64_t>, std::map<int64_t, int64_t>> probs;  // (layer, head) -> t -> value
+    for (const auto& [pc, addr, v] : d.probs) {
+      if (pc < 0 || pc >= static_cast<int64_t>(program.instrs.size())) continue;
+      const int64_t layer = program.instrs[static_cast<size_t>(pc)].layer;
+      const int64_t rel = addr - program.map.p;
+      probs[{layer, rel / s.seq_len}][rel % s.seq_len] = v;
+    }
+
     // Every tapped tensor in program order, then the host stream.
     Mismatch mm;
     mm.step = pos;
@@ -302,6 +317,11 @@ Result<SimReport> run_sim(const golden::QModel& model, const gen::Program& progr
       if (!in.aux_tap.empty()) {
         const auto it = d.aux.find(pcs);
         ok = compare_slice(it == d.aux.end() ? kNone : it->second, trace, in.aux_tap, off, n, mm);
+      }
+      if (ok && in.op == gen::Op::kScores) {
+        const auto it = probs.find({in.layer, in.head});
+        ok = compare_slice(it == probs.end() ? kNone : it->second, trace, golden::layer_site(in.layer, "attn.probs"),
+                           off, n, mm);
       }
       if (ok && !in.tap.empty()) {
         const auto it = d.res.find(pcs);

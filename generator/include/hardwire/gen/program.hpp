@@ -55,12 +55,15 @@ struct Instr {
   int64_t tap_offset = 0;    // first element within that tensor ...
   bool tap_offset_per_row = false;  // ... multiplied by pos + 1 (attention rows)
   std::string aux_tap;       // golden trace name of the scores (SCORES only)
+  int64_t layer = -1;        // the layer it belongs to (-1: embedding, final norm, classifier, output)
+  int64_t head = -1;         // SCORES: whose probabilities the softmax writes (to p + head * seq_len)
   int64_t matrix = -1;       // index into matrix_sites() for MATVEC
 };
 
 // Scratchpad (32-bit words), q buffer and KV cache (words of `lanes` 16-bit lanes) placement.
 struct MemoryMap {
-  int64_t x = 0, xn = 0, q = 0, k = 0, v = 0, p = 0, att = 0, t = 0, gate = 0, up = 0, h = 0, logits = 0;
+  int64_t x = 0, xn = 0, q = 0, k = 0, v = 0, att = 0, t = 0, gate = 0, up = 0, h = 0, logits = 0;
+  int64_t p = 0;  // probabilities: head h's row at p + h * seq_len
   int64_t scratch_words = 0;
   int64_t head_words = 0;                 // ceil(head_size / C): words per head in the KV cache and q buffer
   int64_t lanes = 0;                      // attention lanes: ceil(head_size / head_words) <= C
