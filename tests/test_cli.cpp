@@ -7,6 +7,7 @@
 
 #include "hardwire/gen/llama2c.hpp"
 #include "hardwire/gen/model_source.hpp"
+#include "support/cli_run.hpp"
 #include "support/tmpdir.hpp"
 
 using namespace hardwire;
@@ -16,21 +17,9 @@ using hw_test::write_bytes;
 
 namespace {
 
-struct CliRun {
-  int exit_code = -1;
-  std::string out, err;
-};
+using hw_test::CliRun;
 
-CliRun run(const TmpDir& tmp, const std::string& args) {
-  const std::string out = tmp.file("stdout.txt"), err = tmp.file("stderr.txt");
-  const std::string cmd = std::string(HARDWIRE_BIN) + " " + args + " >" + out + " 2>" + err;
-  const int status = std::system(cmd.c_str());
-  CliRun r;
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  r.out = read_bytes(out);
-  r.err = read_bytes(err);
-  return r;
-}
+CliRun run(const TmpDir& tmp, const std::string& args) { return hw_test::run_hardwire(tmp, args); }
 
 // A user error: exit 1, nothing on stdout, exactly one line "hardwire: error: <message>" on stderr.
 void expect_user_error(const CliRun& r, const std::string& message) {

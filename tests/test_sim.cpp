@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "hardwire/gen/llama2c.hpp"
+#include "support/cli_run.hpp"
 #include "support/tmpdir.hpp"
 
 namespace fs = std::filesystem;
@@ -22,23 +23,10 @@ using hw_test::write_bytes;
 
 namespace {
 
-struct CliRun {
-  int exit_code = -1;
-  std::string out, err;
-};
+using hw_test::CliRun;
 
 // Runs hardwire in the test's directory.
-CliRun run(const TmpDir& tmp, const std::string& args) {
-  const std::string out = tmp.file("stdout.txt"), err = tmp.file("stderr.txt");
-  const std::string cmd = "cd " + tmp.path().string() + " && " + std::string(HARDWIRE_BIN) + " " + args + " >" + out +
-                          " 2>" + err;
-  const int status = std::system(cmd.c_str());
-  CliRun r;
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  r.out = read_bytes(out);
-  r.err = read_bytes(err);
-  return r;
-}
+CliRun run(const TmpDir& tmp, const std::string& args) { return hw_test::run_hardwire(tmp, args, tmp.path().string()); }
 
 // A copy of the fixture's tiny 8x8 design (RTL, images, built simulator) under the same relative name, so that
 // `sim --out tiny_8x8` run from the test directory generates the same content hash and reuses it as it is.

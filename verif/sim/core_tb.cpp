@@ -20,12 +20,12 @@
 #include <cstdlib>
 #include <cstring>
 #include <memory>
-#include <random>
 #include <string>
 #include <type_traits>
 #include <vector>
 
 #include "Vhwc_top.h"
+#include "harness.hpp"  // verif/common/harness.hpp, written beside this file by `hardwire sim`
 #include "verilated.h"
 #ifdef HW_TRACE
 #include "verilated_fst_c.h"
@@ -33,26 +33,15 @@
 
 namespace {
 
-// A valid or ready line that toggles randomly; its probability of being high changes every few hundred cycles.
+// The host ports' valid/ready pattern: verif/common/harness.hpp's StallPattern, or always high.
 class Stall {
  public:
-  Stall(uint64_t seed, bool on) : rng_(seed), on_(on) { pick(); }
-  bool next() {
-    if (!on_) return true;
-    if (--left_ == 0) pick();
-    return p_ >= 1.0 || std::uniform_real_distribution<double>(0, 1)(rng_) < p_;
-  }
+  Stall(uint64_t seed, bool on) : pattern_(seed), on_(on) {}
+  bool next() { return !on_ || pattern_.next(); }
 
  private:
-  void pick() {
-    static constexpr double kLevels[] = {1.0, 1.0, 0.9, 0.5, 0.1};
-    p_ = kLevels[rng_() % 5];
-    left_ = 50 + static_cast<int>(rng_() % 400);
-  }
-  std::mt19937_64 rng_;
+  hardwire::verif::StallPattern pattern_;
   bool on_;
-  double p_ = 1.0;
-  int left_ = 1;
 };
 
 }  // namespace

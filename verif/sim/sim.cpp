@@ -43,12 +43,11 @@ std::string shell_quote(const std::string& s) {
   return o + "'";
 }
 
-const std::string& testbench_source() {
-  for (const auto& [name, text] : gen::embedded_sim_sources())
-    if (name == "core_tb.cpp") return text;
-  HW_CHECK(false, "core_tb.cpp is embedded in the library");
-  static const std::string none;
-  return none;
+// The testbench's sources, as embedded: core_tb.cpp and the harness.hpp it includes.
+std::string testbench_text() {
+  std::string all;
+  for (const auto& [name, text] : gen::embedded_sim_sources()) all += name + "\n" + text;
+  return all;
 }
 
 }  // namespace
@@ -66,7 +65,7 @@ Result<SimBuild> build_simulator(const SimBuildOptions& o) {
   } catch (const std::exception& e) {
     return Error{"cannot read " + (dir / "manifest.json").string() + ": " + e.what() + "; regenerate the design"};
   }
-  const std::string tb = testbench_source();
+  const std::string tb = testbench_text();
   const fs::path obj = dir / "sim" / (o.trace ? "obj_trace" : "obj");
   const fs::path exe = obj / "hwc_sim";
   std::string flags = "--x-assign fast --x-initial fast -O3";
@@ -79,7 +78,8 @@ Result<SimBuild> build_simulator(const SimBuildOptions& o) {
   fs::remove_all(obj, ec);
   fs::create_directories(obj, ec);
   if (ec) return Error{"cannot create '" + obj.string() + "': " + ec.message()};
-  if (auto st = gen::write_file_atomic((dir / "sim" / "core_tb.cpp").string(), tb, "testbench"); !st) return st.error();
+  for (const auto& [name, text] : gen::embedded_sim_sources())
+    if (auto st = gen::write_file_atomic((dir / "sim" / name).string(), text, "testbench"); !st) return st.error();
   const std::string log = (obj / "build.log").string();
   const std::string cmd =
       "cd " + shell_quote(dir.string()) + " && " VERILATOR_EXE_PATH " --cc --exe --build -j " +
