@@ -210,50 +210,49 @@ Program build_program(const golden::QModel& m, int64_t R, int64_t C) {
     }
     // All heads' scores first: the softmax rows of consecutive heads overlap (hw_softmax has 4 row buffers); then
     // the PV products, which start once every probability is written.
+    // One head's pass over the KV cache: source A walks a_base with inner stride 1 (q buffer words, or p[t]); source
+    // B starts at the kv head's first word of position 0 with the given strides.
+    auto attention_op = [&](Op op, int64_t a_base, int64_t b_base, int64_t b_si, int64_t b_so, uint32_t n_inner,
+                            uint32_t n_outer, uint32_t n_out, int64_t dst, int64_t rq, int bits) {
+      Instr i;
+      i.op = op;
+      i.a_base = u32(a_base);
+      i.a_si = 1;
+      i.a_so = 0;
+      i.b_base = u32(b_base);
+      i.b_si = u32(b_si);
+      i.b_so = u32(b_so);
+      i.n_inner = n_inner;
+      i.n_outer = n_outer;
+      i.n_out = n_out;
+      i.dst = u32(dst);
+      i.rq_base = u32(rq);
+      i.out_bits = u32(bits);
+      i.phase = Phase::kAttention;
+      return i;
+    };
+    // All heads' scores first: the softmax rows of consecutive heads overlap (hw_softmax has 4 row buffers); then
+    // the PV products, which start once every probability is written.
     for (int64_t h = 0; h < s.n_heads; ++h) {
       const int64_t g = h / s.kv_mul();
-      Instr sc;
-      sc.op = Op::kScores;
-      sc.a_base = u32(h * mm.head_words);  // the q buffer
-      sc.a_si = 1;
-      sc.a_so = 0;
-      sc.b_base = u32(mm.k_base(l) + g * mm.head_words);
-      sc.b_si = 1;
-      sc.b_so = u32(mm.kv_row_words);
-      sc.n_inner = u32(mm.head_words);
-      sc.n_outer = kPosPlusOne;
-      sc.n_out = kPosPlusOne;
-      sc.dst = u32(mm.p + h * s.seq_len);
-      sc.rq_base = u32(mm.rq_layer_base + 3 * l + 0);
-      sc.out_bits = golden::kScoreBits;
+      Instr sc = attention_op(Op::kScores, h * mm.head_words, mm.k_base(l) + g * mm.head_words, 1, mm.kv_row_words,
+                              u32(mm.head_words), kPosPlusOne, kPosPlusOne, mm.p + h * s.seq_len,
+                              mm.rq_layer_base + 3 * l + 0, golden::kScoreBits);
       sc.text = L + "SCORES head " + std::to_string(h) + " (kv head " + std::to_string(g) + ") + softmax";
       sc.aux_tap = site("attn.scores");
       sc.tap_offset = h;
       sc.tap_offset_per_row = true;
       sc.head = h;
-      sc.phase = Phase::kAttention;
       prog.push_back(sc);
     }
     for (int64_t h = 0; h < s.n_heads; ++h) {
       const int64_t g = h / s.kv_mul();
-      Instr pv;
-      pv.op = Op::kPv;
-      pv.a_base = u32(mm.p + h * s.seq_len);
-      pv.a_si = 1;
-      pv.a_so = 0;
-      pv.b_base = u32(mm.v_base(l) + g * mm.head_words);
-      pv.b_si = u32(mm.kv_row_words);
-      pv.b_so = 1;
-      pv.n_inner = kPosPlusOne;
-      pv.n_outer = u32(mm.head_words);
-      pv.n_out = u32(hs);
-      pv.dst = u32(mm.att + h * hs);
-      pv.rq_base = u32(mm.rq_layer_base + 3 * l + 1);
-      pv.out_bits = u32(w.att);
+      Instr pv = attention_op(Op::kPv, mm.p + h * s.seq_len, mm.v_base(l) + g * mm.head_words, mm.kv_row_words, 1,
+                              kPosPlusOne, u32(mm.head_words), u32(hs), mm.att + h * hs, mm.rq_layer_base + 3 * l + 1,
+                              w.att);
       pv.text = L + "PV head " + std::to_string(h);
       pv.tap = site("attn.out");
       pv.tap_offset = h * hs;
-      pv.phase = Phase::kAttention;
       prog.push_back(pv);
     }
     matvec(mb + 3, mm.att, mm.t, site("attn.proj"), Phase::kProjection);
