@@ -16,4 +16,4 @@ run ./build/hardwire golden --model tiny --steps 32
 run ./build/hardwire generate --model tiny --array 8x8 --out out/tiny
 run ./build/hardwire sim --model tiny --array 8x8 --steps 32
 echo
-echo "Lint the generated design: (cd out/tiny && verilator --lint-only -Wall -f files.f --top-module hwc_top)"
+echo "Lint the generated design: (cd out/tiny && verilator --lint-only -Wall -f files.f)"
