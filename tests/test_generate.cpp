@@ -71,7 +71,7 @@ TEST_P(GenerateLint, EveryTopIsLintClean) {
   ASSERT_GE(tops.size(), 4u);
   for (const auto& top : tops) {
     std::string log;
-    const int rc = sh("cd " + out + " && " + VERILATOR_EXE + " --lint-only -Wall -f files_units.f --top-module " + top,
+    const int rc = sh("cd " + out + " && " + VERILATOR_EXE + " --lint-only -Wall -f units.vc --top-module " + top,
                       &log);
     EXPECT_EQ(rc, 0) << top << ":\n" << log;
     EXPECT_EQ(log.find("%Warning"), std::string::npos) << top << ":\n" << log;

@@ -545,7 +545,7 @@ std::string Emitter::manifest() {
   for (const auto& [acc, out] : requant_pairs_) rq.push_back("hwc_requant_a" + std::to_string(acc) + "_o" + std::to_string(out));
   j["modules"]["requant"] = rq;
   j["file_list"] = "files.f";
-  j["unit_file_list"] = "files_units.f";
+  j["unit_file_list"] = "units.vc";
   ordered_json files = ordered_json::array();
   std::string all;
   for (const auto& [path, content] : files_) {
@@ -567,7 +567,7 @@ Result<GenerateSummary> Emitter::run() {
     add("rtl/" + name, banner("Template rtl_templates/" + name + " (hand-written), copied verbatim below.") + text);
   }
   emit_wrappers();
-  // files.f: the accelerator, hwc_top its only top. files_units.f: that plus the units configured on their own.
+  // files.f: the accelerator, hwc_top its only top. units.vc: that plus the units configured on their own.
   std::string flist = banner("RTL file list of the accelerator (top: hwc_top): run tools from this directory (memory "
                              "images are read relative to it).");
   flist += "rtl/hardwire_cfg_pkg.sv\n";
@@ -576,7 +576,7 @@ Result<GenerateSummary> Emitter::run() {
                              "hwc_gemm, hwc_softmax, hwc_rmsnorm, hwc_requant_*); give --top-module.");
   units += "-f files.f\n";
   for (const auto& f : rtl_files_) (f == "rtl/hwc_top.sv" ? flist : units) += f + "\n";
-  add("files_units.f", units);
+  add("units.vc", units);
   // The file list itself is a text file with // comments, which verilator -f and yosys accept.
   add("files.f", flist);
   std::sort(files_.begin(), files_.end());
