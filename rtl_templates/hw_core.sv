@@ -26,13 +26,12 @@
 //   SWIGLU    MAC (SILU[gate + 128] * up) -> requant              h
 //   RESADD    saturating add                                     residual x
 //   OUTPUT    host stream, running argmax                        (vocab logits, then the token; ends the step)
-//   (op 11 is PACKQ)
 //
 // One instruction runs at a time; an instruction is done when it has written its n_out results (SCORES: pushed its
 // n_out scores). Every instruction but SCORES starts only when the softmax has written all its rows, and a SCORES
-// only when the softmax has a free row buffer. Field value 0 of
-// n_inner, n_outer or n_out means pos + 1 (the attention row length). The instruction word is 14 fields of 32 bits
-// (field f at [f*32 +: 32]); docs/architecture.md lists them, generator/src/program.cpp writes them.
+// only when the softmax has a free row buffer. Field value 0 of n_inner, n_outer or n_out means pos + 1 (the
+// attention row length). The instruction word is 14 fields of 32 bits (field f at [f*32 +: 32]); op codes 1..11 in
+// the table's order with PACKQ last; docs/architecture.md lists the fields, generator/src/program.cpp writes them.
 //
 // Host interface: in_valid/in_ready with (token, pos), accepted when idle; out_valid/out_ready streams VOCAB int32
 // logits, then one beat holding the argmax token id (lowest index wins ties) with out_last_o. Debug taps report every
