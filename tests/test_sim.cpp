@@ -93,7 +93,7 @@ TEST(SimFault, CorruptedClassifierIsCaughtAtTheLogits) {
 
 TEST(SimFault, UntouchedCopyIsBitExact) {
   TmpDir tmp;
-  const fs::path d = copy_design(tmp);
+  copy_design(tmp);
   const CliRun r = run(tmp, "sim --model tiny --array 8x8 --steps 3 --out tiny_8x8 --json sim.json");
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
   const auto j = nlohmann::json::parse(read_bytes(tmp.file("sim.json")));

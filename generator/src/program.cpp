@@ -155,6 +155,15 @@ Program build_program(const golden::QModel& m, int64_t R, int64_t C) {
     prog.push_back(i);
   };
 
+  // x = sat_res(x + t): the branch output in t added to the residual stream.
+  auto residual_add = [&](const std::string& text, const std::string& tap) {
+    Instr i = elem_op(Op::kResadd, mm.x, mm.t, s.dim, mm.x, w.res);
+    i.text = text;
+    i.tap = tap;
+    i.phase = Phase::kResidual;
+    prog.push_back(i);
+  };
+
   {
     Instr i = elem_op(Op::kEmbed, 0, 0, s.dim, mm.x, w.res);
     i.a_so = 0;
@@ -256,13 +265,7 @@ Program build_program(const golden::QModel& m, int64_t R, int64_t C) {
       prog.push_back(pv);
     }
     matvec(mb + 3, mm.att, mm.t, site("attn.proj"), Phase::kProjection);
-    {
-      Instr i = elem_op(Op::kResadd, mm.x, mm.t, s.dim, mm.x, w.res);
-      i.text = L + "RESADD attention";
-      i.tap = site("resid.attn");
-      i.phase = Phase::kResidual;
-      prog.push_back(i);
-    }
+    residual_add(L + "RESADD attention", site("resid.attn"));
     {
       Instr i = vec_op(Op::kNorm, mm.x, s.dim, mm.xn, w.xn);
       i.aux = u32(2 * l + 1);
@@ -283,13 +286,7 @@ Program build_program(const golden::QModel& m, int64_t R, int64_t C) {
       prog.push_back(i);
     }
     matvec(mb + 6, mm.h, mm.t, site("ffn.down"), Phase::kFfn);
-    {
-      Instr i = elem_op(Op::kResadd, mm.x, mm.t, s.dim, mm.x, w.res);
-      i.text = L + "RESADD ffn";
-      i.tap = site("resid.ffn");
-      i.phase = Phase::kResidual;
-      prog.push_back(i);
-    }
+    residual_add(L + "RESADD ffn", site("resid.ffn"));
     for (size_t k = first; k < prog.size(); ++k) prog[k].layer = l;
   }
   {
