@@ -127,6 +127,7 @@ module hw_core #(
   localparam int unsigned QvDepth  = N_HEADS * HeadWords;
   localparam int unsigned QvAddrW  = (QvDepth > 1) ? $clog2(QvDepth) : 1;
   localparam int unsigned VLaneW   = (LANES > 1) ? $clog2(LANES) : 1;
+  localparam int unsigned VpkTapW  = (LANES > 1) ? 32 : 16;  // packed-word bits shown on the result tap
   localparam int unsigned HsW      = $clog2(HEAD_SIZE + 1);
   localparam int unsigned NumFields = 14;
   localparam int unsigned InstrW = NumFields * 32;
@@ -480,7 +481,7 @@ module hw_core #(
       end
       OpCopyKv, OpPackQ: begin
         res_valid = vpk_write;
-        res_data  = vpk_d[31:0];
+        res_data  = 32'(vpk_d[VpkTapW-1:0]);
       end
       default: ;
     endcase

@@ -17,9 +17,12 @@
 #include "hardwire/gen/llama2c.hpp"
 #include "hardwire/gen/model_info.hpp"
 #include "hardwire/gen/model_source.hpp"
+#include "hardwire/gen/outdir.hpp"
+#include "hardwire/gen/process.hpp"
 #include "hardwire/gen/quantizer.hpp"
 #include "hardwire/golden/compare.hpp"
 #include "hardwire/golden/ops.hpp"
+#include "hardwire/seed.hpp"
 #include "hardwire/verif/sim.hpp"
 
 namespace {
@@ -72,11 +75,53 @@ struct Prepared {
   golden::FloatModel fm;
   golden::QModel qm;
 };
-Result<Prepared> prepare(const std::string& model, const std::string& widths_arg) {
+// --max-memory, when given ("" = this machine's physical memory).
+std::string g_max_memory;
+
+// Refuses a model that would not fit in memory, before anything of its size is allocated.
+Status check_fits(const gen::ModelSource& src, const golden::Widths& widths, bool writes_design) {
+  int64_t limit = gen::physical_memory_bytes();
+  std::string source = "this machine's memory";
+  if (!g_max_memory.empty()) {
+    auto v = gen::parse_size(g_max_memory);
+    if (!v) return v.error();
+    limit = *v;
+    source = "--max-memory " + g_max_memory;
+  }
+  return gen::check_memory(gen::compute_info(src, widths), writes_design, limit, source);
+}
+
+// The prompt plus `steps` generated tokens must fit in seq_len positions (no overflow for any int64 steps).
+Status check_positions(int64_t prompt_tokens, int64_t steps, int64_t seq_len) {
+  if (steps < 1) return Error{"--steps must be at least 1"};
+  if (prompt_tokens > seq_len)
+    return Error{fmt::format("the prompt is {} tokens, more than the model's seq_len of {}; shorten the prompt",
+                             prompt_tokens, seq_len)};
+  const int64_t max_steps = seq_len - prompt_tokens + 1;
+  if (steps > max_steps) {
+    const std::string need = steps > seq_len ? std::string("more than ") + std::to_string(seq_len)
+                                             : std::to_string(prompt_tokens + steps - 1);
+    return Error{fmt::format("prompt ({} tokens) and {} steps need {} positions but the model's seq_len is {}; use at "
+                             "most --steps {}",
+                             prompt_tokens, steps, need, seq_len, max_steps)};
+  }
+  return Status::ok();
+}
+
+// The prompt's token ids: BOS alone, or BOS + the encoded text (which must fit in seq_len).
+Result<std::vector<int64_t>> prompt_tokens(const std::optional<gen::Tokenizer>& tok, const std::string& prompt,
+                                           int64_t seq_len) {
+  if (prompt.empty()) return std::vector<int64_t>{golden::kBosToken};
+  if (!tok) return Error{"--prompt needs --tokenizer to turn the text into token ids"};
+  return tok->encode(prompt, true, seq_len);
+}
+
+Result<Prepared> prepare(const std::string& model, const std::string& widths_arg, bool writes_design) {
   auto src = gen::resolve_model(model);
   if (!src) return src.error();
   auto widths = effective_widths(*src, widths_arg);
   if (!widths) return widths.error();
+  HW_TRY(check_fits(*src, *widths, writes_design));
   auto fm = gen::load_float_model(*src);
   if (!fm) return fm.error();
   gen::QuantConfig qc;
@@ -97,9 +142,11 @@ Result<gen::GenerateOptions> design_options(const std::string& model, const std:
   opt.array = *array;
   opt.sram_bank_depth = bank_depth;
   opt.out_dir = out_dir;
-  opt.regenerate_command = "hardwire generate --model " + model + " --array " + array_arg +
-                           (widths_arg.empty() ? "" : " --widths " + widths_arg) +
-                           " --sram-bank-depth " + std::to_string(bank_depth) + " --out " + out_dir;
+  opt.regenerate_command = "hardwire generate --model " + gen::shell_word(model) + " --array " +
+                           gen::shell_word(array_arg) +
+                           (widths_arg.empty() ? "" : " --widths " + gen::shell_word(widths_arg)) +
+                           " --sram-bank-depth " + std::to_string(bank_depth) + " --out " +
+                           gen::shell_word(gen::strip_trailing_slashes(out_dir));
   return opt;
 }
 
@@ -169,18 +216,13 @@ int cmd_golden(const std::string& model, const std::string& widths_arg, const st
     if (!t) return fail(t.message());
     tok = std::move(*t);
   }
-  std::vector<int64_t> prompt_ids{golden::kBosToken};
-  if (!prompt.empty()) {
-    if (!tok) return fail("--prompt needs --tokenizer to turn the text into token ids");
-    prompt_ids = tok->encode(prompt, true);
-  }
-  const int64_t P = static_cast<int64_t>(prompt_ids.size());
   if (steps < 1) return fail("--steps must be at least 1");
-  if (P + steps - 1 > src->shape.seq_len) {
-    return fail(fmt::format("prompt ({} tokens) and {} steps need {} positions but the model's seq_len is {}; "
-                            "use at most --steps {}",
-                            P, steps, P + steps - 1, src->shape.seq_len, src->shape.seq_len - P + 1));
-  }
+  auto ids = prompt_tokens(tok, prompt, src->shape.seq_len);
+  if (!ids) return fail(ids.message());
+  const std::vector<int64_t> prompt_ids = std::move(*ids);
+  const int64_t P = static_cast<int64_t>(prompt_ids.size());
+  if (auto st = check_positions(P, steps, src->shape.seq_len); !st) return fail(st.message());
+  if (auto st = check_fits(*src, *widths, false); !st) return fail(st.message());
 
   const auto t0 = clock::now();
   auto fm = gen::load_float_model(*src);
@@ -260,7 +302,7 @@ int cmd_generate(const std::string& model, const std::string& widths_arg, const 
   if (out_dir.empty()) return fail("--out is required: the directory to write the design into");
   auto opt = design_options(model, widths_arg, array_arg, bank_depth, out_dir);
   if (!opt) return fail(opt.message());
-  auto p = prepare(model, widths_arg);
+  auto p = prepare(model, widths_arg, true);
   if (!p) return fail(p.message());
   auto sum = gen::generate_design(p->src, p->qm, *opt);
   if (!sum) return fail(sum.message());
@@ -284,11 +326,10 @@ int cmd_synth(const std::string& model, const std::string& widths_arg, const std
       keep ? work_arg : (fs::temp_directory_path() / ("hardwire-synth-" + std::to_string(::getpid()))).string();
   auto opt = design_options(model, widths_arg, array_arg, bank_depth, work + "/design");
   if (!opt) return fail(opt.message());
-  auto p = prepare(model, widths_arg);
+  auto p = prepare(model, widths_arg, true);
   if (!p) return fail(p.message());
   std::error_code ec;
-  fs::create_directories(work, ec);
-  if (ec) return fail("cannot create work directory '" + work + "': " + ec.message());
+  if (auto st = gen::claim_directory(work, {"design", "yosys"}, "work directory"); !st) return fail(st.message());
   auto gen_ok = gen::generate_design(p->src, p->qm, *opt);
   if (!gen_ok) return fail(gen_ok.message());
   gen::SynthOptions so;
@@ -314,7 +355,7 @@ int cmd_synth(const std::string& model, const std::string& widths_arg, const std
 struct SimArgs {
   std::string model, widths, array, tokenizer, prompt, out, json;
   int64_t bank_depth = 4096, steps = 32;
-  bool trace = false, no_stall = false;
+  bool trace = false, no_stall = false, x_unique = false;
   int jobs = 2;
 };
 
@@ -338,28 +379,20 @@ int cmd_sim(const SimArgs& a) {
     if (!t) return fail(t.message());
     tok = std::move(*t);
   }
-  std::vector<int64_t> prompt_ids{golden::kBosToken};
-  if (!a.prompt.empty()) {
-    if (!tok) return fail("--prompt needs --tokenizer to turn the text into token ids");
-    prompt_ids = tok->encode(a.prompt, true);
-  }
-  const int64_t P = static_cast<int64_t>(prompt_ids.size());
   if (a.steps < 1) return fail("--steps must be at least 1");
-  if (P + a.steps - 1 > src0->shape.seq_len) {
-    return fail(fmt::format("prompt ({} tokens) and {} steps need {} positions but the model's seq_len is {}; "
-                            "use at most --steps {}",
-                            P, a.steps, P + a.steps - 1, src0->shape.seq_len, src0->shape.seq_len - P + 1));
-  }
-  uint64_t seed = 0;
-  if (const char* e = std::getenv("HARDWIRE_SEED"); e && *e) {
-    seed = std::strtoull(e, nullptr, 0);
-  } else {
-    std::random_device rd;
-    seed = (uint64_t{rd()} << 32 ^ rd()) & 0xffffffffffffull;
-  }
+  auto ids = prompt_tokens(tok, a.prompt, src0->shape.seq_len);
+  if (!ids) return fail(ids.message());
+  const std::vector<int64_t> prompt_ids = std::move(*ids);
+  const int64_t P = static_cast<int64_t>(prompt_ids.size());
+  if (auto st = check_positions(P, a.steps, src0->shape.seq_len); !st) return fail(st.message());
+  std::string seed_error;
+  const bool seed_given = std::getenv("HARDWIRE_SEED") && *std::getenv("HARDWIRE_SEED");
+  const auto seed_v = seed_from_env(seed_error);
+  if (!seed_v) return fail(seed_error);
+  const uint64_t seed = seed_given ? *seed_v : (*seed_v & 0xffffffffffffull);  // fresh seeds: 48 bits, short to type
 
   const auto t0 = clock::now();
-  auto p = prepare(a.model, a.widths);
+  auto p = prepare(a.model, a.widths, true);
   if (!p) return fail(p.message());
   auto sum = gen::generate_design(p->src, p->qm, *opt);
   if (!sum) return fail(sum.message());
@@ -368,11 +401,16 @@ int cmd_sim(const SimArgs& a) {
              gen::widths_to_string(p->widths));
   fmt::print("design   {} ({}x{} array, {} instructions per token, content hash {}{})\n", dir, opt->array.rows,
              opt->array.cols, program.instrs.size(), sum->content_hash, sum->reused ? ", reused" : "");
+  if (!sum->damaged.empty())
+    fmt::print("note     the design in {} was damaged ({}); regenerated it\n", dir, sum->damaged);
+  for (const auto& f : sum->edited)
+    fmt::print("note     {} differs from manifest.json (edited in place?); simulating it as it is\n", f);
   fmt::print("building the simulator with Verilator (cached in {}/sim) ...\n", dir);
   std::fflush(stdout);
   verif::SimBuildOptions bo;
   bo.design_dir = dir;
   bo.trace = a.trace;
+  bo.x_unique = a.x_unique;
   bo.jobs = a.jobs;
   auto build = verif::build_simulator(bo);
   if (!build) return fail(build.message());
@@ -492,7 +530,7 @@ int cmd_sim(const SimArgs& a) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+int run_cli(int argc, char** argv) {
   CLI::App app{"hardwire: turn a transformer model into its own chip (model-specific accelerator RTL)"};
   app.require_subcommand(1);
   std::string presets;
@@ -551,6 +589,12 @@ int main(int argc, char** argv) {
   sim->add_flag("--no-stall", sa.no_stall, "no random stalls on the host ports");
   sim->add_option("--jobs,-j", sa.jobs, "parallel C++ compiles for the Verilator build")->capture_default_str();
   sim->add_option("--json", sa.json, "also write the figures as JSON to this file");
+  sim->add_flag("--x-unique", sa.x_unique,
+                "build with --x-assign unique --x-initial unique: random initial values and X assignments (separate "
+                "build), to catch state used before reset");
+  for (CLI::App* c : {gold, generate, synth, sim})
+    c->add_option("--max-memory", g_max_memory,
+                  "refuse models estimated to need more memory than this (e.g. 16G; default: this machine's memory)");
 
   CLI11_PARSE(app, argc, argv);
   if (sim->parsed()) return cmd_sim(sa);
@@ -559,4 +603,16 @@ int main(int argc, char** argv) {
   if (generate->parsed()) return cmd_generate(model, widths, array, bank_depth, out);
   if (synth->parsed()) return cmd_synth(model, widths, array, bank_depth, liberty, json, md, work);
   return 1;
+}
+
+int main(int argc, char** argv) {
+  hardwire::gen::install_signal_handlers();
+  try {
+    return run_cli(argc, argv);
+  } catch (const std::bad_alloc&) {
+    return fail("out of memory: the command needed more memory than the machine could give; use a smaller model, "
+                "or close other programs");
+  } catch (const std::exception& e) {
+    return fail(std::string("internal error: ") + e.what() + "; please report it with the command you ran");
+  }
 }

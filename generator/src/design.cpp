@@ -3,6 +3,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
+#include <string_view>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -12,6 +14,8 @@
 #include "hardwire/gen/files.hpp"
 #include "hardwire/gen/hex_image.hpp"
 #include "hardwire/gen/layout.hpp"
+#include "hardwire/gen/manifest.hpp"
+#include "hardwire/gen/outdir.hpp"
 #include "hardwire/gen/program.hpp"
 #include "hardwire/gen/templates.hpp"
 #include "hardwire/gen/verilog.hpp"
@@ -48,6 +52,27 @@ Status check_bank_depth(int64_t d) {
                " must be 0 (one bank) or a power of two from 16 to 16777216 words, e.g. --sram-bank-depth 4096"};
 }
 
+std::string comment_safe(const std::string& text) {
+  static const char kHex[] = "0123456789abcdef";
+  std::string o;
+  for (unsigned char c : text) {
+    if (c == '\n') o += "\\n";
+    else if (c < 0x20 || c == 0x7f) o += std::string("\\x") + kHex[c >> 4] + kHex[c & 15];
+    else o += static_cast<char>(c);
+  }
+  return o;
+}
+
+std::string shell_word(const std::string& word) {
+  bool plain = !word.empty();
+  for (unsigned char c : word)
+    plain = plain && (std::isalnum(c) || std::string_view("_./=,:+@%-").find(static_cast<char>(c)) != std::string_view::npos);
+  if (plain) return word;
+  std::string o = "'";
+  for (char c : word) o += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return o + "'";
+}
+
 std::string fnv1a64_hex(const std::string& data) {
   uint64_t h = 0xcbf29ce484222325ull;
   for (unsigned char c : data) h = (h ^ c) * 0x100000001b3ull;
@@ -80,8 +105,8 @@ class Emitter {
     std::string b;
     b += "// " + std::string(100, '=') + "\n";
     b += "// hardwire " HARDWIRE_VERSION " - generated file, do not edit.\n";
-    b += "// Regenerate: " + o_.regenerate_command + "\n";
-    b += "// Model: " + src_.name + " (" + m_.shape.to_string() + ")\n";
+    b += "// Regenerate: " + comment_safe(o_.regenerate_command) + "\n";
+    b += "// Model: " + comment_safe(src_.name) + " (" + m_.shape.to_string() + ")\n";
     b += "// Array " + std::to_string(o_.array.rows) + "x" + std::to_string(o_.array.cols) + ", widths " +
          widths_text() + "\n";
     b += "// " + what + "\n";
@@ -111,6 +136,7 @@ class Emitter {
   std::vector<std::string> weight_images_;
   bool banked_ = false;
   std::string content_hash_;
+  std::string damaged_note_;
 };
 
 void Emitter::collect_matrices() {
@@ -582,14 +608,16 @@ Result<GenerateSummary> Emitter::run() {
   std::sort(files_.begin(), files_.end());
   add("manifest.json", manifest());
 
-  // Write into a temporary directory beside the target, then rename it into place.
-  const fs::path out(o_.out_dir);
-  std::error_code ec;
-  if (o_.reuse_unchanged && fs::is_regular_file(out / "manifest.json", ec)) {
-    std::ifstream f(out / "manifest.json");
-    try {
-      const auto old = nlohmann::json::parse(f);
-      if (old.value("content_hash", std::string()) == content_hash_) {
+  // Reuse: the directory is ours (check_owned), its manifest has this content hash and every file it lists is
+  // there with its size. A file of the right size but other content is kept (fault injection edits images in
+  // place) and reported; a missing or resized one means a damaged design, which is regenerated.
+  auto state = check_owned(o_.out_dir, "output directory");
+  if (!state) return state.error();
+  if (o_.reuse_unchanged && *state == DirState::kOwned) {
+    auto man = read_manifest(o_.out_dir);
+    if (man && man->content_hash == content_hash_) {
+      auto integrity = check_design_files(o_.out_dir, *man);
+      if (integrity.damaged.empty()) {
         GenerateSummary sum;
         for (const auto& [path, content] : files_) {
           ++sum.files;
@@ -598,53 +626,22 @@ Result<GenerateSummary> Emitter::run() {
         sum.weight_words = weight_words_;
         sum.content_hash = content_hash_;
         sum.reused = true;
+        sum.edited = integrity.edited;
         return sum;
       }
-    } catch (const std::exception&) {
-      // Not a readable manifest: regenerate.
+      damaged_note_ = integrity.damaged;
     }
   }
-  if (fs::exists(out, ec) && !fs::exists(out / "manifest.json", ec)) {
-    return Error{"output directory '" + o_.out_dir +
-                 "' exists and is not a hardwire output (no manifest.json); choose another --out or remove it"};
-  }
-  const fs::path parent = out.has_parent_path() ? out.parent_path() : fs::path(".");
-  if (!fs::is_directory(parent, ec)) {
-    fs::create_directories(parent, ec);  // like mkdir -p
-    if (ec || !fs::is_directory(parent)) {
-      return Error{"cannot create output directory '" + o_.out_dir + "': cannot create '" + parent.string() +
-                   "' (" + (ec ? ec.message() : std::string("not a directory")) + ")"};
-    }
-  }
-  const fs::path tmp = parent / ("." + out.filename().string() + ".tmp." + std::to_string(::getpid()));
-  fs::remove_all(tmp, ec);
-  if (!fs::create_directories(tmp / "rtl", ec) || !fs::create_directories(tmp / "mem", ec)) {
-    return Error{"cannot create output directory '" + o_.out_dir + "': " + ec.message() +
-                 " (is the parent directory writable?)"};
-  }
+  auto staged = StagedDir::create(o_.out_dir, "output directory");
+  if (!staged) return staged.error();
   GenerateSummary sum;
   for (const auto& [path, content] : files_) {
-    if (auto st = write_file_atomic((tmp / path).string(), content, "generated file"); !st) {
-      fs::remove_all(tmp, ec);
-      return st.error();
-    }
+    HW_TRY((*staged)->write(path, content));
     ++sum.files;
     sum.bytes += static_cast<int64_t>(content.size());
   }
-  const fs::path old = parent / ("." + out.filename().string() + ".old." + std::to_string(::getpid()));
-  if (fs::exists(out, ec)) fs::rename(out, old, ec);
-  if (ec) {
-    fs::remove_all(tmp, ec);
-    return Error{"cannot replace '" + o_.out_dir + "': " + ec.message()};
-  }
-  fs::rename(tmp, out, ec);
-  if (ec) {
-    std::error_code ec2;
-    fs::remove_all(tmp, ec2);
-    if (fs::exists(old, ec2)) fs::rename(old, out, ec2);
-    return Error{"cannot move the generated design into '" + o_.out_dir + "': " + ec.message()};
-  }
-  fs::remove_all(old, ec);
+  HW_TRY((*staged)->commit({"sim"}));
+  sum.damaged = damaged_note_;
   sum.weight_words = weight_words_;
   sum.content_hash = content_hash_;
   return sum;

@@ -1,5 +1,7 @@
 #include "hardwire/gen/llama2c.hpp"
 
+#include <algorithm>
+
 #include <bit>
 #include <cmath>
 #include <cstring>
@@ -205,6 +207,13 @@ Status write_llama2c(const FloatModel& m, const std::string& path) {
 // ---------------------------------------------------------------------------------------------------------------
 // Tokenizer
 
+namespace {
+std::string fmt_hex2(unsigned char c) {
+  static const char kHex[] = "0123456789abcdef";
+  return std::string{kHex[c >> 4], kHex[c & 15]};
+}
+}  // namespace
+
 std::string Tokenizer::decode(int64_t prev, int64_t token) const {
   HW_CHECK(token >= 0 && static_cast<size_t>(token) < pieces.size(), "token id within the tokenizer");
   const std::string& p = pieces[static_cast<size_t>(token)];
@@ -216,8 +225,19 @@ std::string Tokenizer::decode(int64_t prev, int64_t token) const {
   return std::string(piece);
 }
 
-std::vector<int64_t> Tokenizer::encode(const std::string& text, bool bos) const {
+Result<std::vector<int64_t>> Tokenizer::encode(const std::string& text, bool bos, int64_t max_tokens) const {
+  // Length first: every token covers at most `longest` bytes, so the text needs at least this many.
+  size_t longest = 1;
+  for (const auto& p : pieces) longest = std::max(longest, p.size());
+  const int64_t bytes = static_cast<int64_t>(text.size()) + (text.empty() ? 0 : 1);  // + the dummy-prefix space
+  const int64_t at_least = (bos ? 1 : 0) + (bytes + static_cast<int64_t>(longest) - 1) / static_cast<int64_t>(longest);
+  if (at_least > max_tokens) {
+    return Error{"the prompt is " + std::to_string(text.size()) + " bytes: at least " + std::to_string(at_least) +
+                 " tokens with this tokenizer (its longest piece has " + std::to_string(longest) +
+                 " bytes), more than the model's " + std::to_string(max_tokens) + " positions; shorten the prompt"};
+  }
   std::unordered_map<std::string, int64_t> index;
+  index.reserve(pieces.size());
   for (size_t i = 0; i < pieces.size(); ++i) index.emplace(pieces[i], static_cast<int64_t>(i));
   auto lookup = [&](const std::string& s) -> int64_t {
     auto it = index.find(s);
@@ -240,30 +260,68 @@ std::vector<int64_t> Tokenizer::encode(const std::string& text, bool bos) const 
     } else {
       for (unsigned char b : cp) {
         const int64_t fb = int64_t{b} + 3;
-        if (fb < static_cast<int64_t>(pieces.size())) toks.push_back(fb);
+        if (fb >= static_cast<int64_t>(pieces.size())) {
+          std::string hex;
+          for (unsigned char c : cp) hex += (hex.empty() ? "" : " ") + fmt_hex2(c);
+          return Error{"prompt character at byte " + std::to_string(i) + " (bytes " + hex +
+                       ") has no token in this tokenizer and no byte-fallback token (byte fallback needs a vocabulary "
+                       "of at least 259 tokens; this one has " + std::to_string(pieces.size()) +
+                       "); remove it from the prompt"};
+        }
+        toks.push_back(fb);
       }
     }
     i += len;
   }
-  // Merge the best-scoring adjacent pair until none merges.
+  // Merge the best-scoring adjacent pair until none merges (llama2.c's rule: the highest score, the leftmost pair on
+  // a tie). A heap of candidate pairs over a linked list gives the same merges in O(n log n): a candidate is stale
+  // once either of its tokens was merged away or changed.
   const size_t first = bos ? 1 : 0;
-  for (;;) {
-    float best = -1e30f;
-    int64_t best_id = -1;
-    size_t best_i = 0;
-    for (size_t i = first; i + 1 < toks.size(); ++i) {
-      const int64_t id = lookup(pieces[static_cast<size_t>(toks[i])] + pieces[static_cast<size_t>(toks[i + 1])]);
-      if (id >= 0 && scores[static_cast<size_t>(id)] > best) {
-        best = scores[static_cast<size_t>(id)];
-        best_id = id;
-        best_i = i;
-      }
-    }
-    if (best_id < 0) break;
-    toks[best_i] = best_id;
-    toks.erase(toks.begin() + static_cast<std::ptrdiff_t>(best_i) + 1);
+  const size_t n = toks.size();
+  std::vector<int64_t> prev(n), next(n);
+  std::vector<bool> alive(n, true);
+  for (size_t i = 0; i < n; ++i) {
+    prev[i] = static_cast<int64_t>(i) - 1;
+    next[i] = i + 1 < n ? static_cast<int64_t>(i + 1) : -1;
   }
-  return toks;
+  struct Cand {
+    float score;
+    int64_t left, right, left_id, right_id, merged;
+  };
+  auto worse = [](const Cand& a, const Cand& b) {  // heap order: higher score first, then the leftmost
+    return a.score != b.score ? a.score < b.score : a.left > b.left;
+  };
+  std::vector<Cand> heap;
+  auto consider = [&](int64_t l, int64_t r) {
+    if (l < static_cast<int64_t>(first) || r < 0) return;
+    const int64_t id = lookup(pieces[static_cast<size_t>(toks[static_cast<size_t>(l)])] +
+                              pieces[static_cast<size_t>(toks[static_cast<size_t>(r)])]);
+    if (id < 0 || !(scores[static_cast<size_t>(id)] > -1e30f)) return;
+    heap.push_back({scores[static_cast<size_t>(id)], l, r, toks[static_cast<size_t>(l)], toks[static_cast<size_t>(r)], id});
+    std::push_heap(heap.begin(), heap.end(), worse);
+  };
+  for (size_t i = first; i + 1 < n; ++i) consider(static_cast<int64_t>(i), static_cast<int64_t>(i + 1));
+  while (!heap.empty()) {
+    std::pop_heap(heap.begin(), heap.end(), worse);
+    const Cand c = heap.back();
+    heap.pop_back();
+    const auto l = static_cast<size_t>(c.left), r = static_cast<size_t>(c.right);
+    if (!alive[l] || !alive[r] || next[l] != c.right || toks[l] != c.left_id || toks[r] != c.right_id) continue;
+    toks[l] = c.merged;
+    alive[r] = false;
+    next[l] = next[r];
+    if (next[r] >= 0) prev[static_cast<size_t>(next[r])] = c.left;
+    consider(prev[l], c.left);
+    consider(c.left, next[l]);
+  }
+  std::vector<int64_t> out;
+  for (size_t i = 0; i < n; ++i)
+    if (alive[i]) out.push_back(toks[i]);
+  if (static_cast<int64_t>(out.size()) > max_tokens) {
+    return Error{"the prompt is " + std::to_string(out.size()) + " tokens, more than the model's " +
+                 std::to_string(max_tokens) + " positions; shorten the prompt"};
+  }
+  return out;
 }
 
 Result<Tokenizer> read_tokenizer(const std::string& path, int64_t vocab) {

@@ -1,5 +1,12 @@
 #include "hardwire/gen/model_info.hpp"
 
+#include <unistd.h>
+
+#include <cctype>
+#include <cmath>
+#include <cstdlib>
+#include <cstdio>
+
 namespace hardwire::gen {
 
 ModelInfo compute_info(const ModelSource& src, const golden::Widths& widths) {
@@ -27,6 +34,71 @@ ModelInfo compute_info(const ModelSource& src, const golden::Widths& widths) {
   m.macs_per_token_mean =
       m.stats.matmul_macs_per_token + s.n_layers * s.n_heads * s.head_size() * 2 * (s.seq_len + 1) / 2;
   return m;
+}
+
+MemoryEstimate estimate_memory(const ModelInfo& m, bool writes_design) {
+  const auto& s = m.shape;
+  MemoryEstimate e;
+  e.float_weights = 4 * m.stats.params_total;
+  e.int_weights = m.weight_bytes + 16 * m.requant_params;
+  // Float (4 B), integer (8 B) and teacher-forced integer (8 B) caches of K and V.
+  e.kv_caches = 2 * s.n_layers * s.seq_len * s.kv_dim() * (4 + 8 + 8);
+  e.design_text = writes_design ? m.weight_bytes / 4 * 9 : 0;
+  e.total = (int64_t{256} << 20) + e.float_weights + e.int_weights + e.kv_caches + e.design_text;
+  return e;
+}
+
+std::string bytes_human(int64_t b) {
+  char buf[64];
+  const double v = static_cast<double>(b);
+  if (b >= (int64_t{1} << 40)) std::snprintf(buf, sizeof buf, "%.2f TiB", v / std::pow(2.0, 40));
+  else if (b >= (int64_t{1} << 30)) std::snprintf(buf, sizeof buf, "%.2f GiB", v / std::pow(2.0, 30));
+  else if (b >= (int64_t{1} << 20)) std::snprintf(buf, sizeof buf, "%.2f MiB", v / std::pow(2.0, 20));
+  else if (b >= (int64_t{1} << 10)) std::snprintf(buf, sizeof buf, "%.1f KiB", v / 1024.0);
+  else std::snprintf(buf, sizeof buf, "%lld B", static_cast<long long>(b));
+  return buf;
+}
+
+Status check_memory(const ModelInfo& m, bool writes_design, int64_t limit, const std::string& limit_source) {
+  if (limit <= 0) return Status::ok();
+  const MemoryEstimate e = estimate_memory(m, writes_design);
+  if (e.total <= limit) return Status::ok();
+  std::string parts = "float weights " + bytes_human(e.float_weights) + ", int8 weights " +
+                      bytes_human(e.int_weights) + ", KV caches " + bytes_human(e.kv_caches);
+  if (writes_design) parts += ", image text " + bytes_human(e.design_text);
+  return Error{"this model needs about " + bytes_human(e.total) + " of memory (" + parts + "), more than the limit of " +
+               bytes_human(limit) + " (" + limit_source + "); use a smaller shape, or set --max-memory if the estimate "
+               "is too cautious for this machine"};
+}
+
+int64_t physical_memory_bytes() {
+  const long pages = ::sysconf(_SC_PHYS_PAGES), page = ::sysconf(_SC_PAGESIZE);
+  return pages > 0 && page > 0 ? static_cast<int64_t>(pages) * page : 0;
+}
+
+Result<int64_t> parse_size(const std::string& text) {
+  auto bad = [&] {
+    return Error{"memory size '" + text.substr(0, 40) + "' is not a size; write bytes or a number with K, M, G or T "
+                 "(powers of 1024), e.g. --max-memory 16G"};
+  };
+  size_t i = 0;
+  while (i < text.size() && (std::isdigit(static_cast<unsigned char>(text[i])) || text[i] == '.')) ++i;
+  if (i == 0 || i > 24) return bad();
+  const std::string num = text.substr(0, i);
+  if (num.find('.') != num.rfind('.') || num == ".") return bad();
+  std::string unit = text.substr(i);
+  if (unit == "B" || unit.empty()) unit = "";
+  else if (unit.size() == 3 && unit.substr(1) == "iB") unit = unit.substr(0, 1);
+  else if (unit.size() == 2 && unit[1] == 'B') unit = unit.substr(0, 1);
+  double scale = 1;
+  if (unit == "K" || unit == "k") scale = 1024.0;
+  else if (unit == "M") scale = 1024.0 * 1024;
+  else if (unit == "G") scale = 1024.0 * 1024 * 1024;
+  else if (unit == "T") scale = 1024.0 * 1024 * 1024 * 1024;
+  else if (!unit.empty()) return bad();
+  const double v = std::strtod(num.c_str(), nullptr) * scale;
+  if (!(v >= 1) || v > 9.0e18) return bad();
+  return static_cast<int64_t>(v);
 }
 
 }  // namespace hardwire::gen

@@ -1,5 +1,6 @@
 #include "hardwire/gen/model_source.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -8,6 +9,7 @@
 
 #include "hardwire/gen/files.hpp"
 #include "hardwire/gen/llama2c.hpp"
+#include "json_input.hpp"
 
 namespace hardwire::gen {
 
@@ -49,20 +51,45 @@ std::string preset_names() {
   return s;
 }
 
+// The field of `w` that a site name ("res", "k", ...) names; nullptr for no site.
+int* width_slot(Widths& w, const std::string& site) {
+  return site == "res" ? &w.res : site == "xn" ? &w.xn : site == "q" ? &w.q : site == "k" ? &w.k
+         : site == "v" ? &w.v : site == "att" ? &w.att : site == "up" ? &w.up : site == "h" ? &w.h : nullptr;
+}
+
+// A model's default name: its file name.
+// Control characters (a newline in a file name) become '_', so the name is safe in every file it is written to.
+std::string default_model_name(const std::string& path) {
+  const auto slash = path.find_last_of('/');
+  std::string name = slash == std::string::npos ? path : path.substr(slash + 1);
+  for (char& c : name)
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '_';
+  return name;
+}
+
 bool ends_with(const std::string& s, const std::string& suffix) {
   return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
-Result<ModelSource> read_json_shape(const std::string& path) {
-  auto data = read_file(path, "model shape file");
-  if (!data) return data.error();
-  const std::string pre = "model shape file '" + path + "': ";
-  nlohmann::json j;
-  try {
-    j = nlohmann::json::parse(data->begin(), data->end());
-  } catch (const nlohmann::json::parse_error& e) {
-    return Error{pre + "not valid JSON (" + e.what() + ")"};
+}  // namespace
+
+Status check_model_name(const std::string& name, const std::string& pre) {
+  if (name.empty()) return Error{pre + "\"name\" is empty; give the model a name"};
+  if (name.size() > 200) return Error{pre + "\"name\" is " + std::to_string(name.size()) + " characters; use at most 200"};
+  for (unsigned char c : name) {
+    if (c < 0x20 || c == 0x7f) {
+      return Error{pre + "\"name\" \"" + printable_snippet(name) +
+                   "\" contains a control character; use one line of printable text"};
+    }
   }
+  return Status::ok();
+}
+
+Result<ModelSource> parse_json_shape(const std::string& text, const std::string& path) {
+  const std::string pre = "model shape file '" + printable_snippet(path, 200) + "': ";
+  auto parsed = parse_json_strict(text, pre.substr(0, pre.size() - 2));
+  if (!parsed) return parsed.error();
+  const nlohmann::json& j = *parsed;
   if (!j.is_object()) return Error{pre + "expected a JSON object with the model's dimensions"};
   static const char* const kKeys[] = {"name", "dim", "hidden_dim", "n_layers", "n_heads", "n_kv_heads",
                                       "vocab_size", "seq_len", "shared_classifier", "seed", "widths"};
@@ -70,7 +97,7 @@ Result<ModelSource> read_json_shape(const std::string& path) {
     bool known = false;
     for (const char* k : kKeys) known = known || it.key() == k;
     if (!known) {
-      return Error{pre + "unknown key \"" + it.key() +
+      return Error{pre + "unknown key \"" + printable_snippet(it.key()) +
                    "\"; allowed: name, dim, hidden_dim, n_layers, n_heads, n_kv_heads (default n_heads), vocab_size, "
                    "seq_len, shared_classifier (default true), seed (default 1), widths"};
     }
@@ -81,9 +108,9 @@ Result<ModelSource> read_json_shape(const std::string& path) {
       return Status::ok();
     }
     const auto& v = j[key];
-    if (!v.is_number_integer()) return Error{pre + "\"" + key + "\" must be an integer, got " + v.dump()};
+    if (!v.is_number_integer()) return Error{pre + "\"" + key + "\" must be an integer, got " + describe_json_value(v)};
     if (v.is_number_unsigned() && v.get<uint64_t>() > static_cast<uint64_t>(INT64_MAX))
-      return Error{pre + "\"" + key + "\" is " + v.dump() + ", far too large"};
+      return Error{pre + "\"" + key + "\" is " + describe_json_value(v) + ", far too large"};
     out = v.get<int64_t>();
     return Status::ok();
   };
@@ -110,25 +137,38 @@ Result<ModelSource> read_json_shape(const std::string& path) {
   if (j.contains("name")) {
     if (!j["name"].is_string()) return Error{pre + "\"name\" must be a string"};
     src.name = j["name"].get<std::string>();
+    HW_TRY(check_model_name(src.name, pre));
   } else {
-    const auto slash = path.find_last_of('/');
-    src.name = slash == std::string::npos ? path : path.substr(slash + 1);
+    src.name = default_model_name(path);
   }
   if (j.contains("widths")) {
     const auto& w = j["widths"];
     if (!w.is_object()) return Error{pre + "\"widths\" must be an object such as {\"res\": 16, \"k\": 8}"};
-    std::string text;
+    Widths widths;
     for (auto it = w.begin(); it != w.end(); ++it) {
-      if (!it.value().is_number_integer())
-        return Error{pre + "widths." + it.key() + " must be an integer (8 or 16)"};
-      text += (text.empty() ? "" : ",") + it.key() + "=" + std::to_string(it.value().get<int64_t>());
+      int* slot = width_slot(widths, it.key());
+      if (!slot) {
+        return Error{pre + "unknown activation site \"" + printable_snippet(it.key()) +
+                     "\" in \"widths\"; sites: res xn q k v att up h"};
+      }
+      const auto& v = it.value();
+      if (!v.is_number_integer() || v.get<int64_t>() < 0 || v.get<int64_t>() > 64)
+        return Error{pre + "widths." + it.key() + " must be 8 or 16, got " + describe_json_value(v)};
+      *slot = static_cast<int>(v.get<int64_t>());
     }
-    auto widths = parse_widths(text, Widths{});
-    if (!widths) return Error{pre + widths.message()};
-    src.widths = *widths;
+    if (auto st = validate_widths(widths); !st) return Error{pre + st.message()};
+    src.widths = widths;
   }
   if (auto st = s.validate(); !st) return Error{pre + st.message()};
   return src;
+}
+
+namespace {
+
+Result<ModelSource> read_json_shape(const std::string& path) {
+  auto data = read_file(path, "model shape file");
+  if (!data) return data.error();
+  return parse_json_shape(std::string(data->begin(), data->end()), path);
 }
 
 // splitmix64: a small, fully specified generator, so synthetic weights are the same everywhere.
@@ -223,8 +263,7 @@ Result<ModelSource> resolve_model(const std::string& spec) {
   ModelSource src;
   src.kind = ModelSource::Kind::kCheckpoint;
   src.path = spec;
-  const auto slash = spec.find_last_of('/');
-  src.name = slash == std::string::npos ? spec : spec.substr(slash + 1);
+  src.name = default_model_name(spec);
   src.shape = hdr->shape;
   src.shared_classifier = hdr->shared_classifier;
   return src;
@@ -248,6 +287,7 @@ Status validate_widths(const Widths& w) {
 Result<Widths> parse_widths(const std::string& text, Widths base) {
   std::stringstream ss(text);
   std::string item;
+  std::vector<std::string> seen;
   while (std::getline(ss, item, ',')) {
     if (item.empty()) continue;
     const auto eq = item.find('=');
@@ -262,9 +302,10 @@ Result<Widths> parse_widths(const std::string& text, Widths base) {
     } catch (const std::exception&) {
       return Error{"bad width '" + item + "': '" + val + "' is not a number (use 8 or 16)"};
     }
-    int* slot = site == "res" ? &base.res : site == "xn" ? &base.xn : site == "q" ? &base.q : site == "k" ? &base.k
-              : site == "v" ? &base.v : site == "att" ? &base.att : site == "up" ? &base.up : site == "h" ? &base.h
-              : nullptr;
+    int* slot = width_slot(base, site);
+    if (slot && std::find(seen.begin(), seen.end(), site) != seen.end())
+      return Error{"activation site '" + site + "' is given twice in '" + text + "'; give each site once"};
+    seen.push_back(site);
     if (!slot) return Error{"unknown activation site '" + site + "'; sites: res xn q k v att up h"};
     *slot = bits;
   }

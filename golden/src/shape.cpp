@@ -1,9 +1,18 @@
 #include "hardwire/golden/shape.hpp"
 
+#include <cstdio>
 #include <sstream>
 #include <vector>
 
 namespace hardwire::golden {
+
+namespace {
+std::string scientific(long double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.2g", static_cast<double>(v));
+  return buf;
+}
+}  // namespace
 
 Status Shape::validate() const {
   struct Field {
@@ -37,6 +46,27 @@ Status Shape::validate() const {
   if (head_size() % 2 != 0) {
     return Error{"invalid shape: head size dim/n_heads = " + std::to_string(head_size()) +
                  " is odd; RoPE rotates pairs of elements, so the head size must be even"};
+  }
+  // Totals: parameters, MACs per token, KV-cache elements and attention MACs at the last position must stay below
+  // kMaxTotal, so every figure derived from them (bytes at 16 bits, sums over positions) fits in 64 bits.
+  using Wide = long double;  // exact enough to compare with 2^50, and no overflow
+  const Wide d = static_cast<Wide>(dim), h = static_cast<Wide>(hidden_dim), l = static_cast<Wide>(n_layers),
+             kv = static_cast<Wide>(dim / n_heads * n_kv_heads), v = static_cast<Wide>(vocab), t = static_cast<Wide>(seq_len);
+  const Wide params = 2 * v * d + l * (2 * d + 2 * d * d + 2 * kv * d + 3 * h * d) + d;
+  const Wide macs = l * (2 * d * d + 2 * kv * d + 3 * h * d) + v * d;
+  const Wide kv_elems = 2 * l * t * kv;
+  const Wide att_macs = 2 * l * d * t;
+  const struct {
+    const char* what;
+    Wide value;
+  } totals[] = {{"parameters", params}, {"MACs per token", macs}, {"KV-cache elements", kv_elems},
+                {"attention MACs at the last position", att_macs}};
+  for (const auto& x : totals) {
+    if (x.value > static_cast<Wide>(kMaxTotal)) {
+      return Error{"invalid shape: " + to_string() + " has about " +
+                   scientific(x.value) + " " +
+                   x.what + "; hardwire supports models up to 2^50 (about 1.1e15) of each"};
+    }
   }
   return Status::ok();
 }

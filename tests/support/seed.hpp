@@ -15,13 +15,19 @@
 #include <random>
 #include <string>
 
+#include "hardwire/seed.hpp"
+
 namespace hw_test {
 
 inline uint64_t base_seed() {
   static const uint64_t seed = []() -> uint64_t {
-    if (const char* e = std::getenv("HARDWIRE_SEED"); e && *e) return std::strtoull(e, nullptr, 0);
-    std::random_device rd;
-    return static_cast<uint64_t>((uint64_t{rd()} << 32) ^ uint64_t{rd()});
+    std::string error;
+    const auto seed = hardwire::seed_from_env(error);
+    if (!seed) {
+      std::fprintf(stderr, "error: %s\n", error.c_str());
+      std::exit(2);
+    }
+    return *seed;
   }();
   return seed;
 }

@@ -9,18 +9,24 @@
 #include <string>
 
 #include "verilated.h"
+#if __has_include("hardwire/seed.hpp")
+#include "hardwire/seed.hpp"
+#else
+#include "seed.hpp"  // the copy embedded beside this file in a `hardwire sim` build
+#endif
 
 namespace hardwire::verif {
 
-// The seed of this run: HARDWIRE_SEED if set, else fresh from std::random_device. Printed once, first.
+// The seed of this run: HARDWIRE_SEED if set, else fresh from std::random_device. Printed once, first. A malformed
+// HARDWIRE_SEED ends the run (exit 2) with the reason.
 inline uint64_t harness_seed(const std::string& block) {
-  uint64_t seed = 0;
-  if (const char* e = std::getenv("HARDWIRE_SEED"); e && *e) {
-    seed = std::strtoull(e, nullptr, 0);
-  } else {
-    std::random_device rd;
-    seed = (uint64_t{rd()} << 32) ^ uint64_t{rd()};
+  std::string error;
+  const auto parsed = hardwire::seed_from_env(error);
+  if (!parsed) {
+    std::fprintf(stderr, "[%s] error: %s\n", block.c_str(), error.c_str());
+    std::exit(2);
   }
+  const uint64_t seed = *parsed;
   std::printf("[%s] HARDWIRE_SEED=%llu\n", block.c_str(), static_cast<unsigned long long>(seed));
   std::fflush(stdout);
   return seed;

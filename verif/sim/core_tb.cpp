@@ -63,6 +63,7 @@ int main(int argc, char** argv) {
 
   auto ctx = std::make_unique<VerilatedContext>();
   ctx->randSeed(static_cast<int>(seed & 0x7fffffff));
+  ctx->randReset(2);  // random initial values where the model was built with --x-initial unique
   auto top = std::make_unique<Vhwc_top>(ctx.get());
 #ifdef HW_TRACE
   std::unique_ptr<VerilatedFstC> tfp;

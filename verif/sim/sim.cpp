@@ -5,7 +5,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -16,6 +18,7 @@
 
 #include "hardwire/gen/design.hpp"
 #include "hardwire/gen/files.hpp"
+#include "hardwire/gen/process.hpp"
 #include "hardwire/gen/templates.hpp"
 #include "hardwire/golden/decoder.hpp"
 #include "hardwire/golden/ops.hpp"
@@ -35,6 +38,13 @@ std::string read_text(const fs::path& p) {
   std::ostringstream s;
   s << f.rdbuf();
   return s.str();
+}
+
+// At most 120 characters of a line from the simulator, control characters shown as '?'.
+std::string printable(const std::string& s) {
+  std::string o;
+  for (unsigned char c : s.substr(0, 120)) o += (c < 0x20 || c == 0x7f) ? '?' : static_cast<char>(c);
+  return s.size() > 120 ? o + "..." : o;
 }
 
 std::string shell_quote(const std::string& s) {
@@ -66,14 +76,23 @@ Result<SimBuild> build_simulator(const SimBuildOptions& o) {
     return Error{"cannot read " + (dir / "manifest.json").string() + ": " + e.what() + "; regenerate the design"};
   }
   const std::string tb = testbench_text();
-  const fs::path obj = dir / "sim" / (o.trace ? "obj_trace" : "obj");
+  const fs::path obj = dir / "sim" / (o.trace ? "obj_trace" : o.x_unique ? "obj_xunique" : "obj");
   const fs::path exe = obj / "hwc_sim";
-  std::string flags = "--x-assign fast --x-initial fast -O3";
+  std::string flags = o.x_unique ? "--x-assign unique --x-initial unique -O3" : "--x-assign fast --x-initial fast -O3";
   if (o.trace) flags += " --trace-fst -CFLAGS -DHW_TRACE";
   const std::string stamp = "design " + content_hash + "\ntestbench " + gen::fnv1a64_hex(tb) + "\nflags " + flags +
                             "\nverilator " VERILATOR_VERSION_TEXT "\n";
-  if (fs::is_regular_file(exe, ec) && read_text(obj / "hardwire.stamp") == stamp) {
-    return SimBuild{fs::absolute(exe).string(), true, 0.0};
+  // The cached binary is used only while the stamp matches and the binary is the one that build wrote (its size
+  // and hash are in the stamp's last line): an emptied or damaged binary is rebuilt.
+  auto exe_id = [&]() -> std::string {
+    auto data = gen::read_file(exe.string(), "simulator");
+    if (!data || data->empty()) return "";
+    return "exe " + std::to_string(data->size()) + " " + gen::fnv1a64_hex(std::string(data->begin(), data->end())) + "\n";
+  };
+  if (!o.force_rebuild && fs::is_regular_file(exe, ec)) {
+    const std::string id = exe_id();
+    if (!id.empty() && read_text(obj / "hardwire.stamp") == stamp + id)
+      return SimBuild{fs::absolute(exe).string(), true, 0.0};
   }
   fs::remove_all(obj, ec);
   fs::create_directories(obj, ec);
@@ -82,16 +101,19 @@ Result<SimBuild> build_simulator(const SimBuildOptions& o) {
     if (auto st = gen::write_file_atomic((dir / "sim" / name).string(), text, "testbench"); !st) return st.error();
   const std::string log = (obj / "build.log").string();
   const std::string cmd =
-      "cd " + shell_quote(dir.string()) + " && " VERILATOR_EXE_PATH " --cc --exe --build -j " +
+      "cd " + shell_quote(dir.string()) + " && exec " VERILATOR_EXE_PATH " --cc --exe --build -j " +
       std::to_string(o.jobs) + " -Wno-fatal --top-module hwc_top -f files.f --Mdir " +
       shell_quote(fs::relative(obj, dir).string()) + " -o hwc_sim " + flags +
       " -MAKEFLAGS OPT_FAST=-O2 -MAKEFLAGS OPT_SLOW=-O1 " + shell_quote(fs::absolute(dir / "sim" / "core_tb.cpp").string()) + " > " + shell_quote(fs::absolute(log).string()) +
       " 2>&1";
-  const int rc = std::system(cmd.c_str());
-  if (rc != 0 || !fs::is_regular_file(exe, ec)) {
-    return Error{"Verilator could not build the simulator (exit " + std::to_string(rc) + "); see " + log};
+  auto rc = gen::run_command(cmd);
+  if (!rc) return rc.error();
+  if (!rc->ok || !fs::is_regular_file(exe, ec)) {
+    return Error{"Verilator could not build the simulator (" + rc->how + "); see " + log};
   }
-  if (auto st = gen::write_file_atomic((obj / "hardwire.stamp").string(), stamp, "build stamp"); !st) return st.error();
+  const std::string id = exe_id();
+  if (id.empty()) return Error{"Verilator's build left no simulator binary in '" + obj.string() + "'; see " + log};
+  if (auto st = gen::write_file_atomic((obj / "hardwire.stamp").string(), stamp + id, "build stamp"); !st) return st.error();
   return SimBuild{fs::absolute(exe).string(), false,
                   std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count()};
 }
@@ -107,21 +129,23 @@ std::string describe(const Mismatch& m) {
 
 namespace {
 
-// The simulator process: a child with its stdin and stdout on pipes.
+// The simulator process: a child with its stdin and stdout on pipes, in its own process group (registered, so an
+// interrupt stops it). SIGPIPE is ignored by the CLI: writing to a dead simulator fails with EPIPE instead.
 class Child {
  public:
   ~Child() { stop(); }
   Status start(const std::string& exe, const std::string& cwd, const std::vector<std::string>& args) {
-    int in[2], out[2];
-    if (pipe(in) != 0 || pipe(out) != 0) return Error{"cannot create pipes for the simulator"};
+    int in[2], out[2], err[2];
+    if (pipe(in) != 0 || pipe(out) != 0 || pipe(err) != 0) return Error{"cannot create pipes for the simulator"};
+    for (int fd : {in[1], out[0], err[0], err[1]}) fcntl(fd, F_SETFD, FD_CLOEXEC);
     pid_ = fork();
     if (pid_ < 0) return Error{"cannot start the simulator (fork failed)"};
     if (pid_ == 0) {
+      setpgid(0, 0);
+      for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGPIPE}) signal(sig, SIG_DFL);
       dup2(in[0], 0);
       dup2(out[1], 1);
       close(in[0]);
-      close(in[1]);
-      close(out[0]);
       close(out[1]);
       if (chdir(cwd.c_str()) != 0) _exit(126);
       std::vector<char*> argv;
@@ -129,17 +153,32 @@ class Child {
       for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
       argv.push_back(nullptr);
       execv(exe.c_str(), argv.data());
+      // Tell the parent why (the close-on-exec pipe carries errno only when exec failed).
+      const int e = errno;
+      const ssize_t w = write(err[1], &e, sizeof e);
+      (void)w;
       _exit(127);
     }
+    setpgid(pid_, pid_);
+    gen::register_child(pid_);
     close(in[0]);
     close(out[1]);
+    close(err[1]);
+    int exec_errno = 0;
+    const ssize_t n = read(err[0], &exec_errno, sizeof exec_errno);
+    close(err[0]);
     to_ = fdopen(in[1], "w");
     from_ = fdopen(out[0], "r");
+    if (n == static_cast<ssize_t>(sizeof exec_errno)) {
+      stop();
+      return Error{"cannot run the simulator '" + exe + "': " + std::strerror(exec_errno)};
+    }
     return Status::ok();
   }
-  void send(const std::string& line) {
-    std::fputs(line.c_str(), to_);
-    std::fflush(to_);
+  bool send(const std::string& line) {
+    if (!to_) return false;
+    if (std::fputs(line.c_str(), to_) < 0) return false;
+    return std::fflush(to_) == 0;
   }
   bool read_line(std::string& line) {
     line.clear();
@@ -153,7 +192,8 @@ class Child {
     }
     return !line.empty();
   }
-  void stop() {
+  // Closes the pipes and waits; returns how the simulator ended ("exit 0", "killed by signal 11 (...)").
+  std::string stop() {
     if (to_) {
       std::fputs("quit\n", to_);
       std::fclose(to_);
@@ -165,15 +205,20 @@ class Child {
     }
     if (pid_ > 0) {
       int status = 0;
-      waitpid(pid_, &status, 0);
+      while (waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
+      }
+      gen::unregister_child(pid_);
       pid_ = -1;
+      how_ = gen::describe_wait_status(status);
     }
+    return how_;
   }
 
  private:
   pid_t pid_ = -1;
   FILE* to_ = nullptr;
   FILE* from_ = nullptr;
+  std::string how_;
 };
 
 struct StepData {
@@ -211,10 +256,10 @@ Status read_step(Child& c, StepData& d) {
     } else if (line.find("%Error") != std::string::npos) {  // Verilator prints $error and $stop on stdout
       return Error{"the RTL stopped with an error: " + line.substr(line.find("%Error"))};
     } else {
-      return Error{"simulator protocol: unexpected line '" + line + "'"};
+      return Error{"simulator protocol: unexpected line '" + printable(line) + "'"};
     }
   }
-  return Error{"the simulator exited in the middle of a step (see its messages above)"};
+  return Error{"the simulator exited in the middle of a step (" + c.stop() + "; see its messages above)"};
 }
 
 // Compares the chip's values of one tensor slice with golden; fills `mm` with the first difference.
@@ -263,8 +308,9 @@ Result<SimReport> run_sim(const golden::QModel& model, const gen::Program& progr
   HW_TRY(child.start(o.exe, o.design_dir, args));
   std::string line;
   if (!child.read_line(line) || line != "ready") {
-    return Error{"the simulator did not start (" + (line.empty() ? std::string("no output") : line) +
-                 "); are the memory images in '" + o.design_dir + "/mem'?"};
+    const std::string how = child.stop();
+    return Error{"the simulator did not start (" + (line.empty() ? std::string("no output") : printable(line)) +
+                 ", " + how + "); are the memory images in '" + o.design_dir + "/mem'?"};
   }
 
   golden::IntDecoder dec(model);
@@ -272,7 +318,8 @@ Result<SimReport> run_sim(const golden::QModel& model, const gen::Program& progr
   SimReport rep;
   int64_t tok = o.prompt[0];
   for (int64_t pos = 0; pos < positions; ++pos) {
-    child.send("step " + std::to_string(tok) + " " + std::to_string(pos) + "\n");
+    if (!child.send("step " + std::to_string(tok) + " " + std::to_string(pos) + "\n"))
+      return Error{"the simulator stopped reading its input at step " + std::to_string(pos) + " (" + child.stop() + ")"};
     StepData d;
     HW_TRY(read_step(child, d));
     trace.clear();

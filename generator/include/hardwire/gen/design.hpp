@@ -16,6 +16,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "hardwire/gen/model_source.hpp"
 #include "hardwire/golden/qmodel.hpp"
@@ -46,10 +47,18 @@ struct GenerateSummary {
   int64_t weight_words = 0;
   std::string content_hash;
   bool reused = false;  // reuse_unchanged and the directory already held this design
+  std::vector<std::string> edited;  // reused, but these files differ from the manifest's hashes (edited in place)
+  std::string damaged;  // the directory held this design damaged (a file missing or resized): regenerated
 };
 
 Result<GenerateSummary> generate_design(const ModelSource& src, const golden::QModel& model,
                                         const GenerateOptions& options);
+
+// `text` safe inside a one-line // comment: control characters escaped (\n, \xNN).
+std::string comment_safe(const std::string& text);
+// `word` as one shell word: unchanged if it is plain ([A-Za-z0-9_./=,:+@%-]), else single-quoted (control characters
+// are then escaped by comment_safe where the command is written).
+std::string shell_word(const std::string& word);
 
 // FNV-1a 64 of `data`, as 16 hex digits (file hashes in the manifest).
 std::string fnv1a64_hex(const std::string& data);

@@ -42,8 +42,10 @@ struct Tokenizer {
   // raw bytes).
   std::string decode(int64_t prev, int64_t token) const;
   // llama2.c's encoder: BOS, a dummy-prefix space, UTF-8 code points (byte fallback id = byte + 3), then greedy
-  // merging of the best-scoring adjacent pair until none merges.
-  std::vector<int64_t> encode(const std::string& text, bool bos) const;
+  // merging of the best-scoring adjacent pair until none merges, in O(n log n). Errors: a text that cannot fit in
+  // `max_tokens` (checked from its length before encoding, and exactly after), a character with neither a token
+  // nor a byte-fallback token (a vocabulary below 259).
+  Result<std::vector<int64_t>> encode(const std::string& text, bool bos, int64_t max_tokens = INT64_MAX) const;
 };
 
 Result<Tokenizer> read_tokenizer(const std::string& path, int64_t vocab);

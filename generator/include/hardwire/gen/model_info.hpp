@@ -28,4 +28,22 @@ struct ModelInfo {
 
 ModelInfo compute_info(const ModelSource& src, const golden::Widths& widths);
 
+// The memory a command takes for this model, estimated from its shape before anything is allocated (bytes):
+// float weights (4 B a parameter), the int8 weights with their requantization entries, the float and integer
+// decoders' KV caches (three decodes at most), and, for commands that write a design, the text of its memory images
+// (about 2.25 characters a weight byte, held as files and as the manifest's input). Plus a fixed 256 MiB for code,
+// tables and buffers.
+struct MemoryEstimate {
+  int64_t float_weights = 0, int_weights = 0, kv_caches = 0, design_text = 0, total = 0;
+};
+MemoryEstimate estimate_memory(const ModelInfo& m, bool writes_design);
+// Refuses a command whose estimate exceeds `limit` bytes (`limit_source` says where the limit comes from).
+Status check_memory(const ModelInfo& m, bool writes_design, int64_t limit, const std::string& limit_source);
+// This machine's physical memory in bytes (0 if unknown).
+int64_t physical_memory_bytes();
+// "24G", "512M", "1.5T", "4096" (bytes); K/M/G/T are powers of 1024, an optional trailing "B"/"iB" is allowed.
+Result<int64_t> parse_size(const std::string& text);
+// "1.50 GiB".
+std::string bytes_human(int64_t bytes);
+
 }  // namespace hardwire::gen

@@ -37,6 +37,8 @@ inline constexpr const char* kDefaultModel = "tiny";
 // Resolves `spec`: a preset name, a path to a .json shape file, or a path to a llama2.c checkpoint. Reads only
 // what is needed to know the shape (checkpoints: the header, checked against the file size).
 Result<ModelSource> resolve_model(const std::string& spec);
+// Parses a JSON shape file's text (`path` names it in errors; the default model name is its file name).
+Result<ModelSource> parse_json_shape(const std::string& text, const std::string& path);
 // Materializes the float weights: reads the checkpoint or synthesizes seeded weights.
 Result<golden::FloatModel> load_float_model(const ModelSource& src);
 

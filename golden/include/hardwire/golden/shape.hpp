@@ -26,6 +26,7 @@ struct Shape {
   // Largest value any dimension may take. Keeps every size computation (bytes, MACs, accumulator bounds) far from
   // 64-bit overflow and every spec bound (docs/numerics.md) valid.
   static constexpr int64_t kMaxDim = int64_t{1} << 20;
+  static constexpr int64_t kMaxTotal = int64_t{1} << 50;  // parameters, MACs/token, KV elements (validate())
 
   // Checks the shape is one the architecture and the numeric spec support. The error names the offending field(s)
   // and what would make the shape valid.

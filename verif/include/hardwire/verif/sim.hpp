@@ -25,6 +25,8 @@ namespace hardwire::verif {
 struct SimBuildOptions {
   std::string design_dir;   // a `hardwire generate` output (manifest.json, files.f, mem/)
   bool trace = false;       // build with FST tracing (a separate binary)
+  bool x_unique = false;    // --x-assign unique --x-initial unique (random initial values, X-propagation check)
+  bool force_rebuild = false;  // ignore a cached binary
   int jobs = 2;
 };
 struct SimBuild {
