@@ -89,7 +89,12 @@ INSTANTIATE_TEST_SUITE_P(Configs, GenerateLint,
                                            LintConfig{"tiny", "--array 4x8 --widths res=8,q=8,k=8,h=8", "tiny_4x8_int8"},
                                            LintConfig{"stories260K", "--array 8x8", "stories260K_8x8"},
                                            LintConfig{"stories260K", "--array 16x16", "stories260K_16x16"},
-                                           LintConfig{"tiny", "--array 3x5", "tiny_3x5"}),
+                                           LintConfig{"tiny", "--array 3x5", "tiny_3x5"},
+                                           // One-column and one-row arrays (a single attention lane, C = 1).
+                                           LintConfig{"tiny", "--array 8x1", "tiny_8x1"},
+                                           LintConfig{"tiny", "--array 1x8", "tiny_1x8"},
+                                           LintConfig{"tiny", "--array 1x1", "tiny_1x1"},
+                                           LintConfig{"stories260K", "--array 16x1", "stories260K_16x1"}),
                          [](const ::testing::TestParamInfo<LintConfig>& i) { return i.param.name; });
 
 TEST(Generate, DeterministicAndWellFormed) {
@@ -109,9 +114,11 @@ TEST(Generate, DeterministicAndWellFormed) {
     ASSERT_TRUE(first.count(path)) << path;
     EXPECT_EQ(f["fnv1a64"], gen::fnv1a64_hex(first.at(path))) << path;
   }
-  EXPECT_EQ(manifest["files"].size() + 1, first.size());  // every file but the manifest itself
+  EXPECT_EQ(manifest["files"].size() + 2, first.size());  // every file but the manifest itself and the marker
+  ASSERT_TRUE(first.count(".hardwire-output"));
   for (const auto& [path, content] : first) {
-    if (path == "manifest.json") continue;
+    if (path == "manifest.json" || path == ".hardwire-output") continue;
+    EXPECT_NE(first.at(".hardwire-output").find("\nfile " + path + "\n"), std::string::npos) << path << " not owned";
     EXPECT_EQ(content.rfind("// =====", 0), 0u) << path << " lacks the banner";
     EXPECT_NE(content.find("// Regenerate: hardwire generate --model tiny --array 8x8 --sram-bank-depth 4096 --out " + out),
               std::string::npos) << path;
@@ -178,7 +185,8 @@ TEST(Generate, ErrorsLeaveNothingBehind) {
   log = generate("--model tiny", tmp.file("mine"), &rc);
   EXPECT_EQ(rc, 1);
   EXPECT_EQ(log, "hardwire: error: output directory '" + tmp.file("mine") +
-                     "' exists and is not a hardwire output (no manifest.json); choose another --out or remove it\n");
+                     "' exists and is not a hardwire output (no valid .hardwire-output marker); choose another "
+                     "directory or remove it\n");
   EXPECT_EQ(read_bytes(tmp.file("mine/notes.txt")), "precious");
   // Missing parents are created (like mkdir -p); a path through a regular file cannot be.
   generate("--model tiny", tmp.file("new/parent/x"));

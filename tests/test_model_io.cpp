@@ -314,14 +314,14 @@ TEST(Tokenizer, RoundTripAndEncodeDecode) {
   ASSERT_TRUE(r.is_ok()) << r.message();
   EXPECT_EQ(r->pieces, t.pieces);
   EXPECT_EQ(r->scores, t.scores);
-  const auto ids = r->encode("hello", true);
+  const auto ids = r->encode("hello", true).value();
   ASSERT_EQ(ids.size(), 2u);
   EXPECT_EQ(ids[0], 1);
   EXPECT_EQ(r->pieces[static_cast<size_t>(ids[1])], " hello");
   EXPECT_EQ(r->decode(1, ids[1]), "hello");  // leading space dropped after BOS
   EXPECT_EQ(r->decode(5, ids[1]), " hello");
   // A character with no piece falls back to its UTF-8 bytes (id = byte + 3).
-  const auto fb = r->encode("\xc3\xa9", false);  // "é"
+  const auto fb = r->encode("\xc3\xa9", false).value();  // "é"
   ASSERT_EQ(fb.size(), 3u);
   EXPECT_EQ(fb[1], 0xc3 + 3);
   EXPECT_EQ(fb[2], 0xa9 + 3);

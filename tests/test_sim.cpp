@@ -3,15 +3,20 @@
 // The end-to-end bit-exact decodes themselves are ctest entries rtl.sim_* (tests/CMakeLists.txt); the fault test
 // reuses the tiny 8x8 design and simulator that rtl.sim_tiny_8x8 built (a ctest fixture), on a copy, so no second
 // Verilator build is needed.
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <signal.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <thread>
 
+#include "hardwire/gen/design.hpp"
 #include "hardwire/gen/llama2c.hpp"
 #include "support/cli_run.hpp"
 #include "support/tmpdir.hpp"
@@ -149,3 +154,102 @@ TEST(SimErrors, OutIsNotADesign) {
 }
 
 }  // namespace
+
+// ---- reliability of the simulator process (issue 8) ----------------------------------------------------------------
+namespace {
+
+// Replaces the cached simulator with `script` and re-stamps it, so hardwire takes it for its own build.
+void fake_simulator(const fs::path& design, const std::string& script) {
+  const fs::path exe = design / "sim/obj/hwc_sim";
+  std::string stamp = read_bytes((design / "sim/obj/hardwire.stamp").string());
+  stamp = stamp.substr(0, stamp.rfind("exe "));
+  fs::remove(exe);
+  write_bytes(exe.string(), script);
+  fs::permissions(exe, fs::perms::owner_all);
+  write_bytes((design / "sim/obj/hardwire.stamp").string(),
+              stamp + "exe " + std::to_string(script.size()) + " " + hardwire::gen::fnv1a64_hex(script) + "\n");
+}
+
+}  // namespace
+
+TEST(SimProcess, ASimulatorThatDiesIsReportedWithItsSignal) {
+  TmpDir tmp;
+  const fs::path d = copy_design(tmp);
+  fake_simulator(d, "#!/bin/sh\necho ready\nread line\nkill -SEGV $$\n");
+  CliRun r = run(tmp, "sim --model tiny --array 8x8 --steps 2 --out tiny_8x8");
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_EQ(r.err, "hardwire: error: the simulator exited in the middle of a step (killed by signal 11 (Segmentation "
+                   "fault); see its messages above)\n");
+  // One that exits before reading anything: its input pipe is closed (SIGPIPE must not kill hardwire).
+  fake_simulator(d, "#!/bin/sh\necho ready\nexec 0<&-\nsleep 0.2\nexit 3\n");
+  r = run(tmp, "sim --model tiny --array 8x8 --steps 2 --out tiny_8x8");
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_EQ(r.err.rfind("hardwire: error: the simulator ", 0), 0u) << r.err;
+  EXPECT_NE(r.err.find("exit 3"), std::string::npos) << r.err;
+}
+
+TEST(SimProcess, ABrokenCachedSimulatorIsRebuilt) {
+  TmpDir tmp;
+  const fs::path d = copy_design(tmp);
+  fs::resize_file(d / "sim/obj/hwc_sim", 0);  // emptied: the stamp no longer matches the binary
+  const CliRun r = run(tmp, "sim --model tiny --array 8x8 --steps 2 --out tiny_8x8");
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("(built in "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("2 positions (1 prompt token, 2 generated) bit-exact"), std::string::npos) << r.out;
+}
+
+TEST(SimProcess, ATruncatedImageIsADamagedDesignNotAHardwareMismatch) {
+  TmpDir tmp;
+  const fs::path d = copy_design(tmp);
+  const std::string img = read_bytes((d / "mem/requant.hex").string());
+  write_bytes((d / "mem/requant.hex").string(), img.substr(0, img.size() / 2));
+  const CliRun r = run(tmp, "sim --model tiny --array 8x8 --steps 2 --out tiny_8x8");
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("note     the design in tiny_8x8 was damaged (mem/requant.hex is " +
+                       std::to_string(img.size() / 2) + " bytes, manifest.json says " + std::to_string(img.size()) +
+                       " (truncated or damaged)); regenerated it"),
+            std::string::npos)
+      << r.out;
+  EXPECT_EQ(read_bytes((d / "mem/requant.hex").string()), img);
+  EXPECT_NE(r.out.find("bit-exact against the golden model"), std::string::npos) << r.out;
+}
+
+TEST(SimProcess, SigintDuringTheVerilatorBuildStopsItAndCleansUp) {
+  TmpDir tmp;
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    if (::chdir(tmp.path().c_str()) != 0) ::_exit(126);
+    const int fd = ::open("out.txt", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    ::dup2(fd, 1);
+    ::dup2(fd, 2);
+    ::execl(HARDWIRE_BIN, HARDWIRE_BIN, "sim", "--model", "tiny", "--array", "4x4", "--steps", "1", "--out", "d",
+            static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  // Wait until the build runs (its log exists), then interrupt.
+  const fs::path log = tmp.path() / "d/sim/obj/build.log";
+  for (int i = 0; i < 600 && !fs::exists(log); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  ASSERT_TRUE(fs::exists(log)) << read_bytes(tmp.file("out.txt"));
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  ::kill(pid, SIGINT);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  ASSERT_TRUE(WIFEXITED(status)) << "killed by SIGINT instead of handling it";
+  EXPECT_EQ(WEXITSTATUS(status), 130) << read_bytes(tmp.file("out.txt"));
+  EXPECT_NE(read_bytes(tmp.file("out.txt")).find("hardwire: interrupted (SIGINT); temporary files removed"),
+            std::string::npos);
+  EXPECT_FALSE(fs::exists(tmp.path() / "d/sim/obj")) << "the half-built simulator was left behind";
+  EXPECT_TRUE(fs::exists(tmp.path() / "d/manifest.json")) << "the committed design is kept";
+  // No process of that build is still running (none has its working directory in the design).
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  const std::string root = fs::canonical(tmp.path() / "d").string();
+  std::string ps;
+  for (const auto& e : fs::directory_iterator("/proc")) {
+    const std::string name = e.path().filename().string();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::error_code ec;
+    const std::string cwd = fs::read_symlink(e.path() / "cwd", ec).string();
+    if (!ec && cwd.rfind(root, 0) == 0) ps += name + " (" + read_bytes((e.path() / "comm").string()) + ") ";
+  }
+  EXPECT_TRUE(ps.empty()) << "still running: " << ps;
+}

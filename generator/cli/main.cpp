@@ -99,8 +99,8 @@ Status check_positions(int64_t prompt_tokens, int64_t steps, int64_t seq_len) {
                              prompt_tokens, seq_len)};
   const int64_t max_steps = seq_len - prompt_tokens + 1;
   if (steps > max_steps) {
-    const std::string need = steps > seq_len ? std::string("more than ") + std::to_string(seq_len)
-                                             : std::to_string(prompt_tokens + steps - 1);
+    const std::string need = steps > INT64_MAX - prompt_tokens ? "more than " + std::to_string(seq_len)
+                                                               : std::to_string(prompt_tokens + steps - 1);
     return Error{fmt::format("prompt ({} tokens) and {} steps need {} positions but the model's seq_len is {}; use at "
                              "most --steps {}",
                              prompt_tokens, steps, need, seq_len, max_steps)};

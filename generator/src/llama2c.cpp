@@ -4,6 +4,7 @@
 
 #include <bit>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <unordered_map>
 
@@ -72,6 +73,8 @@ Result<CheckpointHeader> parse_header(const std::string& path, const char* bytes
   return hdr;
 }
 
+constexpr float kMaxWeightMagnitude = 65504.0f;  // the float16 maximum
+
 class Cursor {
  public:
   Cursor(const std::vector<char>& d, std::string path) : d_(d), path_(std::move(path)) {}
@@ -86,6 +89,14 @@ class Cursor {
       if (!std::isfinite(m.data()[i])) {
         return Error{prefix(path_) + "tensor " + name + " holds a non-finite value (" + std::to_string(m.data()[i]) +
                      ") at element " + std::to_string(i) + "; the checkpoint is corrupt"};
+      }
+      // Past the float16 range no trained model's weight lies; the float reference would overflow on them.
+      if (std::fabs(m.data()[i]) > kMaxWeightMagnitude) {
+        char v[32];
+        std::snprintf(v, sizeof v, "%.3g", static_cast<double>(m.data()[i]));
+        return Error{prefix(path_) + "tensor " + name + " holds " + v + " at element " + std::to_string(i) +
+                     ", beyond the +-65504 that hardwire accepts (a trained model's weights are far smaller); the "
+                     "checkpoint is corrupt or not float32"};
       }
     }
     return Status::ok();

@@ -253,7 +253,7 @@ Result<ModelSource> resolve_model(const std::string& spec) {
     }
   }
   std::error_code ec;
-  if (!std::filesystem::exists(spec, ec)) {
+  if (!std::filesystem::exists(std::filesystem::symlink_status(spec, ec))) {  // a dangling or looping link is a file
     return Error{"unknown model '" + spec + "': not a preset (" + preset_names() +
                  ") and no such file; pass a preset name, a .json shape file or a llama2.c checkpoint"};
   }

@@ -87,7 +87,7 @@ Result<DirState> check_owned(const std::string& dir_in, const char* what) {
   const auto marker = read_marker(root / kOwnerMarker);
   if (!marker) {
     return Error{pre + " exists and is not a hardwire output (no valid " + std::string(kOwnerMarker) +
-                 " marker); choose another path or remove it"};
+                 " marker); choose another directory or remove it"};
   }
   std::set<std::string> dirs;  // every directory that holds a listed file
   for (const auto& f : marker->files)
@@ -108,8 +108,8 @@ Result<DirState> check_owned(const std::string& dir_in, const char* what) {
                                           : fs::is_regular_file(t) && marker->files.count(rel) > 0;
     if (!ok) {
       return Error{pre + " holds " + quoted(rel) +
-                   ", which hardwire did not write; hardwire replaces only its own output: move it away or "
-                   "choose another path"};
+                   ", which hardwire did not write; hardwire replaces only its own output: move that away or "
+                   "choose another directory"};
     }
   }
   return DirState::kOwned;

@@ -19,7 +19,9 @@ using golden::Requant;
 
 Result<Requant> requant_from_real(double real) {
   if (!std::isfinite(real) || real <= 0.0)
-    return Error{"requantization multiplier " + std::to_string(real) + " is not positive and finite"};
+    return Error{"requantization multiplier " + std::to_string(real) +
+                 " is not positive and finite: the float model overflows or its scales are degenerate (is the "
+                 "checkpoint corrupt?)"};
   int e = 0;
   const double f = std::frexp(real, &e);  // real = f * 2^e, f in [0.5, 1)
   int64_t mult = std::llround(f * 2147483648.0);
@@ -29,7 +31,8 @@ Result<Requant> requant_from_real(double real) {
   }
   int64_t rshift = 31 - e;
   if (rshift < 1)
-    return Error{"requantization multiplier " + std::to_string(real) + " is too large (>= 2^30); the scales are degenerate"};
+    return Error{"requantization multiplier " + std::to_string(real) +
+                 " is too large (>= 2^30): the model's scales are degenerate (is the checkpoint corrupt?)"};
   if (rshift > 62) {  // below 2^-31: denormalize (round to nearest) into the largest shift
     const int extra = static_cast<int>(rshift - 62);
     mult = extra >= 63 ? 0 : (mult + (int64_t{1} << (extra - 1))) >> extra;

@@ -22,12 +22,12 @@ namespace hw_test {
 inline uint64_t base_seed() {
   static const uint64_t seed = []() -> uint64_t {
     std::string error;
-    const auto seed = hardwire::seed_from_env(error);
-    if (!seed) {
+    const auto parsed = hardwire::seed_from_env(error);
+    if (!parsed) {
       std::fprintf(stderr, "error: %s\n", error.c_str());
       std::exit(2);
     }
-    return *seed;
+    return *parsed;
   }();
   return seed;
 }

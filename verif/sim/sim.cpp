@@ -106,7 +106,10 @@ Result<SimBuild> build_simulator(const SimBuildOptions& o) {
       shell_quote(fs::relative(obj, dir).string()) + " -o hwc_sim " + flags +
       " -MAKEFLAGS OPT_FAST=-O2 -MAKEFLAGS OPT_SLOW=-O1 " + shell_quote(fs::absolute(dir / "sim" / "core_tb.cpp").string()) + " > " + shell_quote(fs::absolute(log).string()) +
       " 2>&1";
-  auto rc = gen::run_command(cmd);
+  auto rc = [&] {
+    gen::TempGuard partial(obj.string());  // an interrupted build leaves no half-built directory
+    return gen::run_command(cmd);
+  }();
   if (!rc) return rc.error();
   if (!rc->ok || !fs::is_regular_file(exe, ec)) {
     return Error{"Verilator could not build the simulator (" + rc->how + "); see " + log};
