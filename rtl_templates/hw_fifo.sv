@@ -51,4 +51,15 @@ module hw_fifo #(
       count_q <= count_q + CntW'(push) - CntW'(pop);
     end
   end
+
+`ifdef FORMAL
+  // Invariants for the k-induction proof (verif/formal/fifo_formal.sv): the pointers are count_q apart, and
+  // count_q never exceeds DEPTH.
+  always_comb begin
+    if (rst_ni) begin
+      assert (PtrW'(wr_ptr_q - rd_ptr_q) == count_q[PtrW-1:0]);
+      assert (count_q <= CntW'(DEPTH));
+    end
+  end
+`endif
 endmodule

@@ -72,8 +72,11 @@ module hw_gemm #(
   if (M_MAX < 1 || K_MAX < 1 || N_MAX < 1) begin : gen_check_dims
     $error("hw_gemm: M_MAX, K_MAX and N_MAX must be positive");
   end
-  if (W_DEPTH < NtMax * KtMax * R) begin : gen_check_w_depth
-    $error("hw_gemm: W_DEPTH must hold at least one matrix of N_MAX x K_MAX");
+  // N_MAX and K_MAX may come from different matrices (the classifier's rows, FFN down's columns): the weight
+  // memory must hold a matrix of N_MAX rows and one of K_MAX columns, not necessarily one of N_MAX x K_MAX.
+  localparam int unsigned TileMax = (NtMax > KtMax) ? NtMax : KtMax;
+  if (W_DEPTH < TileMax * R) begin : gen_check_w_depth
+    $error("hw_gemm: W_DEPTH must hold a matrix of N_MAX rows and one of K_MAX columns");
   end
 
   // ---- job registers ------------------------------------------------------------------------------------------

@@ -3,8 +3,11 @@
 # Idempotent: packages already present are left alone; nothing else is downloaded.
 set -euo pipefail
 
+# Build and test; then the reliability tools: clang + its libFuzzer runtime (scripts/fuzz.sh), z3 for the formal
+# checks (yosys-smtbmc ships with yosys), lcov for RTL coverage reports (scripts/coverage.sh).
 packages=(g++ make cmake verilator yosys libeigen3-dev libfmt-dev libgtest-dev
-          nlohmann-json3-dev libcli11-dev)
+          nlohmann-json3-dev libcli11-dev
+          clang libclang-rt-14-dev z3 lcov)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -448,7 +448,7 @@ TEST_F(JsonShape, Errors) {
   EXPECT_EQ(load("{").message().rfind(pre() + "not valid JSON", 0), 0u);
   EXPECT_EQ(load("[1]").message(), pre() + "expected a JSON object with the model's dimensions");
   EXPECT_EQ(load(R"({"dim": 32})").message(), pre() + "missing required key \"hidden_dim\"");
-  EXPECT_EQ(load(R"({"dim": "32"})").message(), pre() + "\"dim\" must be an integer, got \"32\"");
+  EXPECT_EQ(load(R"({"dim": "32"})").message(), pre() + "\"dim\" must be an integer, got the string \"32\"");
   EXPECT_EQ(load(R"({"dimm": 32})").message().rfind(pre() + "unknown key \"dimm\"", 0), 0u);
   EXPECT_EQ(load(R"({"dim": 18446744073709551615})").message(),
             pre() + "\"dim\" is 18446744073709551615, far too large");

@@ -20,6 +20,7 @@
 #include "hardwire/gen/outdir.hpp"
 #include "hardwire/seed.hpp"
 #include "support/cli_run.hpp"
+#include "support/ref_encode.hpp"
 #include "support/seed.hpp"
 #include "support/tmpdir.hpp"
 
@@ -261,33 +262,6 @@ TEST(Prompt, CharacterWithoutTokenOrByteFallbackIsAnError) {
 
 // The O(n log n) encoder gives exactly llama2.c's merges: compared with the quadratic reference on random text and
 // random scores (ties included).
-namespace {
-std::vector<int64_t> reference_encode(const gen::Tokenizer& t, const std::string& text) {
-  std::unordered_map<std::string, int64_t> index;
-  for (size_t i = 0; i < t.pieces.size(); ++i) index.emplace(t.pieces[i], static_cast<int64_t>(i));
-  auto lookup = [&](const std::string& s) { auto it = index.find(s); return it == index.end() ? int64_t{-1} : it->second; };
-  std::vector<int64_t> toks{1};
-  if (!text.empty() && lookup(" ") >= 0) toks.push_back(lookup(" "));
-  for (char c : text) {
-    const int64_t id = lookup(std::string(1, c));
-    toks.push_back(id >= 0 ? id : static_cast<unsigned char>(c) + 3);
-  }
-  for (;;) {
-    float best = -1e30f;
-    int64_t best_id = -1;
-    size_t best_i = 0;
-    for (size_t i = 1; i + 1 < toks.size(); ++i) {
-      const int64_t id = lookup(t.pieces[static_cast<size_t>(toks[i])] + t.pieces[static_cast<size_t>(toks[i + 1])]);
-      if (id >= 0 && t.scores[static_cast<size_t>(id)] > best) best = t.scores[static_cast<size_t>(id)], best_id = id, best_i = i;
-    }
-    if (best_id < 0) break;
-    toks[best_i] = best_id;
-    toks.erase(toks.begin() + static_cast<std::ptrdiff_t>(best_i) + 1);
-  }
-  return toks;
-}
-}  // namespace
-
 TEST(Prompt, FastEncoderEqualsTheReference) {
   std::mt19937_64 rng(hw_test::test_seed());
   HW_SEED_TRACE();
@@ -309,7 +283,7 @@ TEST(Prompt, FastEncoderEqualsTheReference) {
     for (size_t n = rng() % 60; n > 0; --n) text += alphabet[rng() % alphabet.size()];
     const auto fast = t.encode(text, true);
     ASSERT_TRUE(fast.is_ok()) << fast.message();
-    ASSERT_EQ(*fast, reference_encode(t, text)) << "text '" << text << "'";
+    ASSERT_EQ(*fast, hw_test::reference_encode(t, text)) << "text '" << text << "'";
   }
 }
 

@@ -356,6 +356,7 @@ struct SimArgs {
   std::string model, widths, array, tokenizer, prompt, out, json;
   int64_t bank_depth = 4096, steps = 32;
   bool trace = false, no_stall = false, x_unique = false;
+  std::string coverage;
   int jobs = 2;
 };
 
@@ -411,6 +412,7 @@ int cmd_sim(const SimArgs& a) {
   bo.design_dir = dir;
   bo.trace = a.trace;
   bo.x_unique = a.x_unique;
+  bo.coverage = !a.coverage.empty();
   bo.jobs = a.jobs;
   auto build = verif::build_simulator(bo);
   if (!build) return fail(build.message());
@@ -434,6 +436,7 @@ int cmd_sim(const SimArgs& a) {
   so.seed = seed;
   so.stall = !a.no_stall;
   if (a.trace) so.trace_path = dir + "/sim/trace.fst";
+  so.coverage_path = a.coverage;
   int64_t prev = prompt_ids.front();
   so.on_step = [&](const verif::StepReport& r) {
     fmt::print("{:>5} {:>5}  {:<{}}  {:<{}}  {:>9}  {}\n", r.step, r.pos, show(prev, r.token_in), col,
@@ -592,6 +595,9 @@ int run_cli(int argc, char** argv) {
   sim->add_flag("--x-unique", sa.x_unique,
                 "build with --x-assign unique --x-initial unique: random initial values and X assignments (separate "
                 "build), to catch state used before reset");
+  sim->add_option("--coverage", sa.coverage,
+                  "build with Verilator line and toggle coverage (separate build) and write the coverage data to this "
+                  "file (verilator_coverage reads it; scripts/coverage.sh merges the regression's)");
   for (CLI::App* c : {gold, generate, synth, sim})
     c->add_option("--max-memory", g_max_memory,
                   "refuse models estimated to need more memory than this (e.g. 16G; default: this machine's memory)");

@@ -135,6 +135,11 @@ Result<CheckpointHeader> read_llama2c_header(const std::string& path) {
 Result<FloatModel> read_llama2c(const std::string& path) {
   auto data = read_file(path, "checkpoint");
   if (!data) return data.error();
+  return parse_llama2c(*data, path);
+}
+
+Result<FloatModel> parse_llama2c(const std::vector<char>& bytes, const std::string& path) {
+  const std::vector<char>* data = &bytes;
   auto hdr = parse_header(path, data->data(), data->size());
   if (!hdr) return hdr.error();
   const Shape& s = hdr->shape;
@@ -143,6 +148,8 @@ Result<FloatModel> read_llama2c(const std::string& path) {
   m.shared_classifier = hdr->shared_classifier;
   const auto slash = path.find_last_of('/');
   m.name = slash == std::string::npos ? path : path.substr(slash + 1);
+  for (char& ch : m.name)
+    if (static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f) ch = '_';
   const int64_t L = s.n_layers, d = s.dim, kv = s.kv_dim(), hd = s.hidden_dim;
   m.layers.resize(static_cast<size_t>(L));
   Cursor c(*data, path);
@@ -338,8 +345,11 @@ Result<std::vector<int64_t>> Tokenizer::encode(const std::string& text, bool bos
 Result<Tokenizer> read_tokenizer(const std::string& path, int64_t vocab) {
   auto data = read_file(path, "tokenizer");
   if (!data) return data.error();
+  return parse_tokenizer(*data, vocab, path);
+}
+
+Result<Tokenizer> parse_tokenizer(const std::vector<char>& d, int64_t vocab, const std::string& path) {
   const std::string pre = "tokenizer '" + path + "': ";
-  const auto& d = *data;
   size_t pos = 0;
   auto take = [&](void* dst, size_t n) {
     if (pos + n > d.size()) return false;

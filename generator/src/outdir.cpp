@@ -75,7 +75,7 @@ Result<DirState> check_owned(const std::string& dir_in, const char* what) {
   const std::string pre = std::string(what) + " " + quoted(dir_in);
   struct stat st {};
   if (::lstat(dir.c_str(), &st) != 0) {
-    if (errno == ENOENT) return DirState::kMissing;
+    if (errno == ENOENT || errno == ENOTDIR) return DirState::kMissing;  // the parent path reports itself
     return Error{"cannot use " + pre + ": " + std::strerror(errno)};
   }
   if (S_ISLNK(st.st_mode))

@@ -14,7 +14,8 @@
 //           end <cycles> <stall>      the step's busy cycles, and cycles the host held the output back
 //           error <text>              then exit 2
 // Options: --seed N (stall patterns), --stall 0|1 (random valid/ready on the host ports), --trace FILE (FST; the
-// model must be built with --trace-fst), --max-cycles N (per step; a hang is an error).
+// model must be built with --trace-fst), --max-cycles N (per step; a hang is an error), --coverage FILE (line and
+// toggle coverage written at exit; the model must be built with --coverage-line --coverage-toggle).
 #include <cinttypes>
 #include <cstdio>
 #include <cstdlib>
@@ -29,6 +30,9 @@
 #include "verilated.h"
 #ifdef HW_TRACE
 #include "verilated_fst_c.h"
+#endif
+#if VM_COVERAGE
+#include "verilated_cov.h"
 #endif
 
 namespace {
@@ -49,7 +53,7 @@ class Stall {
 int main(int argc, char** argv) {
   uint64_t seed = 1;
   bool stall = false;
-  std::string trace;
+  std::string trace, coverage;
   uint64_t max_cycles = 50'000'000;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string k = argv[i];
@@ -57,6 +61,7 @@ int main(int argc, char** argv) {
     else if (k == "--stall") stall = std::atoi(argv[i + 1]) != 0;
     else if (k == "--trace") trace = argv[i + 1];
     else if (k == "--max-cycles") max_cycles = std::strtoull(argv[i + 1], nullptr, 0);
+    else if (k == "--coverage") coverage = argv[i + 1];
   }
   static char outbuf[1 << 20];
   std::setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
@@ -164,5 +169,13 @@ int main(int argc, char** argv) {
   if (tfp) tfp->close();
 #endif
   top->final();
+#if VM_COVERAGE
+  if (!coverage.empty()) ctx->coveragep()->write(coverage.c_str());
+#else
+  if (!coverage.empty()) {
+    std::fprintf(stderr, "this simulator was built without coverage\n");
+    return 2;
+  }
+#endif
   return 0;
 }

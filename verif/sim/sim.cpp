@@ -76,10 +76,11 @@ Result<SimBuild> build_simulator(const SimBuildOptions& o) {
     return Error{"cannot read " + (dir / "manifest.json").string() + ": " + e.what() + "; regenerate the design"};
   }
   const std::string tb = testbench_text();
-  const fs::path obj = dir / "sim" / (o.trace ? "obj_trace" : o.x_unique ? "obj_xunique" : "obj");
+  const fs::path obj = dir / "sim" / (o.trace ? "obj_trace" : o.coverage ? "obj_coverage" : o.x_unique ? "obj_xunique" : "obj");
   const fs::path exe = obj / "hwc_sim";
   std::string flags = o.x_unique ? "--x-assign unique --x-initial unique -O3" : "--x-assign fast --x-initial fast -O3";
   if (o.trace) flags += " --trace-fst -CFLAGS -DHW_TRACE";
+  if (o.coverage) flags += " --coverage-line --coverage-toggle";
   const std::string stamp = "design " + content_hash + "\ntestbench " + gen::fnv1a64_hex(tb) + "\nflags " + flags +
                             "\nverilator " VERILATOR_VERSION_TEXT "\n";
   // The cached binary is used only while the stamp matches and the binary is the one that build wrote (its size
@@ -307,6 +308,10 @@ Result<SimReport> run_sim(const golden::QModel& model, const gen::Program& progr
   if (!o.trace_path.empty()) {
     args.push_back("--trace");
     args.push_back(fs::absolute(o.trace_path).string());
+  }
+  if (!o.coverage_path.empty()) {
+    args.push_back("--coverage");
+    args.push_back(fs::absolute(o.coverage_path).string());
   }
   HW_TRY(child.start(o.exe, o.design_dir, args));
   std::string line;

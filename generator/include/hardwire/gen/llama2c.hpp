@@ -29,6 +29,8 @@ Result<CheckpointHeader> read_llama2c_header(const std::string& path);
 // Reads the whole checkpoint. Errors name the file and the problem (truncation, size mismatch, invalid shape,
 // non-finite weights, the newer llama2.c formats).
 Result<golden::FloatModel> read_llama2c(const std::string& path);
+// The same from the file's bytes (`path` names it in errors).
+Result<golden::FloatModel> parse_llama2c(const std::vector<char>& bytes, const std::string& path);
 // Writes `model` in the legacy v0 format (freq_cis tables computed with theta 10000), atomically: a temporary
 // file in the same directory renamed into place.
 Status write_llama2c(const golden::FloatModel& model, const std::string& path);
@@ -49,6 +51,7 @@ struct Tokenizer {
 };
 
 Result<Tokenizer> read_tokenizer(const std::string& path, int64_t vocab);
+Result<Tokenizer> parse_tokenizer(const std::vector<char>& bytes, int64_t vocab, const std::string& path);
 Status write_tokenizer(const Tokenizer& tok, const std::string& path);
 
 }  // namespace hardwire::gen

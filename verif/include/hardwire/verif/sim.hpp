@@ -26,6 +26,7 @@ struct SimBuildOptions {
   std::string design_dir;   // a `hardwire generate` output (manifest.json, files.f, mem/)
   bool trace = false;       // build with FST tracing (a separate binary)
   bool x_unique = false;    // --x-assign unique --x-initial unique (random initial values, X-propagation check)
+  bool coverage = false;    // --coverage-line --coverage-toggle (a separate binary)
   bool force_rebuild = false;  // ignore a cached binary
   int jobs = 2;
 };
@@ -65,6 +66,7 @@ struct SimOptions {
   uint64_t seed = 1;            // host-port stall patterns
   bool stall = true;
   std::string trace_path;       // FST output (needs a trace build)
+  std::string coverage_path;    // Verilator coverage data written when the simulator exits (needs a coverage build)
   std::function<void(const StepReport&)> on_step;
 };
 struct SimReport {
