@@ -13,6 +13,7 @@
 
 #include "hardwire/gen/design.hpp"
 #include "hardwire/gen/files.hpp"
+#include "hardwire/gen/manifest.hpp"
 
 namespace hardwire::gen {
 
@@ -42,6 +43,19 @@ std::optional<Marker> read_marker(const fs::path& path) {
     else if (line.rfind("tree ", 0) == 0) m.trees.insert(line.substr(5));
   }
   return m;
+}
+
+// A design written before the marker existed: its manifest.json (content hash, file list) names what hardwire
+// wrote; the directory is hardwire's if that is all it holds (plus sim/, the simulator build).
+std::optional<Marker> legacy_marker(const fs::path& root) {
+  if (fs::exists(root / kOwnerMarker)) return std::nullopt;  // a marker that does not verify is never overruled
+  auto m = read_manifest(root.string());
+  if (!m) return std::nullopt;
+  Marker mk;
+  for (const auto& f : m->files) mk.files.insert(f.path);
+  mk.files.insert("manifest.json");
+  mk.trees.insert("sim");
+  return mk;
 }
 
 std::string quoted(const std::string& s) {
@@ -84,7 +98,8 @@ Result<DirState> check_owned(const std::string& dir_in, const char* what) {
   std::error_code ec;
   if (fs::is_empty(dir, ec) && !ec) return DirState::kEmpty;
   const fs::path root(dir);
-  const auto marker = read_marker(root / kOwnerMarker);
+  auto marker = read_marker(root / kOwnerMarker);
+  if (!marker) marker = legacy_marker(root);
   if (!marker) {
     return Error{pre + " exists and is not a hardwire output (no valid " + std::string(kOwnerMarker) +
                  " marker); choose another directory or remove it"};
