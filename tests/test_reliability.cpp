@@ -126,6 +126,16 @@ TEST(OutDir, OwnOutputIsReplacedEmptyDirectoriesAreUsed) {
   EXPECT_EQ(read_bytes(tmp.file("plain")), "data");
 }
 
+TEST(OutDir, SynthWorkDirectoryIsClaimedOnlyIfFreeOrOwned) {
+  TmpDir tmp;
+  fs::create_directories(tmp.file("mine"));
+  write_bytes(tmp.file("mine/thesis.tex"), "precious");
+  expect_user_error(run(tmp, "synth --model tiny --work mine"),
+                    "work directory 'mine' exists and is not a hardwire output (no valid .hardwire-output marker); "
+                    "choose another directory or remove it");
+  EXPECT_EQ(read_bytes(tmp.file("mine/thesis.tex")), "precious");
+}
+
 // ---- 8. a trailing slash on --out ----------------------------------------------------------------------------------
 TEST(OutDir, TrailingSlash) {
   TmpDir tmp;

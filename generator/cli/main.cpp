@@ -329,6 +329,8 @@ int cmd_synth(const std::string& model, const std::string& widths_arg, const std
   auto p = prepare(model, widths_arg, true);
   if (!p) return fail(p.message());
   std::error_code ec;
+  std::optional<gen::TempGuard> temp_work;  // the default work directory is a temporary: removed on an interrupt
+  if (!keep) temp_work.emplace(work);
   if (auto st = gen::claim_directory(work, {"design", "yosys"}, "work directory"); !st) return fail(st.message());
   auto gen_ok = gen::generate_design(p->src, p->qm, *opt);
   if (!gen_ok) return fail(gen_ok.message());

@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "hardwire/gen/files.hpp"
+#include "hardwire/gen/process.hpp"
 #include "hardwire/gen/templates.hpp"
 
 namespace hardwire::gen {
@@ -214,13 +215,10 @@ Result<SynthReport> synthesize_design(const std::string& design_dir, const Synth
     script += "tee -q -o " + base + ".lib.json stat -json -top " + b.module + "\n";
     HW_TRY(write_file_atomic(base + ".ys", script, "yosys script"));
     const std::string cmd = "cd '" + work + "' && yosys -q -l " + base + ".log -s " + base + ".ys > /dev/null 2>&1";
-    const int status = std::system(cmd.c_str());
-    if (status == -1 || !WIFEXITED(status) || WEXITSTATUS(status) == 127) {
-      return Error{"cannot run yosys (is it installed? scripts/setup.sh installs it)"};
-    }
-    if (WEXITSTATUS(status) != 0) {
-      return Error{"yosys failed on block '" + b.name + "'; see " + base + ".log"};
-    }
+    auto rc = run_command(cmd);  // its own process group: an interrupt stops it (process.hpp)
+    if (!rc) return rc.error();
+    if (rc->how == "exit 127") return Error{"cannot run yosys (is it installed? scripts/setup.sh installs it)"};
+    if (!rc->ok) return Error{"yosys failed on block '" + b.name + "' (" + rc->how + "); see " + base + ".log"};
     auto cm = read_stat_json(base + ".cmos.json");
     auto lb = read_stat_json(base + ".lib.json");
     if (!cm) return cm.error();
