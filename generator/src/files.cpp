@@ -47,6 +47,19 @@ Status write_all(int fd, const std::string& bytes, const std::string& path, cons
   return Status::ok();
 }
 
+// The descriptor a path names (-1 if it names none).
+int descriptor_alias(const std::string& path) {
+  if (path == "-" || path == "/dev/stdout") return 1;
+  if (path == "/dev/stderr") return 2;
+  for (const char* prefix : {"/dev/fd/", "/proc/self/fd/"}) {
+    const std::string p(prefix);
+    if (path.size() > p.size() && path.size() <= p.size() + 4 && path.compare(0, p.size(), p) == 0 &&
+        path.find_first_not_of("0123456789", p.size()) == std::string::npos)
+      return std::stoi(path.substr(p.size()));
+  }
+  return -1;
+}
+
 }  // namespace
 
 Result<uint64_t> file_size(const std::string& path, const char* what) {
@@ -75,19 +88,23 @@ Result<std::vector<char>> read_file(const std::string& path, const char* what) {
 }
 
 Status write_file_atomic(const std::string& path, const std::string& bytes, const char* what) {
-  if (path == "-") {  // standard output
+  // "-", /dev/stdout, /dev/stderr, /dev/fd/N, /proc/self/fd/N: this process's own descriptor, written at its
+  // current position (after what was printed before), never reopened.
+  if (const int fd = descriptor_alias(path); fd >= 0) {
     std::fflush(stdout);
-    return write_all(1, bytes, "-", what);
+    return write_all(fd, bytes, path, what);
   }
-  auto resolved = resolve_links(path, what);
+  // A character device, FIFO or socket: written through, never replaced.
+  struct stat st {};
+  const bool special = ::stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode);
+  auto resolved = special ? Result<fs::path>(fs::path(path)) : resolve_links(path, what);
   if (!resolved) return resolved.error();
   const fs::path target = *resolved;
-  struct stat st {};
   const bool exists = ::stat(target.c_str(), &st) == 0;
   if (exists && S_ISDIR(st.st_mode))
     return Error{std::string("cannot write ") + what + " '" + path + "': it is a directory; give a file name"};
-  if (exists && !S_ISREG(st.st_mode)) {
-    // A character device, FIFO or socket: write through it, never replace it.
+  if (special) {
+    std::fflush(stdout);
     const int fd = ::open(target.c_str(), O_WRONLY | O_CLOEXEC);
     if (fd < 0) return Error{std::string("cannot write ") + what + " '" + path + "': " + std::strerror(errno)};
     const Status s = write_all(fd, bytes, path, what);

@@ -15,7 +15,8 @@ Result<std::vector<char>> read_file(const std::string& path, const char* what);
 Result<uint64_t> file_size(const std::string& path, const char* what);
 // Writes a report or an image to `path` without ever leaving a half-written file and without replacing anything
 // that is not a regular file:
-//   "-"                           standard output
+//   "-", /dev/stdout, /dev/stderr, /dev/fd/N, /proc/self/fd/N
+//                                 that descriptor of this process, at its position (never reopened or truncated)
 //   a symbolic link               followed (a chain of them too); the file it names is written, the link stays
 //   a character device, a FIFO    written through (e.g. /dev/null, /dev/stdout, a named pipe), never replaced
 //   a regular file, or nothing    written to a temporary file beside it that is then renamed into place; an
