@@ -167,6 +167,36 @@ TEST(OutDir, StaleStagingDirectoriesOfDeadProcessesAreRemoved) {
   EXPECT_EQ(read_bytes(tmp.file(foreign + "/mine.txt")), "not hardwire's");
 }
 
+TEST(OutDir, AForeignDirectoryWithTheStagingNameIsNeverRemoved) {
+  TmpDir tmp;
+  int go[2];
+  ASSERT_EQ(::pipe(go), 0);
+  const pid_t pid = ::fork();
+  if (pid == 0) {  // waits until the parent has put a directory of its own at this process's staging name
+    char c;
+    ::close(go[1]);
+    if (::read(go[0], &c, 1) != 1 || ::chdir(tmp.path().c_str()) != 0) ::_exit(126);
+    const int fd = ::open("out.txt", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    ::dup2(fd, 2);
+    ::execl(HARDWIRE_BIN, HARDWIRE_BIN, "generate", "--model", "tiny", "--out", "d", static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  ::close(go[0]);
+  const std::string in_the_way = ".d.tmp." + std::to_string(pid);
+  fs::create_directories(tmp.file(in_the_way));
+  write_bytes(tmp.file(in_the_way + "/mine.txt"), "mine");
+  ASSERT_EQ(::write(go[1], "x", 1), 1);
+  ::close(go[1]);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 1);
+  EXPECT_EQ(read_bytes(tmp.file("out.txt")),
+            "hardwire: error: cannot create output directory 'd': '" + fs::canonical(tmp.path()).string() + "/" +
+                in_the_way + "' is in the way and is not hardwire's; move it away\n");
+  EXPECT_EQ(read_bytes(tmp.file(in_the_way + "/mine.txt")), "mine");
+}
+
 // ---- 2. reports through links, devices, FIFOs and stdout ------------------------------------------------------------
 TEST(Reports, SymlinkIsFollowedNotReplaced) {
   TmpDir tmp;

@@ -151,12 +151,19 @@ Result<std::unique_ptr<StagedDir>> StagedDir::create(const std::string& dir, con
   }
   remove_stale_temporaries(s->target_, kOwnerMarker);
   s->staging_ = temp_name_beside(s->target_, "tmp");
+  if (fs::exists(fs::symlink_status(s->staging_, ec))) {  // a leftover of an earlier process with this PID
+    if (!fs::is_directory(fs::symlink_status(s->staging_, ec)) ||
+        !fs::is_regular_file(fs::path(s->staging_) / kOwnerMarker, ec))
+      return Error{std::string("cannot create ") + what + " '" + dir + "': '" + s->staging_ +
+                   "' is in the way and is not hardwire's; move it away"};
+    fs::remove_all(s->staging_, ec);
+  }
   s->guard_ = std::make_unique<TempGuard>(s->staging_);
-  fs::remove_all(s->staging_, ec);  // a leftover of this very PID (cannot be another process's)
   if (!fs::create_directory(s->staging_, ec)) {
     return Error{std::string("cannot create ") + what + " '" + dir + "': " + ec.message() +
                  " (is the parent directory writable?)"};
   }
+  s->created_ = true;  // from here on the staging directory is this process's own
   // The marker first, so that a staging directory left by a killed run is recognisably ours.
   if (auto st = write_new_file(s->staging_ + "/" + kOwnerMarker, owner_marker_text({}, {}), "marker"); !st) {
     return st.error();
@@ -165,7 +172,7 @@ Result<std::unique_ptr<StagedDir>> StagedDir::create(const std::string& dir, con
 }
 
 StagedDir::~StagedDir() {
-  if (!committed_ && !staging_.empty()) {
+  if (created_ && !committed_) {
     std::error_code ec;
     fs::remove_all(staging_, ec);
   }

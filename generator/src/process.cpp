@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <array>
+#include <ctime>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -49,8 +50,20 @@ void write_str(const char* s) {
 void on_signal(int sig) {
   for (int i = 0; i < kMaxChildren; ++i)
     if (g_children[i] > 0) ::kill(-static_cast<pid_t>(g_children[i]), SIGTERM);
-  for (int i = 0; i < kMaxChildren; ++i)
-    if (g_children[i] > 0) ::waitpid(static_cast<pid_t>(g_children[i]), nullptr, 0);
+  // Wait for them, at most about 2 s each; one that ignores SIGTERM gets SIGKILL.
+  for (int i = 0; i < kMaxChildren; ++i) {
+    if (g_children[i] <= 0) continue;
+    const pid_t pid = static_cast<pid_t>(g_children[i]);
+    int tries = 0;
+    while (::waitpid(pid, nullptr, WNOHANG) == 0 && tries++ < 200) {
+      struct timespec ts = {0, 10 * 1000 * 1000};
+      ::nanosleep(&ts, nullptr);
+    }
+    if (tries > 200) {
+      ::kill(-pid, SIGKILL);
+      ::waitpid(pid, nullptr, 0);
+    }
+  }
   char* argv[kMaxTemps + 4];
   int n = 0;
   argv[n++] = const_cast<char*>("rm");

@@ -49,7 +49,7 @@ class StagedDir {
   std::string given_, target_, staging_;
   std::vector<std::string> files_;
   std::unique_ptr<TempGuard> guard_;
-  bool committed_ = false;
+  bool created_ = false, committed_ = false;
 };
 
 // Creates `dir` if needed and writes a marker that owns `trees` (subdirectories hardwire then fills directly), after
