@@ -171,16 +171,8 @@ TEST(OutDir, AForeignDirectoryWithTheStagingNameIsNeverRemoved) {
   TmpDir tmp;
   int go[2];
   ASSERT_EQ(::pipe(go), 0);
-  const pid_t pid = ::fork();
-  if (pid == 0) {  // waits until the parent has put a directory of its own at this process's staging name
-    char c;
-    ::close(go[1]);
-    if (::read(go[0], &c, 1) != 1 || ::chdir(tmp.path().c_str()) != 0) ::_exit(126);
-    const int fd = ::open("out.txt", O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    ::dup2(fd, 2);
-    ::execl(HARDWIRE_BIN, HARDWIRE_BIN, "generate", "--model", "tiny", "--out", "d", static_cast<char*>(nullptr));
-    ::_exit(127);
-  }
+  // The child waits until the parent has put a directory of its own at the child's staging name.
+  const pid_t pid = hw_test::spawn_hardwire(tmp, {"generate", "--model", "tiny", "--out", "d"}, "out.txt", go[0]);
   ::close(go[0]);
   const std::string in_the_way = ".d.tmp." + std::to_string(pid);
   fs::create_directories(tmp.file(in_the_way));
@@ -475,12 +467,7 @@ TEST(Checkpoints, HugeWeightsNameTheTensorAndTheFix) {
 TEST(Interrupts, SigintWhileBlockedOnAReportExits130) {
   TmpDir tmp;
   ASSERT_EQ(::mkfifo(tmp.file("pipe").c_str(), 0600), 0);  // nobody reads: the write blocks
-  const pid_t pid = ::fork();
-  if (pid == 0) {
-    ::execl(HARDWIRE_BIN, HARDWIRE_BIN, "info", "--model", "tiny", "--json", tmp.file("pipe").c_str(),
-            static_cast<char*>(nullptr));
-    ::_exit(127);
-  }
+  const pid_t pid = hw_test::spawn_hardwire(tmp, {"info", "--model", "tiny", "--json", "pipe"});
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
   ::kill(pid, SIGINT);
   int status = 0;
@@ -491,16 +478,8 @@ TEST(Interrupts, SigintWhileBlockedOnAReportExits130) {
 
 TEST(Interrupts, SigintWhileGenerateWritesRemovesTheStagingDirectory) {
   TmpDir tmp;
-  const pid_t pid = ::fork();
-  if (pid == 0) {
-    if (::chdir(tmp.path().c_str()) != 0) ::_exit(126);
-    const int fd = ::open("out.txt", O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    ::dup2(fd, 1);
-    ::dup2(fd, 2);
-    // stories15M: 500 files, 53 MB of images; the write phase lasts long enough to be caught.
-    ::execl(HARDWIRE_BIN, HARDWIRE_BIN, "generate", "--model", "stories15M", "--out", "g", static_cast<char*>(nullptr));
-    ::_exit(127);
-  }
+  // stories15M: 500 files, 53 MB of images; the write phase lasts long enough to be caught.
+  const pid_t pid = hw_test::spawn_hardwire(tmp, {"generate", "--model", "stories15M", "--out", "g"});
   const fs::path staging = tmp.path() / (".g.tmp." + std::to_string(pid));
   bool seen = false;
   for (int i = 0; i < 30000 && !seen; ++i) {

@@ -216,16 +216,7 @@ TEST(SimProcess, ATruncatedImageIsADamagedDesignNotAHardwareMismatch) {
 
 TEST(SimProcess, SigintDuringTheVerilatorBuildStopsItAndCleansUp) {
   TmpDir tmp;
-  const pid_t pid = ::fork();
-  if (pid == 0) {
-    if (::chdir(tmp.path().c_str()) != 0) ::_exit(126);
-    const int fd = ::open("out.txt", O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    ::dup2(fd, 1);
-    ::dup2(fd, 2);
-    ::execl(HARDWIRE_BIN, HARDWIRE_BIN, "sim", "--model", "tiny", "--array", "4x4", "--steps", "1", "--out", "d",
-            static_cast<char*>(nullptr));
-    ::_exit(127);
-  }
+  const pid_t pid = hw_test::spawn_hardwire(tmp, {"sim", "--model", "tiny", "--array", "4x4", "--steps", "1", "--out", "d"});
   // Wait until the build runs (its log exists), then interrupt.
   const fs::path log = tmp.path() / "d/sim/obj/build.log";
   for (int i = 0; i < 600 && !fs::exists(log); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
