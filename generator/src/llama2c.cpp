@@ -118,6 +118,14 @@ class Cursor {
 
 }  // namespace
 
+std::string default_model_name(const std::string& path) {
+  const auto slash = path.find_last_of('/');
+  std::string name = slash == std::string::npos ? path : path.substr(slash + 1);
+  for (char& c : name)
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '_';
+  return name;
+}
+
 Result<CheckpointHeader> read_llama2c_header(const std::string& path) {
   auto size = file_size(path, "checkpoint");
   if (!size) return size.error();
@@ -146,10 +154,7 @@ Result<FloatModel> parse_llama2c(const std::vector<char>& bytes, const std::stri
   FloatModel m;
   m.shape = s;
   m.shared_classifier = hdr->shared_classifier;
-  const auto slash = path.find_last_of('/');
-  m.name = slash == std::string::npos ? path : path.substr(slash + 1);
-  for (char& ch : m.name)
-    if (static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f) ch = '_';
+  m.name = default_model_name(path);
   const int64_t L = s.n_layers, d = s.dim, kv = s.kv_dim(), hd = s.hidden_dim;
   m.layers.resize(static_cast<size_t>(L));
   Cursor c(*data, path);

@@ -58,15 +58,6 @@ int* width_slot(Widths& w, const std::string& site) {
 }
 
 // A model's default name: its file name.
-// Control characters (a newline in a file name) become '_', so the name is safe in every file it is written to.
-std::string default_model_name(const std::string& path) {
-  const auto slash = path.find_last_of('/');
-  std::string name = slash == std::string::npos ? path : path.substr(slash + 1);
-  for (char& c : name)
-    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '_';
-  return name;
-}
-
 bool ends_with(const std::string& s, const std::string& suffix) {
   return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }

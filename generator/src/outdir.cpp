@@ -14,6 +14,7 @@
 #include "hardwire/gen/design.hpp"
 #include "hardwire/gen/files.hpp"
 #include "hardwire/gen/manifest.hpp"
+#include "json_input.hpp"
 
 namespace hardwire::gen {
 
@@ -58,11 +59,7 @@ std::optional<Marker> legacy_marker(const fs::path& root) {
   return mk;
 }
 
-std::string quoted(const std::string& s) {
-  std::string o;
-  for (unsigned char c : s) o += (c < 0x20 || c == 0x7f) ? '?' : static_cast<char>(c);
-  return "'" + o + "'";
-}
+std::string quoted(const std::string& s) { return "'" + printable_snippet(s, 400) + "'"; }
 
 }  // namespace
 

@@ -24,6 +24,10 @@ struct CheckpointHeader {
   uint64_t expected_bytes = 0;  // the file size this header implies
 };
 
+// A model's default name: its file name, control characters (a newline in a file name) replaced by '_', so the
+// name is safe in every file it is written to.
+std::string default_model_name(const std::string& path);
+
 // Reads and validates only the header against the file size (cheap; no weights are read).
 Result<CheckpointHeader> read_llama2c_header(const std::string& path);
 // Reads the whole checkpoint. Errors name the file and the problem (truncation, size mismatch, invalid shape,
