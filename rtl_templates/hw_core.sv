@@ -718,11 +718,16 @@ module hw_core #(
                     pop_a[31:17], pop_b[31:17], f_flags[31:7], rqf_addr[31:QAddrW]};
 
 `ifndef SYNTHESIS
-  always_ff @(posedge clk_i) begin
-    if (sm_in_valid && !sm_in_ready) $error("hw_core: softmax not ready for a score of a started row");
-    if (smw_we && scr_we) $error("hw_core: softmax writer and results collide on the scratchpad port");
-    if (st_q == SIdle && in_valid_i && 32'(in_pos_i) >= SEQ_LEN) $error("hw_core: position %0d >= SEQ_LEN", in_pos_i);
-    if (st_q == SIdle && in_valid_i && 32'(in_token_i) >= VOCAB) $error("hw_core: token %0d >= VOCAB", in_token_i);
+  // Run-time checks, out of reset only: before the first reset edge the state is random (--x-initial unique).
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      // in reset: nothing to check
+    end else begin
+      if (sm_in_valid && !sm_in_ready) $error("hw_core: softmax not ready for a score of a started row");
+      if (smw_we && scr_we) $error("hw_core: softmax writer and results collide on the scratchpad port");
+      if (st_q == SIdle && in_valid_i && 32'(in_pos_i) >= SEQ_LEN) $error("hw_core: position %0d >= SEQ_LEN", in_pos_i);
+      if (st_q == SIdle && in_valid_i && 32'(in_token_i) >= VOCAB) $error("hw_core: token %0d >= VOCAB", in_token_i);
+    end
   end
 `endif
 endmodule
