@@ -30,8 +30,9 @@
 // One instruction runs at a time; an instruction is done when it has written its n_out results (SCORES: pushed its
 // n_out scores). Every instruction but SCORES starts only when the softmax has written all its rows, and a SCORES
 // only when the softmax has a free row buffer. Field value 0 of n_inner, n_outer or n_out means pos + 1 (the
-// attention row length). The instruction word is 14 fields of 32 bits (field f at [f*32 +: 32]); op codes 1..11 in
-// the table's order with PACKQ last; docs/architecture.md lists the fields, generator/src/program.cpp writes them.
+// attention row length). The instruction set (op codes, fields, flags) is hw_isa_pkg, generated from
+// generator/include/hardwire/gen/isa.def with every field as wide as the design's program needs; docs/architecture.md
+// has its table, generator/src/program.cpp writes the program and program.lst lists it.
 //
 // Host interface: in_valid/in_ready with (token, pos), accepted when idle; out_valid/out_ready streams VOCAB int32
 // logits, then one beat holding the argmax token id (lowest index wins ties) with out_last_o. Debug taps report every
@@ -129,8 +130,7 @@ module hw_core #(
   localparam int unsigned VLaneW   = (LANES > 1) ? $clog2(LANES) : 1;
   localparam int unsigned VpkTapW  = (LANES > 1) ? 32 : 16;  // packed-word bits shown on the result tap
   localparam int unsigned HsW      = $clog2(HEAD_SIZE + 1);
-  localparam int unsigned NumFields = 14;
-  localparam int unsigned InstrW = NumFields * 32;
+  localparam int unsigned InstrW = hw_isa_pkg::InstrW;
   localparam int unsigned FifoW  = 2 + 32 + 32;
 
   if (RQ_ACC_W < ACC_W || RQ_ACC_W < MAC_ACC_W || RQ_ACC_W > 64 || MAC_ACC_W < 34 || MAC_ACC_W > 64) begin : gen_check_acc
@@ -142,11 +142,6 @@ module hw_core #(
   if (XN_W > A_W || ROPE_W > 16 || RES_W > 16) begin : gen_check_widths
     $error("hw_core: XN_W must fit the array (<= A_W); ROPE_W and RES_W at most 16");
   end
-
-  // ---- op codes (docs/architecture.md, "Microcode") -------------------------------------------------------------
-  localparam logic [3:0] OpEmbed = 4'd1, OpNorm = 4'd2, OpMatvec = 4'd3, OpRope = 4'd4, OpCopyKv = 4'd5,
-                         OpScores = 4'd6, OpPv = 4'd7, OpSwiglu = 4'd8, OpResadd = 4'd9, OpOutput = 4'd10,
-                         OpPackQ = 4'd11;
 
   // Saturates a 32-bit value to `bits` (8, 16 or 32) two's-complement bits.
   function automatic logic [31:0] sat_to(input logic signed [32:0] v, input logic [5:0] bits);
@@ -172,27 +167,27 @@ module hw_core #(
     .clk_i, .we_i(1'b0), .waddr_i('0), .wdata_i('0), .wbe_i('0),
     .re_i(st_q == SFetch), .raddr_i(pc_q), .rdata_o(prog_rdata));
 
-  function automatic logic [31:0] field(input logic [InstrW-1:0] w, input int f);
-    field = w[f*32 +: 32];
-  endfunction
+  // The fetched instruction, in hw_isa_pkg's layout (isa.def).
+  hw_isa_pkg::instr_t instr;
+  assign instr = prog_rdata;
 
   // Decoded instruction (registers written in SDecode; pos + 1 substituted for the 0 lengths, bases adjusted).
-  logic [3:0]  op_q;
+  hw_isa_pkg::op_e op_q;
   logic [31:0] a_base_q, a_si_q, a_so_q, b_base_q, b_si_q, b_so_q;
-  logic [31:0] n_inner_q, n_outer_q, n_out_q, dst_q, rq_base_q, aux_q;
+  logic [31:0] n_inner_q, n_outer_q, n_out_q, dst_q, rq_base_q;
+  logic [hw_isa_pkg::WBaseW-1:0]     w_base_q;
+  logic [hw_isa_pkg::SiluLayerW-1:0] silu_layer_q;
   logic [5:0]  out_bits_q;
   logic [31:0] n_pos, tok_row, pos_row;
-  logic [31:0] f_flags;
   assign n_pos   = 32'(pos_q) + 32'd1;
   assign tok_row = 32'(tok_q) * 32'(EMB_WPR);
   assign pos_row = 32'(pos_q) * 32'(KvRowWords);
-  assign f_flags = field(prog_rdata, 0);
 
   // ---- norm constants ROM: {eps[39:0], 2'b0, shift[5:0], gain[23:0]} ------------------------------------------
   logic [71:0] norm_rdata;
   hw_sram #(.WIDTH(72), .DEPTH(NORM_DEPTH), .INIT_FILE(NORM_FILE)) u_norms (
     .clk_i, .we_i(1'b0), .waddr_i('0), .wdata_i('0), .wbe_i('0),
-    .re_i(st_q == SDecode), .raddr_i(NAddrW'(field(prog_rdata, 13))), .rdata_o(norm_rdata));
+    .re_i(st_q == SDecode), .raddr_i(NAddrW'(instr.norm_index)), .rdata_o(norm_rdata));
 
   // ---- reader: two nested loops over sources A and B -----------------------------------------------------------
   logic        rd_active_q, rd_issue, rd_last_i;
@@ -210,9 +205,9 @@ module hw_core #(
   assign rd_last_i = rd_i_q == n_inner_q - 32'd1;
   // Issue while the FIFO has room for this read and the one already in flight.
   assign rd_issue  = rd_active_q && (32'(fifo_count) + 32'(rd1_valid_q) < 32'd3) &&
-                     !(op_q == OpPv && rd_i_q == '0 && pv_busy_q);
+                     !(op_q == hw_isa_pkg::OpPv && rd_i_q == '0 && pv_busy_q);
   // EMBED walks the C lanes of each embedding word, one element per cycle.
-  assign b_step_o  = (op_q == OpEmbed) ? ((emb_lane_q == LaneW'(C - 1)) ? 32'd1 : 32'd0) : b_so_q;
+  assign b_step_o  = (op_q == hw_isa_pkg::OpEmbed) ? ((emb_lane_q == LaneW'(C - 1)) ? 32'd1 : 32'd0) : b_so_q;
 
   // ---- scratchpad (2 read ports, 1 write port), KV cache, embedding, tables --------------------------------------
   logic        res_valid, scr_we, kv_we, qv_we;
@@ -221,11 +216,11 @@ module hw_core #(
   logic [LANES*16-1:0] kv_rdata, qv_rdata, vpk_d;
   logic [C*8-1:0] emb_rdata;
   logic        use_b_scr, use_kv, use_emb, is_vec, is_pack;
-  assign use_b_scr = op_q == OpSwiglu || op_q == OpResadd;
-  assign use_kv    = op_q == OpScores || op_q == OpPv;
-  assign use_emb   = op_q == OpEmbed;
-  assign is_vec    = op_q == OpScores || op_q == OpPv;      // LANES-wide operands, straight to the vector MAC
-  assign is_pack   = op_q == OpCopyKv || op_q == OpPackQ;   // results are packed words
+  assign use_b_scr = op_q == hw_isa_pkg::OpSwiglu || op_q == hw_isa_pkg::OpResadd;
+  assign use_kv    = op_q == hw_isa_pkg::OpScores || op_q == hw_isa_pkg::OpPv;
+  assign use_emb   = op_q == hw_isa_pkg::OpEmbed;
+  assign is_vec    = op_q == hw_isa_pkg::OpScores || op_q == hw_isa_pkg::OpPv;      // LANES-wide operands, straight to the vector MAC
+  assign is_pack   = op_q == hw_isa_pkg::OpCopyKv || op_q == hw_isa_pkg::OpPackQ;   // results are packed words
   // The scratchpad's write port: the softmax writer (probabilities of an earlier SCORES) or this instruction's results
   // (never both: only SCORES runs while the softmax writes).
   logic        smw_we, scr_port_we;
@@ -233,8 +228,8 @@ module hw_core #(
   assign scr_we      = res_valid && !is_pack;
   assign scr_port_we = scr_we || smw_we;
   assign scr_waddr   = smw_we ? smw_addr : dst_q + res_cnt_q;
-  assign kv_we     = res_valid && op_q == OpCopyKv;
-  assign qv_we     = res_valid && op_q == OpPackQ;
+  assign kv_we     = res_valid && op_q == hw_isa_pkg::OpCopyKv;
+  assign qv_we     = res_valid && op_q == hw_isa_pkg::OpPackQ;
 
   hw_sram #(.WIDTH(32), .DEPTH(SCRATCH_DEPTH)) u_scratch_a (
     .clk_i, .we_i(scr_port_we), .waddr_i(SAddrW'(scr_waddr)), .wdata_i(scr_wdata), .wbe_i('1),
@@ -247,7 +242,7 @@ module hw_core #(
     .re_i(rd_issue && use_kv), .raddr_i(KAddrW'(b_cur_q)), .rdata_o(kv_rdata));
   hw_sram #(.WIDTH(LANES*16), .DEPTH(QvDepth)) u_qv (
     .clk_i, .we_i(qv_we), .waddr_i(QvAddrW'(res_cnt_q)), .wdata_i(vpk_d), .wbe_i('1),
-    .re_i(rd_issue && op_q == OpScores), .raddr_i(QvAddrW'(a_cur_q)), .rdata_o(qv_rdata));
+    .re_i(rd_issue && op_q == hw_isa_pkg::OpScores), .raddr_i(QvAddrW'(a_cur_q)), .rdata_o(qv_rdata));
   hw_sram #(.WIDTH(C*8), .DEPTH(EMB_DEPTH), .BANK_DEPTH(EMB_BANK_DEPTH), .INIT_FILE(EMB_FILE)) u_emb (
     .clk_i, .we_i(1'b0), .waddr_i('0), .wdata_i('0), .wbe_i('0),
     .re_i(rd_issue && use_emb), .raddr_i(EAddrW'(b_cur_q)), .rdata_o(emb_rdata));
@@ -275,17 +270,17 @@ module hw_core #(
   logic [15:0]                 silu_rdata;
   logic signed [33:0]          prod;
   logic signed [MAC_ACC_W-1:0] mac_acc_q;
-  assign is_mac = op_q == OpEmbed || op_q == OpSwiglu;
+  assign is_mac = op_q == hw_isa_pkg::OpEmbed || op_q == hw_isa_pkg::OpSwiglu;
 
   hw_sram #(.WIDTH(16), .DEPTH(N_LAYERS * 256), .INIT_FILE(SILU_FILE)) u_silu (
     .clk_i, .we_i(1'b0), .waddr_i('0), .wdata_i('0), .wbe_i('0),
-    .re_i(fifo_pop && op_q == OpSwiglu),
-    .raddr_i(LAddrW'((aux_q << 8) | {24'd0, pop_a[7:0] ^ 8'h80})),
+    .re_i(fifo_pop && op_q == hw_isa_pkg::OpSwiglu),
+    .raddr_i(LAddrW'({32'(silu_layer_q), 8'h00} | {32'd0, pop_a[7:0] ^ 8'h80})),
     .rdata_o(silu_rdata));
 
   always_comb begin
-    if (op_q == OpSwiglu)     a_eff = {silu_rdata[15], silu_rdata};
-    else if (op_q == OpEmbed) a_eff = 17'sd1;
+    if (op_q == hw_isa_pkg::OpSwiglu)     a_eff = {silu_rdata[15], silu_rdata};
+    else if (op_q == hw_isa_pkg::OpEmbed) a_eff = 17'sd1;
     else                      a_eff = m1_a_q;
   end
   assign prod = 34'(a_eff) * 34'(m1_b_q);
@@ -346,11 +341,11 @@ module hw_core #(
   logic [C*ACC_W-1:0] gemm_out_data;
 
   always_comb begin
-    if (op_q == OpMatvec) begin
+    if (op_q == hw_isa_pkg::OpMatvec) begin
       rqf_valid = ser_valid_q && ser_n_q < n_out_q;
       rqf_acc   = RQ_ACC_W'($signed(ser_q[ser_lane_q*ACC_W +: ACC_W]));
       rqf_addr  = rq_base_q + ser_n_q;
-    end else if (op_q == OpPv) begin
+    end else if (op_q == hw_isa_pkg::OpPv) begin
       rqf_valid = pvs_valid_q;
       rqf_acc   = RQ_ACC_W'($signed(pvs_q[pvs_lane_q*MAC_ACC_W +: MAC_ACC_W]));
       rqf_addr  = rq_base_q;
@@ -378,7 +373,7 @@ module hw_core #(
   logic signed [XN_W-1:0] norm_y;
   hw_rmsnorm #(.DIM(DIM), .IN_W(RES_W), .OUT_W(XN_W)) u_rmsnorm (
     .clk_i, .rst_ni,
-    .in_valid_i(fifo_valid && op_q == OpNorm), .in_ready_o(norm_in_ready), .x_i(pop_a[RES_W-1:0]),
+    .in_valid_i(fifo_valid && op_q == hw_isa_pkg::OpNorm), .in_ready_o(norm_in_ready), .x_i(pop_a[RES_W-1:0]),
     .gain_i(norm_rdata[23:0]), .shift_i(norm_rdata[29:24]), .eps_i(norm_rdata[71:32]),
     .out_valid_o(norm_out_valid), .out_ready_i(1'b1), .y_o(norm_y), .out_last_o(norm_out_last_unused));
 
@@ -387,7 +382,7 @@ module hw_core #(
   logic signed [ROPE_W-1:0] rope_y;
   hw_rope #(.HEAD_SIZE(HEAD_SIZE), .SEQ_LEN(SEQ_LEN), .W(ROPE_W), .COS_FILE(COS_FILE), .SIN_FILE(SIN_FILE)) u_rope (
     .clk_i, .rst_ni,
-    .in_valid_i(fifo_valid && op_q == OpRope), .in_ready_o(rope_in_ready), .x_i(pop_a[ROPE_W-1:0]),
+    .in_valid_i(fifo_valid && op_q == hw_isa_pkg::OpRope), .in_ready_o(rope_in_ready), .x_i(pop_a[ROPE_W-1:0]),
     .in_last_i(pop_last), .pos_i(pos_q),
     .out_valid_o(rope_out_valid), .out_ready_i(1'b1), .y_o(rope_y), .out_last_o(rope_out_last_unused));
 
@@ -395,7 +390,7 @@ module hw_core #(
   logic        sm_in_valid, sm_in_ready, sm_in_last, sm_out_valid, sm_out_last;
   logic [7:0]  sm_p;
   logic [31:0] sc_cnt_q;
-  assign sm_in_valid = rq_out_valid && op_q == OpScores;
+  assign sm_in_valid = rq_out_valid && op_q == hw_isa_pkg::OpScores;
   assign sm_in_last  = sc_cnt_q == n_out_q - 32'd1;
   hw_softmax #(.MAX_LEN(SEQ_LEN), .EXP2_FILE(EXP2_FILE)) u_softmax (
     .clk_i, .rst_ni,
@@ -409,7 +404,7 @@ module hw_core #(
   // A row may start when the softmax has a free row buffer and the queue has room: a buffer is freed a few cycles
   // before its row's last probability leaves, so both are needed.
   assign sm_row_free = sm_in_ready && smq_ready;
-  assign smq_push    = st_q == SSetup && op_q == OpScores && sm_row_free;
+  assign smq_push    = st_q == SSetup && op_q == hw_isa_pkg::OpScores && sm_row_free;
   hw_fifo #(.WIDTH(32), .DEPTH(4)) u_sm_rows (
     .clk_i, .rst_ni,
     .in_valid_i(smq_push), .in_ready_o(smq_ready), .in_data_i(dst_q),
@@ -429,7 +424,7 @@ module hw_core #(
     .wmem_we_i(1'b0), .wmem_addr_i('0), .wmem_data_i('0),
     .xmem_we_i(pk_we), .xmem_addr_i(pk_word_q), .xmem_data_i(pk_d),
     .start_i(mv_go_q), .m_i(DimW'(1)), .k_i(DimW'(n_inner_q)), .n_i(DimW'(n_out_q)),
-    .w_base_i(WAddrW'(aux_q)), .busy_o(gemm_busy),
+    .w_base_i(WAddrW'(w_base_q)), .busy_o(gemm_busy),
     .out_valid_o(gemm_out_valid), .out_ready_i(!ser_valid_q), .out_data_o(gemm_out_data),
     .out_last_o(gemm_out_last_unused));
 
@@ -437,13 +432,13 @@ module hw_core #(
     pk_d = (pk_lane_q == '0) ? '0 : pk_q;
     pk_d[pk_lane_q*A_W +: A_W] = pop_a[A_W-1:0];
   end
-  assign pk_we = fifo_pop && op_q == OpMatvec;
+  assign pk_we = fifo_pop && op_q == hw_isa_pkg::OpMatvec;
 
   // ---- OUTPUT: logits to the host, then the argmax token --------------------------------------------------------
   logic              out_tok_q, out_fire;
   logic signed [31:0] best_q;
   logic [31:0]       best_idx_q, out_cnt_q;
-  assign out_valid_o = st_q == SExec && op_q == OpOutput && (out_tok_q || fifo_valid);
+  assign out_valid_o = st_q == SExec && op_q == hw_isa_pkg::OpOutput && (out_tok_q || fifo_valid);
   assign out_data_o  = out_tok_q ? best_idx_q : pop_a;
   assign out_last_o  = out_tok_q;
   assign out_fire    = out_valid_o && out_ready_i;
@@ -451,9 +446,9 @@ module hw_core #(
   // ---- consumer select ---------------------------------------------------------------------------------------------
   always_comb begin
     unique case (op_q)
-      OpNorm:   fifo_ready = norm_in_ready;
-      OpRope:   fifo_ready = rope_in_ready;
-      OpOutput: fifo_ready = !out_tok_q && out_ready_i;
+      hw_isa_pkg::OpNorm:   fifo_ready = norm_in_ready;
+      hw_isa_pkg::OpRope:   fifo_ready = rope_in_ready;
+      hw_isa_pkg::OpOutput: fifo_ready = !out_tok_q && out_ready_i;
       default:  fifo_ready = 1'b1;
     endcase
   end
@@ -463,23 +458,23 @@ module hw_core #(
     res_valid = 1'b0;
     res_data  = '0;
     unique case (op_q)
-      OpEmbed, OpMatvec, OpPv, OpSwiglu: begin
+      hw_isa_pkg::OpEmbed, hw_isa_pkg::OpMatvec, hw_isa_pkg::OpPv, hw_isa_pkg::OpSwiglu: begin
         res_valid = rq_out_valid;
         res_data  = rq_sat;
       end
-      OpNorm: begin
+      hw_isa_pkg::OpNorm: begin
         res_valid = norm_out_valid;
         res_data  = 32'($signed(norm_y));
       end
-      OpRope: begin
+      hw_isa_pkg::OpRope: begin
         res_valid = rope_out_valid;
         res_data  = sat_to(33'($signed(rope_y)), out_bits_q);
       end
-      OpResadd: begin
+      hw_isa_pkg::OpResadd: begin
         res_valid = fifo_pop;
         res_data  = sat_to({pop_a[31], pop_a} + {pop_b[31], pop_b}, out_bits_q);
       end
-      OpCopyKv, OpPackQ: begin
+      hw_isa_pkg::OpCopyKv, hw_isa_pkg::OpPackQ: begin
         res_valid = vpk_write;
         res_data  = 32'(vpk_d[VpkTapW-1:0]);
       end
@@ -487,8 +482,8 @@ module hw_core #(
     endcase
   end
 
-  assign op_done = (op_q == OpOutput) ? (out_fire && out_tok_q) :
-                   (op_q == OpScores) ? (sc_cnt_q == n_out_q) : (res_cnt_q == n_out_q);
+  assign op_done = (op_q == hw_isa_pkg::OpOutput) ? (out_fire && out_tok_q) :
+                   (op_q == hw_isa_pkg::OpScores) ? (sc_cnt_q == n_out_q) : (res_cnt_q == n_out_q);
 
   // ---- state -------------------------------------------------------------------------------------------------------
   always_ff @(posedge clk_i or negedge rst_ni) begin
@@ -497,7 +492,7 @@ module hw_core #(
       pc_q        <= '0;
       tok_q       <= '0;
       pos_q       <= '0;
-      op_q        <= '0;
+      op_q        <= hw_isa_pkg::OpOutput;
       rd_active_q <= 1'b0;
       rd1_valid_q <= 1'b0;
       m1_valid_q  <= 1'b0;
@@ -527,14 +522,14 @@ module hw_core #(
         SDecode: st_q <= SSetup;
         SSetup: begin
           // SCORES needs a free softmax row buffer; everything else waits until the softmax has written every row.
-          if ((op_q == OpScores) ? sm_row_free : (smq_count == '0)) begin
+          if ((op_q == hw_isa_pkg::OpScores) ? sm_row_free : (smq_count == '0)) begin
             rd_active_q <= 1'b1;
             st_q        <= SExec;
           end
         end
         SExec: begin
           if (op_done) begin
-            if (op_q == OpOutput) begin
+            if (op_q == hw_isa_pkg::OpOutput) begin
               st_q <= SIdle;
               pc_q <= '0;
             end else begin
@@ -546,7 +541,7 @@ module hw_core #(
         default: st_q <= SIdle;
       endcase
       if (st_q == SDecode) begin
-        op_q      <= f_flags[3:0];
+        op_q      <= instr.op;
         res_cnt_q <= '0;
         sc_cnt_q  <= '0;
         out_tok_q <= 1'b0;
@@ -558,12 +553,12 @@ module hw_core #(
 
       // MAC pipeline.
       m1_valid_q <= fifo_pop && is_mac;
-      m2_valid_q <= (m1_valid_q && m1_last_q) || (v1_valid_q && v1_last_q && op_q == OpScores);
+      m2_valid_q <= (m1_valid_q && m1_last_q) || (v1_valid_q && v1_last_q && op_q == hw_isa_pkg::OpScores);
       v1_valid_q <= rd1_valid_q && is_vec;
       // PV: a group (one head word over t = 0..pos) is issued only when the previous one has been serialized.
-      if (v1_valid_q && op_q == OpPv && v1_last_q) pvs_valid_q <= 1'b1;
+      if (v1_valid_q && op_q == hw_isa_pkg::OpPv && v1_last_q) pvs_valid_q <= 1'b1;
       else if (pvs_end) pvs_valid_q <= 1'b0;
-      if (rd_issue && op_q == OpPv && rd_i_q == '0) pv_busy_q <= 1'b1;
+      if (rd_issue && op_q == hw_isa_pkg::OpPv && rd_i_q == '0) pv_busy_q <= 1'b1;
       else if (pvs_end) pv_busy_q <= 1'b0;
       // Requantize feeder.
       f1_valid_q <= rqf_valid;
@@ -580,26 +575,27 @@ module hw_core #(
       if (sm_out_valid) smw_t_q <= sm_out_last ? '0 : smw_t_q + 32'd1;
 
       // OUTPUT.
-      if (op_q == OpOutput && st_q == SExec && fifo_pop && out_cnt_q == VOCAB - 1) out_tok_q <= 1'b1;
+      if (op_q == hw_isa_pkg::OpOutput && st_q == SExec && fifo_pop && out_cnt_q == VOCAB - 1) out_tok_q <= 1'b1;
     end
   end
 
   // Data registers without reset.
   always_ff @(posedge clk_i) begin
     if (st_q == SDecode) begin
-      a_base_q   <= field(prog_rdata, 1);
-      a_si_q     <= field(prog_rdata, 2);
-      a_so_q     <= field(prog_rdata, 3);
-      b_base_q   <= field(prog_rdata, 4) + (f_flags[4] ? tok_row : 32'd0);
-      b_si_q     <= field(prog_rdata, 5);
-      b_so_q     <= field(prog_rdata, 6);
-      n_inner_q  <= (field(prog_rdata, 7) == '0) ? n_pos : field(prog_rdata, 7);
-      n_outer_q  <= (field(prog_rdata, 8) == '0) ? n_pos : field(prog_rdata, 8);
-      n_out_q    <= (field(prog_rdata, 9) == '0) ? n_pos : field(prog_rdata, 9);
-      dst_q      <= field(prog_rdata, 10) + (f_flags[6] ? pos_row : 32'd0);
-      rq_base_q  <= field(prog_rdata, 11) + (f_flags[5] ? 32'(tok_q) : 32'd0);
-      out_bits_q <= prog_rdata[12*32 +: 6];
-      aux_q      <= field(prog_rdata, 13);
+      a_base_q     <= 32'(instr.a_base);
+      a_si_q       <= 32'(instr.a_stride_inner);
+      a_so_q       <= 32'(instr.a_stride_outer);
+      b_base_q     <= 32'(instr.b_base) + (instr.b_add_token_row ? tok_row : 32'd0);
+      b_si_q       <= 32'(instr.b_stride_inner);
+      b_so_q       <= 32'(instr.b_stride_outer);
+      n_inner_q    <= (instr.n_inner == '0) ? n_pos : 32'(instr.n_inner);
+      n_outer_q    <= (instr.n_outer == '0) ? n_pos : 32'(instr.n_outer);
+      n_out_q      <= (instr.n_out == '0) ? n_pos : 32'(instr.n_out);
+      dst_q        <= 32'(instr.dst) + (instr.dst_add_position ? pos_row : 32'd0);
+      rq_base_q    <= 32'(instr.rq_base) + (instr.rq_add_token ? 32'(tok_q) : 32'd0);
+      out_bits_q   <= 6'(instr.out_bits);
+      w_base_q     <= instr.w_base;
+      silu_layer_q <= instr.silu_layer;
     end
     if (st_q == SSetup) begin
       rd_i_q     <= '0;
@@ -634,7 +630,7 @@ module hw_core #(
       rd1_first_q <= rd_i_q == '0;
       rd1_last_q  <= rd_last_i;
       rd1_lane_q  <= emb_lane_q;
-      if (op_q == OpEmbed) emb_lane_q <= (emb_lane_q == LaneW'(C - 1)) ? '0 : emb_lane_q + LaneW'(1);
+      if (op_q == hw_isa_pkg::OpEmbed) emb_lane_q <= (emb_lane_q == LaneW'(C - 1)) ? '0 : emb_lane_q + LaneW'(1);
     end
     // MAC pipeline: stage 1 holds the pair (and the SiLU table read), stage 2 accumulates.
     if (fifo_pop) begin
@@ -644,7 +640,7 @@ module hw_core #(
       m1_last_q  <= pop_last;
     end
     if (m1_valid_q) mac_acc_q <= m1_first_q ? MAC_ACC_W'(prod) : mac_acc_q + MAC_ACC_W'(prod);
-    if (v1_valid_q && op_q == OpScores) mac_acc_q <= v1_first_q ? dot_sum : mac_acc_q + dot_sum;
+    if (v1_valid_q && op_q == hw_isa_pkg::OpScores) mac_acc_q <= v1_first_q ? dot_sum : mac_acc_q + dot_sum;
     // Vector operands, straight from the memories.
     if (rd1_valid_q) begin
       v1_a_q     <= qv_rdata;
@@ -653,9 +649,9 @@ module hw_core #(
       v1_first_q <= rd1_first_q;
       v1_last_q  <= rd1_last_q;
     end
-    if (v1_valid_q && op_q == OpPv) pv_acc_q <= pv_acc_d;
+    if (v1_valid_q && op_q == hw_isa_pkg::OpPv) pv_acc_q <= pv_acc_d;
     // PV serializer.
-    if (v1_valid_q && op_q == OpPv && v1_last_q) begin
+    if (v1_valid_q && op_q == hw_isa_pkg::OpPv && v1_last_q) begin
       pvs_q      <= pv_acc_d;
       pvs_lane_q <= '0;
     end else if (pvs_valid_q) begin
@@ -689,7 +685,7 @@ module hw_core #(
       ser_n_q    <= ser_n_q + 32'd1;
     end
     // OUTPUT: running argmax, lowest index wins ties.
-    if (op_q == OpOutput && fifo_pop) begin
+    if (op_q == hw_isa_pkg::OpOutput && fifo_pop) begin
       out_cnt_q <= out_cnt_q + 32'd1;
       if (out_cnt_q == '0 || $signed(pop_a) > best_q) begin
         best_q     <= $signed(pop_a);
@@ -715,7 +711,7 @@ module hw_core #(
   logic unused;
   assign unused = ^{fifo_in_ready_unused, rq_in_ready_unused, norm_out_last_unused, rope_out_last_unused,
                     smq_valid, scr_waddr[31:SAddrW], gemm_out_last_unused, gemm_busy, rq_rdata[39:37], norm_rdata[31:30],
-                    pop_a[31:17], pop_b[31:17], f_flags[31:7], rqf_addr[31:QAddrW]};
+                    pop_a[31:17], pop_b[31:17], rqf_addr[31:QAddrW]};
 
 `ifndef SYNTHESIS
   // Run-time checks, out of reset only: before the first reset edge the state is random (--x-initial unique).

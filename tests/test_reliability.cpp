@@ -147,7 +147,7 @@ TEST(OutDir, TrailingSlash) {
   std::set<std::string> names;
   for (const auto& e : fs::directory_iterator(tmp.path())) names.insert(e.path().filename().string());
   EXPECT_EQ(names, (std::set<std::string>{"newdir", "stdout.txt", "stderr.txt"}));
-  EXPECT_NE(read_bytes(tmp.file("newdir/manifest.json")).find("--out newdir\""), std::string::npos);
+  EXPECT_NE(read_bytes(tmp.file("newdir/manifest.json")).find("--out DIR\""), std::string::npos);
 }
 
 // ---- 10. stale temporaries of dead processes are removed, live ones and foreign ones kept ------------------------

@@ -145,8 +145,7 @@ Result<gen::GenerateOptions> design_options(const std::string& model, const std:
   opt.regenerate_command = "hardwire generate --model " + gen::shell_word(model) + " --array " +
                            gen::shell_word(array_arg) +
                            (widths_arg.empty() ? "" : " --widths " + gen::shell_word(widths_arg)) +
-                           " --sram-bank-depth " + std::to_string(bank_depth) + " --out " +
-                           gen::shell_word(gen::strip_trailing_slashes(out_dir));
+                           " --sram-bank-depth " + std::to_string(bank_depth);
   return opt;
 }
 
@@ -397,13 +396,14 @@ int cmd_sim(const SimArgs& a) {
   const auto t0 = clock::now();
   auto p = prepare(a.model, a.widths, true);
   if (!p) return fail(p.message());
-  auto sum = gen::generate_design(p->src, p->qm, *opt);
+  auto plan = gen::plan_chip(p->qm, {opt->array, opt->sram_bank_depth});
+  if (!plan) return fail(plan.message());
+  auto sum = gen::generate_design(p->src, p->qm, *plan, *opt);
   if (!sum) return fail(sum.message());
-  const gen::Program program = gen::build_program(p->qm, opt->array.rows, opt->array.cols);
   fmt::print("model    {}\nshape    {}\nwidths   {}\n", p->src.describe(), p->src.shape.to_string(),
              gen::widths_to_string(p->widths));
   fmt::print("design   {} ({}x{} array, {} instructions per token, content hash {}{})\n", dir, opt->array.rows,
-             opt->array.cols, program.instrs.size(), sum->content_hash, sum->reused ? ", reused" : "");
+             opt->array.cols, plan->program.size(), sum->content_hash, sum->reused ? ", reused" : "");
   if (!sum->damaged.empty())
     fmt::print("note     the design in {} was damaged ({}); regenerated it\n", dir, sum->damaged);
   for (const auto& f : sum->edited)
@@ -447,7 +447,7 @@ int cmd_sim(const SimArgs& a) {
     std::fflush(stdout);
   };
   const auto t1 = clock::now();
-  auto rep = verif::run_sim(p->qm, program, so);
+  auto rep = verif::run_sim(p->qm, *plan, so);
   if (!rep) return fail(rep.message());
   const double sim_s = std::chrono::duration<double>(clock::now() - t1).count();
   if (rep->mismatch) {
@@ -468,11 +468,7 @@ int cmd_sim(const SimArgs& a) {
 
   // Performance: mean over the simulated positions, next to the two bounds.
   const int64_t R = opt->array.rows, C = opt->array.cols;
-  int64_t mm_macs = 0, weight_bytes = 0;
-  for (const auto& m : program.matrices) {
-    mm_macs += m.lin->w.rows() * m.lin->w.cols();
-    weight_bytes += m.lin->w.rows() * m.lin->w.cols();
-  }
+  const int64_t mm_macs = plan->matmul_macs, weight_bytes = plan->weight_bytes;
   std::array<double, gen::kNumPhases> phase{};
   double cycles = 0, att_macs = 0, held = 0;
   for (const auto& r : rep->steps) {
@@ -481,9 +477,8 @@ int cmd_sim(const SimArgs& a) {
     att_macs += static_cast<double>(r.attention_macs) / static_cast<double>(n);
     held += static_cast<double>(r.held);
   }
-  const double compute_bound = (static_cast<double>(mm_macs) + att_macs) / static_cast<double>(R * C);
-  const double bw_bound = static_cast<double>(weight_bytes) / static_cast<double>(C);
-  const double bound = std::max(compute_bound, bw_bound);
+  const gen::DecodeBounds bounds = plan->bounds_mean(att_macs);
+  const double compute_bound = bounds.compute_cycles, bw_bound = bounds.weight_cycles, bound = bounds.bound();
   fmt::print("\ncycles per token (mean over {} positions, host waits excluded):\n", n);
   for (int i = 0; i < gen::kNumPhases; ++i)
     fmt::print("  {:<12} {:>10.0f}  {:>5.1f}%\n", gen::phase_name(static_cast<gen::Phase>(i)), phase[static_cast<size_t>(i)],

@@ -2,54 +2,10 @@
 
 #include <cstdio>
 
+#include "hardwire/gen/chip_plan.hpp"
 #include "hardwire/golden/trace.hpp"
-#include "hardwire/status.hpp"
 
 namespace hardwire::gen {
-
-std::vector<MatrixSite> matrix_sites(const golden::QModel& m, int64_t R, int64_t C) {
-  const auto& w = m.widths;
-  std::vector<MatrixSite> mats;
-  for (size_t l = 0; l < m.layers.size(); ++l) {
-    const auto& L = m.layers[l];
-    const std::string p = "L" + std::to_string(l) + ".";
-    mats.push_back({p + "wq", &L.wq, w.xn, w.q});
-    mats.push_back({p + "wk", &L.wk, w.xn, w.k});
-    mats.push_back({p + "wv", &L.wv, w.xn, w.v});
-    mats.push_back({p + "wo", &L.wo, w.att, w.res});
-    mats.push_back({p + "w1", &L.w1, w.xn, golden::kGateBits});
-    mats.push_back({p + "w3", &L.w3, w.xn, w.up});
-    mats.push_back({p + "w2", &L.w2, w.h, w.res});
-  }
-  mats.push_back({"cls", &m.cls, w.xn, golden::kLogitBits});
-  int64_t words = 0, rq = 0;
-  for (auto& s : mats) {
-    const int64_t K = s.lin->w.cols(), N = s.lin->w.rows();
-    s.words = ((N + C - 1) / C) * ((K + R - 1) / R) * R;
-    s.base = words;
-    words += s.words;
-    s.rq_base = rq;
-    rq += N;
-  }
-  return mats;
-}
-
-const char* op_name(Op op) {
-  switch (op) {
-    case Op::kEmbed: return "EMBED";
-    case Op::kNorm: return "NORM";
-    case Op::kMatvec: return "MATVEC";
-    case Op::kRope: return "ROPE";
-    case Op::kCopyKv: return "COPYKV";
-    case Op::kScores: return "SCORES";
-    case Op::kPv: return "PV";
-    case Op::kSwiglu: return "SWIGLU";
-    case Op::kResadd: return "RESADD";
-    case Op::kOutput: return "OUTPUT";
-    case Op::kPackQ: return "PACKQ";
-  }
-  return "?";
-}
 
 const char* phase_name(Phase p) {
   switch (p) {
@@ -66,259 +22,237 @@ const char* phase_name(Phase p) {
 }
 
 namespace {
-uint32_t u32(int64_t v) {
-  HW_CHECK(v >= 0 && v <= UINT32_MAX, "program field out of 32-bit range");
-  return static_cast<uint32_t>(v);
+
+Note note(std::string text, Phase phase, std::string tap) {
+  Note n;
+  n.text = std::move(text);
+  n.phase = phase;
+  n.tap = std::move(tap);
+  return n;
 }
-}  // namespace
 
-Program build_program(const golden::QModel& m, int64_t R, int64_t C) {
-  const auto& s = m.shape;
-  const auto& w = m.widths;
-  Program p;
-  p.matrices = matrix_sites(m, R, C);
-  MemoryMap& mm = p.map;
-  // Scratchpad: one region per vector of the step.
-  int64_t at = 0;
-  auto region = [&](int64_t n) {
-    const int64_t b = at;
-    at += n;
-    return b;
-  };
-  mm.x = region(s.dim);
-  mm.xn = region(s.dim);
-  mm.q = region(s.dim);
-  mm.k = region(s.kv_dim());
-  mm.v = region(s.kv_dim());
-  mm.p = region(s.n_heads * s.seq_len);
-  mm.att = region(s.dim);
-  mm.t = region(s.dim);
-  mm.gate = region(s.hidden_dim);
-  mm.up = region(s.hidden_dim);
-  mm.h = region(s.hidden_dim);
-  mm.logits = region(s.vocab);
-  mm.scratch_words = at;
-  mm.n_layers = s.n_layers;
-  // As many words per head as C lanes need, with the fewest lanes that need no more: no padding lanes where the
-  // head divides evenly (head 8 on a 16-wide array gets 8 lanes, not 8 idle ones in the KV cache).
-  mm.head_words = (s.head_size() + C - 1) / C;
-  mm.lanes = (s.head_size() + mm.head_words - 1) / mm.head_words;
-  mm.kv_row_words = s.n_kv_heads * mm.head_words;
-  mm.q_words = s.n_heads * mm.head_words;
-  mm.kv_layer_words = s.seq_len * mm.kv_row_words;
-  mm.kv_words = 2 * s.n_layers * mm.kv_layer_words;
-  mm.emb_words_per_row = (s.dim + C - 1) / C;
-  int64_t rq_mats = 0;
-  for (const auto& ms : p.matrices) rq_mats += ms.lin->w.rows();
-  mm.rq_embedding_base = rq_mats;
-  mm.rq_layer_base = rq_mats + s.vocab;
-  mm.requant_words = mm.rq_layer_base + 3 * s.n_layers;
-  mm.norm_words = 2 * s.n_layers + 1;
+// Builds the program; a field over 32 bits is remembered and reported once at the end.
+class Builder {
+ public:
+  Builder(const golden::QModel& m, const ChipPlan& plan) : m_(m), plan_(plan), mm_(plan.map) {}
+  Result<Program> run();
 
-  auto& prog = p.instrs;
-  auto vec_op = [&](Op op, int64_t a, int64_t len, int64_t dst, int bits) {
-    Instr i;
+ private:
+  uint32_t u32(int64_t v) {
+    if (v < 0 || v > static_cast<int64_t>(UINT32_MAX)) {
+      if (problem_.empty()) problem_ = "a program field (" + std::to_string(v) + ") does not fit 32 bits";
+      return 0;
+    }
+    return static_cast<uint32_t>(v);
+  }
+  void push(const isa::Instr& i, Note n) {
+    p_.code.push_back(i);
+    p_.notes.push_back(std::move(n));
+  }
+  // Streams `len` elements of one vector at a (inner loop, stride 1) into `len` results at dst.
+  isa::Instr vector_op(isa::Op op, int64_t a, int64_t len, int64_t dst, int bits) {
+    isa::Instr i;
     i.op = op;
     i.a_base = u32(a);
-    i.a_si = 1;
+    i.a_stride_inner = 1;
     i.n_inner = u32(len);
     i.n_outer = 1;
     i.n_out = u32(len);
     i.dst = u32(dst);
     i.out_bits = u32(bits);
     return i;
-  };
-  auto elem_op = [&](Op op, int64_t a, int64_t b, int64_t len, int64_t dst, int bits) {
-    Instr i;
+  }
+  // Element pairs a[i], b[i] (outer loop of len, one element each) into len results at dst.
+  isa::Instr pair_op(isa::Op op, int64_t a, int64_t b, int64_t len, int64_t dst, int bits) {
+    isa::Instr i;
     i.op = op;
     i.a_base = u32(a);
-    i.a_so = 1;
+    i.a_stride_outer = 1;
     i.b_base = u32(b);
-    i.b_so = 1;
+    i.b_stride_outer = 1;
     i.n_inner = 1;
     i.n_outer = u32(len);
     i.n_out = u32(len);
     i.dst = u32(dst);
     i.out_bits = u32(bits);
     return i;
-  };
-  auto matvec = [&](size_t mi, int64_t src, int64_t dst, const std::string& tap, Phase ph) {
-    const MatrixSite& ms = p.matrices[mi];
-    Instr i = vec_op(Op::kMatvec, src, ms.lin->w.cols(), dst, ms.out_bits);
-    i.n_out = u32(ms.lin->w.rows());
+  }
+  // One head's pass over the KV cache: source A walks a_base with inner stride 1 (q buffer words, or p[t]); source
+  // B starts at the kv head's first word of position 0 with the given strides.
+  isa::Instr attention_op(isa::Op op, int64_t a, int64_t b, int64_t b_inner, int64_t b_outer, uint32_t n_inner,
+                          uint32_t n_outer, uint32_t n_out, int64_t dst, int64_t rq, int bits) {
+    isa::Instr i;
+    i.op = op;
+    i.a_base = u32(a);
+    i.a_stride_inner = 1;
+    i.b_base = u32(b);
+    i.b_stride_inner = u32(b_inner);
+    i.b_stride_outer = u32(b_outer);
+    i.n_inner = n_inner;
+    i.n_outer = n_outer;
+    i.n_out = n_out;
+    i.dst = u32(dst);
+    i.rq_base = u32(rq);
+    i.out_bits = u32(bits);
+    return i;
+  }
+  void matvec(int64_t layer, MatrixKind kind, int64_t src, int64_t dst, const std::string& tap, Phase ph) {
+    const MatrixSite& ms = plan_.matrix(layer, kind);
+    isa::Instr i = vector_op(isa::Op::kMatvec, src, ms.cols, dst, ms.out_bits);
+    i.n_out = u32(ms.rows);
     i.rq_base = u32(ms.rq_base);
-    i.aux = u32(ms.base);
-    i.matrix = static_cast<int64_t>(mi);
-    i.text = "MATVEC " + ms.name + " -> " + tap;
-    i.tap = tap;
-    i.phase = ph;
-    prog.push_back(i);
-  };
-
+    i.w_base = u32(ms.base);
+    Note n = note("MATVEC " + ms.name + " -> " + tap, ph, tap);
+    n.matrix = static_cast<int64_t>(&ms - plan_.matrices.data());
+    push(i, n);
+  }
+  void norm(int64_t index, const std::string& text, const std::string& tap) {
+    const auto& s = m_.shape;
+    isa::Instr i = vector_op(isa::Op::kNorm, mm_.x, s.dim, mm_.xn, m_.widths.xn);
+    i.norm_index = u32(index);
+    push(i, note(text, Phase::kNorm, tap));
+  }
   // x = sat_res(x + t): the branch output in t added to the residual stream.
-  auto residual_add = [&](const std::string& text, const std::string& tap) {
-    Instr i = elem_op(Op::kResadd, mm.x, mm.t, s.dim, mm.x, w.res);
-    i.text = text;
-    i.tap = tap;
-    i.phase = Phase::kResidual;
-    prog.push_back(i);
-  };
+  void residual_add(const std::string& text, const std::string& tap) {
+    push(pair_op(isa::Op::kResadd, mm_.x, mm_.t, m_.shape.dim, mm_.x, m_.widths.res), note(text, Phase::kResidual, tap));
+  }
+  void layer(int64_t l);
 
-  {
-    Instr i = elem_op(Op::kEmbed, 0, 0, s.dim, mm.x, w.res);
-    i.a_so = 0;
-    i.b_so = 0;  // the embedding address advances once per C lanes (hw_core)
-    i.flags = kFlagBTok | kFlagRqTok;
-    i.rq_base = u32(mm.rq_embedding_base);
-    i.text = "EMBED token row -> embed";
-    i.tap = "embed";
-    i.phase = Phase::kEmbed;
-    prog.push_back(i);
-  }
+  const golden::QModel& m_;
+  const ChipPlan& plan_;
+  const MemoryMap& mm_;
+  Program p_;
+  std::string problem_;
+};
+
+void Builder::layer(int64_t l) {
+  const auto& s = m_.shape;
+  const auto& w = m_.widths;
+  const size_t first = p_.code.size();
+  auto site = [&](const char* n) { return golden::layer_site(l, n); };
+  const std::string L = "L" + std::to_string(l) + " ";
   const int64_t hs = s.head_size(), kvd = s.kv_dim();
-  for (int64_t l = 0; l < s.n_layers; ++l) {
-    const size_t first = prog.size();
-    const size_t mb = static_cast<size_t>(l) * 7;
-    auto site = [&](const char* n) { return golden::layer_site(l, n); };
-    const std::string L = "L" + std::to_string(l) + " ";
-    {
-      Instr i = vec_op(Op::kNorm, mm.x, s.dim, mm.xn, w.xn);
-      i.aux = u32(2 * l);
-      i.text = L + "NORM attention";
-      i.tap = site("attn.norm");
-      i.phase = Phase::kNorm;
-      prog.push_back(i);
-    }
-    matvec(mb + 0, mm.xn, mm.q, site("attn.q_proj"), Phase::kProjection);
-    matvec(mb + 1, mm.xn, mm.k, site("attn.k_proj"), Phase::kProjection);
-    matvec(mb + 2, mm.xn, mm.v, site("attn.v"), Phase::kProjection);
-    {
-      Instr i = vec_op(Op::kRope, mm.q, s.dim, mm.q, w.q);
-      i.text = L + "ROPE q";
-      i.tap = site("attn.q");
-      i.phase = Phase::kAttention;
-      prog.push_back(i);
-      Instr k = vec_op(Op::kRope, mm.k, kvd, mm.k, w.k);
-      k.text = L + "ROPE k";
-      k.tap = site("attn.k");
-      k.phase = Phase::kAttention;
-      prog.push_back(k);
-      Instr pq = vec_op(Op::kPackQ, mm.q, s.dim, 0, 16);
-      pq.n_out = u32(mm.q_words);
-      pq.text = L + "PACKQ q -> q buffer (attention lanes)";
-      pq.phase = Phase::kAttention;
-      prog.push_back(pq);
-    }
-    for (int kv = 0; kv < 2; ++kv) {
-      Instr i = vec_op(Op::kCopyKv, kv ? mm.v : mm.k, kvd, kv ? mm.v_base(l) : mm.k_base(l), 16);
-      i.n_out = u32(s.n_kv_heads * mm.head_words);
-      i.flags = kFlagDstPos;
-      i.text = L + (kv ? "COPYKV v -> V cache[pos]" : "COPYKV k -> K cache[pos]");
-      i.phase = Phase::kAttention;
-      prog.push_back(i);
-    }
-    // All heads' scores first: the softmax rows of consecutive heads overlap (hw_softmax has 4 row buffers); then
-    // the PV products, which start once every probability is written.
-    // One head's pass over the KV cache: source A walks a_base with inner stride 1 (q buffer words, or p[t]); source
-    // B starts at the kv head's first word of position 0 with the given strides.
-    auto attention_op = [&](Op op, int64_t a_base, int64_t b_base, int64_t b_si, int64_t b_so, uint32_t n_inner,
-                            uint32_t n_outer, uint32_t n_out, int64_t dst, int64_t rq, int bits) {
-      Instr i;
-      i.op = op;
-      i.a_base = u32(a_base);
-      i.a_si = 1;
-      i.a_so = 0;
-      i.b_base = u32(b_base);
-      i.b_si = u32(b_si);
-      i.b_so = u32(b_so);
-      i.n_inner = n_inner;
-      i.n_outer = n_outer;
-      i.n_out = n_out;
-      i.dst = u32(dst);
-      i.rq_base = u32(rq);
-      i.out_bits = u32(bits);
-      i.phase = Phase::kAttention;
-      return i;
-    };
-    // All heads' scores first: the softmax rows of consecutive heads overlap (hw_softmax has 4 row buffers); then
-    // the PV products, which start once every probability is written.
-    for (int64_t h = 0; h < s.n_heads; ++h) {
-      const int64_t g = h / s.kv_mul();
-      Instr sc = attention_op(Op::kScores, h * mm.head_words, mm.k_base(l) + g * mm.head_words, 1, mm.kv_row_words,
-                              u32(mm.head_words), kPosPlusOne, kPosPlusOne, mm.p + h * s.seq_len,
-                              mm.rq_layer_base + 3 * l + 0, golden::kScoreBits);
-      sc.text = L + "SCORES head " + std::to_string(h) + " (kv head " + std::to_string(g) + ") + softmax";
-      sc.aux_tap = site("attn.scores");
-      sc.tap_offset = h;
-      sc.tap_offset_per_row = true;
-      sc.head = h;
-      prog.push_back(sc);
-    }
-    for (int64_t h = 0; h < s.n_heads; ++h) {
-      const int64_t g = h / s.kv_mul();
-      Instr pv = attention_op(Op::kPv, mm.p + h * s.seq_len, mm.v_base(l) + g * mm.head_words, mm.kv_row_words, 1,
-                              kPosPlusOne, u32(mm.head_words), u32(hs), mm.att + h * hs, mm.rq_layer_base + 3 * l + 1,
-                              w.att);
-      pv.text = L + "PV head " + std::to_string(h);
-      pv.tap = site("attn.out");
-      pv.tap_offset = h * hs;
-      prog.push_back(pv);
-    }
-    matvec(mb + 3, mm.att, mm.t, site("attn.proj"), Phase::kProjection);
-    residual_add(L + "RESADD attention", site("resid.attn"));
-    {
-      Instr i = vec_op(Op::kNorm, mm.x, s.dim, mm.xn, w.xn);
-      i.aux = u32(2 * l + 1);
-      i.text = L + "NORM ffn";
-      i.tap = site("ffn.norm");
-      i.phase = Phase::kNorm;
-      prog.push_back(i);
-    }
-    matvec(mb + 4, mm.xn, mm.gate, site("ffn.gate"), Phase::kFfn);
-    matvec(mb + 5, mm.xn, mm.up, site("ffn.up"), Phase::kFfn);
-    {
-      Instr i = elem_op(Op::kSwiglu, mm.gate, mm.up, s.hidden_dim, mm.h, w.h);
-      i.rq_base = u32(mm.rq_layer_base + 3 * l + 2);
-      i.aux = u32(l);
-      i.text = L + "SWIGLU";
-      i.tap = site("ffn.h");
-      i.phase = Phase::kFfn;
-      prog.push_back(i);
-    }
-    matvec(mb + 6, mm.h, mm.t, site("ffn.down"), Phase::kFfn);
-    residual_add(L + "RESADD ffn", site("resid.ffn"));
-    for (size_t k = first; k < prog.size(); ++k) prog[k].layer = l;
-  }
+  norm(2 * l, L + "NORM attention", site("attn.norm"));
+  matvec(l, MatrixKind::kWq, mm_.xn, mm_.q, site("attn.q_proj"), Phase::kProjection);
+  matvec(l, MatrixKind::kWk, mm_.xn, mm_.k, site("attn.k_proj"), Phase::kProjection);
+  matvec(l, MatrixKind::kWv, mm_.xn, mm_.v, site("attn.v"), Phase::kProjection);
+  push(vector_op(isa::Op::kRope, mm_.q, s.dim, mm_.q, w.q), note(L + "ROPE q", Phase::kAttention, site("attn.q")));
+  push(vector_op(isa::Op::kRope, mm_.k, kvd, mm_.k, w.k), note(L + "ROPE k", Phase::kAttention, site("attn.k")));
   {
-    Instr i = vec_op(Op::kNorm, mm.x, s.dim, mm.xn, w.xn);
-    i.aux = u32(2 * s.n_layers);
-    i.text = "NORM final";
-    i.tap = "final.norm";
-    i.phase = Phase::kNorm;
-    prog.push_back(i);
+    isa::Instr pq = vector_op(isa::Op::kPackQ, mm_.q, s.dim, 0, 0);
+    pq.n_out = u32(mm_.q_words);
+    push(pq, note(L + "PACKQ q -> q buffer (attention lanes)", Phase::kAttention, ""));
   }
-  matvec(p.matrices.size() - 1, mm.xn, mm.logits, "logits", Phase::kClassifier);
+  for (int kv = 0; kv < 2; ++kv) {
+    isa::Instr i = vector_op(isa::Op::kCopyKv, kv ? mm_.v : mm_.k, kvd, kv ? mm_.v_base(l) : mm_.k_base(l), 0);
+    i.n_out = u32(s.n_kv_heads * mm_.head_words);
+    i.dst_add_position = 1;
+    push(i, note(L + (kv ? "COPYKV v -> V cache[pos]" : "COPYKV k -> K cache[pos]"), Phase::kAttention, ""));
+  }
+  // All heads' scores first: the softmax rows of consecutive heads overlap (hw_softmax has 4 row buffers); then
+  // the PV products, which start once every probability is written.
+  for (int64_t h = 0; h < s.n_heads; ++h) {
+    const int64_t g = h / s.kv_mul();
+    isa::Instr sc = attention_op(isa::Op::kScores, h * mm_.head_words, mm_.k_base(l) + g * mm_.head_words, 1,
+                                 mm_.kv_row_words, u32(mm_.head_words), kPosPlusOne, kPosPlusOne, mm_.p + h * s.seq_len,
+                                 mm_.rq_layer_base + 3 * l + 0, golden::kScoreBits);
+    Note n = note(L + "SCORES head " + std::to_string(h) + " (kv head " + std::to_string(g) + ") + softmax",
+                  Phase::kAttention, "");
+    n.scores_tap = site("attn.scores");
+    n.tap_offset = h;
+    n.tap_offset_per_row = true;
+    n.head = h;
+    push(sc, n);
+  }
+  for (int64_t h = 0; h < s.n_heads; ++h) {
+    const int64_t g = h / s.kv_mul();
+    isa::Instr pv = attention_op(isa::Op::kPv, mm_.p + h * s.seq_len, mm_.v_base(l) + g * mm_.head_words,
+                                 mm_.kv_row_words, 1, kPosPlusOne, u32(mm_.head_words), u32(hs), mm_.att + h * hs,
+                                 mm_.rq_layer_base + 3 * l + 1, w.att);
+    Note n = note(L + "PV head " + std::to_string(h), Phase::kAttention, site("attn.out"));
+    n.tap_offset = h * hs;
+    push(pv, n);
+  }
+  matvec(l, MatrixKind::kWo, mm_.att, mm_.t, site("attn.proj"), Phase::kProjection);
+  residual_add(L + "RESADD attention", site("resid.attn"));
+  norm(2 * l + 1, L + "NORM ffn", site("ffn.norm"));
+  matvec(l, MatrixKind::kW1, mm_.xn, mm_.gate, site("ffn.gate"), Phase::kFfn);
+  matvec(l, MatrixKind::kW3, mm_.xn, mm_.up, site("ffn.up"), Phase::kFfn);
   {
-    Instr i = vec_op(Op::kOutput, mm.logits, s.vocab, 0, 32);
-    i.text = "OUTPUT logits, argmax token";
-    i.phase = Phase::kOutput;
-    prog.push_back(i);
+    isa::Instr i = pair_op(isa::Op::kSwiglu, mm_.gate, mm_.up, s.hidden_dim, mm_.h, w.h);
+    i.rq_base = u32(mm_.rq_layer_base + 3 * l + 2);
+    i.silu_layer = u32(l);
+    push(i, note(L + "SWIGLU", Phase::kFfn, site("ffn.h")));
   }
-  return p;
+  matvec(l, MatrixKind::kW2, mm_.h, mm_.t, site("ffn.down"), Phase::kFfn);
+  residual_add(L + "RESADD ffn", site("resid.ffn"));
+  for (size_t k = first; k < p_.notes.size(); ++k) p_.notes[k].layer = l;
+}
+
+Result<Program> Builder::run() {
+  const auto& s = m_.shape;
+  {
+    // The embedding address advances once per C lanes (hw_core), so B has no strides.
+    isa::Instr i = pair_op(isa::Op::kEmbed, 0, 0, s.dim, mm_.x, m_.widths.res);
+    i.a_stride_outer = 0;
+    i.b_stride_outer = 0;
+    i.b_add_token_row = 1;
+    i.rq_add_token = 1;
+    i.rq_base = u32(mm_.rq_embedding_base);
+    push(i, note("EMBED token row -> embed", Phase::kEmbed, "embed"));
+  }
+  for (int64_t l = 0; l < s.n_layers; ++l) layer(l);
+  norm(2 * s.n_layers, "NORM final", "final.norm");
+  matvec(-1, MatrixKind::kClassifier, mm_.xn, mm_.logits, "logits", Phase::kClassifier);
+  {
+    isa::Instr i = vector_op(isa::Op::kOutput, mm_.logits, s.vocab, 0, 0);
+    i.n_out = 0;  // OUTPUT ends when the token has been sent
+    push(i, note("OUTPUT logits, argmax token", Phase::kOutput, ""));
+  }
+  if (!problem_.empty()) return Error{problem_ + ": the model is too large for hw_core's 32-bit addresses"};
+  auto layout = isa::layout_for(p_.code);
+  if (!layout) return layout.error();
+  p_.layout = *layout;
+  return std::move(p_);
+}
+
+}  // namespace
+
+Result<Program> build_program(const golden::QModel& m, const ChipPlan& plan) {
+  Builder b(m, plan);
+  return b.run();
 }
 
 std::string program_hex_words(const Program& p) {
   std::string out;
-  char buf[16];
-  for (const auto& i : p.instrs) {
-    const uint32_t f[14] = {static_cast<uint32_t>(i.op) | i.flags,
-                            i.a_base, i.a_si, i.a_so, i.b_base, i.b_si, i.b_so, i.n_inner, i.n_outer, i.n_out,
-                            i.dst, i.rq_base, i.out_bits, i.aux};
-    for (int k = 13; k >= 0; --k) {
-      std::snprintf(buf, sizeof buf, "%08x", f[k]);
-      out += buf;
-    }
-    out += '\n';
+  for (const auto& i : p.code) {
+    auto w = isa::encode(i, p.layout);
+    HW_CHECK(static_cast<bool>(w), "program instructions fit their layout");
+    out += isa::word_hex(*w, p.layout.word_bits()) + "\n";
+  }
+  return out;
+}
+
+std::string program_listing(const Program& p) {
+  std::string out;
+  out += "// Instruction word: " + std::to_string(p.layout.word_bits()) + " bits; field [msb:lsb]:\n";
+  char buf[128];
+  std::snprintf(buf, sizeof buf, "//   %-18s [%d:%d]\n", "op", p.layout.word_bits() - 1, p.layout.op_offset());
+  out += buf;
+  for (const auto& f : isa::fields()) {
+    const int lo = p.layout.offset(f.field), w = p.layout.width[static_cast<size_t>(f.field)];
+    std::snprintf(buf, sizeof buf, "//   %-18s [%d:%d]\n", f.name, lo + w - 1, lo);
+    out += buf;
+  }
+  out += "// pc  encoding  op and fields  ; what it does [phase] (golden tensor it writes)\n";
+  for (size_t pc = 0; pc < p.code.size(); ++pc) {
+    const auto& n = p.notes[pc];
+    auto w = isa::encode(p.code[pc], p.layout);
+    HW_CHECK(static_cast<bool>(w), "program instructions fit their layout");
+    std::snprintf(buf, sizeof buf, "%4zu  ", pc);
+    out += buf + isa::word_hex(*w, p.layout.word_bits()) + "  " + isa::format(p.code[pc]) + "\n      ; " + n.text +
+           " [" + phase_name(n.phase) + "]" + (n.tap.empty() ? "" : " (" + n.tap + ")") +
+           (n.scores_tap.empty() ? "" : " (" + n.scores_tap + ")") + "\n";
   }
   return out;
 }

@@ -103,66 +103,37 @@ Result<SynthReport> synthesize_design(const std::string& design_dir, const Synth
   const auto areas = liberty_areas(read_text(lib_path));
   if (areas.empty()) return Error{"liberty file '" + lib_path + "' defines no cell areas"};
 
-  const auto& hw = m["hardware"];
-  const int64_t R = hw["array"]["rows"], C = hw["array"]["cols"];
-  const int64_t act = hw["act_bits"], acc = hw["acc_bits"];
-  const std::string banks = std::to_string(hw.value("weight_banks_per_pe", 2));
-  int64_t k_max = 1, n_max = 1;
-  for (const auto& x : m["memory_map"]["weights"]) {
-    k_max = std::max<int64_t>(k_max, x["cols"]);
-    n_max = std::max<int64_t>(n_max, x["rows"]);
-  }
-  const auto& shape = m["model"]["shape"];
-  const int64_t seq = shape["seq_len"], L = shape["n_layers"], dim = shape["dim"];
-  const int64_t heads = shape["n_heads"], kv_heads = shape["n_kv_heads"], vocab = shape["vocab_size"];
-  const int64_t hs = dim / heads;
-  auto s = [](int64_t v) { return std::to_string(v); };
-
+  // Every block's parameters and every memory come from the chip plan, as the manifest records them.
+  if (!m.contains("blocks") || !m.contains("memories"))
+    return Error{"manifest '" + design_dir + "/manifest.json' has no block configurations (written by an older "
+                 "hardwire): regenerate the design with `hardwire generate`"};
   std::vector<Block> blocks;
-  blocks.push_back({"pe", "processing element", "hw_pe", "one PE; the array holds R x C of them",
-                    {{"A_W", s(act)}, {"ACC_W", s(acc)}, {"NUM_BANKS", banks}}, R * C});
-  blocks.push_back({"array", "systolic array " + s(R) + "x" + s(C), "hw_systolic_array",
-                    "PEs, input skew, output de-skew; inside the GEMM engine",
-                    {{"R", s(R)}, {"C", s(C)}, {"A_W", s(act)}, {"ACC_W", s(acc)}, {"NUM_BANKS", banks}}, 1});
-  blocks.push_back({"gemm", "GEMM engine", "hw_gemm",
-                    "array + weight loader, activation streamer, accumulators; SRAMs as macros",
-                    {{"R", s(R)}, {"C", s(C)}, {"A_W", s(act)}, {"ACC_W", s(acc)}, {"NUM_BANKS", banks}, {"M_MAX", "1"},
-                     {"K_MAX", s(k_max)}, {"N_MAX", s(n_max)}, {"W_DEPTH", s(hw["weight_sram"]["words"])},
-                     {"W_BANK_DEPTH", s(hw["weight_sram"]["banks"].get<int64_t>() > 1 ? hw["weight_sram"]["bank_depth"].get<int64_t>() : 0)}},
-                    1});
-  blocks.push_back({"softmax", "softmax unit", "hw_softmax", "row buffers and exp2 tables as macros",
-                    {{"MAX_LEN", s(seq)}}, 1});
-  blocks.push_back({"rmsnorm", "RMSNorm unit", "hw_rmsnorm", "isqrt + divider + scaling; vector buffer as a macro",
-                    {{"DIM", s(dim)}, {"IN_W", s(m["widths"]["res"])}, {"OUT_W", s(m["widths"]["xn"])}}, 1});
-  const auto& core = m["memory_map"];
-  int64_t rq_acc = acc, rope_w = std::max(m["widths"]["q"].get<int64_t>(), m["widths"]["k"].get<int64_t>());
-  int64_t mac_acc = 34;
-  if (m["hardware"].contains("core")) {
-    rq_acc = m["hardware"]["core"]["requant_acc_bits"];
-    mac_acc = m["hardware"]["core"]["mac_acc_bits"];
-  }
-  blocks.push_back({"rope", "RoPE unit", "hw_rope", "cos/sin tables as macros",
-                    {{"HEAD_SIZE", s(hs)}, {"SEQ_LEN", s(seq)}, {"W", s(rope_w)}}, 1});
-  blocks.push_back({"requant", "requantize unit", "hw_requant", s(rq_acc) + "-bit accumulators -> 32 bits, then "
-                    "saturated to the site width; one for every matrix, attention and SwiGLU output",
-                    {{"ACC_W", s(rq_acc)}, {"OUT_W", "32"}}, 1});
-  blocks.push_back({"core", "core: sequencer + vector datapath", "hw_core",
-                    "microcode sequencer, element reader, FIFO, attention/SwiGLU MAC, GEMM packer and serializer, "
-                    "argmax; the units above and all memories as black boxes",
-                    {{"R", s(R)}, {"C", s(C)}, {"A_W", s(act)}, {"ACC_W", s(acc)}, {"NUM_BANKS", banks},
-                     {"K_MAX", s(k_max)},
-                     {"N_MAX", s(n_max)}, {"W_DEPTH", s(hw["weight_sram"]["words"])}, {"DIM", s(dim)},
-                     {"N_LAYERS", s(L)}, {"HEAD_SIZE", s(hs)}, {"N_HEADS", s(heads)}, {"N_KV_HEADS", s(kv_heads)},
-                     {"LANES", s(core["kv_cache"]["lanes"])}, {"VOCAB", s(vocab)},
-                     {"SEQ_LEN", s(seq)}, {"RES_W", s(m["widths"]["res"])}, {"XN_W", s(m["widths"]["xn"])},
-                     {"ROPE_W", s(rope_w)}, {"MAC_ACC_W", s(mac_acc)}, {"RQ_ACC_W", s(rq_acc)},
-                     {"SCRATCH_DEPTH", s(core["scratchpad"]["words"])}, {"KV_DEPTH", s(core["kv_cache"]["words"])},
-                     {"EMB_DEPTH", s(vocab * core["embedding"]["words_per_row"].get<int64_t>())},
-                     {"EMB_WPR", s(core["embedding"]["words_per_row"])},
-                     {"RQ_DEPTH", s(core["requant"]["per_layer_base"].get<int64_t>() + 3 * L)},
-                     {"NORM_DEPTH", s(core["norm_rom"]["words"])},
-                     {"PROG_DEPTH", s(m["program"]["instructions"].size())}},
-                    1, true});
+  auto block = [&](const std::string& key, const std::string& name, const std::string& module, const std::string& note,
+                   bool own_logic_only = false) -> Status {
+    const auto it = m["blocks"].find(module);
+    if (it == m["blocks"].end() || !it->contains("parameters") || !it->contains("instances"))
+      return Error{"manifest '" + design_dir + "/manifest.json' has no configuration of " + module +
+                   ": regenerate the design with `hardwire generate`"};
+    Block b{key, name, module, note, {}, (*it)["instances"].get<int64_t>(), own_logic_only};
+    for (const auto& [k, v] : (*it)["parameters"].items()) b.params.emplace_back(k, std::to_string(v.get<int64_t>()));
+    blocks.push_back(std::move(b));
+    return Status::ok();
+  };
+  const auto& arr = m["blocks"].value("hw_systolic_array", json::object())["parameters"];
+  const std::string rxc = arr.is_object() ? std::to_string(arr.value("R", 0)) + "x" + std::to_string(arr.value("C", 0)) : "";
+  HW_TRY(block("pe", "processing element", "hw_pe", "one PE; the array holds R x C of them"));
+  HW_TRY(block("array", "systolic array " + rxc, "hw_systolic_array", "PEs, input skew, output de-skew; inside the GEMM engine"));
+  HW_TRY(block("gemm", "GEMM engine", "hw_gemm", "array + weight loader, activation streamer, accumulators; SRAMs as macros"));
+  HW_TRY(block("softmax", "softmax unit", "hw_softmax", "row buffers and exp2 tables as macros"));
+  HW_TRY(block("rmsnorm", "RMSNorm unit", "hw_rmsnorm", "isqrt + divider + scaling; vector buffer as a macro"));
+  HW_TRY(block("rope", "RoPE unit", "hw_rope", "cos/sin tables as macros"));
+  HW_TRY(block("requant", "requantize unit", "hw_requant",
+               "accumulators -> 32 bits, then saturated to the site width; one for every matrix, attention and SwiGLU "
+               "output"));
+  HW_TRY(block("core", "core: sequencer + vector datapath", "hw_core",
+               "microcode sequencer, element reader, FIFO, attention/SwiGLU MAC, GEMM packer and serializer, "
+               "argmax; the units above and all memories as black boxes",
+               true));
 
   SynthReport rep;
   rep.liberty_name = lib_name;
@@ -190,7 +161,7 @@ Result<SynthReport> synthesize_design(const std::string& design_dir, const Synth
                               "hw_requant.sv " + rtl + "hw_softmax.sv " + rtl + "hw_rmsnorm.sv " + rtl + "hw_rope.sv";
     if (b.own_logic_only) {
       script += "read_verilog -sv -lib " + units + "\n";
-      script += "read_verilog -sv " + rtl + "hw_fifo.sv " + rtl + "hw_core.sv\n";
+      script += "read_verilog -sv " + rtl + "hw_isa_pkg.sv " + rtl + "hw_fifo.sv " + rtl + "hw_core.sv\n";
     } else {
       script += "read_verilog -sv " + units + "\n";
     }
@@ -249,32 +220,10 @@ Result<SynthReport> synthesize_design(const std::string& design_dir, const Synth
   }
 
   // Memories, from the SRAM model.
-  const auto& mm = m["memory_map"];
-  const auto& w = m["widths"];
-  auto mem = [&](std::string name, int64_t bits, std::string note) {
-    rep.memories.push_back({std::move(name), bits, opt.sram.area(bits), std::move(note)});
-  };
-  mem("weight SRAM", hw["weight_sram"]["words"].get<int64_t>() * C * 8,
-      "every int8 weight, tile order; " + s(hw["weight_sram"]["banks"]) + " bank(s) of " +
-          s(hw["weight_sram"]["bank_depth"]) + " words x " + s(C) + " bytes");
-  mem("embedding", mm["embedding"]["rows"].get<int64_t>() * mm["embedding"]["words_per_row"].get<int64_t>() * C * 8,
-      "int8 rows");
-  mem("requantization parameters",
-      (mm["requant"]["matrices_words"].get<int64_t>() + vocab + 3 * L) * 40, "40-bit words");
-  mem("KV cache", mm["kv_cache"]["words"].get<int64_t>() * mm["kv_cache"]["word_bits"].get<int64_t>(),
-      "n_layers x seq_len x n_kv_heads heads, K and V, 16-bit lanes (k " + s(w["k"]) + " / v " + s(w["v"]) +
-          " bits used), " + s(mm["kv_cache"]["lanes"]) + " per word");
-  mem("q buffer", mm["q_buffer"]["words"].get<int64_t>() * mm["q_buffer"]["word_bits"].get<int64_t>(),
-      "the step's q, lane-packed per head for the attention lanes");
-  mem("tables", (256 + L * 256 + 2 * seq * (hs / 2)) * 16, "exp2, SiLU per layer, RoPE cos/sin");
-  mem("activation scratchpad", 2 * core["scratchpad"]["words"].get<int64_t>() * 32,
-      "x, xn, q, k, v, p, att, branch, gate, up, h, logits; 32-bit words, two copies (two read ports)");
-  mem("microcode and norm constants",
-      static_cast<int64_t>(m["program"]["instructions"].size()) * 448 + core["norm_rom"]["words"].get<int64_t>() * 72,
-      s(m["program"]["instructions"].size()) + " instructions x 448 bits; RMSNorm constants x 72 bits");
-  mem("GEMM activation buffer", ((k_max + R - 1) / R) * R * act, "one activation row");
-  mem("softmax row buffers", 4 * seq * 16 + 2 * 256 * 16, "4 rows of seq_len scores + 2 exp2 tables");
-  mem("RMSNorm vector buffer", dim * m["widths"]["res"].get<int64_t>(), "one residual vector");
+  for (const auto& x : m["memories"]) {
+    const int64_t bits = x["bits"];
+    rep.memories.push_back({x["name"], bits, opt.sram.area(bits), x["note"]});
+  }
   return rep;
 }
 

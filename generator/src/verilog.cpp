@@ -1,5 +1,6 @@
 #include "hardwire/gen/verilog.hpp"
 
+#include <algorithm>
 #include <set>
 #include <sstream>
 
@@ -94,6 +95,31 @@ std::string check(const Package& p) {
     if (!is_identifier(lp.name)) return "localparam name '" + lp.name + "' is not an identifier";
     if (!seen.insert(lp.name).second) return "localparam '" + lp.name + "' defined twice";
   }
+  for (const auto& e : p.enums) {
+    if (!is_identifier(e.name) || !seen.insert(e.name).second) return "enum '" + e.name + "' is not a new identifier";
+    if (e.width < 1 || e.width > 64 || e.members.empty()) return "enum '" + e.name + "' needs 1..64 bits and members";
+    if (!e.width_param.empty() && !seen.count(e.width_param)) return "enum '" + e.name + "' has an unknown width parameter";
+    std::set<uint64_t> values;
+    for (const auto& m : e.members) {
+      if (!is_identifier(m.name) || !seen.insert(m.name).second)
+        return "enum member '" + m.name + "' is not a new identifier";
+      if (e.width < 64 && m.value >= (uint64_t{1} << e.width)) return "enum member '" + m.name + "' does not fit";
+      if (!values.insert(m.value).second) return "enum '" + e.name + "' repeats a value";
+    }
+  }
+  for (const auto& st : p.structs) {
+    if (!is_identifier(st.name) || !seen.insert(st.name).second)
+      return "struct '" + st.name + "' is not a new identifier";
+    std::set<std::string> members;
+    for (const auto& m : st.members) {
+      if (!is_identifier(m.name) || !members.insert(m.name).second)
+        return "struct member '" + m.name + "' is not a new identifier";
+      if (!m.type.empty() && !seen.count(m.type)) return "struct member '" + m.name + "' has an unknown type";
+      if (!m.width_param.empty() && !seen.count(m.width_param))
+        return "struct member '" + m.name + "' has an unknown width parameter";
+      if (m.type.empty() && m.width_param.empty() && m.width < 1) return "struct member '" + m.name + "' has no bits";
+    }
+  }
   return "";
 }
 
@@ -133,6 +159,50 @@ std::string emit(const Package& p) {
     std::string decl = declare(lp);
     decl.resize(w, ' ');
     out += "  localparam " + decl + " = " + lp.value.render() + ";\n";
+  }
+  for (const auto& e : p.enums) {
+    out += "\n";
+    if (!e.comment.empty()) out += comment_lines(e.comment, "  ");
+    out += "  typedef enum " + (e.width_param.empty() ? range(e.width, false) : "logic [" + e.width_param + "-1:0]") +
+           " {\n";
+    size_t mw = 0;
+    for (const auto& m : e.members) mw = std::max(mw, m.name.size());
+    for (size_t i = 0; i < e.members.size(); ++i) {
+      const auto& m = e.members[i];
+      std::string name = m.name;
+      name.resize(mw, ' ');
+      std::string line = "    " + name + " = " + Expr::sized(e.width, m.value).render() +
+                         (i + 1 < e.members.size() ? "," : " ");
+      if (!m.comment.empty()) line += "  // " + m.comment;
+      out += line + "\n";
+    }
+    out += "  } " + e.name + ";\n";
+  }
+  for (const auto& st : p.structs) {
+    out += "\n";
+    if (!st.comment.empty()) out += comment_lines(st.comment, "  ");
+    out += "  typedef struct packed {\n";
+    auto type_of = [](const StructMember& m) {
+      if (!m.type.empty()) return m.type;
+      if (!m.width_param.empty()) return "logic [" + m.width_param + "-1:0]";
+      return range(m.width, false);
+    };
+    size_t tw = 0, nw = 0;
+    for (const auto& m : st.members) {
+      tw = std::max(tw, type_of(m).size());
+      nw = std::max(nw, m.name.size());
+    }
+    for (const auto& m : st.members) {
+      std::string type = type_of(m), name = m.name + ";";
+      type.resize(tw, ' ');
+      std::string line = "    " + type + " " + name;
+      if (!m.comment.empty()) {
+        line.resize(4 + tw + 1 + nw + 1, ' ');
+        line += "  // " + m.comment;
+      }
+      out += line + "\n";
+    }
+    out += "  } " + st.name + ";\n";
   }
   out += "endpackage\n";
   return out;

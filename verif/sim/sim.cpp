@@ -295,8 +295,10 @@ bool compare_slice(const std::map<int64_t, int64_t>& chip, const golden::IntTrac
 
 }  // namespace
 
-Result<SimReport> run_sim(const golden::QModel& model, const gen::Program& program, const SimOptions& o) {
+Result<SimReport> run_sim(const golden::QModel& model, const gen::ChipPlan& plan, const SimOptions& o) {
   const auto& s = model.shape;
+  const gen::Program& program = plan.program;
+  const golden::ShapeStats stats = golden::compute_stats(s, true);
   HW_CHECK(!o.prompt.empty() && o.steps >= 1, "run_sim: a prompt and at least one step");
   const int64_t positions = static_cast<int64_t>(o.prompt.size()) + o.steps - 1;
   if (positions > s.seq_len) {
@@ -342,18 +344,18 @@ Result<SimReport> run_sim(const golden::QModel& model, const gen::Program& progr
     sr.prompt = pos < static_cast<int64_t>(o.prompt.size());
     sr.cycles = d.cycles;
     sr.held = d.held;
-    sr.attention_macs = static_cast<uint64_t>(2 * s.n_layers * s.n_heads * (pos + 1) * s.head_size());
+    sr.attention_macs = static_cast<uint64_t>(stats.attention_macs_at(pos));
     for (const auto& [pc, cyc] : d.pc_cycles)
-      if (pc >= 0 && pc < static_cast<int64_t>(program.instrs.size()))
-        sr.phase_cycles[static_cast<size_t>(program.instrs[static_cast<size_t>(pc)].phase)] += cyc;
+      if (pc >= 0 && pc < static_cast<int64_t>(program.size()))
+        sr.phase_cycles[static_cast<size_t>(program.notes[static_cast<size_t>(pc)].phase)] += cyc;
 
     // Probabilities: written by the softmax writer while later instructions of the layer run; the address names the
     // head (p + head * seq_len + t), the instruction the layer.
     std::map<std::pair<int64_t, int64_t>, std::map<int64_t, int64_t>> probs;  // (layer, head) -> t -> value
     for (const auto& [pc, addr, v] : d.probs) {
-      if (pc < 0 || pc >= static_cast<int64_t>(program.instrs.size())) continue;
-      const int64_t layer = program.instrs[static_cast<size_t>(pc)].layer;
-      const int64_t rel = addr - program.map.p;
+      if (pc < 0 || pc >= static_cast<int64_t>(program.size())) continue;
+      const int64_t layer = program.notes[static_cast<size_t>(pc)].layer;
+      const int64_t rel = addr - plan.map.p;
       probs[{layer, rel / s.seq_len}][rel % s.seq_len] = v;
     }
 
@@ -363,17 +365,18 @@ Result<SimReport> run_sim(const golden::QModel& model, const gen::Program& progr
     mm.pos = pos;
     bool ok = true;
     static const std::map<int64_t, int64_t> kNone;
-    for (size_t pc = 0; pc < program.instrs.size() && ok; ++pc) {
-      const auto& in = program.instrs[pc];
+    for (size_t pc = 0; pc < program.size() && ok; ++pc) {
+      const auto& in = program.notes[pc];
+      const auto& code = program.code[pc];
       const int64_t row = pos + 1;
-      const int64_t n = in.n_out == gen::kPosPlusOne ? row : in.n_out;
+      const int64_t n = code.n_out == gen::kPosPlusOne ? row : code.n_out;
       const int64_t off = in.tap_offset * (in.tap_offset_per_row ? row : 1);
       const auto pcs = static_cast<int64_t>(pc);
-      if (!in.aux_tap.empty()) {
+      if (!in.scores_tap.empty()) {
         const auto it = d.aux.find(pcs);
-        ok = compare_slice(it == d.aux.end() ? kNone : it->second, trace, in.aux_tap, off, n, mm);
+        ok = compare_slice(it == d.aux.end() ? kNone : it->second, trace, in.scores_tap, off, n, mm);
       }
-      if (ok && in.op == gen::Op::kScores) {
+      if (ok && code.op == gen::isa::Op::kScores) {
         const auto it = probs.find({in.layer, in.head});
         ok = compare_slice(it == probs.end() ? kNone : it->second, trace, golden::layer_site(in.layer, "attn.probs"),
                            off, n, mm);

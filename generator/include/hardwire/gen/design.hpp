@@ -1,43 +1,40 @@
 // hardwire/gen/design.hpp — `hardwire generate`: a model's integer form (QModel) and an array size in; an output
 // directory of configured RTL, memory images and manifest.json out.
 //
-// Output (all paths relative to the output directory; simulate and synthesize from there):
-//   manifest.json          every parameter, the memory map, the file list with hashes, the regenerate command
-//   files.f                the RTL file list (package first)
+// Output (all paths relative to the output directory; simulate and synthesize from there), all of it read from the
+// chip plan (chip_plan.hpp):
+//   manifest.json          every parameter and block configuration, the memory map, the file list with hashes
+//   files.f                the RTL file list (packages first, top hwc_top last)
+//   program.lst            the microcode listing: instruction layout, every instruction's encoding and fields
 //   rtl/hw_*.sv            the hand-written templates (rtl_templates/), verbatim below a banner
 //   rtl/hardwire_cfg_pkg.sv  generated: the model's and the hardware's constants, the weight memory map
-//   rtl/hwc_*.sv           generated wrappers: the templates configured for this model
+//   rtl/hw_isa_pkg.sv      generated from isa.def: op_e, instr_t with this program's field widths
+//   rtl/hwc_top.sv         generated: hw_core configured for this model
 //   mem/*.hex              weights in the order the array consumes them (one image per SRAM bank,
 //                          mem/weights_bank<b>.hex, or mem/weights.hex for a single bank), embedding rows,
-//                          requantization parameters, and the exp2 / SiLU / RoPE tables
-// Every file starts with a banner naming the command that regenerates it. The same inputs give byte-identical
-// files. Files are written into a temporary directory that is renamed into place: a failed run leaves nothing.
+//                          requantization parameters, norm constants, the program, and the exp2 / SiLU / RoPE tables
+// Every file starts with a banner naming the command that regenerates it (with the output directory as DIR). The
+// same inputs give byte-identical files wherever they are written. Files are written into a temporary directory
+// that is renamed into place: a failed run leaves nothing.
 #pragma once
 
 #include <cstdint>
 #include <string>
 #include <vector>
 
+#include "hardwire/gen/chip_plan.hpp"
 #include "hardwire/gen/model_source.hpp"
 #include "hardwire/golden/qmodel.hpp"
 #include "hardwire/status.hpp"
 
 namespace hardwire::gen {
 
-struct ArrayShape {
-  int64_t rows = 8;  // R: the reduction dimension fed per cycle
-  int64_t cols = 8;  // C: output columns; also the weight SRAM word width in bytes
-};
-// "RxC", 1 <= R, C <= 256.
-Result<ArrayShape> parse_array(const std::string& text);
-// Words per SRAM bank: 0 (one bank) or a power of two from 16 to 2^24.
-Status check_bank_depth(int64_t depth);
-
 struct GenerateOptions {
   ArrayShape array;
   int64_t sram_bank_depth = 4096;  // words per weight SRAM bank (power of two); 0: one bank for all weights
   std::string out_dir;
-  std::string regenerate_command;  // written into every banner and the manifest
+  std::string regenerate_command;  // without --out: banners and the manifest add " --out DIR", so the files do not
+                                   // depend on where they are written
   bool reuse_unchanged = false;    // leave out_dir as it is when its manifest has the same content hash
 };
 
@@ -51,7 +48,11 @@ struct GenerateSummary {
   std::string damaged;  // the directory held this design damaged (a file missing or resized): regenerated
 };
 
+// Plans the chip (plan_chip with options.array and options.sram_bank_depth) and writes it.
 Result<GenerateSummary> generate_design(const ModelSource& src, const golden::QModel& model,
+                                        const GenerateOptions& options);
+// Writes the design of `plan` (planned from `model` with options.array and options.sram_bank_depth).
+Result<GenerateSummary> generate_design(const ModelSource& src, const golden::QModel& model, const ChipPlan& plan,
                                         const GenerateOptions& options);
 
 // `text` safe inside a one-line // comment: control characters escaped (\n, \xNN).

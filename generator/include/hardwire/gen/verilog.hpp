@@ -37,10 +37,41 @@ struct LocalParam {
   std::string comment;
 };
 
+// typedef enum logic [width-1:0] { Name = width'dValue, ... } name;
+struct EnumMember {
+  std::string name;
+  uint64_t value = 0;
+  std::string comment;
+};
+struct Enum {
+  std::string name;
+  int width = 1;
+  std::string width_param;  // a localparam holding `width`: the range is written [width_param-1:0]
+  std::vector<EnumMember> members;
+  std::string comment;
+};
+// typedef struct packed { ... } name; a member is `type name` (type: an earlier typedef), or
+// `logic [width_param-1:0] name` (width_param: a localparam of the package), or `logic [width-1:0] name`.
+struct StructMember {
+  std::string name;
+  std::string type;
+  std::string width_param;
+  int width = 1;
+  std::string comment;
+};
+struct Struct {
+  std::string name;
+  std::vector<StructMember> members;
+  std::string comment;
+};
+
+// Emitted in order: localparams, enums, structs.
 struct Package {
   std::string name;
   std::string comment;
   std::vector<LocalParam> params;
+  std::vector<Enum> enums;
+  std::vector<Struct> structs;
 };
 
 enum class Dir { kInput, kOutput };

@@ -5,7 +5,7 @@
 // the library) into <design>/sim/obj*/hwc_sim, and reuses that binary while the design's content hash, the
 // testbench and the flags are unchanged. run_sim() starts it, feeds the prompt, then greedy-decodes with the chip
 // choosing every next token, and compares at every step every tensor the chip wrote (debug taps, named by the
-// program listing), the logits and the token with golden::IntDecoder. The first difference ends the run and is
+// program's notes), the logits and the token with golden::IntDecoder. The first difference ends the run and is
 // reported by step, layer/op tensor name and index.
 #pragma once
 
@@ -16,7 +16,7 @@
 #include <string>
 #include <vector>
 
-#include "hardwire/gen/program.hpp"
+#include "hardwire/gen/chip_plan.hpp"
 #include "hardwire/golden/qmodel.hpp"
 #include "hardwire/status.hpp"
 
@@ -74,6 +74,6 @@ struct SimReport {
   std::vector<int64_t> generated;   // the chip's tokens after the prompt
   std::optional<Mismatch> mismatch;
 };
-Result<SimReport> run_sim(const golden::QModel& model, const gen::Program& program, const SimOptions& o);
+Result<SimReport> run_sim(const golden::QModel& model, const gen::ChipPlan& plan, const SimOptions& o);
 
 }  // namespace hardwire::verif

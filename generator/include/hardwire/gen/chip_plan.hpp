@@ -1,0 +1,135 @@
+// hardwire/gen/chip_plan.hpp — the chip plan: every decision about one accelerator, owned here once.
+//
+// plan_chip() is a pure function of (integer model, design options): the array, every width and depth, the weight
+// SRAM's matrix sites (keyed by layer and MatrixKind), the memory map of the scratchpad, KV cache, q buffer,
+// embedding, requantizer and norm ROMs, the microcode program and its instruction layout, the parameters of every
+// RTL block, and the decode bounds. The package emitter, image writers, program listing, manifest, `synth`, `sim`,
+// `info` and `bench` read it; none of them derives a figure of its own.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "hardwire/gen/program.hpp"
+#include "hardwire/golden/qmodel.hpp"
+#include "hardwire/golden/shape.hpp"
+#include "hardwire/status.hpp"
+
+namespace hardwire::gen {
+
+struct ArrayShape {
+  int64_t rows = 8;  // R: the reduction dimension fed per cycle
+  int64_t cols = 8;  // C: output columns; also the weight SRAM word width in bytes
+};
+// "RxC", 1 <= R, C <= 256.
+Result<ArrayShape> parse_array(const std::string& text);
+// Words per SRAM bank: 0 (one bank) or a power of two from 16 to 2^24.
+Status check_bank_depth(int64_t depth);
+
+struct PlanOptions {
+  ArrayShape array;
+  int64_t sram_bank_depth = 4096;  // words per weight SRAM bank (power of two); 0: one bank for all weights
+};
+
+// The matrices of a layer, in weight-SRAM order, then the classifier.
+enum class MatrixKind { kWq, kWk, kWv, kWo, kW1, kW3, kW2, kClassifier };
+inline constexpr int kMatricesPerLayer = 7;
+const char* matrix_kind_name(MatrixKind k);  // "wq" ... "w2", "cls"
+
+// One quantized matrix as the GEMM engine sees it: its words in the weight SRAM and its per-channel Requants.
+struct MatrixSite {
+  std::string name;  // "L0.wq", "cls"
+  MatrixKind kind = MatrixKind::kWq;
+  int64_t layer = -1;  // -1: the classifier
+  const golden::QLinear* lin = nullptr;
+  int act_bits = 0, out_bits = 0, acc_bits = 0;
+  int64_t rows = 0, cols = 0;  // N outputs x K inputs
+  int64_t base = 0, words = 0, rq_base = 0;
+};
+
+// Scratchpad (32-bit words), q buffer and KV cache (words of `lanes` 16-bit lanes), and the ROMs.
+struct MemoryMap {
+  int64_t x = 0, xn = 0, q = 0, k = 0, v = 0, att = 0, t = 0, gate = 0, up = 0, h = 0, logits = 0;
+  int64_t p = 0;  // probabilities: head h's row at p + h * seq_len
+  int64_t scratch_words = 0;
+  int64_t head_words = 0;                 // ceil(head_size / C): words per head in the KV cache and q buffer
+  int64_t lanes = 0;                      // attention lanes: ceil(head_size / head_words) <= C
+  int64_t kv_row_words = 0;               // n_kv_heads * head_words: KV-cache words per position
+  int64_t q_words = 0;                    // n_heads * head_words
+  int64_t kv_layer_words = 0, n_layers = 0;
+  int64_t kv_words = 0;                   // 2 * n_layers * seq_len * kv_row_words
+  int64_t k_base(int64_t layer) const { return layer * kv_layer_words; }
+  int64_t v_base(int64_t layer) const { return (n_layers + layer) * kv_layer_words; }
+  int64_t emb_words_per_row = 0;          // embedding SRAM: ceil(dim / C) words of C bytes per token
+  int64_t emb_words = 0;                  // vocab * emb_words_per_row
+  int64_t rq_matrices_words = 0;          // Requant words: per channel of every matrix, then one per token, then 3
+  int64_t rq_embedding_base = 0;          //   per layer (score, att_out, h)
+  int64_t rq_layer_base = 0;
+  int64_t requant_words = 0;
+  int64_t norm_words = 0;                 // 2 per layer (attn, ffn), then final
+  int64_t silu_words = 0;                 // 256 per layer
+};
+
+// One RTL block's parameter values, as hwc_top instantiates it and `synth` elaborates it.
+struct BlockParams {
+  std::string module;                                  // "hw_core"
+  std::vector<std::pair<std::string, int64_t>> values; // (parameter, value), in the module's order
+  int64_t instances = 1;                               // how many the accelerator holds (hw_pe: R x C)
+};
+
+// One on-chip memory (an SRAM macro, or a ROM/table of the same kind), for area estimates.
+struct MemoryDesc {
+  std::string name;
+  int64_t bits = 0;
+  std::string note;
+};
+
+// Cycle bounds of one decode step (bench/README.md): compute = MACs / (R * C); weights = weight bytes / C (the
+// weight SRAM delivers C bytes per cycle).
+struct DecodeBounds {
+  double compute_cycles = 0, weight_cycles = 0;
+  int64_t macs = 0;
+  double bound() const { return compute_cycles > weight_cycles ? compute_cycles : weight_cycles; }
+};
+
+struct ChipPlan {
+  ArrayShape array;
+  golden::Shape shape;
+  golden::Widths widths;
+  // GEMM engine
+  int act_bits = 8;    // widest matmul input
+  int acc_bits = 8;    // widest matmul accumulator (numerics §4)
+  int64_t k_max = 1, n_max = 1;
+  int weight_banks_per_pe = 3;  // decode tile loads run two tiles ahead of the array
+  int64_t weight_words = 0;
+  int64_t weight_bank_depth = 0;  // 0: one bank
+  std::vector<std::string> weight_images;  // mem/weights.hex, or mem/weights_bank<b>.hex per bank
+  std::vector<MatrixSite> matrices;        // weight-SRAM order
+  // core
+  int mac_acc_bits = 34;      // attention / SwiGLU / embedding accumulator (numerics §8, §10, §11)
+  int requant_acc_bits = 34;  // requantizer input: max(acc_bits, mac_acc_bits)
+  int rope_bits = 16;         // max(q, k)
+  MemoryMap map;
+  Program program;
+  // decode figures
+  int64_t matmul_macs = 0;   // per token, every matrix
+  int64_t weight_bytes = 0;  // int8 weights the array reads per token (every matrix once)
+
+  const MatrixSite& matrix(int64_t layer, MatrixKind kind) const;
+  const MatrixSite& classifier() const { return matrix(-1, MatrixKind::kClassifier); }
+  DecodeBounds bounds_at(int64_t pos) const;            // at one position
+  DecodeBounds bounds_mean(double attention_macs) const;  // with a mean attention MAC count
+  // Parameters of every block synthesized or instantiated: hw_pe, hw_systolic_array, hw_gemm, hw_softmax,
+  // hw_rmsnorm, hw_rope, hw_requant, hw_core (hw_core's file names are not included: they are package strings).
+  std::vector<BlockParams> blocks() const;
+  BlockParams block(const std::string& module) const;
+  // Every memory of the accelerator with its size in bits.
+  std::vector<MemoryDesc> memories() const;
+};
+
+// Fails only where the model does not fit the accelerator's fixed formats (a program field over 32 bits).
+Result<ChipPlan> plan_chip(const golden::QModel& model, const PlanOptions& options);
+
+}  // namespace hardwire::gen

@@ -1,0 +1,282 @@
+#include "hardwire/gen/chip_plan.hpp"
+
+#include <algorithm>
+
+#include "hardwire/golden/ops.hpp"
+
+namespace hardwire::gen {
+
+Result<ArrayShape> parse_array(const std::string& text) {
+  const auto x = text.find('x');
+  auto bad = [&] {
+    return Error{"array '" + text + "' must be RxC with 1 <= R, C <= 256, e.g. --array 8x8 or --array 4x8"};
+  };
+  if (x == std::string::npos || x == 0 || x + 1 >= text.size()) return bad();
+  ArrayShape a;
+  try {
+    size_t u1 = 0, u2 = 0;
+    a.rows = std::stoll(text.substr(0, x), &u1);
+    a.cols = std::stoll(text.substr(x + 1), &u2);
+    if (u1 != x || u2 != text.size() - x - 1) return bad();
+  } catch (const std::exception&) {
+    return bad();
+  }
+  if (a.rows < 1 || a.rows > 256 || a.cols < 1 || a.cols > 256) return bad();
+  return a;
+}
+
+Status check_bank_depth(int64_t d) {
+  if (d == 0 || (d >= 16 && d <= (int64_t{1} << 24) && (d & (d - 1)) == 0)) return Status::ok();
+  return Error{"SRAM bank depth " + std::to_string(d) +
+               " must be 0 (one bank) or a power of two from 16 to 16777216 words, e.g. --sram-bank-depth 4096"};
+}
+
+const char* matrix_kind_name(MatrixKind k) {
+  switch (k) {
+    case MatrixKind::kWq: return "wq";
+    case MatrixKind::kWk: return "wk";
+    case MatrixKind::kWv: return "wv";
+    case MatrixKind::kWo: return "wo";
+    case MatrixKind::kW1: return "w1";
+    case MatrixKind::kW3: return "w3";
+    case MatrixKind::kW2: return "w2";
+    case MatrixKind::kClassifier: return "cls";
+  }
+  return "?";
+}
+
+namespace {
+
+int clog2(int64_t v) {
+  int b = 0;
+  while ((int64_t{1} << b) < v) ++b;
+  return b;
+}
+
+// Every matrix of the model in weight-SRAM order (per layer wq wk wv wo w1 w3 w2, then the classifier), with its
+// base word on an R x C array (tile layout of gen::gemm_weight_words) and its first Requant word.
+std::vector<MatrixSite> matrix_sites(const golden::QModel& m, int64_t R, int64_t C) {
+  const auto& w = m.widths;
+  std::vector<MatrixSite> mats;
+  auto add = [&](int64_t layer, MatrixKind kind, const golden::QLinear& lin, int act, int out) {
+    MatrixSite s;
+    s.name = (layer < 0 ? std::string() : "L" + std::to_string(layer) + ".") + matrix_kind_name(kind);
+    s.kind = kind;
+    s.layer = layer;
+    s.lin = &lin;
+    s.act_bits = act;
+    s.out_bits = out;
+    s.rows = lin.w.rows();
+    s.cols = lin.w.cols();
+    s.acc_bits = golden::accumulator_bits(act, s.cols);
+    mats.push_back(s);
+  };
+  for (size_t i = 0; i < m.layers.size(); ++i) {
+    const auto& L = m.layers[i];
+    const auto l = static_cast<int64_t>(i);
+    add(l, MatrixKind::kWq, L.wq, w.xn, w.q);
+    add(l, MatrixKind::kWk, L.wk, w.xn, w.k);
+    add(l, MatrixKind::kWv, L.wv, w.xn, w.v);
+    add(l, MatrixKind::kWo, L.wo, w.att, w.res);
+    add(l, MatrixKind::kW1, L.w1, w.xn, golden::kGateBits);
+    add(l, MatrixKind::kW3, L.w3, w.xn, w.up);
+    add(l, MatrixKind::kW2, L.w2, w.h, w.res);
+  }
+  add(-1, MatrixKind::kClassifier, m.cls, w.xn, golden::kLogitBits);
+  int64_t words = 0, rq = 0;
+  for (auto& s : mats) {
+    s.words = ((s.rows + C - 1) / C) * ((s.cols + R - 1) / R) * R;
+    s.base = words;
+    words += s.words;
+    s.rq_base = rq;
+    rq += s.rows;
+  }
+  return mats;
+}
+
+MemoryMap memory_map(const golden::QModel& m, const std::vector<MatrixSite>& mats, int64_t C) {
+  const auto& s = m.shape;
+  MemoryMap mm;
+  // Scratchpad: one region per vector of the step.
+  int64_t at = 0;
+  auto region = [&](int64_t n) {
+    const int64_t b = at;
+    at += n;
+    return b;
+  };
+  mm.x = region(s.dim);
+  mm.xn = region(s.dim);
+  mm.q = region(s.dim);
+  mm.k = region(s.kv_dim());
+  mm.v = region(s.kv_dim());
+  mm.p = region(s.n_heads * s.seq_len);
+  mm.att = region(s.dim);
+  mm.t = region(s.dim);
+  mm.gate = region(s.hidden_dim);
+  mm.up = region(s.hidden_dim);
+  mm.h = region(s.hidden_dim);
+  mm.logits = region(s.vocab);
+  mm.scratch_words = at;
+  mm.n_layers = s.n_layers;
+  // As many words per head as C lanes need, with the fewest lanes that need no more: no padding lanes where the
+  // head divides evenly (head 8 on a 16-wide array gets 8 lanes, not 8 idle ones in the KV cache).
+  mm.head_words = (s.head_size() + C - 1) / C;
+  mm.lanes = (s.head_size() + mm.head_words - 1) / mm.head_words;
+  mm.kv_row_words = s.n_kv_heads * mm.head_words;
+  mm.q_words = s.n_heads * mm.head_words;
+  mm.kv_layer_words = s.seq_len * mm.kv_row_words;
+  mm.kv_words = 2 * s.n_layers * mm.kv_layer_words;
+  mm.emb_words_per_row = (s.dim + C - 1) / C;
+  mm.emb_words = s.vocab * mm.emb_words_per_row;
+  for (const auto& ms : mats) mm.rq_matrices_words += ms.rows;
+  mm.rq_embedding_base = mm.rq_matrices_words;
+  mm.rq_layer_base = mm.rq_matrices_words + s.vocab;
+  mm.requant_words = mm.rq_layer_base + 3 * s.n_layers;
+  mm.norm_words = 2 * s.n_layers + 1;
+  mm.silu_words = 256 * s.n_layers;
+  return mm;
+}
+
+}  // namespace
+
+Result<ChipPlan> plan_chip(const golden::QModel& m, const PlanOptions& o) {
+  ChipPlan p;
+  p.array = o.array;
+  p.shape = m.shape;
+  p.widths = m.widths;
+  const int64_t R = o.array.rows, C = o.array.cols;
+  p.matrices = matrix_sites(m, R, C);
+  for (const auto& s : p.matrices) {
+    p.act_bits = std::max(p.act_bits, s.act_bits);
+    p.acc_bits = std::max(p.acc_bits, s.acc_bits);
+    p.k_max = std::max(p.k_max, s.cols);
+    p.n_max = std::max(p.n_max, s.rows);
+    p.weight_words += s.words;
+    p.matmul_macs += s.rows * s.cols;
+    p.weight_bytes += s.rows * s.cols;
+  }
+  // Banks: one image per bank; a single bank when every weight fits one.
+  const bool banked = o.sram_bank_depth > 0 && p.weight_words > o.sram_bank_depth;
+  p.weight_bank_depth = banked ? o.sram_bank_depth : 0;
+  if (banked) {
+    const int64_t n = (p.weight_words + o.sram_bank_depth - 1) / o.sram_bank_depth;
+    for (int64_t b = 0; b < n; ++b) p.weight_images.push_back("mem/weights_bank" + std::to_string(b) + ".hex");
+  } else {
+    p.weight_images.push_back("mem/weights.hex");
+  }
+  // The core's own accumulators (attention, SwiGLU, embedding; numerics §8, §10, §11), as signed widths.
+  const auto& s = m.shape;
+  const auto& w = m.widths;
+  const int score = w.q + w.k + clog2(s.head_size());
+  const int pv = w.v + 9 + clog2(s.seq_len);
+  const int swiglu = golden::kSiluBits + w.up;
+  p.mac_acc_bits = std::max({34, score, pv, swiglu});
+  p.requant_acc_bits = std::max(p.acc_bits, p.mac_acc_bits);
+  p.rope_bits = std::max(w.q, w.k);
+  p.map = memory_map(m, p.matrices, C);
+  auto prog = build_program(m, p);
+  if (!prog) return prog.error();
+  p.program = std::move(*prog);
+  return p;
+}
+
+const MatrixSite& ChipPlan::matrix(int64_t layer, MatrixKind kind) const {
+  const size_t i = kind == MatrixKind::kClassifier ? matrices.size() - 1
+                                                   : static_cast<size_t>(layer * kMatricesPerLayer + static_cast<int>(kind));
+  HW_CHECK(i < matrices.size() && matrices[i].kind == kind && matrices[i].layer == layer, "matrix site lookup");
+  return matrices[i];
+}
+
+DecodeBounds ChipPlan::bounds_mean(double attention_macs) const {
+  DecodeBounds b;
+  b.macs = matmul_macs + static_cast<int64_t>(attention_macs);
+  b.compute_cycles = (static_cast<double>(matmul_macs) + attention_macs) / static_cast<double>(array.rows * array.cols);
+  b.weight_cycles = static_cast<double>(weight_bytes) / static_cast<double>(array.cols);
+  return b;
+}
+
+DecodeBounds ChipPlan::bounds_at(int64_t pos) const {
+  const auto st = golden::compute_stats(shape, true);
+  return bounds_mean(static_cast<double>(st.attention_macs_at(pos)));
+}
+
+std::vector<BlockParams> ChipPlan::blocks() const {
+  const int64_t R = array.rows, C = array.cols;
+  const int64_t banks = weight_banks_per_pe;
+  std::vector<BlockParams> b;
+  b.push_back({"hw_pe", {{"A_W", act_bits}, {"ACC_W", acc_bits}, {"NUM_BANKS", banks}}, R * C});
+  b.push_back({"hw_systolic_array", {{"R", R}, {"C", C}, {"A_W", act_bits}, {"ACC_W", acc_bits}, {"NUM_BANKS", banks}}});
+  b.push_back({"hw_gemm",
+               {{"R", R}, {"C", C}, {"A_W", act_bits}, {"ACC_W", acc_bits}, {"M_MAX", 1}, {"K_MAX", k_max},
+                {"N_MAX", n_max}, {"W_DEPTH", weight_words}, {"W_BANK_DEPTH", weight_bank_depth}, {"NUM_BANKS", banks}}});
+  b.push_back({"hw_softmax", {{"MAX_LEN", shape.seq_len}}});
+  b.push_back({"hw_rmsnorm", {{"DIM", shape.dim}, {"IN_W", widths.res}, {"OUT_W", widths.xn}}});
+  b.push_back({"hw_rope", {{"HEAD_SIZE", shape.head_size()}, {"SEQ_LEN", shape.seq_len}, {"W", rope_bits}}});
+  b.push_back({"hw_requant", {{"ACC_W", requant_acc_bits}, {"OUT_W", 32}}});
+  b.push_back({"hw_core",
+               {{"R", R},
+                {"C", C},
+                {"A_W", act_bits},
+                {"ACC_W", acc_bits},
+                {"K_MAX", k_max},
+                {"N_MAX", n_max},
+                {"W_DEPTH", weight_words},
+                {"W_BANK_DEPTH", weight_bank_depth},
+                {"NUM_BANKS", banks},
+                {"DIM", shape.dim},
+                {"N_LAYERS", shape.n_layers},
+                {"HEAD_SIZE", shape.head_size()},
+                {"N_HEADS", shape.n_heads},
+                {"N_KV_HEADS", shape.n_kv_heads},
+                {"LANES", map.lanes},
+                {"VOCAB", shape.vocab},
+                {"SEQ_LEN", shape.seq_len},
+                {"RES_W", widths.res},
+                {"XN_W", widths.xn},
+                {"ROPE_W", rope_bits},
+                {"MAC_ACC_W", mac_acc_bits},
+                {"RQ_ACC_W", requant_acc_bits},
+                {"SCRATCH_DEPTH", map.scratch_words},
+                {"KV_DEPTH", map.kv_words},
+                {"EMB_DEPTH", map.emb_words},
+                {"EMB_WPR", map.emb_words_per_row},
+                {"RQ_DEPTH", map.requant_words},
+                {"NORM_DEPTH", map.norm_words},
+                {"PROG_DEPTH", static_cast<int64_t>(program.size())}}});
+  return b;
+}
+
+std::vector<MemoryDesc> ChipPlan::memories() const {
+  const int64_t R = array.rows, C = array.cols, seq = shape.seq_len;
+  const auto s = [](int64_t v) { return std::to_string(v); };
+  std::vector<MemoryDesc> m;
+  m.push_back({"weight SRAM", weight_words * C * 8,
+               "every int8 weight, tile order; " + s(static_cast<int64_t>(weight_images.size())) + " bank(s) of " +
+                   s(weight_bank_depth > 0 ? weight_bank_depth : weight_words) + " words x " + s(C) + " bytes"});
+  m.push_back({"embedding", map.emb_words * C * 8, "int8 rows"});
+  m.push_back({"requantization parameters", map.requant_words * 40, "40-bit words"});
+  m.push_back({"KV cache", map.kv_words * 16 * map.lanes,
+               "n_layers x seq_len x n_kv_heads heads, K and V, 16-bit lanes (k " + s(widths.k) + " / v " +
+                   s(widths.v) + " bits used), " + s(map.lanes) + " per word"});
+  m.push_back({"q buffer", map.q_words * 16 * map.lanes, "the step's q, lane-packed per head for the attention lanes"});
+  m.push_back({"tables", (256 + map.silu_words + 2 * seq * (shape.head_size() / 2)) * 16,
+               "exp2, SiLU per layer, RoPE cos/sin"});
+  m.push_back({"activation scratchpad", 2 * map.scratch_words * 32,
+               "x, xn, q, k, v, p, att, branch, gate, up, h, logits; 32-bit words, two copies (two read ports)"});
+  const auto n = static_cast<int64_t>(program.size());
+  m.push_back({"microcode and norm constants", n * program.layout.word_bits() + map.norm_words * 72,
+               s(n) + " instructions x " + s(program.layout.word_bits()) + " bits; RMSNorm constants x 72 bits"});
+  m.push_back({"GEMM activation buffer", ((k_max + R - 1) / R) * R * act_bits, "one activation row"});
+  m.push_back({"softmax row buffers", 4 * seq * 16 + 2 * 256 * 16, "4 rows of seq_len scores + 2 exp2 tables"});
+  m.push_back({"RMSNorm vector buffer", shape.dim * widths.res, "one residual vector"});
+  return m;
+}
+
+BlockParams ChipPlan::block(const std::string& module) const {
+  for (auto& b : blocks())
+    if (b.module == module) return b;
+  HW_CHECK(false, "ChipPlan::block: unknown module");
+  return {};
+}
+
+}  // namespace hardwire::gen
