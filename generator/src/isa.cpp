@@ -278,7 +278,7 @@ std::string markdown() {
   s += "\n| field | width | meaning |\n|---|---|---|\n";
   s += "| `op` | " + std::to_string(op_bits()) + " | op code (most significant bits) |\n";
   for (const auto& f : fields())
-    s += std::string("| `") + f.name + "` | " + (f.fixed_width > 0 ? std::to_string(f.fixed_width) : "program") +
+    s += std::string("| `") + f.name + "` | " + (f.fixed_width > 0 ? std::to_string(f.fixed_width) : "as needed") +
          " | " + f.meaning + " |\n";
   return s;
 }

@@ -1,0 +1,90 @@
+// ====================================================================================================
+// hardwire 0.1.0 - generated file, do not edit.
+// Regenerate: hardwire generate --model tiny --array 8x8 --sram-bank-depth 4096 --out DIR  (DIR: the directory holding this file)
+// Model: tiny (dim 32, hidden 96, layers 2, heads 4 (kv 2), vocab 100, seq 64)
+// Array 8x8, widths res=16,xn=8,q=16,k=16,v=8,att=8,up=8,h=16
+// Configuration package (generated from the chip plan).
+// ====================================================================================================
+// Constants of this model and this accelerator configuration (the chip plan; manifest.json has the same data).
+package hardwire_cfg_pkg;
+  // model shape
+  localparam int unsigned Dim             = 32;
+  localparam int unsigned HiddenDim       = 96;
+  localparam int unsigned NumLayers       = 2;
+  localparam int unsigned NumHeads        = 4;
+  localparam int unsigned NumKvHeads      = 2;
+  localparam int unsigned HeadSize        = 8;
+  localparam int unsigned Vocab           = 100;
+  localparam int unsigned SeqLen          = 64;
+  // activation widths per site (docs/numerics.md §1)
+  localparam int unsigned ResW            = 16;
+  localparam int unsigned XnW             = 8;
+  localparam int unsigned QW              = 16;
+  localparam int unsigned KW              = 16;
+  localparam int unsigned VW              = 8;
+  localparam int unsigned AttW            = 8;
+  localparam int unsigned UpW             = 8;
+  localparam int unsigned HW              = 16;
+  // systolic array R x C
+  localparam int unsigned ArrayRows       = 8;
+  localparam int unsigned ArrayCols       = 8;
+  // array activation width: the widest matmul input
+  localparam int unsigned ActW            = 16;
+  // array accumulator width: the widest accumulator bound (numerics §4)
+  localparam int unsigned AccW            = 30;
+  // largest reduction (matrix columns)
+  localparam int unsigned KMax            = 96;
+  // largest output (matrix rows)
+  localparam int unsigned NMax            = 100;
+  // weight SRAM words of ArrayCols bytes
+  localparam int unsigned WeightWords     = 3488;
+  // words per weight SRAM bank (0: one bank)
+  localparam int unsigned WeightBankDepth = 0;
+  // weight banks in every PE (3: a decode tile loads while the bank before it drains)
+  localparam int unsigned WeightBanks     = 3;
+  // weight memory map: first word of each matrix
+  localparam int unsigned WBaseL0_wq      = 0;
+  localparam int unsigned WBaseL0_wk      = 128;
+  localparam int unsigned WBaseL0_wv      = 192;
+  localparam int unsigned WBaseL0_wo      = 256;
+  localparam int unsigned WBaseL0_w1      = 384;
+  localparam int unsigned WBaseL0_w3      = 768;
+  localparam int unsigned WBaseL0_w2      = 1152;
+  localparam int unsigned WBaseL1_wq      = 1536;
+  localparam int unsigned WBaseL1_wk      = 1664;
+  localparam int unsigned WBaseL1_wv      = 1728;
+  localparam int unsigned WBaseL1_wo      = 1792;
+  localparam int unsigned WBaseL1_w1      = 1920;
+  localparam int unsigned WBaseL1_w3      = 2304;
+  localparam int unsigned WBaseL1_w2      = 2688;
+  localparam int unsigned WBasecls        = 3072;
+  // accelerator core (hw_core): attention lanes (16-bit), memories and accumulators
+  localparam int unsigned AttLanes        = 8;
+  // attention / SwiGLU / embedding accumulator width
+  localparam int unsigned MacAccW         = 35;
+  // requantizer input width
+  localparam int unsigned RqAccW          = 35;
+  // RoPE unit width: max(q, k)
+  localparam int unsigned RopeW           = 16;
+  // activation scratchpad, 32-bit words
+  localparam int unsigned ScratchWords    = 836;
+  // KV cache words of AttLanes x 16 bits: K then V, per layer seq_len x n_kv_heads heads
+  localparam int unsigned KvWords         = 512;
+  // embedding SRAM words of ArrayCols bytes
+  localparam int unsigned EmbWords        = 400;
+  localparam int unsigned EmbWordsPerRow  = 4;
+  localparam int unsigned RequantWords    = 846;
+  localparam int unsigned NormWords       = 5;
+  // microcode instructions per decode step
+  localparam int unsigned ProgramWords    = 54;
+  // memory images
+  localparam WeightImage                  = "mem/weights.hex";
+  localparam Exp2Image                    = "mem/exp2.hex";
+  localparam EmbImage                     = "mem/embedding.hex";
+  localparam RequantImage                 = "mem/requant.hex";
+  localparam NormImage                    = "mem/norms.hex";
+  localparam SiluImage                    = "mem/silu.hex";
+  localparam RopeCosImage                 = "mem/rope_cos.hex";
+  localparam RopeSinImage                 = "mem/rope_sin.hex";
+  localparam ProgramImage                 = "mem/program.hex";
+endpackage

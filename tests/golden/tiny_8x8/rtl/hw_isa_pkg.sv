@@ -1,0 +1,69 @@
+// ====================================================================================================
+// hardwire 0.1.0 - generated file, do not edit.
+// Regenerate: hardwire generate --model tiny --array 8x8 --sram-bank-depth 4096 --out DIR  (DIR: the directory holding this file)
+// Model: tiny (dim 32, hidden 96, layers 2, heads 4 (kv 2), vocab 100, seq 64)
+// Array 8x8, widths res=16,xn=8,q=16,k=16,v=8,att=8,up=8,h=16
+// Instruction-set package (generated from isa.def, field widths of this program).
+// ====================================================================================================
+// hw_core's instruction set (generated from generator/include/hardwire/gen/isa.def): op codes, and the
+// instruction word of this design, every field as wide as this design's program needs.
+package hw_isa_pkg;
+  // field widths (bits): as wide as this design's program needs
+  localparam int unsigned ABaseW        = 10;
+  localparam int unsigned AStrideInnerW = 1;
+  localparam int unsigned AStrideOuterW = 1;
+  localparam int unsigned BBaseW        = 10;
+  localparam int unsigned BStrideInnerW = 2;
+  localparam int unsigned BStrideOuterW = 2;
+  localparam int unsigned NInnerW       = 7;
+  localparam int unsigned NOuterW       = 7;
+  localparam int unsigned NOutW         = 7;
+  localparam int unsigned DstW          = 10;
+  localparam int unsigned RqBaseW       = 10;
+  localparam int unsigned OutBitsW      = 6;
+  localparam int unsigned WBaseW        = 12;
+  localparam int unsigned NormIndexW    = 3;
+  localparam int unsigned SiluLayerW    = 1;
+  // op code bits
+  localparam int unsigned OpW           = 4;
+  // instruction word bits
+  localparam int unsigned InstrW        = 96;
+
+  // op codes
+  typedef enum logic [OpW-1:0] {
+    OpEmbed  = 4'd1,  // EMBED
+    OpNorm   = 4'd2,  // NORM
+    OpMatvec = 4'd3,  // MATVEC
+    OpRope   = 4'd4,  // ROPE
+    OpCopyKv = 4'd5,  // COPYKV
+    OpScores = 4'd6,  // SCORES
+    OpPv     = 4'd7,  // PV
+    OpSwiglu = 4'd8,  // SWIGLU
+    OpResadd = 4'd9,  // RESADD
+    OpOutput = 4'd10,  // OUTPUT
+    OpPackQ  = 4'd11   // PACKQ
+  } op_e;
+
+  // one instruction word (the program ROM holds InstrW-bit words of this layout)
+  typedef struct packed {
+    op_e                      op;
+    logic                     b_add_token_row;   // flag
+    logic                     rq_add_token;      // flag
+    logic                     dst_add_position;  // flag
+    logic [ABaseW-1:0]        a_base;
+    logic [AStrideInnerW-1:0] a_stride_inner;
+    logic [AStrideOuterW-1:0] a_stride_outer;
+    logic [BBaseW-1:0]        b_base;
+    logic [BStrideInnerW-1:0] b_stride_inner;
+    logic [BStrideOuterW-1:0] b_stride_outer;
+    logic [NInnerW-1:0]       n_inner;
+    logic [NOuterW-1:0]       n_outer;
+    logic [NOutW-1:0]         n_out;
+    logic [DstW-1:0]          dst;
+    logic [RqBaseW-1:0]       rq_base;
+    logic [OutBitsW-1:0]      out_bits;
+    logic [WBaseW-1:0]        w_base;
+    logic [NormIndexW-1:0]    norm_index;
+    logic [SiluLayerW-1:0]    silu_layer;
+  } instr_t;
+endpackage

@@ -1,0 +1,231 @@
+// The instruction set (isa.def via isa.hpp) and the chip plan: encode -> decode round trips over every op and every
+// field extreme, the validator's refusals, the narrowest layout, and the plan's memory map and block parameters.
+#include <gtest/gtest.h>
+
+#include <random>
+#include <set>
+
+#include "hardwire/gen/chip_plan.hpp"
+#include "hardwire/gen/isa.hpp"
+#include "hardwire/gen/model_source.hpp"
+#include "hardwire/gen/quantizer.hpp"
+#include "support/seed.hpp"
+
+using namespace hardwire;
+using namespace hardwire::gen;
+
+namespace {
+
+uint32_t max_of(int bits) { return bits >= 32 ? UINT32_MAX : (1u << bits) - 1u; }
+
+// Every field the op uses set to `pick(field width)`.
+template <typename F>
+isa::Instr filled(isa::Op op, const isa::Layout& l, F pick) {
+  isa::Instr i;
+  i.op = op;
+  for (const auto& f : isa::fields())
+    if (isa::info(op).uses[static_cast<size_t>(f.field)]) i.set(f.field, pick(l.width[static_cast<size_t>(f.field)]));
+  return i;
+}
+
+void expect_round_trip(const isa::Instr& i, const isa::Layout& l) {
+  auto w = isa::encode(i, l);
+  ASSERT_TRUE(w.is_ok()) << w.message() << " for " << isa::format(i);
+  EXPECT_EQ(w->size(), static_cast<size_t>((l.word_bits() + 31) / 32));
+  auto back = isa::decode(*w, l);
+  ASSERT_TRUE(back.is_ok()) << back.message();
+  EXPECT_EQ(*back, i) << isa::format(i) << " decoded as " << isa::format(*back);
+}
+
+const golden::QModel& tiny() {
+  static const golden::QModel m = [] {
+    auto src = resolve_model("tiny");
+    auto fm = load_float_model(*src);
+    return *quantize(*fm, {});
+  }();
+  return m;
+}
+
+isa::Layout tiny_layout_or_widest() {
+  auto plan = plan_chip(tiny(), {});
+  return plan.is_ok() ? plan->program.layout : isa::widest_layout();
+}
+
+}  // namespace
+
+TEST(Isa, DefinitionIsConsistent) {
+  std::set<uint32_t> codes;
+  std::set<std::string> names;
+  for (const auto& o : isa::ops()) {
+    EXPECT_TRUE(codes.insert(o.code).second) << o.mnemonic;
+    EXPECT_TRUE(names.insert(o.mnemonic).second) << o.mnemonic;
+    EXPECT_NE(o.code, 0u) << "code 0 is reserved (an all-zero word is not an instruction)";
+    EXPECT_EQ(isa::op_from_code(o.code), o.op);
+  }
+  EXPECT_EQ(isa::op_from_code(0), std::nullopt);
+  EXPECT_EQ(static_cast<int>(isa::fields().size()), isa::kNumFields);
+  for (size_t k = 0; k < isa::fields().size(); ++k) EXPECT_EQ(static_cast<size_t>(isa::fields()[k].field), k);
+}
+
+TEST(Isa, RoundTripEveryOpAtFieldExtremes) {
+  for (const isa::Layout& l : {isa::widest_layout(), tiny_layout_or_widest()}) {
+    for (const auto& o : isa::ops()) {
+      expect_round_trip(filled(o.op, l, [](int) { return 0u; }), l);
+      expect_round_trip(filled(o.op, l, [](int w) { return max_of(w); }), l);
+      expect_round_trip(filled(o.op, l, [](int w) { return max_of(w) & 0x55555555u; }), l);
+      expect_round_trip(filled(o.op, l, [](int w) { return max_of(w) & 0xaaaaaaaau; }), l);
+      // One field at its maximum, all others 0: catches overlapping fields.
+      for (const auto& f : isa::fields()) {
+        if (!o.uses[static_cast<size_t>(f.field)]) continue;
+        isa::Instr i;
+        i.op = o.op;
+        i.set(f.field, max_of(l.width[static_cast<size_t>(f.field)]));
+        expect_round_trip(i, l);
+      }
+    }
+  }
+}
+
+TEST(Isa, RoundTripRandomLayouts) {
+  const uint64_t seed = hw_test::test_seed();
+  HW_SEED_TRACE();
+  std::mt19937_64 rng(seed);
+  for (int trial = 0; trial < 200; ++trial) {
+    isa::Layout l;
+    for (const auto& f : isa::fields())
+      l.width[static_cast<size_t>(f.field)] = f.fixed_width > 0 ? f.fixed_width : 1 + static_cast<int>(rng() % 32);
+    for (const auto& o : isa::ops())
+      expect_round_trip(filled(o.op, l, [&](int w) { return static_cast<uint32_t>(rng()) & max_of(w); }), l);
+  }
+}
+
+TEST(Isa, ValidatorRefusals) {
+  const isa::Layout l = isa::widest_layout();
+  isa::Instr i;
+  i.op = isa::Op::kOutput;
+  i.rq_base = 3;  // OUTPUT does not read rq_base
+  auto st = isa::validate(i, l);
+  ASSERT_FALSE(st.is_ok());
+  EXPECT_EQ(st.message(), "OUTPUT does not use field rq_base, which must be 0 (is 3)");
+  isa::Layout narrow = l;
+  narrow.width[static_cast<size_t>(isa::Field::a_base)] = 4;
+  isa::Instr j;
+  j.op = isa::Op::kNorm;
+  j.a_base = 16;
+  st = isa::validate(j, narrow);
+  ASSERT_FALSE(st.is_ok());
+  EXPECT_EQ(st.message(), "NORM field a_base = 16 does not fit its 4 bits");
+  EXPECT_FALSE(isa::encode(j, narrow).is_ok());
+  isa::Instr bad;
+  bad.op = static_cast<isa::Op>(15);
+  EXPECT_EQ(isa::validate(bad, l).message(), "op code 15 is not in isa.def");
+  // Decoding: a word of the wrong size, bits above the word, an unknown op code.
+  isa::Instr ok;
+  ok.op = isa::Op::kNorm;
+  auto w = isa::encode(ok, narrow);
+  ASSERT_TRUE(w.is_ok());
+  auto longer = *w;
+  longer.push_back(0);
+  EXPECT_FALSE(isa::decode(longer, narrow).is_ok());
+  if (narrow.word_bits() % 32 != 0) {
+    auto high = *w;
+    high.back() |= 1u << (narrow.word_bits() % 32);
+    EXPECT_EQ(isa::decode(high, narrow).message(), "instruction word has bits above its width");
+  }
+  auto zero = *w;
+  for (auto& x : zero) x = 0;
+  EXPECT_EQ(isa::decode(zero, narrow).message(), "op code 0 is not in isa.def");
+}
+
+TEST(Isa, LayoutIsTheNarrowestThatHoldsTheProgram) {
+  auto plan = plan_chip(tiny(), {});
+  ASSERT_TRUE(plan.is_ok()) << plan.message();
+  const auto& p = plan->program;
+  for (const auto& f : isa::fields()) {
+    uint32_t hi = 0;
+    for (const auto& i : p.code) hi = std::max(hi, i.get(f.field));
+    int need = 0;
+    while (need < 32 && (hi >> need) != 0) ++need;
+    const int w = p.layout.width[static_cast<size_t>(f.field)];
+    if (f.fixed_width > 0) EXPECT_EQ(w, f.fixed_width) << f.name;
+    else EXPECT_EQ(w, std::max(1, need)) << f.name;
+  }
+  for (const auto& i : p.code) EXPECT_TRUE(isa::validate(i, p.layout).is_ok()) << isa::format(i);
+  EXPECT_LT(p.layout.word_bits(), 14 * 32);
+}
+
+TEST(Isa, SystemVerilogPackageAndDocsTableCoverEveryOpAndField) {
+  const auto pkg = vlog::emit(isa::sv_package(isa::widest_layout()));
+  const auto md = isa::markdown();
+  for (const auto& o : isa::ops()) {
+    EXPECT_NE(pkg.find(std::string("Op") + o.name + " "), std::string::npos) << o.name;
+    EXPECT_NE(md.find(std::string("| ") + o.mnemonic + " |"), std::string::npos) << o.mnemonic;
+  }
+  for (const auto& f : isa::fields()) {
+    EXPECT_NE(pkg.find(std::string(" ") + f.name + ";"), std::string::npos) << f.name;
+    EXPECT_NE(md.find(std::string("`") + f.name + "`"), std::string::npos) << f.name;
+  }
+}
+
+// ---- the chip plan ---------------------------------------------------------------------------------------------------
+
+TEST(ChipPlan, MemoryMapIsContiguousAndDisjoint) {
+  auto plan = plan_chip(tiny(), {{4, 8}, 256});
+  ASSERT_TRUE(plan.is_ok());
+  const auto& s = tiny().shape;
+  const auto& mm = plan->map;
+  const std::vector<std::pair<int64_t, int64_t>> regions = {
+      {mm.x, s.dim},         {mm.xn, s.dim},         {mm.q, s.dim},           {mm.k, s.kv_dim()},
+      {mm.v, s.kv_dim()},    {mm.p, s.n_heads * s.seq_len}, {mm.att, s.dim},  {mm.t, s.dim},
+      {mm.gate, s.hidden_dim}, {mm.up, s.hidden_dim}, {mm.h, s.hidden_dim},   {mm.logits, s.vocab}};
+  int64_t at = 0;
+  for (const auto& [base, n] : regions) {
+    EXPECT_EQ(base, at);
+    at += n;
+  }
+  EXPECT_EQ(mm.scratch_words, at);
+  EXPECT_EQ(mm.head_words * mm.lanes >= s.head_size(), true);
+  EXPECT_LE(mm.lanes, 8);
+  EXPECT_EQ(mm.kv_words, 2 * s.n_layers * s.seq_len * s.n_kv_heads * mm.head_words);
+}
+
+TEST(ChipPlan, MatrixSitesByKindAndBlocksFromOneSource) {
+  auto plan = plan_chip(tiny(), {{8, 8}, 256});
+  ASSERT_TRUE(plan.is_ok());
+  int64_t next = 0;
+  for (const auto& m : plan->matrices) {
+    EXPECT_EQ(m.base, next) << m.name;
+    next += m.words;
+  }
+  EXPECT_EQ(next, plan->weight_words);
+  EXPECT_EQ(plan->matrix(1, MatrixKind::kW3).name, "L1.w3");
+  EXPECT_EQ(plan->matrix(1, MatrixKind::kW3).lin, &tiny().layers[1].w3);
+  EXPECT_EQ(plan->classifier().name, "cls");
+  EXPECT_EQ(static_cast<int64_t>(plan->weight_images.size()), (plan->weight_words + 255) / 256);
+  // Every MATVEC reads the matrix its note names.
+  for (size_t pc = 0; pc < plan->program.size(); ++pc) {
+    const auto& i = plan->program.code[pc];
+    if (i.op != isa::Op::kMatvec) continue;
+    const auto& m = plan->matrices[static_cast<size_t>(plan->program.notes[pc].matrix)];
+    EXPECT_EQ(i.w_base, m.base);
+    EXPECT_EQ(i.rq_base, m.rq_base);
+    EXPECT_EQ(i.n_out, m.rows);
+    EXPECT_EQ(i.n_inner, m.cols);
+  }
+  const auto core = plan->block("hw_core");
+  auto value = [&](const std::string& k) {
+    for (const auto& [n, v] : core.values)
+      if (n == k) return v;
+    ADD_FAILURE() << k;
+    return int64_t{-1};
+  };
+  EXPECT_EQ(value("KV_DEPTH"), plan->map.kv_words);
+  EXPECT_EQ(value("SCRATCH_DEPTH"), plan->map.scratch_words);
+  EXPECT_EQ(value("PROG_DEPTH"), static_cast<int64_t>(plan->program.size()));
+  EXPECT_EQ(value("W_BANK_DEPTH"), 256);
+  EXPECT_EQ(plan->block("hw_pe").instances, 64);
+  // Bounds: compute = MACs / (R C), weights = bytes / C.
+  const auto b = plan->bounds_at(0);
+  EXPECT_DOUBLE_EQ(b.weight_cycles, static_cast<double>(plan->weight_bytes) / 8.0);
+  EXPECT_GT(b.compute_cycles, static_cast<double>(plan->matmul_macs) / 64.0);
+}
