@@ -3,6 +3,15 @@
 // SRAM, both initialised from generated images); the KV cache is on chip; the model's schedule is a microcode
 // program in a ROM (PROG_FILE) that the generator emits. Arithmetic is docs/numerics.md, bit for bit.
 //
+// Structure. hw_core only instantiates and wires its units (docs/architecture.md has the diagram):
+//   hw_core_sequencer        fetch, decode, step control (program ROM)        hw_core_reader   element reader + FIFO
+//   hw_core_mac              scalar MAC (SiLU ROM) and the score accumulator hw_core_vector_mac  attention lanes, PV serializer
+//   hw_core_gemm_packer      X-buffer packer   hw_gemm   hw_core_gemm_serializer     (MATVEC)
+//   hw_core_lane_packer      COPYKV / PACKQ words                              hw_core_requant_feeder  requant ROM + hw_requant
+//   hw_rmsnorm (norm ROM)    hw_rope           hw_softmax + hw_core_softmax_writer
+//   hw_core_output           logits + argmax to the host                       hw_core_writeback  dispatch, results, write ports
+//   memories (hw_sram)       scratchpad (two copies: two read ports), KV cache, q buffer, embedding, norm ROM
+//
 // Datapath. A 32-bit scratchpad holds the step's vectors (residual x, normalized xn, q, k, v, probabilities, attention
 // output, branch output, gate, up, h, logits; the generator places them). It has two read ports (two macro copies
 // written together) and one write port. Every instruction streams elements: a reader walks two nested loops
@@ -106,624 +115,225 @@ module hw_core #(
   output logic [31:0]       dbg_prob_addr_o,
   output logic [31:0]       dbg_prob_data_o
 );
-  localparam int unsigned TokW   = (VOCAB > 1) ? $clog2(VOCAB) : 1;
-  localparam int unsigned PosW   = (SEQ_LEN > 1) ? $clog2(SEQ_LEN) : 1;
-  localparam int unsigned PcW    = (PROG_DEPTH > 1) ? $clog2(PROG_DEPTH) : 1;
-  localparam int unsigned SAddrW = (SCRATCH_DEPTH > 1) ? $clog2(SCRATCH_DEPTH) : 1;
-  localparam int unsigned KAddrW = (KV_DEPTH > 1) ? $clog2(KV_DEPTH) : 1;
-  localparam int unsigned EAddrW = (EMB_DEPTH > 1) ? $clog2(EMB_DEPTH) : 1;
-  localparam int unsigned QAddrW = (RQ_DEPTH > 1) ? $clog2(RQ_DEPTH) : 1;
-  localparam int unsigned NAddrW = (NORM_DEPTH > 1) ? $clog2(NORM_DEPTH) : 1;
-  localparam int unsigned LAddrW = $clog2(N_LAYERS * 256);
-  localparam int unsigned LaneW  = (C > 1) ? $clog2(C) : 1;
-  localparam int unsigned RowW   = (R > 1) ? $clog2(R) : 1;
-  // hw_gemm's port widths (M_MAX = 1: one activation row per job)
-  localparam int unsigned KtMax  = (K_MAX + R - 1) / R;
-  localparam int unsigned WAddrW = (W_DEPTH > 1) ? $clog2(W_DEPTH) : 1;
-  localparam int unsigned XAddrW = (KtMax > 1) ? $clog2(KtMax) : 1;
-  localparam int unsigned MaxDim = (K_MAX > N_MAX) ? K_MAX : N_MAX;
-  localparam int unsigned DimW   = $clog2(MaxDim + 1);
-  localparam int unsigned HeadWords = (HEAD_SIZE + LANES - 1) / LANES;  // words per head (K, V, q)
-  localparam int unsigned KvRowWords = N_KV_HEADS * HeadWords;          // KV cache words per position
-  localparam int unsigned QvDepth  = N_HEADS * HeadWords;
-  localparam int unsigned QvAddrW  = (QvDepth > 1) ? $clog2(QvDepth) : 1;
-  localparam int unsigned VLaneW   = (LANES > 1) ? $clog2(LANES) : 1;
-  localparam int unsigned VpkTapW  = (LANES > 1) ? 32 : 16;  // packed-word bits shown on the result tap
-  localparam int unsigned HsW      = $clog2(HEAD_SIZE + 1);
-  localparam int unsigned InstrW = hw_isa_pkg::InstrW;
-  localparam int unsigned FifoW  = 2 + 32 + 32;
+  localparam int unsigned TokW       = (VOCAB > 1) ? $clog2(VOCAB) : 1;
+  localparam int unsigned PosW       = (SEQ_LEN > 1) ? $clog2(SEQ_LEN) : 1;
+  localparam int unsigned PcW        = (PROG_DEPTH > 1) ? $clog2(PROG_DEPTH) : 1;
+  localparam int unsigned ScratchW   = (SCRATCH_DEPTH > 1) ? $clog2(SCRATCH_DEPTH) : 1;
+  localparam int unsigned KvAddrW    = (KV_DEPTH > 1) ? $clog2(KV_DEPTH) : 1;
+  localparam int unsigned EmbAddrW   = (EMB_DEPTH > 1) ? $clog2(EMB_DEPTH) : 1;
+  localparam int unsigned NormAddrW  = (NORM_DEPTH > 1) ? $clog2(NORM_DEPTH) : 1;
+  localparam int unsigned KtMax      = (K_MAX + R - 1) / R;                  // hw_gemm with M_MAX = 1
+  localparam int unsigned WAddrW     = (W_DEPTH > 1) ? $clog2(W_DEPTH) : 1;
+  localparam int unsigned XAddrW     = (KtMax > 1) ? $clog2(KtMax) : 1;
+  localparam int unsigned MaxDim     = (K_MAX > N_MAX) ? K_MAX : N_MAX;
+  localparam int unsigned DimW       = $clog2(MaxDim + 1);
+  localparam int unsigned HeadWords  = (HEAD_SIZE + LANES - 1) / LANES;     // words per head (K, V, q)
+  localparam int unsigned KvRowWords = N_KV_HEADS * HeadWords;              // KV-cache words per position
+  localparam int unsigned QDepth     = N_HEADS * HeadWords;
+  localparam int unsigned QAddrW     = (QDepth > 1) ? $clog2(QDepth) : 1;
 
+  // The chip plan derives these; what is derived again here must agree with it.
   if (RQ_ACC_W < ACC_W || RQ_ACC_W < MAC_ACC_W || RQ_ACC_W > 64 || MAC_ACC_W < 34 || MAC_ACC_W > 64) begin : gen_check_acc
     $error("hw_core: need 34 <= MAC_ACC_W <= 64 and max(ACC_W, MAC_ACC_W) <= RQ_ACC_W <= 64");
   end
-  if (LANES < 1 || LANES > 256 || N_HEADS % N_KV_HEADS != 0) begin : gen_check_lanes
-    $error("hw_core: LANES must be in 1..256 and N_KV_HEADS must divide N_HEADS");
+  if (LANES < 1 || LANES > C || LANES > 256 || N_HEADS % N_KV_HEADS != 0 || HeadWords * LANES < HEAD_SIZE) begin : gen_check_lanes
+    $error("hw_core: need 1 <= LANES <= min(C, 256), HeadWords * LANES >= HEAD_SIZE, N_KV_HEADS dividing N_HEADS");
   end
   if (XN_W > A_W || ROPE_W > 16 || RES_W > 16) begin : gen_check_widths
     $error("hw_core: XN_W must fit the array (<= A_W); ROPE_W and RES_W at most 16");
   end
+  if (KV_DEPTH != 2 * N_LAYERS * SEQ_LEN * KvRowWords || EMB_WPR != (DIM + C - 1) / C || EMB_DEPTH != VOCAB * EMB_WPR ||
+      NORM_DEPTH != 2 * N_LAYERS + 1 || DIM != N_HEADS * HEAD_SIZE || K_MAX < DIM || N_MAX < VOCAB) begin : gen_check_plan
+    $error("hw_core: KV_DEPTH, EMB_WPR, EMB_DEPTH, NORM_DEPTH, K_MAX or N_MAX disagree with the model shape");
+  end
 
-  // Saturates a 32-bit value to `bits` (8, 16 or 32) two's-complement bits.
-  function automatic logic [31:0] sat_to(input logic signed [32:0] v, input logic [5:0] bits);
-    logic signed [32:0] hi, lo;
-    hi = (33'sd1 <<< (bits - 6'd1)) - 33'sd1;
-    lo = -(33'sd1 <<< (bits - 6'd1));
-    if (v > hi)      sat_to = hi[31:0];
-    else if (v < lo) sat_to = lo[31:0];
-    else             sat_to = v[31:0];
-  endfunction
+  // ---- sequencer and decoder --------------------------------------------------------------------------------------
+  logic                              decode, setup, start, exec, op_done, softmax_row_free, softmax_drained;
+  logic [PosW-1:0]                   pos;
+  logic [hw_isa_pkg::NormIndexW-1:0] norm_index;
+  logic [31:0]                       a_base, a_stride_inner, a_stride_outer, b_base, b_stride_inner, b_stride_outer;
+  logic [31:0]                       n_inner, n_outer, n_out, dst, rq_base;
+  logic [5:0]                        out_bits;
+  logic [hw_isa_pkg::WBaseW-1:0]     w_base;
+  logic [hw_isa_pkg::SiluLayerW-1:0] silu_layer;
+  logic op_embed, op_norm, op_matvec, op_rope, op_copy_kv, op_scores, op_pv, op_swiglu, op_resadd, op_output;
+  logic op_pack_q, op_vector, op_pack, op_reads_b, op_requant;
+  hw_core_sequencer #(.VOCAB(VOCAB), .SEQ_LEN(SEQ_LEN), .PROG_DEPTH(PROG_DEPTH), .EMB_WPR(EMB_WPR),
+                      .KV_ROW_WORDS(KvRowWords), .PROG_FILE(PROG_FILE)) u_sequencer (
+    .clk_i, .rst_ni, .in_valid_i, .in_ready_o, .in_token_i, .in_pos_i,
+    .softmax_row_free_i(softmax_row_free), .softmax_drained_i(softmax_drained), .op_done_i(op_done),
+    .busy_o, .pc_o, .pos_o(pos), .decode_o(decode), .setup_o(setup), .start_o(start), .exec_o(exec),
+    .norm_index_o(norm_index),
+    .a_base_o(a_base), .a_stride_inner_o(a_stride_inner), .a_stride_outer_o(a_stride_outer), .b_base_o(b_base),
+    .b_stride_inner_o(b_stride_inner), .b_stride_outer_o(b_stride_outer), .n_inner_o(n_inner), .n_outer_o(n_outer),
+    .n_out_o(n_out), .dst_o(dst), .rq_base_o(rq_base), .out_bits_o(out_bits), .w_base_o(w_base),
+    .silu_layer_o(silu_layer),
+    .op_embed_o(op_embed), .op_norm_o(op_norm), .op_matvec_o(op_matvec), .op_rope_o(op_rope),
+    .op_copy_kv_o(op_copy_kv), .op_scores_o(op_scores), .op_pv_o(op_pv), .op_swiglu_o(op_swiglu),
+    .op_resadd_o(op_resadd), .op_output_o(op_output), .op_pack_q_o(op_pack_q),
+    .op_vector_o(op_vector), .op_pack_o(op_pack), .op_reads_b_o(op_reads_b), .op_requant_o(op_requant));
 
-  // ---- sequencer ------------------------------------------------------------------------------------------------
-  typedef enum logic [2:0] {SIdle, SFetch, SDecode, SSetup, SExec} seq_e;
-  seq_e            st_q;
-  logic [PcW-1:0]  pc_q;
-  logic [TokW-1:0] tok_q;
-  logic [PosW-1:0] pos_q;
-  logic            op_done;
+  // ---- element reader ---------------------------------------------------------------------------------------------
+  logic                issue, group_start, read_valid, read_first, read_last, pv_busy;
+  logic [31:0]         a_addr, b_addr, scratch_a_rdata, scratch_b_rdata;
+  logic [C*8-1:0]      emb_rdata;
+  logic [LANES*16-1:0] kv_rdata, q_rdata;
+  logic                elem_valid, elem_pop, elem_first, elem_last;
+  logic [31:0]         elem_a, elem_b;
+  hw_core_reader #(.C(C)) u_reader (
+    .clk_i, .rst_ni, .setup_i(setup), .start_i(start), .embed_i(op_embed), .pv_i(op_pv), .vector_i(op_vector),
+    .a_base_i(a_base), .a_stride_inner_i(a_stride_inner), .a_stride_outer_i(a_stride_outer), .b_base_i(b_base),
+    .b_stride_inner_i(b_stride_inner), .b_stride_outer_i(b_stride_outer), .n_inner_i(n_inner), .n_outer_i(n_outer),
+    .pv_busy_i(pv_busy), .issue_o(issue), .group_start_o(group_start), .a_addr_o(a_addr), .b_addr_o(b_addr),
+    .a_rdata_i(scratch_a_rdata), .b_rdata_i(scratch_b_rdata), .emb_rdata_i(emb_rdata),
+    .read_valid_o(read_valid), .read_first_o(read_first), .read_last_o(read_last),
+    .elem_valid_o(elem_valid), .elem_ready_i(elem_pop), .elem_first_o(elem_first), .elem_last_o(elem_last),
+    .elem_a_o(elem_a), .elem_b_o(elem_b));
 
-  // Program ROM.
-  logic [InstrW-1:0] prog_rdata;
-  hw_sram #(.WIDTH(InstrW), .DEPTH(PROG_DEPTH), .INIT_FILE(PROG_FILE)) u_prog (
+  // ---- memories ---------------------------------------------------------------------------------------------------
+  logic                scratch_we, kv_we, q_we;
+  logic [31:0]         scratch_waddr, scratch_wdata, kv_waddr, q_waddr;
+  logic [LANES*16-1:0] pack_word;
+  // Scratchpad: two copies written together, for two read ports.
+  hw_sram #(.WIDTH(32), .DEPTH(SCRATCH_DEPTH)) u_scratch_a (
+    .clk_i, .we_i(scratch_we), .waddr_i(ScratchW'(scratch_waddr)), .wdata_i(scratch_wdata), .wbe_i('1),
+    .re_i(issue), .raddr_i(ScratchW'(a_addr)), .rdata_o(scratch_a_rdata));
+  hw_sram #(.WIDTH(32), .DEPTH(SCRATCH_DEPTH)) u_scratch_b (
+    .clk_i, .we_i(scratch_we), .waddr_i(ScratchW'(scratch_waddr)), .wdata_i(scratch_wdata), .wbe_i('1),
+    .re_i(issue && op_reads_b), .raddr_i(ScratchW'(b_addr)), .rdata_o(scratch_b_rdata));
+  hw_sram #(.WIDTH(LANES*16), .DEPTH(KV_DEPTH)) u_kv (
+    .clk_i, .we_i(kv_we), .waddr_i(KvAddrW'(kv_waddr)), .wdata_i(pack_word), .wbe_i('1),
+    .re_i(issue && op_vector), .raddr_i(KvAddrW'(b_addr)), .rdata_o(kv_rdata));
+  hw_sram #(.WIDTH(LANES*16), .DEPTH(QDepth)) u_q (
+    .clk_i, .we_i(q_we), .waddr_i(QAddrW'(q_waddr)), .wdata_i(pack_word), .wbe_i('1),
+    .re_i(issue && op_scores), .raddr_i(QAddrW'(a_addr)), .rdata_o(q_rdata));
+  hw_sram #(.WIDTH(C*8), .DEPTH(EMB_DEPTH), .BANK_DEPTH(EMB_BANK_DEPTH), .INIT_FILE(EMB_FILE)) u_emb (
     .clk_i, .we_i(1'b0), .waddr_i('0), .wdata_i('0), .wbe_i('0),
-    .re_i(st_q == SFetch), .raddr_i(pc_q), .rdata_o(prog_rdata));
-
-  // The fetched instruction, in hw_isa_pkg's layout (isa.def).
-  hw_isa_pkg::instr_t instr;
-  assign instr = prog_rdata;
-
-  // Decoded instruction (registers written in SDecode; pos + 1 substituted for the 0 lengths, bases adjusted).
-  hw_isa_pkg::op_e op_q;
-  logic [31:0] a_base_q, a_si_q, a_so_q, b_base_q, b_si_q, b_so_q;
-  logic [31:0] n_inner_q, n_outer_q, n_out_q, dst_q, rq_base_q;
-  logic [hw_isa_pkg::WBaseW-1:0]     w_base_q;
-  logic [hw_isa_pkg::SiluLayerW-1:0] silu_layer_q;
-  logic [5:0]  out_bits_q;
-  logic [31:0] n_pos, tok_row, pos_row;
-  assign n_pos   = 32'(pos_q) + 32'd1;
-  assign tok_row = 32'(tok_q) * 32'(EMB_WPR);
-  assign pos_row = 32'(pos_q) * 32'(KvRowWords);
-
-  // ---- norm constants ROM: {eps[39:0], 2'b0, shift[5:0], gain[23:0]} ------------------------------------------
+    .re_i(issue && op_embed), .raddr_i(EmbAddrW'(b_addr)), .rdata_o(emb_rdata));
+  // Norm constants {eps[39:0], 2'b0, shift[5:0], gain[23:0]}, read while the instruction decodes.
   logic [71:0] norm_rdata;
   hw_sram #(.WIDTH(72), .DEPTH(NORM_DEPTH), .INIT_FILE(NORM_FILE)) u_norms (
     .clk_i, .we_i(1'b0), .waddr_i('0), .wdata_i('0), .wbe_i('0),
-    .re_i(st_q == SDecode), .raddr_i(NAddrW'(instr.norm_index)), .rdata_o(norm_rdata));
+    .re_i(decode), .raddr_i(NormAddrW'(norm_index)), .rdata_o(norm_rdata));
 
-  // ---- reader: two nested loops over sources A and B -----------------------------------------------------------
-  logic        rd_active_q, rd_issue, rd_last_i;
-  logic        pv_busy_q;  // PV: a head word is being accumulated or serialized
-  logic [31:0] rd_i_q, rd_o_q, a_row_q, a_cur_q, b_row_q, b_cur_q, b_step_o;
-  logic [LaneW-1:0] emb_lane_q;
-  logic        rd1_valid_q, rd1_first_q, rd1_last_q;
-  logic [LaneW-1:0] rd1_lane_q;
-  logic [2:0]  fifo_count;
-  logic        fifo_valid, fifo_ready, fifo_pop;
-  logic [FifoW-1:0] fifo_in, fifo_out;
-  logic        pop_first, pop_last;
-  logic [31:0] pop_a, pop_b;
+  // ---- MACs -------------------------------------------------------------------------------------------------------
+  logic                        dot_valid, dot_first, dot_last, mac_valid, pv_valid;
+  logic signed [MAC_ACC_W-1:0] dot, mac_acc, pv_acc;
+  hw_core_mac #(.MAC_ACC_W(MAC_ACC_W), .N_LAYERS(N_LAYERS), .LAYER_W(hw_isa_pkg::SiluLayerW),
+                .SILU_FILE(SILU_FILE)) u_mac (
+    .clk_i, .rst_ni, .embed_i(op_embed), .swiglu_i(op_swiglu), .silu_layer_i(silu_layer),
+    .elem_pop_i(elem_pop), .pair_first_i(elem_first), .pair_last_i(elem_last),
+    .pair_a_i(elem_a[16:0]), .pair_b_i(elem_b[16:0]),
+    .dot_valid_i(dot_valid), .dot_first_i(dot_first), .dot_last_i(dot_last), .dot_i(dot),
+    .acc_valid_o(mac_valid), .acc_o(mac_acc));
+  hw_core_vector_mac #(.LANES(LANES), .HEAD_SIZE(HEAD_SIZE), .MAC_ACC_W(MAC_ACC_W)) u_vector_mac (
+    .clk_i, .rst_ni, .setup_i(setup), .scores_i(op_scores), .pv_i(op_pv), .group_start_i(group_start),
+    .read_valid_i(read_valid), .read_first_i(read_first), .read_last_i(read_last),
+    .q_word_i(q_rdata), .kv_word_i(kv_rdata), .p_i(scratch_a_rdata[8:0]), .pv_busy_o(pv_busy),
+    .dot_valid_o(dot_valid), .dot_first_o(dot_first), .dot_last_o(dot_last), .dot_o(dot),
+    .pv_valid_o(pv_valid), .pv_acc_o(pv_acc));
 
-  assign rd_last_i = rd_i_q == n_inner_q - 32'd1;
-  // Issue while the FIFO has room for this read and the one already in flight.
-  assign rd_issue  = rd_active_q && (32'(fifo_count) + 32'(rd1_valid_q) < 32'd3) &&
-                     !(op_q == hw_isa_pkg::OpPv && rd_i_q == '0 && pv_busy_q);
-  // EMBED walks the C lanes of each embedding word, one element per cycle.
-  assign b_step_o  = (op_q == hw_isa_pkg::OpEmbed) ? ((emb_lane_q == LaneW'(C - 1)) ? 32'd1 : 32'd0) : b_so_q;
-
-  // ---- scratchpad (2 read ports, 1 write port), KV cache, embedding, tables --------------------------------------
-  logic        res_valid, scr_we, kv_we, qv_we;
-  logic [31:0] res_data, res_cnt_q;
-  logic [31:0] scr_a_rdata, scr_b_rdata;
-  logic [LANES*16-1:0] kv_rdata, qv_rdata, vpk_d;
-  logic [C*8-1:0] emb_rdata;
-  logic        use_b_scr, use_kv, use_emb, is_vec, is_pack;
-  assign use_b_scr = op_q == hw_isa_pkg::OpSwiglu || op_q == hw_isa_pkg::OpResadd;
-  assign use_kv    = op_q == hw_isa_pkg::OpScores || op_q == hw_isa_pkg::OpPv;
-  assign use_emb   = op_q == hw_isa_pkg::OpEmbed;
-  assign is_vec    = op_q == hw_isa_pkg::OpScores || op_q == hw_isa_pkg::OpPv;      // LANES-wide operands, straight to the vector MAC
-  assign is_pack   = op_q == hw_isa_pkg::OpCopyKv || op_q == hw_isa_pkg::OpPackQ;   // results are packed words
-  // The scratchpad's write port: the softmax writer (probabilities of an earlier SCORES) or this instruction's results
-  // (never both: only SCORES runs while the softmax writes).
-  logic        smw_we, scr_port_we;
-  logic [31:0] smw_addr, scr_waddr, scr_wdata;
-  assign scr_we      = res_valid && !is_pack;
-  assign scr_port_we = scr_we || smw_we;
-  assign scr_waddr   = smw_we ? smw_addr : dst_q + res_cnt_q;
-  assign kv_we     = res_valid && op_q == hw_isa_pkg::OpCopyKv;
-  assign qv_we     = res_valid && op_q == hw_isa_pkg::OpPackQ;
-
-  hw_sram #(.WIDTH(32), .DEPTH(SCRATCH_DEPTH)) u_scratch_a (
-    .clk_i, .we_i(scr_port_we), .waddr_i(SAddrW'(scr_waddr)), .wdata_i(scr_wdata), .wbe_i('1),
-    .re_i(rd_issue), .raddr_i(SAddrW'(a_cur_q)), .rdata_o(scr_a_rdata));
-  hw_sram #(.WIDTH(32), .DEPTH(SCRATCH_DEPTH)) u_scratch_b (
-    .clk_i, .we_i(scr_port_we), .waddr_i(SAddrW'(scr_waddr)), .wdata_i(scr_wdata), .wbe_i('1),
-    .re_i(rd_issue && use_b_scr), .raddr_i(SAddrW'(b_cur_q)), .rdata_o(scr_b_rdata));
-  hw_sram #(.WIDTH(LANES*16), .DEPTH(KV_DEPTH)) u_kv (
-    .clk_i, .we_i(kv_we), .waddr_i(KAddrW'(dst_q + res_cnt_q)), .wdata_i(vpk_d), .wbe_i('1),
-    .re_i(rd_issue && use_kv), .raddr_i(KAddrW'(b_cur_q)), .rdata_o(kv_rdata));
-  hw_sram #(.WIDTH(LANES*16), .DEPTH(QvDepth)) u_qv (
-    .clk_i, .we_i(qv_we), .waddr_i(QvAddrW'(res_cnt_q)), .wdata_i(vpk_d), .wbe_i('1),
-    .re_i(rd_issue && op_q == hw_isa_pkg::OpScores), .raddr_i(QvAddrW'(a_cur_q)), .rdata_o(qv_rdata));
-  hw_sram #(.WIDTH(C*8), .DEPTH(EMB_DEPTH), .BANK_DEPTH(EMB_BANK_DEPTH), .INIT_FILE(EMB_FILE)) u_emb (
-    .clk_i, .we_i(1'b0), .waddr_i('0), .wdata_i('0), .wbe_i('0),
-    .re_i(rd_issue && use_emb), .raddr_i(EAddrW'(b_cur_q)), .rdata_o(emb_rdata));
-
-  // Element pair returned by the reads issued last cycle.
-  logic [31:0] rd1_b;
-  always_comb begin
-    if (use_emb)      rd1_b = {{24{emb_rdata[rd1_lane_q*8 + 7]}}, emb_rdata[rd1_lane_q*8 +: 8]};
-    else              rd1_b = scr_b_rdata;
-  end
-  assign fifo_in = {rd1_first_q, rd1_last_q, scr_a_rdata, rd1_b};
-
-  logic fifo_in_ready_unused;
-  hw_fifo #(.WIDTH(FifoW), .DEPTH(4)) u_fifo (
-    .clk_i, .rst_ni,
-    .in_valid_i(rd1_valid_q && !is_vec), .in_ready_o(fifo_in_ready_unused), .in_data_i(fifo_in),
-    .out_valid_o(fifo_valid), .out_ready_i(fifo_ready), .out_data_o(fifo_out), .count_o(fifo_count));
-  assign {pop_first, pop_last, pop_a, pop_b} = fifo_out;
-  assign fifo_pop = fifo_valid && fifo_ready;
-
-  // ---- MAC pipeline (EMBED, SCORES, PV, SWIGLU) -------------------------------------------------------------------
-  logic                        is_mac;
-  logic                        m1_valid_q, m1_first_q, m1_last_q, m2_valid_q;
-  logic signed [16:0]          m1_a_q, m1_b_q, a_eff;
-  logic [15:0]                 silu_rdata;
-  logic signed [33:0]          prod;
-  logic signed [MAC_ACC_W-1:0] mac_acc_q;
-  assign is_mac = op_q == hw_isa_pkg::OpEmbed || op_q == hw_isa_pkg::OpSwiglu;
-
-  hw_sram #(.WIDTH(16), .DEPTH(N_LAYERS * 256), .INIT_FILE(SILU_FILE)) u_silu (
-    .clk_i, .we_i(1'b0), .waddr_i('0), .wdata_i('0), .wbe_i('0),
-    .re_i(fifo_pop && op_q == hw_isa_pkg::OpSwiglu),
-    .raddr_i(LAddrW'({32'(silu_layer_q), 8'h00} | {32'd0, pop_a[7:0] ^ 8'h80})),
-    .rdata_o(silu_rdata));
-
-  always_comb begin
-    if (op_q == hw_isa_pkg::OpSwiglu)     a_eff = {silu_rdata[15], silu_rdata};
-    else if (op_q == hw_isa_pkg::OpEmbed) a_eff = 17'sd1;
-    else                      a_eff = m1_a_q;
-  end
-  assign prod = 34'(a_eff) * 34'(m1_b_q);
-
-  // ---- vector MAC (SCORES, PV): LANES products per cycle -------------------------------------------------------
-  // SCORES: one dot-product word q[w] . K[t][w] per cycle, summed over the head's words into mac_acc_q.
-  // PV: p[t] * V[t][w] into LANES accumulators; a finished word goes to the PV serializer (one group in flight).
-  logic                          v1_valid_q, v1_first_q, v1_last_q;
-  logic [LANES*16-1:0]           v1_a_q, v1_b_q;
-  logic signed [9:0]             v1_p_q;
-  logic signed [MAC_ACC_W-1:0]   dot_sum;
-  logic [LANES*MAC_ACC_W-1:0]    pv_acc_q, pv_acc_d;
-  always_comb begin
-    dot_sum = '0;
-    for (int l = 0; l < LANES; l++) begin
-      dot_sum = dot_sum + MAC_ACC_W'($signed(v1_a_q[l*16 +: 16]) * $signed(v1_b_q[l*16 +: 16]));
-    end
-    for (int l = 0; l < LANES; l++) begin
-      pv_acc_d[l*MAC_ACC_W +: MAC_ACC_W] =
-          MAC_ACC_W'(v1_p_q * $signed(v1_b_q[l*16 +: 16])) +
-          (v1_first_q ? MAC_ACC_W'(0) : pv_acc_q[l*MAC_ACC_W +: MAC_ACC_W]);
-    end
-  end
-
-  // PV serializer: the LANES sums of one head word, one per cycle, skipping lanes past the head.
-  logic                       pvs_valid_q, pvs_end;
-  logic [LANES*MAC_ACC_W-1:0] pvs_q;
-  logic [VLaneW-1:0]          pvs_lane_q;
-  logic [HsW-1:0]             pvs_d_q;
-  assign pvs_end = pvs_valid_q && (pvs_lane_q == VLaneW'(LANES - 1) || pvs_d_q == HsW'(HEAD_SIZE - 1));
-
-  // Packer (COPYKV, PACKQ): LANES elements per word; a head starts a new word.
-  logic [VLaneW-1:0]   vpk_lane_q;
-  logic [HsW-1:0]      vpk_i_q;
-  logic [LANES*16-1:0] vpk_q;
-  logic                vpk_write;
-  always_comb begin
-    vpk_d = (vpk_lane_q == '0) ? '0 : vpk_q;
-    vpk_d[vpk_lane_q*16 +: 16] = pop_a[15:0];
-  end
-  assign vpk_write = fifo_pop && is_pack && (vpk_lane_q == VLaneW'(LANES - 1) || vpk_i_q == HsW'(HEAD_SIZE - 1));
-
-  // ---- requantize feeder: parameter read, hw_requant, saturation ------------------------------------------------
-  logic                       rqf_valid, f1_valid_q;
-  logic signed [RQ_ACC_W-1:0] rqf_acc, f1_acc_q;
-  logic [31:0]                rqf_addr;
-  logic [39:0]                rq_rdata;
-  logic                       rq_out_valid, rq_in_ready_unused;
-  logic signed [31:0]         rq_y;
-  logic [31:0]                rq_sat;
-
-  // MATVEC serializer: one C-wide result beat of the array at a time, one lane per cycle.
-  logic               ser_valid_q;
-  logic [C*ACC_W-1:0] ser_q;
-  logic [LaneW-1:0]   ser_lane_q;
-  logic [31:0]        ser_n_q;
-  logic               gemm_out_valid, gemm_out_last_unused, gemm_busy;
-  logic [C*ACC_W-1:0] gemm_out_data;
-
-  always_comb begin
-    if (op_q == hw_isa_pkg::OpMatvec) begin
-      rqf_valid = ser_valid_q && ser_n_q < n_out_q;
-      rqf_acc   = RQ_ACC_W'($signed(ser_q[ser_lane_q*ACC_W +: ACC_W]));
-      rqf_addr  = rq_base_q + ser_n_q;
-    end else if (op_q == hw_isa_pkg::OpPv) begin
-      rqf_valid = pvs_valid_q;
-      rqf_acc   = RQ_ACC_W'($signed(pvs_q[pvs_lane_q*MAC_ACC_W +: MAC_ACC_W]));
-      rqf_addr  = rq_base_q;
-    end else begin
-      rqf_valid = m2_valid_q;
-      rqf_acc   = RQ_ACC_W'(mac_acc_q);
-      rqf_addr  = rq_base_q;
-    end
-  end
-
-  hw_sram #(.WIDTH(40), .DEPTH(RQ_DEPTH), .INIT_FILE(RQ_FILE)) u_rq (
-    .clk_i, .we_i(1'b0), .waddr_i('0), .wdata_i('0), .wbe_i('0),
-    .re_i(rqf_valid), .raddr_i(QAddrW'(rqf_addr)), .rdata_o(rq_rdata));
-
-  hw_requant #(.ACC_W(RQ_ACC_W), .OUT_W(32)) u_requant (
-    .clk_i, .rst_ni,
-    .in_valid_i(f1_valid_q), .in_ready_o(rq_in_ready_unused), .acc_i(f1_acc_q),
-    .mult_i(rq_rdata[30:0]), .rshift_i(rq_rdata[36:31]),
-    .out_valid_o(rq_out_valid), .out_ready_i(1'b1), .y_o(rq_y));
-  assign rq_sat = sat_to({rq_y[31], rq_y}, out_bits_q);
-
-  // ---- units -------------------------------------------------------------------------------------------------------
-  // RMSNorm
-  logic norm_in_ready, norm_out_valid, norm_out_last_unused;
-  logic signed [XN_W-1:0] norm_y;
-  hw_rmsnorm #(.DIM(DIM), .IN_W(RES_W), .OUT_W(XN_W)) u_rmsnorm (
-    .clk_i, .rst_ni,
-    .in_valid_i(fifo_valid && op_q == hw_isa_pkg::OpNorm), .in_ready_o(norm_in_ready), .x_i(pop_a[RES_W-1:0]),
-    .gain_i(norm_rdata[23:0]), .shift_i(norm_rdata[29:24]), .eps_i(norm_rdata[71:32]),
-    .out_valid_o(norm_out_valid), .out_ready_i(1'b1), .y_o(norm_y), .out_last_o(norm_out_last_unused));
-
-  // RoPE
-  logic rope_in_ready, rope_out_valid, rope_out_last_unused;
-  logic signed [ROPE_W-1:0] rope_y;
-  hw_rope #(.HEAD_SIZE(HEAD_SIZE), .SEQ_LEN(SEQ_LEN), .W(ROPE_W), .COS_FILE(COS_FILE), .SIN_FILE(SIN_FILE)) u_rope (
-    .clk_i, .rst_ni,
-    .in_valid_i(fifo_valid && op_q == hw_isa_pkg::OpRope), .in_ready_o(rope_in_ready), .x_i(pop_a[ROPE_W-1:0]),
-    .in_last_i(pop_last), .pos_i(pos_q),
-    .out_valid_o(rope_out_valid), .out_ready_i(1'b1), .y_o(rope_y), .out_last_o(rope_out_last_unused));
-
-  // Softmax: the scores of one head (requantized, saturated to 16 bits) in, probabilities out.
-  logic        sm_in_valid, sm_in_ready, sm_in_last, sm_out_valid, sm_out_last;
-  logic [7:0]  sm_p;
-  logic [31:0] sc_cnt_q;
-  assign sm_in_valid = rq_out_valid && op_q == hw_isa_pkg::OpScores;
-  assign sm_in_last  = sc_cnt_q == n_out_q - 32'd1;
-  hw_softmax #(.MAX_LEN(SEQ_LEN), .EXP2_FILE(EXP2_FILE)) u_softmax (
-    .clk_i, .rst_ni,
-    .in_valid_i(sm_in_valid), .in_ready_o(sm_in_ready), .z_i(rq_sat[15:0]), .in_last_i(sm_in_last),
-    .out_valid_o(sm_out_valid), .out_ready_i(1'b1), .p_o(sm_p), .out_last_o(sm_out_last));
-
-  // Softmax writer: each SCORES queues its destination row; probabilities land there in order, one per cycle.
-  logic        smq_push, smq_ready, smq_valid, sm_row_free;
-  logic [31:0] smq_base, smw_t_q;
-  logic [2:0]  smq_count;
-  // A row may start when the softmax has a free row buffer and the queue has room: a buffer is freed a few cycles
-  // before its row's last probability leaves, so both are needed.
-  assign sm_row_free = sm_in_ready && smq_ready;
-  assign smq_push    = st_q == SSetup && op_q == hw_isa_pkg::OpScores && sm_row_free;
-  hw_fifo #(.WIDTH(32), .DEPTH(4)) u_sm_rows (
-    .clk_i, .rst_ni,
-    .in_valid_i(smq_push), .in_ready_o(smq_ready), .in_data_i(dst_q),
-    .out_valid_o(smq_valid), .out_ready_i(sm_out_valid && sm_out_last), .out_data_o(smq_base), .count_o(smq_count));
-  assign smw_we    = sm_out_valid;
-  assign smw_addr  = smq_base + smw_t_q;
-  assign scr_wdata = smw_we ? {24'd0, sm_p} : res_data;
-
-  // GEMM engine: weights hardwired from the image; the X buffer is filled by the packer below.
-  logic             pk_we, mv_go_q;
-  logic [RowW-1:0]  pk_lane_q;
-  logic [XAddrW-1:0] pk_word_q;
-  logic [R*A_W-1:0] pk_q, pk_d;
+  // ---- MATVEC: packer, GEMM engine, serializer --------------------------------------------------------------------
+  logic               xmem_we, gemm_start, beat_valid, beat_ready, gemm_busy_unused, beat_last_unused;
+  logic [XAddrW-1:0]  xmem_addr;
+  logic [R*A_W-1:0]   xmem_data;
+  logic [C*ACC_W-1:0] beat;
+  logic               matvec_valid;
+  logic [ACC_W-1:0]   matvec_acc;
+  logic [31:0]        matvec_index;
+  hw_core_gemm_packer #(.R(R), .A_W(A_W), .X_ADDR_W(XAddrW)) u_gemm_packer (
+    .clk_i, .rst_ni, .setup_i(setup), .matvec_i(op_matvec), .elem_pop_i(elem_pop), .elem_last_i(elem_last),
+    .elem_i(elem_a[A_W-1:0]), .xmem_we_o(xmem_we), .xmem_addr_o(xmem_addr), .xmem_data_o(xmem_data),
+    .start_o(gemm_start));
   hw_gemm #(.R(R), .C(C), .A_W(A_W), .ACC_W(ACC_W), .M_MAX(1), .K_MAX(K_MAX), .N_MAX(N_MAX), .W_DEPTH(W_DEPTH),
             .W_BANK_DEPTH(W_BANK_DEPTH), .NUM_BANKS(NUM_BANKS), .W_FILE(W_FILE)) u_gemm (
     .clk_i, .rst_ni,
     .wmem_we_i(1'b0), .wmem_addr_i('0), .wmem_data_i('0),
-    .xmem_we_i(pk_we), .xmem_addr_i(pk_word_q), .xmem_data_i(pk_d),
-    .start_i(mv_go_q), .m_i(DimW'(1)), .k_i(DimW'(n_inner_q)), .n_i(DimW'(n_out_q)),
-    .w_base_i(WAddrW'(w_base_q)), .busy_o(gemm_busy),
-    .out_valid_o(gemm_out_valid), .out_ready_i(!ser_valid_q), .out_data_o(gemm_out_data),
-    .out_last_o(gemm_out_last_unused));
+    .xmem_we_i(xmem_we), .xmem_addr_i(xmem_addr), .xmem_data_i(xmem_data),
+    .start_i(gemm_start), .m_i(DimW'(1)), .k_i(DimW'(n_inner)), .n_i(DimW'(n_out)),
+    .w_base_i(WAddrW'(w_base)), .busy_o(gemm_busy_unused),
+    .out_valid_o(beat_valid), .out_ready_i(beat_ready), .out_data_o(beat), .out_last_o(beat_last_unused));
+  hw_core_gemm_serializer #(.C(C), .ACC_W(ACC_W)) u_gemm_serializer (
+    .clk_i, .rst_ni, .setup_i(setup), .n_out_i(n_out), .beat_valid_i(beat_valid), .beat_ready_o(beat_ready),
+    .beat_i(beat), .valid_o(matvec_valid), .acc_o(matvec_acc), .index_o(matvec_index));
 
-  always_comb begin
-    pk_d = (pk_lane_q == '0) ? '0 : pk_q;
-    pk_d[pk_lane_q*A_W +: A_W] = pop_a[A_W-1:0];
-  end
-  assign pk_we = fifo_pop && op_q == hw_isa_pkg::OpMatvec;
+  // ---- requantizer ------------------------------------------------------------------------------------------------
+  logic        requant_valid;
+  logic [31:0] requant;
+  hw_core_requant_feeder #(.ACC_W(ACC_W), .MAC_ACC_W(MAC_ACC_W), .RQ_ACC_W(RQ_ACC_W), .RQ_DEPTH(RQ_DEPTH),
+                           .RQ_FILE(RQ_FILE)) u_requant_feeder (
+    .clk_i, .rst_ni, .matvec_i(op_matvec), .pv_i(op_pv), .rq_base_i(rq_base), .out_bits_i(out_bits),
+    .matvec_valid_i(matvec_valid), .matvec_acc_i(matvec_acc), .matvec_index_i(matvec_index),
+    .pv_valid_i(pv_valid), .pv_acc_i(pv_acc), .mac_valid_i(mac_valid), .mac_acc_i(mac_acc),
+    .out_valid_o(requant_valid), .out_o(requant));
 
-  // ---- OUTPUT: logits to the host, then the argmax token --------------------------------------------------------
-  logic              out_tok_q, out_fire;
-  logic signed [31:0] best_q;
-  logic [31:0]       best_idx_q, out_cnt_q;
-  assign out_valid_o = st_q == SExec && op_q == hw_isa_pkg::OpOutput && (out_tok_q || fifo_valid);
-  assign out_data_o  = out_tok_q ? best_idx_q : pop_a;
-  assign out_last_o  = out_tok_q;
-  assign out_fire    = out_valid_o && out_ready_i;
+  // ---- RMSNorm, RoPE ----------------------------------------------------------------------------------------------
+  logic                     norm_valid, norm_ready, norm_out_valid, norm_out_last_unused;
+  logic signed [XN_W-1:0]   norm_y;
+  hw_rmsnorm #(.DIM(DIM), .IN_W(RES_W), .OUT_W(XN_W)) u_rmsnorm (
+    .clk_i, .rst_ni,
+    .in_valid_i(norm_valid), .in_ready_o(norm_ready), .x_i(elem_a[RES_W-1:0]),
+    .gain_i(norm_rdata[23:0]), .shift_i(norm_rdata[29:24]), .eps_i(norm_rdata[71:32]),
+    .out_valid_o(norm_out_valid), .out_ready_i(1'b1), .y_o(norm_y), .out_last_o(norm_out_last_unused));
+  logic                     rope_valid, rope_ready, rope_out_valid, rope_out_last_unused;
+  logic signed [ROPE_W-1:0] rope_y;
+  hw_rope #(.HEAD_SIZE(HEAD_SIZE), .SEQ_LEN(SEQ_LEN), .W(ROPE_W), .COS_FILE(COS_FILE), .SIN_FILE(SIN_FILE)) u_rope (
+    .clk_i, .rst_ni,
+    .in_valid_i(rope_valid), .in_ready_o(rope_ready), .x_i(elem_a[ROPE_W-1:0]),
+    .in_last_i(elem_last), .pos_i(pos),
+    .out_valid_o(rope_out_valid), .out_ready_i(1'b1), .y_o(rope_y), .out_last_o(rope_out_last_unused));
 
-  // ---- consumer select ---------------------------------------------------------------------------------------------
-  always_comb begin
-    unique case (op_q)
-      hw_isa_pkg::OpNorm:   fifo_ready = norm_in_ready;
-      hw_isa_pkg::OpRope:   fifo_ready = rope_in_ready;
-      hw_isa_pkg::OpOutput: fifo_ready = !out_tok_q && out_ready_i;
-      default:  fifo_ready = 1'b1;
-    endcase
-  end
+  // ---- softmax and its writer -------------------------------------------------------------------------------------
+  logic        score_valid, score_last, softmax_ready, prob_valid, prob_last, prob_we;
+  logic [31:0] score_index, prob_addr, prob_data;
+  logic [7:0]  prob;
+  hw_softmax #(.MAX_LEN(SEQ_LEN), .EXP2_FILE(EXP2_FILE)) u_softmax (
+    .clk_i, .rst_ni,
+    .in_valid_i(score_valid), .in_ready_o(softmax_ready), .z_i(requant[15:0]), .in_last_i(score_last),
+    .out_valid_o(prob_valid), .out_ready_i(1'b1), .p_o(prob), .out_last_o(prob_last));
+  hw_core_softmax_writer u_softmax_writer (
+    .clk_i, .rst_ni, .setup_i(setup), .scores_i(op_scores), .row_base_i(dst), .softmax_in_ready_i(softmax_ready),
+    .row_free_o(softmax_row_free), .drained_o(softmax_drained),
+    .prob_valid_i(prob_valid), .prob_last_i(prob_last), .prob_i(prob),
+    .we_o(prob_we), .addr_o(prob_addr), .data_o(prob_data));
 
-  // Results, one per cycle at most (only the running instruction's unit produces any).
-  always_comb begin
-    res_valid = 1'b0;
-    res_data  = '0;
-    unique case (op_q)
-      hw_isa_pkg::OpEmbed, hw_isa_pkg::OpMatvec, hw_isa_pkg::OpPv, hw_isa_pkg::OpSwiglu: begin
-        res_valid = rq_out_valid;
-        res_data  = rq_sat;
-      end
-      hw_isa_pkg::OpNorm: begin
-        res_valid = norm_out_valid;
-        res_data  = 32'($signed(norm_y));
-      end
-      hw_isa_pkg::OpRope: begin
-        res_valid = rope_out_valid;
-        res_data  = sat_to(33'($signed(rope_y)), out_bits_q);
-      end
-      hw_isa_pkg::OpResadd: begin
-        res_valid = fifo_pop;
-        res_data  = sat_to({pop_a[31], pop_a} + {pop_b[31], pop_b}, out_bits_q);
-      end
-      hw_isa_pkg::OpCopyKv, hw_isa_pkg::OpPackQ: begin
-        res_valid = vpk_write;
-        res_data  = 32'(vpk_d[VpkTapW-1:0]);
-      end
-      default: ;
-    endcase
-  end
+  // ---- lane packer, output, writeback -----------------------------------------------------------------------------
+  logic pack_write, output_ready, output_done;
+  hw_core_lane_packer #(.LANES(LANES), .HEAD_SIZE(HEAD_SIZE)) u_lane_packer (
+    .clk_i, .setup_i(setup), .pack_i(op_pack), .elem_pop_i(elem_pop), .elem_i(elem_a[15:0]),
+    .write_o(pack_write), .word_o(pack_word));
+  hw_core_output #(.VOCAB(VOCAB)) u_output (
+    .clk_i, .rst_ni, .decode_i(decode), .setup_i(setup), .exec_i(exec), .output_i(op_output),
+    .elem_valid_i(elem_valid), .elem_ready_o(output_ready), .elem_i(elem_a),
+    .out_valid_o, .out_ready_i, .out_data_o, .out_last_o, .done_o(output_done));
+  hw_core_writeback #(.LANES(LANES), .XN_W(XN_W), .ROPE_W(ROPE_W)) u_writeback (
+    .clk_i, .rst_ni, .decode_i(decode),
+    .op_norm_i(op_norm), .op_rope_i(op_rope), .op_copy_kv_i(op_copy_kv), .op_scores_i(op_scores),
+    .op_resadd_i(op_resadd), .op_output_i(op_output), .op_pack_q_i(op_pack_q), .op_pack_i(op_pack),
+    .op_requant_i(op_requant), .n_out_i(n_out), .dst_i(dst), .out_bits_i(out_bits),
+    .elem_valid_i(elem_valid), .elem_a_i(elem_a), .elem_b_i(elem_b),
+    .norm_ready_i(norm_ready), .rope_ready_i(rope_ready), .output_ready_i(output_ready),
+    .elem_pop_o(elem_pop), .norm_valid_o(norm_valid), .rope_valid_o(rope_valid),
+    .requant_valid_i(requant_valid), .requant_i(requant), .norm_out_valid_i(norm_out_valid), .norm_i(norm_y),
+    .rope_out_valid_i(rope_out_valid), .rope_i(rope_y), .pack_write_i(pack_write), .pack_word_i(pack_word),
+    .output_done_i(output_done), .softmax_ready_i(softmax_ready),
+    .score_valid_o(score_valid), .score_last_o(score_last), .score_index_o(score_index),
+    .prob_we_i(prob_we), .prob_addr_i(prob_addr), .prob_data_i(prob_data),
+    .scratch_we_o(scratch_we), .scratch_addr_o(scratch_waddr), .scratch_data_o(scratch_wdata),
+    .kv_we_o(kv_we), .kv_addr_o(kv_waddr), .q_we_o(q_we), .q_addr_o(q_waddr),
+    .result_valid_o(dbg_res_valid_o), .result_index_o(dbg_res_idx_o), .result_o(dbg_res_data_o),
+    .op_done_o(op_done));
 
-  assign op_done = (op_q == hw_isa_pkg::OpOutput) ? (out_fire && out_tok_q) :
-                   (op_q == hw_isa_pkg::OpScores) ? (sc_cnt_q == n_out_q) : (res_cnt_q == n_out_q);
-
-  // ---- state -------------------------------------------------------------------------------------------------------
-  always_ff @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni) begin
-      st_q        <= SIdle;
-      pc_q        <= '0;
-      tok_q       <= '0;
-      pos_q       <= '0;
-      op_q        <= hw_isa_pkg::OpOutput;
-      rd_active_q <= 1'b0;
-      rd1_valid_q <= 1'b0;
-      m1_valid_q  <= 1'b0;
-      m2_valid_q  <= 1'b0;
-      v1_valid_q  <= 1'b0;
-      pvs_valid_q <= 1'b0;
-      pv_busy_q   <= 1'b0;
-      f1_valid_q  <= 1'b0;
-      ser_valid_q <= 1'b0;
-      mv_go_q     <= 1'b0;
-      res_cnt_q   <= '0;
-      sc_cnt_q    <= '0;
-      smw_t_q     <= '0;
-      out_tok_q   <= 1'b0;
-    end else begin
-      // Sequencer.
-      unique case (st_q)
-        SIdle: begin
-          if (in_valid_i) begin
-            tok_q <= in_token_i;
-            pos_q <= in_pos_i;
-            pc_q  <= '0;
-            st_q  <= SFetch;
-          end
-        end
-        SFetch:  st_q <= SDecode;
-        SDecode: st_q <= SSetup;
-        SSetup: begin
-          // SCORES needs a free softmax row buffer; everything else waits until the softmax has written every row.
-          if ((op_q == hw_isa_pkg::OpScores) ? sm_row_free : (smq_count == '0)) begin
-            rd_active_q <= 1'b1;
-            st_q        <= SExec;
-          end
-        end
-        SExec: begin
-          if (op_done) begin
-            if (op_q == hw_isa_pkg::OpOutput) begin
-              st_q <= SIdle;
-              pc_q <= '0;
-            end else begin
-              st_q <= SFetch;
-              pc_q <= pc_q + PcW'(1);
-            end
-          end
-        end
-        default: st_q <= SIdle;
-      endcase
-      if (st_q == SDecode) begin
-        op_q      <= instr.op;
-        res_cnt_q <= '0;
-        sc_cnt_q  <= '0;
-        out_tok_q <= 1'b0;
-      end
-
-      // Reader.
-      rd1_valid_q <= rd_issue;
-      if (rd_issue && rd_last_i && rd_o_q == n_outer_q - 32'd1) rd_active_q <= 1'b0;
-
-      // MAC pipeline.
-      m1_valid_q <= fifo_pop && is_mac;
-      m2_valid_q <= (m1_valid_q && m1_last_q) || (v1_valid_q && v1_last_q && op_q == hw_isa_pkg::OpScores);
-      v1_valid_q <= rd1_valid_q && is_vec;
-      // PV: a group (one head word over t = 0..pos) is issued only when the previous one has been serialized.
-      if (v1_valid_q && op_q == hw_isa_pkg::OpPv && v1_last_q) pvs_valid_q <= 1'b1;
-      else if (pvs_end) pvs_valid_q <= 1'b0;
-      if (rd_issue && op_q == hw_isa_pkg::OpPv && rd_i_q == '0) pv_busy_q <= 1'b1;
-      else if (pvs_end) pv_busy_q <= 1'b0;
-      // Requantize feeder.
-      f1_valid_q <= rqf_valid;
-
-      // MATVEC: the last packed word starts the array; result beats are serialized.
-      mv_go_q <= pk_we && pop_last;
-      if (gemm_out_valid && !ser_valid_q) ser_valid_q <= 1'b1;
-      // A beat ends at its last lane, or at the matrix's last row (padding lanes are skipped).
-      else if (ser_valid_q && (ser_lane_q == LaneW'(C - 1) || ser_n_q == n_out_q - 32'd1)) ser_valid_q <= 1'b0;
-
-      // Result and score counters.
-      if (res_valid) res_cnt_q <= res_cnt_q + 32'd1;
-      if (sm_in_valid) sc_cnt_q <= sc_cnt_q + 32'd1;
-      if (sm_out_valid) smw_t_q <= sm_out_last ? '0 : smw_t_q + 32'd1;
-
-      // OUTPUT.
-      if (op_q == hw_isa_pkg::OpOutput && st_q == SExec && fifo_pop && out_cnt_q == VOCAB - 1) out_tok_q <= 1'b1;
-    end
-  end
-
-  // Data registers without reset.
-  always_ff @(posedge clk_i) begin
-    if (st_q == SDecode) begin
-      a_base_q     <= 32'(instr.a_base);
-      a_si_q       <= 32'(instr.a_stride_inner);
-      a_so_q       <= 32'(instr.a_stride_outer);
-      b_base_q     <= 32'(instr.b_base) + (instr.b_add_token_row ? tok_row : 32'd0);
-      b_si_q       <= 32'(instr.b_stride_inner);
-      b_so_q       <= 32'(instr.b_stride_outer);
-      n_inner_q    <= (instr.n_inner == '0) ? n_pos : 32'(instr.n_inner);
-      n_outer_q    <= (instr.n_outer == '0) ? n_pos : 32'(instr.n_outer);
-      n_out_q      <= (instr.n_out == '0) ? n_pos : 32'(instr.n_out);
-      dst_q        <= 32'(instr.dst) + (instr.dst_add_position ? pos_row : 32'd0);
-      rq_base_q    <= 32'(instr.rq_base) + (instr.rq_add_token ? 32'(tok_q) : 32'd0);
-      out_bits_q   <= 6'(instr.out_bits);
-      w_base_q     <= instr.w_base;
-      silu_layer_q <= instr.silu_layer;
-    end
-    if (st_q == SSetup) begin
-      rd_i_q     <= '0;
-      rd_o_q     <= '0;
-      a_row_q    <= a_base_q;
-      a_cur_q    <= a_base_q;
-      b_row_q    <= b_base_q;
-      b_cur_q    <= b_base_q;
-      emb_lane_q <= '0;
-      pk_lane_q  <= '0;
-      pk_word_q  <= '0;
-      ser_n_q    <= '0;
-      out_cnt_q  <= '0;
-      vpk_lane_q <= '0;
-      vpk_i_q    <= '0;
-      pvs_d_q    <= '0;
-    end
-    // Reader: inner index i, outer index o; A and B addresses advance by their inner and outer strides.
-    if (rd_issue) begin
-      if (rd_last_i) begin
-        rd_i_q  <= '0;
-        rd_o_q  <= rd_o_q + 32'd1;
-        a_row_q <= a_row_q + a_so_q;
-        a_cur_q <= a_row_q + a_so_q;
-        b_row_q <= b_row_q + b_step_o;
-        b_cur_q <= b_row_q + b_step_o;
-      end else begin
-        rd_i_q  <= rd_i_q + 32'd1;
-        a_cur_q <= a_cur_q + a_si_q;
-        b_cur_q <= b_cur_q + b_si_q;
-      end
-      rd1_first_q <= rd_i_q == '0;
-      rd1_last_q  <= rd_last_i;
-      rd1_lane_q  <= emb_lane_q;
-      if (op_q == hw_isa_pkg::OpEmbed) emb_lane_q <= (emb_lane_q == LaneW'(C - 1)) ? '0 : emb_lane_q + LaneW'(1);
-    end
-    // MAC pipeline: stage 1 holds the pair (and the SiLU table read), stage 2 accumulates.
-    if (fifo_pop) begin
-      m1_a_q     <= pop_a[16:0];
-      m1_b_q     <= pop_b[16:0];
-      m1_first_q <= pop_first;
-      m1_last_q  <= pop_last;
-    end
-    if (m1_valid_q) mac_acc_q <= m1_first_q ? MAC_ACC_W'(prod) : mac_acc_q + MAC_ACC_W'(prod);
-    if (v1_valid_q && op_q == hw_isa_pkg::OpScores) mac_acc_q <= v1_first_q ? dot_sum : mac_acc_q + dot_sum;
-    // Vector operands, straight from the memories.
-    if (rd1_valid_q) begin
-      v1_a_q     <= qv_rdata;
-      v1_b_q     <= kv_rdata;
-      v1_p_q     <= $signed({1'b0, scr_a_rdata[8:0]});
-      v1_first_q <= rd1_first_q;
-      v1_last_q  <= rd1_last_q;
-    end
-    if (v1_valid_q && op_q == hw_isa_pkg::OpPv) pv_acc_q <= pv_acc_d;
-    // PV serializer.
-    if (v1_valid_q && op_q == hw_isa_pkg::OpPv && v1_last_q) begin
-      pvs_q      <= pv_acc_d;
-      pvs_lane_q <= '0;
-    end else if (pvs_valid_q) begin
-      pvs_lane_q <= pvs_lane_q + VLaneW'(1);
-      pvs_d_q    <= pvs_d_q + HsW'(1);
-    end
-    // Packer.
-    if (fifo_pop && is_pack) begin
-      vpk_q   <= vpk_d;
-      vpk_i_q <= (vpk_i_q == HsW'(HEAD_SIZE - 1)) ? '0 : vpk_i_q + HsW'(1);
-      if (vpk_write) vpk_lane_q <= '0;
-      else           vpk_lane_q <= vpk_lane_q + VLaneW'(1);
-    end
-    f1_acc_q <= rqf_acc;
-    // Packer: R activations per X-buffer word.
-    if (pk_we) begin
-      pk_q <= pk_d;
-      if (pk_lane_q == RowW'(R - 1) || pop_last) begin
-        pk_lane_q <= '0;
-        pk_word_q <= pk_word_q + XAddrW'(1);
-      end else begin
-        pk_lane_q <= pk_lane_q + RowW'(1);
-      end
-    end
-    // Serializer.
-    if (gemm_out_valid && !ser_valid_q) begin
-      ser_q      <= gemm_out_data;
-      ser_lane_q <= '0;
-    end else if (ser_valid_q) begin
-      ser_lane_q <= ser_lane_q + LaneW'(1);
-      ser_n_q    <= ser_n_q + 32'd1;
-    end
-    // OUTPUT: running argmax, lowest index wins ties.
-    if (op_q == hw_isa_pkg::OpOutput && fifo_pop) begin
-      out_cnt_q <= out_cnt_q + 32'd1;
-      if (out_cnt_q == '0 || $signed(pop_a) > best_q) begin
-        best_q     <= $signed(pop_a);
-        best_idx_q <= out_cnt_q;
-      end
-    end
-  end
-
-  // ---- status and debug taps ---------------------------------------------------------------------------------------
-  assign in_ready_o      = st_q == SIdle;
-  assign busy_o          = st_q != SIdle;
-  assign pc_o            = pc_q;
-  assign dbg_res_valid_o = res_valid;
-  assign dbg_res_idx_o   = res_cnt_q;
-  assign dbg_res_data_o  = res_data;
-  assign dbg_aux_valid_o = sm_in_valid;
-  assign dbg_aux_idx_o   = sc_cnt_q;
-  assign dbg_aux_data_o  = rq_sat;
-  assign dbg_prob_valid_o = smw_we;
-  assign dbg_prob_addr_o  = smw_addr;
-  assign dbg_prob_data_o  = {24'd0, sm_p};
+  // ---- debug taps -------------------------------------------------------------------------------------------------
+  assign dbg_aux_valid_o  = score_valid;
+  assign dbg_aux_idx_o    = score_index;
+  assign dbg_aux_data_o   = requant;
+  assign dbg_prob_valid_o = prob_we;
+  assign dbg_prob_addr_o  = prob_addr;
+  assign dbg_prob_data_o  = prob_data;
 
   logic unused;
-  assign unused = ^{fifo_in_ready_unused, rq_in_ready_unused, norm_out_last_unused, rope_out_last_unused,
-                    smq_valid, scr_waddr[31:SAddrW], gemm_out_last_unused, gemm_busy, rq_rdata[39:37], norm_rdata[31:30],
-                    pop_a[31:17], pop_b[31:17], rqf_addr[31:QAddrW]};
-
-`ifndef SYNTHESIS
-  // Run-time checks, out of reset only: before the first reset edge the state is random (--x-initial unique).
-  always_ff @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni) begin
-      // in reset: nothing to check
-    end else begin
-      if (sm_in_valid && !sm_in_ready) $error("hw_core: softmax not ready for a score of a started row");
-      if (smw_we && scr_we) $error("hw_core: softmax writer and results collide on the scratchpad port");
-      if (st_q == SIdle && in_valid_i && 32'(in_pos_i) >= SEQ_LEN) $error("hw_core: position %0d >= SEQ_LEN", in_pos_i);
-      if (st_q == SIdle && in_valid_i && 32'(in_token_i) >= VOCAB) $error("hw_core: token %0d >= VOCAB", in_token_i);
-    end
-  end
-`endif
+  assign unused = ^{gemm_busy_unused, beat_last_unused, norm_out_last_unused, rope_out_last_unused, norm_rdata[31:30], elem_a[31:17],
+                    elem_b[31:17], scratch_waddr[31:ScratchW], kv_waddr[31:KvAddrW], q_waddr[31:QAddrW],
+                    a_addr[31:ScratchW], b_addr[31:ScratchW]};
 endmodule

@@ -243,6 +243,33 @@ std::vector<BlockParams> ChipPlan::blocks() const {
                 {"RQ_DEPTH", map.requant_words},
                 {"NORM_DEPTH", map.norm_words},
                 {"PROG_DEPTH", static_cast<int64_t>(program.size())}}});
+  // hw_core's units, as hw_core instantiates them (its derived values: rtl_templates/hw_core.sv).
+  const int64_t kt_max = (k_max + R - 1) / R;
+  int x_addr_bits = 0;
+  while ((int64_t{1} << x_addr_bits) < kt_max) ++x_addr_bits;
+  b.push_back({"hw_core_sequencer",
+               {{"VOCAB", shape.vocab},
+                {"SEQ_LEN", shape.seq_len},
+                {"PROG_DEPTH", static_cast<int64_t>(program.size())},
+                {"EMB_WPR", map.emb_words_per_row},
+                {"KV_ROW_WORDS", map.kv_row_words}}});
+  b.push_back({"hw_core_reader", {{"C", C}}});
+  b.push_back({"hw_core_mac",
+               {{"MAC_ACC_W", mac_acc_bits},
+                {"N_LAYERS", shape.n_layers},
+                {"LAYER_W", program.layout.width[static_cast<size_t>(isa::Field::silu_layer)]}}});
+  b.push_back({"hw_core_vector_mac", {{"LANES", map.lanes}, {"HEAD_SIZE", shape.head_size()}, {"MAC_ACC_W", mac_acc_bits}}});
+  b.push_back({"hw_core_gemm_packer", {{"R", R}, {"A_W", act_bits}, {"X_ADDR_W", std::max(1, x_addr_bits)}}});
+  b.push_back({"hw_core_gemm_serializer", {{"C", C}, {"ACC_W", acc_bits}}});
+  b.push_back({"hw_core_lane_packer", {{"LANES", map.lanes}, {"HEAD_SIZE", shape.head_size()}}});
+  b.push_back({"hw_core_requant_feeder",
+               {{"ACC_W", acc_bits},
+                {"MAC_ACC_W", mac_acc_bits},
+                {"RQ_ACC_W", requant_acc_bits},
+                {"RQ_DEPTH", map.requant_words}}});
+  b.push_back({"hw_core_softmax_writer", {}});
+  b.push_back({"hw_core_output", {{"VOCAB", shape.vocab}}});
+  b.push_back({"hw_core_writeback", {{"LANES", map.lanes}, {"XN_W", widths.xn}, {"ROPE_W", rope_bits}}});
   return b;
 }
 

@@ -225,6 +225,8 @@ void Emitter::emit_packages() {
   u("RqAccW", plan_.requant_acc_bits, "requantizer input width");
   u("RopeW", plan_.rope_bits, "RoPE unit width: max(q, k)");
   u("ScratchWords", mm.scratch_words, "activation scratchpad, 32-bit words");
+  u("HeadWords", mm.head_words, "KV-cache / q-buffer words per head");
+  u("KvRowWords", mm.kv_row_words, "KV-cache words per position: NumKvHeads x HeadWords");
   u("KvWords", mm.kv_words, "KV cache words of AttLanes x 16 bits: K then V, per layer seq_len x n_kv_heads heads");
   u("EmbWords", mm.emb_words, "embedding SRAM words of ArrayCols bytes");
   u("EmbWordsPerRow", mm.emb_words_per_row);

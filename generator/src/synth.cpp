@@ -69,7 +69,8 @@ struct Block {
   std::string key, name, module, note;
   std::vector<std::pair<std::string, std::string>> params;
   int64_t instances = 1;
-  bool own_logic_only = false;  // the units it instantiates are black boxes (reported as blocks of their own)
+  std::vector<std::string> files;        // templates synthesized (packages first)
+  std::vector<std::string> black_boxes;  // templates read as black boxes: units reported as blocks of their own
 };
 
 }  // namespace
@@ -109,31 +110,54 @@ Result<SynthReport> synthesize_design(const std::string& design_dir, const Synth
                  "hardwire): regenerate the design with `hardwire generate`"};
   std::vector<Block> blocks;
   auto block = [&](const std::string& key, const std::string& name, const std::string& module, const std::string& note,
-                   bool own_logic_only = false) -> Status {
+                   std::vector<std::string> files, std::vector<std::string> black_boxes = {}) -> Status {
     const auto it = m["blocks"].find(module);
     if (it == m["blocks"].end() || !it->contains("parameters") || !it->contains("instances"))
       return Error{"manifest '" + design_dir + "/manifest.json' has no configuration of " + module +
                    ": regenerate the design with `hardwire generate`"};
-    Block b{key, name, module, note, {}, (*it)["instances"].get<int64_t>(), own_logic_only};
+    Block b{key, name, module, note, {}, (*it)["instances"].get<int64_t>(), std::move(files), std::move(black_boxes)};
     for (const auto& [k, v] : (*it)["parameters"].items()) b.params.emplace_back(k, std::to_string(v.get<int64_t>()));
     blocks.push_back(std::move(b));
     return Status::ok();
   };
-  const auto& arr = m["blocks"].value("hw_systolic_array", json::object())["parameters"];
+  const json arr = m["blocks"].value("hw_systolic_array", json::object()).value("parameters", json::object());
   const std::string rxc = arr.is_object() ? std::to_string(arr.value("R", 0)) + "x" + std::to_string(arr.value("C", 0)) : "";
-  HW_TRY(block("pe", "processing element", "hw_pe", "one PE; the array holds R x C of them"));
-  HW_TRY(block("array", "systolic array " + rxc, "hw_systolic_array", "PEs, input skew, output de-skew; inside the GEMM engine"));
-  HW_TRY(block("gemm", "GEMM engine", "hw_gemm", "array + weight loader, activation streamer, accumulators; SRAMs as macros"));
-  HW_TRY(block("softmax", "softmax unit", "hw_softmax", "row buffers and exp2 tables as macros"));
-  HW_TRY(block("rmsnorm", "RMSNorm unit", "hw_rmsnorm", "isqrt + divider + scaling; vector buffer as a macro"));
-  HW_TRY(block("rope", "RoPE unit", "hw_rope", "cos/sin tables as macros"));
+  HW_TRY(block("pe", "processing element", "hw_pe", "one PE; the array holds R x C of them", {"hw_pe"}));
+  HW_TRY(block("array", "systolic array " + rxc, "hw_systolic_array",
+               "PEs, input skew, output de-skew; inside the GEMM engine", {"hw_pe", "hw_systolic_array"}));
+  HW_TRY(block("gemm", "GEMM engine", "hw_gemm", "array + weight loader, activation streamer, accumulators; SRAMs as macros",
+               {"hw_pe", "hw_systolic_array", "hw_gemm"}));
+  HW_TRY(block("softmax", "softmax unit", "hw_softmax", "row buffers and exp2 tables as macros", {"hw_softmax"}));
+  HW_TRY(block("rmsnorm", "RMSNorm unit", "hw_rmsnorm", "isqrt + divider + scaling; vector buffer as a macro",
+               {"hw_rmsnorm"}));
+  HW_TRY(block("rope", "RoPE unit", "hw_rope", "cos/sin tables as macros", {"hw_rope"}));
   HW_TRY(block("requant", "requantize unit", "hw_requant",
-               "accumulators -> 32 bits, then saturated to the site width; one for every matrix, attention and SwiGLU "
-               "output"));
-  HW_TRY(block("core", "core: sequencer + vector datapath", "hw_core",
-               "microcode sequencer, element reader, FIFO, attention/SwiGLU MAC, GEMM packer and serializer, "
-               "argmax; the units above and all memories as black boxes",
-               true));
+               "accumulators -> 32 bits; one for every matrix, attention and SwiGLU output", {"hw_requant"}));
+  // hw_core is a structural top: its units are the blocks.
+  HW_TRY(block("core_sequencer", "core: sequencer + decoder", "hw_core_sequencer",
+               "step FSM, program counter, decoded instruction registers; program ROM as a macro",
+               {"hardwire_cfg_pkg", "hw_isa_pkg", "hw_core_sequencer"}));
+  HW_TRY(block("core_reader", "core: element reader", "hw_core_reader",
+               "two-loop address generator, read credits, 4-entry element FIFO", {"hw_fifo", "hw_core_reader"}));
+  HW_TRY(block("core_mac", "core: scalar MAC", "hw_core_mac", "EMBED/SWIGLU multiply-accumulate, score accumulator; "
+               "SiLU ROM as a macro", {"hw_core_mac"}));
+  HW_TRY(block("core_vector_mac", "core: vector MAC", "hw_core_vector_mac",
+               "attention lanes (q.K dot product, PV accumulators) and the PV serializer", {"hw_core_vector_mac"}));
+  HW_TRY(block("core_gemm_packer", "core: GEMM packer", "hw_core_gemm_packer", "activations into hw_gemm's X buffer",
+               {"hw_core_gemm_packer"}));
+  HW_TRY(block("core_gemm_serializer", "core: GEMM serializer", "hw_core_gemm_serializer",
+               "C-wide result beats, one output per cycle", {"hw_core_gemm_serializer"}));
+  HW_TRY(block("core_lane_packer", "core: lane packer", "hw_core_lane_packer", "COPYKV/PACKQ words",
+               {"hw_core_lane_packer"}));
+  HW_TRY(block("core_requant_feeder", "core: requant feeder", "hw_core_requant_feeder",
+               "source select, parameter ROM read, saturation; hw_requant and the ROM as black boxes",
+               {"hw_core_pkg", "hw_core_requant_feeder"}, {"hw_requant"}));
+  HW_TRY(block("core_softmax_writer", "core: softmax writer", "hw_core_softmax_writer",
+               "row-base queue and probability addresses", {"hw_fifo", "hw_core_softmax_writer"}));
+  HW_TRY(block("core_output", "core: output + argmax", "hw_core_output", "host stream and running argmax",
+               {"hw_core_output"}));
+  HW_TRY(block("core_writeback", "core: writeback", "hw_core_writeback",
+               "dispatch, result select and saturation, result counters, write ports", {"hw_core_pkg", "hw_core_writeback"}));
 
   SynthReport rep;
   rep.liberty_name = lib_name;
@@ -157,14 +181,14 @@ Result<SynthReport> synthesize_design(const std::string& design_dir, const Synth
     const std::string base = work + "/" + b.key;
     std::string script;
     script += "read_verilog -sv -lib " + rtl + "hw_sram.sv\n";
-    const std::string units = rtl + "hw_pe.sv " + rtl + "hw_systolic_array.sv " + rtl + "hw_gemm.sv " + rtl +
-                              "hw_requant.sv " + rtl + "hw_softmax.sv " + rtl + "hw_rmsnorm.sv " + rtl + "hw_rope.sv";
-    if (b.own_logic_only) {
-      script += "read_verilog -sv -lib " + units + "\n";
-      script += "read_verilog -sv " + rtl + "hw_isa_pkg.sv " + rtl + "hw_fifo.sv " + rtl + "hw_core.sv\n";
-    } else {
-      script += "read_verilog -sv " + units + "\n";
+    if (!b.black_boxes.empty()) {
+      script += "read_verilog -sv -lib";
+      for (const auto& f : b.black_boxes) script += " " + rtl + f + ".sv";
+      script += "\n";
     }
+    script += "read_verilog -sv";
+    for (const auto& f : b.files) script += " " + rtl + f + ".sv";
+    script += "\n";
     script += "chparam" + chparam + " " + b.module + "\n";
     script += "hierarchy -top " + b.module + "\n";
     script += "synth -top " + b.module + "\n";

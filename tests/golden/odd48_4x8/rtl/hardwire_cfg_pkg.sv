@@ -75,6 +75,10 @@ package hardwire_cfg_pkg;
   localparam int unsigned RopeW           = 16;
   // activation scratchpad, 32-bit words
   localparam int unsigned ScratchWords    = 1170;
+  // KV-cache / q-buffer words per head
+  localparam int unsigned HeadWords       = 1;
+  // KV-cache words per position: NumKvHeads x HeadWords
+  localparam int unsigned KvRowWords      = 2;
   // KV cache words of AttLanes x 16 bits: K then V, per layer seq_len x n_kv_heads heads
   localparam int unsigned KvWords         = 480;
   // embedding SRAM words of ArrayCols bytes

@@ -1,0 +1,69 @@
+// hw_core_gemm_packer — MATVEC's input side: packs the activation stream R elements per word into hw_gemm's X
+// buffer, and starts the array after the last element.
+//
+// Each pop of the element stream while MATVEC runs writes the word being filled (lanes above the current one are
+// zero until written): xmem_we_o with the word index and its data, every cycle an element arrives. A word completes
+// after R elements or at the vector's last element; start_o pulses one cycle after the last write. Throughput: one
+// element per cycle.
+module hw_core_gemm_packer #(
+  parameter int unsigned R        = 8,
+  parameter int unsigned A_W      = 16,
+  parameter int unsigned X_ADDR_W = 3
+) (
+  input  logic                clk_i,
+  input  logic                rst_ni,
+  input  logic                setup_i,
+  input  logic                matvec_i,
+  input  logic                elem_pop_i,
+  input  logic                elem_last_i,
+  input  logic [A_W-1:0]      elem_i,
+  output logic                xmem_we_o,
+  output logic [X_ADDR_W-1:0] xmem_addr_o,
+  output logic [R*A_W-1:0]    xmem_data_o,
+  output logic                start_o
+);
+  localparam int unsigned RowW = (R > 1) ? $clog2(R) : 1;
+
+  logic                push, start_q;
+  logic [RowW-1:0]     lane_q, lane_d;
+  logic [X_ADDR_W-1:0] word_q, word_d;
+  logic [R*A_W-1:0]    data_q, data_d;
+  assign push = elem_pop_i && matvec_i;
+
+  always_comb begin
+    data_d = (lane_q == '0) ? '0 : data_q;
+    data_d[lane_q*A_W +: A_W] = elem_i;
+  end
+
+  always_comb begin
+    lane_d = lane_q;
+    word_d = word_q;
+    if (setup_i) begin
+      lane_d = '0;
+      word_d = '0;
+    end
+    if (push) begin
+      if (lane_q == RowW'(R - 1) || elem_last_i) begin
+        lane_d = '0;
+        word_d = word_q + X_ADDR_W'(1);
+      end else begin
+        lane_d = lane_q + RowW'(1);
+      end
+    end
+  end
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) start_q <= 1'b0;
+    else         start_q <= push && elem_last_i;
+  end
+  always_ff @(posedge clk_i) begin
+    if (push) data_q <= data_d;
+    lane_q <= lane_d;
+    word_q <= word_d;
+  end
+
+  assign xmem_we_o   = push;
+  assign xmem_addr_o = word_q;
+  assign xmem_data_o = data_d;
+  assign start_o     = start_q;
+endmodule

@@ -1,0 +1,224 @@
+// hw_core_sequencer — instruction fetch, decode and step control of hw_core (the program ROM is inside).
+//
+// One decode step per host request: in_valid_i/in_ready_o with (token, pos), accepted when idle. Each instruction
+// then passes FETCH (ROM read), DECODE (its hw_isa_pkg::instr_t fields registered: a length of 0 becomes pos + 1,
+// b_base gains token x EMB_WPR, rq_base the token, dst pos x KV_ROW_WORDS, as its flags say), SETUP (units clear their
+// per-instruction state; it leaves when the instruction may start) and EXEC (until op_done_i). OUTPUT's done ends the
+// step. An instruction may start when the softmax has a free row (SCORES) or has written every row (all others).
+// Timing: 3 cycles of FETCH/DECODE/SETUP per instruction plus the wait in SETUP. The decoded op is also given as one
+// control bit per op (and the groups the units need), so no unit but this one reads hw_isa_pkg.
+// Parameters default to the design's package (hardwire_cfg_pkg), so the unit elaborates on its own in a design.
+module hw_core_sequencer #(
+  parameter int unsigned VOCAB        = hardwire_cfg_pkg::Vocab,
+  parameter int unsigned SEQ_LEN      = hardwire_cfg_pkg::SeqLen,
+  parameter int unsigned PROG_DEPTH   = hardwire_cfg_pkg::ProgramWords,
+  parameter int unsigned EMB_WPR      = hardwire_cfg_pkg::EmbWordsPerRow,  // embedding words per token row
+  parameter int unsigned KV_ROW_WORDS = hardwire_cfg_pkg::KvRowWords,      // KV-cache words per position
+  parameter              PROG_FILE    = "mem/program.hex"
+) (
+  input  logic                              clk_i,
+  input  logic                              rst_ni,
+  // host request
+  input  logic                              in_valid_i,
+  output logic                              in_ready_o,
+  input  logic [TokW-1:0]                   in_token_i,
+  input  logic [PosW-1:0]                   in_pos_i,
+  // start conditions and completion
+  input  logic                              softmax_row_free_i,  // a SCORES may start
+  input  logic                              softmax_drained_i,   // every softmax row written: others may start
+  input  logic                              op_done_i,
+  // state
+  output logic                              busy_o,
+  output logic [PcW-1:0]                    pc_o,
+  output logic [PosW-1:0]                   pos_o,
+  output logic                              decode_o,   // DECODE this cycle (the norm ROM reads norm_index_o)
+  output logic                              setup_o,    // SETUP this cycle: units clear per-instruction state
+  output logic                              start_o,    // SETUP and the instruction starts: the reader begins
+  output logic                              exec_o,
+  output logic [hw_isa_pkg::NormIndexW-1:0] norm_index_o,  // of the fetched word (valid in DECODE)
+  // decoded instruction (valid from SETUP to the end of EXEC)
+  output logic [31:0]                       a_base_o,
+  output logic [31:0]                       a_stride_inner_o,
+  output logic [31:0]                       a_stride_outer_o,
+  output logic [31:0]                       b_base_o,
+  output logic [31:0]                       b_stride_inner_o,
+  output logic [31:0]                       b_stride_outer_o,
+  output logic [31:0]                       n_inner_o,
+  output logic [31:0]                       n_outer_o,
+  output logic [31:0]                       n_out_o,
+  output logic [31:0]                       dst_o,
+  output logic [31:0]                       rq_base_o,
+  output logic [5:0]                        out_bits_o,
+  output logic [hw_isa_pkg::WBaseW-1:0]     w_base_o,
+  output logic [hw_isa_pkg::SiluLayerW-1:0] silu_layer_o,
+  // the op, one bit each, and the groups units select on
+  output logic                              op_embed_o,
+  output logic                              op_norm_o,
+  output logic                              op_matvec_o,
+  output logic                              op_rope_o,
+  output logic                              op_copy_kv_o,
+  output logic                              op_scores_o,
+  output logic                              op_pv_o,
+  output logic                              op_swiglu_o,
+  output logic                              op_resadd_o,
+  output logic                              op_output_o,
+  output logic                              op_pack_q_o,
+  output logic                              op_vector_o,      // SCORES, PV: lane-wide operands
+  output logic                              op_pack_o,        // COPYKV, PACKQ: packed-word results
+  output logic                              op_reads_b_o,     // SWIGLU, RESADD: source B in the scratchpad
+  output logic                              op_requant_o      // EMBED, MATVEC, PV, SWIGLU: results requantized
+);
+  localparam int unsigned TokW = (VOCAB > 1) ? $clog2(VOCAB) : 1;
+  localparam int unsigned PosW = (SEQ_LEN > 1) ? $clog2(SEQ_LEN) : 1;
+  localparam int unsigned PcW  = (PROG_DEPTH > 1) ? $clog2(PROG_DEPTH) : 1;
+
+  typedef enum logic [2:0] {StateIdle, StateFetch, StateDecode, StateSetup, StateExec} state_e;
+  state_e          state_q, state_d;
+  logic [PcW-1:0]  pc_q, pc_d;
+  logic [TokW-1:0] token_q, token_d;
+  logic [PosW-1:0] pos_q, pos_d;
+  logic            may_start;
+
+  // Program ROM: one hw_isa_pkg::instr_t per word.
+  logic [hw_isa_pkg::InstrW-1:0] rom_rdata;
+  hw_isa_pkg::instr_t            instr;
+  hw_sram #(.WIDTH(hw_isa_pkg::InstrW), .DEPTH(PROG_DEPTH), .INIT_FILE(PROG_FILE)) u_program (
+    .clk_i, .we_i(1'b0), .waddr_i('0), .wdata_i('0), .wbe_i('0),
+    .re_i(state_q == StateFetch), .raddr_i(pc_q), .rdata_o(rom_rdata));
+  assign instr        = rom_rdata;
+  assign norm_index_o = instr.norm_index;
+
+  // ---- step control -----------------------------------------------------------------------------------------------
+  hw_isa_pkg::op_e op_q;
+  assign may_start = (op_q == hw_isa_pkg::OpScores) ? softmax_row_free_i : softmax_drained_i;
+
+  always_comb begin
+    state_d = state_q;
+    pc_d    = pc_q;
+    token_d = token_q;
+    pos_d   = pos_q;
+    unique case (state_q)
+      StateIdle: begin
+        if (in_valid_i) begin
+          token_d = in_token_i;
+          pos_d   = in_pos_i;
+          pc_d    = '0;
+          state_d = StateFetch;
+        end
+      end
+      StateFetch:  state_d = StateDecode;
+      StateDecode: state_d = StateSetup;
+      StateSetup:  if (may_start) state_d = StateExec;
+      StateExec: begin
+        if (op_done_i) begin
+          if (op_q == hw_isa_pkg::OpOutput) begin
+            state_d = StateIdle;
+            pc_d    = '0;
+          end else begin
+            state_d = StateFetch;
+            pc_d    = pc_q + PcW'(1);
+          end
+        end
+      end
+      default: state_d = StateIdle;
+    endcase
+  end
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      state_q <= StateIdle;
+      pc_q    <= '0;
+      token_q <= '0;
+      pos_q   <= '0;
+      op_q    <= hw_isa_pkg::OpOutput;
+    end else begin
+      state_q <= state_d;
+      pc_q    <= pc_d;
+      token_q <= token_d;
+      pos_q   <= pos_d;
+      if (state_q == StateDecode) op_q <= instr.op;
+    end
+  end
+
+  // ---- decode -----------------------------------------------------------------------------------------------------
+  logic [31:0] pos_plus_one, token_row, pos_row;
+  assign pos_plus_one = 32'(pos_q) + 32'd1;
+  assign token_row    = 32'(token_q) * 32'(EMB_WPR);
+  assign pos_row      = 32'(pos_q) * 32'(KV_ROW_WORDS);
+
+  logic [31:0] a_base_q, a_stride_inner_q, a_stride_outer_q, b_base_q, b_stride_inner_q, b_stride_outer_q;
+  logic [31:0] n_inner_q, n_outer_q, n_out_q, dst_q, rq_base_q;
+  logic [5:0]  out_bits_q;
+  logic [hw_isa_pkg::WBaseW-1:0]     w_base_q;
+  logic [hw_isa_pkg::SiluLayerW-1:0] silu_layer_q;
+  always_ff @(posedge clk_i) begin
+    if (state_q == StateDecode) begin
+      a_base_q         <= 32'(instr.a_base);
+      a_stride_inner_q <= 32'(instr.a_stride_inner);
+      a_stride_outer_q <= 32'(instr.a_stride_outer);
+      b_base_q         <= 32'(instr.b_base) + (instr.b_add_token_row ? token_row : 32'd0);
+      b_stride_inner_q <= 32'(instr.b_stride_inner);
+      b_stride_outer_q <= 32'(instr.b_stride_outer);
+      n_inner_q        <= (instr.n_inner == '0) ? pos_plus_one : 32'(instr.n_inner);
+      n_outer_q        <= (instr.n_outer == '0) ? pos_plus_one : 32'(instr.n_outer);
+      n_out_q          <= (instr.n_out == '0) ? pos_plus_one : 32'(instr.n_out);
+      dst_q            <= 32'(instr.dst) + (instr.dst_add_position ? pos_row : 32'd0);
+      rq_base_q        <= 32'(instr.rq_base) + (instr.rq_add_token ? 32'(token_q) : 32'd0);
+      out_bits_q       <= 6'(instr.out_bits);
+      w_base_q         <= instr.w_base;
+      silu_layer_q     <= instr.silu_layer;
+    end
+  end
+
+  assign in_ready_o       = state_q == StateIdle;
+  assign busy_o           = state_q != StateIdle;
+  assign pc_o             = pc_q;
+  assign pos_o            = pos_q;
+  assign decode_o         = state_q == StateDecode;
+  assign setup_o          = state_q == StateSetup;
+  assign start_o          = state_q == StateSetup && may_start;
+  assign exec_o           = state_q == StateExec;
+  assign a_base_o         = a_base_q;
+  assign a_stride_inner_o = a_stride_inner_q;
+  assign a_stride_outer_o = a_stride_outer_q;
+  assign b_base_o         = b_base_q;
+  assign b_stride_inner_o = b_stride_inner_q;
+  assign b_stride_outer_o = b_stride_outer_q;
+  assign n_inner_o        = n_inner_q;
+  assign n_outer_o        = n_outer_q;
+  assign n_out_o          = n_out_q;
+  assign dst_o            = dst_q;
+  assign rq_base_o        = rq_base_q;
+  assign out_bits_o       = out_bits_q;
+  assign w_base_o         = w_base_q;
+  assign silu_layer_o     = silu_layer_q;
+
+  assign op_embed_o       = op_q == hw_isa_pkg::OpEmbed;
+  assign op_norm_o        = op_q == hw_isa_pkg::OpNorm;
+  assign op_matvec_o      = op_q == hw_isa_pkg::OpMatvec;
+  assign op_rope_o        = op_q == hw_isa_pkg::OpRope;
+  assign op_copy_kv_o     = op_q == hw_isa_pkg::OpCopyKv;
+  assign op_scores_o      = op_q == hw_isa_pkg::OpScores;
+  assign op_pv_o          = op_q == hw_isa_pkg::OpPv;
+  assign op_swiglu_o      = op_q == hw_isa_pkg::OpSwiglu;
+  assign op_resadd_o      = op_q == hw_isa_pkg::OpResadd;
+  assign op_output_o      = op_q == hw_isa_pkg::OpOutput;
+  assign op_pack_q_o      = op_q == hw_isa_pkg::OpPackQ;
+  assign op_vector_o      = op_scores_o || op_pv_o;
+  assign op_pack_o        = op_copy_kv_o || op_pack_q_o;
+  assign op_reads_b_o     = op_swiglu_o || op_resadd_o;
+  assign op_requant_o     = op_embed_o || op_matvec_o || op_pv_o || op_swiglu_o;
+
+`ifndef SYNTHESIS
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      // in reset: nothing to check
+    end else begin
+      if (state_q == StateIdle && in_valid_i && 32'(in_pos_i) >= SEQ_LEN)
+        $error("hw_core: position %0d >= SEQ_LEN", in_pos_i);
+      if (state_q == StateIdle && in_valid_i && 32'(in_token_i) >= VOCAB)
+        $error("hw_core: token %0d >= VOCAB", in_token_i);
+    end
+  end
+`endif
+endmodule

@@ -1,0 +1,163 @@
+// hw_core_writeback — hands the element stream to the running instruction's consumer and collects its results.
+//
+// Dispatch: the element stream is taken by hw_rmsnorm (NORM) or hw_rope (ROPE) when they are ready, by the output
+// unit (OUTPUT) when the host is, and by every other consumer each cycle (elem_pop_o: an element leaves the FIFO).
+// Results, one per cycle at most (only the running instruction's unit produces any): the requantizer (EMBED, MATVEC,
+// PV, SWIGLU), the RMSNorm and RoPE outputs (RoPE saturated to out_bits), RESADD's saturating sum of the popped pair,
+// and the lane packer's words (COPYKV, PACKQ). A result goes to scratchpad word dst + index, to KV-cache word dst +
+// index (COPYKV) or q-buffer word index (PACKQ); the softmax writer's probabilities take the scratchpad port when
+// they come (only while SCORES runs, which writes no results). Scores (SCORES' requantizer outputs) go to hw_softmax
+// with the row's last marked. op_done_o: n_out results written (SCORES: n_out scores pushed; OUTPUT: the token taken).
+module hw_core_writeback #(
+  parameter int unsigned LANES  = 8,
+  parameter int unsigned XN_W   = 8,
+  parameter int unsigned ROPE_W = 16
+) (
+  input  logic                     clk_i,
+  input  logic                     rst_ni,
+  input  logic                     decode_i,
+  input  logic                     op_norm_i,
+  input  logic                     op_rope_i,
+  input  logic                     op_copy_kv_i,
+  input  logic                     op_scores_i,
+  input  logic                     op_resadd_i,
+  input  logic                     op_output_i,
+  input  logic                     op_pack_q_i,
+  input  logic                     op_pack_i,
+  input  logic                     op_requant_i,   // EMBED, MATVEC, PV, SWIGLU: results from the requantizer
+  input  logic [31:0]              n_out_i,
+  input  logic [31:0]              dst_i,
+  input  logic [5:0]               out_bits_i,
+  // dispatch
+  input  logic                     elem_valid_i,
+  input  logic [31:0]              elem_a_i,
+  input  logic [31:0]              elem_b_i,
+  input  logic                     norm_ready_i,
+  input  logic                     rope_ready_i,
+  input  logic                     output_ready_i,
+  output logic                     elem_pop_o,
+  output logic                     norm_valid_o,
+  output logic                     rope_valid_o,
+  // results
+  input  logic                     requant_valid_i,
+  input  logic [31:0]              requant_i,
+  input  logic                     norm_out_valid_i,
+  input  logic signed [XN_W-1:0]   norm_i,
+  input  logic                     rope_out_valid_i,
+  input  logic signed [ROPE_W-1:0] rope_i,
+  input  logic                     pack_write_i,
+  input  logic [LANES*16-1:0]      pack_word_i,
+  input  logic                     output_done_i,
+  // scores into the softmax
+  input  logic                     softmax_ready_i,
+  output logic                     score_valid_o,
+  output logic                     score_last_o,
+  output logic [31:0]              score_index_o,
+  // the softmax writer
+  input  logic                     prob_we_i,
+  input  logic [31:0]              prob_addr_i,
+  input  logic [31:0]              prob_data_i,
+  // memory write ports
+  output logic                     scratch_we_o,
+  output logic [31:0]              scratch_addr_o,
+  output logic [31:0]              scratch_data_o,
+  output logic                     kv_we_o,
+  output logic [31:0]              kv_addr_o,
+  output logic                     q_we_o,
+  output logic [31:0]              q_addr_o,
+  // this instruction's results (debug tap)
+  output logic                     result_valid_o,
+  output logic [31:0]              result_index_o,
+  output logic [31:0]              result_o,
+  output logic                     op_done_o
+);
+  localparam int unsigned PackTapW = (LANES > 1) ? 32 : 16;  // packed-word bits shown on the result tap
+
+  logic        elem_ready, result_valid;
+  logic [31:0] result;
+  logic [31:0] count_q, count_d, scores_q, scores_d;
+
+  always_comb begin
+    if (op_norm_i)        elem_ready = norm_ready_i;
+    else if (op_rope_i)   elem_ready = rope_ready_i;
+    else if (op_output_i) elem_ready = output_ready_i;
+    else                  elem_ready = 1'b1;
+  end
+  assign elem_pop_o   = elem_valid_i && elem_ready;
+  assign norm_valid_o = elem_valid_i && op_norm_i;
+  assign rope_valid_o = elem_valid_i && op_rope_i;
+
+  always_comb begin
+    result_valid = 1'b0;
+    result       = '0;
+    if (op_requant_i) begin
+      result_valid = requant_valid_i;
+      result       = requant_i;
+    end else if (op_norm_i) begin
+      result_valid = norm_out_valid_i;
+      result       = 32'($signed(norm_i));
+    end else if (op_rope_i) begin
+      result_valid = rope_out_valid_i;
+      result       = hw_core_pkg::sat_to(33'($signed(rope_i)), out_bits_i);
+    end else if (op_resadd_i) begin
+      result_valid = elem_pop_o;
+      result       = hw_core_pkg::sat_to({elem_a_i[31], elem_a_i} + {elem_b_i[31], elem_b_i}, out_bits_i);
+    end else if (op_pack_i) begin
+      result_valid = pack_write_i;
+      result       = 32'(pack_word_i[PackTapW-1:0]);
+    end
+  end
+
+  assign score_valid_o = requant_valid_i && op_scores_i;
+  assign score_last_o  = scores_q == n_out_i - 32'd1;
+  assign score_index_o = scores_q;
+
+  always_comb begin
+    count_d  = count_q;
+    scores_d = scores_q;
+    if (decode_i) begin
+      count_d  = '0;
+      scores_d = '0;
+    end
+    if (result_valid)  count_d  = count_q + 32'd1;
+    if (score_valid_o) scores_d = scores_q + 32'd1;
+  end
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      count_q  <= '0;
+      scores_q <= '0;
+    end else begin
+      count_q  <= count_d;
+      scores_q <= scores_d;
+    end
+  end
+
+  assign op_done_o = op_output_i ? output_done_i : op_scores_i ? (scores_q == n_out_i) : (count_q == n_out_i);
+
+  assign scratch_we_o   = (result_valid && !op_pack_i) || prob_we_i;
+  assign scratch_addr_o = prob_we_i ? prob_addr_i : dst_i + count_q;
+  assign scratch_data_o = prob_we_i ? prob_data_i : result;
+  assign kv_we_o        = result_valid && op_copy_kv_i;
+  assign kv_addr_o      = dst_i + count_q;
+  assign q_we_o         = result_valid && op_pack_q_i;
+  assign q_addr_o       = count_q;
+  assign result_valid_o = result_valid;
+  assign result_index_o = count_q;
+  assign result_o       = result;
+
+  // The tap shows a packed word's low lanes; the word itself goes to the KV cache or q buffer from the packer.
+  logic unused;
+  assign unused = ^pack_word_i;
+
+`ifndef SYNTHESIS
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      // in reset: nothing to check
+    end else begin
+      if (prob_we_i && result_valid && !op_pack_i)
+        $error("hw_core: softmax writer and results collide on the scratchpad port");
+      if (score_valid_o && !softmax_ready_i) $error("hw_core: softmax not ready for a score of a started row");
+    end
+  end
+`endif
+endmodule

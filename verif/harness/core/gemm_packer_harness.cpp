@@ -1,0 +1,78 @@
+// hw_core_gemm_packer against its contract: an activation vector of K elements (1..K_MAX, K not a multiple of R
+// included) with random gaps becomes X-buffer writes, one per element: word k / R holding the elements of that word
+// so far (higher lanes zero), then one start pulse the cycle after the last write. Configuration: HW_R, HW_A_W,
+// HW_X_ADDR_W, HW_K_MAX.
+#include <memory>
+#include <vector>
+
+#include "Vhw_core_gemm_packer.h"
+#include "ports.hpp"
+#include "stream.hpp"
+
+using namespace hardwire;
+
+namespace {
+constexpr int kR = HW_R, kAW = HW_A_W, kKMax = HW_K_MAX;
+static_assert((kKMax + kR - 1) / kR <= (1 << HW_X_ADDR_W), "X_ADDR_W must address ceil(K_MAX / R) words");
+struct Write {
+  int64_t addr = 0;  // -1: the start pulse
+  std::vector<int64_t> lanes;
+  bool operator==(const Write&) const = default;
+};
+std::string show(const Write& w) {
+  if (w.addr < 0) return "start";
+  std::string s = "word " + std::to_string(w.addr) + " {";
+  for (size_t i = 0; i < w.lanes.size(); ++i) s += (i ? " " : "") + std::to_string(w.lanes[i]);
+  return s + "}";
+}
+}  // namespace
+
+int main(int argc, char** argv) {
+  const std::string block = "rtl core_gemm_packer R=" + std::to_string(kR) + " A_W=" + std::to_string(kAW);
+  const uint64_t seed = verif::harness_seed(block);
+  verif::seed_verilator(seed, argc, argv);
+  std::mt19937_64 rng(seed);
+  auto top = std::make_unique<Vhw_core_gemm_packer>();
+  verif::Sink<Write> writes(block, seed ^ 1, show, false);
+  verif::reset(*top);
+  long long cycles = 0;
+  auto cycle = [&](bool setup, const int64_t* e, bool last) {
+    top->setup_i = setup;
+    top->matvec_i = 1;
+    top->elem_pop_i = e != nullptr;
+    top->elem_last_i = last;
+    top->elem_i = e ? static_cast<uint32_t>(verif::mask(*e, kAW)) : 0;
+    verif::settle_low(*top);
+    if (top->start_o) writes.check(Write{-1, {}});
+    if (top->xmem_we_o) {
+      Write w{static_cast<int64_t>(top->xmem_addr_o), std::vector<int64_t>(kR)};
+      for (int l = 0; l < kR; ++l) w.lanes[static_cast<size_t>(l)] = verif::get_lane(top->xmem_data_o, l, kAW);
+      writes.check(w);
+    }
+    verif::rising_edge(*top);
+    ++cycles;
+  };
+  for (int instr = 0; instr < 300; ++instr) {
+    const int k = 1 + static_cast<int>(rng() % kKMax);
+    verif::Source<int64_t> elems(seed ^ (0x100u + static_cast<unsigned>(instr)));
+    std::vector<int64_t> lanes(kR, 0);
+    for (int i = 0; i < k; ++i) {
+      const int64_t v = verif::sext(rng(), kAW);
+      elems.push(v);
+      if (i % kR == 0) lanes.assign(kR, 0);
+      lanes[static_cast<size_t>(i % kR)] = v;
+      writes.expect(Write{i / kR, lanes});
+    }
+    writes.expect(Write{-1, {}});
+    const int setup = 1 + static_cast<int>(rng() % 3);
+    for (int c = 0; c < setup; ++c) cycle(true, nullptr, false);
+    while (!elems.empty()) {
+      const int64_t* e = elems.drive();
+      cycle(false, e, e && elems.pending() == 1);
+      if (e) elems.accept();
+    }
+    cycle(false, nullptr, false);  // the start pulse
+  }
+  top->final();
+  return verif::finish(block, seed, writes.checked(), writes.failed(), std::to_string(cycles) + " cycles");
+}

@@ -1,0 +1,165 @@
+// hw_core_sequencer against the ISA definition: the program of a generated design (tiny on 8x8, its hw_isa_pkg and
+// mem/program.hex) runs step after step at random (token, pos); at every instruction the phases are checked cycle by
+// cycle (FETCH, DECODE with the norm ROM index, SETUP until the start condition, EXEC until op_done) and the decoded
+// fields and op bits against isa::decode of the same word with the token and position applied (pos + 1 for 0
+// lengths, the flags' base adjustments). Start conditions and op_done come at random times.
+// Configuration: HW_DESIGN_MODEL, HW_DESIGN_ARRAY (the design whose packages it is built with; the plan is rebuilt
+// here from the same model), HW_PROG_FILE (the program image, written here).
+#include <memory>
+#include <vector>
+
+#include "Vhw_core_sequencer.h"
+#include "hardwire/gen/chip_plan.hpp"
+#include "hardwire/gen/model_source.hpp"
+#include "hardwire/gen/quantizer.hpp"
+#include "stream.hpp"
+
+using namespace hardwire;
+
+namespace {
+struct Decoded {
+  int64_t pc = 0, a_base = 0, a_si = 0, a_so = 0, b_base = 0, b_si = 0, b_so = 0, n_inner = 0, n_outer = 0, n_out = 0,
+          dst = 0, rq_base = 0, out_bits = 0, w_base = 0, silu_layer = 0, op_bits = 0;
+  bool operator==(const Decoded&) const = default;
+};
+std::string show(const Decoded& d) {
+  char b[400];
+  std::snprintf(b, sizeof b,
+                "pc %lld: a %lld/%lld/%lld b %lld/%lld/%lld n %lld x %lld -> %lld dst %lld rq %lld bits %lld w %lld "
+                "layer %lld ops %llx",
+                static_cast<long long>(d.pc), static_cast<long long>(d.a_base), static_cast<long long>(d.a_si),
+                static_cast<long long>(d.a_so), static_cast<long long>(d.b_base), static_cast<long long>(d.b_si),
+                static_cast<long long>(d.b_so), static_cast<long long>(d.n_outer), static_cast<long long>(d.n_inner),
+                static_cast<long long>(d.n_out), static_cast<long long>(d.dst), static_cast<long long>(d.rq_base),
+                static_cast<long long>(d.out_bits), static_cast<long long>(d.w_base), static_cast<long long>(d.silu_layer),
+                static_cast<unsigned long long>(d.op_bits));
+  return b;
+}
+// The op as the sequencer's one-hot bits plus groups (hw_core_sequencer's port order).
+int64_t op_bits(gen::isa::Op op) {
+  using gen::isa::Op;
+  const bool b[] = {op == Op::kEmbed,  op == Op::kNorm,   op == Op::kMatvec, op == Op::kRope,
+                    op == Op::kCopyKv, op == Op::kScores, op == Op::kPv,     op == Op::kSwiglu,
+                    op == Op::kResadd, op == Op::kOutput, op == Op::kPackQ,
+                    op == Op::kScores || op == Op::kPv, op == Op::kCopyKv || op == Op::kPackQ,
+                    op == Op::kSwiglu || op == Op::kResadd,
+                    op == Op::kEmbed || op == Op::kMatvec || op == Op::kPv || op == Op::kSwiglu};
+  int64_t v = 0;
+  for (size_t i = 0; i < std::size(b); ++i) v |= int64_t{b[i]} << i;
+  return v;
+}
+template <class T>
+int64_t got_op_bits(const T& t) {
+  const bool b[] = {t.op_embed_o != 0, t.op_norm_o != 0,   t.op_matvec_o != 0, t.op_rope_o != 0,  t.op_copy_kv_o != 0,
+                    t.op_scores_o != 0, t.op_pv_o != 0,    t.op_swiglu_o != 0, t.op_resadd_o != 0, t.op_output_o != 0,
+                    t.op_pack_q_o != 0, t.op_vector_o != 0, t.op_pack_o != 0,  t.op_reads_b_o != 0, t.op_requant_o != 0};
+  int64_t v = 0;
+  for (size_t i = 0; i < std::size(b); ++i) v |= int64_t{b[i]} << i;
+  return v;
+}
+}  // namespace
+
+int main(int argc, char** argv) {
+  const std::string block = std::string("rtl core_sequencer (") + HW_DESIGN_MODEL + " " + HW_DESIGN_ARRAY + ")";
+  const uint64_t seed = verif::harness_seed(block);
+  verif::seed_verilator(seed, argc, argv);
+  std::mt19937_64 rng(seed);
+  auto src = gen::resolve_model(HW_DESIGN_MODEL);
+  auto fm = src ? gen::load_float_model(*src) : Result<golden::FloatModel>(src.error());
+  auto qm = fm ? gen::quantize(*fm, {}) : Result<golden::QModel>(fm.error());
+  auto array = gen::parse_array(HW_DESIGN_ARRAY);
+  if (!qm || !array) return verif::finish(block, seed, 0, 1, "cannot rebuild the design's model");
+  auto plan = gen::plan_chip(*qm, {*array, 4096});
+  if (!plan) return verif::finish(block, seed, 0, 1, plan.message());
+  const auto& prog = plan->program;
+  const auto& s = qm->shape;
+  // The program ROM's image, as `hardwire generate` writes it (read when the model is constructed).
+  {
+    FILE* f = std::fopen(HW_PROG_FILE, "w");
+    if (!f) return verif::finish(block, seed, 0, 1, "cannot write " + std::string(HW_PROG_FILE));
+    const std::string hex = gen::program_hex_words(prog);
+    std::fwrite(hex.data(), 1, hex.size(), f);
+    std::fclose(f);
+  }
+
+  auto top = std::make_unique<Vhw_core_sequencer>();
+  verif::Sink<Decoded> decoded(block, seed ^ 1, show, false);
+  verif::StallPattern host(seed ^ 2), start_ok(seed ^ 3), done(seed ^ 4);
+  verif::reset(*top);
+  long long cycles = 0, protocol = 0;
+  auto fail = [&](const std::string& what) {
+    if (protocol++ < 5) std::printf("[%s] MISMATCH at cycle %lld: %s\n", block.c_str(), cycles, what.c_str());
+  };
+  auto tick = [&] {
+    verif::rising_edge(*top);
+    ++cycles;
+  };
+  const int steps = 30;
+  for (int step = 0; step < steps; ++step) {
+    const int64_t token = static_cast<int64_t>(rng() % static_cast<uint64_t>(s.vocab));
+    const int64_t pos = static_cast<int64_t>(rng() % static_cast<uint64_t>(s.seq_len));
+    // Idle: the request waits a few cycles, then is taken.
+    for (;;) {
+      top->in_valid_i = host.next();
+      top->in_token_i = static_cast<uint32_t>(token);
+      top->in_pos_i = static_cast<uint32_t>(pos);
+      top->op_done_i = 0;
+      verif::settle_low(*top);
+      if (!top->in_ready_o || top->busy_o) fail("not idle between steps");
+      const bool taken = top->in_valid_i;
+      tick();
+      if (taken) break;
+    }
+    top->in_valid_i = 0;
+    for (size_t pc = 0; pc < prog.size(); ++pc) {
+      const auto& in = prog.code[pc];
+      // FETCH
+      verif::settle_low(*top);
+      if (top->decode_o || top->setup_o || top->exec_o || static_cast<size_t>(top->pc_o) != pc) fail("FETCH of pc " + std::to_string(pc));
+      tick();
+      // DECODE
+      verif::settle_low(*top);
+      if (!top->decode_o || static_cast<uint32_t>(top->norm_index_o) != in.norm_index) fail("DECODE of pc " + std::to_string(pc));
+      tick();
+      // SETUP until the start condition holds.
+      const bool scores = in.op == gen::isa::Op::kScores;
+      for (;;) {
+        top->softmax_row_free_i = start_ok.next();
+        top->softmax_drained_i = start_ok.next();
+        verif::settle_low(*top);
+        if (!top->setup_o) fail("SETUP of pc " + std::to_string(pc));
+        const bool may = scores ? top->softmax_row_free_i : top->softmax_drained_i;
+        if (top->start_o != may) fail("start condition of pc " + std::to_string(pc));
+        const int64_t row = pos + 1;
+        auto len = [&](uint32_t v) { return v == 0 ? row : static_cast<int64_t>(v); };
+        decoded.expect(Decoded{static_cast<int64_t>(pc), in.a_base, in.a_stride_inner, in.a_stride_outer,
+                               in.b_base + (in.b_add_token_row ? token * plan->map.emb_words_per_row : 0),
+                               in.b_stride_inner, in.b_stride_outer, len(in.n_inner), len(in.n_outer), len(in.n_out),
+                               in.dst + (in.dst_add_position ? pos * plan->map.kv_row_words : 0),
+                               in.rq_base + (in.rq_add_token ? token : 0), in.out_bits, in.w_base, in.silu_layer,
+                               op_bits(in.op)});
+        decoded.check(Decoded{static_cast<int64_t>(top->pc_o), top->a_base_o, top->a_stride_inner_o,
+                              top->a_stride_outer_o, top->b_base_o, top->b_stride_inner_o, top->b_stride_outer_o,
+                              top->n_inner_o, top->n_outer_o, top->n_out_o, top->dst_o, top->rq_base_o,
+                              top->out_bits_o, top->w_base_o, top->silu_layer_o, got_op_bits(*top)});
+        tick();
+        if (may) break;
+      }
+      // EXEC until op_done.
+      for (;;) {
+        top->op_done_i = done.next();
+        verif::settle_low(*top);
+        if (!top->exec_o || !top->busy_o || static_cast<int64_t>(top->pos_o) != pos) fail("EXEC of pc " + std::to_string(pc));
+        const bool d = top->op_done_i;
+        tick();
+        if (d) break;
+      }
+      top->op_done_i = 0;
+    }
+  }
+  verif::settle_low(*top);
+  if (!top->in_ready_o) fail("not idle after the last step");
+  top->final();
+  return verif::finish(block, seed, decoded.checked(), decoded.failed() + protocol,
+                       std::to_string(steps) + " steps, " + std::to_string(cycles) + " cycles");
+}

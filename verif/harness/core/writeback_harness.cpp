@@ -1,0 +1,148 @@
+// hw_core_writeback against a cycle model of its contract: per instruction one op, every cycle random element-stream,
+// consumer, unit-result and softmax-writer inputs (legal ones: probabilities only while SCORES runs, scores only
+// while the softmax is ready), and every output compared: dispatch (pop, unit valids), the result selected and
+// saturated, the result and score counters, the scratchpad / KV / q write ports and op_done.
+// Configuration: HW_LANES, HW_XN_W, HW_ROPE_W.
+#include <memory>
+#include <vector>
+
+#include "Vhw_core_writeback.h"
+#include "hardwire/golden/ops.hpp"
+#include "ports.hpp"
+#include "stream.hpp"
+
+using namespace hardwire;
+
+namespace {
+constexpr int kLanes = HW_LANES, kXnW = HW_XN_W, kRopeW = HW_ROPE_W;
+enum Op { kEmbed, kNorm, kMatvec, kRope, kCopyKv, kScores, kPv, kSwiglu, kResadd, kOutput, kPackQ, kNumOps };
+struct Outs {
+  bool pop, norm_valid, rope_valid, score_valid, score_last, scratch_we, kv_we, q_we, result_valid, done;
+  int64_t score_index, scratch_addr, scratch_data, kv_addr, q_addr, result_index, result;
+  bool operator==(const Outs&) const = default;
+};
+std::string show(const Outs& o) {
+  char b[512];
+  std::snprintf(b, sizeof b,
+                "pop %d norm %d rope %d score %d/%d#%lld scratch %d [%lld]=%lld kv %d [%lld] q %d [%lld] result %d "
+                "#%lld=%lld done %d",
+                o.pop, o.norm_valid, o.rope_valid, o.score_valid, o.score_last, static_cast<long long>(o.score_index),
+                o.scratch_we, static_cast<long long>(o.scratch_addr), static_cast<long long>(o.scratch_data), o.kv_we,
+                static_cast<long long>(o.kv_addr), o.q_we, static_cast<long long>(o.q_addr), o.result_valid,
+                static_cast<long long>(o.result_index), static_cast<long long>(o.result), o.done);
+  return b;
+}
+int64_t u32(int64_t v) { return static_cast<int64_t>(static_cast<uint32_t>(v)); }
+}  // namespace
+
+int main(int argc, char** argv) {
+  const std::string block = "rtl core_writeback LANES=" + std::to_string(kLanes);
+  const uint64_t seed = verif::harness_seed(block);
+  verif::seed_verilator(seed, argc, argv);
+  std::mt19937_64 rng(seed);
+  auto top = std::make_unique<Vhw_core_writeback>();
+  verif::Sink<Outs> outs(block, seed ^ 1, show, false);
+  verif::reset(*top);
+  int64_t count = 0, scores = 0;
+  long long cycles = 0;
+  static const int kBits[] = {8, 16, 32};
+  for (int instr = 0; instr < 2000; ++instr) {
+    const int op = static_cast<int>(rng() % kNumOps);
+    const int64_t n_out = 1 + static_cast<int64_t>(rng() % 20), dst = static_cast<int64_t>(rng() % 5000);
+    const int bits = kBits[rng() % 3];
+    const bool pack = op == kCopyKv || op == kPackQ, requant = op == kEmbed || op == kMatvec || op == kPv || op == kSwiglu;
+    auto set_op = [&] {
+      top->op_norm_i = op == kNorm;
+      top->op_rope_i = op == kRope;
+      top->op_copy_kv_i = op == kCopyKv;
+      top->op_scores_i = op == kScores;
+      top->op_resadd_i = op == kResadd;
+      top->op_output_i = op == kOutput;
+      top->op_pack_q_i = op == kPackQ;
+      top->op_pack_i = pack;
+      top->op_requant_i = requant;
+      top->n_out_i = static_cast<uint32_t>(n_out);
+      top->dst_i = static_cast<uint32_t>(dst);
+      top->out_bits_i = static_cast<uint8_t>(bits);
+    };
+    const int len = 1 + static_cast<int>(rng() % 40);
+    for (int c = -1; c < len; ++c, ++cycles) {
+      const bool decode = c == -1;
+      set_op();
+      top->decode_i = decode;
+      // DECODE: nothing flows (the previous instruction is done, the next has not started).
+      const bool flow = !decode;
+      const bool elem_valid = flow && rng() % 2, norm_ready = rng() % 2, rope_ready = rng() % 2, output_ready = rng() % 2;
+      const int64_t a = verif::sext(rng(), 1 + static_cast<int>(rng() % 32)), b = verif::sext(rng(), 1 + static_cast<int>(rng() % 32));
+      const bool rq_valid = flow && rng() % 2, norm_out = flow && rng() % 2, rope_out = flow && rng() % 2;
+      const bool pack_write = flow && rng() % 2, out_done = rng() % 2;
+      const int64_t rq = static_cast<int32_t>(rng()), norm_y = verif::sext(rng(), kXnW), rope_y = verif::sext(rng(), kRopeW);
+      std::vector<int64_t> word(kLanes);
+      for (auto& x : word) x = static_cast<int16_t>(rng());
+      const bool prob_we = flow && op == kScores && rng() % 2;
+      const int64_t prob_addr = static_cast<int64_t>(rng() % 5000), prob_data = static_cast<int64_t>(rng() % 256);
+      top->elem_valid_i = elem_valid;
+      top->elem_a_i = static_cast<uint32_t>(a);
+      top->elem_b_i = static_cast<uint32_t>(b);
+      top->norm_ready_i = norm_ready;
+      top->rope_ready_i = rope_ready;
+      top->output_ready_i = output_ready;
+      top->requant_valid_i = rq_valid;
+      top->requant_i = static_cast<uint32_t>(rq);
+      top->norm_out_valid_i = norm_out;
+      top->norm_i = static_cast<uint32_t>(verif::mask(norm_y, kXnW));
+      top->rope_out_valid_i = rope_out;
+      top->rope_i = static_cast<uint32_t>(verif::mask(rope_y, kRopeW));
+      top->pack_write_i = pack_write;
+      verif::set_lanes(top->pack_word_i, word.data(), kLanes, 16);
+      top->output_done_i = out_done;
+      top->softmax_ready_i = 1;
+      top->prob_we_i = prob_we;
+      top->prob_addr_i = static_cast<uint32_t>(prob_addr);
+      top->prob_data_i = static_cast<uint32_t>(prob_data);
+      verif::settle_low(*top);
+      // The model.
+      Outs m{};
+      const bool ready = op == kNorm ? norm_ready : op == kRope ? rope_ready : op == kOutput ? output_ready : true;
+      m.pop = elem_valid && ready;
+      m.norm_valid = elem_valid && op == kNorm;
+      m.rope_valid = elem_valid && op == kRope;
+      bool rv = false;
+      int64_t r = 0;
+      if (requant) rv = rq_valid, r = rq;
+      else if (op == kNorm) rv = norm_out, r = norm_y;
+      else if (op == kRope) rv = rope_out, r = golden::saturate(rope_y, bits);
+      else if (op == kResadd) rv = m.pop, r = golden::saturate(a + b, bits);
+      else if (pack) rv = pack_write, r = kLanes > 1 ? u32(static_cast<uint16_t>(word[0]) | (static_cast<int64_t>(static_cast<uint16_t>(word[1])) << 16))
+                                                     : static_cast<uint16_t>(word[0]);
+      m.result_valid = rv;
+      m.result = u32(r);
+      m.score_valid = rq_valid && op == kScores;
+      m.score_last = scores == n_out - 1;
+      m.score_index = scores;
+      m.scratch_we = (rv && !pack) || prob_we;
+      m.scratch_addr = prob_we ? prob_addr : u32(dst + count);
+      m.scratch_data = prob_we ? prob_data : u32(r);
+      m.kv_we = rv && op == kCopyKv;
+      m.kv_addr = u32(dst + count);
+      m.q_we = rv && op == kPackQ;
+      m.q_addr = count;
+      m.result_index = count;
+      m.done = op == kOutput ? out_done : op == kScores ? scores == n_out : count == n_out;
+      Outs got{top->elem_pop_o != 0, top->norm_valid_o != 0, top->rope_valid_o != 0, top->score_valid_o != 0,
+               top->score_last_o != 0, top->scratch_we_o != 0, top->kv_we_o != 0, top->q_we_o != 0,
+               top->result_valid_o != 0, top->op_done_o != 0, static_cast<int64_t>(top->score_index_o),
+               static_cast<int64_t>(top->scratch_addr_o), static_cast<int64_t>(top->scratch_data_o),
+               static_cast<int64_t>(top->kv_addr_o), static_cast<int64_t>(top->q_addr_o),
+               static_cast<int64_t>(top->result_index_o), static_cast<int64_t>(top->result_o)};
+      outs.expect(m);
+      outs.check(got);
+      verif::rising_edge(*top);
+      if (decode) count = scores = 0;
+      if (rv) ++count;
+      if (m.score_valid) ++scores;
+    }
+  }
+  top->final();
+  return verif::finish(block, seed, outs.checked(), outs.failed(), std::to_string(cycles) + " cycles");
+}
