@@ -28,7 +28,7 @@ module hw_gemm #(
   parameter int unsigned M_MAX  = 64,
   parameter int unsigned K_MAX  = 64,
   parameter int unsigned N_MAX  = 64,
-  parameter int unsigned W_DEPTH = ((N_MAX + C - 1) / C) * ((K_MAX + R - 1) / R) * R,  // weight SRAM words
+  parameter int unsigned W_DEPTH = 1024,  // weight SRAM words (the generator sizes it: ChipPlan::weight_words)
   parameter int unsigned W_BANK_DEPTH = 0,  // words per weight SRAM bank (power of two); 0: one bank
   parameter int unsigned NUM_BANKS = 2,     // weight banks in every PE: 2 or 3
   parameter              W_FILE = ""    // initial weight image ($readmemh; per-bank prefix when banked), optional

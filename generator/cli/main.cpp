@@ -35,6 +35,19 @@ int fail(const std::string& message) {
   return 1;
 }
 
+// Unwrap a Result<T> into `lhs`, or end the command with its error (exit status 1).
+#define HW_ASSIGN_OR_FAIL(lhs, expr) HW_ASSIGN_OR_FAIL_IMPL_(HW_STATUS_CONCAT_(hw_cli_result_, __LINE__), lhs, expr)
+#define HW_ASSIGN_OR_FAIL_IMPL_(tmp, lhs, expr) \
+  auto tmp = (expr);                            \
+  if (!tmp.is_ok()) return fail(tmp.message()); \
+  lhs = std::move(*tmp)
+// End the command with the error of a Status (or Result) expression.
+#define HW_OK_OR_FAIL(expr)                                 \
+  do {                                                      \
+    auto hw_cli_status_ = (expr);                           \
+    if (!hw_cli_status_.is_ok()) return fail(hw_cli_status_.message()); \
+  } while (0)
+
 std::string with_commas(int64_t v) {
   std::string s = std::to_string(v < 0 ? -v : v), out;
   for (size_t i = 0; i < s.size(); ++i) {
@@ -108,12 +121,44 @@ Status check_positions(int64_t prompt_tokens, int64_t steps, int64_t seq_len) {
   return Status::ok();
 }
 
-// The prompt's token ids: BOS alone, or BOS + the encoded text (which must fit in seq_len).
-Result<std::vector<int64_t>> prompt_tokens(const std::optional<gen::Tokenizer>& tok, const std::string& prompt,
-                                           int64_t seq_len) {
-  if (prompt.empty()) return std::vector<int64_t>{golden::kBosToken};
-  if (!tok) return Error{"--prompt needs --tokenizer to turn the text into token ids"};
-  return tok->encode(prompt, true, seq_len);
+// What `golden` and `sim` decode from: the tokenizer (when given), the prompt's token ids (BOS alone, or BOS + the
+// encoded text), checked to fit seq_len with `steps` generated tokens; and how tokens and text are shown.
+struct Prompt {
+  std::optional<gen::Tokenizer> tok;
+  std::vector<int64_t> ids;
+  int64_t size() const { return static_cast<int64_t>(ids.size()); }
+  // Token t (after prev) as a table cell: its id, and its text when there is a tokenizer.
+  std::string cell(int64_t prev, int64_t t) const {
+    return tok ? fmt::format("{:>5} {:<12}", t, "'" + printable(tok->decode(prev, t)) + "'") : fmt::format("{:>5}", t);
+  }
+  int cell_width(int without_tokenizer) const { return tok ? 18 : without_tokenizer; }
+  // The prompt's text followed by `generated`, printable (needs the tokenizer).
+  std::string text(const std::vector<int64_t>& generated) const {
+    std::string s;
+    int64_t prev = ids.front();
+    for (size_t i = 1; i < ids.size(); ++i) s += tok->decode(prev, ids[i]), prev = ids[i];
+    for (int64_t t : generated) s += tok->decode(prev, t), prev = t;
+    return printable(s);
+  }
+};
+
+Result<Prompt> read_prompt(const std::string& tokenizer_path, const std::string& text, int64_t steps,
+                           const golden::Shape& shape) {
+  Prompt p;
+  if (!tokenizer_path.empty()) {
+    auto t = gen::read_tokenizer(tokenizer_path, shape.vocab);
+    if (!t) return t.error();
+    p.tok = std::move(*t);
+  }
+  if (steps < 1) return Error{"--steps must be at least 1"};
+  if (text.empty()) {
+    p.ids = {golden::kBosToken};
+  } else {
+    if (!p.tok) return Error{"--prompt needs --tokenizer to turn the text into token ids"};
+    HW_ASSIGN_OR_RETURN(p.ids, p.tok->encode(text, true, shape.seq_len));
+  }
+  HW_TRY(check_positions(p.size(), steps, shape.seq_len));
+  return p;
 }
 
 Result<Prepared> prepare(const std::string& model, const std::string& widths_arg, bool writes_design) {
@@ -155,13 +200,11 @@ Status write_json(const std::string& path, const nlohmann::json& j) {
 
 // ---------------------------------------------------------------------------------------------------------------
 int cmd_info(const std::string& model, const std::string& widths_arg, const std::string& json_path) {
-  auto src = gen::resolve_model(model);
-  if (!src) return fail(src.message());
-  auto widths = effective_widths(*src, widths_arg);
-  if (!widths) return fail(widths.message());
-  const gen::ModelInfo m = gen::compute_info(*src, *widths);
+  HW_ASSIGN_OR_FAIL(auto src, gen::resolve_model(model));
+  HW_ASSIGN_OR_FAIL(auto widths, effective_widths(src, widths_arg));
+  const gen::ModelInfo m = gen::compute_info(src, widths);
   const auto& s = m.shape;
-  fmt::print("model          {}\n", src->describe());
+  fmt::print("model          {}\n", src.describe());
   fmt::print("shape          {}\n", s.to_string());
   fmt::print("               head size {}, kv dim {}, {} query heads per kv head\n", s.head_size(), s.kv_dim(),
              s.kv_mul());
@@ -183,7 +226,7 @@ int cmd_info(const std::string& model, const std::string& widths_arg, const std:
   fmt::print("widths         {}\n", gen::widths_to_string(m.widths));
   if (!json_path.empty()) {
     nlohmann::json j = {
-        {"model", src->describe()},
+        {"model", src.describe()},
         {"shape",
          {{"dim", s.dim}, {"hidden_dim", s.hidden_dim}, {"n_layers", s.n_layers}, {"n_heads", s.n_heads},
           {"n_kv_heads", s.n_kv_heads}, {"vocab_size", s.vocab}, {"seq_len", s.seq_len}}},
@@ -196,7 +239,7 @@ int cmd_info(const std::string& model, const std::string& widths_arg, const std:
         {"macs_per_token", {{"min", m.macs_per_token_min}, {"max", m.macs_per_token_max}, {"mean", m.macs_per_token_mean}}},
         {"kv_cache_bytes", m.kv_cache_bytes},
         {"widths", gen::widths_to_string(m.widths)}};
-    if (auto st = write_json(json_path, j); !st) return fail(st.message());
+    HW_OK_OR_FAIL(write_json(json_path, j));
   }
   return 0;
 }
@@ -205,44 +248,29 @@ int cmd_info(const std::string& model, const std::string& widths_arg, const std:
 int cmd_golden(const std::string& model, const std::string& widths_arg, const std::string& tok_path,
                const std::string& prompt, int64_t steps, const std::string& json_path) {
   using clock = std::chrono::steady_clock;
-  auto src = gen::resolve_model(model);
-  if (!src) return fail(src.message());
-  auto widths = effective_widths(*src, widths_arg);
-  if (!widths) return fail(widths.message());
-  std::optional<gen::Tokenizer> tok;
-  if (!tok_path.empty()) {
-    auto t = gen::read_tokenizer(tok_path, src->shape.vocab);
-    if (!t) return fail(t.message());
-    tok = std::move(*t);
-  }
-  if (steps < 1) return fail("--steps must be at least 1");
-  auto ids = prompt_tokens(tok, prompt, src->shape.seq_len);
-  if (!ids) return fail(ids.message());
-  const std::vector<int64_t> prompt_ids = std::move(*ids);
-  const int64_t P = static_cast<int64_t>(prompt_ids.size());
-  if (auto st = check_positions(P, steps, src->shape.seq_len); !st) return fail(st.message());
-  if (auto st = check_fits(*src, *widths, false); !st) return fail(st.message());
+  HW_ASSIGN_OR_FAIL(auto src, gen::resolve_model(model));
+  HW_ASSIGN_OR_FAIL(const golden::Widths widths, effective_widths(src, widths_arg));
+  HW_ASSIGN_OR_FAIL(const Prompt prompt_in, read_prompt(tok_path, prompt, steps, src.shape));
+  const std::vector<int64_t>& prompt_ids = prompt_in.ids;
+  const int64_t P = prompt_in.size();
+  HW_OK_OR_FAIL(check_fits(src, widths, false));
 
   const auto t0 = clock::now();
-  auto fm = gen::load_float_model(*src);
-  if (!fm) return fail(fm.message());
+  HW_ASSIGN_OR_FAIL(const golden::FloatModel fm, gen::load_float_model(src));
   gen::QuantConfig qc;
-  qc.widths = *widths;
-  auto qm = gen::quantize(*fm, qc);
-  if (!qm) return fail(qm.message());
+  qc.widths = widths;
+  HW_ASSIGN_OR_FAIL(const golden::QModel qm, gen::quantize(fm, qc));
   const auto t1 = clock::now();
-  fmt::print("model    {}\nshape    {}\nwidths   {}\n", src->describe(), src->shape.to_string(),
-             gen::widths_to_string(*widths));
+  fmt::print("model    {}\nshape    {}\nwidths   {}\n", src.describe(), src.shape.to_string(),
+             gen::widths_to_string(widths));
   fmt::print("loaded and quantized in {:.2f} s; decoding {} steps from {}\n",
              std::chrono::duration<double>(t1 - t0).count(), steps,
              prompt.empty() ? std::string("BOS") : fmt::format("a {}-token prompt", P));
 
-  const golden::CompareResult r = golden::compare_decode(*fm, *qm, prompt_ids, steps);
+  const golden::CompareResult r = golden::compare_decode(fm, qm, prompt_ids, steps);
   const auto t2 = clock::now();
-  auto show = [&](int64_t prev, int64_t t) {
-    return tok ? fmt::format("{:>5} {:<12}", t, "'" + printable(tok->decode(prev, t)) + "'") : fmt::format("{:>5}", t);
-  };
-  const int col = tok ? 18 : 8;
+  auto show = [&](int64_t prev, int64_t t) { return prompt_in.cell(prev, t); };
+  const int col = prompt_in.cell_width(8);
   fmt::print("\n{:>11}  {:<{}}  {}\n", "", "free-running greedy", 2 * col + 2, "teacher-forced on float tokens");
   fmt::print(" step   pos  {:<{}}  {:<{}}  top-1   logit cosine\n", "float", col, "integer", col);
   for (int64_t i = 0; i < steps; ++i) {
@@ -253,16 +281,7 @@ int cmd_golden(const std::string& model, const std::string& widths_arg, const st
     fmt::print("{:>5} {:>5}  {:<{}}  {:<{}}  {:<6}  {:.5f}{}\n", i, P - 1 + i, show(fprev, r.float_tokens[u]), col,
                show(iprev, r.int_tokens[u]), col, r.top1_agree[u] ? "same" : "DIFF", r.cosine[u], mark);
   }
-  if (tok) {
-    auto text = [&](const std::vector<int64_t>& gen_toks) {
-      std::string s;
-      int64_t prev = prompt_ids.front();
-      for (size_t i = 1; i < prompt_ids.size(); ++i) s += tok->decode(prev, prompt_ids[i]), prev = prompt_ids[i];
-      for (int64_t t : gen_toks) s += tok->decode(prev, t), prev = t;
-      return printable(s);
-    };
-    fmt::print("\nfloat:   {}\ninteger: {}\n", text(r.float_tokens), text(r.int_tokens));
-  }
+  if (prompt_in.tok) fmt::print("\nfloat:   {}\ninteger: {}\n", prompt_in.text(r.float_tokens), prompt_in.text(r.int_tokens));
   fmt::print("\nfree-running greedy: ");
   if (r.first_divergence < 0)
     fmt::print("identical for all {} steps\n", steps);
@@ -277,8 +296,8 @@ int cmd_golden(const std::string& model, const std::string& widths_arg, const st
   fmt::print("decode time {:.2f} s (three passes: float, integer, integer teacher-forced)\n",
              std::chrono::duration<double>(t2 - t1).count());
   if (!json_path.empty()) {
-    nlohmann::json j = {{"model", src->describe()},
-                        {"widths", gen::widths_to_string(*widths)},
+    nlohmann::json j = {{"model", src.describe()},
+                        {"widths", gen::widths_to_string(widths)},
                         {"steps", steps},
                         {"prompt", r.prompt},
                         {"float_tokens", r.float_tokens},
@@ -288,7 +307,7 @@ int cmd_golden(const std::string& model, const std::string& widths_arg, const st
                         {"cosine", r.cosine},
                         {"min_cosine", r.min_cosine()},
                         {"mean_cosine", r.mean_cosine()}};
-    if (auto st = write_json(json_path, j); !st) return fail(st.message());
+    HW_OK_OR_FAIL(write_json(json_path, j));
   }
   return 0;
 }
@@ -299,16 +318,13 @@ int cmd_generate(const std::string& model, const std::string& widths_arg, const 
   using clock = std::chrono::steady_clock;
   const auto t0 = clock::now();
   if (out_dir.empty()) return fail("--out is required: the directory to write the design into");
-  auto opt = design_options(model, widths_arg, array_arg, bank_depth, out_dir);
-  if (!opt) return fail(opt.message());
-  auto p = prepare(model, widths_arg, true);
-  if (!p) return fail(p.message());
-  auto sum = gen::generate_design(p->src, p->qm, *opt);
-  if (!sum) return fail(sum.message());
+  HW_ASSIGN_OR_FAIL(auto opt, design_options(model, widths_arg, array_arg, bank_depth, out_dir));
+  HW_ASSIGN_OR_FAIL(auto p, prepare(model, widths_arg, true));
+  HW_ASSIGN_OR_FAIL(auto sum, gen::generate_design(p.src, p.qm, opt));
   fmt::print("generated {} for {} on a {}x{} array: {} files, {} bytes, {} weight words of {} bytes, content hash {} "
              "({:.2f} s)\n",
-             out_dir, p->src.name, opt->array.rows, opt->array.cols, sum->files, with_commas(sum->bytes),
-             with_commas(sum->weight_words), opt->array.cols, sum->content_hash,
+             out_dir, p.src.name, opt.array.rows, opt.array.cols, sum.files, with_commas(sum.bytes),
+             with_commas(sum.weight_words), opt.array.cols, sum.content_hash,
              std::chrono::duration<double>(clock::now() - t0).count());
   return 0;
 }
@@ -323,32 +339,29 @@ int cmd_synth(const std::string& model, const std::string& widths_arg, const std
   const bool keep = !work_arg.empty();
   const std::string work =
       keep ? work_arg : (fs::temp_directory_path() / ("hardwire-synth-" + std::to_string(::getpid()))).string();
-  auto opt = design_options(model, widths_arg, array_arg, bank_depth, work + "/design");
-  if (!opt) return fail(opt.message());
-  auto p = prepare(model, widths_arg, true);
-  if (!p) return fail(p.message());
+  HW_ASSIGN_OR_FAIL(auto opt, design_options(model, widths_arg, array_arg, bank_depth, work + "/design"));
+  HW_ASSIGN_OR_FAIL(auto p, prepare(model, widths_arg, true));
   std::error_code ec;
   std::optional<gen::TempGuard> temp_work;  // the default work directory is a temporary: removed on an interrupt
   if (!keep) temp_work.emplace(work);
-  if (auto st = gen::claim_directory(work, {"design", "yosys"}, "work directory"); !st) return fail(st.message());
-  auto gen_ok = gen::generate_design(p->src, p->qm, *opt);
-  if (!gen_ok) return fail(gen_ok.message());
+  HW_OK_OR_FAIL(gen::claim_directory(work, {"design", "yosys"}, "work directory"));
+  HW_ASSIGN_OR_FAIL(auto gen_ok, gen::generate_design(p.src, p.qm, opt));
   gen::SynthOptions so;
   so.liberty = liberty;
   so.work_dir = work + "/yosys";
-  auto rep = gen::synthesize_design(opt->out_dir, so);
+  auto rep = gen::synthesize_design(opt.out_dir, so);
   if (!rep) return fail(rep.message() + (keep ? "" : " (work directory kept: " + work + ")"));
   if (!keep) fs::remove_all(work, ec);
   const std::string md = gen::synth_markdown(*rep);
-  fmt::print("{} on a {}x{} array ({})\n\n{}", p->src.describe(), opt->array.rows, opt->array.cols,
-             gen::widths_to_string(p->widths), md);
+  fmt::print("{} on a {}x{} array ({})\n\n{}", p.src.describe(), opt.array.rows, opt.array.cols,
+             gen::widths_to_string(p.widths), md);
   fmt::print("\nsynthesized {} blocks in {:.1f} s{}\n", rep->blocks.size(),
              std::chrono::duration<double>(clock::now() - t0).count(),
              keep ? "; scripts, logs and netlist statistics in " + work : "");
   if (!json_path.empty())
-    if (auto st = gen::write_file_atomic(json_path, gen::synth_json(*rep), "JSON report"); !st) return fail(st.message());
+    HW_OK_OR_FAIL(gen::write_file_atomic(json_path, gen::synth_json(*rep), "JSON report"));
   if (!md_path.empty())
-    if (auto st = gen::write_file_atomic(md_path, md, "Markdown report"); !st) return fail(st.message());
+    HW_OK_OR_FAIL(gen::write_file_atomic(md_path, md, "Markdown report"));
   return 0;
 }
 
@@ -364,29 +377,18 @@ struct SimArgs {
 int cmd_sim(const SimArgs& a) {
   using clock = std::chrono::steady_clock;
   namespace fs = std::filesystem;
-  auto src0 = gen::resolve_model(a.model);
-  if (!src0) return fail(src0.message());
+  HW_ASSIGN_OR_FAIL(auto src0, gen::resolve_model(a.model));
   std::string dir = a.out;
   if (dir.empty()) {
     std::string name;
-    for (char c : fs::path(src0->name).stem().string()) name += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+    for (char c : fs::path(src0.name).stem().string()) name += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
     dir = "out/sim-" + name + "-" + a.array;
   }
-  auto opt = design_options(a.model, a.widths, a.array, a.bank_depth, dir);
-  if (!opt) return fail(opt.message());
-  opt->reuse_unchanged = true;
-  std::optional<gen::Tokenizer> tok;
-  if (!a.tokenizer.empty()) {
-    auto t = gen::read_tokenizer(a.tokenizer, src0->shape.vocab);
-    if (!t) return fail(t.message());
-    tok = std::move(*t);
-  }
-  if (a.steps < 1) return fail("--steps must be at least 1");
-  auto ids = prompt_tokens(tok, a.prompt, src0->shape.seq_len);
-  if (!ids) return fail(ids.message());
-  const std::vector<int64_t> prompt_ids = std::move(*ids);
-  const int64_t P = static_cast<int64_t>(prompt_ids.size());
-  if (auto st = check_positions(P, a.steps, src0->shape.seq_len); !st) return fail(st.message());
+  HW_ASSIGN_OR_FAIL(auto opt, design_options(a.model, a.widths, a.array, a.bank_depth, dir));
+  opt.reuse_unchanged = true;
+  HW_ASSIGN_OR_FAIL(const Prompt prompt_in, read_prompt(a.tokenizer, a.prompt, a.steps, src0.shape));
+  const std::vector<int64_t>& prompt_ids = prompt_in.ids;
+  const int64_t P = prompt_in.size();
   std::string seed_error;
   const bool seed_given = std::getenv("HARDWIRE_SEED") && *std::getenv("HARDWIRE_SEED");
   const auto seed_v = seed_from_env(seed_error);
@@ -394,19 +396,16 @@ int cmd_sim(const SimArgs& a) {
   const uint64_t seed = seed_given ? *seed_v : (*seed_v & 0xffffffffffffull);  // fresh seeds: 48 bits, short to type
 
   const auto t0 = clock::now();
-  auto p = prepare(a.model, a.widths, true);
-  if (!p) return fail(p.message());
-  auto plan = gen::plan_chip(p->qm, {opt->array, opt->sram_bank_depth});
-  if (!plan) return fail(plan.message());
-  auto sum = gen::generate_design(p->src, p->qm, *plan, *opt);
-  if (!sum) return fail(sum.message());
-  fmt::print("model    {}\nshape    {}\nwidths   {}\n", p->src.describe(), p->src.shape.to_string(),
-             gen::widths_to_string(p->widths));
-  fmt::print("design   {} ({}x{} array, {} instructions per token, content hash {}{})\n", dir, opt->array.rows,
-             opt->array.cols, plan->program.size(), sum->content_hash, sum->reused ? ", reused" : "");
-  if (!sum->damaged.empty())
-    fmt::print("note     the design in {} was damaged ({}); regenerated it\n", dir, sum->damaged);
-  for (const auto& f : sum->edited)
+  HW_ASSIGN_OR_FAIL(auto p, prepare(a.model, a.widths, true));
+  HW_ASSIGN_OR_FAIL(auto plan, gen::plan_chip(p.qm, {opt.array, opt.sram_bank_depth}));
+  HW_ASSIGN_OR_FAIL(auto sum, gen::generate_design(p.src, p.qm, plan, opt));
+  fmt::print("model    {}\nshape    {}\nwidths   {}\n", p.src.describe(), p.src.shape.to_string(),
+             gen::widths_to_string(p.widths));
+  fmt::print("design   {} ({}x{} array, {} instructions per token, content hash {}{})\n", dir, opt.array.rows,
+             opt.array.cols, plan.program.size(), sum.content_hash, sum.reused ? ", reused" : "");
+  if (!sum.damaged.empty())
+    fmt::print("note     the design in {} was damaged ({}); regenerated it\n", dir, sum.damaged);
+  for (const auto& f : sum.edited)
     fmt::print("note     {} differs from manifest.json (edited in place?); simulating it as it is\n", f);
   fmt::print("building the simulator with Verilator (cached in {}/sim) ...\n", dir);
   std::fflush(stdout);
@@ -416,22 +415,19 @@ int cmd_sim(const SimArgs& a) {
   bo.x_unique = a.x_unique;
   bo.coverage = !a.coverage.empty();
   bo.jobs = a.jobs;
-  auto build = verif::build_simulator(bo);
-  if (!build) return fail(build.message());
-  std::string shown = fs::path(build->exe).lexically_relative(fs::current_path()).string();
-  if (shown.empty() || shown.rfind("..", 0) == 0) shown = build->exe;
+  HW_ASSIGN_OR_FAIL(auto build, verif::build_simulator(bo));
+  std::string shown = fs::path(build.exe).lexically_relative(fs::current_path()).string();
+  if (shown.empty() || shown.rfind("..", 0) == 0) shown = build.exe;
   fmt::print("simulator {} ({})\n", shown,
-             build->reused ? std::string("reused") : fmt::format("built in {:.1f} s", build->seconds));
+             build.reused ? std::string("reused") : fmt::format("built in {:.1f} s", build.seconds));
   fmt::print("HARDWIRE_SEED={} (host-port stall pattern{}; replay with HARDWIRE_SEED={})\n\n", seed,
              a.no_stall ? ", disabled by --no-stall" : "", seed);
 
-  const int col = tok ? 18 : 6;
+  const int col = prompt_in.cell_width(6);
   fmt::print(" step   pos  {:<{}}  {:<{}}  {:>9}  check\n", "in", col, "out (chip)", col, "cycles");
-  auto show = [&](int64_t prev, int64_t t) {
-    return tok ? fmt::format("{:>5} {:<12}", t, "'" + printable(tok->decode(prev, t)) + "'") : fmt::format("{:>5}", t);
-  };
+  auto show = [&](int64_t prev, int64_t t) { return prompt_in.cell(prev, t); };
   verif::SimOptions so;
-  so.exe = build->exe;
+  so.exe = build.exe;
   so.design_dir = dir;
   so.prompt = prompt_ids;
   so.steps = a.steps;
@@ -447,37 +443,30 @@ int cmd_sim(const SimArgs& a) {
     std::fflush(stdout);
   };
   const auto t1 = clock::now();
-  auto rep = verif::run_sim(p->qm, *plan, so);
-  if (!rep) return fail(rep.message());
+  HW_ASSIGN_OR_FAIL(auto rep, verif::run_sim(p.qm, plan, so));
   const double sim_s = std::chrono::duration<double>(clock::now() - t1).count();
-  if (rep->mismatch) {
+  if (rep.mismatch) {
     fmt::print("\n");
-    return fail("not bit-exact: " + verif::describe(*rep->mismatch) + fmt::format(" (HARDWIRE_SEED={})", seed));
+    return fail("not bit-exact: " + verif::describe(*rep.mismatch) + fmt::format(" (HARDWIRE_SEED={})", seed));
   }
-  const int64_t n = static_cast<int64_t>(rep->steps.size());
+  const int64_t n = static_cast<int64_t>(rep.steps.size());
   fmt::print("\n{} positions ({} prompt token{}, {} generated) bit-exact against the golden model: every tensor the chip "
              "wrote, the logits and the token at every step\n",
              n, P, P == 1 ? "" : "s", a.steps);
-  if (tok) {
-    std::string text;
-    int64_t pv = prompt_ids.front();
-    for (size_t i = 1; i < prompt_ids.size(); ++i) text += tok->decode(pv, prompt_ids[i]), pv = prompt_ids[i];
-    for (int64_t t : rep->generated) text += tok->decode(pv, t), pv = t;
-    fmt::print("text: {}\n", printable(text));
-  }
+  if (prompt_in.tok) fmt::print("text: {}\n", prompt_in.text(rep.generated));
 
   // Performance: mean over the simulated positions, next to the two bounds.
-  const int64_t R = opt->array.rows, C = opt->array.cols;
-  const int64_t mm_macs = plan->matmul_macs, weight_bytes = plan->weight_bytes;
+  const int64_t R = opt.array.rows, C = opt.array.cols;
+  const int64_t mm_macs = plan.matmul_macs, weight_bytes = plan.weight_bytes;
   std::array<double, gen::kNumPhases> phase{};
   double cycles = 0, att_macs = 0, held = 0;
-  for (const auto& r : rep->steps) {
+  for (const auto& r : rep.steps) {
     for (int i = 0; i < gen::kNumPhases; ++i) phase[static_cast<size_t>(i)] += static_cast<double>(r.phase_cycles[static_cast<size_t>(i)]) / static_cast<double>(n);
     cycles += static_cast<double>(r.cycles) / static_cast<double>(n);
     att_macs += static_cast<double>(r.attention_macs) / static_cast<double>(n);
     held += static_cast<double>(r.held);
   }
-  const gen::DecodeBounds bounds = plan->bounds_mean(att_macs);
+  const gen::DecodeBounds bounds = plan.bounds_mean(att_macs);
   const double compute_bound = bounds.compute_cycles, bw_bound = bounds.weight_cycles, bound = bounds.bound();
   fmt::print("\ncycles per token (mean over {} positions, host waits excluded):\n", n);
   for (int i = 0; i < gen::kNumPhases; ++i)
@@ -500,16 +489,16 @@ int cmd_sim(const SimArgs& a) {
     nlohmann::json phases = nlohmann::json::object();
     for (int i = 0; i < gen::kNumPhases; ++i) phases[gen::phase_name(static_cast<gen::Phase>(i))] = phase[static_cast<size_t>(i)];
     nlohmann::json steps = nlohmann::json::array();
-    for (const auto& r : rep->steps)
+    for (const auto& r : rep.steps)
       steps.push_back({{"pos", r.pos}, {"token_in", r.token_in}, {"token_out", r.token_out}, {"cycles", r.cycles}});
-    nlohmann::json j = {{"model", p->src.describe()},
+    nlohmann::json j = {{"model", p.src.describe()},
                         {"array", {{"rows", R}, {"cols", C}}},
-                        {"widths", gen::widths_to_string(p->widths)},
-                        {"content_hash", sum->content_hash},
+                        {"widths", gen::widths_to_string(p.widths)},
+                        {"content_hash", sum.content_hash},
                         {"seed", seed},
                         {"positions", n},
                         {"bit_exact", true},
-                        {"generated", rep->generated},
+                        {"generated", rep.generated},
                         {"cycles_per_token", cycles},
                         {"cycles_per_token_by_phase", phases},
                         {"bounds",
@@ -523,7 +512,7 @@ int cmd_sim(const SimArgs& a) {
                         {"ratio_to_compute", cycles / compute_bound},
                         {"ratio_to_bandwidth", cycles / bw_bound},
                         {"steps", steps}};
-    if (auto st = write_json(a.json, j); !st) return fail(st.message());
+    HW_OK_OR_FAIL(write_json(a.json, j));
   }
   return 0;
 }

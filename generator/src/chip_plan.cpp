@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "hardwire/gen/layout.hpp"
 #include "hardwire/golden/ops.hpp"
 
 namespace hardwire::gen {
@@ -85,7 +86,7 @@ std::vector<MatrixSite> matrix_sites(const golden::QModel& m, int64_t R, int64_t
   add(-1, MatrixKind::kClassifier, m.cls, w.xn, golden::kLogitBits);
   int64_t words = 0, rq = 0;
   for (auto& s : mats) {
-    s.words = ((s.rows + C - 1) / C) * ((s.cols + R - 1) / R) * R;
+    s.words = gemm_weight_word_count(s.rows, s.cols, R, C);
     s.base = words;
     words += s.words;
     s.rq_base = rq;

@@ -7,6 +7,11 @@
 
 namespace hardwire::gen {
 
+int64_t gemm_weight_word_count(int64_t n_rows, int64_t k_cols, int64_t R, int64_t C) {
+  HW_CHECK(R >= 1 && C >= 1 && n_rows >= 0 && k_cols >= 0, "array and matrix dimensions");
+  return ((n_rows + C - 1) / C) * ((k_cols + R - 1) / R) * R;
+}
+
 LaneWords gemm_weight_words(const golden::MatI8& w, int64_t R, int64_t C) {
   HW_CHECK(R >= 1 && C >= 1, "array dimensions");
   const int64_t N = w.rows(), K = w.cols();
@@ -14,7 +19,7 @@ LaneWords gemm_weight_words(const golden::MatI8& w, int64_t R, int64_t C) {
   LaneWords out;
   out.lanes = C;
   out.lane_bits = 8;
-  out.values.assign(static_cast<size_t>(NT * KT * R * C), 0);
+  out.values.assign(static_cast<size_t>(gemm_weight_word_count(N, K, R, C) * C), 0);
   for (int64_t nt = 0; nt < NT; ++nt)
     for (int64_t kt = 0; kt < KT; ++kt)
       for (int64_t r = 0; r < R; ++r)

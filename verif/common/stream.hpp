@@ -29,6 +29,8 @@ class Source {
   void push(T t) { queue_.push_back(std::move(t)); }
   bool empty() const { return queue_.empty(); }
   size_t pending() const { return queue_.size(); }
+  // The next transaction, presented or not (for side inputs that hold while a group streams), or nullptr.
+  const T* peek() const { return queue_.empty() ? nullptr : &queue_.front(); }
   // The transaction presented this cycle, or nullptr.
   const T* drive() {
     if (queue_.empty()) return nullptr;

@@ -26,7 +26,7 @@ using namespace hardwire;
 
 namespace {
 constexpr int kR = HW_R, kC = HW_C, kAW = HW_A_W, kAccW = HW_ACC_W, kMax = HW_MAX;
-constexpr int64_t kWDepth = 2 * ((kMax + kC - 1) / kC) * ((kMax + kR - 1) / kR) * kR;  // W_DEPTH of the build
+constexpr int64_t kWDepth = HW_W_DEPTH;  // W_DEPTH of the build: must hold two of the largest matrices
 using MatX = Eigen::Matrix<int64_t, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 
 struct Gemm {
@@ -47,7 +47,7 @@ Gemm random_gemm(std::mt19937_64& rng) {
   for (Eigen::Index i = 0; i < g.w.size(); ++i)
     g.w.data()[i] = static_cast<int8_t>(extremes ? ((rng() & 1) ? -128 : 127) : static_cast<int>(rng() % 256) - 128);
   // Place the matrix anywhere in the weight SRAM (it holds two of the largest).
-  const int64_t words = ((g.N + kC - 1) / kC) * ((g.K + kR - 1) / kR) * kR;
+  const int64_t words = gen::gemm_weight_word_count(g.N, g.K, kR, kC);
   g.base = (rng() % 2) ? static_cast<int64_t>(rng() % static_cast<uint64_t>(kWDepth - words + 1)) : 0;
   g.x.resize(g.M, g.K);
   std::uniform_int_distribution<int64_t> xd(golden::min_of(kAW), golden::max_of(kAW));
@@ -162,6 +162,9 @@ int main(int argc, char** argv) {
                             (HW_W_BANK_DEPTH ? ", SRAM banks of " + std::to_string(HW_W_BANK_DEPTH) : std::string());
   const uint64_t seed = verif::harness_seed(block);
   std::mt19937_64 rng(seed);
+  if (gen::gemm_weight_word_count(kMax, kMax, kR, kC) * 2 > kWDepth)
+    return verif::finish(block, seed, 0, 1, "W_DEPTH " + std::to_string(kWDepth) + " cannot hold two " +
+                                                std::to_string(kMax) + "x" + std::to_string(kMax) + " matrices");
 
   // GEMM 0's weights are the generated image the weight SRAM starts from.
   const Gemm first = random_gemm(rng);

@@ -11,7 +11,7 @@
 #include "hardwire/gen/hex_image.hpp"
 #include "hardwire/gen/quantizer.hpp"
 #include "hardwire/golden/ops.hpp"
-#include "harness.hpp"
+#include "stream.hpp"
 #include "verilated.h"
 
 using namespace hardwire;
@@ -69,54 +69,48 @@ int main(int argc, char** argv) {
   }
 
   auto top = std::make_unique<Vhw_rope>();
-  verif::StallPattern in_stall(seed ^ 0x1111), out_stall(seed ^ 0x2222);
+  struct In {
+    int64_t x, pos;
+    bool last;
+  };
+  struct Out {
+    int64_t y;
+    bool last;
+    bool operator==(const Out&) const = default;
+  };
+  verif::Source<In> in(seed ^ 0x1111);
+  verif::Sink<Out> out(block, seed ^ 0x2222,
+                       [](const Out& o) { return std::to_string(o.y) + (o.last ? " (last)" : ""); });
+  for (const Vec& v : vecs)
+    for (Eigen::Index i = 0; i < v.x.size(); ++i) {
+      in.push({v.x[i], v.pos, i + 1 == v.x.size()});
+      out.expect({v.y[i], i + 1 == v.y.size()});
+    }
   verif::reset(*top);
-  size_t in_v = 0, in_i = 0, out_v = 0, out_i = 0;
-  long long checked = 0, failed = 0, cycles = 0;
-  while (out_v < vecs.size() && cycles < 2000000) {
+  long long cycles = 0;
+  int64_t pos = 0;
+  while (!out.done() && cycles < 2000000) {
     // The position stays on the bus for the whole vector.
-    top->pos_i = static_cast<uint32_t>(vecs[std::min(in_v, vecs.size() - 1)].pos);
-    const bool offer = in_v < vecs.size() && in_stall.next();
-    top->in_valid_i = offer;
-    if (offer) {
-      const Vec& v = vecs[in_v];
-      top->x_i = static_cast<uint16_t>(verif::mask(v.x[static_cast<long>(in_i)], kW));
-      top->in_last_i = in_i + 1 == static_cast<size_t>(v.x.size());
+    if (const In* next = in.peek()) pos = next->pos;
+    top->pos_i = static_cast<uint32_t>(pos);
+    const In* e = in.drive();
+    top->in_valid_i = e != nullptr;
+    if (e) {
+      top->x_i = static_cast<uint16_t>(verif::mask(e->x, kW));
+      top->in_last_i = e->last;
     }
-    top->out_ready_i = out_stall.next();
+    top->out_ready_i = out.ready();
     verif::settle_low(*top);
-    const bool in_fire = top->in_valid_i && top->in_ready_o;
-    if (top->out_valid_o && top->out_ready_i) {
-      const Vec& v = vecs[out_v];
-      const int64_t got = verif::sext(static_cast<uint64_t>(top->y_o), kW);
-      const bool last = out_i + 1 == static_cast<size_t>(v.y.size());
-      ++checked;
-      if ((got != v.y[static_cast<long>(out_i)] || static_cast<bool>(top->out_last_o) != last) && failed++ < 5) {
-        std::printf("[%s] MISMATCH in vector %zu (pos %lld) at element %zu: x=%lld: RTL %lld last=%d, golden %lld "
-                    "last=%d\n", block.c_str(), out_v, static_cast<long long>(v.pos), out_i,
-                    static_cast<long long>(v.x[static_cast<long>(out_i)]), static_cast<long long>(got),
-                    static_cast<int>(top->out_last_o), static_cast<long long>(v.y[static_cast<long>(out_i)]),
-                    last ? 1 : 0);
-      }
-      if (last) {
-        ++out_v;
-        out_i = 0;
-      } else {
-        ++out_i;
-      }
-    }
+    const bool in_fire = e && top->in_ready_o;
+    if (top->out_valid_o && top->out_ready_i)
+      out.check({verif::sext(static_cast<uint64_t>(top->y_o), kW), top->out_last_o != 0});
     verif::rising_edge(*top);
-    if (in_fire && ++in_i == vecs[in_v].x.size()) {
-      ++in_v;
-      in_i = 0;
-    }
+    if (in_fire) in.accept();
     ++cycles;
   }
   top->final();
-  if (out_v < vecs.size()) {
-    std::printf("[%s] TIMEOUT: %zu of %zu vectors\n", block.c_str(), out_v, vecs.size());
-    ++failed;
-  }
+  if (!out.done()) std::printf("[%s] TIMEOUT: %zu outputs missing\n", block.c_str(), out.missing());
+  const long long checked = out.checked(), failed = out.failed();
   return verif::finish(block, seed, checked, failed, std::to_string(kVectors) + " vectors, " + std::to_string(cycles) +
                                                          " cycles under random stalls");
 }

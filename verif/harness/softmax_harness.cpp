@@ -9,7 +9,7 @@
 #include "Vhw_softmax.h"
 #include "hardwire/gen/hex_image.hpp"
 #include "hardwire/golden/ops.hpp"
-#include "harness.hpp"
+#include "stream.hpp"
 #include "verilated.h"
 
 using namespace hardwire;
@@ -67,36 +67,42 @@ int main(int argc, char** argv) {
   }
 
   auto top = std::make_unique<Vhw_softmax>();
-  verif::StallPattern in_stall(seed ^ 0x1111), out_stall(seed ^ 0x2222);
+  struct Elem {
+    int64_t v;
+    bool last;
+    bool operator==(const Elem&) const = default;
+  };
+  verif::Source<Elem> in(seed ^ 0x1111);
+  verif::Sink<Elem> out(block, seed ^ 0x2222,
+                        [](const Elem& e) { return "p=" + std::to_string(e.v) + (e.last ? " (last)" : ""); });
+  for (size_t i = 0; i < flat_z.size(); ++i) {
+    in.push({flat_z[i], flat_last[i]});
+    out.expect({flat_p[i], flat_last[i]});
+  }
   verif::reset(*top);
-  size_t next_in = 0, next_out = 0;
-  long long failed = 0, cycles = 0, first_out = -1;
+  long long cycles = 0, failed = 0;
   const long long limit = elements * 60 + 100000;
-  while (next_out < flat_p.size() && cycles < limit) {
-    const bool offer = next_in < flat_z.size() && in_stall.next();
-    top->in_valid_i = offer;
-    if (offer) {
-      top->z_i = static_cast<uint16_t>(verif::mask(flat_z[next_in], 16));
-      top->in_last_i = flat_last[next_in];
+  while (!out.done() && cycles < limit) {
+    const Elem* e = in.drive();
+    top->in_valid_i = e != nullptr;
+    if (e) {
+      top->z_i = static_cast<uint16_t>(verif::mask(e->v, 16));
+      top->in_last_i = e->last;
     }
-    top->out_ready_i = out_stall.next();
+    top->out_ready_i = out.ready();
     verif::settle_low(*top);
-    const bool in_fire = top->in_valid_i && top->in_ready_o;
+    const bool in_fire = e && top->in_ready_o;
     if (top->out_valid_o && top->out_ready_i) {
-      if (first_out < 0) first_out = cycles;
-      const int64_t got = top->p_o;
-      const bool got_last = top->out_last_o;
-      if ((got != flat_p[next_out] || got_last != flat_last[next_out]) && failed++ < 5) {
-        const auto [r, t] = where[next_out];
-        std::printf("[%s] MISMATCH in row %d (length %lld) at element %d: z=%lld: RTL p=%lld last=%d, golden p=%lld "
-                    "last=%d\n", block.c_str(), r, static_cast<long long>(rows[static_cast<size_t>(r)].size()), t,
-                    static_cast<long long>(flat_z[next_out]), static_cast<long long>(got), got_last ? 1 : 0,
-                    static_cast<long long>(flat_p[next_out]), flat_last[next_out] ? 1 : 0);
+      const long long before = out.failed();
+      out.check({static_cast<int64_t>(top->p_o), top->out_last_o != 0});
+      if (out.failed() > before && before < 5) {
+        const auto [r, t] = where[static_cast<size_t>(out.checked() - 1)];
+        std::printf("[%s]   (row %d of length %lld, element %d)\n", block.c_str(), r,
+                    static_cast<long long>(rows[static_cast<size_t>(r)].size()), t);
       }
-      ++next_out;
     }
     verif::rising_edge(*top);
-    if (in_fire) ++next_in;
+    if (in_fire) in.accept();
     ++cycles;
   }
   // Throughput: 32 full-length rows back to back, no stalls; every output checked again.
@@ -137,12 +143,10 @@ int main(int argc, char** argv) {
     per_cycle = t_last > t_first ? static_cast<double>(tp.size() - 1) / static_cast<double>(t_last - t_first) : 0;
   }
   top->final();
-  if (next_out < flat_p.size()) {
-    std::printf("[%s] TIMEOUT: %zu of %zu outputs after %lld cycles\n", block.c_str(), next_out, flat_p.size(), cycles);
-    failed += static_cast<long long>(flat_p.size() - next_out);
-  }
+  if (!out.done()) std::printf("[%s] TIMEOUT: %zu outputs missing after %lld cycles\n", block.c_str(), out.missing(), cycles);
+  failed += out.failed();
   char extra[200];
   std::snprintf(extra, sizeof extra, "%d rows, %lld cycles under random stalls; steady state %.3f elements/cycle on "
                 "back-to-back rows of %d without stalls", kRows, cycles, per_cycle, kMaxLen);
-  return verif::finish(block, seed, static_cast<long long>(next_out), failed, extra);
+  return verif::finish(block, seed, out.checked(), failed, extra);
 }

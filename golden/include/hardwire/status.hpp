@@ -72,3 +72,14 @@ class [[nodiscard]] Result {
     auto hw_try_status_ = (expr);                              \
     if (!hw_try_status_.is_ok()) return hw_try_status_.error(); \
   } while (0)
+
+// Unwrap a Result<T> into `lhs` (a declaration or an lvalue), or leave the function with its error:
+//   HW_ASSIGN_OR_RETURN(auto plan, gen::plan_chip(model, options));
+// In the CLI, HW_ASSIGN_OR_FAIL does the same but returns fail(message) (the command's exit status).
+#define HW_STATUS_CONCAT_INNER_(a, b) a##b
+#define HW_STATUS_CONCAT_(a, b) HW_STATUS_CONCAT_INNER_(a, b)
+#define HW_ASSIGN_OR_RETURN(lhs, expr) HW_ASSIGN_OR_RETURN_IMPL_(HW_STATUS_CONCAT_(hw_result_, __LINE__), lhs, expr)
+#define HW_ASSIGN_OR_RETURN_IMPL_(tmp, lhs, expr) \
+  auto tmp = (expr);                              \
+  if (!tmp.is_ok()) return tmp.error();           \
+  lhs = std::move(*tmp)

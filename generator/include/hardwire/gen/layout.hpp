@@ -21,6 +21,8 @@ struct LaneWords {
 // Weight SRAM image for hw_gemm (rtl_templates/hw_gemm.sv) on an R x C array: tile (nt, kt), nt-major, occupies
 // words (nt*KT + kt)*R + r; lane c of word r is W[nt*C + c][kt*R + r], zero outside W. W is (N x K), out x in.
 LaneWords gemm_weight_words(const golden::MatI8& w, int64_t R, int64_t C);
+// The words that image takes: ceil(N / C) * ceil(K / R) * R (the one place this is computed).
+int64_t gemm_weight_word_count(int64_t n_rows, int64_t k_cols, int64_t R, int64_t C);
 // Activation buffer image for hw_gemm: word m*KT + kt, lane r = X[m][kt*R + r], zero outside X (M x K).
 LaneWords gemm_activation_words(const Eigen::Matrix<int64_t, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>& x,
                                 int64_t R, int act_bits);
