@@ -30,9 +30,9 @@ ModelInfo compute_info(const ModelSource& src, const golden::Widths& widths) {
   m.kv_cache_bytes = s.n_layers * s.seq_len * kv * (bytes(widths.k) + bytes(widths.v));
   m.macs_per_token_min = m.stats.matmul_macs_per_token + m.stats.attention_macs_at(0);
   m.macs_per_token_max = m.stats.matmul_macs_per_token + m.stats.attention_macs_at(s.seq_len - 1);
-  // mean over pos of (pos + 1) = (seq_len + 1) / 2
-  m.macs_per_token_mean =
-      m.stats.matmul_macs_per_token + s.n_layers * s.n_heads * s.head_size() * 2 * (s.seq_len + 1) / 2;
+  // Attention MACs grow linearly with the position: their mean is the mean of the first and the last.
+  m.macs_per_token_mean = m.stats.matmul_macs_per_token +
+                          (m.stats.attention_macs_at(0) + m.stats.attention_macs_at(s.seq_len - 1)) / 2;
   return m;
 }
 
