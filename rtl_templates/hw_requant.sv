@@ -84,8 +84,11 @@ module hw_requant #(
   end
 
 `ifndef SYNTHESIS
-  always_ff @(posedge clk_i) begin
-    if (in_valid_i && in_ready_o && (rshift_i == 6'd0 || rshift_i > 6'd62)) begin
+  // Run-time check, out of reset only: before the first reset edge the state is random (--x-initial unique).
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      // in reset: nothing to check
+    end else if (in_valid_i && in_ready_o && (rshift_i == 6'd0 || rshift_i > 6'd62)) begin
       $error("hw_requant: rshift %0d outside 1..62", rshift_i);
     end
   end

@@ -260,8 +260,11 @@ module hw_softmax #(
   end
 
 `ifndef SYNTHESIS
-  always_ff @(posedge clk_i) begin
-    if (in_fire && a_cnt_q == LenW'(MAX_LEN - 1) && !in_last_i) begin
+  // Run-time check, out of reset only: before the first reset edge the state is random (--x-initial unique).
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      // in reset: nothing to check
+    end else if (in_fire && a_cnt_q == LenW'(MAX_LEN - 1) && !in_last_i) begin
       $error("hw_softmax: row longer than MAX_LEN=%0d without in_last_i", MAX_LEN);
     end
   end

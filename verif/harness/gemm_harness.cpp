@@ -162,6 +162,10 @@ int main(int argc, char** argv) {
                             (HW_W_BANK_DEPTH ? ", SRAM banks of " + std::to_string(HW_W_BANK_DEPTH) : std::string());
   const uint64_t seed = verif::harness_seed(block);
   std::mt19937_64 rng(seed);
+  if (kAccW != golden::accumulator_bits(kAW, kMax))
+    return verif::finish(block, seed, 0, 1, "ACC_W " + std::to_string(kAccW) + " is not accumulator_bits(" +
+                                                std::to_string(kAW) + ", " + std::to_string(kMax) + ") = " +
+                                                std::to_string(golden::accumulator_bits(kAW, kMax)));
   if (gen::gemm_weight_word_count(kMax, kMax, kR, kC) * 2 > kWDepth)
     return verif::finish(block, seed, 0, 1, "W_DEPTH " + std::to_string(kWDepth) + " cannot hold two " +
                                                 std::to_string(kMax) + "x" + std::to_string(kMax) + " matrices");

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "Vhw_core_writeback.h"
+#include "hardwire/gen/isa.hpp"
 #include "hardwire/golden/ops.hpp"
 #include "ports.hpp"
 #include "stream.hpp"
@@ -15,7 +16,7 @@ using namespace hardwire;
 
 namespace {
 constexpr int kLanes = HW_LANES, kXnW = HW_XN_W, kRopeW = HW_ROPE_W;
-enum Op { kEmbed, kNorm, kMatvec, kRope, kCopyKv, kScores, kPv, kSwiglu, kResadd, kOutput, kPackQ, kNumOps };
+using gen::isa::Op;
 struct Outs {
   bool pop, norm_valid, rope_valid, score_valid, score_last, scratch_we, kv_we, q_we, result_valid, done;
   int64_t score_index, scratch_addr, scratch_data, kv_addr, q_addr, result_index, result;
@@ -47,18 +48,18 @@ int main(int argc, char** argv) {
   long long cycles = 0;
   static const int kBits[] = {8, 16, 32};
   for (int instr = 0; instr < 2000; ++instr) {
-    const int op = static_cast<int>(rng() % kNumOps);
+    const Op op = gen::isa::ops()[rng() % gen::isa::ops().size()].op;
     const int64_t n_out = 1 + static_cast<int64_t>(rng() % 20), dst = static_cast<int64_t>(rng() % 5000);
     const int bits = kBits[rng() % 3];
-    const bool pack = op == kCopyKv || op == kPackQ, requant = op == kEmbed || op == kMatvec || op == kPv || op == kSwiglu;
+    const bool pack = op == Op::kCopyKv || op == Op::kPackQ, requant = op == Op::kEmbed || op == Op::kMatvec || op == Op::kPv || op == Op::kSwiglu;
     auto set_op = [&] {
-      top->op_norm_i = op == kNorm;
-      top->op_rope_i = op == kRope;
-      top->op_copy_kv_i = op == kCopyKv;
-      top->op_scores_i = op == kScores;
-      top->op_resadd_i = op == kResadd;
-      top->op_output_i = op == kOutput;
-      top->op_pack_q_i = op == kPackQ;
+      top->op_norm_i = op == Op::kNorm;
+      top->op_rope_i = op == Op::kRope;
+      top->op_copy_kv_i = op == Op::kCopyKv;
+      top->op_scores_i = op == Op::kScores;
+      top->op_resadd_i = op == Op::kResadd;
+      top->op_output_i = op == Op::kOutput;
+      top->op_pack_q_i = op == Op::kPackQ;
       top->op_pack_i = pack;
       top->op_requant_i = requant;
       top->n_out_i = static_cast<uint32_t>(n_out);
@@ -79,7 +80,7 @@ int main(int argc, char** argv) {
       const int64_t rq = static_cast<int32_t>(rng()), norm_y = verif::sext(rng(), kXnW), rope_y = verif::sext(rng(), kRopeW);
       std::vector<int64_t> word(kLanes);
       for (auto& x : word) x = static_cast<int16_t>(rng());
-      const bool prob_we = flow && op == kScores && rng() % 2;
+      const bool prob_we = flow && op == Op::kScores && rng() % 2;
       const int64_t prob_addr = static_cast<int64_t>(rng() % 5000), prob_data = static_cast<int64_t>(rng() % 256);
       top->elem_valid_i = elem_valid;
       top->elem_a_i = static_cast<uint32_t>(a);
@@ -103,32 +104,32 @@ int main(int argc, char** argv) {
       verif::settle_low(*top);
       // The model.
       Outs m{};
-      const bool ready = op == kNorm ? norm_ready : op == kRope ? rope_ready : op == kOutput ? output_ready : true;
+      const bool ready = op == Op::kNorm ? norm_ready : op == Op::kRope ? rope_ready : op == Op::kOutput ? output_ready : true;
       m.pop = elem_valid && ready;
-      m.norm_valid = elem_valid && op == kNorm;
-      m.rope_valid = elem_valid && op == kRope;
+      m.norm_valid = elem_valid && op == Op::kNorm;
+      m.rope_valid = elem_valid && op == Op::kRope;
       bool rv = false;
       int64_t r = 0;
       if (requant) rv = rq_valid, r = rq;
-      else if (op == kNorm) rv = norm_out, r = norm_y;
-      else if (op == kRope) rv = rope_out, r = golden::saturate(rope_y, bits);
-      else if (op == kResadd) rv = m.pop, r = golden::saturate(a + b, bits);
+      else if (op == Op::kNorm) rv = norm_out, r = norm_y;
+      else if (op == Op::kRope) rv = rope_out, r = golden::saturate(rope_y, bits);
+      else if (op == Op::kResadd) rv = m.pop, r = golden::saturate(a + b, bits);
       else if (pack) rv = pack_write, r = kLanes > 1 ? u32(static_cast<uint16_t>(word[0]) | (static_cast<int64_t>(static_cast<uint16_t>(word[1])) << 16))
                                                      : static_cast<uint16_t>(word[0]);
       m.result_valid = rv;
       m.result = u32(r);
-      m.score_valid = rq_valid && op == kScores;
+      m.score_valid = rq_valid && op == Op::kScores;
       m.score_last = scores == n_out - 1;
       m.score_index = scores;
       m.scratch_we = (rv && !pack) || prob_we;
       m.scratch_addr = prob_we ? prob_addr : u32(dst + count);
       m.scratch_data = prob_we ? prob_data : u32(r);
-      m.kv_we = rv && op == kCopyKv;
+      m.kv_we = rv && op == Op::kCopyKv;
       m.kv_addr = u32(dst + count);
-      m.q_we = rv && op == kPackQ;
+      m.q_we = rv && op == Op::kPackQ;
       m.q_addr = count;
       m.result_index = count;
-      m.done = op == kOutput ? out_done : op == kScores ? scores == n_out : count == n_out;
+      m.done = op == Op::kOutput ? out_done : op == Op::kScores ? scores == n_out : count == n_out;
       Outs got{top->elem_pop_o != 0, top->norm_valid_o != 0, top->rope_valid_o != 0, top->score_valid_o != 0,
                top->score_last_o != 0, top->scratch_we_o != 0, top->kv_we_o != 0, top->q_we_o != 0,
                top->result_valid_o != 0, top->op_done_o != 0, static_cast<int64_t>(top->score_index_o),
