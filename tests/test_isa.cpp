@@ -224,8 +224,19 @@ TEST(ChipPlan, MatrixSitesByKindAndBlocksFromOneSource) {
   EXPECT_EQ(value("PROG_DEPTH"), static_cast<int64_t>(plan->program.size()));
   EXPECT_EQ(value("W_BANK_DEPTH"), 256);
   EXPECT_EQ(plan->block("hw_pe").instances, 64);
-  // Bounds: compute = MACs / (R C), weights = bytes / C.
-  const auto b = plan->bounds_at(0);
-  EXPECT_DOUBLE_EQ(b.weight_cycles, static_cast<double>(plan->weight_bytes) / 8.0);
-  EXPECT_GT(b.compute_cycles, static_cast<double>(plan->matmul_macs) / 64.0);
+  // Bounds: compute = MACs / (R C), weights = bytes / weight port, KV = bytes read / KV port; phases add up.
+  const auto& s = tiny().shape;
+  for (int64_t pos : {int64_t{0}, s.seq_len - 1}) {
+    const auto b = plan->step_bounds(pos);
+    EXPECT_DOUBLE_EQ(b.total.weight_cycles, static_cast<double>(plan->weight_bytes) / 8.0);
+    EXPECT_EQ(b.total.macs, plan->matmul_macs + golden::compute_stats(s, true).attention_macs_at(pos));
+    EXPECT_DOUBLE_EQ(b.total.compute_cycles, static_cast<double>(b.total.macs) / 64.0);
+    const auto& att = b.phase[static_cast<size_t>(Phase::kAttention)];
+    EXPECT_EQ(att.kv_bytes, s.n_layers * (pos + 1) * plan->map.kv_row_words * 2 * plan->kv_port_bytes());
+    EXPECT_DOUBLE_EQ(b.total.kv_cycles, static_cast<double>(att.kv_bytes) / static_cast<double>(plan->kv_port_bytes()));
+    gen::Bounds sum;
+    for (const auto& ph : b.phase) sum += ph;
+    EXPECT_EQ(sum.macs, b.total.macs);
+    EXPECT_EQ(b.phase[static_cast<size_t>(Phase::kClassifier)].weight_bytes, plan->classifier().rows * plan->classifier().cols);
+  }
 }

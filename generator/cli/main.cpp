@@ -455,39 +455,62 @@ int cmd_sim(const SimArgs& a) {
              n, P, P == 1 ? "" : "s", a.steps);
   if (prompt_in.tok) fmt::print("text: {}\n", prompt_in.text(rep.generated));
 
-  // Performance: mean over the simulated positions, next to the two bounds.
+  // Performance: mean over the simulated positions, per phase, next to its bounds (ChipPlan::step_bounds).
   const int64_t R = opt.array.rows, C = opt.array.cols;
-  const int64_t mm_macs = plan.matmul_macs, weight_bytes = plan.weight_bytes;
+  const double dn = static_cast<double>(n);
   std::array<double, gen::kNumPhases> phase{};
-  double cycles = 0, att_macs = 0, held = 0;
+  std::array<gen::Bounds, gen::kNumPhases> pb{};
+  gen::Bounds tb;
+  double cycles = 0, held = 0;
+  auto scaled = [&](gen::Bounds x) {
+    x.compute_cycles /= dn, x.weight_cycles /= dn, x.kv_cycles /= dn;
+    return x;
+  };
   for (const auto& r : rep.steps) {
-    for (int i = 0; i < gen::kNumPhases; ++i) phase[static_cast<size_t>(i)] += static_cast<double>(r.phase_cycles[static_cast<size_t>(i)]) / static_cast<double>(n);
-    cycles += static_cast<double>(r.cycles) / static_cast<double>(n);
-    att_macs += static_cast<double>(r.attention_macs) / static_cast<double>(n);
+    const gen::StepBounds sb = plan.step_bounds(r.pos);
+    for (size_t i = 0; i < gen::kNumPhases; ++i) {
+      phase[i] += static_cast<double>(r.phase_cycles[i]) / dn;
+      pb[i] += scaled(sb.phase[i]);
+    }
+    tb += scaled(sb.total);
+    cycles += static_cast<double>(r.cycles) / dn;
     held += static_cast<double>(r.held);
   }
-  const gen::DecodeBounds bounds = plan.bounds_mean(att_macs);
-  const double compute_bound = bounds.compute_cycles, bw_bound = bounds.weight_cycles, bound = bounds.bound();
-  fmt::print("\ncycles per token (mean over {} positions, host waits excluded):\n", n);
-  for (int i = 0; i < gen::kNumPhases; ++i)
-    fmt::print("  {:<12} {:>10.0f}  {:>5.1f}%\n", gen::phase_name(static_cast<gen::Phase>(i)), phase[static_cast<size_t>(i)],
-               100.0 * phase[static_cast<size_t>(i)] / cycles);
-  fmt::print("  {:<12} {:>10.0f}\n", "total", cycles);
-  fmt::print("bounds   compute: {} MACs/token ({} in matrices + {:.0f} attention) / ({}x{}) = {:.0f} cycles\n",
-             with_commas(static_cast<int64_t>(static_cast<double>(mm_macs) + att_macs)), with_commas(mm_macs),
-             att_macs, R, C, compute_bound);
-  fmt::print("         weight bandwidth: {} weight bytes / {} bytes per cycle = {:.0f} cycles\n",
-             with_commas(weight_bytes), C, bw_bound);
-  fmt::print("achieved {:.0f} cycles/token = {:.2f} x the larger bound ({:.2f} x compute, {:.2f} x bandwidth)\n", cycles,
-             cycles / bound, cycles / compute_bound, cycles / bw_bound);
+  const double bound = tb.bound();
+  fmt::print("\ncycles per token (mean over {} positions, host waits excluded), next to each phase's bounds:\n", n);
+  fmt::print("  {:<12} {:>10} {:>7}  {:>10} {:>10} {:>10}  {:>7}\n", "phase", "cycles", "share", "compute", "weights",
+             "KV cache", "ratio");
+  auto ratio = [](double c, double b) { return b > 0 ? fmt::format("{:>7.2f}", c / b) : std::string("      -"); };
+  for (size_t i = 0; i < gen::kNumPhases; ++i)
+    fmt::print("  {:<12} {:>10.0f} {:>6.1f}%  {:>10.0f} {:>10.0f} {:>10.0f}  {}\n",
+               gen::phase_name(static_cast<gen::Phase>(i)), phase[i], 100.0 * phase[i] / cycles, pb[i].compute_cycles,
+               pb[i].weight_cycles, pb[i].kv_cycles, ratio(phase[i], pb[i].bound()));
+  fmt::print("  {:<12} {:>10.0f} {:>7}  {:>10.0f} {:>10.0f} {:>10.0f}  {}\n", "total", cycles, "",
+             tb.compute_cycles, tb.weight_cycles, tb.kv_cycles, ratio(cycles, bound));
+  fmt::print("bounds   compute: {} MACs/token / ({}x{}) = {:.0f} cycles\n", with_commas(tb.macs / n), R, C,
+             tb.compute_cycles);
+  fmt::print("         weights: {} weight bytes / {} bytes per cycle = {:.0f} cycles\n", with_commas(plan.weight_bytes),
+             plan.weight_port_bytes(), tb.weight_cycles);
+  fmt::print("         KV cache: {} bytes read / {} bytes per cycle = {:.0f} cycles\n", with_commas(tb.kv_bytes / n),
+             plan.kv_port_bytes(), tb.kv_cycles);
+  fmt::print("achieved {:.0f} cycles/token = {:.2f} x the largest bound ({:.2f} x compute, {:.2f} x weights)\n", cycles,
+             cycles / bound, cycles / tb.compute_cycles, cycles / tb.weight_cycles);
   fmt::print("simulated {} positions in {:.1f} s ({:.0f} cycles/s; host held the output {:.0f} cycles)\n", n, sim_s,
              cycles * static_cast<double>(n) / sim_s, held);
   if (a.trace) fmt::print("waveform {}/sim/trace.fst\n", dir);
   fmt::print("total time {:.1f} s\n", std::chrono::duration<double>(clock::now() - t0).count());
 
   if (!a.json.empty()) {
-    nlohmann::json phases = nlohmann::json::object();
-    for (int i = 0; i < gen::kNumPhases; ++i) phases[gen::phase_name(static_cast<gen::Phase>(i))] = phase[static_cast<size_t>(i)];
+    nlohmann::json phases = nlohmann::json::object(), by_phase = nlohmann::json::object();
+    for (size_t i = 0; i < gen::kNumPhases; ++i) {
+      const char* name = gen::phase_name(static_cast<gen::Phase>(i));
+      phases[name] = phase[i];
+      by_phase[name] = {{"cycles", phase[i]},
+                        {"compute_cycles", pb[i].compute_cycles},
+                        {"weight_cycles", pb[i].weight_cycles},
+                        {"kv_cycles", pb[i].kv_cycles},
+                        {"ratio_to_bound", pb[i].bound() > 0 ? nlohmann::json(phase[i] / pb[i].bound()) : nlohmann::json()}};
+    }
     nlohmann::json steps = nlohmann::json::array();
     for (const auto& r : rep.steps)
       steps.push_back({{"pos", r.pos}, {"token_in", r.token_in}, {"token_out", r.token_out}, {"cycles", r.cycles}});
@@ -502,15 +525,20 @@ int cmd_sim(const SimArgs& a) {
                         {"cycles_per_token", cycles},
                         {"cycles_per_token_by_phase", phases},
                         {"bounds",
-                         {{"compute_cycles", compute_bound},
-                          {"matmul_macs", mm_macs},
-                          {"attention_macs_mean", att_macs},
-                          {"weight_bandwidth_cycles", bw_bound},
-                          {"weight_bytes", weight_bytes},
-                          {"sram_bytes_per_cycle", C}}},
+                         {{"compute_cycles", tb.compute_cycles},
+                          {"macs_mean", static_cast<double>(tb.macs) / dn},
+                          {"matmul_macs", plan.matmul_macs},
+                          {"weight_bandwidth_cycles", tb.weight_cycles},
+                          {"weight_bytes", plan.weight_bytes},
+                          {"weight_port_bytes", plan.weight_port_bytes()},
+                          {"sram_bytes_per_cycle", plan.weight_port_bytes()},
+                          {"kv_cycles", tb.kv_cycles},
+                          {"kv_bytes_mean", static_cast<double>(tb.kv_bytes) / dn},
+                          {"kv_port_bytes", plan.kv_port_bytes()}}},
+                        {"bounds_by_phase", by_phase},
                         {"ratio_to_bound", cycles / bound},
-                        {"ratio_to_compute", cycles / compute_bound},
-                        {"ratio_to_bandwidth", cycles / bw_bound},
+                        {"ratio_to_compute", cycles / tb.compute_cycles},
+                        {"ratio_to_bandwidth", cycles / tb.weight_cycles},
                         {"steps", steps}};
     HW_OK_OR_FAIL(write_json(a.json, j));
   }

@@ -188,17 +188,46 @@ const MatrixSite& ChipPlan::matrix(int64_t layer, MatrixKind kind) const {
   return matrices[i];
 }
 
-DecodeBounds ChipPlan::bounds_mean(double attention_macs) const {
-  DecodeBounds b;
-  b.macs = matmul_macs + static_cast<int64_t>(attention_macs);
-  b.compute_cycles = (static_cast<double>(matmul_macs) + attention_macs) / static_cast<double>(array.rows * array.cols);
-  b.weight_cycles = static_cast<double>(weight_bytes) / static_cast<double>(array.cols);
-  return b;
+double Bounds::bound() const { return std::max({compute_cycles, weight_cycles, kv_cycles}); }
+
+Bounds& Bounds::operator+=(const Bounds& o) {
+  macs += o.macs;
+  weight_bytes += o.weight_bytes;
+  kv_bytes += o.kv_bytes;
+  compute_cycles += o.compute_cycles;
+  weight_cycles += o.weight_cycles;
+  kv_cycles += o.kv_cycles;
+  return *this;
 }
 
-DecodeBounds ChipPlan::bounds_at(int64_t pos) const {
-  const auto st = golden::compute_stats(shape, true);
-  return bounds_mean(static_cast<double>(st.attention_macs_at(pos)));
+StepBounds ChipPlan::step_bounds(int64_t pos) const {
+  HW_CHECK(pos >= 0 && pos < shape.seq_len, "step_bounds: a position of the model");
+  StepBounds b;
+  const double pes = static_cast<double>(array.rows * array.cols);
+  auto add = [&](Phase ph, int64_t n_macs, int64_t n_weight_bytes, int64_t n_kv_bytes) {
+    Bounds x;
+    x.macs = n_macs;
+    x.weight_bytes = n_weight_bytes;
+    x.kv_bytes = n_kv_bytes;
+    x.compute_cycles = static_cast<double>(n_macs) / pes;
+    x.weight_cycles = static_cast<double>(n_weight_bytes) / static_cast<double>(weight_port_bytes());
+    x.kv_cycles = static_cast<double>(n_kv_bytes) / static_cast<double>(kv_port_bytes());
+    b.phase[static_cast<size_t>(ph)] += x;
+    b.total += x;
+  };
+  for (const auto& m : matrices) {
+    const Phase ph = m.kind == MatrixKind::kClassifier ? Phase::kClassifier
+                     : (m.kind == MatrixKind::kW1 || m.kind == MatrixKind::kW3 || m.kind == MatrixKind::kW2)
+                         ? Phase::kFfn
+                         : Phase::kProjection;
+    add(ph, m.rows * m.cols, m.rows * m.cols, 0);
+  }
+  // Attention: q.K and p.V over pos + 1 positions for every head; K and V rows of every KV head read once per layer.
+  const int64_t rows = pos + 1;
+  const int64_t att_macs = golden::compute_stats(shape, true).attention_macs_at(pos);
+  const int64_t kv_bytes = shape.n_layers * rows * map.kv_row_words * 2 * kv_port_bytes();
+  add(Phase::kAttention, att_macs, 0, kv_bytes);
+  return b;
 }
 
 std::vector<BlockParams> ChipPlan::blocks() const {

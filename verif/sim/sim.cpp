@@ -298,7 +298,6 @@ bool compare_slice(const std::map<int64_t, int64_t>& chip, const golden::IntTrac
 Result<SimReport> run_sim(const golden::QModel& model, const gen::ChipPlan& plan, const SimOptions& o) {
   const auto& s = model.shape;
   const gen::Program& program = plan.program;
-  const golden::ShapeStats stats = golden::compute_stats(s, true);
   HW_CHECK(!o.prompt.empty() && o.steps >= 1, "run_sim: a prompt and at least one step");
   const int64_t positions = static_cast<int64_t>(o.prompt.size()) + o.steps - 1;
   if (positions > s.seq_len) {
@@ -344,7 +343,6 @@ Result<SimReport> run_sim(const golden::QModel& model, const gen::ChipPlan& plan
     sr.prompt = pos < static_cast<int64_t>(o.prompt.size());
     sr.cycles = d.cycles;
     sr.held = d.held;
-    sr.attention_macs = static_cast<uint64_t>(stats.attention_macs_at(pos));
     for (const auto& [pc, cyc] : d.pc_cycles)
       if (pc >= 0 && pc < static_cast<int64_t>(program.size()))
         sr.phase_cycles[static_cast<size_t>(program.notes[static_cast<size_t>(pc)].phase)] += cyc;

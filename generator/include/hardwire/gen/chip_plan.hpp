@@ -7,6 +7,7 @@
 // `info` and `bench` read it; none of them derives a figure of its own.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <utility>
@@ -86,12 +87,20 @@ struct MemoryDesc {
   std::string note;
 };
 
-// Cycle bounds of one decode step (bench/README.md): compute = MACs / (R * C); weights = weight bytes / C (the
-// weight SRAM delivers C bytes per cycle).
-struct DecodeBounds {
-  double compute_cycles = 0, weight_cycles = 0;
-  int64_t macs = 0;
-  double bound() const { return compute_cycles > weight_cycles ? compute_cycles : weight_cycles; }
+// Lower bounds on the cycles of one decode step, per phase and in total (bench/README.md):
+//   compute  MACs / (R * C): every PE busy every cycle;
+//   weights  weight bytes / weight port (bytes of weights the chip reads per cycle; today one weight-SRAM word, C);
+//   KV cache KV-cache bytes read / KV port (one KV-cache word of AttLanes 16-bit lanes per cycle), each KV head's
+//            rows read once per layer (the heads that share it under grouped-query attention read it together).
+struct Bounds {
+  int64_t macs = 0, weight_bytes = 0, kv_bytes = 0;
+  double compute_cycles = 0, weight_cycles = 0, kv_cycles = 0;
+  double bound() const;  // the largest
+  Bounds& operator+=(const Bounds& o);
+};
+struct StepBounds {
+  std::array<Bounds, kNumPhases> phase{};  // indexed by Phase
+  Bounds total;
 };
 
 struct ChipPlan {
@@ -119,8 +128,9 @@ struct ChipPlan {
 
   const MatrixSite& matrix(int64_t layer, MatrixKind kind) const;
   const MatrixSite& classifier() const { return matrix(-1, MatrixKind::kClassifier); }
-  DecodeBounds bounds_at(int64_t pos) const;            // at one position
-  DecodeBounds bounds_mean(double attention_macs) const;  // with a mean attention MAC count
+  int64_t weight_port_bytes() const { return array.cols; }
+  int64_t kv_port_bytes() const { return 2 * map.lanes; }
+  StepBounds step_bounds(int64_t pos) const;  // the decode step at position pos
   // Parameters of every block synthesized or instantiated: hw_pe, hw_systolic_array, hw_gemm, hw_softmax,
   // hw_rmsnorm, hw_rope, hw_requant, hw_core (hw_core's file names are not included: they are package strings).
   std::vector<BlockParams> blocks() const;

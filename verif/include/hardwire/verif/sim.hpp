@@ -45,7 +45,6 @@ struct StepReport {
   uint64_t cycles = 0;      // busy cycles, host waits excluded
   uint64_t held = 0;        // cycles the host held the output stream back (random stalls)
   std::array<uint64_t, gen::kNumPhases> phase_cycles{};
-  uint64_t attention_macs = 0;  // q.k and p.v MACs of this position, all layers
   bool bit_exact = false;       // every tensor, the logits and the token matched golden
 };
 
