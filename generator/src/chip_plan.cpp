@@ -32,6 +32,12 @@ Status check_bank_depth(int64_t d) {
                " must be 0 (one bank) or a power of two from 16 to 16777216 words, e.g. --sram-bank-depth 4096"};
 }
 
+int index_bits(int64_t count) {
+  int b = 0;
+  while ((int64_t{1} << b) < count) ++b;
+  return b > 0 ? b : 1;
+}
+
 const char* matrix_kind_name(MatrixKind k) {
   switch (k) {
     case MatrixKind::kWq: return "wq";
@@ -275,8 +281,6 @@ std::vector<BlockParams> ChipPlan::blocks() const {
                 {"PROG_DEPTH", static_cast<int64_t>(program.size())}}});
   // hw_core's units, as hw_core instantiates them (its derived values: rtl_templates/hw_core.sv).
   const int64_t kt_max = (k_max + R - 1) / R;
-  int x_addr_bits = 0;
-  while ((int64_t{1} << x_addr_bits) < kt_max) ++x_addr_bits;
   b.push_back({"hw_core_sequencer",
                {{"VOCAB", shape.vocab},
                 {"SEQ_LEN", shape.seq_len},
@@ -289,7 +293,7 @@ std::vector<BlockParams> ChipPlan::blocks() const {
                 {"N_LAYERS", shape.n_layers},
                 {"LAYER_W", program.layout.width[static_cast<size_t>(isa::Field::silu_layer)]}}});
   b.push_back({"hw_core_vector_mac", {{"LANES", map.lanes}, {"HEAD_SIZE", shape.head_size()}, {"MAC_ACC_W", mac_acc_bits}}});
-  b.push_back({"hw_core_gemm_packer", {{"R", R}, {"A_W", act_bits}, {"X_ADDR_W", std::max(1, x_addr_bits)}}});
+  b.push_back({"hw_core_gemm_packer", {{"R", R}, {"A_W", act_bits}, {"X_ADDR_W", index_bits(kt_max)}}});
   b.push_back({"hw_core_gemm_serializer", {{"C", C}, {"ACC_W", acc_bits}}});
   b.push_back({"hw_core_lane_packer", {{"LANES", map.lanes}, {"HEAD_SIZE", shape.head_size()}}});
   b.push_back({"hw_core_requant_feeder",

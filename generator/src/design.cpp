@@ -255,11 +255,7 @@ void Emitter::emit_top() {
   using vlog::Instance;
   using vlog::Module;
   const auto& s = m_.shape;
-  auto bits = [](int64_t v) {
-    int b = 0;
-    while ((int64_t{1} << b) < v) ++b;
-    return std::max(1, b);
-  };
+  const auto bits = index_bits;
   Module mod;
   mod.name = "hwc_top";
   mod.comment = "The accelerator for this model: hw_core with every weight in on-chip SRAM (mem/weights*,\n"

@@ -12,6 +12,7 @@
 // the exact cycle-by-cycle pattern. T needs operator==.
 #pragma once
 
+#include <cstdint>
 #include <cstdio>
 #include <deque>
 #include <functional>
@@ -21,6 +22,14 @@
 #include "harness.hpp"
 
 namespace hardwire::verif {
+
+// One value of a stream with its end-of-group mark (a vector's last element, a row's last probability).
+struct Beat {
+  int64_t value = 0;
+  bool last = false;
+  bool operator==(const Beat&) const = default;
+};
+inline std::string describe_beat(const Beat& b) { return std::to_string(b.value) + (b.last ? " (last)" : ""); }
 
 template <class T>
 class Source {

@@ -63,14 +63,8 @@ int main(int argc, char** argv) {
     int64_t x;
     golden::NormParams p;
   };
-  struct Out {
-    int64_t y;
-    bool last;
-    bool operator==(const Out&) const = default;
-  };
   verif::Source<In> in(seed ^ 0x1111);
-  verif::Sink<Out> out(block, seed ^ 0x2222,
-                       [](const Out& o) { return std::to_string(o.y) + (o.last ? " (last)" : ""); });
+  verif::Sink<verif::Beat> out(block, seed ^ 0x2222, verif::describe_beat);
   for (const Vec& v : vecs)
     for (int i = 0; i < kDim; ++i) {
       in.push({v.x[i], v.p});

@@ -73,14 +73,8 @@ int main(int argc, char** argv) {
     int64_t x, pos;
     bool last;
   };
-  struct Out {
-    int64_t y;
-    bool last;
-    bool operator==(const Out&) const = default;
-  };
   verif::Source<In> in(seed ^ 0x1111);
-  verif::Sink<Out> out(block, seed ^ 0x2222,
-                       [](const Out& o) { return std::to_string(o.y) + (o.last ? " (last)" : ""); });
+  verif::Sink<verif::Beat> out(block, seed ^ 0x2222, verif::describe_beat);
   for (const Vec& v : vecs)
     for (Eigen::Index i = 0; i < v.x.size(); ++i) {
       in.push({v.x[i], v.pos, i + 1 == v.x.size()});

@@ -67,14 +67,8 @@ int main(int argc, char** argv) {
   }
 
   auto top = std::make_unique<Vhw_softmax>();
-  struct Elem {
-    int64_t v;
-    bool last;
-    bool operator==(const Elem&) const = default;
-  };
-  verif::Source<Elem> in(seed ^ 0x1111);
-  verif::Sink<Elem> out(block, seed ^ 0x2222,
-                        [](const Elem& e) { return "p=" + std::to_string(e.v) + (e.last ? " (last)" : ""); });
+  verif::Source<verif::Beat> in(seed ^ 0x1111);  // scores
+  verif::Sink<verif::Beat> out(block, seed ^ 0x2222, verif::describe_beat);  // probabilities
   for (size_t i = 0; i < flat_z.size(); ++i) {
     in.push({flat_z[i], flat_last[i]});
     out.expect({flat_p[i], flat_last[i]});
@@ -83,10 +77,10 @@ int main(int argc, char** argv) {
   long long cycles = 0, failed = 0;
   const long long limit = elements * 60 + 100000;
   while (!out.done() && cycles < limit) {
-    const Elem* e = in.drive();
+    const verif::Beat* e = in.drive();
     top->in_valid_i = e != nullptr;
     if (e) {
-      top->z_i = static_cast<uint16_t>(verif::mask(e->v, 16));
+      top->z_i = static_cast<uint16_t>(verif::mask(e->value, 16));
       top->in_last_i = e->last;
     }
     top->out_ready_i = out.ready();

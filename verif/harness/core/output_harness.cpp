@@ -11,12 +11,8 @@ using namespace hardwire;
 
 namespace {
 constexpr int kVocab = HW_VOCAB;
-struct Beat {
-  int64_t data = 0;
-  bool last = false;
-  bool operator==(const Beat&) const = default;
-};
-std::string show(const Beat& b) { return (b.last ? "token " : "logit ") + std::to_string(b.data); }
+using verif::Beat;
+std::string show(const Beat& b) { return (b.last ? "token " : "logit ") + std::to_string(b.value); }
 }  // namespace
 
 int main(int argc, char** argv) {

@@ -28,6 +28,8 @@ struct ArrayShape {
 Result<ArrayShape> parse_array(const std::string& text);
 // Words per SRAM bank: 0 (one bank) or a power of two from 16 to 2^24.
 Status check_bank_depth(int64_t depth);
+// Bits of an index into `count` things, at least 1: the RTL's `(D > 1) ? $clog2(D) : 1`.
+int index_bits(int64_t count);
 
 struct PlanOptions {
   ArrayShape array;
