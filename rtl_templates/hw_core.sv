@@ -1,12 +1,12 @@
 // hw_core — the whole accelerator: one decode step per host request, (token, position) in, int32 logits and the
-// argmax token out. Every weight lives in on-chip SRAM (the GEMM engine's banked weight SRAM and the embedding
-// SRAM, both initialised from generated images); the KV cache is on chip; the model's schedule is a microcode
+// argmax token out. Every weight lives in on-chip SRAM (the matrix engine's W_ROWS weight banks, read together
+// every cycle, and the embedding SRAM, all initialised from generated images); the KV cache is on chip; the model's schedule is a microcode
 // program in a ROM (PROG_FILE) that the generator emits. Arithmetic is docs/numerics.md, bit for bit.
 //
 // Structure. hw_core only instantiates and wires its units (docs/architecture.md has the diagram):
 //   hw_core_sequencer        fetch, decode, step control (program ROM)        hw_core_reader   element reader + FIFO
 //   hw_core_mac              scalar MAC (SiLU ROM) and the score accumulator hw_core_vector_mac  attention lanes, PV serializer
-//   hw_core_gemm_packer      X-buffer packer   hw_gemm   hw_core_gemm_serializer     (MATVEC)
+//   hw_core_gemm_packer      X-buffer packer   hw_gemv   hw_core_gemm_serializer     (MATVEC)
 //   hw_core_lane_packer      COPYKV / PACKQ words                              hw_core_requant_feeder  requant ROM + hw_requant
 //   hw_rmsnorm (norm ROM)    hw_rope           hw_softmax + hw_core_softmax_writer
 //   hw_core_output           logits + argmax to the host                       hw_core_writeback  dispatch, results, write ports
@@ -23,8 +23,8 @@
 //   op        consumer                                          result (written to dst + i, or the KV cache)
 //   EMBED     MAC (1 * E[tok][i]) -> requant (per token row)     residual x
 //   NORM      hw_rmsnorm (constants from the norm ROM)           xn
-//   MATVEC    pack R per word into hw_gemm's X buffer, run the    N per-channel requantized outputs
-//             array, serialize the C-wide result beats -> requant
+//   MATVEC    pack W_ROWS per word into hw_gemv's X buffer, run   N per-channel requantized outputs
+//             the engine, serialize the C-wide result beats -> requant
 //   ROPE      hw_rope at the step's position                     q or k, saturated to the site width
 //   COPYKV    pack LANES per word, per head                       KV cache row of this position (words)
 //   PACKQ     pack LANES per word, per head                       the q buffer (words)
@@ -48,17 +48,16 @@
 // result written (dbg_res_*) and every attention score (dbg_aux_*) with the program counter, so a harness can name
 // the first value that differs from the golden model.
 module hw_core #(
-  // array and GEMM engine
-  parameter int unsigned R             = 8,
-  parameter int unsigned C             = 8,
-  parameter int unsigned A_W           = 16,    // array activation width
-  parameter int unsigned ACC_W         = 32,    // array accumulator width
+  // matrix engine (hw_gemv)
+  parameter int unsigned W_ROWS        = 8,     // weight banks read every cycle: the weight port is W_ROWS x C bytes
+  parameter int unsigned C             = 8,     // output columns per cycle; bytes per weight-bank word
+  parameter int unsigned A_W           = 16,    // matrix activation width
+  parameter int unsigned ACC_W         = 32,    // matrix accumulator width
   parameter int unsigned K_MAX         = 64,
   parameter int unsigned N_MAX         = 64,
-  parameter int unsigned W_DEPTH       = 1024,  // weight SRAM words of C bytes
-  parameter int unsigned W_BANK_DEPTH  = 0,
-  parameter int unsigned NUM_BANKS     = 3,     // weight banks per PE (3: decode tile loads run two tiles ahead)
-  parameter              W_FILE        = "mem/weights.hex",
+  parameter int unsigned W_DEPTH       = 1024,  // words per weight bank
+  parameter int unsigned W_BANK_DEPTH  = 0,     // words per macro of a weight bank (0: one macro)
+  parameter              W_FILE        = "mem/weights",  // image prefix (hw_gemv: <prefix>_p<j>[_bank<b>].hex)
   // model
   parameter int unsigned DIM           = 32,
   parameter int unsigned N_LAYERS      = 2,
@@ -122,9 +121,9 @@ module hw_core #(
   localparam int unsigned KvAddrW    = (KV_DEPTH > 1) ? $clog2(KV_DEPTH) : 1;
   localparam int unsigned EmbAddrW   = (EMB_DEPTH > 1) ? $clog2(EMB_DEPTH) : 1;
   localparam int unsigned NormAddrW  = (NORM_DEPTH > 1) ? $clog2(NORM_DEPTH) : 1;
-  localparam int unsigned KtMax      = (K_MAX + R - 1) / R;                  // hw_gemm with M_MAX = 1
+  localparam int unsigned KgMax      = (K_MAX + W_ROWS - 1) / W_ROWS;        // hw_gemv's X-buffer words
   localparam int unsigned WAddrW     = (W_DEPTH > 1) ? $clog2(W_DEPTH) : 1;
-  localparam int unsigned XAddrW     = (KtMax > 1) ? $clog2(KtMax) : 1;
+  localparam int unsigned XAddrW     = (KgMax > 1) ? $clog2(KgMax) : 1;
   localparam int unsigned MaxDim     = (K_MAX > N_MAX) ? K_MAX : N_MAX;
   localparam int unsigned DimW       = $clog2(MaxDim + 1);
   localparam int unsigned HeadWords  = (HEAD_SIZE + LANES - 1) / LANES;     // words per head (K, V, q)
@@ -233,24 +232,24 @@ module hw_core #(
     .dot_valid_o(dot_valid), .dot_first_o(dot_first), .dot_last_o(dot_last), .dot_o(dot),
     .pv_valid_o(pv_valid), .pv_acc_o(pv_acc));
 
-  // ---- MATVEC: packer, GEMM engine, serializer --------------------------------------------------------------------
+  // ---- MATVEC: packer, matrix engine, serializer -----------------------------------------------------------------
   logic               xmem_we, gemm_start, beat_valid, beat_ready, gemm_busy_unused, beat_last_unused;
   logic [XAddrW-1:0]  xmem_addr;
-  logic [R*A_W-1:0]   xmem_data;
+  logic [W_ROWS*A_W-1:0] xmem_data;
   logic [C*ACC_W-1:0] beat;
   logic               matvec_valid;
   logic [ACC_W-1:0]   matvec_acc;
   logic [31:0]        matvec_index;
-  hw_core_gemm_packer #(.R(R), .A_W(A_W), .X_ADDR_W(XAddrW)) u_gemm_packer (
+  hw_core_gemm_packer #(.P(W_ROWS), .A_W(A_W), .X_ADDR_W(XAddrW)) u_gemm_packer (
     .clk_i, .rst_ni, .setup_i(setup), .matvec_i(op_matvec), .elem_pop_i(elem_pop), .elem_last_i(elem_last),
     .elem_i(elem_a[A_W-1:0]), .xmem_we_o(xmem_we), .xmem_addr_o(xmem_addr), .xmem_data_o(xmem_data),
     .start_o(gemm_start));
-  hw_gemm #(.R(R), .C(C), .A_W(A_W), .ACC_W(ACC_W), .M_MAX(1), .K_MAX(K_MAX), .N_MAX(N_MAX), .W_DEPTH(W_DEPTH),
-            .W_BANK_DEPTH(W_BANK_DEPTH), .NUM_BANKS(NUM_BANKS), .W_FILE(W_FILE)) u_gemm (
+  hw_gemv #(.P(W_ROWS), .C(C), .A_W(A_W), .ACC_W(ACC_W), .K_MAX(K_MAX), .N_MAX(N_MAX), .W_DEPTH(W_DEPTH),
+            .W_BANK_DEPTH(W_BANK_DEPTH), .W_FILE(W_FILE)) u_gemv (
     .clk_i, .rst_ni,
     .wmem_we_i(1'b0), .wmem_addr_i('0), .wmem_data_i('0),
     .xmem_we_i(xmem_we), .xmem_addr_i(xmem_addr), .xmem_data_i(xmem_data),
-    .start_i(gemm_start), .m_i(DimW'(1)), .k_i(DimW'(n_inner)), .n_i(DimW'(n_out)),
+    .start_i(gemm_start), .k_i(DimW'(n_inner)), .n_i(DimW'(n_out)),
     .w_base_i(WAddrW'(w_base)), .busy_o(gemm_busy_unused),
     .out_valid_o(beat_valid), .out_ready_i(beat_ready), .out_data_o(beat), .out_last_o(beat_last_unused));
   hw_core_gemm_serializer #(.C(C), .ACC_W(ACC_W)) u_gemm_serializer (

@@ -1,12 +1,12 @@
-// hw_core_gemm_packer — MATVEC's input side: packs the activation stream R elements per word into hw_gemm's X
-// buffer, and starts the array after the last element.
+// hw_core_gemm_packer — MATVEC's input side: packs the activation stream P elements per word (the matrix engine's
+// weight-port rows) into hw_gemv's X buffer, and starts the engine after the last element.
 //
 // Each pop of the element stream while MATVEC runs writes the word being filled (lanes above the current one are
 // zero until written): xmem_we_o with the word index and its data, every cycle an element arrives. A word completes
-// after R elements or at the vector's last element; start_o pulses one cycle after the last write. Throughput: one
+// after P elements or at the vector's last element; start_o pulses one cycle after the last write. Throughput: one
 // element per cycle.
 module hw_core_gemm_packer #(
-  parameter int unsigned R        = 8,
+  parameter int unsigned P        = 8,
   parameter int unsigned A_W      = 16,
   parameter int unsigned X_ADDR_W = 3
 ) (
@@ -19,15 +19,15 @@ module hw_core_gemm_packer #(
   input  logic [A_W-1:0]      elem_i,
   output logic                xmem_we_o,
   output logic [X_ADDR_W-1:0] xmem_addr_o,
-  output logic [R*A_W-1:0]    xmem_data_o,
+  output logic [P*A_W-1:0]    xmem_data_o,
   output logic                start_o
 );
-  localparam int unsigned RowW = (R > 1) ? $clog2(R) : 1;
+  localparam int unsigned RowW = (P > 1) ? $clog2(P) : 1;
 
   logic                push, start_q;
   logic [RowW-1:0]     lane_q, lane_d;
   logic [X_ADDR_W-1:0] word_q, word_d;
-  logic [R*A_W-1:0]    data_q, data_d;
+  logic [P*A_W-1:0]    data_q, data_d;
   assign push = elem_pop_i && matvec_i;
 
   always_comb begin
@@ -43,7 +43,7 @@ module hw_core_gemm_packer #(
       word_d = '0;
     end
     if (push) begin
-      if (lane_q == RowW'(R - 1) || elem_last_i) begin
+      if (lane_q == RowW'(P - 1) || elem_last_i) begin
         lane_d = '0;
         word_d = word_q + X_ADDR_W'(1);
       end else begin

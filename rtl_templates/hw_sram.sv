@@ -8,6 +8,8 @@
 // Banking: BANK_DEPTH = 0 gives one macro of DEPTH words, initialised from INIT_FILE. A power of two BANK_DEPTH <
 // DEPTH splits the memory into ceil(DEPTH / BANK_DEPTH) macros of BANK_DEPTH words (the high address bits select
 // the bank); bank b is initialised from the file "<INIT_FILE>_bank<b>.hex" (the generator writes them so).
+// INIT_PART >= 0 names one of several memories sharing a prefix (the weight banks of hw_gemv): the image is then
+// "<INIT_FILE>_p<INIT_PART>.hex", or "<INIT_FILE>_p<INIT_PART>_bank<b>.hex" when banked.
 // Contract: rdata_o holds its value until the next cycle with re_i; a read and a write of the same address in one
 // cycle return the old word; addresses at or above DEPTH are not used.
 module hw_sram #(
@@ -15,7 +17,8 @@ module hw_sram #(
   parameter int unsigned DEPTH      = 256,  // words
   parameter int unsigned BYTE_EN    = 0,    // 1: wbe_i selects bytes (WIDTH must be a multiple of 8)
   parameter int unsigned BANK_DEPTH = 0,    // words per bank (power of two), 0: a single bank
-  parameter              INIT_FILE  = ""    // image (single bank) or image prefix (banked); "": uninitialised
+  parameter              INIT_FILE  = "",   // image (single bank) or image prefix (banked); "": uninitialised
+  parameter int          INIT_PART  = -1    // >= 0: INIT_FILE is a prefix shared by several memories, this is one
 ) (
   input  logic                          clk_i,
   input  logic                          we_i,
@@ -52,13 +55,16 @@ module hw_sram #(
       assign bank_we[b] = we_i;
       assign bank_re[b] = re_i;
       initial begin
-        if (INIT_FILE != "") $readmemh(INIT_FILE, mem);
+        if (INIT_FILE != "" && INIT_PART < 0) $readmemh(INIT_FILE, mem);
+        if (INIT_FILE != "" && INIT_PART >= 0) $readmemh($sformatf("%s_p%0d.hex", INIT_FILE, INIT_PART), mem);
       end
     end else begin : gen_part
       assign bank_we[b] = we_i && waddr_i[AddrW-1:OffW] == (AddrW-OffW)'(b);
       assign bank_re[b] = re_i && raddr_i[AddrW-1:OffW] == (AddrW-OffW)'(b);
       initial begin
-        if (INIT_FILE != "") $readmemh($sformatf("%s_bank%0d.hex", INIT_FILE, b), mem);
+        if (INIT_FILE != "" && INIT_PART < 0) $readmemh($sformatf("%s_bank%0d.hex", INIT_FILE, b), mem);
+        if (INIT_FILE != "" && INIT_PART >= 0)
+          $readmemh($sformatf("%s_p%0d_bank%0d.hex", INIT_FILE, INIT_PART, b), mem);
       end
     end
 

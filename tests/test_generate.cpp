@@ -98,7 +98,7 @@ TEST(Generate, DeterministicAndWellFormed) {
   for (const auto& [path, content] : first) EXPECT_EQ(content, second.at(path)) << path << " differs between runs";
 
   const auto manifest = nlohmann::json::parse(first.at("manifest.json"));
-  EXPECT_EQ(manifest["regenerate"], "hardwire generate --model tiny --array 8x8 --sram-bank-depth 4096 --out DIR");
+  EXPECT_EQ(manifest["regenerate"], "hardwire generate --model tiny --array 8x8 --weight-port 64 --sram-bank-depth 4096 --out DIR");
   for (const auto& f : manifest["files"]) {
     const std::string path = f["path"];
     ASSERT_TRUE(first.count(path)) << path;
@@ -110,7 +110,7 @@ TEST(Generate, DeterministicAndWellFormed) {
     if (path == "manifest.json" || path == ".hardwire-output") continue;
     EXPECT_NE(first.at(".hardwire-output").find("\nfile " + path + "\n"), std::string::npos) << path << " not owned";
     EXPECT_EQ(content.rfind("// =====", 0), 0u) << path << " lacks the banner";
-    EXPECT_NE(content.find("// Regenerate: hardwire generate --model tiny --array 8x8 --sram-bank-depth 4096 --out DIR  "
+    EXPECT_NE(content.find("// Regenerate: hardwire generate --model tiny --array 8x8 --weight-port 64 --sram-bank-depth 4096 --out DIR  "
                            "(DIR: the directory holding this file)\n"),
               std::string::npos) << path;
     EXPECT_EQ(content.find(out), std::string::npos) << path << " names the directory it was written to";
@@ -138,27 +138,35 @@ TEST(Generate, SameTreeWhereverWritten) {
 TEST(Generate, WeightImageMatchesTheQuantizedModel) {
   TmpDir tmp;
   const std::string out = tmp.file("d");
-  generate("--model tiny --array 4x8 --sram-bank-depth 256", out);  // 3,456 words: 14 banks
+  // Weight port 16 bytes on 4x8: 2 weight banks of 1,728 words, each in macros of 256 words (7 per bank).
+  generate("--model tiny --array 4x8 --weight-port 16 --sram-bank-depth 256", out);
   auto src = gen::resolve_model("tiny");
   auto fm = gen::load_float_model(*src);
   auto qm = gen::quantize(*fm, {});
   ASSERT_TRUE(qm.is_ok());
-  // Words of the bank images in order, banners skipped; every bank but the last is full.
+  // Words of each bank's macro images in order, banners skipped; every macro but a bank's last is full.
   const auto manifest = nlohmann::json::parse(read_bytes(out + "/manifest.json"));
-  const auto& images = manifest["hardware"]["weight_sram"]["images"];
-  ASSERT_GT(images.size(), 1u);
-  std::vector<std::string> words;
-  for (size_t b = 0; b < images.size(); ++b) {
-    EXPECT_EQ(images[b], "mem/weights_bank" + std::to_string(b) + ".hex");
-    std::istringstream in(read_bytes(out + "/" + images[b].get<std::string>()));
-    size_t n = 0;
-    for (std::string line; std::getline(in, line);)
-      if (!line.empty() && line.rfind("//", 0) != 0) words.push_back(line), ++n;
-    if (b + 1 < images.size()) {
-      EXPECT_EQ(n, 256u);
+  const auto& ws = manifest["hardware"]["weight_sram"];
+  const auto& images = ws["images"];
+  const int64_t banks = ws["banks"], macros = ws["macros_per_bank"];
+  ASSERT_EQ(banks, 2);
+  ASSERT_GT(macros, 1);
+  ASSERT_EQ(static_cast<int64_t>(images.size()), banks * macros);
+  std::vector<std::vector<std::string>> bank_words(static_cast<size_t>(banks));
+  for (int64_t j = 0; j < banks; ++j) {
+    for (int64_t b = 0; b < macros; ++b) {
+      const auto& image = images[static_cast<size_t>(j * macros + b)];
+      EXPECT_EQ(image, "mem/weights_p" + std::to_string(j) + "_bank" + std::to_string(b) + ".hex");
+      std::istringstream in(read_bytes(out + "/" + image.get<std::string>()));
+      size_t n = 0;
+      for (std::string line; std::getline(in, line);)
+        if (!line.empty() && line.rfind("//", 0) != 0) bank_words[static_cast<size_t>(j)].push_back(line), ++n;
+      if (b + 1 < macros) {
+        EXPECT_EQ(n, 256u);
+      }
     }
+    EXPECT_EQ(static_cast<int64_t>(bank_words[static_cast<size_t>(j)].size()), ws["words_per_bank"].get<int64_t>());
   }
-  EXPECT_EQ(static_cast<int64_t>(words.size()), manifest["hardware"]["weight_sram"]["words"].get<int64_t>());
   for (const auto& m : manifest["memory_map"]["weights"]) {
     const std::string name = m["name"];
     const golden::QLinear* lin = nullptr;
@@ -166,12 +174,14 @@ TEST(Generate, WeightImageMatchesTheQuantizedModel) {
     else if (name == "L1.w2") lin = &qm->layers[1].w2;
     else if (name == "L0.wk") lin = &qm->layers[0].wk;
     if (!lin) continue;
-    gen::LaneWords expect = gen::gemm_weight_words(lin->w, 4, 8);
-    const std::string text = gen::hex_image(expect);
-    std::istringstream ex(text);
-    int64_t i = m["base"];
-    for (std::string line; std::getline(ex, line); ++i) ASSERT_EQ(words[static_cast<size_t>(i)], line) << name;
-    EXPECT_EQ(i, m["base"].get<int64_t>() + m["words"].get<int64_t>()) << name;
+    const auto expect = gen::gemv_weight_words(lin->w, 2, 8);
+    for (int64_t j = 0; j < banks; ++j) {
+      std::istringstream ex(gen::hex_image(expect[static_cast<size_t>(j)]));
+      int64_t i = m["base"];
+      for (std::string line; std::getline(ex, line); ++i)
+        ASSERT_EQ(bank_words[static_cast<size_t>(j)][static_cast<size_t>(i)], line) << name << " bank " << j;
+      EXPECT_EQ(i, m["base"].get<int64_t>() + m["words"].get<int64_t>()) << name;
+    }
   }
 }
 
@@ -216,14 +226,17 @@ TEST(Generate, ErrorsLeaveNothingBehind) {
   for (const auto& n : names) EXPECT_TRUE(n == "mine" || n == "ro") << "left behind: " << n;
 }
 
-// `hardwire synth`: every block synthesizes; the hierarchical figures are consistent (the array is R x C PEs plus
-// its skew registers; the GEMM engine contains the array); memories come from the SRAM model.
+// `hardwire synth`: every block synthesizes; the figures are consistent with the plan (the matrix engine holds a
+// product register per multiplier, C accumulators and a 2-beat output FIFO); memories come from the SRAM model.
 TEST(Synth, HierarchicalFiguresAreConsistent) {
   TmpDir tmp;
   std::string log;
-  const int rc = sh(std::string(HARDWIRE_BIN) + " synth --model tiny --array 4x4 --json " + tmp.file("s.json"), &log);
+  const int rc = sh(std::string(HARDWIRE_BIN) + " synth --model tiny --array 4x4 --weight-port 8 --json " +
+                        tmp.file("s.json") + " --work " + tmp.file("w"),
+                    &log);
   ASSERT_EQ(rc, 0) << log;
-  EXPECT_NE(log.find("| processing element | 16 |"), std::string::npos) << log;
+  EXPECT_NE(log.find("| matrix engine 2x4 | 1 |"), std::string::npos) << log;
+  EXPECT_NE(log.find("weight port 8 bytes per cycle"), std::string::npos) << log;
   const auto j = nlohmann::json::parse(read_bytes(tmp.file("s.json")));
   std::map<std::string, nlohmann::json> blocks;
   for (const auto& b : j["blocks"]) {
@@ -232,12 +245,14 @@ TEST(Synth, HierarchicalFiguresAreConsistent) {
     EXPECT_GT(b["transistors"].get<int64_t>(), 0) << b["name"];
     blocks[b["module"]] = b;
   }
-  const double pe = blocks["hw_pe"]["area_um2"], array = blocks["hw_systolic_array"]["area_um2"];
-  const double gemm = blocks["hw_gemm"]["area_um2"];
-  EXPECT_GT(array, 16 * pe);        // 16 PEs plus skew/de-skew registers
-  EXPECT_LT(array, 16 * pe * 1.3);
-  EXPECT_GT(gemm, array);           // the engine contains the array
-  EXPECT_EQ(blocks["hw_pe"]["flip_flops"].get<int64_t>(), 16 + 1 + 2 + 30 + 3 * 8);  // a, valid, sel, psum, 3 banks
+  const auto man = nlohmann::json::parse(read_bytes(tmp.file("w/design/manifest.json")));
+  const auto& gp = man["blocks"]["hw_gemv"]["parameters"];
+  const int64_t p = gp["P"], c = gp["C"], aw = gp["A_W"], acc = gp["ACC_W"];
+  EXPECT_EQ(p, 2);
+  EXPECT_EQ(c, 4);
+  const int64_t ffs = blocks["hw_gemv"]["flip_flops"].get<int64_t>();
+  EXPECT_GE(ffs, p * c * (aw + 8) + 3 * c * acc);       // products, accumulators, FIFO
+  EXPECT_LE(ffs, p * c * (aw + 8) + 3 * c * acc + 120);  // plus the issue and output control
   bool weights = false;
   for (const auto& m : j["memories"]) {
     if (m["name"] == "weight SRAM") {

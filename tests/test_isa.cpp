@@ -189,6 +189,39 @@ TEST(ChipPlan, MemoryMapIsContiguousAndDisjoint) {
   EXPECT_EQ(mm.kv_words, 2 * s.n_layers * s.seq_len * s.n_kv_heads * mm.head_words);
 }
 
+// --weight-port: a multiple of C from C to R x C; P = port / C banks, each matrix ceil(N/C) * ceil(K/P) words per bank,
+// one image per macro of every bank.
+TEST(ChipPlan, WeightPortSetsTheBanks) {
+  for (const int64_t port : {int64_t{8}, int64_t{24}, int64_t{64}}) {
+    auto plan = plan_chip(tiny(), {{8, 8}, 64, port});
+    ASSERT_TRUE(plan.is_ok()) << port;
+    const int64_t p = port / 8;
+    EXPECT_EQ(plan->weight_port_rows, p);
+    EXPECT_EQ(plan->weight_port_bytes(), port);
+    int64_t words = 0;
+    for (const auto& m : plan->matrices) {
+      EXPECT_EQ(m.words, ((m.rows + 7) / 8) * ((m.cols + p - 1) / p)) << m.name;
+      words += m.words;
+    }
+    EXPECT_EQ(plan->weight_words, words);
+    EXPECT_EQ(plan->weight_macros_per_bank(), (words + 63) / 64);
+    ASSERT_EQ(static_cast<int64_t>(plan->weight_images.size()), p * plan->weight_macros_per_bank());
+    EXPECT_EQ(plan->weight_images.front(), "mem/weights_p0_bank0.hex");
+    EXPECT_EQ(plan->weight_images.back(), "mem/weights_p" + std::to_string(p - 1) + "_bank" +
+                                              std::to_string(plan->weight_macros_per_bank() - 1) + ".hex");
+    EXPECT_EQ(plan->block("hw_gemv").values.front(), (std::pair<std::string, int64_t>{"P", p}));
+  }
+  EXPECT_EQ(plan_chip(tiny(), {{8, 8}, 0, 0})->weight_port_rows, 8);  // 0: R x C
+  EXPECT_EQ(plan_chip(tiny(), {{8, 8}, 0, 8})->weight_images, std::vector<std::string>{"mem/weights_p0.hex"});
+  for (const int64_t bad : {int64_t{4}, int64_t{12}, int64_t{72}, int64_t{-8}}) {
+    const auto plan = plan_chip(tiny(), {{8, 8}, 0, bad});
+    ASSERT_FALSE(plan.is_ok()) << bad;
+    EXPECT_EQ(plan.message(), "weight port " + std::to_string(bad) +
+                                  " bytes per cycle must be a multiple of C = 8 from 8 to R x C = 64 on a 8x8 array, "
+                                  "e.g. --weight-port 64");
+  }
+}
+
 TEST(ChipPlan, MatrixSitesByKindAndBlocksFromOneSource) {
   auto plan = plan_chip(tiny(), {{8, 8}, 256});
   ASSERT_TRUE(plan.is_ok());
@@ -201,7 +234,7 @@ TEST(ChipPlan, MatrixSitesByKindAndBlocksFromOneSource) {
   EXPECT_EQ(plan->matrix(1, MatrixKind::kW3).name, "L1.w3");
   EXPECT_EQ(plan->matrix(1, MatrixKind::kW3).lin, &tiny().layers[1].w3);
   EXPECT_EQ(plan->classifier().name, "cls");
-  EXPECT_EQ(static_cast<int64_t>(plan->weight_images.size()), (plan->weight_words + 255) / 256);
+  EXPECT_EQ(static_cast<int64_t>(plan->weight_images.size()), 8 * ((plan->weight_words + 255) / 256));  // 8 banks
   // Every MATVEC reads the matrix its note names.
   for (size_t pc = 0; pc < plan->program.size(); ++pc) {
     const auto& i = plan->program.code[pc];
@@ -223,12 +256,13 @@ TEST(ChipPlan, MatrixSitesByKindAndBlocksFromOneSource) {
   EXPECT_EQ(value("SCRATCH_DEPTH"), plan->map.scratch_words);
   EXPECT_EQ(value("PROG_DEPTH"), static_cast<int64_t>(plan->program.size()));
   EXPECT_EQ(value("W_BANK_DEPTH"), 256);
-  EXPECT_EQ(plan->block("hw_pe").instances, 64);
+  EXPECT_EQ(value("W_ROWS"), 8);  // the default weight port: R x C
+  EXPECT_EQ(plan->weight_port_bytes(), 64);
   // Bounds: compute = MACs / (R C), weights = bytes / weight port, KV = bytes read / KV port; phases add up.
   const auto& s = tiny().shape;
   for (int64_t pos : {int64_t{0}, s.seq_len - 1}) {
     const auto b = plan->step_bounds(pos);
-    EXPECT_DOUBLE_EQ(b.total.weight_cycles, static_cast<double>(plan->weight_bytes) / 8.0);
+    EXPECT_DOUBLE_EQ(b.total.weight_cycles, static_cast<double>(plan->weight_bytes) / 64.0);
     EXPECT_EQ(b.total.macs, plan->matmul_macs + golden::compute_stats(s, true).attention_macs_at(pos));
     EXPECT_DOUBLE_EQ(b.total.compute_cycles, static_cast<double>(b.total.macs) / 64.0);
     const auto& att = b.phase[static_cast<size_t>(Phase::kAttention)];

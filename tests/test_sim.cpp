@@ -43,7 +43,7 @@ fs::path copy_design(const TmpDir& tmp) {
   return dst;
 }
 
-// Overwrites `count` words of the weight matrix `name`, starting at its first word, with `word` (hex text).
+// Overwrites `count` words of weight bank 0 of the matrix `name`, starting at its first word, with `word` (hex text).
 void corrupt_weights(const fs::path& design, const std::string& name, int64_t count, const std::string& word) {
   const auto m = nlohmann::json::parse(read_bytes((design / "manifest.json").string()));
   int64_t base = -1;
@@ -51,9 +51,9 @@ void corrupt_weights(const fs::path& design, const std::string& name, int64_t co
     if (w["name"] == name) base = w["base"].get<int64_t>();
   ASSERT_GE(base, 0) << name << " not in the memory map";
   const auto& ws = m["hardware"]["weight_sram"];
-  const int64_t depth = ws["bank_depth"].get<int64_t>();
+  const int64_t depth = ws["macro_depth"].get<int64_t>();
   for (int64_t a = base; a < base + count; ++a) {
-    const std::string image = ws["images"][static_cast<size_t>(a / depth)].get<std::string>();
+    const std::string image = ws["images"][static_cast<size_t>(a / depth)].get<std::string>();  // bank 0's macros
     const fs::path path = design / image;
     std::istringstream in(read_bytes(path.string()));
     std::string line, text;
@@ -75,7 +75,7 @@ void corrupt_weights(const fs::path& design, const std::string& name, int64_t co
 TEST(SimFault, CorruptedWeightImageIsCaughtAndLocalized) {
   TmpDir tmp;
   const fs::path d = copy_design(tmp);
-  // Layer 1's w1 (the FFN gate projection): its first tile, every lane = +127.
+  // Layer 1's w1 (the FFN gate projection): its first 8 words in weight bank 0, every lane = +127.
   corrupt_weights(d, "L1.w1", 8, "7f7f7f7f7f7f7f7f");
   const CliRun r = run(tmp, "sim --model tiny --array 8x8 --steps 4 --out tiny_8x8");
   EXPECT_EQ(r.exit_code, 1) << r.out << r.err;

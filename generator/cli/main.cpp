@@ -177,20 +177,29 @@ Result<Prepared> prepare(const std::string& model, const std::string& widths_arg
 }
 
 // Hardware options of generate and synth, checked; the regenerate command names them all.
+// The hardware options that generate, synth and sim share.
+struct HwArgs {
+  std::string array = "8x8";
+  int64_t bank_depth = 4096;
+  int64_t weight_port = 0;  // 0: R x C
+};
+
 Result<gen::GenerateOptions> design_options(const std::string& model, const std::string& widths_arg,
-                                            const std::string& array_arg, int64_t bank_depth,
-                                            const std::string& out_dir) {
-  auto array = gen::parse_array(array_arg);
+                                            const HwArgs& hw, const std::string& out_dir) {
+  auto array = gen::parse_array(hw.array);
   if (!array) return array.error();
-  HW_TRY(gen::check_bank_depth(bank_depth));
+  HW_TRY(gen::check_bank_depth(hw.bank_depth));
+  HW_TRY(gen::check_weight_port(*array, hw.weight_port));
   gen::GenerateOptions opt;
   opt.array = *array;
-  opt.sram_bank_depth = bank_depth;
+  opt.sram_bank_depth = hw.bank_depth;
+  opt.weight_port = hw.weight_port == 0 ? array->rows * array->cols : hw.weight_port;
   opt.out_dir = out_dir;
   opt.regenerate_command = "hardwire generate --model " + gen::shell_word(model) + " --array " +
-                           gen::shell_word(array_arg) +
+                           gen::shell_word(hw.array) +
                            (widths_arg.empty() ? "" : " --widths " + gen::shell_word(widths_arg)) +
-                           " --sram-bank-depth " + std::to_string(bank_depth);
+                           " --weight-port " + std::to_string(opt.weight_port) + " --sram-bank-depth " +
+                           std::to_string(hw.bank_depth);
   return opt;
 }
 
@@ -199,9 +208,12 @@ Status write_json(const std::string& path, const nlohmann::json& j) {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-int cmd_info(const std::string& model, const std::string& widths_arg, const std::string& json_path) {
+int cmd_info(const std::string& model, const std::string& widths_arg, const HwArgs& hw, const std::string& json_path) {
   HW_ASSIGN_OR_FAIL(auto src, gen::resolve_model(model));
   HW_ASSIGN_OR_FAIL(auto widths, effective_widths(src, widths_arg));
+  HW_ASSIGN_OR_FAIL(auto array, gen::parse_array(hw.array));
+  HW_OK_OR_FAIL(gen::check_weight_port(array, hw.weight_port));
+  const int64_t port = hw.weight_port == 0 ? array.rows * array.cols : hw.weight_port;
   const gen::ModelInfo m = gen::compute_info(src, widths);
   const auto& s = m.shape;
   fmt::print("model          {}\n", src.describe());
@@ -224,6 +236,13 @@ int cmd_info(const std::string& model, const std::string& widths_arg, const std:
              with_commas(m.kv_cache_bytes), bytes_h(m.kv_cache_bytes), s.n_layers, s.seq_len, s.kv_dim(),
              m.widths.k, m.widths.v);
   fmt::print("widths         {}\n", gen::widths_to_string(m.widths));
+  // Decode bounds of a chip for this model (the same formulas as ChipPlan::step_bounds, for the matrix products).
+  const double weight_cycles = static_cast<double>(m.stats.matmul_macs_per_token) / static_cast<double>(port);
+  const double compute_cycles =
+      static_cast<double>(m.macs_per_token_mean) / static_cast<double>(array.rows * array.cols);
+  fmt::print("chip           {}x{} array, weight port {} bytes per cycle ({} banks of {} bytes): weight-delivery bound "
+             "{:.0f} cycles/token, compute bound {:.0f} (mean over positions)\n",
+             array.rows, array.cols, port, port / array.cols, array.cols, weight_cycles, compute_cycles);
   if (!json_path.empty()) {
     nlohmann::json j = {
         {"model", src.describe()},
@@ -238,7 +257,12 @@ int cmd_info(const std::string& model, const std::string& widths_arg, const std:
         {"matmul_macs_per_token", m.stats.matmul_macs_per_token},
         {"macs_per_token", {{"min", m.macs_per_token_min}, {"max", m.macs_per_token_max}, {"mean", m.macs_per_token_mean}}},
         {"kv_cache_bytes", m.kv_cache_bytes},
-        {"widths", gen::widths_to_string(m.widths)}};
+        {"widths", gen::widths_to_string(m.widths)},
+        {"chip",
+         {{"array", {{"rows", array.rows}, {"cols", array.cols}}},
+          {"weight_port_bytes", port},
+          {"weight_cycles", weight_cycles},
+          {"compute_cycles_mean", compute_cycles}}}};
     HW_OK_OR_FAIL(write_json(json_path, j));
   }
   return 0;
@@ -313,25 +337,24 @@ int cmd_golden(const std::string& model, const std::string& widths_arg, const st
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-int cmd_generate(const std::string& model, const std::string& widths_arg, const std::string& array_arg,
-                 int64_t bank_depth, const std::string& out_dir) {
+int cmd_generate(const std::string& model, const std::string& widths_arg, const HwArgs& hw,
+                 const std::string& out_dir) {
   using clock = std::chrono::steady_clock;
   const auto t0 = clock::now();
   if (out_dir.empty()) return fail("--out is required: the directory to write the design into");
-  HW_ASSIGN_OR_FAIL(auto opt, design_options(model, widths_arg, array_arg, bank_depth, out_dir));
+  HW_ASSIGN_OR_FAIL(auto opt, design_options(model, widths_arg, hw, out_dir));
   HW_ASSIGN_OR_FAIL(auto p, prepare(model, widths_arg, true));
   HW_ASSIGN_OR_FAIL(auto sum, gen::generate_design(p.src, p.qm, opt));
-  fmt::print("generated {} for {} on a {}x{} array: {} files, {} bytes, {} weight words of {} bytes, content hash {} "
-             "({:.2f} s)\n",
-             out_dir, p.src.name, opt.array.rows, opt.array.cols, sum.files, with_commas(sum.bytes),
-             with_commas(sum.weight_words), opt.array.cols, sum.content_hash,
+  fmt::print("generated {} for {} on a {}x{} array, weight port {} bytes per cycle ({} banks of {} words): {} files, "
+             "{} bytes, content hash {} ({:.2f} s)\n",
+             out_dir, p.src.name, opt.array.rows, opt.array.cols, opt.weight_port, opt.weight_port / opt.array.cols,
+             with_commas(sum.weight_words), sum.files, with_commas(sum.bytes), sum.content_hash,
              std::chrono::duration<double>(clock::now() - t0).count());
   return 0;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-int cmd_synth(const std::string& model, const std::string& widths_arg, const std::string& array_arg,
-              int64_t bank_depth, const std::string& liberty, const std::string& json_path, const std::string& md_path,
+int cmd_synth(const std::string& model, const std::string& widths_arg, const HwArgs& hw, const std::string& liberty, const std::string& json_path, const std::string& md_path,
               const std::string& work_arg) {
   using clock = std::chrono::steady_clock;
   namespace fs = std::filesystem;
@@ -339,7 +362,7 @@ int cmd_synth(const std::string& model, const std::string& widths_arg, const std
   const bool keep = !work_arg.empty();
   const std::string work =
       keep ? work_arg : (fs::temp_directory_path() / ("hardwire-synth-" + std::to_string(::getpid()))).string();
-  HW_ASSIGN_OR_FAIL(auto opt, design_options(model, widths_arg, array_arg, bank_depth, work + "/design"));
+  HW_ASSIGN_OR_FAIL(auto opt, design_options(model, widths_arg, hw, work + "/design"));
   HW_ASSIGN_OR_FAIL(auto p, prepare(model, widths_arg, true));
   std::error_code ec;
   std::optional<gen::TempGuard> temp_work;  // the default work directory is a temporary: removed on an interrupt
@@ -353,8 +376,8 @@ int cmd_synth(const std::string& model, const std::string& widths_arg, const std
   if (!rep) return fail(rep.message() + (keep ? "" : " (work directory kept: " + work + ")"));
   if (!keep) fs::remove_all(work, ec);
   const std::string md = gen::synth_markdown(*rep);
-  fmt::print("{} on a {}x{} array ({})\n\n{}", p.src.describe(), opt.array.rows, opt.array.cols,
-             gen::widths_to_string(p.widths), md);
+  fmt::print("{} on a {}x{} array, weight port {} bytes per cycle ({})\n\n{}", p.src.describe(), opt.array.rows,
+             opt.array.cols, opt.weight_port, gen::widths_to_string(p.widths), md);
   fmt::print("\nsynthesized {} blocks in {:.1f} s{}\n", rep->blocks.size(),
              std::chrono::duration<double>(clock::now() - t0).count(),
              keep ? "; scripts, logs and netlist statistics in " + work : "");
@@ -367,8 +390,9 @@ int cmd_synth(const std::string& model, const std::string& widths_arg, const std
 
 // ---------------------------------------------------------------------------------------------------------------
 struct SimArgs {
-  std::string model, widths, array, tokenizer, prompt, out, json;
-  int64_t bank_depth = 4096, steps = 32;
+  std::string model, widths, tokenizer, prompt, out, json;
+  HwArgs hw;
+  int64_t steps = 32;
   bool trace = false, no_stall = false, x_unique = false;
   std::string coverage;
   int jobs = 2;
@@ -382,9 +406,9 @@ int cmd_sim(const SimArgs& a) {
   if (dir.empty()) {
     std::string name;
     for (char c : fs::path(src0.name).stem().string()) name += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
-    dir = "out/sim-" + name + "-" + a.array;
+    dir = "out/sim-" + name + "-" + a.hw.array + (a.hw.weight_port ? "-wp" + std::to_string(a.hw.weight_port) : "");
   }
-  HW_ASSIGN_OR_FAIL(auto opt, design_options(a.model, a.widths, a.array, a.bank_depth, dir));
+  HW_ASSIGN_OR_FAIL(auto opt, design_options(a.model, a.widths, a.hw, dir));
   opt.reuse_unchanged = true;
   HW_ASSIGN_OR_FAIL(const Prompt prompt_in, read_prompt(a.tokenizer, a.prompt, a.steps, src0.shape));
   const std::vector<int64_t>& prompt_ids = prompt_in.ids;
@@ -397,12 +421,13 @@ int cmd_sim(const SimArgs& a) {
 
   const auto t0 = clock::now();
   HW_ASSIGN_OR_FAIL(auto p, prepare(a.model, a.widths, true));
-  HW_ASSIGN_OR_FAIL(auto plan, gen::plan_chip(p.qm, {opt.array, opt.sram_bank_depth}));
+  HW_ASSIGN_OR_FAIL(auto plan, gen::plan_chip(p.qm, {opt.array, opt.sram_bank_depth, opt.weight_port}));
   HW_ASSIGN_OR_FAIL(auto sum, gen::generate_design(p.src, p.qm, plan, opt));
   fmt::print("model    {}\nshape    {}\nwidths   {}\n", p.src.describe(), p.src.shape.to_string(),
              gen::widths_to_string(p.widths));
-  fmt::print("design   {} ({}x{} array, {} instructions per token, content hash {}{})\n", dir, opt.array.rows,
-             opt.array.cols, plan.program.size(), sum.content_hash, sum.reused ? ", reused" : "");
+  fmt::print("design   {} ({}x{} array, weight port {} bytes per cycle, {} instructions per token, content hash {}{})\n",
+             dir, opt.array.rows, opt.array.cols, plan.weight_port_bytes(), plan.program.size(), sum.content_hash,
+             sum.reused ? ", reused" : "");
   if (!sum.damaged.empty())
     fmt::print("note     the design in {} was damaged ({}); regenerated it\n", dir, sum.damaged);
   for (const auto& f : sum.edited)
@@ -495,8 +520,9 @@ int cmd_sim(const SimArgs& a) {
              plan.kv_port_bytes(), tb.kv_cycles);
   fmt::print("achieved {:.0f} cycles/token = {:.2f} x the largest bound ({:.2f} x compute, {:.2f} x weights)\n", cycles,
              cycles / bound, cycles / tb.compute_cycles, cycles / tb.weight_cycles);
-  fmt::print("simulated {} positions in {:.1f} s ({:.0f} cycles/s; host held the output {:.0f} cycles)\n", n, sim_s,
-             cycles * static_cast<double>(n) / sim_s, held);
+  fmt::print("simulated {} positions in {:.1f} s: {:.2f} tokens/s of simulation ({:.0f} cycles/s; host held the output "
+             "{:.0f} cycles)\n",
+             n, sim_s, dn / sim_s, cycles * dn / sim_s, held);
   if (a.trace) fmt::print("waveform {}/sim/trace.fst\n", dir);
   fmt::print("total time {:.1f} s\n", std::chrono::duration<double>(clock::now() - t0).count());
 
@@ -516,6 +542,7 @@ int cmd_sim(const SimArgs& a) {
       steps.push_back({{"pos", r.pos}, {"token_in", r.token_in}, {"token_out", r.token_out}, {"cycles", r.cycles}});
     nlohmann::json j = {{"model", p.src.describe()},
                         {"array", {{"rows", R}, {"cols", C}}},
+                        {"weight_port_bytes", plan.weight_port_bytes()},
                         {"widths", gen::widths_to_string(p.widths)},
                         {"content_hash", sum.content_hash},
                         {"seed", seed},
@@ -531,7 +558,6 @@ int cmd_sim(const SimArgs& a) {
                           {"weight_bandwidth_cycles", tb.weight_cycles},
                           {"weight_bytes", plan.weight_bytes},
                           {"weight_port_bytes", plan.weight_port_bytes()},
-                          {"sram_bytes_per_cycle", plan.weight_port_bytes()},
                           {"kv_cycles", tb.kv_cycles},
                           {"kv_bytes_mean", static_cast<double>(tb.kv_bytes) / dn},
                           {"kv_port_bytes", plan.kv_port_bytes()}}},
@@ -539,6 +565,8 @@ int cmd_sim(const SimArgs& a) {
                         {"ratio_to_bound", cycles / bound},
                         {"ratio_to_compute", cycles / tb.compute_cycles},
                         {"ratio_to_bandwidth", cycles / tb.weight_cycles},
+                        {"sim_seconds", sim_s},
+                        {"sim_tokens_per_second", dn / sim_s},
                         {"steps", steps}};
     HW_OK_OR_FAIL(write_json(a.json, j));
   }
@@ -557,10 +585,15 @@ int run_cli(int argc, char** argv) {
 
   std::string model = gen::kDefaultModel, widths, tokenizer, prompt, json;
   int64_t steps = 32;
+  HwArgs hw;
+  const std::string port_help =
+      "bytes of weights read per cycle: a multiple of C from C to R x C (default R x C: every multiplier busy)";
 
   CLI::App* info = app.add_subcommand("info", "shape, parameter count, weight bytes, MACs per token, KV-cache bytes");
   info->add_option("--model,-m", model, model_help)->capture_default_str();
   info->add_option("--widths", widths, widths_help);
+  info->add_option("--array,-a", hw.array, "array RxC, for the decode bounds")->capture_default_str();
+  info->add_option("--weight-port", hw.weight_port, port_help);
   info->add_option("--json", json, "also write the figures as JSON to this file");
 
   CLI::App* gold = app.add_subcommand("golden", "greedy decode with the integer golden and the float reference");
@@ -571,22 +604,23 @@ int run_cli(int argc, char** argv) {
   gold->add_option("--steps,-n", steps, "tokens to generate")->capture_default_str();
   gold->add_option("--json", json, "also write tokens and agreement figures as JSON to this file");
 
-  std::string array = "8x8", out;
-  int64_t bank_depth = 4096;
-  const std::string bank_help = "words per weight SRAM bank (power of two; 0: one bank)";
+  std::string out;
+  const std::string bank_help = "words per weight SRAM macro (power of two; 0: one macro per weight bank)";
   CLI::App* generate = app.add_subcommand("generate", "write the configured RTL, memory images and manifest.json");
   generate->add_option("--model,-m", model, model_help)->capture_default_str();
   generate->add_option("--widths", widths, widths_help);
-  generate->add_option("--array,-a", array, "systolic array RxC, e.g. 8x8 or 4x8")->capture_default_str();
-  generate->add_option("--sram-bank-depth", bank_depth, bank_help)->capture_default_str();
+  generate->add_option("--array,-a", hw.array, "array RxC, e.g. 8x8 or 4x8")->capture_default_str();
+  generate->add_option("--weight-port", hw.weight_port, port_help);
+  generate->add_option("--sram-bank-depth", hw.bank_depth, bank_help)->capture_default_str();
   generate->add_option("--out,-o", out, "output directory (replaced if it is a previous hardwire output)")->required();
 
   std::string liberty, md, work;
   CLI::App* synth = app.add_subcommand("synth", "yosys area per block (hierarchical) plus the SRAM model");
   synth->add_option("--model,-m", model, model_help)->capture_default_str();
   synth->add_option("--widths", widths, widths_help);
-  synth->add_option("--array,-a", array, "systolic array RxC")->capture_default_str();
-  synth->add_option("--sram-bank-depth", bank_depth, bank_help)->capture_default_str();
+  synth->add_option("--array,-a", hw.array, "array RxC")->capture_default_str();
+  synth->add_option("--weight-port", hw.weight_port, port_help);
+  synth->add_option("--sram-bank-depth", hw.bank_depth, bank_help)->capture_default_str();
   synth->add_option("--liberty", liberty, "liberty file for area in um^2 (default: the built-in generic 45 nm library)");
   synth->add_option("--json", json, "also write the report as JSON to this file");
   synth->add_option("--md", md, "also write the Markdown tables to this file");
@@ -596,8 +630,9 @@ int run_cli(int argc, char** argv) {
   CLI::App* sim = app.add_subcommand("sim", "run the whole accelerator in Verilator, token by token, bit-exact against golden");
   sim->add_option("--model,-m", sa.model, model_help)->default_val(gen::kDefaultModel);
   sim->add_option("--widths", sa.widths, widths_help);
-  sim->add_option("--array,-a", sa.array, "systolic array RxC")->default_val("8x8");
-  sim->add_option("--sram-bank-depth", sa.bank_depth, bank_help)->capture_default_str();
+  sim->add_option("--array,-a", sa.hw.array, "array RxC")->capture_default_str();
+  sim->add_option("--weight-port", sa.hw.weight_port, port_help);
+  sim->add_option("--sram-bank-depth", sa.hw.bank_depth, bank_help)->capture_default_str();
   sim->add_option("--tokenizer,-t", sa.tokenizer, "llama2.c tokenizer.bin (prints tokens as text, encodes --prompt)");
   sim->add_option("--prompt,-p", sa.prompt, "prompt text (needs --tokenizer); default: start from BOS");
   sim->add_option("--steps,-n", sa.steps, "tokens to generate (the chip picks each next token)")->capture_default_str();
@@ -618,10 +653,10 @@ int run_cli(int argc, char** argv) {
 
   CLI11_PARSE(app, argc, argv);
   if (sim->parsed()) return cmd_sim(sa);
-  if (info->parsed()) return cmd_info(model, widths, json);
+  if (info->parsed()) return cmd_info(model, widths, hw, json);
   if (gold->parsed()) return cmd_golden(model, widths, tokenizer, prompt, steps, json);
-  if (generate->parsed()) return cmd_generate(model, widths, array, bank_depth, out);
-  if (synth->parsed()) return cmd_synth(model, widths, array, bank_depth, liberty, json, md, work);
+  if (generate->parsed()) return cmd_generate(model, widths, hw, out);
+  if (synth->parsed()) return cmd_synth(model, widths, hw, liberty, json, md, work);
   return 1;
 }
 

@@ -32,6 +32,14 @@ Status check_bank_depth(int64_t d) {
                " must be 0 (one bank) or a power of two from 16 to 16777216 words, e.g. --sram-bank-depth 4096"};
 }
 
+Status check_weight_port(const ArrayShape& a, int64_t bytes) {
+  if (bytes == 0 || (bytes >= a.cols && bytes <= a.rows * a.cols && bytes % a.cols == 0)) return Status::ok();
+  return Error{"weight port " + std::to_string(bytes) + " bytes per cycle must be a multiple of C = " +
+               std::to_string(a.cols) + " from " + std::to_string(a.cols) + " to R x C = " +
+               std::to_string(a.rows * a.cols) + " on a " + std::to_string(a.rows) + "x" + std::to_string(a.cols) +
+               " array, e.g. --weight-port " + std::to_string(a.rows * a.cols)};
+}
+
 int index_bits(int64_t count) {
   int b = 0;
   while ((int64_t{1} << b) < count) ++b;
@@ -60,9 +68,9 @@ int clog2(int64_t v) {
   return b;
 }
 
-// Every matrix of the model in weight-SRAM order (per layer wq wk wv wo w1 w3 w2, then the classifier), with its
-// base word on an R x C array (tile layout of gen::gemm_weight_words) and its first Requant word.
-std::vector<MatrixSite> matrix_sites(const golden::QModel& m, int64_t R, int64_t C) {
+// Every matrix of the model in weight-memory order (per layer wq wk wv wo w1 w3 w2, then the classifier), with its
+// base word in the P weight banks of C bytes (layout of gen::gemv_weight_words) and its first Requant word.
+std::vector<MatrixSite> matrix_sites(const golden::QModel& m, int64_t P, int64_t C) {
   const auto& w = m.widths;
   std::vector<MatrixSite> mats;
   auto add = [&](int64_t layer, MatrixKind kind, const golden::QLinear& lin, int act, int out) {
@@ -92,7 +100,7 @@ std::vector<MatrixSite> matrix_sites(const golden::QModel& m, int64_t R, int64_t
   add(-1, MatrixKind::kClassifier, m.cls, w.xn, golden::kLogitBits);
   int64_t words = 0, rq = 0;
   for (auto& s : mats) {
-    s.words = gemm_weight_word_count(s.rows, s.cols, R, C);
+    s.words = gemv_weight_word_count(s.rows, s.cols, P, C);
     s.base = words;
     words += s.words;
     s.rq_base = rq;
@@ -147,12 +155,15 @@ MemoryMap memory_map(const golden::QModel& m, const std::vector<MatrixSite>& mat
 }  // namespace
 
 Result<ChipPlan> plan_chip(const golden::QModel& m, const PlanOptions& o) {
+  HW_TRY(check_weight_port(o.array, o.weight_port));
+  HW_TRY(check_bank_depth(o.sram_bank_depth));
   ChipPlan p;
   p.array = o.array;
   p.shape = m.shape;
   p.widths = m.widths;
   const int64_t R = o.array.rows, C = o.array.cols;
-  p.matrices = matrix_sites(m, R, C);
+  p.weight_port_rows = o.weight_port == 0 ? R : o.weight_port / C;
+  p.matrices = matrix_sites(m, p.weight_port_rows, C);
   for (const auto& s : p.matrices) {
     p.act_bits = std::max(p.act_bits, s.act_bits);
     p.acc_bits = std::max(p.acc_bits, s.acc_bits);
@@ -162,14 +173,14 @@ Result<ChipPlan> plan_chip(const golden::QModel& m, const PlanOptions& o) {
     p.matmul_macs += s.rows * s.cols;
     p.weight_bytes += s.rows * s.cols;
   }
-  // Banks: one image per bank; a single bank when every weight fits one.
+  // Weight banks: P of them, each split into macros of sram_bank_depth words when it is deeper; one image per macro.
   const bool banked = o.sram_bank_depth > 0 && p.weight_words > o.sram_bank_depth;
   p.weight_bank_depth = banked ? o.sram_bank_depth : 0;
-  if (banked) {
-    const int64_t n = (p.weight_words + o.sram_bank_depth - 1) / o.sram_bank_depth;
-    for (int64_t b = 0; b < n; ++b) p.weight_images.push_back("mem/weights_bank" + std::to_string(b) + ".hex");
-  } else {
-    p.weight_images.push_back("mem/weights.hex");
+  for (int64_t j = 0; j < p.weight_port_rows; ++j) {
+    const std::string bank = "mem/weights_p" + std::to_string(j);
+    if (!banked) p.weight_images.push_back(bank + ".hex");
+    for (int64_t b = 0; banked && b < p.weight_macros_per_bank(); ++b)
+      p.weight_images.push_back(bank + "_bank" + std::to_string(b) + ".hex");
   }
   // The core's own accumulators (attention, SwiGLU, embedding; numerics §8, §10, §11), as signed widths.
   const auto& s = m.shape;
@@ -192,6 +203,10 @@ const MatrixSite& ChipPlan::matrix(int64_t layer, MatrixKind kind) const {
                                                    : static_cast<size_t>(layer * kMatricesPerLayer + static_cast<int>(kind));
   HW_CHECK(i < matrices.size() && matrices[i].kind == kind && matrices[i].layer == layer, "matrix site lookup");
   return matrices[i];
+}
+
+int64_t ChipPlan::weight_macros_per_bank() const {
+  return weight_bank_depth > 0 ? (weight_words + weight_bank_depth - 1) / weight_bank_depth : 1;
 }
 
 double Bounds::bound() const { return std::max({compute_cycles, weight_cycles, kv_cycles}); }
@@ -237,20 +252,17 @@ StepBounds ChipPlan::step_bounds(int64_t pos) const {
 }
 
 std::vector<BlockParams> ChipPlan::blocks() const {
-  const int64_t R = array.rows, C = array.cols;
-  const int64_t banks = weight_banks_per_pe;
+  const int64_t C = array.cols, P = weight_port_rows;
   std::vector<BlockParams> b;
-  b.push_back({"hw_pe", {{"A_W", act_bits}, {"ACC_W", acc_bits}, {"NUM_BANKS", banks}}, R * C});
-  b.push_back({"hw_systolic_array", {{"R", R}, {"C", C}, {"A_W", act_bits}, {"ACC_W", acc_bits}, {"NUM_BANKS", banks}}});
-  b.push_back({"hw_gemm",
-               {{"R", R}, {"C", C}, {"A_W", act_bits}, {"ACC_W", acc_bits}, {"M_MAX", 1}, {"K_MAX", k_max},
-                {"N_MAX", n_max}, {"W_DEPTH", weight_words}, {"W_BANK_DEPTH", weight_bank_depth}, {"NUM_BANKS", banks}}});
+  b.push_back({"hw_gemv",
+               {{"P", P}, {"C", C}, {"A_W", act_bits}, {"ACC_W", acc_bits}, {"K_MAX", k_max}, {"N_MAX", n_max},
+                {"W_DEPTH", weight_words}, {"W_BANK_DEPTH", weight_bank_depth}}});
   b.push_back({"hw_softmax", {{"MAX_LEN", shape.seq_len}}});
   b.push_back({"hw_rmsnorm", {{"DIM", shape.dim}, {"IN_W", widths.res}, {"OUT_W", widths.xn}}});
   b.push_back({"hw_rope", {{"HEAD_SIZE", shape.head_size()}, {"SEQ_LEN", shape.seq_len}, {"W", rope_bits}}});
   b.push_back({"hw_requant", {{"ACC_W", requant_acc_bits}, {"OUT_W", 32}}});
   b.push_back({"hw_core",
-               {{"R", R},
+               {{"W_ROWS", P},
                 {"C", C},
                 {"A_W", act_bits},
                 {"ACC_W", acc_bits},
@@ -258,7 +270,6 @@ std::vector<BlockParams> ChipPlan::blocks() const {
                 {"N_MAX", n_max},
                 {"W_DEPTH", weight_words},
                 {"W_BANK_DEPTH", weight_bank_depth},
-                {"NUM_BANKS", banks},
                 {"DIM", shape.dim},
                 {"N_LAYERS", shape.n_layers},
                 {"HEAD_SIZE", shape.head_size()},
@@ -280,7 +291,7 @@ std::vector<BlockParams> ChipPlan::blocks() const {
                 {"NORM_DEPTH", map.norm_words},
                 {"PROG_DEPTH", static_cast<int64_t>(program.size())}}});
   // hw_core's units, as hw_core instantiates them (its derived values: rtl_templates/hw_core.sv).
-  const int64_t kt_max = (k_max + R - 1) / R;
+  const int64_t kg_max = (k_max + P - 1) / P;
   b.push_back({"hw_core_sequencer",
                {{"VOCAB", shape.vocab},
                 {"SEQ_LEN", shape.seq_len},
@@ -293,7 +304,7 @@ std::vector<BlockParams> ChipPlan::blocks() const {
                 {"N_LAYERS", shape.n_layers},
                 {"LAYER_W", program.layout.width[static_cast<size_t>(isa::Field::silu_layer)]}}});
   b.push_back({"hw_core_vector_mac", {{"LANES", map.lanes}, {"HEAD_SIZE", shape.head_size()}, {"MAC_ACC_W", mac_acc_bits}}});
-  b.push_back({"hw_core_gemm_packer", {{"R", R}, {"A_W", act_bits}, {"X_ADDR_W", index_bits(kt_max)}}});
+  b.push_back({"hw_core_gemm_packer", {{"P", P}, {"A_W", act_bits}, {"X_ADDR_W", index_bits(kg_max)}}});
   b.push_back({"hw_core_gemm_serializer", {{"C", C}, {"ACC_W", acc_bits}}});
   b.push_back({"hw_core_lane_packer", {{"LANES", map.lanes}, {"HEAD_SIZE", shape.head_size()}}});
   b.push_back({"hw_core_requant_feeder",
@@ -308,12 +319,13 @@ std::vector<BlockParams> ChipPlan::blocks() const {
 }
 
 std::vector<MemoryDesc> ChipPlan::memories() const {
-  const int64_t R = array.rows, C = array.cols, seq = shape.seq_len;
+  const int64_t C = array.cols, P = weight_port_rows, seq = shape.seq_len;
   const auto s = [](int64_t v) { return std::to_string(v); };
   std::vector<MemoryDesc> m;
-  m.push_back({"weight SRAM", weight_words * C * 8,
-               "every int8 weight, tile order; " + s(static_cast<int64_t>(weight_images.size())) + " bank(s) of " +
-                   s(weight_bank_depth > 0 ? weight_bank_depth : weight_words) + " words x " + s(C) + " bytes"});
+  m.push_back({"weight SRAM", P * weight_words * C * 8,
+               "every int8 weight; " + s(P) + " bank(s) of " + s(C) + " bytes read every cycle (weight port " +
+                   s(P * C) + " bytes), each " + s(weight_macros_per_bank()) + " macro(s) of " +
+                   s(weight_bank_depth > 0 ? weight_bank_depth : weight_words) + " words"});
   m.push_back({"embedding", map.emb_words * C * 8, "int8 rows"});
   m.push_back({"requantization parameters", map.requant_words * 40, "40-bit words"});
   m.push_back({"KV cache", map.kv_words * 16 * map.lanes,
@@ -327,7 +339,7 @@ std::vector<MemoryDesc> ChipPlan::memories() const {
   const auto n = static_cast<int64_t>(program.size());
   m.push_back({"microcode and norm constants", n * program.layout.word_bits() + map.norm_words * 72,
                s(n) + " instructions x " + s(program.layout.word_bits()) + " bits; RMSNorm constants x 72 bits"});
-  m.push_back({"GEMM activation buffer", ((k_max + R - 1) / R) * R * act_bits, "one activation row"});
+  m.push_back({"matrix engine X buffer", ((k_max + P - 1) / P) * P * act_bits, "one activation vector, P per word"});
   m.push_back({"softmax row buffers", 4 * seq * 16 + 2 * 256 * 16, "4 rows of seq_len scores + 2 exp2 tables"});
   m.push_back({"RMSNorm vector buffer", shape.dim * widths.res, "one residual vector"});
   return m;

@@ -102,29 +102,43 @@ class Emitter {
 };
 
 void Emitter::emit_images() {
-  const int64_t R = plan_.array.rows, C = plan_.array.cols;
+  const int64_t C = plan_.array.cols;
   const auto& mm = plan_.map;
-  // Weights, every matrix in tile order at its base.
-  LaneWords all;
-  all.lanes = C;
-  all.lane_bits = 8;
+  // Weights: every matrix at its base in each of the P weight banks (gen::gemv_weight_words), each bank split into
+  // macros of weight_bank_depth words.
+  const int64_t P = plan_.weight_port_rows;
+  std::vector<LaneWords> bank(static_cast<size_t>(P));
+  for (auto& b : bank) {
+    b.lanes = C;
+    b.lane_bits = 8;
+  }
   for (const auto& s : plan_.matrices) {
-    const LaneWords w = gemm_weight_words(s.lin->w, R, C);
-    all.values.insert(all.values.end(), w.values.begin(), w.values.end());
+    const auto w = gemv_weight_words(s.lin->w, P, C);
+    for (int64_t j = 0; j < P; ++j)
+      bank[static_cast<size_t>(j)].values.insert(bank[static_cast<size_t>(j)].values.end(),
+                                                 w[static_cast<size_t>(j)].values.begin(),
+                                                 w[static_cast<size_t>(j)].values.end());
   }
-  const auto banks = hex_image_banks(all, plan_.weight_bank_depth);
-  HW_CHECK(banks.size() == plan_.weight_images.size() && all.words() == plan_.weight_words,
-           "the weight image matches the plan's banks");
-  const bool banked = banks.size() > 1;
-  for (size_t b = 0; b < banks.size(); ++b) {
-    add(plan_.weight_images[b],
-        banner("Weight SRAM image" +
-               (banked ? ", bank " + std::to_string(b) + " (words from " +
-                             std::to_string(static_cast<int64_t>(b) * plan_.weight_bank_depth) + ")"
-                       : std::string()) +
-               ": " + std::to_string(C) + " int8 lanes per word (lane 0 = lowest byte); memory map in manifest.json") +
-            banks[b]);
+  size_t image = 0;
+  for (int64_t j = 0; j < P; ++j) {
+    const auto macros = hex_image_banks(bank[static_cast<size_t>(j)], plan_.weight_bank_depth);
+    HW_CHECK(bank[static_cast<size_t>(j)].words() == plan_.weight_words &&
+                 static_cast<int64_t>(macros.size()) == plan_.weight_macros_per_bank(),
+             "the weight images match the plan's banks");
+    for (size_t b = 0; b < macros.size(); ++b, ++image) {
+      HW_CHECK(image < plan_.weight_images.size(), "one image name per weight macro");
+      add(plan_.weight_images[image],
+          banner("Weight bank " + std::to_string(j) + " of " + std::to_string(P) +
+                 (macros.size() > 1 ? ", macro " + std::to_string(b) + " (words from " +
+                                          std::to_string(static_cast<int64_t>(b) * plan_.weight_bank_depth) + ")"
+                                    : std::string()) +
+                 ": " + std::to_string(C) + " int8 lanes per word (lane 0 = lowest byte), byte c of word nt*KG + g "
+                 "= W[nt*" + std::to_string(C) + " + c][g*" + std::to_string(P) + " + " + std::to_string(j) +
+                 "]; memory map in manifest.json") +
+              macros[b]);
+    }
   }
+  HW_CHECK(image == plan_.weight_images.size(), "every weight image written");
   // Embedding rows: row t at words t*ceil(dim/C) .., lane c of word j = E[t][j*C + c].
   LaneWords emb;
   emb.lanes = C;
@@ -206,15 +220,16 @@ void Emitter::emit_packages() {
   u("AttW", w.att);
   u("UpW", w.up);
   u("HW", w.h);
-  u("ArrayRows", plan_.array.rows, "systolic array R x C");
+  u("ArrayRows", plan_.array.rows, "array R x C");
   u("ArrayCols", plan_.array.cols);
+  u("WeightPortRows", plan_.weight_port_rows, "weight banks read every cycle (multiplier rows of the matrix engine)");
+  u("WeightPortBytes", plan_.weight_port_bytes(), "weight port: bytes of weights read per cycle");
   u("ActW", plan_.act_bits, "array activation width: the widest matmul input");
   u("AccW", plan_.acc_bits, "array accumulator width: the widest accumulator bound (numerics §4)");
   u("KMax", plan_.k_max, "largest reduction (matrix columns)");
   u("NMax", plan_.n_max, "largest output (matrix rows)");
-  u("WeightWords", plan_.weight_words, "weight SRAM words of ArrayCols bytes");
-  u("WeightBankDepth", plan_.weight_bank_depth, "words per weight SRAM bank (0: one bank)");
-  u("WeightBanks", plan_.weight_banks_per_pe, "weight banks in every PE (3: a decode tile loads while the bank before it drains)");
+  u("WeightWords", plan_.weight_words, "words of ArrayCols bytes in every weight bank");
+  u("WeightBankDepth", plan_.weight_bank_depth, "words per macro of a weight bank (0: one macro)");
   for (const auto& m : plan_.matrices) {
     std::string id = "WBase";
     for (char c : m.name) id += (c == '.') ? '_' : c;
@@ -233,10 +248,8 @@ void Emitter::emit_packages() {
   u("RequantWords", mm.requant_words);
   u("NormWords", mm.norm_words);
   u("ProgramWords", static_cast<int64_t>(plan_.program.size()), "microcode instructions per decode step");
-  const bool banked = plan_.weight_images.size() > 1;
-  p.params.push_back({"", "WeightImage", Expr::str(banked ? "mem/weights" : "mem/weights.hex"),
-                      banked ? "memory images (weights: per-bank prefix, hw_sram reads <prefix>_bank<b>.hex)"
-                             : "memory images"});
+  p.params.push_back({"", "WeightImage", Expr::str("mem/weights"),
+                      "memory images (weights: the prefix of mem/weights_p<bank>[_bank<macro>].hex)"});
   p.params.push_back({"", "Exp2Image", Expr::str("mem/exp2.hex"), ""});
   p.params.push_back({"", "EmbImage", Expr::str("mem/embedding.hex"), ""});
   p.params.push_back({"", "RequantImage", Expr::str("mem/requant.hex"), ""});
@@ -287,9 +300,9 @@ void Emitter::emit_top() {
   inst.name = "u_core";
   // hw_core's parameters are the plan's (ChipPlan::blocks), passed as the package constants that hold them.
   static const std::pair<const char*, const char*> kConstant[] = {
-      {"R", "ArrayRows"},           {"C", "ArrayCols"},         {"A_W", "ActW"},
+      {"W_ROWS", "WeightPortRows"}, {"C", "ArrayCols"},         {"A_W", "ActW"},
       {"ACC_W", "AccW"},            {"K_MAX", "KMax"},          {"N_MAX", "NMax"},
-      {"W_DEPTH", "WeightWords"},   {"W_BANK_DEPTH", "WeightBankDepth"}, {"NUM_BANKS", "WeightBanks"},
+      {"W_DEPTH", "WeightWords"},   {"W_BANK_DEPTH", "WeightBankDepth"},
       {"DIM", "Dim"},               {"N_LAYERS", "NumLayers"},  {"HEAD_SIZE", "HeadSize"},
       {"N_HEADS", "NumHeads"},      {"N_KV_HEADS", "NumKvHeads"}, {"LANES", "AttLanes"},
       {"VOCAB", "Vocab"},           {"SEQ_LEN", "SeqLen"},      {"RES_W", "ResW"},
@@ -336,11 +349,13 @@ std::string Emitter::manifest() {
   j["hardware"] = {{"array", {{"rows", plan_.array.rows}, {"cols", plan_.array.cols}}},
                    {"act_bits", plan_.act_bits},
                    {"acc_bits", plan_.acc_bits},
-                   {"weight_banks_per_pe", plan_.weight_banks_per_pe},
+                   {"weight_port_bytes", plan_.weight_port_bytes()},
                    {"core", {{"mac_acc_bits", plan_.mac_acc_bits}, {"requant_acc_bits", plan_.requant_acc_bits}}},
-                   {"weight_sram", {{"word_bytes", plan_.array.cols}, {"words", plan_.weight_words},
-                                    {"bank_depth", plan_.weight_bank_depth > 0 ? plan_.weight_bank_depth : plan_.weight_words},
-                                    {"banks", plan_.weight_images.size()}, {"images", plan_.weight_images}}}};
+                   {"weight_sram", {{"banks", plan_.weight_port_rows}, {"word_bytes", plan_.array.cols},
+                                    {"words_per_bank", plan_.weight_words},
+                                    {"macro_depth", plan_.weight_bank_depth > 0 ? plan_.weight_bank_depth : plan_.weight_words},
+                                    {"macros_per_bank", plan_.weight_macros_per_bank()},
+                                    {"images", plan_.weight_images}}}};
   // Every block's parameters, as hwc_top instantiates them (`hardwire synth` elaborates each block with these).
   ordered_json blocks = ordered_json::object();
   for (const auto& b : plan_.blocks()) {
@@ -425,8 +440,16 @@ std::string Emitter::manifest() {
 Result<GenerateSummary> Emitter::run() {
   emit_images();
   emit_packages();
-  // Templates, verbatim below a banner, in name order.
-  for (const auto& [name, text] : embedded_templates()) {
+  // The templates the accelerator instantiates, verbatim below a banner, in name order: every block of the plan
+  // plus the modules they share (memories, FIFOs, the core's helper package). The library's other modules (hw_gemm
+  // and its systolic array, for M > 1) are not part of this chip.
+  std::set<std::string> used = {"hw_sram.sv", "hw_fifo.sv", "hw_core_pkg.sv"};
+  for (const auto& b : plan_.blocks()) used.insert(b.module + ".sv");
+  std::vector<std::pair<std::string, std::string>> templates;
+  for (const auto& [name, text] : embedded_templates())
+    if (used.count(name)) templates.emplace_back(name, text);
+  HW_CHECK(templates.size() == used.size(), "every module of the plan is a template");
+  for (const auto& [name, text] : templates) {
     add("rtl/" + name, banner("Template rtl_templates/" + name + " (hand-written), copied verbatim below.") + text);
   }
   emit_top();
@@ -435,7 +458,7 @@ Result<GenerateSummary> Emitter::run() {
   std::string flist = banner("RTL file list of the accelerator (top: hwc_top): run tools from this directory (memory "
                              "images are read relative to it).");
   flist += "rtl/hardwire_cfg_pkg.sv\nrtl/hw_isa_pkg.sv\n";
-  for (const auto& [name, text] : embedded_templates()) flist += "rtl/" + name + "\n";
+  for (const auto& [name, text] : templates) flist += "rtl/" + name + "\n";
   flist += "rtl/hwc_top.sv\n";
   add("files.f", flist);
   std::sort(files_.begin(), files_.end());
@@ -484,15 +507,16 @@ Result<GenerateSummary> Emitter::run() {
 
 Result<GenerateSummary> generate_design(const ModelSource& src, const golden::QModel& model,
                                         const GenerateOptions& options) {
-  auto plan = plan_chip(model, {options.array, options.sram_bank_depth});
+  auto plan = plan_chip(model, {options.array, options.sram_bank_depth, options.weight_port});
   if (!plan) return plan.error();
   return generate_design(src, model, *plan, options);
 }
 
 Result<GenerateSummary> generate_design(const ModelSource& src, const golden::QModel& model, const ChipPlan& plan,
                                         const GenerateOptions& options) {
-  HW_CHECK(plan.array.rows == options.array.rows && plan.array.cols == options.array.cols,
-           "generate_design: the plan is of this array");
+  HW_CHECK(plan.array.rows == options.array.rows && plan.array.cols == options.array.cols &&
+               (options.weight_port == 0 || plan.weight_port_bytes() == options.weight_port),
+           "generate_design: the plan is of this array and weight port");
   Emitter e(src, model, plan, options);
   return e.run();
 }

@@ -30,6 +30,29 @@ LaneWords gemm_weight_words(const golden::MatI8& w, int64_t R, int64_t C) {
   return out;
 }
 
+int64_t gemv_weight_word_count(int64_t n_rows, int64_t k_cols, int64_t P, int64_t C) {
+  HW_CHECK(P >= 1 && C >= 1 && n_rows >= 0 && k_cols >= 0, "weight port and matrix dimensions");
+  return ((n_rows + C - 1) / C) * ((k_cols + P - 1) / P);
+}
+
+std::vector<LaneWords> gemv_weight_words(const golden::MatI8& w, int64_t P, int64_t C) {
+  HW_CHECK(P >= 1 && C >= 1, "weight port dimensions");
+  const int64_t N = w.rows(), K = w.cols();
+  const int64_t KG = (K + P - 1) / P, words = gemv_weight_word_count(N, K, P, C);
+  std::vector<LaneWords> banks(static_cast<size_t>(P));
+  for (auto& b : banks) {
+    b.lanes = C;
+    b.lane_bits = 8;
+    b.values.assign(static_cast<size_t>(words * C), 0);
+  }
+  for (int64_t n = 0; n < N; ++n)
+    for (int64_t k = 0; k < K; ++k) {
+      const int64_t word = (n / C) * KG + k / P;
+      banks[static_cast<size_t>(k % P)].values[static_cast<size_t>(word * C + n % C)] = w(n, k);
+    }
+  return banks;
+}
+
 LaneWords gemm_activation_words(const Eigen::Matrix<int64_t, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>& x,
                                 int64_t R, int act_bits) {
   const int64_t M = x.rows(), K = x.cols(), KT = (K + R - 1) / R;

@@ -120,16 +120,15 @@ Result<SynthReport> synthesize_design(const std::string& design_dir, const Synth
     blocks.push_back(std::move(b));
     return Status::ok();
   };
-  const json arr = m["blocks"].value("hw_systolic_array", json::object()).value("parameters", json::object());
-  const std::string rxc = arr.is_object() ? std::to_string(arr.value("R", 0)) + "x" + std::to_string(arr.value("C", 0)) : "";
+  const json gemv = m["blocks"].value("hw_gemv", json::object()).value("parameters", json::object());
+  const std::string pxc =
+      gemv.is_object() ? std::to_string(gemv.value("P", 0)) + "x" + std::to_string(gemv.value("C", 0)) : "";
   // The arithmetic units are read together, as one elaboration context (yosys' figures for a module vary by ~1-3%
   // with what else is read; the core's units are read on their own).
-  const std::vector<std::string> kUnits = {"hw_pe", "hw_systolic_array", "hw_gemm", "hw_requant", "hw_softmax",
-                                           "hw_rmsnorm", "hw_rope"};
-  HW_TRY(block("pe", "processing element", "hw_pe", "one PE; the array holds R x C of them", kUnits));
-  HW_TRY(block("array", "systolic array " + rxc, "hw_systolic_array",
-               "PEs, input skew, output de-skew; inside the GEMM engine", kUnits));
-  HW_TRY(block("gemm", "GEMM engine", "hw_gemm", "array + weight loader, activation streamer, accumulators; SRAMs as macros",
+  const std::vector<std::string> kUnits = {"hw_fifo", "hw_gemv", "hw_requant", "hw_softmax", "hw_rmsnorm", "hw_rope"};
+  HW_TRY(block("gemv", "matrix engine " + pxc, "hw_gemv",
+               "multipliers (one per weight byte read per cycle), column adder trees, accumulators, issue control, "
+               "output FIFO; weight banks and X buffer as macros",
                kUnits));
   HW_TRY(block("softmax", "softmax unit", "hw_softmax", "row buffers and exp2 tables as macros", kUnits));
   HW_TRY(block("rmsnorm", "RMSNorm unit", "hw_rmsnorm", "isqrt + divider + scaling; vector buffer as a macro",
@@ -147,7 +146,7 @@ Result<SynthReport> synthesize_design(const std::string& design_dir, const Synth
                "SiLU ROM as a macro", {"hw_core_mac"}));
   HW_TRY(block("core_vector_mac", "core: vector MAC", "hw_core_vector_mac",
                "attention lanes (q.K dot product, PV accumulators) and the PV serializer", {"hw_core_vector_mac"}));
-  HW_TRY(block("core_gemm_packer", "core: GEMM packer", "hw_core_gemm_packer", "activations into hw_gemm's X buffer",
+  HW_TRY(block("core_gemm_packer", "core: GEMM packer", "hw_core_gemm_packer", "activations into hw_gemv's X buffer",
                {"hw_core_gemm_packer"}));
   HW_TRY(block("core_gemm_serializer", "core: GEMM serializer", "hw_core_gemm_serializer",
                "C-wide result beats, one output per cycle", {"hw_core_gemm_serializer"}));
@@ -268,7 +267,7 @@ std::string synth_markdown(const SynthReport& r) {
                   static_cast<long long>(b.flops), static_cast<long long>(b.transistors), b.area_um2, b.logic_depth,
                   b.note.c_str());
     o += buf;
-    if (b.module != "hw_pe" && b.module != "hw_systolic_array") logic += b.area_um2 * static_cast<double>(b.instances);
+    logic += b.area_um2 * static_cast<double>(b.instances);
   }
   std::snprintf(buf, sizeof buf, "\nMemories (analytic: bits x %.3f um^2 bit cell x %.2f periphery):\n\n",
                 r.sram.bitcell_um2, r.sram.periphery);
@@ -282,7 +281,7 @@ std::string synth_markdown(const SynthReport& r) {
     memory += mm.area_um2;
   }
   std::snprintf(buf, sizeof buf,
-                "\nTotal: logic %.3f mm^2 (GEMM engine + softmax + RMSNorm + RoPE + requantize + core), memories %.3f mm^2.\n",
+                "\nTotal: logic %.3f mm^2 (matrix engine + softmax + RMSNorm + RoPE + requantize + core), memories %.3f mm^2.\n",
                 logic / 1e6, memory / 1e6);
   o += buf;
   return o;

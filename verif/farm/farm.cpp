@@ -38,6 +38,7 @@ struct Config {
   int64_t model_seed = 1;
   std::map<std::string, int> widths;  // site -> 8 or 16 (only sites that differ from the defaults)
   int64_t rows = 8, cols = 8, bank_depth = 4096, steps = 8;
+  int64_t weight_port = 0;  // bytes per cycle; 0: the default, R x C
   uint64_t sim_seed = 1;
 
   int64_t head() const { return dim / heads; }
@@ -51,7 +52,8 @@ struct Config {
     o << "dim=" << dim << " hidden=" << hidden << " layers=" << layers << " heads=" << heads << " kv_heads=" << kv_heads
       << " vocab=" << vocab << " seq=" << seq << " shared=" << (shared ? 1 : 0) << " model_seed=" << model_seed
       << " widths=" << (widths.empty() ? "-" : widths_arg()) << " array=" << rows << "x" << cols
-      << " bank_depth=" << bank_depth << " steps=" << steps << " sim_seed=" << sim_seed;
+      << " bank_depth=" << bank_depth << " weight_port=" << weight_port << " steps=" << steps
+      << " sim_seed=" << sim_seed;
     return o.str();
   }
   std::string json() const {
@@ -85,6 +87,7 @@ bool parse_line(const std::string& text, Config& c, std::string& err) {
       else if (k == "shared") c.shared = v == "1";
       else if (k == "model_seed") c.model_seed = std::stoll(v);
       else if (k == "bank_depth") c.bank_depth = std::stoll(v);
+      else if (k == "weight_port") c.weight_port = std::stoll(v);
       else if (k == "steps") c.steps = std::stoll(v);
       else if (k == "sim_seed") c.sim_seed = std::stoull(v);
       else if (k == "array") {
@@ -111,7 +114,8 @@ bool parse_line(const std::string& text, Config& c, std::string& err) {
 }
 
 // A random configuration: head sizes below and above the array width, grouped-query ratios, odd hidden and vocab
-// sizes, per-site widths, non-square arrays from 1 to max_side on each side, banked and single-bank weight SRAMs.
+// sizes, per-site widths, non-square arrays from 1 to max_side on each side, banked and single-bank weight SRAMs,
+// weight ports from C to R x C.
 Config draw(std::mt19937_64& rng, int64_t steps, int64_t max_side) {
   auto pick = [&](int64_t lo, int64_t hi) { return lo + static_cast<int64_t>(rng() % static_cast<uint64_t>(hi - lo + 1)); };
   Config c;
@@ -132,6 +136,7 @@ Config draw(std::mt19937_64& rng, int64_t steps, int64_t max_side) {
   c.cols = pick(1, max_side);
   const int64_t depths[] = {0, 16, 64, 256, 4096};
   c.bank_depth = depths[rng() % 5];
+  c.weight_port = (rng() % 2) ? c.cols * pick(1, c.rows) : 0;
   c.steps = steps;
   c.sim_seed = rng() & 0xffffffffffffull;
   return c;
@@ -169,6 +174,7 @@ Outcome run_one(const Config& c, const fs::path& dir, int build_jobs) {
   { std::ofstream(dir / "config.txt") << c.line() << "\n"; }
   const std::string common = "--model " + quote((dir / "model.json").string()) + " --array " + std::to_string(c.rows) +
                              "x" + std::to_string(c.cols) + " --sram-bank-depth " + std::to_string(c.bank_depth) +
+                             (c.weight_port ? " --weight-port " + std::to_string(c.weight_port) : std::string()) +
                              (c.widths.empty() ? "" : " --widths " + c.widths_arg());
   const std::string design = (dir / "design").string();
   std::string out;
@@ -194,7 +200,7 @@ Outcome run_one(const Config& c, const fs::path& dir, int build_jobs) {
 bool valid(const Config& c) {
   return c.heads >= 1 && c.kv_heads >= 1 && c.heads % c.kv_heads == 0 && c.dim % c.heads == 0 && c.head() % 2 == 0 &&
          c.hidden >= 1 && c.layers >= 1 && c.vocab >= 2 && c.seq >= c.steps && c.rows >= 1 && c.cols >= 1 &&
-         c.steps >= 1;
+         c.steps >= 1 && (c.weight_port == 0 || (c.weight_port % c.cols == 0 && c.weight_port <= c.rows * c.cols));
 }
 
 // Greedy shrinking: try smaller variants of each parameter, keep any that still fails at the same stage.
@@ -221,6 +227,8 @@ Config shrink(Config c, const std::string& stage, const fs::path& work, int buil
     add([](Config& d) { d.cols = std::max<int64_t>(1, d.cols / 2); });
     add([](Config& d) { d.widths.clear(); });
     add([](Config& d) { d.bank_depth = 4096; });
+    add([](Config& d) { d.weight_port = 0; });
+    add([](Config& d) { d.weight_port = d.cols; });
     add([](Config& d) { d.shared = true; });
     for (const auto& d : cands) {
       const Outcome o = run_one(d, work / ("shrink" + std::to_string(round)), build_jobs);

@@ -1,6 +1,6 @@
-// hw_core_gemm_packer against its contract: an activation vector of K elements (1..K_MAX, K not a multiple of R
-// included) with random gaps becomes X-buffer writes, one per element: word k / R holding the elements of that word
-// so far (higher lanes zero), then one start pulse the cycle after the last write. Configuration: HW_R, HW_A_W,
+// hw_core_gemm_packer against its contract: an activation vector of K elements (1..K_MAX, K not a multiple of P
+// included) with random gaps becomes X-buffer writes, one per element: word k / P holding the elements of that word
+// so far (higher lanes zero), then one start pulse the cycle after the last write. Configuration: HW_P, HW_A_W,
 // HW_X_ADDR_W, HW_K_MAX.
 #include <memory>
 #include <vector>
@@ -12,8 +12,8 @@
 using namespace hardwire;
 
 namespace {
-constexpr int kR = HW_R, kAW = HW_A_W, kKMax = HW_K_MAX;
-static_assert((kKMax + kR - 1) / kR <= (1 << HW_X_ADDR_W), "X_ADDR_W must address ceil(K_MAX / R) words");
+constexpr int kP = HW_P, kAW = HW_A_W, kKMax = HW_K_MAX;
+static_assert((kKMax + kP - 1) / kP <= (1 << HW_X_ADDR_W), "X_ADDR_W must address ceil(K_MAX / P) words");
 struct Write {
   int64_t addr = 0;  // -1: the start pulse
   std::vector<int64_t> lanes;
@@ -28,7 +28,7 @@ std::string show(const Write& w) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  const std::string block = "rtl core_gemm_packer R=" + std::to_string(kR) + " A_W=" + std::to_string(kAW);
+  const std::string block = "rtl core_gemm_packer P=" + std::to_string(kP) + " A_W=" + std::to_string(kAW);
   const uint64_t seed = verif::harness_seed(block);
   verif::seed_verilator(seed, argc, argv);
   std::mt19937_64 rng(seed);
@@ -45,8 +45,8 @@ int main(int argc, char** argv) {
     verif::settle_low(*top);
     if (top->start_o) writes.check(Write{-1, {}});
     if (top->xmem_we_o) {
-      Write w{static_cast<int64_t>(top->xmem_addr_o), std::vector<int64_t>(kR)};
-      for (int l = 0; l < kR; ++l) w.lanes[static_cast<size_t>(l)] = verif::get_lane(top->xmem_data_o, l, kAW);
+      Write w{static_cast<int64_t>(top->xmem_addr_o), std::vector<int64_t>(kP)};
+      for (int l = 0; l < kP; ++l) w.lanes[static_cast<size_t>(l)] = verif::get_lane(top->xmem_data_o, l, kAW);
       writes.check(w);
     }
     verif::rising_edge(*top);
@@ -55,13 +55,13 @@ int main(int argc, char** argv) {
   for (int instr = 0; instr < 300; ++instr) {
     const int k = 1 + static_cast<int>(rng() % kKMax);
     verif::Source<int64_t> elems(seed ^ (0x100u + static_cast<unsigned>(instr)));
-    std::vector<int64_t> lanes(kR, 0);
+    std::vector<int64_t> lanes(kP, 0);
     for (int i = 0; i < k; ++i) {
       const int64_t v = verif::sext(rng(), kAW);
       elems.push(v);
-      if (i % kR == 0) lanes.assign(kR, 0);
-      lanes[static_cast<size_t>(i % kR)] = v;
-      writes.expect(Write{i / kR, lanes});
+      if (i % kP == 0) lanes.assign(kP, 0);
+      lanes[static_cast<size_t>(i % kP)] = v;
+      writes.expect(Write{i / kP, lanes});
     }
     writes.expect(Write{-1, {}});
     const int setup = 1 + static_cast<int>(rng() % 3);

@@ -21,8 +21,8 @@
 namespace hardwire::gen {
 
 struct ArrayShape {
-  int64_t rows = 8;  // R: the reduction dimension fed per cycle
-  int64_t cols = 8;  // C: output columns; also the weight SRAM word width in bytes
+  int64_t rows = 8;  // R: the reduction dimension fed per cycle (at most; the weight port decides how many)
+  int64_t cols = 8;  // C: output columns; also the word width of a weight bank in bytes
 };
 // "RxC", 1 <= R, C <= 256.
 Result<ArrayShape> parse_array(const std::string& text);
@@ -31,9 +31,13 @@ Status check_bank_depth(int64_t depth);
 // Bits of an index into `count` things, at least 1: the RTL's `(D > 1) ? $clog2(D) : 1`.
 int index_bits(int64_t count);
 
+// Bytes of weights the chip reads per cycle: a multiple of C from C to R x C (0 stands for R x C, the default).
+Status check_weight_port(const ArrayShape& array, int64_t bytes);
+
 struct PlanOptions {
   ArrayShape array;
-  int64_t sram_bank_depth = 4096;  // words per weight SRAM bank (power of two); 0: one bank for all weights
+  int64_t sram_bank_depth = 4096;  // words per weight SRAM macro (power of two); 0: one macro per weight bank
+  int64_t weight_port = 0;         // bytes of weights read per cycle (check_weight_port); 0: R x C
 };
 
 // The matrices of a layer, in weight-SRAM order, then the classifier.
@@ -41,7 +45,8 @@ enum class MatrixKind { kWq, kWk, kWv, kWo, kW1, kW3, kW2, kClassifier };
 inline constexpr int kMatricesPerLayer = 7;
 const char* matrix_kind_name(MatrixKind k);  // "wq" ... "w2", "cls"
 
-// One quantized matrix as the GEMM engine sees it: its words in the weight SRAM and its per-channel Requants.
+// One quantized matrix as the matrix engine sees it: its words in every weight bank (from `base`, `words` of them)
+// and its per-channel Requants.
 struct MatrixSite {
   std::string name;  // "L0.wq", "cls"
   MatrixKind kind = MatrixKind::kWq;
@@ -79,7 +84,7 @@ struct MemoryMap {
 struct BlockParams {
   std::string module;                                  // "hw_core"
   std::vector<std::pair<std::string, int64_t>> values; // (parameter, value), in the module's order
-  int64_t instances = 1;                               // how many the accelerator holds (hw_pe: R x C)
+  int64_t instances = 1;                               // how many the accelerator holds
 };
 
 // One on-chip memory (an SRAM macro, or a ROM/table of the same kind), for area estimates.
@@ -91,7 +96,7 @@ struct MemoryDesc {
 
 // Lower bounds on the cycles of one decode step, per phase and in total (bench/README.md):
 //   compute  MACs / (R * C): every PE busy every cycle;
-//   weights  weight bytes / weight port (bytes of weights the chip reads per cycle; today one weight-SRAM word, C);
+//   weights  weight bytes / weight port (bytes of weights the chip reads per cycle: P banks of C bytes);
 //   KV cache KV-cache bytes read / KV port (one KV-cache word of AttLanes 16-bit lanes per cycle), each KV head's
 //            rows read once per layer (the heads that share it under grouped-query attention read it together).
 struct Bounds {
@@ -109,15 +114,17 @@ struct ChipPlan {
   ArrayShape array;
   golden::Shape shape;
   golden::Widths widths;
-  // GEMM engine
+  // Matrix engine (hw_gemv): P x C multipliers fed by P weight banks of C bytes, read every cycle.
   int act_bits = 8;    // widest matmul input
   int acc_bits = 8;    // widest matmul accumulator (numerics §4)
   int64_t k_max = 1, n_max = 1;
-  int weight_banks_per_pe = 3;  // decode tile loads run two tiles ahead of the array
-  int64_t weight_words = 0;
-  int64_t weight_bank_depth = 0;  // 0: one bank
-  std::vector<std::string> weight_images;  // mem/weights.hex, or mem/weights_bank<b>.hex per bank
-  std::vector<MatrixSite> matrices;        // weight-SRAM order
+  int64_t weight_port_rows = 1;   // P: weight banks (and multiplier rows); the weight port is P x C bytes
+  int64_t weight_words = 0;       // words per weight bank (every bank holds the same words of every matrix)
+  int64_t weight_bank_depth = 0;  // words per macro of a weight bank; 0: one macro per bank
+  // Image of every macro: mem/weights_p<j>.hex per weight bank j, or mem/weights_p<j>_bank<b>.hex per macro b of it;
+  // bank-major. The package's WeightImage is their prefix, mem/weights.
+  std::vector<std::string> weight_images;
+  std::vector<MatrixSite> matrices;        // weight-memory order
   // core
   int mac_acc_bits = 34;      // attention / SwiGLU / embedding accumulator (numerics §8, §10, §11)
   int requant_acc_bits = 34;  // requantizer input: max(acc_bits, mac_acc_bits)
@@ -130,11 +137,12 @@ struct ChipPlan {
 
   const MatrixSite& matrix(int64_t layer, MatrixKind kind) const;
   const MatrixSite& classifier() const { return matrix(-1, MatrixKind::kClassifier); }
-  int64_t weight_port_bytes() const { return array.cols; }
+  int64_t weight_port_bytes() const { return weight_port_rows * array.cols; }
+  int64_t weight_macros_per_bank() const;
   int64_t kv_port_bytes() const { return 2 * map.lanes; }
   StepBounds step_bounds(int64_t pos) const;  // the decode step at position pos
-  // Parameters of every block synthesized or instantiated: hw_pe, hw_systolic_array, hw_gemm, hw_softmax,
-  // hw_rmsnorm, hw_rope, hw_requant, hw_core (hw_core's file names are not included: they are package strings).
+  // Parameters of every block synthesized or instantiated: hw_gemv, hw_softmax, hw_rmsnorm, hw_rope, hw_requant,
+  // hw_core and its units (hw_core's file names are not included: they are package strings).
   std::vector<BlockParams> blocks() const;
   BlockParams block(const std::string& module) const;
   // Every memory of the accelerator with its size in bits.

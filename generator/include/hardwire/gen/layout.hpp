@@ -1,5 +1,5 @@
-// hardwire/gen/layout.hpp — how matrices are laid out in the accelerator's memories (the order the systolic
-// array consumes them). The RTL side of each layout is documented in the module that reads it.
+// hardwire/gen/layout.hpp — how matrices are laid out in the memories of the matrix engines (the order hw_gemv and
+// hw_gemm consume them). The RTL side of each layout is documented in the module that reads it.
 #pragma once
 
 #include <cstdint>
@@ -23,7 +23,13 @@ struct LaneWords {
 LaneWords gemm_weight_words(const golden::MatI8& w, int64_t R, int64_t C);
 // The words that image takes: ceil(N / C) * ceil(K / R) * R (the one place this is computed).
 int64_t gemm_weight_word_count(int64_t n_rows, int64_t k_cols, int64_t R, int64_t C);
-// Activation buffer image for hw_gemm: word m*KT + kt, lane r = X[m][kt*R + r], zero outside X (M x K).
+// Weight images for hw_gemv (rtl_templates/hw_gemv.sv), the accelerator's decode matrix engine, with a weight port
+// of P x C bytes: P banks of C int8 lanes. Group (nt, g), nt-major, is word nt*KG + g of every bank; lane c of bank
+// j's word is W[nt*C + c][g*P + j], zero outside W. KG = ceil(K / P).
+std::vector<LaneWords> gemv_weight_words(const golden::MatI8& w, int64_t P, int64_t C);
+// The words that image takes in each bank: ceil(N / C) * ceil(K / P) (the one place this is computed).
+int64_t gemv_weight_word_count(int64_t n_rows, int64_t k_cols, int64_t P, int64_t C);
+// Activation buffer image for hw_gemm (and hw_gemv's X buffer with R = P, M = 1): word m*KT + kt, lane r = X[m][kt*R + r], zero outside X (M x K).
 LaneWords gemm_activation_words(const Eigen::Matrix<int64_t, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>& x,
                                 int64_t R, int act_bits);
 

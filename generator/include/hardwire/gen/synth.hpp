@@ -31,7 +31,7 @@ struct SynthOptions {
 };
 
 struct BlockReport {
-  std::string name;         // "systolic array 8x8"
+  std::string name;         // "matrix engine 8x8"
   std::string module;       // top module synthesized
   std::string note;
   int64_t instances = 1;    // how many the accelerator holds

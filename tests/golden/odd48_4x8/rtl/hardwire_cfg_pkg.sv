@@ -1,6 +1,6 @@
 // ====================================================================================================
 // hardwire 0.1.0 - generated file, do not edit.
-// Regenerate: hardwire generate --model verif/models/odd48.json --array 4x8 --sram-bank-depth 4096 --out DIR  (DIR: the directory holding this file)
+// Regenerate: hardwire generate --model verif/models/odd48.json --array 4x8 --weight-port 32 --sram-bank-depth 4096 --out DIR  (DIR: the directory holding this file)
 // Model: odd48 (dim 48, hidden 136, layers 3, heads 6 (kv 2), vocab 250, seq 40)
 // Array 4x8, widths res=16,xn=8,q=16,k=8,v=8,att=8,up=16,h=16
 // Configuration package (generated from the chip plan).
@@ -25,9 +25,13 @@ package hardwire_cfg_pkg;
   localparam int unsigned AttW            = 8;
   localparam int unsigned UpW             = 16;
   localparam int unsigned HW              = 16;
-  // systolic array R x C
+  // array R x C
   localparam int unsigned ArrayRows       = 4;
   localparam int unsigned ArrayCols       = 8;
+  // weight banks read every cycle (multiplier rows of the matrix engine)
+  localparam int unsigned WeightPortRows  = 4;
+  // weight port: bytes of weights read per cycle
+  localparam int unsigned WeightPortBytes = 32;
   // array activation width: the widest matmul input
   localparam int unsigned ActW            = 16;
   // array accumulator width: the widest accumulator bound (numerics §4)
@@ -36,35 +40,33 @@ package hardwire_cfg_pkg;
   localparam int unsigned KMax            = 136;
   // largest output (matrix rows)
   localparam int unsigned NMax            = 250;
-  // weight SRAM words of ArrayCols bytes
-  localparam int unsigned WeightWords     = 11184;
-  // words per weight SRAM bank (0: one bank)
-  localparam int unsigned WeightBankDepth = 4096;
-  // weight banks in every PE (3: a decode tile loads while the bank before it drains)
-  localparam int unsigned WeightBanks     = 3;
+  // words of ArrayCols bytes in every weight bank
+  localparam int unsigned WeightWords     = 2796;
+  // words per macro of a weight bank (0: one macro)
+  localparam int unsigned WeightBankDepth = 0;
   // weight memory map: first word of each matrix
   localparam int unsigned WBaseL0_wq      = 0;
-  localparam int unsigned WBaseL0_wk      = 288;
-  localparam int unsigned WBaseL0_wv      = 384;
-  localparam int unsigned WBaseL0_wo      = 480;
-  localparam int unsigned WBaseL0_w1      = 768;
-  localparam int unsigned WBaseL0_w3      = 1584;
-  localparam int unsigned WBaseL0_w2      = 2400;
-  localparam int unsigned WBaseL1_wq      = 3216;
-  localparam int unsigned WBaseL1_wk      = 3504;
-  localparam int unsigned WBaseL1_wv      = 3600;
-  localparam int unsigned WBaseL1_wo      = 3696;
-  localparam int unsigned WBaseL1_w1      = 3984;
-  localparam int unsigned WBaseL1_w3      = 4800;
-  localparam int unsigned WBaseL1_w2      = 5616;
-  localparam int unsigned WBaseL2_wq      = 6432;
-  localparam int unsigned WBaseL2_wk      = 6720;
-  localparam int unsigned WBaseL2_wv      = 6816;
-  localparam int unsigned WBaseL2_wo      = 6912;
-  localparam int unsigned WBaseL2_w1      = 7200;
-  localparam int unsigned WBaseL2_w3      = 8016;
-  localparam int unsigned WBaseL2_w2      = 8832;
-  localparam int unsigned WBasecls        = 9648;
+  localparam int unsigned WBaseL0_wk      = 72;
+  localparam int unsigned WBaseL0_wv      = 96;
+  localparam int unsigned WBaseL0_wo      = 120;
+  localparam int unsigned WBaseL0_w1      = 192;
+  localparam int unsigned WBaseL0_w3      = 396;
+  localparam int unsigned WBaseL0_w2      = 600;
+  localparam int unsigned WBaseL1_wq      = 804;
+  localparam int unsigned WBaseL1_wk      = 876;
+  localparam int unsigned WBaseL1_wv      = 900;
+  localparam int unsigned WBaseL1_wo      = 924;
+  localparam int unsigned WBaseL1_w1      = 996;
+  localparam int unsigned WBaseL1_w3      = 1200;
+  localparam int unsigned WBaseL1_w2      = 1404;
+  localparam int unsigned WBaseL2_wq      = 1608;
+  localparam int unsigned WBaseL2_wk      = 1680;
+  localparam int unsigned WBaseL2_wv      = 1704;
+  localparam int unsigned WBaseL2_wo      = 1728;
+  localparam int unsigned WBaseL2_w1      = 1800;
+  localparam int unsigned WBaseL2_w3      = 2004;
+  localparam int unsigned WBaseL2_w2      = 2208;
+  localparam int unsigned WBasecls        = 2412;
   // accelerator core (hw_core): attention lanes (16-bit), memories and accumulators
   localparam int unsigned AttLanes        = 8;
   // attention / SwiGLU / embedding accumulator width
@@ -88,7 +90,7 @@ package hardwire_cfg_pkg;
   localparam int unsigned NormWords       = 7;
   // microcode instructions per decode step
   localparam int unsigned ProgramWords    = 91;
-  // memory images (weights: per-bank prefix, hw_sram reads <prefix>_bank<b>.hex)
+  // memory images (weights: the prefix of mem/weights_p<bank>[_bank<macro>].hex)
   localparam WeightImage                  = "mem/weights";
   localparam Exp2Image                    = "mem/exp2.hex";
   localparam EmbImage                     = "mem/embedding.hex";

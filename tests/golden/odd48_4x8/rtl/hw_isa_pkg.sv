@@ -1,6 +1,6 @@
 // ====================================================================================================
 // hardwire 0.1.0 - generated file, do not edit.
-// Regenerate: hardwire generate --model verif/models/odd48.json --array 4x8 --sram-bank-depth 4096 --out DIR  (DIR: the directory holding this file)
+// Regenerate: hardwire generate --model verif/models/odd48.json --array 4x8 --weight-port 32 --sram-bank-depth 4096 --out DIR  (DIR: the directory holding this file)
 // Model: odd48 (dim 48, hidden 136, layers 3, heads 6 (kv 2), vocab 250, seq 40)
 // Array 4x8, widths res=16,xn=8,q=16,k=8,v=8,att=8,up=16,h=16
 // Instruction-set package (generated from isa.def, field widths of this program).
@@ -21,13 +21,13 @@ package hw_isa_pkg;
   localparam int unsigned DstW          = 10;
   localparam int unsigned RqBaseW       = 11;
   localparam int unsigned OutBitsW      = 6;
-  localparam int unsigned WBaseW        = 14;
+  localparam int unsigned WBaseW        = 12;
   localparam int unsigned NormIndexW    = 3;
   localparam int unsigned SiluLayerW    = 2;
   // op code bits
   localparam int unsigned OpW           = 4;
   // instruction word bits
-  localparam int unsigned InstrW        = 103;
+  localparam int unsigned InstrW        = 101;
 
   // op codes
   typedef enum logic [OpW-1:0] {

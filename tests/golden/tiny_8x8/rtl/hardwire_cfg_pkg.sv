@@ -1,6 +1,6 @@
 // ====================================================================================================
 // hardwire 0.1.0 - generated file, do not edit.
-// Regenerate: hardwire generate --model tiny --array 8x8 --sram-bank-depth 4096 --out DIR  (DIR: the directory holding this file)
+// Regenerate: hardwire generate --model tiny --array 8x8 --weight-port 64 --sram-bank-depth 4096 --out DIR  (DIR: the directory holding this file)
 // Model: tiny (dim 32, hidden 96, layers 2, heads 4 (kv 2), vocab 100, seq 64)
 // Array 8x8, widths res=16,xn=8,q=16,k=16,v=8,att=8,up=8,h=16
 // Configuration package (generated from the chip plan).
@@ -25,9 +25,13 @@ package hardwire_cfg_pkg;
   localparam int unsigned AttW            = 8;
   localparam int unsigned UpW             = 8;
   localparam int unsigned HW              = 16;
-  // systolic array R x C
+  // array R x C
   localparam int unsigned ArrayRows       = 8;
   localparam int unsigned ArrayCols       = 8;
+  // weight banks read every cycle (multiplier rows of the matrix engine)
+  localparam int unsigned WeightPortRows  = 8;
+  // weight port: bytes of weights read per cycle
+  localparam int unsigned WeightPortBytes = 64;
   // array activation width: the widest matmul input
   localparam int unsigned ActW            = 16;
   // array accumulator width: the widest accumulator bound (numerics §4)
@@ -36,28 +40,26 @@ package hardwire_cfg_pkg;
   localparam int unsigned KMax            = 96;
   // largest output (matrix rows)
   localparam int unsigned NMax            = 100;
-  // weight SRAM words of ArrayCols bytes
-  localparam int unsigned WeightWords     = 3488;
-  // words per weight SRAM bank (0: one bank)
+  // words of ArrayCols bytes in every weight bank
+  localparam int unsigned WeightWords     = 436;
+  // words per macro of a weight bank (0: one macro)
   localparam int unsigned WeightBankDepth = 0;
-  // weight banks in every PE (3: a decode tile loads while the bank before it drains)
-  localparam int unsigned WeightBanks     = 3;
   // weight memory map: first word of each matrix
   localparam int unsigned WBaseL0_wq      = 0;
-  localparam int unsigned WBaseL0_wk      = 128;
-  localparam int unsigned WBaseL0_wv      = 192;
-  localparam int unsigned WBaseL0_wo      = 256;
-  localparam int unsigned WBaseL0_w1      = 384;
-  localparam int unsigned WBaseL0_w3      = 768;
-  localparam int unsigned WBaseL0_w2      = 1152;
-  localparam int unsigned WBaseL1_wq      = 1536;
-  localparam int unsigned WBaseL1_wk      = 1664;
-  localparam int unsigned WBaseL1_wv      = 1728;
-  localparam int unsigned WBaseL1_wo      = 1792;
-  localparam int unsigned WBaseL1_w1      = 1920;
-  localparam int unsigned WBaseL1_w3      = 2304;
-  localparam int unsigned WBaseL1_w2      = 2688;
-  localparam int unsigned WBasecls        = 3072;
+  localparam int unsigned WBaseL0_wk      = 16;
+  localparam int unsigned WBaseL0_wv      = 24;
+  localparam int unsigned WBaseL0_wo      = 32;
+  localparam int unsigned WBaseL0_w1      = 48;
+  localparam int unsigned WBaseL0_w3      = 96;
+  localparam int unsigned WBaseL0_w2      = 144;
+  localparam int unsigned WBaseL1_wq      = 192;
+  localparam int unsigned WBaseL1_wk      = 208;
+  localparam int unsigned WBaseL1_wv      = 216;
+  localparam int unsigned WBaseL1_wo      = 224;
+  localparam int unsigned WBaseL1_w1      = 240;
+  localparam int unsigned WBaseL1_w3      = 288;
+  localparam int unsigned WBaseL1_w2      = 336;
+  localparam int unsigned WBasecls        = 384;
   // accelerator core (hw_core): attention lanes (16-bit), memories and accumulators
   localparam int unsigned AttLanes        = 8;
   // attention / SwiGLU / embedding accumulator width
@@ -81,8 +83,8 @@ package hardwire_cfg_pkg;
   localparam int unsigned NormWords       = 5;
   // microcode instructions per decode step
   localparam int unsigned ProgramWords    = 54;
-  // memory images
-  localparam WeightImage                  = "mem/weights.hex";
+  // memory images (weights: the prefix of mem/weights_p<bank>[_bank<macro>].hex)
+  localparam WeightImage                  = "mem/weights";
   localparam Exp2Image                    = "mem/exp2.hex";
   localparam EmbImage                     = "mem/embedding.hex";
   localparam RequantImage                 = "mem/requant.hex";

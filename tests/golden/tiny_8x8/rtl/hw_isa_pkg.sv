@@ -1,6 +1,6 @@
 // ====================================================================================================
 // hardwire 0.1.0 - generated file, do not edit.
-// Regenerate: hardwire generate --model tiny --array 8x8 --sram-bank-depth 4096 --out DIR  (DIR: the directory holding this file)
+// Regenerate: hardwire generate --model tiny --array 8x8 --weight-port 64 --sram-bank-depth 4096 --out DIR  (DIR: the directory holding this file)
 // Model: tiny (dim 32, hidden 96, layers 2, heads 4 (kv 2), vocab 100, seq 64)
 // Array 8x8, widths res=16,xn=8,q=16,k=16,v=8,att=8,up=8,h=16
 // Instruction-set package (generated from isa.def, field widths of this program).
@@ -21,13 +21,13 @@ package hw_isa_pkg;
   localparam int unsigned DstW          = 10;
   localparam int unsigned RqBaseW       = 10;
   localparam int unsigned OutBitsW      = 6;
-  localparam int unsigned WBaseW        = 12;
+  localparam int unsigned WBaseW        = 9;
   localparam int unsigned NormIndexW    = 3;
   localparam int unsigned SiluLayerW    = 1;
   // op code bits
   localparam int unsigned OpW           = 4;
   // instruction word bits
-  localparam int unsigned InstrW        = 96;
+  localparam int unsigned InstrW        = 93;
 
   // op codes
   typedef enum logic [OpW-1:0] {

@@ -1,6 +1,6 @@
 // ====================================================================================================
 // hardwire 0.1.0 - generated file, do not edit.
-// Regenerate: hardwire generate --model tiny --array 8x8 --sram-bank-depth 4096 --out DIR  (DIR: the directory holding this file)
+// Regenerate: hardwire generate --model tiny --array 8x8 --weight-port 64 --sram-bank-depth 4096 --out DIR  (DIR: the directory holding this file)
 // Model: tiny (dim 32, hidden 96, layers 2, heads 4 (kv 2), vocab 100, seq 64)
 // Array 8x8, widths res=16,xn=8,q=16,k=16,v=8,att=8,up=8,h=16
 // Top level (generated): the whole accelerator for this model.
@@ -33,7 +33,7 @@ module hwc_top (
 );
 
   hw_core #(
-    .R(hardwire_cfg_pkg::ArrayRows),
+    .W_ROWS(hardwire_cfg_pkg::WeightPortRows),
     .C(hardwire_cfg_pkg::ArrayCols),
     .A_W(hardwire_cfg_pkg::ActW),
     .ACC_W(hardwire_cfg_pkg::AccW),
@@ -41,7 +41,6 @@ module hwc_top (
     .N_MAX(hardwire_cfg_pkg::NMax),
     .W_DEPTH(hardwire_cfg_pkg::WeightWords),
     .W_BANK_DEPTH(hardwire_cfg_pkg::WeightBankDepth),
-    .NUM_BANKS(hardwire_cfg_pkg::WeightBanks),
     .DIM(hardwire_cfg_pkg::Dim),
     .N_LAYERS(hardwire_cfg_pkg::NumLayers),
     .HEAD_SIZE(hardwire_cfg_pkg::HeadSize),
