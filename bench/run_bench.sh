@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
-# bench/run_bench.sh — measure, don't assert: GEMM cycles on the systolic array against their limits, and area.
+# bench/run_bench.sh — measure, don't assert: the matrix engines' cycles against their limits, the whole chip's cycles
+# per token against every bound, and area.
 # Writes machine-readable results to bench/results/ (override with BENCH_OUT) and prints a summary.
 #   bash bench/run_bench.sh            # after scripts/build.sh (or scripts/test.sh)
 # Figures:
 #   gemm_<R>x<C>_a<bits>[_b3].json  64x64x64 cycles vs MACs/(R*C); M=1 (decode) cycles vs weight bytes / SRAM bytes
 #                              per cycle (the weight SRAM delivers C bytes per cycle); _b3: 3 weight banks per PE
-#   synth_<model>_<R>x<C>.json hardwire synth (yosys, hierarchical) per block, plus the SRAM model
-#   sim_<model>_<R>x<C>.json   hardwire sim: the whole accelerator's cycles per token by phase, next to the compute
-#                              bound MACs/(R*C) and the weight-bandwidth bound weight bytes / C (bit-exact run)
+#   gemv_<P>x<C>_a<bits>[_m<depth>].json  hw_gemv (the accelerator's matrix engine): 64x64 cycles vs weight bytes / (P*C)
+#   synth_<model>_<R>x<C>_wp<port>.json  hardwire synth (yosys, hierarchical) per block, plus the SRAM model
+#   sim_<model>_<R>x<C>_wp<port>.json    hardwire sim: cycles per token by phase, next to the compute, weight-delivery,
+#                                        KV-delivery and latency bounds (bit-exact run)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${BUILD_DIR:-build}
@@ -28,21 +30,41 @@ print(f"{str(d['R']) + 'x' + str(d['C']):<10} {d['act_bits']:<5} {d['weight_bank
       f"{m['ratio_to_bandwidth_bound']:>7.3f}")
 PY
 done
-for cfg in 8x8 16x16; do
-  start=$(date +%s)
-  "$build/hardwire" synth --model stories260K --array "$cfg" --json "$out/synth_stories260K_${cfg}.json" \
-    --md "$out/synth_stories260K_${cfg}.md" > /dev/null
-  echo "synth stories260K ${cfg}: $(( $(date +%s) - start )) s -> $out/synth_stories260K_${cfg}.md"
+printf '\n%-8s %-5s %12s %18s %7s\n' "P x C" bits "64x64 cycles" "weight-port bound" ratio
+for cfg in 1x8_a16 8x8_a16 8x8_a8 3x5_a16 4x8_a16_m64 16x16_a16 2x4_a8_m16; do
+  exe="$build/verif/rtl_gemv_${cfg}"
+  [ -x "$exe" ] || { echo "bench: missing $exe" >&2; exit 1; }
+  HARDWIRE_SEED=1 "$exe" --products 0 --bench "$out/gemv_${cfg}.json" > /dev/null
+  python3 - "$out/gemv_${cfg}.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+print(f"{str(d['P']) + 'x' + str(d['C']):<8} {d['act_bits']:<5} {d['cycles']:>12} {d['weight_port_bound']:>18.0f} {d['ratio']:>7.3f}")
+PY
 done
-printf '\n%-14s %-6s %9s %13s %12s %16s %7s\n' model array positions "cycles/token" "compute bnd" "bandwidth bnd" ratio
-for cfg in "tiny 8x8 64" "stories260K 8x8 128" "stories260K 16x16 128"; do
+# Area: the stories260K and stories15M shapes on 16x16 at weight ports C, 4C and R*C, and stories260K on 8x8.
+for cfg in "stories260K 8x8 64" "stories260K 16x16 16" "stories260K 16x16 64" "stories260K 16x16 256" \
+           "stories15M 16x16 16" "stories15M 16x16 64" "stories15M 16x16 256"; do
   set -- $cfg
-  "$build/hardwire" sim --model "$1" --array "$2" --steps "$3" --no-stall --out "$build/bench/sim-$1-$2" \
-    --json "$out/sim_${1}_${2}.json" > /dev/null
-  python3 - "$out/sim_${1}_${2}.json" "$1" "$2" <<'PY'
+  start=$(date +%s)
+  name="synth_${1}_${2}_wp${3}"
+  "$build/hardwire" synth --model "$1" --array "$2" --weight-port "$3" --json "$out/$name.json" --md "$out/$name.md" \
+    > /dev/null
+  echo "synth $1 $2 weight port $3: $(( $(date +%s) - start )) s -> $out/$name.md"
+done
+# Speed: cycles per token (mean over positions 0..N-1 from BOS, bit-exact, no host stalls) next to every bound.
+printf '\n%-12s %-6s %5s %5s %12s %9s %9s %9s %9s %7s %8s\n' model array port pos "cycles/token" compute weights \
+  "KV" latency ratio "tok/s sim"
+for cfg in "tiny 8x8 64 64" "stories260K 8x8 64 128" "stories260K 16x16 16 128" "stories260K 16x16 64 128" \
+           "stories260K 16x16 256 128" "stories15M 16x16 16 16" "stories15M 16x16 64 16" "stories15M 16x16 256 16"; do
+  set -- $cfg
+  name="sim_${1}_${2}_wp${3}"
+  "$build/hardwire" sim --model "$1" --array "$2" --weight-port "$3" --steps "$4" --no-stall \
+    --out "$build/bench/sim-$1-$2-wp$3" --json "$out/$name.json" > /dev/null
+  python3 - "$out/$name.json" "$1" "$2" "$3" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1])); b = d["bounds"]
-print(f"{sys.argv[2]:<14} {sys.argv[3]:<6} {d['positions']:>9} {d['cycles_per_token']:>13.0f} {b['compute_cycles']:>12.0f} "
-      f"{b['weight_bandwidth_cycles']:>16.0f} {d['ratio_to_bound']:>7.2f}")
+print(f"{sys.argv[2]:<12} {sys.argv[3]:<6} {sys.argv[4]:>5} {d['positions']:>5} {d['cycles_per_token']:>12.0f} "
+      f"{b['compute_cycles']:>9.0f} {b['weight_bandwidth_cycles']:>9.0f} {b['kv_cycles']:>9.0f} {b['latency_cycles']:>9.0f} "
+      f"{d['ratio_to_bound']:>7.2f} {d['sim_tokens_per_second']:>8.2f}")
 PY
 done

@@ -488,7 +488,7 @@ int cmd_sim(const SimArgs& a) {
   gen::Bounds tb;
   double cycles = 0, held = 0;
   auto scaled = [&](gen::Bounds x) {
-    x.compute_cycles /= dn, x.weight_cycles /= dn, x.kv_cycles /= dn;
+    x.compute_cycles /= dn, x.weight_cycles /= dn, x.kv_cycles /= dn, x.latency_cycles /= dn;
     return x;
   };
   for (const auto& r : rep.steps) {
@@ -503,21 +503,24 @@ int cmd_sim(const SimArgs& a) {
   }
   const double bound = tb.bound();
   fmt::print("\ncycles per token (mean over {} positions, host waits excluded), next to each phase's bounds:\n", n);
-  fmt::print("  {:<12} {:>10} {:>7}  {:>10} {:>10} {:>10}  {:>7}\n", "phase", "cycles", "share", "compute", "weights",
-             "KV cache", "ratio");
+  fmt::print("  {:<12} {:>10} {:>7}  {:>10} {:>10} {:>10} {:>10}  {:>7}\n", "phase", "cycles", "share", "compute",
+             "weights", "KV cache", "latency", "ratio");
   auto ratio = [](double c, double b) { return b > 0 ? fmt::format("{:>7.2f}", c / b) : std::string("      -"); };
   for (size_t i = 0; i < gen::kNumPhases; ++i)
-    fmt::print("  {:<12} {:>10.0f} {:>6.1f}%  {:>10.0f} {:>10.0f} {:>10.0f}  {}\n",
+    fmt::print("  {:<12} {:>10.0f} {:>6.1f}%  {:>10.0f} {:>10.0f} {:>10.0f} {:>10.0f}  {}\n",
                gen::phase_name(static_cast<gen::Phase>(i)), phase[i], 100.0 * phase[i] / cycles, pb[i].compute_cycles,
-               pb[i].weight_cycles, pb[i].kv_cycles, ratio(phase[i], pb[i].bound()));
-  fmt::print("  {:<12} {:>10.0f} {:>7}  {:>10.0f} {:>10.0f} {:>10.0f}  {}\n", "total", cycles, "",
-             tb.compute_cycles, tb.weight_cycles, tb.kv_cycles, ratio(cycles, bound));
+               pb[i].weight_cycles, pb[i].kv_cycles, pb[i].latency_cycles, ratio(phase[i], pb[i].bound()));
+  fmt::print("  {:<12} {:>10.0f} {:>7}  {:>10.0f} {:>10.0f} {:>10.0f} {:>10.0f}  {}\n", "total", cycles, "",
+             tb.compute_cycles, tb.weight_cycles, tb.kv_cycles, tb.latency_cycles, ratio(cycles, bound));
   fmt::print("bounds   compute: {} MACs/token / ({}x{}) = {:.0f} cycles\n", with_commas(tb.macs / n), R, C,
              tb.compute_cycles);
   fmt::print("         weights: {} weight bytes / {} bytes per cycle = {:.0f} cycles\n", with_commas(plan.weight_bytes),
              plan.weight_port_bytes(), tb.weight_cycles);
   fmt::print("         KV cache: {} bytes read / {} bytes per cycle = {:.0f} cycles\n", with_commas(tb.kv_bytes / n),
              plan.kv_port_bytes(), tb.kv_cycles);
+  fmt::print("         latency: the program's dependency chain, each unit's fixed latency, reductions at array width = "
+             "{:.0f} cycles\n",
+             tb.latency_cycles);
   fmt::print("achieved {:.0f} cycles/token = {:.2f} x the largest bound ({:.2f} x compute, {:.2f} x weights)\n", cycles,
              cycles / bound, cycles / tb.compute_cycles, cycles / tb.weight_cycles);
   fmt::print("simulated {} positions in {:.1f} s: {:.2f} tokens/s of simulation ({:.0f} cycles/s; host held the output "
@@ -535,6 +538,7 @@ int cmd_sim(const SimArgs& a) {
                         {"compute_cycles", pb[i].compute_cycles},
                         {"weight_cycles", pb[i].weight_cycles},
                         {"kv_cycles", pb[i].kv_cycles},
+                        {"latency_cycles", pb[i].latency_cycles},
                         {"ratio_to_bound", pb[i].bound() > 0 ? nlohmann::json(phase[i] / pb[i].bound()) : nlohmann::json()}};
     }
     nlohmann::json steps = nlohmann::json::array();
@@ -560,7 +564,8 @@ int cmd_sim(const SimArgs& a) {
                           {"weight_port_bytes", plan.weight_port_bytes()},
                           {"kv_cycles", tb.kv_cycles},
                           {"kv_bytes_mean", static_cast<double>(tb.kv_bytes) / dn},
-                          {"kv_port_bytes", plan.kv_port_bytes()}}},
+                          {"kv_port_bytes", plan.kv_port_bytes()},
+                          {"latency_cycles", tb.latency_cycles}}},
                         {"bounds_by_phase", by_phase},
                         {"ratio_to_bound", cycles / bound},
                         {"ratio_to_compute", cycles / tb.compute_cycles},

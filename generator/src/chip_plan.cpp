@@ -209,7 +209,7 @@ int64_t ChipPlan::weight_macros_per_bank() const {
   return weight_bank_depth > 0 ? (weight_words + weight_bank_depth - 1) / weight_bank_depth : 1;
 }
 
-double Bounds::bound() const { return std::max({compute_cycles, weight_cycles, kv_cycles}); }
+double Bounds::bound() const { return std::max({compute_cycles, weight_cycles, kv_cycles, latency_cycles}); }
 
 Bounds& Bounds::operator+=(const Bounds& o) {
   macs += o.macs;
@@ -218,8 +218,56 @@ Bounds& Bounds::operator+=(const Bounds& o) {
   compute_cycles += o.compute_cycles;
   weight_cycles += o.weight_cycles;
   kv_cycles += o.kv_cycles;
+  latency_cycles += o.latency_cycles;
   return *this;
 }
+
+namespace {
+
+// Fixed latencies of the units (cycles from an instruction's first input to its first result), from the RTL:
+constexpr int64_t kReadLatency = 2;     // SRAM read + element register (hw_core_reader)
+constexpr int64_t kRequantLatency = 2;  // hw_requant
+constexpr int64_t kGemvLatency = 3;     // hw_gemv: issue, products, column sums
+constexpr int64_t kIsqrt = 26, kNormDivide = 48, kNormEmit = 2;  // hw_rmsnorm
+constexpr int64_t kSoftmaxDivide = 47;  // hw_softmax: one reciprocal per row
+
+int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
+
+// The latency of one instruction at array width (C elements per cycle, the weight port's P rows of the matrix
+// engine): its unit's fixed latency, plus the input it must take whole before its first result.
+int64_t latency_cycles(const ChipPlan& p, const isa::Instr& in, int64_t rows) {
+  const int64_t C = p.array.cols, R = p.array.rows;
+  const auto n = [&](uint32_t v) { return v == kPosPlusOne ? rows : static_cast<int64_t>(v); };
+  switch (in.op) {
+    case isa::Op::kEmbed: return kReadLatency + kRequantLatency;
+    case isa::Op::kNorm: return kReadLatency + ceil_div(n(in.n_inner), C) + kIsqrt + kNormDivide + kNormEmit;
+    case isa::Op::kMatvec:
+      return kReadLatency + ceil_div(n(in.n_inner), p.weight_port_rows) + kGemvLatency + kRequantLatency;
+    case isa::Op::kRope: return kReadLatency + 2;
+    case isa::Op::kCopyKv:
+    case isa::Op::kPackQ: return kReadLatency + 1;
+    case isa::Op::kScores:  // q . K[t] at C lanes, requantize, then the softmax's max and exp-sum passes and divide
+      return kReadLatency + ceil_div(p.shape.head_size(), C) + kRequantLatency + 2 * ceil_div(rows, C) +
+             kSoftmaxDivide + 1;
+    case isa::Op::kPv: return kReadLatency + ceil_div(rows, R) + kRequantLatency;  // sum over positions, R per cycle
+    case isa::Op::kSwiglu: return kReadLatency + 1 + kRequantLatency;
+    case isa::Op::kResadd: return kReadLatency + 1;
+    case isa::Op::kOutput: return kReadLatency + ceil_div(n(in.n_inner), C) + index_bits(C) + 1;  // argmax tree
+  }
+  return 0;
+}
+
+// The address ranges an instruction reads and writes, per memory, for the dependency chain.
+enum class Space { kScratch, kQ, kKv, kEmbedding };
+struct Range {
+  Space space;
+  int64_t lo, hi;  // inclusive
+};
+Range loop_range(Space sp, uint32_t base, uint32_t si, uint32_t so, int64_t ni, int64_t no) {
+  return {sp, base, base + (no - 1) * static_cast<int64_t>(so) + (ni - 1) * static_cast<int64_t>(si)};
+}
+
+}  // namespace
 
 StepBounds ChipPlan::step_bounds(int64_t pos) const {
   HW_CHECK(pos >= 0 && pos < shape.seq_len, "step_bounds: a position of the model");
@@ -248,6 +296,73 @@ StepBounds ChipPlan::step_bounds(int64_t pos) const {
   const int64_t att_macs = golden::compute_stats(shape, true).attention_macs_at(pos);
   const int64_t kv_bytes = shape.n_layers * rows * map.kv_row_words * 2 * kv_port_bytes();
   add(Phase::kAttention, att_macs, 0, kv_bytes);
+
+  // Latency floor: longest read-after-write chain (each read range waits for the latest writers of its parts).
+  struct Write {
+    Range r;
+    size_t instr;
+  };
+  std::vector<Write> writes;
+  std::vector<double> finish(program.size(), 0);
+  std::vector<int64_t> prev(program.size(), -1);
+  for (size_t i = 0; i < program.size(); ++i) {
+    const isa::Instr& in = program.code[i];
+    const auto n = [&](uint32_t v) { return v == kPosPlusOne ? rows : static_cast<int64_t>(v); };
+    const int64_t ni = n(in.n_inner), no = n(in.n_outer), nout = n(in.n_out);
+    std::vector<Range> reads;
+    const Space a_space = in.op == isa::Op::kScores ? Space::kQ : Space::kScratch;
+    if (in.op != isa::Op::kEmbed)
+      reads.push_back(loop_range(a_space, in.a_base, in.a_stride_inner, in.a_stride_outer, ni, no));
+    if (in.op == isa::Op::kScores || in.op == isa::Op::kPv)
+      reads.push_back(loop_range(Space::kKv, in.b_base, in.b_stride_inner, in.b_stride_outer, ni, no));
+    if (in.op == isa::Op::kSwiglu || in.op == isa::Op::kResadd)
+      reads.push_back(loop_range(Space::kScratch, in.b_base, in.b_stride_inner, in.b_stride_outer, ni, no));
+    double start = 0;
+    for (const Range& r : reads) {
+      // Walk the writers from the latest back; a part of the range written later shadows older writers.
+      std::vector<std::pair<int64_t, int64_t>> open = {{r.lo, r.hi}};
+      for (auto w = writes.rbegin(); w != writes.rend() && !open.empty(); ++w) {
+        if (w->r.space != r.space) continue;
+        std::vector<std::pair<int64_t, int64_t>> rest;
+        bool hit = false;
+        for (const auto& [lo, hi] : open) {
+          if (w->r.hi < lo || w->r.lo > hi) {
+            rest.emplace_back(lo, hi);
+            continue;
+          }
+          hit = true;
+          if (lo < w->r.lo) rest.emplace_back(lo, w->r.lo - 1);
+          if (hi > w->r.hi) rest.emplace_back(w->r.hi + 1, hi);
+        }
+        if (hit && finish[w->instr] > start) {
+          start = finish[w->instr];
+          prev[i] = static_cast<int64_t>(w->instr);
+        }
+        open = std::move(rest);
+      }
+    }
+    finish[i] = start + static_cast<double>(latency_cycles(*this, in, rows));
+    switch (in.op) {
+      case isa::Op::kCopyKv:
+        writes.push_back({{Space::kKv, in.dst + pos * map.kv_row_words, in.dst + pos * map.kv_row_words + nout - 1}, i});
+        break;
+      case isa::Op::kPackQ: writes.push_back({{Space::kQ, 0, nout - 1}, i}); break;
+      case isa::Op::kOutput: break;
+      case isa::Op::kScores: writes.push_back({{Space::kScratch, in.dst, in.dst + rows - 1}, i}); break;
+      default: writes.push_back({{Space::kScratch, in.dst, in.dst + nout - 1}, i}); break;
+    }
+  }
+  // The chain ends at the step's last result (OUTPUT); walk it back, charging each instruction to its phase.
+  size_t last = 0;
+  for (size_t i = 0; i < program.size(); ++i)
+    if (finish[i] >= finish[last]) last = i;
+  for (int64_t i = static_cast<int64_t>(last); i >= 0; i = prev[static_cast<size_t>(i)]) {
+    const double own = finish[static_cast<size_t>(i)] - (prev[static_cast<size_t>(i)] >= 0
+                                                             ? finish[static_cast<size_t>(prev[static_cast<size_t>(i)])]
+                                                             : 0.0);
+    b.phase[static_cast<size_t>(program.notes[static_cast<size_t>(i)].phase)].latency_cycles += own;
+    b.total.latency_cycles += own;
+  }
   return b;
 }
 

@@ -98,10 +98,14 @@ struct MemoryDesc {
 //   compute  MACs / (R * C): every PE busy every cycle;
 //   weights  weight bytes / weight port (bytes of weights the chip reads per cycle: P banks of C bytes);
 //   KV cache KV-cache bytes read / KV port (one KV-cache word of AttLanes 16-bit lanes per cycle), each KV head's
-//            rows read once per layer (the heads that share it under grouped-query attention read it together).
+//            rows read once per layer (the heads that share it under grouped-query attention read it together);
+//   latency  the serial latency floor: the longest chain of true (read-after-write) dependencies through the
+//            program, each instruction costing its unit's fixed latency plus, where it must take its whole input
+//            before its first result (RMSNorm, the matrix engine's first beat, softmax, argmax), that input at array
+//            width (latency_cycles in chip_plan.cpp). A phase's share is the cost of its instructions on that chain.
 struct Bounds {
   int64_t macs = 0, weight_bytes = 0, kv_bytes = 0;
-  double compute_cycles = 0, weight_cycles = 0, kv_cycles = 0;
+  double compute_cycles = 0, weight_cycles = 0, kv_cycles = 0, latency_cycles = 0;
   double bound() const;  // the largest
   Bounds& operator+=(const Bounds& o);
 };
