@@ -81,6 +81,9 @@ module hw_core #(
   parameter              EMB_FILE      = "mem/embedding.hex",
   parameter int unsigned RQ_DEPTH      = 1024,
   parameter              RQ_FILE       = "mem/requant.hex",
+  parameter int unsigned V_LANES       = 8,     // scratchpad elements per word: C where C is a power of two, else 1
+  parameter int unsigned RQV_DEPTH     = 64,    // V_LANES > 1: vector requant ROM words (matrix channels, V per word)
+  parameter              RQV_FILE      = "mem/requant_vec.hex",
   parameter int unsigned NORM_DEPTH    = 5,
   parameter              NORM_FILE     = "mem/norms.hex",
   parameter              SILU_FILE     = "mem/silu.hex",
@@ -105,8 +108,9 @@ module hw_core #(
   output logic              busy_o,
   output logic [PcW-1:0]    pc_o,
   output logic              dbg_res_valid_o,
-  output logic [31:0]       dbg_res_idx_o,
-  output logic [31:0]       dbg_res_data_o,
+  output logic [31:0]       dbg_res_idx_o,    // index of the first result written this cycle
+  output logic [ResLanesW-1:0] dbg_res_lanes_o, // how many (consecutive) results
+  output logic [V_LANES*32-1:0] dbg_res_data_o, // their values, the first in the low 32 bits
   output logic              dbg_aux_valid_o,
   output logic [31:0]       dbg_aux_idx_o,
   output logic [31:0]       dbg_aux_data_o,
@@ -117,7 +121,10 @@ module hw_core #(
   localparam int unsigned TokW       = (VOCAB > 1) ? $clog2(VOCAB) : 1;
   localparam int unsigned PosW       = (SEQ_LEN > 1) ? $clog2(SEQ_LEN) : 1;
   localparam int unsigned PcW        = (PROG_DEPTH > 1) ? $clog2(PROG_DEPTH) : 1;
-  localparam int unsigned ScratchW   = (SCRATCH_DEPTH > 1) ? $clog2(SCRATCH_DEPTH) : 1;
+  localparam int unsigned ScratchWords = SCRATCH_DEPTH / V_LANES;               // words of V_LANES elements
+  localparam int unsigned ScratchW   = (ScratchWords > 1) ? $clog2(ScratchWords) : 1;
+  localparam int unsigned LogV       = $clog2(V_LANES);
+  localparam int unsigned ResLanesW  = $clog2(V_LANES + 1);
   localparam int unsigned KvAddrW    = (KV_DEPTH > 1) ? $clog2(KV_DEPTH) : 1;
   localparam int unsigned EmbAddrW   = (EMB_DEPTH > 1) ? $clog2(EMB_DEPTH) : 1;
   localparam int unsigned NormAddrW  = (NORM_DEPTH > 1) ? $clog2(NORM_DEPTH) : 1;
@@ -132,6 +139,10 @@ module hw_core #(
   localparam int unsigned QAddrW     = (QDepth > 1) ? $clog2(QDepth) : 1;
 
   // The chip plan derives these; what is derived again here must agree with it.
+  if (V_LANES != (((C & (C - 1)) == 0) ? C : 1) || SCRATCH_DEPTH % V_LANES != 0 || (V_LANES > 1) != (RQV_DEPTH > 0) ||
+      (V_LANES > 1 && RQV_FILE == "")) begin : gen_check_vector
+    $error("hw_core: V_LANES must be C where C is a power of two (else 1) and divide SCRATCH_DEPTH; RQV_DEPTH and RQV_FILE are those of the vector requant ROM, which only V_LANES > 1 has");
+  end
   if (RQ_ACC_W < ACC_W || RQ_ACC_W < MAC_ACC_W || RQ_ACC_W > 64 || MAC_ACC_W < 34 || MAC_ACC_W > 64) begin : gen_check_acc
     $error("hw_core: need 34 <= MAC_ACC_W <= 64 and max(ACC_W, MAC_ACC_W) <= RQ_ACC_W <= 64");
   end
@@ -190,16 +201,35 @@ module hw_core #(
     .elem_a_o(elem_a), .elem_b_o(elem_b));
 
   // ---- memories ---------------------------------------------------------------------------------------------------
-  logic                scratch_we, kv_we, q_we;
-  logic [31:0]         scratch_waddr, scratch_wdata, kv_waddr, q_waddr;
-  logic [LANES*16-1:0] pack_word;
-  // Scratchpad: two copies written together, for two read ports.
-  hw_sram #(.WIDTH(32), .DEPTH(SCRATCH_DEPTH)) u_scratch_a (
-    .clk_i, .we_i(scratch_we), .waddr_i(ScratchW'(scratch_waddr)), .wdata_i(scratch_wdata), .wbe_i('1),
-    .re_i(issue), .raddr_i(ScratchW'(a_addr)), .rdata_o(scratch_a_rdata));
-  hw_sram #(.WIDTH(32), .DEPTH(SCRATCH_DEPTH)) u_scratch_b (
-    .clk_i, .we_i(scratch_we), .waddr_i(ScratchW'(scratch_waddr)), .wdata_i(scratch_wdata), .wbe_i('1),
-    .re_i(issue && op_reads_b), .raddr_i(ScratchW'(b_addr)), .rdata_o(scratch_b_rdata));
+  logic                  scratch_we, kv_we, q_we;
+  logic [31:0]           scratch_wword, kv_waddr, q_waddr;
+  logic [V_LANES-1:0]    scratch_wmask;
+  logic [V_LANES*32-1:0] scratch_wdata, scratch_a_word, scratch_b_word;
+  logic [V_LANES*4-1:0]  scratch_wbe;
+  logic [LANES*16-1:0]   pack_word;
+  // Scratchpad: words of V_LANES 32-bit elements (element e in word e / V_LANES, lane e mod V_LANES), written by lane;
+  // two copies written together, for two read ports. An element read takes its lane from the word read.
+  for (genvar l = 0; l < V_LANES; l++) begin : gen_scratch_wbe
+    assign scratch_wbe[l*4 +: 4] = {4{scratch_wmask[l]}};
+  end
+  hw_sram #(.WIDTH(V_LANES*32), .DEPTH(ScratchWords), .BYTE_EN(1)) u_scratch_a (
+    .clk_i, .we_i(scratch_we), .waddr_i(ScratchW'(scratch_wword)), .wdata_i(scratch_wdata), .wbe_i(scratch_wbe),
+    .re_i(issue), .raddr_i(ScratchW'(a_addr >> LogV)), .rdata_o(scratch_a_word));
+  hw_sram #(.WIDTH(V_LANES*32), .DEPTH(ScratchWords), .BYTE_EN(1)) u_scratch_b (
+    .clk_i, .we_i(scratch_we), .waddr_i(ScratchW'(scratch_wword)), .wdata_i(scratch_wdata), .wbe_i(scratch_wbe),
+    .re_i(issue && op_reads_b), .raddr_i(ScratchW'(b_addr >> LogV)), .rdata_o(scratch_b_word));
+  if (V_LANES > 1) begin : gen_scratch_lanes
+    logic [LogV-1:0] a_lane_q, b_lane_q;  // lanes of the words read last
+    always_ff @(posedge clk_i) begin
+      if (issue) a_lane_q <= a_addr[LogV-1:0];
+      if (issue && op_reads_b) b_lane_q <= b_addr[LogV-1:0];
+    end
+    assign scratch_a_rdata = scratch_a_word[a_lane_q*32 +: 32];
+    assign scratch_b_rdata = scratch_b_word[b_lane_q*32 +: 32];
+  end else begin : gen_scratch_scalar
+    assign scratch_a_rdata = scratch_a_word;
+    assign scratch_b_rdata = scratch_b_word;
+  end
   hw_sram #(.WIDTH(LANES*16), .DEPTH(KV_DEPTH)) u_kv (
     .clk_i, .we_i(kv_we), .waddr_i(KvAddrW'(kv_waddr)), .wdata_i(pack_word), .wbe_i('1),
     .re_i(issue && op_vector), .raddr_i(KvAddrW'(b_addr)), .rdata_o(kv_rdata));
@@ -252,9 +282,26 @@ module hw_core #(
     .start_i(gemm_start), .k_i(DimW'(n_inner)), .n_i(DimW'(n_out)),
     .w_base_i(WAddrW'(w_base)), .busy_o(gemm_busy_unused),
     .out_valid_o(beat_valid), .out_ready_i(beat_ready), .out_data_o(beat), .out_last_o(beat_last_unused));
-  hw_core_gemm_serializer #(.C(C), .ACC_W(ACC_W)) u_gemm_serializer (
-    .clk_i, .rst_ni, .setup_i(setup), .n_out_i(n_out), .beat_valid_i(beat_valid), .beat_ready_o(beat_ready),
-    .beat_i(beat), .valid_o(matvec_valid), .acc_o(matvec_acc), .index_o(matvec_index));
+  // Output side: with V_LANES = C a beat is requantized whole and written as one scratchpad word; else the beat is
+  // serialized through the scalar requantizer.
+  logic                  vec_valid;
+  logic [V_LANES*32-1:0] vec_results;
+  if (V_LANES > 1) begin : gen_matvec_vector
+    hw_core_matvec_requant #(.V(V_LANES), .ACC_W(ACC_W), .RQV_DEPTH(RQV_DEPTH), .RQV_FILE(RQV_FILE))
+        u_matvec_requant (
+      .clk_i, .rst_ni, .setup_i(setup), .rq_base_i(rq_base), .out_bits_i(out_bits),
+      .beat_valid_i(beat_valid && op_matvec), .beat_ready_o(beat_ready), .beat_i(beat),
+      .valid_o(vec_valid), .results_o(vec_results));
+    assign matvec_valid = 1'b0;
+    assign matvec_acc   = '0;
+    assign matvec_index = '0;
+  end else begin : gen_matvec_serial
+    hw_core_gemm_serializer #(.C(C), .ACC_W(ACC_W)) u_gemm_serializer (
+      .clk_i, .rst_ni, .setup_i(setup), .n_out_i(n_out), .beat_valid_i(beat_valid), .beat_ready_o(beat_ready),
+      .beat_i(beat), .valid_o(matvec_valid), .acc_o(matvec_acc), .index_o(matvec_index));
+    assign vec_valid   = 1'b0;
+    assign vec_results = '0;
+  end
 
   // ---- requantizer ------------------------------------------------------------------------------------------------
   logic        requant_valid;
@@ -305,22 +352,25 @@ module hw_core #(
     .clk_i, .rst_ni, .decode_i(decode), .setup_i(setup), .exec_i(exec), .output_i(op_output),
     .elem_valid_i(elem_valid), .elem_ready_o(output_ready), .elem_i(elem_a),
     .out_valid_o, .out_ready_i, .out_data_o, .out_last_o, .done_o(output_done));
-  hw_core_writeback #(.LANES(LANES), .XN_W(XN_W), .ROPE_W(ROPE_W)) u_writeback (
+  hw_core_writeback #(.LANES(LANES), .XN_W(XN_W), .ROPE_W(ROPE_W), .V(V_LANES)) u_writeback (
     .clk_i, .rst_ni, .decode_i(decode),
     .op_norm_i(op_norm), .op_rope_i(op_rope), .op_copy_kv_i(op_copy_kv), .op_scores_i(op_scores),
     .op_resadd_i(op_resadd), .op_output_i(op_output), .op_pack_q_i(op_pack_q), .op_pack_i(op_pack),
-    .op_requant_i(op_requant), .n_out_i(n_out), .dst_i(dst), .out_bits_i(out_bits),
+    .op_requant_i(op_requant), .op_matvec_i(op_matvec), .n_out_i(n_out), .dst_i(dst), .out_bits_i(out_bits),
     .elem_valid_i(elem_valid), .elem_a_i(elem_a), .elem_b_i(elem_b),
     .norm_ready_i(norm_ready), .rope_ready_i(rope_ready), .output_ready_i(output_ready),
     .elem_pop_o(elem_pop), .norm_valid_o(norm_valid), .rope_valid_o(rope_valid),
-    .requant_valid_i(requant_valid), .requant_i(requant), .norm_out_valid_i(norm_out_valid), .norm_i(norm_y),
+    .requant_valid_i(requant_valid), .requant_i(requant), .vec_valid_i(vec_valid), .vec_i(vec_results),
+    .norm_out_valid_i(norm_out_valid), .norm_i(norm_y),
     .rope_out_valid_i(rope_out_valid), .rope_i(rope_y), .pack_write_i(pack_write), .pack_word_i(pack_word),
     .output_done_i(output_done), .softmax_ready_i(softmax_ready),
     .score_valid_o(score_valid), .score_last_o(score_last), .score_index_o(score_index),
     .prob_we_i(prob_we), .prob_addr_i(prob_addr), .prob_data_i(prob_data),
-    .scratch_we_o(scratch_we), .scratch_addr_o(scratch_waddr), .scratch_data_o(scratch_wdata),
+    .scratch_we_o(scratch_we), .scratch_word_o(scratch_wword), .scratch_mask_o(scratch_wmask),
+    .scratch_data_o(scratch_wdata),
     .kv_we_o(kv_we), .kv_addr_o(kv_waddr), .q_we_o(q_we), .q_addr_o(q_waddr),
-    .result_valid_o(dbg_res_valid_o), .result_index_o(dbg_res_idx_o), .result_o(dbg_res_data_o),
+    .result_valid_o(dbg_res_valid_o), .result_index_o(dbg_res_idx_o), .result_lanes_o(dbg_res_lanes_o),
+    .result_o(dbg_res_data_o),
     .op_done_o(op_done));
 
   // ---- debug taps -------------------------------------------------------------------------------------------------
@@ -333,6 +383,6 @@ module hw_core #(
 
   logic unused;
   assign unused = ^{gemm_busy_unused, beat_last_unused, norm_out_last_unused, rope_out_last_unused, norm_rdata[31:30], elem_a[31:17],
-                    elem_b[31:17], scratch_waddr[31:ScratchW], kv_waddr[31:KvAddrW], q_waddr[31:QAddrW],
-                    a_addr[31:ScratchW], b_addr[31:ScratchW]};
+                    elem_b[31:17], scratch_wword[31:ScratchW], kv_waddr[31:KvAddrW], q_waddr[31:QAddrW],
+                    a_addr, b_addr};
 endmodule

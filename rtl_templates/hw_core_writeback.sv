@@ -8,10 +8,14 @@
 // index (COPYKV) or q-buffer word index (PACKQ); the softmax writer's probabilities take the scratchpad port when
 // they come (only while SCORES runs, which writes no results). Scores (SCORES' requantizer outputs) go to hw_softmax
 // with the row's last marked. op_done_o: n_out results written (SCORES: n_out scores pushed; OUTPUT: the token taken).
+// The scratchpad has V elements per word (V = 1: one): a single result writes lane (address mod V) of its word; where
+// V > 1 MATVEC's results come V at a time (hw_core_matvec_requant), one word per beat, the lanes past n_out masked.
+// The debug tap shows every write: the index of its first result, how many (result_lanes_o), and their values.
 module hw_core_writeback #(
   parameter int unsigned LANES  = 8,
   parameter int unsigned XN_W   = 8,
-  parameter int unsigned ROPE_W = 16
+  parameter int unsigned ROPE_W = 16,
+  parameter int unsigned V      = 1    // scratchpad elements per word (a power of two)
 ) (
   input  logic                     clk_i,
   input  logic                     rst_ni,
@@ -25,6 +29,7 @@ module hw_core_writeback #(
   input  logic                     op_pack_q_i,
   input  logic                     op_pack_i,
   input  logic                     op_requant_i,   // EMBED, MATVEC, PV, SWIGLU: results from the requantizer
+  input  logic                     op_matvec_i,
   input  logic [31:0]              n_out_i,
   input  logic [31:0]              dst_i,
   input  logic [5:0]               out_bits_i,
@@ -41,6 +46,8 @@ module hw_core_writeback #(
   // results
   input  logic                     requant_valid_i,
   input  logic [31:0]              requant_i,
+  input  logic                     vec_valid_i,    // V > 1: MATVEC's V results of one beat
+  input  logic [V*32-1:0]          vec_i,
   input  logic                     norm_out_valid_i,
   input  logic signed [XN_W-1:0]   norm_i,
   input  logic                     rope_out_valid_i,
@@ -59,8 +66,9 @@ module hw_core_writeback #(
   input  logic [31:0]              prob_data_i,
   // memory write ports
   output logic                     scratch_we_o,
-  output logic [31:0]              scratch_addr_o,
-  output logic [31:0]              scratch_data_o,
+  output logic [31:0]              scratch_word_o,  // scratchpad word (element address / V)
+  output logic [V-1:0]             scratch_mask_o,  // lanes written
+  output logic [V*32-1:0]          scratch_data_o,
   output logic                     kv_we_o,
   output logic [31:0]              kv_addr_o,
   output logic                     q_we_o,
@@ -68,14 +76,22 @@ module hw_core_writeback #(
   // this instruction's results (debug tap)
   output logic                     result_valid_o,
   output logic [31:0]              result_index_o,
-  output logic [31:0]              result_o,
+  output logic [LanesW-1:0]        result_lanes_o,
+  output logic [V*32-1:0]          result_o,
   output logic                     op_done_o
 );
   localparam int unsigned PackTapW = (LANES > 1) ? 32 : 16;  // packed-word bits shown on the result tap
+  localparam int unsigned LanesW   = $clog2(V + 1);
+  localparam int unsigned LogV     = $clog2(V);
+  if (V < 1 || (V & (V - 1)) != 0) begin : gen_check_v
+    $error("hw_core_writeback: V must be a power of two");
+  end
+  localparam bit VecMatvec = V > 1;  // MATVEC results come V per beat
 
-  logic        elem_ready, result_valid;
+  logic        elem_ready, result_valid, vector;
   logic [31:0] result;
-  logic [31:0] count_q, count_d, scores_q, scores_d;
+  logic [31:0] count_q, count_d, scores_q, scores_d, lanes, addr;
+  logic [V-1:0] vec_mask;
 
   always_comb begin
     if (op_norm_i)        elem_ready = norm_ready_i;
@@ -90,7 +106,9 @@ module hw_core_writeback #(
   always_comb begin
     result_valid = 1'b0;
     result       = '0;
-    if (op_requant_i) begin
+    if (vector) begin
+      result_valid = vec_valid_i;
+    end else if (op_requant_i) begin
       result_valid = requant_valid_i;
       result       = requant_i;
     end else if (op_norm_i) begin
@@ -108,6 +126,13 @@ module hw_core_writeback #(
     end
   end
 
+  // MATVEC with V lanes: a word of results per beat, the lanes below n_out.
+  assign vector = VecMatvec && op_matvec_i;
+  always_comb begin
+    for (int l = 0; l < V; l++) vec_mask[l] = count_q + 32'(l) < n_out_i;
+  end
+  assign lanes = vector ? ((n_out_i - count_q < 32'(V)) ? n_out_i - count_q : 32'(V)) : 32'd1;
+
   assign score_valid_o = requant_valid_i && op_scores_i;
   assign score_last_o  = scores_q == n_out_i - 32'd1;
   assign score_index_o = scores_q;
@@ -119,7 +144,7 @@ module hw_core_writeback #(
       count_d  = '0;
       scores_d = '0;
     end
-    if (result_valid)  count_d  = count_q + 32'd1;
+    if (result_valid)  count_d  = count_q + lanes;
     if (score_valid_o) scores_d = scores_q + 32'd1;
   end
   always_ff @(posedge clk_i or negedge rst_ni) begin
@@ -135,15 +160,18 @@ module hw_core_writeback #(
   assign op_done_o = op_output_i ? output_done_i : op_scores_i ? (scores_q == n_out_i) : (count_q == n_out_i);
 
   assign scratch_we_o   = (result_valid && !op_pack_i) || prob_we_i;
-  assign scratch_addr_o = prob_we_i ? prob_addr_i : dst_i + count_q;
-  assign scratch_data_o = prob_we_i ? prob_data_i : result;
+  assign addr           = prob_we_i ? prob_addr_i : dst_i + count_q;
+  assign scratch_word_o = addr >> LogV;
+  assign scratch_mask_o = vector ? vec_mask : V'(1) << (addr & 32'(V - 1));
+  assign scratch_data_o = vector ? vec_i : {V{prob_we_i ? prob_data_i : result}};
   assign kv_we_o        = result_valid && op_copy_kv_i;
   assign kv_addr_o      = dst_i + count_q;
   assign q_we_o         = result_valid && op_pack_q_i;
   assign q_addr_o       = count_q;
   assign result_valid_o = result_valid;
   assign result_index_o = count_q;
-  assign result_o       = result;
+  assign result_lanes_o = LanesW'(lanes);
+  assign result_o       = vector ? vec_i : (V*32)'(result);
 
   // The tap shows a packed word's low lanes; the word itself goes to the KV cache or q buffer from the packer.
   logic unused;

@@ -178,12 +178,17 @@ TEST(ChipPlan, MemoryMapIsContiguousAndDisjoint) {
       {mm.x, s.dim},         {mm.xn, s.dim},         {mm.q, s.dim},           {mm.k, s.kv_dim()},
       {mm.v, s.kv_dim()},    {mm.p, s.n_heads * s.seq_len}, {mm.att, s.dim},  {mm.t, s.dim},
       {mm.gate, s.hidden_dim}, {mm.up, s.hidden_dim}, {mm.h, s.hidden_dim},   {mm.logits, s.vocab}};
+  // Every region starts a scratchpad word of V = 8 lanes (4x8: C is a power of two), right after the one before.
+  const int64_t V = mm.vector_lanes;
+  EXPECT_EQ(V, 8);
+  const auto word_up = [&](int64_t a) { return (a + V - 1) / V * V; };
   int64_t at = 0;
   for (const auto& [base, n] : regions) {
-    EXPECT_EQ(base, at);
-    at += n;
+    EXPECT_EQ(base, word_up(at));
+    at = base + n;
   }
-  EXPECT_EQ(mm.scratch_words, at);
+  EXPECT_EQ(mm.scratch_words, word_up(at));
+  EXPECT_EQ(plan_chip(tiny(), {{3, 5}, 256})->map.vector_lanes, 1);  // C = 5: one element per word
   EXPECT_EQ(mm.head_words * mm.lanes >= s.head_size(), true);
   EXPECT_LE(mm.lanes, 8);
   EXPECT_EQ(mm.kv_words, 2 * s.n_layers * s.seq_len * s.n_kv_heads * mm.head_words);
@@ -271,6 +276,12 @@ TEST(ChipPlan, MatrixSitesByKindAndBlocksFromOneSource) {
     gen::Bounds sum;
     for (const auto& ph : b.phase) sum += ph;
     EXPECT_EQ(sum.macs, b.total.macs);
+    EXPECT_GT(b.total.latency_cycles, 0);
+    EXPECT_DOUBLE_EQ(sum.latency_cycles, b.total.latency_cycles);  // the chain, charged to its phases
+    EXPECT_GT(b.phase[static_cast<size_t>(Phase::kNorm)].latency_cycles, 0);  // every norm is on the chain
+    EXPECT_GT(b.phase[static_cast<size_t>(Phase::kOutput)].latency_cycles, 0);
     EXPECT_EQ(b.phase[static_cast<size_t>(Phase::kClassifier)].weight_bytes, plan->classifier().rows * plan->classifier().cols);
   }
+  // The floor grows with the attention rows (softmax passes, the sum over positions).
+  EXPECT_GT(plan->step_bounds(s.seq_len - 1).total.latency_cycles, plan->step_bounds(0).total.latency_cycles);
 }

@@ -70,7 +70,7 @@ int clog2(int64_t v) {
 
 // Every matrix of the model in weight-memory order (per layer wq wk wv wo w1 w3 w2, then the classifier), with its
 // base word in the P weight banks of C bytes (layout of gen::gemv_weight_words) and its first Requant word.
-std::vector<MatrixSite> matrix_sites(const golden::QModel& m, int64_t P, int64_t C) {
+std::vector<MatrixSite> matrix_sites(const golden::QModel& m, int64_t P, int64_t C, int64_t V) {
   const auto& w = m.widths;
   std::vector<MatrixSite> mats;
   auto add = [&](int64_t layer, MatrixKind kind, const golden::QLinear& lin, int act, int out) {
@@ -103,20 +103,23 @@ std::vector<MatrixSite> matrix_sites(const golden::QModel& m, int64_t P, int64_t
     s.words = gemv_weight_word_count(s.rows, s.cols, P, C);
     s.base = words;
     words += s.words;
+    // Per-channel requant parameters: one word per channel, or with vector lanes one word per V channels (the
+    // vector requant ROM, each matrix from a word of its own).
     s.rq_base = rq;
-    rq += s.rows;
+    rq += V > 1 ? (s.rows + V - 1) / V : s.rows;
   }
   return mats;
 }
 
-MemoryMap memory_map(const golden::QModel& m, const std::vector<MatrixSite>& mats, int64_t C) {
+MemoryMap memory_map(const golden::QModel& m, const std::vector<MatrixSite>& mats, int64_t C, int64_t V) {
   const auto& s = m.shape;
   MemoryMap mm;
-  // Scratchpad: one region per vector of the step.
+  mm.vector_lanes = V;
+  // Scratchpad: one region per vector of the step, each from a word of V lanes of its own.
   int64_t at = 0;
   auto region = [&](int64_t n) {
     const int64_t b = at;
-    at += n;
+    at += (n + V - 1) / V * V;
     return b;
   };
   mm.x = region(s.dim);
@@ -143,7 +146,11 @@ MemoryMap memory_map(const golden::QModel& m, const std::vector<MatrixSite>& mat
   mm.kv_words = 2 * s.n_layers * mm.kv_layer_words;
   mm.emb_words_per_row = (s.dim + C - 1) / C;
   mm.emb_words = s.vocab * mm.emb_words_per_row;
-  for (const auto& ms : mats) mm.rq_matrices_words += ms.rows;
+  if (V > 1) {
+    for (const auto& ms : mats) mm.rqv_words += (ms.rows + V - 1) / V;
+  } else {
+    for (const auto& ms : mats) mm.rq_matrices_words += ms.rows;
+  }
   mm.rq_embedding_base = mm.rq_matrices_words;
   mm.rq_layer_base = mm.rq_matrices_words + s.vocab;
   mm.requant_words = mm.rq_layer_base + 3 * s.n_layers;
@@ -163,7 +170,8 @@ Result<ChipPlan> plan_chip(const golden::QModel& m, const PlanOptions& o) {
   p.widths = m.widths;
   const int64_t R = o.array.rows, C = o.array.cols;
   p.weight_port_rows = o.weight_port == 0 ? R : o.weight_port / C;
-  p.matrices = matrix_sites(m, p.weight_port_rows, C);
+  const int64_t V = (C & (C - 1)) == 0 ? C : 1;  // vector lanes: C where it is a power of two
+  p.matrices = matrix_sites(m, p.weight_port_rows, C, V);
   for (const auto& s : p.matrices) {
     p.act_bits = std::max(p.act_bits, s.act_bits);
     p.acc_bits = std::max(p.acc_bits, s.acc_bits);
@@ -191,7 +199,7 @@ Result<ChipPlan> plan_chip(const golden::QModel& m, const PlanOptions& o) {
   p.mac_acc_bits = std::max({34, score, pv, swiglu});
   p.requant_acc_bits = std::max(p.acc_bits, p.mac_acc_bits);
   p.rope_bits = std::max(w.q, w.k);
-  p.map = memory_map(m, p.matrices, C);
+  p.map = memory_map(m, p.matrices, C, V);
   auto prog = build_program(m, p);
   if (!prog) return prog.error();
   p.program = std::move(*prog);
@@ -403,6 +411,8 @@ std::vector<BlockParams> ChipPlan::blocks() const {
                 {"EMB_DEPTH", map.emb_words},
                 {"EMB_WPR", map.emb_words_per_row},
                 {"RQ_DEPTH", map.requant_words},
+                {"V_LANES", map.vector_lanes},
+                {"RQV_DEPTH", map.rqv_words},
                 {"NORM_DEPTH", map.norm_words},
                 {"PROG_DEPTH", static_cast<int64_t>(program.size())}}});
   // hw_core's units, as hw_core instantiates them (its derived values: rtl_templates/hw_core.sv).
@@ -420,7 +430,12 @@ std::vector<BlockParams> ChipPlan::blocks() const {
                 {"LAYER_W", program.layout.width[static_cast<size_t>(isa::Field::silu_layer)]}}});
   b.push_back({"hw_core_vector_mac", {{"LANES", map.lanes}, {"HEAD_SIZE", shape.head_size()}, {"MAC_ACC_W", mac_acc_bits}}});
   b.push_back({"hw_core_gemm_packer", {{"P", P}, {"A_W", act_bits}, {"X_ADDR_W", index_bits(kg_max)}}});
-  b.push_back({"hw_core_gemm_serializer", {{"C", C}, {"ACC_W", acc_bits}}});
+  if (map.vector_lanes > 1) {
+    b.push_back({"hw_core_matvec_requant",
+                 {{"V", map.vector_lanes}, {"ACC_W", acc_bits}, {"RQV_DEPTH", map.rqv_words}}});
+  } else {
+    b.push_back({"hw_core_gemm_serializer", {{"C", C}, {"ACC_W", acc_bits}}});
+  }
   b.push_back({"hw_core_lane_packer", {{"LANES", map.lanes}, {"HEAD_SIZE", shape.head_size()}}});
   b.push_back({"hw_core_requant_feeder",
                {{"ACC_W", acc_bits},
@@ -429,7 +444,8 @@ std::vector<BlockParams> ChipPlan::blocks() const {
                 {"RQ_DEPTH", map.requant_words}}});
   b.push_back({"hw_core_softmax_writer", {}});
   b.push_back({"hw_core_output", {{"VOCAB", shape.vocab}}});
-  b.push_back({"hw_core_writeback", {{"LANES", map.lanes}, {"XN_W", widths.xn}, {"ROPE_W", rope_bits}}});
+  b.push_back({"hw_core_writeback",
+               {{"LANES", map.lanes}, {"XN_W", widths.xn}, {"ROPE_W", rope_bits}, {"V", map.vector_lanes}}});
   return b;
 }
 
@@ -443,6 +459,9 @@ std::vector<MemoryDesc> ChipPlan::memories() const {
                    s(weight_bank_depth > 0 ? weight_bank_depth : weight_words) + " words"});
   m.push_back({"embedding", map.emb_words * C * 8, "int8 rows"});
   m.push_back({"requantization parameters", map.requant_words * 40, "40-bit words"});
+  if (map.vector_lanes > 1)
+    m.push_back({"vector requantization parameters", map.rqv_words * map.vector_lanes * 40,
+                 "per-channel parameters of every matrix, " + s(map.vector_lanes) + " x 40 bits per word"});
   m.push_back({"KV cache", map.kv_words * 16 * map.lanes,
                "n_layers x seq_len x n_kv_heads heads, K and V, 16-bit lanes (k " + s(widths.k) + " / v " +
                    s(widths.v) + " bits used), " + s(map.lanes) + " per word"});
@@ -450,7 +469,8 @@ std::vector<MemoryDesc> ChipPlan::memories() const {
   m.push_back({"tables", (256 + map.silu_words + 2 * seq * (shape.head_size() / 2)) * 16,
                "exp2, SiLU per layer, RoPE cos/sin"});
   m.push_back({"activation scratchpad", 2 * map.scratch_words * 32,
-               "x, xn, q, k, v, p, att, branch, gate, up, h, logits; 32-bit words, two copies (two read ports)"});
+               "x, xn, q, k, v, p, att, branch, gate, up, h, logits; words of " + s(map.vector_lanes) +
+                   " x 32 bits, two copies (two read ports)"});
   const auto n = static_cast<int64_t>(program.size());
   m.push_back({"microcode and norm constants", n * program.layout.word_bits() + map.norm_words * 72,
                s(n) + " instructions x " + s(program.layout.word_bits()) + " bits; RMSNorm constants x 72 bits"});

@@ -152,9 +152,31 @@ void Emitter::emit_images() {
                                hex_image(emb));
   // Requantization parameters: one 40-bit word per output channel, {rshift[36:31], mult[30:0]}.
   std::vector<int64_t> rq;
-  auto put = [&](const golden::Requant& r) { rq.push_back(int64_t{r.mult} | (int64_t{r.rshift} << 31)); };
-  for (const auto& s : plan_.matrices)
-    for (const auto& r : s.lin->rq) put(r);
+  auto word = [](const golden::Requant& r) { return int64_t{r.mult} | (int64_t{r.rshift} << 31); };
+  auto put = [&](const golden::Requant& r) { rq.push_back(word(r)); };
+  const int64_t V = mm.vector_lanes;
+  if (V > 1) {
+    // The matrices' per-channel parameters: V channels per word, each matrix from a word of its own.
+    LaneWords rqv;
+    rqv.lanes = V;
+    rqv.lane_bits = 40;
+    for (const auto& s : plan_.matrices) {
+      HW_CHECK(rqv.words() == s.rq_base, "vector requant words in plan order");
+      const int64_t words = (s.rows + V - 1) / V;
+      // Lanes past the matrix's rows get mult 0, rshift 1 (a valid parameter whose result is 0, never written).
+      rqv.values.resize(static_cast<size_t>((s.rq_base + words) * V), int64_t{1} << 31);
+      for (int64_t n = 0; n < s.rows; ++n)
+        rqv.values[static_cast<size_t>(s.rq_base * V + n)] = word(s.lin->rq[static_cast<size_t>(n)]);
+    }
+    HW_CHECK(rqv.words() == mm.rqv_words, "the vector requant image matches the plan");
+    add("mem/requant_vec.hex",
+        banner("Matrix requantization parameters, " + std::to_string(V) +
+               " channels per word (lane = channel mod V, {rshift[36:31], mult[30:0]} per lane); map in manifest.json") +
+            hex_image(rqv));
+  } else {
+    for (const auto& s : plan_.matrices)
+      for (const auto& r : s.lin->rq) put(r);
+  }
   for (const auto& r : m_.embed_rq) put(r);
   for (const auto& L : m_.layers) {
     put(L.score);
@@ -246,6 +268,8 @@ void Emitter::emit_packages() {
   u("EmbWords", mm.emb_words, "embedding SRAM words of ArrayCols bytes");
   u("EmbWordsPerRow", mm.emb_words_per_row);
   u("RequantWords", mm.requant_words);
+  u("VectorLanes", mm.vector_lanes, "scratchpad elements per word; results of the matrix engine per cycle");
+  u("RqVecWords", mm.rqv_words, "vector requant ROM words (VectorLanes channels each; 0: none)");
   u("NormWords", mm.norm_words);
   u("ProgramWords", static_cast<int64_t>(plan_.program.size()), "microcode instructions per decode step");
   p.params.push_back({"", "WeightImage", Expr::str("mem/weights"),
@@ -253,6 +277,7 @@ void Emitter::emit_packages() {
   p.params.push_back({"", "Exp2Image", Expr::str("mem/exp2.hex"), ""});
   p.params.push_back({"", "EmbImage", Expr::str("mem/embedding.hex"), ""});
   p.params.push_back({"", "RequantImage", Expr::str("mem/requant.hex"), ""});
+  p.params.push_back({"", "RqVecImage", Expr::str(mm.vector_lanes > 1 ? "mem/requant_vec.hex" : ""), ""});
   p.params.push_back({"", "NormImage", Expr::str("mem/norms.hex"), ""});
   p.params.push_back({"", "SiluImage", Expr::str("mem/silu.hex"), ""});
   p.params.push_back({"", "RopeCosImage", Expr::str("mem/rope_cos.hex"), ""});
@@ -288,7 +313,8 @@ void Emitter::emit_top() {
                {Dir::kOutput, "pc_o", bits(static_cast<int64_t>(plan_.program.size())), false, ""},
                {Dir::kOutput, "dbg_res_valid_o", 1, false, ""},
                {Dir::kOutput, "dbg_res_idx_o", 32, false, ""},
-               {Dir::kOutput, "dbg_res_data_o", 32, false, ""},
+               {Dir::kOutput, "dbg_res_lanes_o", bits(plan_.map.vector_lanes + 1), false, ""},
+               {Dir::kOutput, "dbg_res_data_o", static_cast<int>(32 * plan_.map.vector_lanes), false, ""},
                {Dir::kOutput, "dbg_aux_valid_o", 1, false, ""},
                {Dir::kOutput, "dbg_aux_idx_o", 32, false, ""},
                {Dir::kOutput, "dbg_aux_data_o", 32, false, ""},
@@ -309,6 +335,7 @@ void Emitter::emit_top() {
       {"XN_W", "XnW"},              {"ROPE_W", "RopeW"},        {"MAC_ACC_W", "MacAccW"},
       {"RQ_ACC_W", "RqAccW"},       {"SCRATCH_DEPTH", "ScratchWords"}, {"KV_DEPTH", "KvWords"},
       {"EMB_DEPTH", "EmbWords"},    {"EMB_WPR", "EmbWordsPerRow"}, {"RQ_DEPTH", "RequantWords"},
+      {"V_LANES", "VectorLanes"},   {"RQV_DEPTH", "RqVecWords"},
       {"NORM_DEPTH", "NormWords"},  {"PROG_DEPTH", "ProgramWords"}};
   const BlockParams core = plan_.block("hw_core");
   HW_CHECK(core.values.size() == std::size(kConstant), "every hw_core parameter has a package constant");
@@ -323,6 +350,7 @@ void Emitter::emit_top() {
   }
   static const std::pair<const char*, const char*> kImage[] = {
       {"W_FILE", "WeightImage"},   {"EMB_FILE", "EmbImage"},     {"RQ_FILE", "RequantImage"},
+      {"RQV_FILE", "RqVecImage"},
       {"NORM_FILE", "NormImage"},  {"SILU_FILE", "SiluImage"},   {"EXP2_FILE", "Exp2Image"},
       {"COS_FILE", "RopeCosImage"}, {"SIN_FILE", "RopeSinImage"}, {"PROG_FILE", "ProgramImage"}};
   for (const auto& [param, constant] : kImage) inst.params.push_back({param, Expr::id(cfg_.name + "::" + constant)});
@@ -393,7 +421,10 @@ std::string Emitter::manifest() {
         {"matrices_words", mm.rq_matrices_words},
         {"embedding_base", mm.rq_embedding_base},
         {"per_layer_base", mm.rq_layer_base},
-        {"per_layer_order", {"score", "att_out", "h"}}}},
+        {"per_layer_order", {"score", "att_out", "h"}},
+        {"vector_image", mm.vector_lanes > 1 ? "mem/requant_vec.hex" : ""},
+        {"vector_lanes", mm.vector_lanes},
+        {"vector_words", mm.rqv_words}}},
       {"norms", norms}};
   j["memory_map"]["scratchpad"] = {{"word_bits", 32}, {"words", mm.scratch_words},
                                    {"x", mm.x}, {"xn", mm.xn}, {"q", mm.q}, {"k", mm.k}, {"v", mm.v}, {"p", mm.p},
@@ -448,6 +479,10 @@ Result<GenerateSummary> Emitter::run() {
   std::vector<std::pair<std::string, std::string>> templates;
   for (const auto& [name, text] : embedded_templates())
     if (used.count(name)) templates.emplace_back(name, text);
+  // Packages before the modules that import them (files.f is read in order).
+  std::stable_partition(templates.begin(), templates.end(), [](const auto& t) {
+    return t.first.size() > 7 && t.first.compare(t.first.size() - 7, 7, "_pkg.sv") == 0;
+  });
   HW_CHECK(templates.size() == used.size(), "every module of the plan is a template");
   for (const auto& [name, text] : templates) {
     add("rtl/" + name, banner("Template rtl_templates/" + name + " (hand-written), copied verbatim below.") + text);

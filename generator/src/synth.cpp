@@ -148,8 +148,15 @@ Result<SynthReport> synthesize_design(const std::string& design_dir, const Synth
                "attention lanes (q.K dot product, PV accumulators) and the PV serializer", {"hw_core_vector_mac"}));
   HW_TRY(block("core_gemm_packer", "core: GEMM packer", "hw_core_gemm_packer", "activations into hw_gemv's X buffer",
                {"hw_core_gemm_packer"}));
-  HW_TRY(block("core_gemm_serializer", "core: GEMM serializer", "hw_core_gemm_serializer",
-               "C-wide result beats, one output per cycle", {"hw_core_gemm_serializer"}));
+  // The matrix engine's output side: C-wide beats requantized whole where the scratchpad has C lanes, else serialized.
+  if (m["blocks"].contains("hw_core_matvec_requant")) {
+    HW_TRY(block("core_matvec_requant", "core: matrix requantizer", "hw_core_matvec_requant",
+                 "one requantizer per lane (C), vector parameter ROM as a macro",
+                 {"hw_core_pkg", "hw_requant", "hw_core_matvec_requant"}));
+  } else {
+    HW_TRY(block("core_gemm_serializer", "core: GEMM serializer", "hw_core_gemm_serializer",
+                 "C-wide result beats, one output per cycle", {"hw_core_gemm_serializer"}));
+  }
   HW_TRY(block("core_lane_packer", "core: lane packer", "hw_core_lane_packer", "COPYKV/PACKQ words",
                {"hw_core_lane_packer"}));
   HW_TRY(block("core_requant_feeder", "core: requant feeder", "hw_core_requant_feeder",

@@ -5,7 +5,7 @@
 //   stdin:  step <token> <pos>        run one decode step
 //           quit
 //   stdout: ready                     once, after reset
-//           t <pc> <idx> <value>      a result the core wrote (debug tap dbg_res)
+//           t <pc> <idx> <value>      a result the core wrote (debug tap dbg_res: dbg_res_lanes_o results a cycle)
 //           a <pc> <idx> <value>      an attention score (debug tap dbg_aux)
 //           p <pc> <addr> <value>     a probability the softmax writer stored (debug tap dbg_prob)
 //           o <value>                 a logit beat of the host stream, in order
@@ -28,6 +28,16 @@
 #include "Vhwc_top.h"
 #include "harness.hpp"  // verif/common/harness.hpp, written beside this file by `hardwire sim`
 #include "verilated.h"
+
+// 32-bit lane i of a port of any width: Verilator holds up to 64 bits in an integer, wider ports as VlWide words.
+template <class T>
+uint32_t lane32(const T& port, unsigned i) {
+  if constexpr (std::is_integral_v<T>) {
+    return static_cast<uint32_t>(static_cast<uint64_t>(port) >> (32 * i));
+  } else {
+    return port[i];
+  }
+}
 #ifdef HW_TRACE
 #include "verilated_fst_c.h"
 #endif
@@ -129,7 +139,8 @@ int main(int argc, char** argv) {
       const bool busy = top->busy_o;
       const unsigned pc = top->pc_o;
       if (top->dbg_res_valid_o)
-        std::printf("t %u %u %d\n", pc, top->dbg_res_idx_o, static_cast<int32_t>(top->dbg_res_data_o));
+        for (unsigned l = 0; l < static_cast<unsigned>(top->dbg_res_lanes_o); ++l)
+          std::printf("t %u %u %d\n", pc, top->dbg_res_idx_o + l, static_cast<int32_t>(lane32(top->dbg_res_data_o, l)));
       if (top->dbg_aux_valid_o)
         std::printf("a %u %u %d\n", pc, top->dbg_aux_idx_o, static_cast<int32_t>(top->dbg_aux_data_o));
       if (top->dbg_prob_valid_o)

@@ -1,8 +1,10 @@
 // hw_core_writeback against a cycle model of its contract: per instruction one op, every cycle random element-stream,
 // consumer, unit-result and softmax-writer inputs (legal ones: probabilities only while SCORES runs, scores only
 // while the softmax is ready), and every output compared: dispatch (pop, unit valids), the result selected and
-// saturated, the result and score counters, the scratchpad / KV / q write ports and op_done.
-// Configuration: HW_LANES, HW_XN_W, HW_ROPE_W.
+// saturated, the result and score counters, the scratchpad / KV / q write ports and op_done. With V > 1 scratchpad
+// lanes a single result writes one lane of its word (all lanes carry it, the mask picks one) and MATVEC's results
+// come V per beat (the lanes past n_out masked, the counter advancing by the lanes written).
+// Configuration: HW_LANES, HW_XN_W, HW_ROPE_W, HW_V.
 #include <memory>
 #include <vector>
 
@@ -15,29 +17,35 @@
 using namespace hardwire;
 
 namespace {
-constexpr int kLanes = HW_LANES, kXnW = HW_XN_W, kRopeW = HW_ROPE_W;
+constexpr int kLanes = HW_LANES, kXnW = HW_XN_W, kRopeW = HW_ROPE_W, kV = HW_V;
 using gen::isa::Op;
 struct Outs {
   bool pop, norm_valid, rope_valid, score_valid, score_last, scratch_we, kv_we, q_we, result_valid, done;
-  int64_t score_index, scratch_addr, scratch_data, kv_addr, q_addr, result_index, result;
+  int64_t score_index, scratch_word, scratch_mask, kv_addr, q_addr, result_index, result_lanes;
+  std::vector<int64_t> scratch_data, result;  // kV lanes each
   bool operator==(const Outs&) const = default;
 };
+std::string lanes_text(const std::vector<int64_t>& v) {
+  std::string t;
+  for (auto x : v) t += (t.empty() ? "" : ",") + std::to_string(x);
+  return t;
+}
 std::string show(const Outs& o) {
   char b[512];
   std::snprintf(b, sizeof b,
-                "pop %d norm %d rope %d score %d/%d#%lld scratch %d [%lld]=%lld kv %d [%lld] q %d [%lld] result %d "
-                "#%lld=%lld done %d",
+                "pop %d norm %d rope %d score %d/%d#%lld scratch %d [%lld mask %llx] kv %d [%lld] q %d [%lld] "
+                "result %d #%lld x%lld done %d",
                 o.pop, o.norm_valid, o.rope_valid, o.score_valid, o.score_last, static_cast<long long>(o.score_index),
-                o.scratch_we, static_cast<long long>(o.scratch_addr), static_cast<long long>(o.scratch_data), o.kv_we,
+                o.scratch_we, static_cast<long long>(o.scratch_word), static_cast<long long>(o.scratch_mask), o.kv_we,
                 static_cast<long long>(o.kv_addr), o.q_we, static_cast<long long>(o.q_addr), o.result_valid,
-                static_cast<long long>(o.result_index), static_cast<long long>(o.result), o.done);
-  return b;
+                static_cast<long long>(o.result_index), static_cast<long long>(o.result_lanes), o.done);
+  return std::string(b) + " data " + lanes_text(o.scratch_data) + " result " + lanes_text(o.result);
 }
 int64_t u32(int64_t v) { return static_cast<int64_t>(static_cast<uint32_t>(v)); }
 }  // namespace
 
 int main(int argc, char** argv) {
-  const std::string block = "rtl core_writeback LANES=" + std::to_string(kLanes);
+  const std::string block = "rtl core_writeback LANES=" + std::to_string(kLanes) + " V=" + std::to_string(kV);
   const uint64_t seed = verif::harness_seed(block);
   verif::seed_verilator(seed, argc, argv);
   std::mt19937_64 rng(seed);
@@ -62,6 +70,7 @@ int main(int argc, char** argv) {
       top->op_pack_q_i = op == Op::kPackQ;
       top->op_pack_i = pack;
       top->op_requant_i = requant;
+      top->op_matvec_i = op == Op::kMatvec;
       top->n_out_i = static_cast<uint32_t>(n_out);
       top->dst_i = static_cast<uint32_t>(dst);
       top->out_bits_i = static_cast<uint8_t>(bits);
@@ -78,8 +87,10 @@ int main(int argc, char** argv) {
       const bool rq_valid = flow && rng() % 2, norm_out = flow && rng() % 2, rope_out = flow && rng() % 2;
       const bool pack_write = flow && rng() % 2, out_done = rng() % 2;
       const int64_t rq = static_cast<int32_t>(rng()), norm_y = verif::sext(rng(), kXnW), rope_y = verif::sext(rng(), kRopeW);
-      std::vector<int64_t> word(kLanes);
+      std::vector<int64_t> word(kLanes), vec(kV);
       for (auto& x : word) x = static_cast<int16_t>(rng());
+      for (auto& x : vec) x = u32(static_cast<int32_t>(rng()));
+      const bool vec_valid = flow && rng() % 2;
       const bool prob_we = flow && op == Op::kScores && rng() % 2;
       const int64_t prob_addr = static_cast<int64_t>(rng() % 5000), prob_data = static_cast<int64_t>(rng() % 256);
       top->elem_valid_i = elem_valid;
@@ -90,6 +101,8 @@ int main(int argc, char** argv) {
       top->output_ready_i = output_ready;
       top->requant_valid_i = rq_valid;
       top->requant_i = static_cast<uint32_t>(rq);
+      top->vec_valid_i = vec_valid;
+      verif::set_lanes(top->vec_i, vec.data(), kV, 32);
       top->norm_out_valid_i = norm_out;
       top->norm_i = static_cast<uint32_t>(verif::mask(norm_y, kXnW));
       top->rope_out_valid_i = rope_out;
@@ -110,20 +123,34 @@ int main(int argc, char** argv) {
       m.rope_valid = elem_valid && op == Op::kRope;
       bool rv = false;
       int64_t r = 0;
-      if (requant) rv = rq_valid, r = rq;
+      const bool vector = kV > 1 && op == Op::kMatvec;
+      if (vector) rv = vec_valid;
+      else if (requant) rv = rq_valid, r = rq;
       else if (op == Op::kNorm) rv = norm_out, r = norm_y;
       else if (op == Op::kRope) rv = rope_out, r = golden::saturate(rope_y, bits);
       else if (op == Op::kResadd) rv = m.pop, r = golden::saturate(a + b, bits);
       else if (pack) rv = pack_write, r = kLanes > 1 ? u32(static_cast<uint16_t>(word[0]) | (static_cast<int64_t>(static_cast<uint16_t>(word[1])) << 16))
                                                      : static_cast<uint16_t>(word[0]);
       m.result_valid = rv;
-      m.result = u32(r);
       m.score_valid = rq_valid && op == Op::kScores;
       m.score_last = scores == n_out - 1;
       m.score_index = scores;
+      // Lanes of a vector beat: the outputs left, at most V (as 32-bit unsigned: past n_out, which the core never
+      // reaches, a full word).
+      const int64_t lanes = vector ? (u32(n_out - count) < kV ? n_out - count : kV) : 1;
       m.scratch_we = (rv && !pack) || prob_we;
-      m.scratch_addr = prob_we ? prob_addr : u32(dst + count);
-      m.scratch_data = prob_we ? prob_data : u32(r);
+      const int64_t addr = prob_we ? prob_addr : u32(dst + count);
+      m.scratch_word = addr / kV;
+      m.scratch_mask = int64_t{1} << (addr % kV);
+      if (vector) {
+        m.scratch_mask = 0;
+        for (int l = 0; l < kV; ++l)
+          if (count + l < n_out) m.scratch_mask |= int64_t{1} << l;
+      }
+      m.scratch_data = vector ? vec : std::vector<int64_t>(kV, prob_we ? prob_data : u32(r));
+      m.result = vector ? vec : std::vector<int64_t>(kV, 0);
+      if (!vector) m.result[0] = u32(r);
+      m.result_lanes = lanes;
       m.kv_we = rv && op == Op::kCopyKv;
       m.kv_addr = u32(dst + count);
       m.q_we = rv && op == Op::kPackQ;
@@ -133,14 +160,18 @@ int main(int argc, char** argv) {
       Outs got{top->elem_pop_o != 0, top->norm_valid_o != 0, top->rope_valid_o != 0, top->score_valid_o != 0,
                top->score_last_o != 0, top->scratch_we_o != 0, top->kv_we_o != 0, top->q_we_o != 0,
                top->result_valid_o != 0, top->op_done_o != 0, static_cast<int64_t>(top->score_index_o),
-               static_cast<int64_t>(top->scratch_addr_o), static_cast<int64_t>(top->scratch_data_o),
+               static_cast<int64_t>(top->scratch_word_o), static_cast<int64_t>(top->scratch_mask_o),
                static_cast<int64_t>(top->kv_addr_o), static_cast<int64_t>(top->q_addr_o),
-               static_cast<int64_t>(top->result_index_o), static_cast<int64_t>(top->result_o)};
+               static_cast<int64_t>(top->result_index_o), static_cast<int64_t>(top->result_lanes_o), {}, {}};
+      for (int l = 0; l < kV; ++l) {
+        got.scratch_data.push_back(u32(verif::get_lane(top->scratch_data_o, l, 32)));
+        got.result.push_back(u32(verif::get_lane(top->result_o, l, 32)));
+      }
       outs.expect(m);
       outs.check(got);
       verif::rising_edge(*top);
       if (decode) count = scores = 0;
-      if (rv) ++count;
+      if (rv) count += lanes;
       if (m.score_valid) ++scores;
     }
   }

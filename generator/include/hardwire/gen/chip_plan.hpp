@@ -54,14 +54,18 @@ struct MatrixSite {
   const golden::QLinear* lin = nullptr;
   int act_bits = 0, out_bits = 0, acc_bits = 0;
   int64_t rows = 0, cols = 0;  // N outputs x K inputs
-  int64_t base = 0, words = 0, rq_base = 0;
+  int64_t base = 0, words = 0;
+  int64_t rq_base = 0;  // its first requant word (V > 1: in the vector requant ROM, V channels per word)
 };
 
-// Scratchpad (32-bit words), q buffer and KV cache (words of `lanes` 16-bit lanes), and the ROMs.
+// Scratchpad (32-bit elements in words of `vector_lanes`), q buffer and KV cache (words of `lanes` 16-bit lanes), and
+// the ROMs.
 struct MemoryMap {
+  int64_t vector_lanes = 1;  // V: scratchpad elements per word, C where C is a power of two (else 1); every region
+                             // starts a word, and the matrix engine's results are requantized and written V at a time
   int64_t x = 0, xn = 0, q = 0, k = 0, v = 0, att = 0, t = 0, gate = 0, up = 0, h = 0, logits = 0;
   int64_t p = 0;  // probabilities: head h's row at p + h * seq_len
-  int64_t scratch_words = 0;
+  int64_t scratch_words = 0;             // 32-bit elements (a multiple of vector_lanes)
   int64_t head_words = 0;                 // ceil(head_size / C): words per head in the KV cache and q buffer
   int64_t lanes = 0;                      // attention lanes: ceil(head_size / head_words) <= C
   int64_t kv_row_words = 0;               // n_kv_heads * head_words: KV-cache words per position
@@ -72,8 +76,9 @@ struct MemoryMap {
   int64_t v_base(int64_t layer) const { return (n_layers + layer) * kv_layer_words; }
   int64_t emb_words_per_row = 0;          // embedding SRAM: ceil(dim / C) words of C bytes per token
   int64_t emb_words = 0;                  // vocab * emb_words_per_row
-  int64_t rq_matrices_words = 0;          // Requant words: per channel of every matrix, then one per token, then 3
-  int64_t rq_embedding_base = 0;          //   per layer (score, att_out, h)
+  int64_t rq_matrices_words = 0;          // Requant words: per channel of every matrix (V = 1 only), then one per
+  int64_t rq_embedding_base = 0;          //   token, then 3 per layer (score, att_out, h)
+  int64_t rqv_words = 0;                  // V > 1: the vector requant ROM, V channels per word, per matrix
   int64_t rq_layer_base = 0;
   int64_t requant_words = 0;
   int64_t norm_words = 0;                 // 2 per layer (attn, ffn), then final

@@ -76,7 +76,7 @@ package hardwire_cfg_pkg;
   // RoPE unit width: max(q, k)
   localparam int unsigned RopeW           = 16;
   // activation scratchpad, 32-bit words
-  localparam int unsigned ScratchWords    = 1170;
+  localparam int unsigned ScratchWords    = 1176;
   // KV-cache / q-buffer words per head
   localparam int unsigned HeadWords       = 1;
   // KV-cache words per position: NumKvHeads x HeadWords
@@ -86,7 +86,11 @@ package hardwire_cfg_pkg;
   // embedding SRAM words of ArrayCols bytes
   localparam int unsigned EmbWords        = 1500;
   localparam int unsigned EmbWordsPerRow  = 6;
-  localparam int unsigned RequantWords    = 1853;
+  localparam int unsigned RequantWords    = 259;
+  // scratchpad elements per word; results of the matrix engine per cycle
+  localparam int unsigned VectorLanes     = 8;
+  // vector requant ROM words (VectorLanes channels each; 0: none)
+  localparam int unsigned RqVecWords      = 200;
   localparam int unsigned NormWords       = 7;
   // microcode instructions per decode step
   localparam int unsigned ProgramWords    = 91;
@@ -95,6 +99,7 @@ package hardwire_cfg_pkg;
   localparam Exp2Image                    = "mem/exp2.hex";
   localparam EmbImage                     = "mem/embedding.hex";
   localparam RequantImage                 = "mem/requant.hex";
+  localparam RqVecImage                   = "mem/requant_vec.hex";
   localparam NormImage                    = "mem/norms.hex";
   localparam SiluImage                    = "mem/silu.hex";
   localparam RopeCosImage                 = "mem/rope_cos.hex";

@@ -69,7 +69,7 @@ package hardwire_cfg_pkg;
   // RoPE unit width: max(q, k)
   localparam int unsigned RopeW           = 16;
   // activation scratchpad, 32-bit words
-  localparam int unsigned ScratchWords    = 836;
+  localparam int unsigned ScratchWords    = 840;
   // KV-cache / q-buffer words per head
   localparam int unsigned HeadWords       = 1;
   // KV-cache words per position: NumKvHeads x HeadWords
@@ -79,7 +79,11 @@ package hardwire_cfg_pkg;
   // embedding SRAM words of ArrayCols bytes
   localparam int unsigned EmbWords        = 400;
   localparam int unsigned EmbWordsPerRow  = 4;
-  localparam int unsigned RequantWords    = 846;
+  localparam int unsigned RequantWords    = 106;
+  // scratchpad elements per word; results of the matrix engine per cycle
+  localparam int unsigned VectorLanes     = 8;
+  // vector requant ROM words (VectorLanes channels each; 0: none)
+  localparam int unsigned RqVecWords      = 93;
   localparam int unsigned NormWords       = 5;
   // microcode instructions per decode step
   localparam int unsigned ProgramWords    = 54;
@@ -88,6 +92,7 @@ package hardwire_cfg_pkg;
   localparam Exp2Image                    = "mem/exp2.hex";
   localparam EmbImage                     = "mem/embedding.hex";
   localparam RequantImage                 = "mem/requant.hex";
+  localparam RqVecImage                   = "mem/requant_vec.hex";
   localparam NormImage                    = "mem/norms.hex";
   localparam SiluImage                    = "mem/silu.hex";
   localparam RopeCosImage                 = "mem/rope_cos.hex";

@@ -19,7 +19,7 @@ package hw_isa_pkg;
   localparam int unsigned NOuterW       = 7;
   localparam int unsigned NOutW         = 7;
   localparam int unsigned DstW          = 10;
-  localparam int unsigned RqBaseW       = 10;
+  localparam int unsigned RqBaseW       = 7;
   localparam int unsigned OutBitsW      = 6;
   localparam int unsigned WBaseW        = 9;
   localparam int unsigned NormIndexW    = 3;
@@ -27,7 +27,7 @@ package hw_isa_pkg;
   // op code bits
   localparam int unsigned OpW           = 4;
   // instruction word bits
-  localparam int unsigned InstrW        = 93;
+  localparam int unsigned InstrW        = 90;
 
   // op codes
   typedef enum logic [OpW-1:0] {

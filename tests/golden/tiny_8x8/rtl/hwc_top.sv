@@ -9,27 +9,28 @@
 // mem/embedding.hex), the KV cache on chip and the decode step as microcode (mem/program.hex).
 // Host: (token, pos) in; vocab int32 logits, then the argmax token (out_last_o) out.
 module hwc_top (
-  input  logic        clk_i,
-  input  logic        rst_ni,
-  input  logic        in_valid_i,      // one decode step per request
-  output logic        in_ready_o,
-  input  logic [6:0]  in_token_i,
-  input  logic [5:0]  in_pos_i,
-  output logic        out_valid_o,     // logits, then the argmax token
-  input  logic        out_ready_i,
-  output logic [31:0] out_data_o,
-  output logic        out_last_o,
-  output logic        busy_o,          // status and debug taps
-  output logic [5:0]  pc_o,
-  output logic        dbg_res_valid_o,
-  output logic [31:0] dbg_res_idx_o,
-  output logic [31:0] dbg_res_data_o,
-  output logic        dbg_aux_valid_o,
-  output logic [31:0] dbg_aux_idx_o,
-  output logic [31:0] dbg_aux_data_o,
-  output logic        dbg_prob_valid_o,
-  output logic [31:0] dbg_prob_addr_o,
-  output logic [31:0] dbg_prob_data_o
+  input  logic         clk_i,
+  input  logic         rst_ni,
+  input  logic         in_valid_i,      // one decode step per request
+  output logic         in_ready_o,
+  input  logic [6:0]   in_token_i,
+  input  logic [5:0]   in_pos_i,
+  output logic         out_valid_o,     // logits, then the argmax token
+  input  logic         out_ready_i,
+  output logic [31:0]  out_data_o,
+  output logic         out_last_o,
+  output logic         busy_o,          // status and debug taps
+  output logic [5:0]   pc_o,
+  output logic         dbg_res_valid_o,
+  output logic [31:0]  dbg_res_idx_o,
+  output logic [3:0]   dbg_res_lanes_o,
+  output logic [255:0] dbg_res_data_o,
+  output logic         dbg_aux_valid_o,
+  output logic [31:0]  dbg_aux_idx_o,
+  output logic [31:0]  dbg_aux_data_o,
+  output logic         dbg_prob_valid_o,
+  output logic [31:0]  dbg_prob_addr_o,
+  output logic [31:0]  dbg_prob_data_o
 );
 
   hw_core #(
@@ -59,11 +60,14 @@ module hwc_top (
     .EMB_DEPTH(hardwire_cfg_pkg::EmbWords),
     .EMB_WPR(hardwire_cfg_pkg::EmbWordsPerRow),
     .RQ_DEPTH(hardwire_cfg_pkg::RequantWords),
+    .V_LANES(hardwire_cfg_pkg::VectorLanes),
+    .RQV_DEPTH(hardwire_cfg_pkg::RqVecWords),
     .NORM_DEPTH(hardwire_cfg_pkg::NormWords),
     .PROG_DEPTH(hardwire_cfg_pkg::ProgramWords),
     .W_FILE(hardwire_cfg_pkg::WeightImage),
     .EMB_FILE(hardwire_cfg_pkg::EmbImage),
     .RQ_FILE(hardwire_cfg_pkg::RequantImage),
+    .RQV_FILE(hardwire_cfg_pkg::RqVecImage),
     .NORM_FILE(hardwire_cfg_pkg::NormImage),
     .SILU_FILE(hardwire_cfg_pkg::SiluImage),
     .EXP2_FILE(hardwire_cfg_pkg::Exp2Image),
@@ -85,6 +89,7 @@ module hwc_top (
     .pc_o             (pc_o),
     .dbg_res_valid_o  (dbg_res_valid_o),
     .dbg_res_idx_o    (dbg_res_idx_o),
+    .dbg_res_lanes_o  (dbg_res_lanes_o),
     .dbg_res_data_o   (dbg_res_data_o),
     .dbg_aux_valid_o  (dbg_aux_valid_o),
     .dbg_aux_idx_o    (dbg_aux_idx_o),
