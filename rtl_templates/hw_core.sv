@@ -125,6 +125,8 @@ module hw_core #(
   localparam int unsigned ScratchW   = (ScratchWords > 1) ? $clog2(ScratchWords) : 1;
   localparam int unsigned LogV       = $clog2(V_LANES);
   localparam int unsigned ResLanesW  = $clog2(V_LANES + 1);
+  // MATVEC reads its input a whole scratchpad word per cycle where a word is exactly the engine's W_ROWS inputs.
+  localparam bit          WordMode   = V_LANES > 1 && W_ROWS == V_LANES;
   localparam int unsigned KvAddrW    = (KV_DEPTH > 1) ? $clog2(KV_DEPTH) : 1;
   localparam int unsigned EmbAddrW   = (EMB_DEPTH > 1) ? $clog2(EMB_DEPTH) : 1;
   localparam int unsigned NormAddrW  = (NORM_DEPTH > 1) ? $clog2(NORM_DEPTH) : 1;
@@ -190,8 +192,9 @@ module hw_core #(
   logic [LANES*16-1:0] kv_rdata, q_rdata;
   logic                elem_valid, elem_pop, elem_first, elem_last;
   logic [31:0]         elem_a, elem_b;
-  hw_core_reader #(.C(C)) u_reader (
-    .clk_i, .rst_ni, .setup_i(setup), .start_i(start), .embed_i(op_embed), .pv_i(op_pv), .vector_i(op_vector),
+  hw_core_reader #(.C(C), .V(V_LANES)) u_reader (
+    .clk_i, .rst_ni, .setup_i(setup), .start_i(start), .embed_i(op_embed), .pv_i(op_pv),
+    .vector_i(op_vector || (op_matvec && WordMode)), .words_i(op_matvec && WordMode),
     .a_base_i(a_base), .a_stride_inner_i(a_stride_inner), .a_stride_outer_i(a_stride_outer), .b_base_i(b_base),
     .b_stride_inner_i(b_stride_inner), .b_stride_outer_i(b_stride_outer), .n_inner_i(n_inner), .n_outer_i(n_outer),
     .pv_busy_i(pv_busy), .issue_o(issue), .group_start_o(group_start), .a_addr_o(a_addr), .b_addr_o(b_addr),
@@ -270,9 +273,10 @@ module hw_core #(
   logic               matvec_valid;
   logic [ACC_W-1:0]   matvec_acc;
   logic [31:0]        matvec_index;
-  hw_core_gemm_packer #(.P(W_ROWS), .A_W(A_W), .X_ADDR_W(XAddrW)) u_gemm_packer (
+  hw_core_gemm_packer #(.P(W_ROWS), .A_W(A_W), .X_ADDR_W(XAddrW), .WORDS(WordMode ? 1 : 0)) u_gemm_packer (
     .clk_i, .rst_ni, .setup_i(setup), .matvec_i(op_matvec), .elem_pop_i(elem_pop), .elem_last_i(elem_last),
-    .elem_i(elem_a[A_W-1:0]), .xmem_we_o(xmem_we), .xmem_addr_o(xmem_addr), .xmem_data_o(xmem_data),
+    .elem_i(elem_a[A_W-1:0]), .n_inner_i(n_inner), .word_valid_i(read_valid), .word_last_i(read_last),
+    .word_i((W_ROWS*32)'(scratch_a_word)), .xmem_we_o(xmem_we), .xmem_addr_o(xmem_addr), .xmem_data_o(xmem_data),
     .start_o(gemm_start));
   hw_gemv #(.P(W_ROWS), .C(C), .A_W(A_W), .ACC_W(ACC_W), .K_MAX(K_MAX), .N_MAX(N_MAX), .W_DEPTH(W_DEPTH),
             .W_BANK_DEPTH(W_BANK_DEPTH), .W_FILE(W_FILE)) u_gemv (

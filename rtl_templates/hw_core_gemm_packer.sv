@@ -5,10 +5,15 @@
 // zero until written): xmem_we_o with the word index and its data, every cycle an element arrives. A word completes
 // after P elements or at the vector's last element; start_o pulses one cycle after the last write. Throughput: one
 // element per cycle.
+//
+// Word mode (WORDS = 1, where the scratchpad has P elements per word): the reader hands whole scratchpad words
+// instead (word_valid_i, word_i, word_last_i), one X-buffer word each, the low A_W bits of each element; lanes at or
+// past n_inner_i (the vector's length) are written as zero. Throughput: P elements per cycle.
 module hw_core_gemm_packer #(
   parameter int unsigned P        = 8,
   parameter int unsigned A_W      = 16,
-  parameter int unsigned X_ADDR_W = 3
+  parameter int unsigned X_ADDR_W = 3,
+  parameter int unsigned WORDS    = 0     // 1: word mode
 ) (
   input  logic                clk_i,
   input  logic                rst_ni,
@@ -17,6 +22,10 @@ module hw_core_gemm_packer #(
   input  logic                elem_pop_i,
   input  logic                elem_last_i,
   input  logic [A_W-1:0]      elem_i,
+  input  logic [31:0]         n_inner_i,
+  input  logic                word_valid_i,
+  input  logic                word_last_i,
+  input  logic [P*32-1:0]     word_i,
   output logic                xmem_we_o,
   output logic [X_ADDR_W-1:0] xmem_addr_o,
   output logic [P*A_W-1:0]    xmem_data_o,
@@ -27,8 +36,18 @@ module hw_core_gemm_packer #(
   logic                push, start_q;
   logic [RowW-1:0]     lane_q, lane_d;
   logic [X_ADDR_W-1:0] word_q, word_d;
-  logic [P*A_W-1:0]    data_q, data_d;
-  assign push = elem_pop_i && matvec_i;
+  logic [P*A_W-1:0]    data_q, data_d, word_data;
+  logic                word_push, last;
+  assign push      = elem_pop_i && matvec_i && WORDS == 0;
+  assign word_push = word_valid_i && matvec_i && WORDS == 1;
+  assign last      = word_push ? word_last_i : elem_last_i;
+
+  // Word mode: element j of word w is x[w*P + j]; lanes past the vector are zero.
+  always_comb begin
+    for (int j = 0; j < P; j++) begin
+      word_data[j*A_W +: A_W] = (32'(word_q) * 32'(P) + 32'(j) < n_inner_i) ? word_i[j*32 +: A_W] : '0;
+    end
+  end
 
   always_comb begin
     data_d = (lane_q == '0) ? '0 : data_q;
@@ -42,6 +61,7 @@ module hw_core_gemm_packer #(
       lane_d = '0;
       word_d = '0;
     end
+    if (word_push) word_d = word_q + X_ADDR_W'(1);
     if (push) begin
       if (lane_q == RowW'(P - 1) || elem_last_i) begin
         lane_d = '0;
@@ -54,7 +74,7 @@ module hw_core_gemm_packer #(
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) start_q <= 1'b0;
-    else         start_q <= push && elem_last_i;
+    else         start_q <= (push || word_push) && last;
   end
   always_ff @(posedge clk_i) begin
     if (push) data_q <= data_d;
@@ -62,8 +82,11 @@ module hw_core_gemm_packer #(
     word_q <= word_d;
   end
 
-  assign xmem_we_o   = push;
+  assign xmem_we_o   = push || word_push;
   assign xmem_addr_o = word_q;
-  assign xmem_data_o = data_d;
+  assign xmem_data_o = word_push ? word_data : data_d;
   assign start_o     = start_q;
+
+  logic unused;
+  assign unused = ^{word_i, n_inner_i};  // word mode uses the low A_W bits of each element
 endmodule

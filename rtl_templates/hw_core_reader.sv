@@ -9,8 +9,12 @@
 // memories instead. A read is issued only while the FIFO has room for it and the one in flight, so a stalled unit
 // loses nothing; a PV group (i = 0) waits for pv_busy_i. Throughput: one element per cycle while the consumer takes
 // them. group_start_o marks the issue of an inner loop's first element.
+// Word mode (words_i: MATVEC where the matrix engine takes V elements per cycle): source A is read as whole
+// scratchpad words of V elements, ceil(n_inner / V) of them from a_base (a multiple of V), one per cycle, handed
+// straight to the consumer like the vector ops' words (read_*_o), not through the FIFO.
 module hw_core_reader #(
-  parameter int unsigned C = 8   // embedding lanes per word
+  parameter int unsigned C = 8,  // embedding lanes per word
+  parameter int unsigned V = 1   // scratchpad elements per word (a power of two)
 ) (
   input  logic              clk_i,
   input  logic              rst_ni,
@@ -19,6 +23,7 @@ module hw_core_reader #(
   input  logic              embed_i,   // EMBED: B walks embedding lanes
   input  logic              pv_i,      // PV: a new inner loop waits for pv_busy_i
   input  logic              vector_i,  // SCORES, PV: no FIFO push
+  input  logic              words_i,   // word mode (see above)
   input  logic [31:0]       a_base_i,
   input  logic [31:0]       a_stride_inner_i,
   input  logic [31:0]       a_stride_outer_i,
@@ -59,9 +64,12 @@ module hw_core_reader #(
   logic [LaneW-1:0] read_lane_q, read_lane_d;
   logic [2:0]       fifo_count;
   logic             inner_last, all_last;
-  logic [31:0]      b_outer_step;
+  logic [31:0]      b_outer_step, n_inner, a_stride_inner;
 
-  assign inner_last   = inner_q == n_inner_i - 32'd1;
+  // Word mode walks ceil(n_inner / V) words V elements apart.
+  assign n_inner        = words_i ? (n_inner_i + 32'(V - 1)) >> $clog2(V) : n_inner_i;
+  assign a_stride_inner = words_i ? 32'(V) : a_stride_inner_i;
+  assign inner_last   = inner_q == n_inner - 32'd1;
   assign all_last     = inner_last && outer_q == n_outer_i - 32'd1;
   // Issue while the FIFO has room for this read and the one already in flight.
   assign issue_o       = active_q && (32'(fifo_count) + 32'(read_valid_q) < 32'd3) &&
@@ -102,7 +110,7 @@ module hw_core_reader #(
         b_cur_d = b_row_q + b_outer_step;
       end else begin
         inner_d = inner_q + 32'd1;
-        a_cur_d = a_cur_q + a_stride_inner_i;
+        a_cur_d = a_cur_q + a_stride_inner;
         b_cur_d = b_cur_q + b_stride_inner_i;
       end
       if (all_last) active_d = 1'b0;
@@ -143,7 +151,7 @@ module hw_core_reader #(
   assign fifo_in = {read_first_q, read_last_q, a_rdata_i, pair_b};
   hw_fifo #(.WIDTH(ElemW), .DEPTH(4)) u_fifo (
     .clk_i, .rst_ni,
-    .in_valid_i(read_valid_q && !vector_i), .in_ready_o(fifo_in_ready_unused), .in_data_i(fifo_in),
+    .in_valid_i(read_valid_q && !vector_i && !words_i), .in_ready_o(fifo_in_ready_unused), .in_data_i(fifo_in),
     .out_valid_o(elem_valid_o), .out_ready_i(elem_ready_i), .out_data_o(fifo_out), .count_o(fifo_count));
   assign {elem_first_o, elem_last_o, elem_a_o, elem_b_o} = fifo_out;
 

@@ -423,13 +423,16 @@ std::vector<BlockParams> ChipPlan::blocks() const {
                 {"PROG_DEPTH", static_cast<int64_t>(program.size())},
                 {"EMB_WPR", map.emb_words_per_row},
                 {"KV_ROW_WORDS", map.kv_row_words}}});
-  b.push_back({"hw_core_reader", {{"C", C}}});
+  const int64_t V = map.vector_lanes;
+  const bool word_mode = V > 1 && P == V;  // MATVEC reads a scratchpad word (P elements) per cycle
+  b.push_back({"hw_core_reader", {{"C", C}, {"V", V}}});
   b.push_back({"hw_core_mac",
                {{"MAC_ACC_W", mac_acc_bits},
                 {"N_LAYERS", shape.n_layers},
                 {"LAYER_W", program.layout.width[static_cast<size_t>(isa::Field::silu_layer)]}}});
   b.push_back({"hw_core_vector_mac", {{"LANES", map.lanes}, {"HEAD_SIZE", shape.head_size()}, {"MAC_ACC_W", mac_acc_bits}}});
-  b.push_back({"hw_core_gemm_packer", {{"P", P}, {"A_W", act_bits}, {"X_ADDR_W", index_bits(kg_max)}}});
+  b.push_back({"hw_core_gemm_packer",
+               {{"P", P}, {"A_W", act_bits}, {"X_ADDR_W", index_bits(kg_max)}, {"WORDS", word_mode ? 1 : 0}}});
   if (map.vector_lanes > 1) {
     b.push_back({"hw_core_matvec_requant",
                  {{"V", map.vector_lanes}, {"ACC_W", acc_bits}, {"RQV_DEPTH", map.rqv_words}}});

@@ -2,7 +2,9 @@
 // its lane walk; vector ops; PV groups waiting on a random pv_busy), memories modelled as one-cycle-latency SRAMs
 // with address-derived contents, the element stream taken with a random ready. Checked: every scalar element pair
 // (A word, B word or the sign-extended embedding byte, first/last) in order, and for vector ops every read's
-// addresses and marks. Nothing is lost however the consumer stalls. Configuration: HW_C.
+// addresses and marks; in word mode (V > 1: MATVEC's input a scratchpad word at a time) every word read's address
+// (V apart, ceil(n_inner / V) per row) and marks. Nothing is lost however the consumer stalls. Configuration: HW_C,
+// HW_V.
 #include <memory>
 #include <vector>
 
@@ -13,7 +15,7 @@
 using namespace hardwire;
 
 namespace {
-constexpr int kC = HW_C;
+constexpr int kC = HW_C, kV = HW_V;
 struct Elem {
   int64_t a = 0, b = 0;
   bool first = false, last = false;
@@ -28,7 +30,7 @@ int64_t emb_byte(uint32_t addr, int lane) { return static_cast<int8_t>((addr * 3
 }  // namespace
 
 int main(int argc, char** argv) {
-  const std::string block = "rtl core_reader C=" + std::to_string(kC);
+  const std::string block = "rtl core_reader C=" + std::to_string(kC) + " V=" + std::to_string(kV);
   const uint64_t seed = verif::harness_seed(block);
   verif::seed_verilator(seed, argc, argv);
   std::mt19937_64 rng(seed);
@@ -39,18 +41,20 @@ int main(int argc, char** argv) {
   verif::reset(*top);
   long long cycles = 0, violations = 0;
   for (int instr = 0; instr < 400; ++instr) {
-    const int kind = static_cast<int>(rng() % 4);  // 0 scalar, 1 EMBED, 2 SCORES-like vector, 3 PV
-    const bool embed = kind == 1, vector = kind >= 2, pv = kind == 3;
+    // 0 scalar, 1 EMBED, 2 SCORES-like vector, 3 PV, 4 word mode (V > 1 only)
+    const int kind = static_cast<int>(rng() % (kV > 1 ? 5 : 4));
+    const bool embed = kind == 1, vector = kind >= 2, pv = kind == 3, words = kind == 4;
     const uint32_t a_base = static_cast<uint32_t>(rng() % 1000), b_base = static_cast<uint32_t>(rng() % 1000);
     const uint32_t a_si = static_cast<uint32_t>(rng() % 3), a_so = static_cast<uint32_t>(rng() % 5);
     const uint32_t b_si = static_cast<uint32_t>(rng() % 3), b_so = static_cast<uint32_t>(rng() % 5);
-    const uint32_t n_inner = embed ? 1 : 1 + static_cast<uint32_t>(rng() % 6);
-    const uint32_t n_outer = 1 + static_cast<uint32_t>(rng() % (embed ? 40 : 8));
+    const uint32_t n_inner = embed ? 1 : 1 + static_cast<uint32_t>(rng() % (words ? 40 : 6));
+    const uint32_t n_outer = words ? 1 : 1 + static_cast<uint32_t>(rng() % (embed ? 40 : 8));
+    const uint32_t n_reads = words ? (n_inner + kV - 1) / kV : n_inner;
     for (uint32_t o = 0; o < n_outer; ++o)
-      for (uint32_t i = 0; i < n_inner; ++i) {
-        const uint32_t a = a_base + o * a_so + i * a_si;
+      for (uint32_t i = 0; i < n_reads; ++i) {
+        const uint32_t a = a_base + o * a_so + i * (words ? kV : a_si);
         const uint32_t b = embed ? b_base + o / kC : b_base + o * b_so + i * b_si;
-        Elem e{0, 0, i == 0, i == n_inner - 1};
+        Elem e{0, 0, i == 0, i == n_reads - 1};
         if (vector) {
           reads.expect(Elem{a, b, e.first, e.last});
         } else {
@@ -63,6 +67,7 @@ int main(int argc, char** argv) {
       top->embed_i = embed;
       top->pv_i = pv;
       top->vector_i = vector;
+      top->words_i = words;
       top->a_base_i = a_base;
       top->a_stride_inner_i = a_si;
       top->a_stride_outer_i = a_so;
