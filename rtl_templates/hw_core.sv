@@ -102,7 +102,8 @@ module hw_core #(
   input  logic [PosW-1:0]   in_pos_i,
   output logic              out_valid_o,
   input  logic              out_ready_i,
-  output logic [31:0]       out_data_o,   // a logit, or the argmax token id on the last beat
+  output logic [V_LANES*32-1:0] out_data_o, // V_LANES logits (the first in the low bits), or the argmax token id
+  output logic [ResLanesW-1:0] out_lanes_o, // how many of them are valid (the last beat: 1, the token)
   output logic              out_last_o,
   // status and debug taps
   output logic              busy_o,
@@ -127,6 +128,8 @@ module hw_core #(
   localparam int unsigned ResLanesW  = $clog2(V_LANES + 1);
   // MATVEC reads its input a whole scratchpad word per cycle where a word is exactly the engine's W_ROWS inputs.
   localparam bit          WordMode   = V_LANES > 1 && W_ROWS == V_LANES;
+  // OUTPUT streams whole scratchpad words of V_LANES logits to the host where V_LANES > 1.
+  localparam bit          WordOutput = V_LANES > 1;
   localparam int unsigned KvAddrW    = (KV_DEPTH > 1) ? $clog2(KV_DEPTH) : 1;
   localparam int unsigned EmbAddrW   = (EMB_DEPTH > 1) ? $clog2(EMB_DEPTH) : 1;
   localparam int unsigned NormAddrW  = (NORM_DEPTH > 1) ? $clog2(NORM_DEPTH) : 1;
@@ -186,7 +189,7 @@ module hw_core #(
     .op_vector_o(op_vector), .op_pack_o(op_pack), .op_reads_b_o(op_reads_b), .op_requant_o(op_requant));
 
   // ---- element reader ---------------------------------------------------------------------------------------------
-  logic                issue, group_start, read_valid, read_first, read_last, pv_busy;
+  logic                issue, group_start, read_valid, read_first, read_last, pv_busy, output_word_credit;
   logic [31:0]         a_addr, b_addr, scratch_a_rdata, scratch_b_rdata;
   logic [C*8-1:0]      emb_rdata;
   logic [LANES*16-1:0] kv_rdata, q_rdata;
@@ -194,7 +197,9 @@ module hw_core #(
   logic [31:0]         elem_a, elem_b;
   hw_core_reader #(.C(C), .V(V_LANES)) u_reader (
     .clk_i, .rst_ni, .setup_i(setup), .start_i(start), .embed_i(op_embed), .pv_i(op_pv),
-    .vector_i(op_vector || (op_matvec && WordMode)), .words_i(op_matvec && WordMode),
+    .vector_i(op_vector || (op_matvec && WordMode) || (op_output && WordOutput)),
+    .words_i((op_matvec && WordMode) || (op_output && WordOutput)),
+    .word_credit_i(!op_output || output_word_credit),
     .a_base_i(a_base), .a_stride_inner_i(a_stride_inner), .a_stride_outer_i(a_stride_outer), .b_base_i(b_base),
     .b_stride_inner_i(b_stride_inner), .b_stride_outer_i(b_stride_outer), .n_inner_i(n_inner), .n_outer_i(n_outer),
     .pv_busy_i(pv_busy), .issue_o(issue), .group_start_o(group_start), .a_addr_o(a_addr), .b_addr_o(b_addr),
@@ -352,10 +357,12 @@ module hw_core #(
   hw_core_lane_packer #(.LANES(LANES), .HEAD_SIZE(HEAD_SIZE)) u_lane_packer (
     .clk_i, .setup_i(setup), .pack_i(op_pack), .elem_pop_i(elem_pop), .elem_i(elem_a[15:0]),
     .write_o(pack_write), .word_o(pack_word));
-  hw_core_output #(.VOCAB(VOCAB)) u_output (
+  hw_core_output #(.VOCAB(VOCAB), .V(V_LANES)) u_output (
     .clk_i, .rst_ni, .decode_i(decode), .setup_i(setup), .exec_i(exec), .output_i(op_output),
     .elem_valid_i(elem_valid), .elem_ready_o(output_ready), .elem_i(elem_a),
-    .out_valid_o, .out_ready_i, .out_data_o, .out_last_o, .done_o(output_done));
+    .word_valid_i(read_valid && op_output), .word_in_flight_i(read_valid), .word_i(scratch_a_word),
+    .word_credit_o(output_word_credit),
+    .out_valid_o, .out_ready_i, .out_data_o, .out_lanes_o, .out_last_o, .done_o(output_done));
   hw_core_writeback #(.LANES(LANES), .XN_W(XN_W), .ROPE_W(ROPE_W), .V(V_LANES)) u_writeback (
     .clk_i, .rst_ni, .decode_i(decode),
     .op_norm_i(op_norm), .op_rope_i(op_rope), .op_copy_kv_i(op_copy_kv), .op_scores_i(op_scores),

@@ -1,38 +1,100 @@
 // hw_core_output — OUTPUT: streams the logits to the host and then the argmax token (lowest index wins ties).
 //
-// While OUTPUT runs (exec_i && output_i) each element of the stream is one logit: it is offered on out_*_o and
-// popped when the host takes it (elem_ready_o = host ready, until the token). After VOCAB logits the next beat is the
-// argmax token id with out_last_o; done_o marks the cycle the host takes it. Throughput: one beat per cycle the host
-// accepts.
+// V = 1: while OUTPUT runs (exec_i && output_i) each element of the stream is one logit: it is offered on out_*_o
+// and popped when the host takes it (elem_ready_o = host ready, until the token). Throughput: one logit per cycle.
+// V > 1: the reader hands whole scratchpad words of V logits (word_valid_i, word mode) into a 4-word FIFO; it may
+// issue a read only while word_credit_o is high (the FIFO has room for it and the word in flight). Each beat to the
+// host carries V logits (out_lanes_o of them valid, the lanes past VOCAB zero): ceil(VOCAB / V) beats per step.
+// Either way, after VOCAB logits the next beat is the argmax token id (in the low 32 bits, out_lanes_o = 1) with
+// out_last_o; done_o marks the cycle the host takes it. The running argmax compares each beat's largest logit (the
+// lowest lane among equals) with the best so far, a later beat winning only when strictly greater.
 module hw_core_output #(
-  parameter int unsigned VOCAB = 100
+  parameter int unsigned VOCAB = 100,
+  parameter int unsigned V     = 1     // logits per host beat (scratchpad elements per word), a power of two
 ) (
-  input  logic        clk_i,
-  input  logic        rst_ni,
-  input  logic        decode_i,
-  input  logic        setup_i,
-  input  logic        exec_i,
-  input  logic        output_i,
-  input  logic        elem_valid_i,
-  output logic        elem_ready_o,
-  input  logic [31:0] elem_i,
-  output logic        out_valid_o,
-  input  logic        out_ready_i,
-  output logic [31:0] out_data_o,
-  output logic        out_last_o,
-  output logic        done_o
+  input  logic              clk_i,
+  input  logic              rst_ni,
+  input  logic              decode_i,
+  input  logic              setup_i,
+  input  logic              exec_i,
+  input  logic              output_i,
+  // V = 1: the element stream
+  input  logic              elem_valid_i,
+  output logic              elem_ready_o,
+  input  logic [31:0]       elem_i,
+  // V > 1: scratchpad words from the reader
+  input  logic              word_valid_i,
+  input  logic              word_in_flight_i,  // a word read was issued last cycle (arrives with word_valid_i)
+  input  logic [V*32-1:0]   word_i,
+  output logic              word_credit_o,
+  // host
+  output logic              out_valid_o,
+  input  logic              out_ready_i,
+  output logic [V*32-1:0]   out_data_o,
+  output logic [LanesW-1:0] out_lanes_o,
+  output logic              out_last_o,
+  output logic              done_o
 );
-  logic               token_q, token_d, pop, fire;
-  logic signed [31:0] best_q, best_d;
-  logic [31:0]        best_index_q, best_index_d, count_q, count_d;
+  localparam int unsigned LanesW = $clog2(V + 1);
+  if (V < 1 || (V & (V - 1)) != 0) begin : gen_check_v
+    $error("hw_core_output: V must be a power of two");
+  end
 
-  assign elem_ready_o = !token_q && out_ready_i;
-  assign pop          = output_i && elem_valid_i && elem_ready_o;
-  assign out_valid_o  = exec_i && output_i && (token_q || elem_valid_i);
-  assign out_data_o   = token_q ? best_index_q : elem_i;
-  assign out_last_o   = token_q;
-  assign fire         = out_valid_o && out_ready_i;
-  assign done_o       = fire && token_q;
+  logic               token_q, token_d, pop, fire, have, last_beat;
+  logic signed [31:0] best_q, best_d, beat_best;
+  logic [31:0]        best_index_q, best_index_d, count_q, count_d, beat_index, lanes;
+  logic [V*32-1:0]    beat;
+
+  // The beat on offer: one logit (V = 1) or the FIFO's head word.
+  if (V > 1) begin : gen_words
+    logic [2:0] fifo_count;
+    logic       fifo_in_ready_unused;
+    hw_fifo #(.WIDTH(V*32), .DEPTH(4)) u_words (
+      .clk_i, .rst_ni,
+      .in_valid_i(word_valid_i && output_i), .in_ready_o(fifo_in_ready_unused), .in_data_i(word_i),
+      .out_valid_o(have), .out_ready_i(pop), .out_data_o(beat), .count_o(fifo_count));
+    assign word_credit_o = 32'(fifo_count) + 32'(word_in_flight_i) < 32'd3;
+    assign elem_ready_o  = 1'b0;
+    logic unused;
+    assign unused = ^{fifo_in_ready_unused, elem_valid_i, elem_i};
+  end else begin : gen_elements
+    assign have          = elem_valid_i;
+    assign beat          = elem_i;
+    assign elem_ready_o  = !token_q && out_ready_i;
+    assign word_credit_o = 1'b0;
+    logic unused;
+    assign unused = ^{word_valid_i, word_in_flight_i, word_i};
+  end
+
+  assign lanes     = (32'(VOCAB) - count_q < 32'(V)) ? 32'(VOCAB) - count_q : 32'(V);
+  assign last_beat = count_q + lanes == 32'(VOCAB);
+  assign pop       = output_i && have && !token_q && out_ready_i;
+
+  // The beat's largest valid logit, the lowest lane among equals.
+  always_comb begin
+    beat_best  = $signed(beat[31:0]);
+    beat_index = count_q;
+    for (int l = 1; l < V; l++) begin
+      if (32'(l) < lanes && $signed(beat[l*32 +: 32]) > beat_best) begin
+        beat_best  = $signed(beat[l*32 +: 32]);
+        beat_index = count_q + 32'(l);
+      end
+    end
+  end
+
+  always_comb begin
+    out_data_o = '0;
+    if (token_q) begin
+      out_data_o[31:0] = best_index_q;
+    end else begin
+      for (int l = 0; l < V; l++) out_data_o[l*32 +: 32] = (32'(l) < lanes) ? beat[l*32 +: 32] : 32'd0;
+    end
+  end
+  assign out_valid_o = exec_i && output_i && (token_q || have);
+  assign out_lanes_o = token_q ? LanesW'(1) : LanesW'(lanes);
+  assign out_last_o  = token_q;
+  assign fire        = out_valid_o && out_ready_i;
+  assign done_o      = fire && token_q;
 
   always_comb begin
     token_d      = token_q;
@@ -40,13 +102,13 @@ module hw_core_output #(
     best_d       = best_q;
     best_index_d = best_index_q;
     if (decode_i) token_d = 1'b0;
-    if (exec_i && pop && count_q == VOCAB - 1) token_d = 1'b1;
+    if (exec_i && pop && last_beat) token_d = 1'b1;
     if (setup_i) count_d = '0;
     if (pop) begin
-      count_d = count_q + 32'd1;
-      if (count_q == '0 || $signed(elem_i) > best_q) begin
-        best_d       = $signed(elem_i);
-        best_index_d = count_q;
+      count_d = count_q + lanes;
+      if (count_q == '0 || beat_best > best_q) begin
+        best_d       = beat_best;
+        best_index_d = beat_index;
       end
     end
   end

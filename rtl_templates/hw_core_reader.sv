@@ -11,7 +11,8 @@
 // them. group_start_o marks the issue of an inner loop's first element.
 // Word mode (words_i: MATVEC where the matrix engine takes V elements per cycle): source A is read as whole
 // scratchpad words of V elements, ceil(n_inner / V) of them from a_base (a multiple of V), one per cycle, handed
-// straight to the consumer like the vector ops' words (read_*_o), not through the FIFO.
+// straight to the consumer like the vector ops' words (read_*_o), not through the FIFO; a consumer that can stall
+// (OUTPUT's host) holds word_credit_i low while it has no room for another word.
 module hw_core_reader #(
   parameter int unsigned C = 8,  // embedding lanes per word
   parameter int unsigned V = 1   // scratchpad elements per word (a power of two)
@@ -24,6 +25,7 @@ module hw_core_reader #(
   input  logic              pv_i,      // PV: a new inner loop waits for pv_busy_i
   input  logic              vector_i,  // SCORES, PV: no FIFO push
   input  logic              words_i,   // word mode (see above)
+  input  logic              word_credit_i,  // word mode: the consumer has room for another word (else no issue)
   input  logic [31:0]       a_base_i,
   input  logic [31:0]       a_stride_inner_i,
   input  logic [31:0]       a_stride_outer_i,
@@ -73,7 +75,7 @@ module hw_core_reader #(
   assign all_last     = inner_last && outer_q == n_outer_i - 32'd1;
   // Issue while the FIFO has room for this read and the one already in flight.
   assign issue_o       = active_q && (32'(fifo_count) + 32'(read_valid_q) < 32'd3) &&
-                         !(pv_i && inner_q == '0 && pv_busy_i);
+                         !(pv_i && inner_q == '0 && pv_busy_i) && !(words_i && !word_credit_i);
   assign group_start_o = issue_o && inner_q == '0;
   assign b_outer_step  = embed_i ? ((emb_lane_q == LaneW'(C - 1)) ? 32'd1 : 32'd0) : b_stride_outer_i;
   assign a_addr_o      = a_cur_q;

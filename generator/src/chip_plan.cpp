@@ -446,7 +446,7 @@ std::vector<BlockParams> ChipPlan::blocks() const {
                 {"RQ_ACC_W", requant_acc_bits},
                 {"RQ_DEPTH", map.requant_words}}});
   b.push_back({"hw_core_softmax_writer", {}});
-  b.push_back({"hw_core_output", {{"VOCAB", shape.vocab}}});
+  b.push_back({"hw_core_output", {{"VOCAB", shape.vocab}, {"V", V}}});
   b.push_back({"hw_core_writeback",
                {{"LANES", map.lanes}, {"XN_W", widths.xn}, {"ROPE_W", rope_bits}, {"V", map.vector_lanes}}});
   return b;

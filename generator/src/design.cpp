@@ -298,7 +298,8 @@ void Emitter::emit_top() {
   mod.name = "hwc_top";
   mod.comment = "The accelerator for this model: hw_core with every weight in on-chip SRAM (mem/weights*,\n"
                 "mem/embedding.hex), the KV cache on chip and the decode step as microcode (mem/program.hex).\n"
-                "Host: (token, pos) in; vocab int32 logits, then the argmax token (out_last_o) out.";
+                "Host: (token, pos) in; vocab int32 logits (out_lanes_o per beat), then the argmax token (out_last_o)\n"
+                "out.";
   mod.ports = {{Dir::kInput, "clk_i", 1, false, ""},
                {Dir::kInput, "rst_ni", 1, false, ""},
                {Dir::kInput, "in_valid_i", 1, false, "one decode step per request"},
@@ -307,7 +308,8 @@ void Emitter::emit_top() {
                {Dir::kInput, "in_pos_i", bits(s.seq_len), false, ""},
                {Dir::kOutput, "out_valid_o", 1, false, "logits, then the argmax token"},
                {Dir::kInput, "out_ready_i", 1, false, ""},
-               {Dir::kOutput, "out_data_o", 32, false, ""},
+               {Dir::kOutput, "out_data_o", static_cast<int>(32 * plan_.map.vector_lanes), false, ""},
+               {Dir::kOutput, "out_lanes_o", bits(plan_.map.vector_lanes + 1), false, ""},
                {Dir::kOutput, "out_last_o", 1, false, ""},
                {Dir::kOutput, "busy_o", 1, false, "status and debug taps"},
                {Dir::kOutput, "pc_o", bits(static_cast<int64_t>(plan_.program.size())), false, ""},

@@ -8,7 +8,7 @@
 //           t <pc> <idx> <value>      a result the core wrote (debug tap dbg_res: dbg_res_lanes_o results a cycle)
 //           a <pc> <idx> <value>      an attention score (debug tap dbg_aux)
 //           p <pc> <addr> <value>     a probability the softmax writer stored (debug tap dbg_prob)
-//           o <value>                 a logit beat of the host stream, in order
+//           o <value>                 a logit of the host stream (out_lanes_o per beat), in order
 //           k <token>                 the last beat: the argmax token
 //           c <pc> <cycles>           cycles spent in each instruction (waits for the host excluded)
 //           end <cycles> <stall>      the step's busy cycles, and cycles the host held the output back
@@ -149,10 +149,11 @@ int main(int argc, char** argv) {
       if (top->out_valid_o) {
         if (top->out_ready_i) {
           if (top->out_last_o) {
-            std::printf("k %u\n", top->out_data_o);
+            std::printf("k %u\n", lane32(top->out_data_o, 0));
             done = true;
           } else {
-            std::printf("o %d\n", static_cast<int32_t>(top->out_data_o));
+            for (unsigned l = 0; l < static_cast<unsigned>(top->out_lanes_o); ++l)
+              std::printf("o %d\n", static_cast<int32_t>(lane32(top->out_data_o, l)));
           }
         } else {
           ++held;

@@ -1,22 +1,25 @@
 // hw_core_output against its contract: VOCAB logits (random, with frequent ties) arrive with random valid gaps and
 // leave to a host with random ready; then one beat with the argmax token (lowest index wins ties) and out_last;
-// done_o in the cycle the host takes it. Configuration: HW_VOCAB.
+// done_o in the cycle the host takes it. With V > 1 the logits arrive as scratchpad words of V (the harness issues a
+// word only on word_credit_o, with random gaps, and it arrives the next cycle, as from the reader) and leave V per
+// beat: every lane is checked, out_lanes_o of them logits, the rest zero. Configuration: HW_VOCAB, HW_V.
 #include <memory>
 #include <vector>
 
 #include "Vhw_core_output.h"
+#include "ports.hpp"
 #include "stream.hpp"
 
 using namespace hardwire;
 
 namespace {
-constexpr int kVocab = HW_VOCAB;
+constexpr int kVocab = HW_VOCAB, kV = HW_V;
 using verif::Beat;
 std::string show(const Beat& b) { return (b.last ? "token " : "logit ") + std::to_string(b.value); }
 }  // namespace
 
 int main(int argc, char** argv) {
-  const std::string block = "rtl core_output VOCAB=" + std::to_string(kVocab);
+  const std::string block = "rtl core_output VOCAB=" + std::to_string(kVocab) + " V=" + std::to_string(kV);
   const uint64_t seed = verif::harness_seed(block);
   verif::seed_verilator(seed, argc, argv);
   std::mt19937_64 rng(seed);
@@ -30,6 +33,8 @@ int main(int argc, char** argv) {
     top->exec_i = 0;
     top->output_i = 1;
     top->elem_valid_i = 0;
+    top->word_valid_i = 0;
+    top->word_in_flight_i = 0;
     top->out_ready_i = 1;
     verif::settle_low(*top);
     verif::rising_edge(*top);
@@ -50,7 +55,47 @@ int main(int argc, char** argv) {
     idle(true, false);  // DECODE
     for (int c = 0; c < 1 + static_cast<int>(rng() % 2); ++c) idle(false, true);  // SETUP
     bool done = false;
-    while (!done && cycles < 10000000) {
+    // V > 1: the words of V logits, issued on credit, arriving a cycle later.
+    std::vector<int64_t> all;
+    for (const int64_t* e = logits.peek(); e; e = logits.peek()) all.push_back(*e), logits.drive(), logits.accept();
+    size_t next_word = 0;
+    bool in_flight = false;
+    verif::StallPattern issue(seed ^ (0x200u + static_cast<unsigned>(step)));
+    while (kV > 1 && !done && cycles < 10000000) {
+      std::vector<int64_t> word(kV, 0);  // the word issued last cycle; lanes past the vocabulary are don't-care
+      for (size_t l = 0; in_flight && l < static_cast<size_t>(kV); ++l) {
+        const size_t i = (next_word - 1) * kV + l;
+        word[l] = i < all.size() ? all[i] : static_cast<int32_t>(rng());
+      }
+      top->decode_i = 0;
+      top->setup_i = 0;
+      top->exec_i = 1;
+      top->output_i = 1;
+      top->word_valid_i = in_flight;
+      top->word_in_flight_i = in_flight;
+      verif::set_lanes(top->word_i, word.data(), kV, 32);
+      top->out_ready_i = host.ready();
+      verif::settle_low(*top);
+      const bool issue_now = top->word_credit_o && next_word * kV < all.size() && issue.next();
+      if (top->out_valid_o && top->out_ready_i) {
+        const int lanes = static_cast<int>(top->out_lanes_o);
+        if (top->out_last_o) {
+          host.check(Beat{static_cast<int64_t>(verif::get_lane(top->out_data_o, 0, 32)) & 0xffffffff, true});
+        } else {
+          for (int l = 0; l < lanes; ++l) host.check(Beat{verif::get_lane(top->out_data_o, l, 32), false});
+        }
+        for (int l = top->out_last_o ? 1 : lanes; l < kV; ++l)
+          if (verif::get_lane(top->out_data_o, l, 32) != 0) host.check(Beat{-999999, false});  // a lane not zeroed
+      }
+      done = top->done_o;
+      verif::rising_edge(*top);
+      in_flight = issue_now;
+      if (issue_now) ++next_word;
+      ++cycles;
+    }
+    if (kV == 1)
+      for (int64_t v : all) logits.push(v);
+    while (kV == 1 && !done && cycles < 10000000) {
       const int64_t* e = logits.drive();
       top->decode_i = 0;
       top->setup_i = 0;

@@ -68,6 +68,7 @@ int main(int argc, char** argv) {
       top->pv_i = pv;
       top->vector_i = vector;
       top->words_i = words;
+      top->word_credit_i = 1;
       top->a_base_i = a_base;
       top->a_stride_inner_i = a_si;
       top->a_stride_outer_i = a_so;
