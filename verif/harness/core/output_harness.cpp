@@ -45,10 +45,12 @@ int main(int argc, char** argv) {
     verif::Source<int64_t> logits(seed ^ (0x100u + static_cast<unsigned>(step)));
     const bool ties = rng() % 2;
     int64_t best = 0, best_idx = 0;
+    std::vector<int64_t> all;  // V > 1: the logits, read as words
     for (int i = 0; i < kVocab; ++i) {
       const int64_t v = ties ? static_cast<int64_t>(rng() % 5) - 2 : static_cast<int32_t>(rng());
       if (i == 0 || v > best) best = v, best_idx = i;
-      logits.push(v);
+      if (kV == 1) logits.push(v);
+      all.push_back(v);
       host.expect(Beat{v, false});
     }
     host.expect(Beat{best_idx, true});
@@ -56,8 +58,6 @@ int main(int argc, char** argv) {
     for (int c = 0; c < 1 + static_cast<int>(rng() % 2); ++c) idle(false, true);  // SETUP
     bool done = false;
     // V > 1: the words of V logits, issued on credit, arriving a cycle later.
-    std::vector<int64_t> all;
-    for (const int64_t* e = logits.peek(); e; e = logits.peek()) all.push_back(*e), logits.drive(), logits.accept();
     size_t next_word = 0;
     bool in_flight = false;
     verif::StallPattern issue(seed ^ (0x200u + static_cast<unsigned>(step)));
@@ -93,8 +93,6 @@ int main(int argc, char** argv) {
       if (issue_now) ++next_word;
       ++cycles;
     }
-    if (kV == 1)
-      for (int64_t v : all) logits.push(v);
     while (kV == 1 && !done && cycles < 10000000) {
       const int64_t* e = logits.drive();
       top->decode_i = 0;
@@ -103,11 +101,14 @@ int main(int argc, char** argv) {
       top->output_i = 1;
       top->elem_valid_i = e != nullptr;
       top->elem_i = e ? static_cast<uint32_t>(*e) : 0;
+      top->word_valid_i = 0;
+      top->word_in_flight_i = 0;
       top->out_ready_i = host.ready();
       verif::settle_low(*top);
       const bool popped = e && top->elem_ready_o;
       if (top->out_valid_o && top->out_ready_i)
-        host.check(Beat{top->out_last_o ? static_cast<int64_t>(top->out_data_o) : static_cast<int32_t>(top->out_data_o),
+        host.check(Beat{top->out_last_o ? (verif::get_lane(top->out_data_o, 0, 32) & 0xffffffff)
+                                        : verif::get_lane(top->out_data_o, 0, 32),
                         top->out_last_o != 0});
       done = top->done_o;
       verif::rising_edge(*top);
