@@ -128,8 +128,10 @@ module hw_core #(
   localparam int unsigned ResLanesW  = $clog2(V_LANES + 1);
   // MATVEC reads its input a whole scratchpad word per cycle where a word is exactly the engine's W_ROWS inputs.
   localparam bit          WordMode   = V_LANES > 1 && W_ROWS == V_LANES;
-  // OUTPUT streams whole scratchpad words of V_LANES logits to the host where V_LANES > 1.
+  // OUTPUT streams whole scratchpad words of V_LANES logits to the host, RESADD adds V_LANES pairs per cycle and NORM
+  // takes and gives V_LANES elements per cycle, where V_LANES > 1.
   localparam bit          WordOutput = V_LANES > 1;
+  logic                   words;  // this instruction reads whole scratchpad words
   localparam int unsigned KvAddrW    = (KV_DEPTH > 1) ? $clog2(KV_DEPTH) : 1;
   localparam int unsigned EmbAddrW   = (EMB_DEPTH > 1) ? $clog2(EMB_DEPTH) : 1;
   localparam int unsigned NormAddrW  = (NORM_DEPTH > 1) ? $clog2(NORM_DEPTH) : 1;
@@ -195,10 +197,10 @@ module hw_core #(
   logic [LANES*16-1:0] kv_rdata, q_rdata;
   logic                elem_valid, elem_pop, elem_first, elem_last;
   logic [31:0]         elem_a, elem_b;
+  assign words = (op_matvec && WordMode) || ((op_output || op_resadd || op_norm) && WordOutput);
   hw_core_reader #(.C(C), .V(V_LANES)) u_reader (
     .clk_i, .rst_ni, .setup_i(setup), .start_i(start), .embed_i(op_embed), .pv_i(op_pv),
-    .vector_i(op_vector || (op_matvec && WordMode) || (op_output && WordOutput)),
-    .words_i((op_matvec && WordMode) || (op_output && WordOutput)),
+    .vector_i(op_vector || words), .words_i(words),
     .word_credit_i(!op_output || output_word_credit),
     .a_base_i(a_base), .a_stride_inner_i(a_stride_inner), .a_stride_outer_i(a_stride_outer), .b_base_i(b_base),
     .b_stride_inner_i(b_stride_inner), .b_stride_outer_i(b_stride_outer), .n_inner_i(n_inner), .n_outer_i(n_outer),
@@ -323,11 +325,22 @@ module hw_core #(
     .out_valid_o(requant_valid), .out_o(requant));
 
   // ---- RMSNorm, RoPE ----------------------------------------------------------------------------------------------
-  logic                     norm_valid, norm_ready, norm_out_valid, norm_out_last_unused;
-  logic signed [XN_W-1:0]   norm_y;
-  hw_rmsnorm #(.DIM(DIM), .IN_W(RES_W), .OUT_W(XN_W)) u_rmsnorm (
+  // RMSNorm: one element per beat from the element stream, or (V_LANES > 1) a scratchpad word of V_LANES per beat.
+  // In word mode the reader does not wait for the unit: a NORM starts with hw_rmsnorm in its capture phase (the
+  // previous NORM ended when its last result was written), which takes a beat every cycle.
+  logic                       norm_valid, norm_ready, norm_out_valid, norm_out_last_unused;
+  logic [V_LANES*XN_W-1:0]    norm_y;
+  logic [V_LANES*RES_W-1:0]   norm_x;
+  if (WordOutput) begin : gen_norm_words
+    for (genvar l = 0; l < V_LANES; l++) begin : gen_lane
+      assign norm_x[l*RES_W +: RES_W] = scratch_a_word[l*32 +: RES_W];
+    end
+  end else begin : gen_norm_elements
+    assign norm_x = elem_a[RES_W-1:0];
+  end
+  hw_rmsnorm #(.DIM(DIM), .IN_W(RES_W), .OUT_W(XN_W), .LANES(V_LANES)) u_rmsnorm (
     .clk_i, .rst_ni,
-    .in_valid_i(norm_valid), .in_ready_o(norm_ready), .x_i(elem_a[RES_W-1:0]),
+    .in_valid_i(WordOutput ? read_valid && op_norm : norm_valid), .in_ready_o(norm_ready), .x_i(norm_x),
     .gain_i(norm_rdata[23:0]), .shift_i(norm_rdata[29:24]), .eps_i(norm_rdata[71:32]),
     .out_valid_o(norm_out_valid), .out_ready_i(1'b1), .y_o(norm_y), .out_last_o(norm_out_last_unused));
   logic                     rope_valid, rope_ready, rope_out_valid, rope_out_last_unused;
@@ -372,6 +385,7 @@ module hw_core #(
     .norm_ready_i(norm_ready), .rope_ready_i(rope_ready), .output_ready_i(output_ready),
     .elem_pop_o(elem_pop), .norm_valid_o(norm_valid), .rope_valid_o(rope_valid),
     .requant_valid_i(requant_valid), .requant_i(requant), .vec_valid_i(vec_valid), .vec_i(vec_results),
+    .word_valid_i(read_valid && words), .a_word_i(scratch_a_word), .b_word_i(scratch_b_word),
     .norm_out_valid_i(norm_out_valid), .norm_i(norm_y),
     .rope_out_valid_i(rope_out_valid), .rope_i(rope_y), .pack_write_i(pack_write), .pack_word_i(pack_word),
     .output_done_i(output_done), .softmax_ready_i(softmax_ready),

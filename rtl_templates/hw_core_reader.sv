@@ -9,8 +9,9 @@
 // memories instead. A read is issued only while the FIFO has room for it and the one in flight, so a stalled unit
 // loses nothing; a PV group (i = 0) waits for pv_busy_i. Throughput: one element per cycle while the consumer takes
 // them. group_start_o marks the issue of an inner loop's first element.
-// Word mode (words_i: MATVEC where the matrix engine takes V elements per cycle): source A is read as whole
-// scratchpad words of V elements, ceil(n_inner / V) of them from a_base (a multiple of V), one per cycle, handed
+// Word mode (words_i: MATVEC where the matrix engine takes V elements per cycle, OUTPUT, RESADD): sources A and B are
+// read as whole scratchpad words of V elements, ceil(n_inner / V) of them from a_base and b_base (multiples of V), one
+// per cycle, handed
 // straight to the consumer like the vector ops' words (read_*_o), not through the FIFO; a consumer that can stall
 // (OUTPUT's host) holds word_credit_i low while it has no room for another word.
 module hw_core_reader #(
@@ -66,11 +67,12 @@ module hw_core_reader #(
   logic [LaneW-1:0] read_lane_q, read_lane_d;
   logic [2:0]       fifo_count;
   logic             inner_last, all_last;
-  logic [31:0]      b_outer_step, n_inner, a_stride_inner;
+  logic [31:0]      b_outer_step, n_inner, a_stride_inner, b_stride_inner;
 
   // Word mode walks ceil(n_inner / V) words V elements apart.
   assign n_inner        = words_i ? (n_inner_i + 32'(V - 1)) >> $clog2(V) : n_inner_i;
   assign a_stride_inner = words_i ? 32'(V) : a_stride_inner_i;
+  assign b_stride_inner = words_i ? 32'(V) : b_stride_inner_i;
   assign inner_last   = inner_q == n_inner - 32'd1;
   assign all_last     = inner_last && outer_q == n_outer_i - 32'd1;
   // Issue while the FIFO has room for this read and the one already in flight.
@@ -113,7 +115,7 @@ module hw_core_reader #(
       end else begin
         inner_d = inner_q + 32'd1;
         a_cur_d = a_cur_q + a_stride_inner;
-        b_cur_d = b_cur_q + b_stride_inner_i;
+        b_cur_d = b_cur_q + b_stride_inner;
       end
       if (all_last) active_d = 1'b0;
       read_first_d = inner_q == '0;

@@ -9,7 +9,9 @@
 // they come (only while SCORES runs, which writes no results). Scores (SCORES' requantizer outputs) go to hw_softmax
 // with the row's last marked. op_done_o: n_out results written (SCORES: n_out scores pushed; OUTPUT: the token taken).
 // The scratchpad has V elements per word (V = 1: one): a single result writes lane (address mod V) of its word; where
-// V > 1 MATVEC's results come V at a time (hw_core_matvec_requant), one word per beat, the lanes past n_out masked.
+// V > 1 MATVEC's results come V at a time (hw_core_matvec_requant), one word per beat, and RESADD takes whole words
+// of both operands (word_valid_i) and writes V saturated sums per cycle, and NORM writes hw_rmsnorm's V outputs per
+// cycle; the lanes past n_out are masked.
 // The debug tap shows every write: the index of its first result, how many (result_lanes_o), and their values.
 module hw_core_writeback #(
   parameter int unsigned LANES  = 8,
@@ -48,8 +50,11 @@ module hw_core_writeback #(
   input  logic [31:0]              requant_i,
   input  logic                     vec_valid_i,    // V > 1: MATVEC's V results of one beat
   input  logic [V*32-1:0]          vec_i,
+  input  logic                     word_valid_i,   // V > 1: RESADD's operand words
+  input  logic [V*32-1:0]          a_word_i,
+  input  logic [V*32-1:0]          b_word_i,
   input  logic                     norm_out_valid_i,
-  input  logic signed [XN_W-1:0]   norm_i,
+  input  logic [V*XN_W-1:0]        norm_i,       // V lanes where V > 1 (NORM writes V per cycle)
   input  logic                     rope_out_valid_i,
   input  logic signed [ROPE_W-1:0] rope_i,
   input  logic                     pack_write_i,
@@ -86,12 +91,21 @@ module hw_core_writeback #(
   if (V < 1 || (V & (V - 1)) != 0) begin : gen_check_v
     $error("hw_core_writeback: V must be a power of two");
   end
-  localparam bit VecMatvec = V > 1;  // MATVEC results come V per beat
+  localparam bit VecMatvec = V > 1;  // MATVEC results come V per beat, RESADD adds V pairs per cycle
 
   logic        elem_ready, result_valid, vector;
   logic [31:0] result;
   logic [31:0] count_q, count_d, scores_q, scores_d, lanes, addr;
   logic [V-1:0] vec_mask;
+  logic [V*32-1:0] vec, sums, norms;
+  always_comb begin
+    for (int l = 0; l < V; l++) begin
+      sums[l*32 +: 32] = hw_core_pkg::sat_to({a_word_i[l*32 + 31], a_word_i[l*32 +: 32]} +
+                                             {b_word_i[l*32 + 31], b_word_i[l*32 +: 32]}, out_bits_i);
+      norms[l*32 +: 32] = 32'($signed(norm_i[l*XN_W +: XN_W]));
+    end
+  end
+  assign vec = op_resadd_i ? sums : op_norm_i ? norms : vec_i;
 
   always_comb begin
     if (op_norm_i)        elem_ready = norm_ready_i;
@@ -107,13 +121,13 @@ module hw_core_writeback #(
     result_valid = 1'b0;
     result       = '0;
     if (vector) begin
-      result_valid = vec_valid_i;
+      result_valid = op_resadd_i ? word_valid_i : op_norm_i ? norm_out_valid_i : vec_valid_i;
     end else if (op_requant_i) begin
       result_valid = requant_valid_i;
       result       = requant_i;
     end else if (op_norm_i) begin
       result_valid = norm_out_valid_i;
-      result       = 32'($signed(norm_i));
+      result       = 32'($signed(norm_i[XN_W-1:0]));
     end else if (op_rope_i) begin
       result_valid = rope_out_valid_i;
       result       = hw_core_pkg::sat_to(33'($signed(rope_i)), out_bits_i);
@@ -127,7 +141,7 @@ module hw_core_writeback #(
   end
 
   // MATVEC with V lanes: a word of results per beat, the lanes below n_out.
-  assign vector = VecMatvec && op_matvec_i;
+  assign vector = VecMatvec && (op_matvec_i || op_resadd_i || op_norm_i);
   always_comb begin
     for (int l = 0; l < V; l++) vec_mask[l] = count_q + 32'(l) < n_out_i;
   end
@@ -163,7 +177,7 @@ module hw_core_writeback #(
   assign addr           = prob_we_i ? prob_addr_i : dst_i + count_q;
   assign scratch_word_o = addr >> LogV;
   assign scratch_mask_o = vector ? vec_mask : V'(1) << (addr & 32'(V - 1));
-  assign scratch_data_o = vector ? vec_i : {V{prob_we_i ? prob_data_i : result}};
+  assign scratch_data_o = vector ? vec : {V{prob_we_i ? prob_data_i : result}};
   assign kv_we_o        = result_valid && op_copy_kv_i;
   assign kv_addr_o      = dst_i + count_q;
   assign q_we_o         = result_valid && op_pack_q_i;
@@ -171,7 +185,7 @@ module hw_core_writeback #(
   assign result_valid_o = result_valid;
   assign result_index_o = count_q;
   assign result_lanes_o = LanesW'(lanes);
-  assign result_o       = vector ? vec_i : (V*32)'(result);
+  assign result_o       = vector ? vec : (V*32)'(result);
 
   // The tap shows a packed word's low lanes; the word itself goes to the KV cache or q buffer from the packer.
   logic unused;

@@ -2,37 +2,42 @@
 //
 //   S = eps + sum x^2;  r = isqrt(S);  m = floor(gain * 2^24 / r);  y = sat_OUT_W((x * m + 2^(shift-1)) >> shift)
 //
-// Phases, one vector at a time: capture (DIM elements, valid/ready; S accumulates), square root (digit by digit,
-// one result bit per cycle: 26 cycles), divide (restoring, one quotient bit per cycle: 48 cycles), emit (DIM
-// elements, valid/ready). gain_i, shift_i and eps_i are sampled with the first element of a vector and must be
-// valid then. Cost per vector: 2*DIM + 76 cycles; a norm runs once per layer per token, next to DIM^2 MACs.
+// Elements move LANES per beat: beat b holds elements b*LANES .. in lanes 0.. (lanes past DIM in the last beat are
+// ignored on input and 0 on output); NB = ceil(DIM / LANES) beats per vector.
+// Phases, one vector at a time: capture (NB beats, valid/ready; S accumulates the squares of a beat's lanes),
+// square root (digit by digit, one result bit per cycle: 26 cycles), divide (restoring, one quotient bit per cycle:
+// 48 cycles), emit (NB beats, valid/ready; every lane scaled). gain_i, shift_i and eps_i are sampled with the first
+// beat of a vector and must be valid then. Cost per vector: 2*NB + 76 cycles; a norm runs once per layer per token,
+// next to DIM^2 MACs.
 module hw_rmsnorm #(
   parameter int unsigned DIM   = 64,  // vector length (the model's dim)
   parameter int unsigned IN_W  = 16,  // residual width (signed)
-  parameter int unsigned OUT_W = 8    // output width (signed)
+  parameter int unsigned OUT_W = 8,   // output width (signed)
+  parameter int unsigned LANES = 1    // elements per beat
 ) (
   input  logic                    clk_i,
   input  logic                    rst_ni,
   input  logic                    in_valid_i,
   output logic                    in_ready_o,
-  input  logic signed [IN_W-1:0]  x_i,
+  input  logic [LANES*IN_W-1:0]   x_i,
   input  logic [23:0]             gain_i,   // < 2^24
   input  logic [5:0]              shift_i,  // 1..62
   input  logic [39:0]             eps_i,    // 1 .. 2^40-1
   output logic                    out_valid_o,
   input  logic                    out_ready_i,
-  output logic signed [OUT_W-1:0] y_o,
+  output logic [LANES*OUT_W-1:0]  y_o,
   output logic                    out_last_o
 );
   if (DIM < 1 || DIM > (1 << 20)) begin : gen_check_dim
     $error("hw_rmsnorm: DIM must be in 1..2^20");
   end
-  if (IN_W < 2 || IN_W > 16 || OUT_W < 2 || OUT_W > 32) begin : gen_check_widths
-    $error("hw_rmsnorm: IN_W must be in 2..16 and OUT_W in 2..32");
+  if (IN_W < 2 || IN_W > 16 || OUT_W < 2 || OUT_W > 32 || LANES < 1 || LANES > 256) begin : gen_check_widths
+    $error("hw_rmsnorm: IN_W must be in 2..16, OUT_W in 2..32 and LANES in 1..256");
   end
 
-  localparam int unsigned AddrW = (DIM > 1) ? $clog2(DIM) : 1;
-  localparam int unsigned CntW  = $clog2(DIM + 1);
+  localparam int unsigned NB    = (DIM + LANES - 1) / LANES;  // beats per vector
+  localparam int unsigned AddrW = (NB > 1) ? $clog2(NB) : 1;
+  localparam int unsigned CntW  = $clog2(NB + 1);
   localparam int unsigned SW    = 52;  // S < 2^40 + 2^20 * 2^30 < 2^51
   localparam int unsigned RW    = 26;  // r = isqrt(S) < 2^25.5
   localparam int unsigned MW    = 48;  // m <= gain * 2^24 < 2^48
@@ -49,9 +54,9 @@ module hw_rmsnorm #(
   logic [5:0]      shift_q;
 
   // ---- vector buffer -------------------------------------------------------------------------------------------
-  logic            in_fire, rd_issue;
-  logic [IN_W-1:0] buf_rdata;
-  hw_sram #(.WIDTH(IN_W), .DEPTH(DIM)) u_buf (
+  logic                  in_fire, rd_issue;
+  logic [LANES*IN_W-1:0] buf_rdata;
+  hw_sram #(.WIDTH(LANES*IN_W), .DEPTH(NB)) u_buf (
     .clk_i,
     .we_i    (in_fire),
     .waddr_i (AddrW'(cnt_q)),
@@ -62,12 +67,16 @@ module hw_rmsnorm #(
     .rdata_o (buf_rdata));
 
   // ---- capture --------------------------------------------------------------------------------------------------
-  logic [SqW-1:0] x_sq;
-  logic [SW-1:0]  sum_d;  // S including this element (the first element starts from eps)
+  logic [SW-1:0] sum_d;  // S including this beat (the first beat starts from eps)
   assign in_ready_o = state_q == StCapture;
   assign in_fire    = in_valid_i && in_ready_o;
-  assign x_sq       = SqW'($signed(x_i) * $signed(x_i));
-  assign sum_d      = ((cnt_q == '0) ? SW'(eps_i) : sum_q) + SW'(x_sq);
+  always_comb begin
+    sum_d = (cnt_q == '0) ? SW'(eps_i) : sum_q;
+    for (int l = 0; l < LANES; l++) begin
+      if (32'(cnt_q) * 32'(LANES) + 32'(l) < 32'(DIM))
+        sum_d = sum_d + SW'(SqW'($signed(x_i[l*IN_W +: IN_W]) * $signed(x_i[l*IN_W +: IN_W])));
+    end
+  end
 
   // ---- square root: digit by digit, two radicand bits per step, 26 steps from bit 2^50 (golden::isqrt; its
   // skipping of leading zero digit pairs changes nothing: with root 0 and rem < bit a step only shifts bit) ----
@@ -89,14 +98,23 @@ module hw_rmsnorm #(
   assign div_bit   = div_shift >= {1'b0, div_r_q};
 
   // ---- emit: read x, scale, round, saturate ---------------------------------------------------------------------
-  logic              adv, rd_v_q, rd_last_q, out_valid_q, out_last_q;
-  logic signed [OUT_W-1:0] y_q;
-  logic signed [63:0] scaled;
+  logic                   adv, rd_v_q, rd_last_q, out_valid_q, out_last_q;
+  logic [LANES*OUT_W-1:0] y_q, y_d;
+  logic [CntW-1:0]        rd_beat_q;  // the beat read last
   assign adv      = !out_valid_q || out_ready_i;
-  assign rd_issue = state_q == StEmit && adv && cnt_q < CntW'(DIM);
+  assign rd_issue = state_q == StEmit && adv && cnt_q < CntW'(NB);
   // |x| <= r, so |x * m| <= gain * 2^24 < 2^48, and adding 2^61 for the largest shift stays below 2^63.
-  assign scaled   = (64'($signed(buf_rdata)) * $signed({16'd0, div_quot_q}) + (64'sd1 <<< (shift_q - 6'd1)))
-                    >>> shift_q;
+  for (genvar l = 0; l < LANES; l++) begin : gen_scale
+    logic signed [63:0] scaled;
+    assign scaled = (64'($signed(buf_rdata[l*IN_W +: IN_W])) * $signed({16'd0, div_quot_q}) +
+                     (64'sd1 <<< (shift_q - 6'd1))) >>> shift_q;
+    always_comb begin
+      if (32'(rd_beat_q) * 32'(LANES) + 32'(l) >= 32'(DIM)) y_d[l*OUT_W +: OUT_W] = '0;
+      else if (scaled > OutMax)                           y_d[l*OUT_W +: OUT_W] = OUT_W'(OutMax);
+      else if (scaled < OutMin)                           y_d[l*OUT_W +: OUT_W] = OUT_W'(OutMin);
+      else                                                y_d[l*OUT_W +: OUT_W] = OUT_W'(scaled);
+    end
+  end
   assign out_valid_o = out_valid_q;
   assign y_o         = y_q;
   assign out_last_o  = out_last_q;
@@ -110,7 +128,7 @@ module hw_rmsnorm #(
     end else begin
       unique case (state_q)
         StCapture: if (in_fire) begin
-          if (cnt_q == CntW'(DIM - 1)) begin
+          if (cnt_q == CntW'(NB - 1)) begin
             cnt_q   <= '0;
             state_q <= StSqrt;
           end else begin
@@ -145,7 +163,7 @@ module hw_rmsnorm #(
       end
     end
     // Square root: set up with the full S, then one digit per cycle until the bit is shifted out.
-    if (in_fire && cnt_q == CntW'(DIM - 1)) begin
+    if (in_fire && cnt_q == CntW'(NB - 1)) begin
       sq_rem_q  <= sum_d;
       sq_root_q <= '0;
       sq_bit_q  <= SW'(1) << (SW - 2);
@@ -171,11 +189,12 @@ module hw_rmsnorm #(
     end
     // Emit pipeline.
     if (adv) begin
-      if (rd_issue) rd_last_q <= cnt_q == CntW'(DIM - 1);
+      if (rd_issue) begin
+        rd_last_q <= cnt_q == CntW'(NB - 1);
+        rd_beat_q <= cnt_q;
+      end
       out_last_q <= rd_last_q;
-      if (scaled > OutMax)      y_q <= OUT_W'(OutMax);
-      else if (scaled < OutMin) y_q <= OUT_W'(OutMin);
-      else                      y_q <= OUT_W'(scaled);
+      y_q        <= y_d;
     end
   end
 endmodule

@@ -381,7 +381,8 @@ std::vector<BlockParams> ChipPlan::blocks() const {
                {{"P", P}, {"C", C}, {"A_W", act_bits}, {"ACC_W", acc_bits}, {"K_MAX", k_max}, {"N_MAX", n_max},
                 {"W_DEPTH", weight_words}, {"W_BANK_DEPTH", weight_bank_depth}}});
   b.push_back({"hw_softmax", {{"MAX_LEN", shape.seq_len}}});
-  b.push_back({"hw_rmsnorm", {{"DIM", shape.dim}, {"IN_W", widths.res}, {"OUT_W", widths.xn}}});
+  b.push_back({"hw_rmsnorm",
+               {{"DIM", shape.dim}, {"IN_W", widths.res}, {"OUT_W", widths.xn}, {"LANES", map.vector_lanes}}});
   b.push_back({"hw_rope", {{"HEAD_SIZE", shape.head_size()}, {"SEQ_LEN", shape.seq_len}, {"W", rope_bits}}});
   b.push_back({"hw_requant", {{"ACC_W", requant_acc_bits}, {"OUT_W", 32}}});
   b.push_back({"hw_core",

@@ -113,8 +113,12 @@ class Builder {
     push(i, note(text, Phase::kNorm, tap));
   }
   // x = sat_res(x + t): the branch output in t added to the residual stream.
+  // One inner loop of element pairs, so that a reader with V-element scratchpad words takes V pairs per cycle.
   void residual_add(const std::string& text, const std::string& tap) {
-    push(pair_op(isa::Op::kResadd, mm_.x, mm_.t, m_.shape.dim, mm_.x, m_.widths.res), note(text, Phase::kResidual, tap));
+    isa::Instr i = vector_op(isa::Op::kResadd, mm_.x, m_.shape.dim, mm_.x, m_.widths.res);
+    i.b_base = u32(mm_.t);
+    i.b_stride_inner = 1;
+    push(i, note(text, Phase::kResidual, tap));
   }
   void layer(int64_t l);
 

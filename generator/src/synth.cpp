@@ -164,8 +164,9 @@ Result<SynthReport> synthesize_design(const std::string& design_dir, const Synth
                {"hw_core_pkg", "hw_core_requant_feeder"}, {"hw_requant"}));
   HW_TRY(block("core_softmax_writer", "core: softmax writer", "hw_core_softmax_writer",
                "row-base queue and probability addresses", {"hw_fifo", "hw_core_softmax_writer"}));
-  HW_TRY(block("core_output", "core: output + argmax", "hw_core_output", "host stream and running argmax",
-               {"hw_core_output"}));
+  HW_TRY(block("core_output", "core: output + argmax", "hw_core_output",
+               "host stream (V logits per beat, 4-word FIFO where V > 1) and running argmax",
+               {"hw_fifo", "hw_core_output"}));
   HW_TRY(block("core_writeback", "core: writeback", "hw_core_writeback",
                "dispatch, result select and saturation, result counters, write ports", {"hw_core_pkg", "hw_core_writeback"}));
 

@@ -1,12 +1,14 @@
 // RMSNorm unit (rtl_templates/hw_rmsnorm.sv) against golden::rmsnorm: random vectors (full-range, small, zero,
 // one-hot extremes, all +32767 / -32768), norm constants from the quantizer's own norm_from_real over its range
-// and random eps up to 2^40 - 1, random stalls on both handshakes; every element and every out_last checked.
-// Configuration: HW_DIM, HW_IN_W, HW_OUT_W.
+// and random eps up to 2^40 - 1, random stalls on both handshakes; every element and every out_last checked. With
+// HW_LANES > 1 elements move LANES per beat: lanes past DIM in the last beat carry random values in (which must not
+// count) and must be 0 out. Configuration: HW_DIM, HW_IN_W, HW_OUT_W, HW_LANES.
 #include <cstdio>
 #include <memory>
 #include <vector>
 
 #include "Vhw_rmsnorm.h"
+#include "ports.hpp"
 #include "hardwire/gen/quantizer.hpp"
 #include "hardwire/golden/ops.hpp"
 #include "stream.hpp"
@@ -15,7 +17,8 @@
 using namespace hardwire;
 
 namespace {
-constexpr int kDim = HW_DIM, kInW = HW_IN_W, kOutW = HW_OUT_W;
+constexpr int kDim = HW_DIM, kInW = HW_IN_W, kOutW = HW_OUT_W, kLanes = HW_LANES;
+constexpr int kBeats = (kDim + kLanes - 1) / kLanes;
 constexpr int kVectors = 400;
 
 struct Vec {
@@ -51,7 +54,7 @@ Vec random_vec(std::mt19937_64& rng) {
 
 int main(int argc, char** argv) {
   const std::string block = "rtl rmsnorm DIM=" + std::to_string(kDim) + " " + std::to_string(kInW) + "->" +
-                            std::to_string(kOutW);
+                            std::to_string(kOutW) + (kLanes > 1 ? " x" + std::to_string(kLanes) : std::string());
   const uint64_t seed = verif::harness_seed(block);
   verif::seed_verilator(seed, argc, argv);
   std::mt19937_64 rng(seed);
@@ -60,24 +63,43 @@ int main(int argc, char** argv) {
 
   auto top = std::make_unique<Vhw_rmsnorm>();
   struct In {
-    int64_t x;
+    std::vector<int64_t> x;  // kLanes
     golden::NormParams p;
   };
+  struct Out {
+    std::vector<int64_t> y;
+    bool last = false;
+    bool operator==(const Out&) const = default;
+  };
+  auto describe = [](const Out& o) {
+    std::string t;
+    for (auto v : o.y) t += (t.empty() ? "" : ",") + std::to_string(v);
+    return "{" + t + (o.last ? "} (last)" : "}");
+  };
   verif::Source<In> in(seed ^ 0x1111);
-  verif::Sink<verif::Beat> out(block, seed ^ 0x2222, verif::describe_beat);
+  verif::Sink<Out> out(block, seed ^ 0x2222, describe);
   for (const Vec& v : vecs)
-    for (int i = 0; i < kDim; ++i) {
-      in.push({v.x[i], v.p});
-      out.expect({v.y[i], i == kDim - 1});
+    for (int b = 0; b < kBeats; ++b) {
+      In e{std::vector<int64_t>(kLanes), v.p};
+      Out o{std::vector<int64_t>(kLanes, 0), b == kBeats - 1};
+      for (int l = 0; l < kLanes; ++l) {
+        const int i = b * kLanes + l;
+        e.x[static_cast<size_t>(l)] = i < kDim ? v.x[i] : verif::sext(rng(), kInW);  // past DIM: must not count
+        if (i < kDim) o.y[static_cast<size_t>(l)] = v.y[i];
+      }
+      in.push(e);
+      out.expect(o);
     }
   verif::reset(*top);
   long long cycles = 0;
-  const long long limit = static_cast<long long>(kVectors) * (2 * kDim + 100) * 30;
+  const long long limit = static_cast<long long>(kVectors) * (2 * kBeats + 100) * 30;
   while (!out.done() && cycles < limit) {
     const In* e = in.drive();
     top->in_valid_i = e != nullptr;
     if (e) {
-      top->x_i = static_cast<uint16_t>(verif::mask(e->x, kInW));
+      std::vector<int64_t> lanes(kLanes);
+      for (int l = 0; l < kLanes; ++l) lanes[static_cast<size_t>(l)] = verif::mask(e->x[static_cast<size_t>(l)], kInW);
+      verif::set_lanes(top->x_i, lanes.data(), kLanes, kInW);
       top->gain_i = e->p.gain;
       top->shift_i = static_cast<uint8_t>(e->p.shift);
       top->eps_i = e->p.eps;
@@ -85,8 +107,11 @@ int main(int argc, char** argv) {
     top->out_ready_i = out.ready();
     verif::settle_low(*top);
     const bool in_fire = e && top->in_ready_o;
-    if (top->out_valid_o && top->out_ready_i)
-      out.check({verif::sext(static_cast<uint64_t>(top->y_o), kOutW), top->out_last_o != 0});
+    if (top->out_valid_o && top->out_ready_i) {
+      Out o{std::vector<int64_t>(kLanes), top->out_last_o != 0};
+      for (int l = 0; l < kLanes; ++l) o.y[static_cast<size_t>(l)] = verif::get_lane(top->y_o, l, kOutW);
+      out.check(o);
+    }
     verif::rising_edge(*top);
     if (in_fire) in.accept();
     ++cycles;
@@ -96,6 +121,7 @@ int main(int argc, char** argv) {
   const long long checked = out.checked(), failed = out.failed();
   char extra[160];
   std::snprintf(extra, sizeof extra, "%d vectors, %lld cycles under random stalls (%.1f per vector; %d without stalls "
-                "by design: 2*DIM + 76)", kVectors, cycles, static_cast<double>(cycles) / kVectors, 2 * kDim + 76);
+                "by design: 2*ceil(DIM/LANES) + 76)", kVectors, cycles, static_cast<double>(cycles) / kVectors,
+                2 * kBeats + 76);
   return verif::finish(block, seed, checked, failed, extra);
 }

@@ -3,7 +3,7 @@
 // with address-derived contents, the element stream taken with a random ready. Checked: every scalar element pair
 // (A word, B word or the sign-extended embedding byte, first/last) in order, and for vector ops every read's
 // addresses and marks; in word mode (V > 1: MATVEC's input a scratchpad word at a time) every word read's address
-// (V apart, ceil(n_inner / V) per row) and marks. Nothing is lost however the consumer stalls. Configuration: HW_C,
+// (both sources V apart, ceil(n_inner / V) per row) and marks. Nothing is lost however the consumer stalls. Configuration: HW_C,
 // HW_V.
 #include <memory>
 #include <vector>
@@ -53,7 +53,7 @@ int main(int argc, char** argv) {
     for (uint32_t o = 0; o < n_outer; ++o)
       for (uint32_t i = 0; i < n_reads; ++i) {
         const uint32_t a = a_base + o * a_so + i * (words ? kV : a_si);
-        const uint32_t b = embed ? b_base + o / kC : b_base + o * b_so + i * b_si;
+        const uint32_t b = embed ? b_base + o / kC : b_base + o * b_so + i * (words ? kV : b_si);
         Elem e{0, 0, i == 0, i == n_reads - 1};
         if (vector) {
           reads.expect(Elem{a, b, e.first, e.last});

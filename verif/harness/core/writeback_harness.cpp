@@ -3,7 +3,8 @@
 // while the softmax is ready), and every output compared: dispatch (pop, unit valids), the result selected and
 // saturated, the result and score counters, the scratchpad / KV / q write ports and op_done. With V > 1 scratchpad
 // lanes a single result writes one lane of its word (all lanes carry it, the mask picks one) and MATVEC's results
-// come V per beat (the lanes past n_out masked, the counter advancing by the lanes written).
+// come V per beat, RESADD's V saturated sums of two operand words and NORM's V outputs per cycle (the lanes past
+// n_out masked, the counter advancing by the lanes written).
 // Configuration: HW_LANES, HW_XN_W, HW_ROPE_W, HW_V.
 #include <memory>
 #include <vector>
@@ -90,7 +91,13 @@ int main(int argc, char** argv) {
       std::vector<int64_t> word(kLanes), vec(kV);
       for (auto& x : word) x = static_cast<int16_t>(rng());
       for (auto& x : vec) x = u32(static_cast<int32_t>(rng()));
-      const bool vec_valid = flow && rng() % 2;
+      const bool vec_valid = flow && rng() % 2, word_valid = flow && rng() % 2;
+      std::vector<int64_t> a_word(kV), b_word(kV), sums(kV);
+      for (int l = 0; l < kV; ++l) {
+        a_word[static_cast<size_t>(l)] = verif::sext(rng(), 1 + static_cast<int>(rng() % 32));
+        b_word[static_cast<size_t>(l)] = verif::sext(rng(), 1 + static_cast<int>(rng() % 32));
+        sums[static_cast<size_t>(l)] = u32(golden::saturate(a_word[static_cast<size_t>(l)] + b_word[static_cast<size_t>(l)], bits));
+      }
       const bool prob_we = flow && op == Op::kScores && rng() % 2;
       const int64_t prob_addr = static_cast<int64_t>(rng() % 5000), prob_data = static_cast<int64_t>(rng() % 256);
       top->elem_valid_i = elem_valid;
@@ -103,8 +110,16 @@ int main(int argc, char** argv) {
       top->requant_i = static_cast<uint32_t>(rq);
       top->vec_valid_i = vec_valid;
       verif::set_lanes(top->vec_i, vec.data(), kV, 32);
+      top->word_valid_i = word_valid;
+      verif::set_lanes(top->a_word_i, a_word.data(), kV, 32);
+      verif::set_lanes(top->b_word_i, b_word.data(), kV, 32);
       top->norm_out_valid_i = norm_out;
-      top->norm_i = static_cast<uint32_t>(verif::mask(norm_y, kXnW));
+      std::vector<int64_t> norm_lanes(kV), norms(kV);  // lane 0 is the scalar result
+      for (int l = 0; l < kV; ++l) {
+        norm_lanes[static_cast<size_t>(l)] = l == 0 ? norm_y : verif::sext(rng(), kXnW);
+        norms[static_cast<size_t>(l)] = u32(norm_lanes[static_cast<size_t>(l)]);
+      }
+      verif::set_lanes(top->norm_i, norm_lanes.data(), kV, kXnW);
       top->rope_out_valid_i = rope_out;
       top->rope_i = static_cast<uint32_t>(verif::mask(rope_y, kRopeW));
       top->pack_write_i = pack_write;
@@ -123,8 +138,9 @@ int main(int argc, char** argv) {
       m.rope_valid = elem_valid && op == Op::kRope;
       bool rv = false;
       int64_t r = 0;
-      const bool vector = kV > 1 && op == Op::kMatvec;
-      if (vector) rv = vec_valid;
+      const bool vector = kV > 1 && (op == Op::kMatvec || op == Op::kResadd || op == Op::kNorm);
+      const std::vector<int64_t>& vdata = op == Op::kResadd ? sums : op == Op::kNorm ? norms : vec;
+      if (vector) rv = op == Op::kResadd ? word_valid : op == Op::kNorm ? norm_out : vec_valid;
       else if (requant) rv = rq_valid, r = rq;
       else if (op == Op::kNorm) rv = norm_out, r = norm_y;
       else if (op == Op::kRope) rv = rope_out, r = golden::saturate(rope_y, bits);
@@ -147,8 +163,8 @@ int main(int argc, char** argv) {
         for (int l = 0; l < kV; ++l)
           if (count + l < n_out) m.scratch_mask |= int64_t{1} << l;
       }
-      m.scratch_data = vector ? vec : std::vector<int64_t>(kV, prob_we ? prob_data : u32(r));
-      m.result = vector ? vec : std::vector<int64_t>(kV, 0);
+      m.scratch_data = vector ? vdata : std::vector<int64_t>(kV, prob_we ? prob_data : u32(r));
+      m.result = vector ? vdata : std::vector<int64_t>(kV, 0);
       if (!vector) m.result[0] = u32(r);
       m.result_lanes = lanes;
       m.kv_we = rv && op == Op::kCopyKv;

@@ -7,7 +7,8 @@
 // ====================================================================================================
 // The accelerator for this model: hw_core with every weight in on-chip SRAM (mem/weights*,
 // mem/embedding.hex), the KV cache on chip and the decode step as microcode (mem/program.hex).
-// Host: (token, pos) in; vocab int32 logits, then the argmax token (out_last_o) out.
+// Host: (token, pos) in; vocab int32 logits (out_lanes_o per beat), then the argmax token (out_last_o)
+// out.
 module hwc_top (
   input  logic         clk_i,
   input  logic         rst_ni,
@@ -17,7 +18,8 @@ module hwc_top (
   input  logic [5:0]   in_pos_i,
   output logic         out_valid_o,     // logits, then the argmax token
   input  logic         out_ready_i,
-  output logic [31:0]  out_data_o,
+  output logic [255:0] out_data_o,
+  output logic [3:0]   out_lanes_o,
   output logic         out_last_o,
   output logic         busy_o,          // status and debug taps
   output logic [6:0]   pc_o,
@@ -84,6 +86,7 @@ module hwc_top (
     .out_valid_o      (out_valid_o),
     .out_ready_i      (out_ready_i),
     .out_data_o       (out_data_o),
+    .out_lanes_o      (out_lanes_o),
     .out_last_o       (out_last_o),
     .busy_o           (busy_o),
     .pc_o             (pc_o),
