@@ -6,25 +6,29 @@
 // Structure. hw_core only instantiates and wires its units (docs/architecture.md has the diagram):
 //   hw_core_sequencer        fetch, decode, step control (program ROM)        hw_core_reader   element reader + FIFO
 //   hw_core_mac              scalar MAC (SiLU ROM) and the score accumulator hw_core_vector_mac  attention lanes, PV serializer
-//   hw_core_gemm_packer      X-buffer packer   hw_gemv   hw_core_gemm_serializer     (MATVEC)
+//   hw_core_gemm_packer      X-buffer packer   hw_gemv   hw_core_matvec_requant or hw_core_gemm_serializer (MATVEC)
 //   hw_core_lane_packer      COPYKV / PACKQ words                              hw_core_requant_feeder  requant ROM + hw_requant
 //   hw_rmsnorm (norm ROM)    hw_rope           hw_softmax + hw_core_softmax_writer
 //   hw_core_output           logits + argmax to the host                       hw_core_writeback  dispatch, results, write ports
 //   memories (hw_sram)       scratchpad (two copies: two read ports), KV cache, q buffer, embedding, norm ROM
 //
-// Datapath. A 32-bit scratchpad holds the step's vectors (residual x, normalized xn, q, k, v, probabilities, attention
-// output, branch output, gate, up, h, logits; the generator places them). It has two read ports (two macro copies
-// written together) and one write port. Every instruction streams elements: a reader walks two nested loops
-// (n_outer x n_inner) over source A (scratchpad, or the lane-packed q buffer) and source B (scratchpad, KV cache or
-// embedding SRAM), one element pair per cycle. Scalar pairs go through a 4-entry FIFO (so units that stall lose
-// nothing); attention reads LANES-wide words (16-bit lanes; a head is HeadWords = ceil(HEAD_SIZE / LANES) words) and
-// feeds the vector MAC directly. A consumer per instruction takes them:
+// Datapath. A scratchpad of 32-bit elements holds the step's vectors (residual x, normalized xn, q, k, v,
+// probabilities, attention output, branch output, gate, up, h, logits; the generator places them, each from a word of
+// its own), V_LANES elements per word (C where C is a power of two, else 1), written by lane. It has two read ports
+// (two macro copies written together) and one write port. Every instruction streams its operands: a reader walks two
+// nested loops (n_outer x n_inner) over source A (scratchpad, or the lane-packed q buffer) and source B (scratchpad,
+// KV cache or embedding SRAM). Scalar ops take one element pair per cycle through a 4-entry FIFO (so units that
+// stall lose nothing); attention reads LANES-wide words (16-bit lanes; a head is HeadWords = ceil(HEAD_SIZE / LANES)
+// words) and feeds the vector MAC directly; where V_LANES > 1, MATVEC (when W_ROWS = V_LANES), NORM, RESADD and OUTPUT
+// read whole scratchpad words, V_LANES elements per cycle, and MATVEC, NORM and RESADD write V_LANES results per cycle.
+// A consumer per instruction takes them:
 //
 //   op        consumer                                          result (written to dst + i, or the KV cache)
 //   EMBED     MAC (1 * E[tok][i]) -> requant (per token row)     residual x
-//   NORM      hw_rmsnorm (constants from the norm ROM)           xn
-//   MATVEC    pack W_ROWS per word into hw_gemv's X buffer, run   N per-channel requantized outputs
-//             the engine, serialize the C-wide result beats -> requant
+//   NORM      hw_rmsnorm (constants from the norm ROM)           xn (V_LANES per cycle)
+//   MATVEC    pack W_ROWS per word into hw_gemv's X buffer, run   N per-channel requantized outputs (V_LANES > 1: a
+//             the engine; its C-wide result beats are requantized  beat per cycle, hw_core_matvec_requant; else
+//             whole or serialized through the requantizer           serialized)
 //   ROPE      hw_rope at the step's position                     q or k, saturated to the site width
 //   COPYKV    pack LANES per word, per head                       KV cache row of this position (words)
 //   PACKQ     pack LANES per word, per head                       the q buffer (words)
@@ -33,8 +37,9 @@
 //   PV        LANES accumulators p[t] * V[t][d..], serialized     attention output of one head
 //             -> requant
 //   SWIGLU    MAC (SILU[gate + 128] * up) -> requant              h
-//   RESADD    saturating add                                     residual x
-//   OUTPUT    host stream, running argmax                        (vocab logits, then the token; ends the step)
+//   RESADD    saturating add                                     residual x (V_LANES per cycle)
+//   OUTPUT    host stream, running argmax                        (vocab logits, V_LANES per beat, then the token;
+//                                                                 ends the step)
 //
 // One instruction runs at a time; an instruction is done when it has written its n_out results (SCORES: pushed its
 // n_out scores). Every instruction but SCORES starts only when the softmax has written all its rows, and a SCORES
@@ -44,9 +49,10 @@
 // has its table, generator/src/program.cpp writes the program and program.lst lists it.
 //
 // Host interface: in_valid/in_ready with (token, pos), accepted when idle; out_valid/out_ready streams VOCAB int32
-// logits, then one beat holding the argmax token id (lowest index wins ties) with out_last_o. Debug taps report every
-// result written (dbg_res_*) and every attention score (dbg_aux_*) with the program counter, so a harness can name
-// the first value that differs from the golden model.
+// logits, V_LANES per beat (out_lanes_o of them valid), then one beat holding the argmax token id (lowest index wins
+// ties) with out_last_o. Debug taps report every result written (dbg_res_*: first index, lanes, values) and every
+// attention score (dbg_aux_*) with the program counter, so a harness can name the first value that differs from the
+// golden model.
 module hw_core #(
   // matrix engine (hw_gemv)
   parameter int unsigned W_ROWS        = 8,     // weight banks read every cycle: the weight port is W_ROWS x C bytes

@@ -260,7 +260,7 @@ int64_t latency_cycles(const ChipPlan& p, const isa::Instr& in, int64_t rows) {
     case isa::Op::kPv: return kReadLatency + ceil_div(rows, R) + kRequantLatency;  // sum over positions, R per cycle
     case isa::Op::kSwiglu: return kReadLatency + 1 + kRequantLatency;
     case isa::Op::kResadd: return kReadLatency + 1;
-    case isa::Op::kOutput: return kReadLatency + ceil_div(n(in.n_inner), C) + index_bits(C) + 1;  // argmax tree
+    case isa::Op::kOutput: return kReadLatency + ceil_div(n(in.n_inner), C) + 1;  // the logits, then the token
   }
   return 0;
 }
