@@ -19,24 +19,28 @@
 // nested loops (n_outer x n_inner) over source A (scratchpad, or the lane-packed q buffer) and source B (scratchpad,
 // KV cache or embedding SRAM). Scalar ops take one element pair per cycle through a 4-entry FIFO (so units that
 // stall lose nothing); attention reads LANES-wide words (16-bit lanes; a head is HeadWords = ceil(HEAD_SIZE / LANES)
-// words) and feeds the vector MAC directly; where V_LANES > 1, MATVEC (when W_ROWS = V_LANES), NORM, RESADD and OUTPUT
-// read whole scratchpad words, V_LANES elements per cycle, and MATVEC, NORM and RESADD write V_LANES results per cycle.
+// words) and feeds the vector MAC directly; where V_LANES > 1, MATVEC (when W_ROWS = V_LANES), NORM, RESADD, EMBED,
+// SWIGLU, ROPE and OUTPUT read whole words (scratchpad or embedding), V_LANES elements per cycle, and MATVEC, NORM,
+// RESADD, EMBED, SWIGLU and ROPE write V_LANES results per cycle.
 // A consumer per instruction takes them:
 //
 //   op        consumer                                          result (written to dst + i, or the KV cache)
-//   EMBED     MAC (1 * E[tok][i]) -> requant (per token row)     residual x
+//   EMBED     MAC (1 * E[tok][i]) -> requant (per token row)     residual x (V_LANES > 1: a word per cycle,
+//                                                                 hw_core_elementwise)
 //   NORM      hw_rmsnorm (constants from the norm ROM)           xn (V_LANES per cycle)
 //   MATVEC    pack W_ROWS per word into hw_gemv's X buffer, run   N per-channel requantized outputs (V_LANES > 1: a
 //             the engine; its C-wide result beats are requantized  beat per cycle, hw_core_matvec_requant; else
 //             whole or serialized through the requantizer           serialized)
-//   ROPE      hw_rope at the step's position                     q or k, saturated to the site width
+//   ROPE      hw_rope at the step's position                     q or k, saturated to the site width (V_LANES per
+//                                                                 cycle)
 //   COPYKV    pack LANES per word, per head                       KV cache row of this position (words)
 //   PACKQ     pack LANES per word, per head                       the q buffer (words)
 //   SCORES    LANES-wide dot products q . K[t] -> requant -> sat16  pos+1 scores into hw_softmax; its probabilities
 //             are written to dst by the softmax writer, while the next SCORES already runs (up to 4 rows in flight)
 //   PV        LANES accumulators p[t] * V[t][d..], serialized     attention output of one head
 //             -> requant
-//   SWIGLU    MAC (SILU[gate + 128] * up) -> requant              h
+//   SWIGLU    MAC (SILU[gate + 128] * up) -> requant              h (V_LANES > 1: a word per cycle,
+//                                                                 hw_core_elementwise)
 //   RESADD    saturating add                                     residual x (V_LANES per cycle)
 //   OUTPUT    host stream, running argmax                        (vocab logits, V_LANES per beat, then the token;
 //                                                                 ends the step)
@@ -134,8 +138,9 @@ module hw_core #(
   localparam int unsigned ResLanesW  = $clog2(V_LANES + 1);
   // MATVEC reads its input a whole scratchpad word per cycle where a word is exactly the engine's W_ROWS inputs.
   localparam bit          WordMode   = V_LANES > 1 && W_ROWS == V_LANES;
-  // OUTPUT streams whole scratchpad words of V_LANES logits to the host, RESADD adds V_LANES pairs per cycle and NORM
-  // takes and gives V_LANES elements per cycle, where V_LANES > 1.
+  // OUTPUT streams whole scratchpad words of V_LANES logits to the host, RESADD adds V_LANES pairs per cycle, NORM
+  // takes and gives V_LANES elements per cycle and EMBED and SWIGLU compute V_LANES results per cycle
+  // (hw_core_elementwise), where V_LANES > 1.
   localparam bit          WordOutput = V_LANES > 1;
   logic                   words;  // this instruction reads whole scratchpad words
   localparam int unsigned KvAddrW    = (KV_DEPTH > 1) ? $clog2(KV_DEPTH) : 1;
@@ -203,7 +208,8 @@ module hw_core #(
   logic [LANES*16-1:0] kv_rdata, q_rdata;
   logic                elem_valid, elem_pop, elem_first, elem_last;
   logic [31:0]         elem_a, elem_b;
-  assign words = (op_matvec && WordMode) || ((op_output || op_resadd || op_norm) && WordOutput);
+  assign words = (op_matvec && WordMode) ||
+                 ((op_output || op_resadd || op_norm || op_embed || op_swiglu || op_rope) && WordOutput);
   hw_core_reader #(.C(C), .V(V_LANES)) u_reader (
     .clk_i, .rst_ni, .setup_i(setup), .start_i(start), .embed_i(op_embed), .pv_i(op_pv),
     .vector_i(op_vector || words), .words_i(words),
@@ -265,7 +271,7 @@ module hw_core #(
   logic                        dot_valid, dot_first, dot_last, mac_valid, pv_valid;
   logic signed [MAC_ACC_W-1:0] dot, mac_acc, pv_acc;
   hw_core_mac #(.MAC_ACC_W(MAC_ACC_W), .N_LAYERS(N_LAYERS), .LAYER_W(hw_isa_pkg::SiluLayerW),
-                .SILU_FILE(SILU_FILE)) u_mac (
+                .SILU_FILE(SILU_FILE), .SWIGLU(!WordOutput)) u_mac (
     .clk_i, .rst_ni, .embed_i(op_embed), .swiglu_i(op_swiglu), .silu_layer_i(silu_layer),
     .elem_pop_i(elem_pop), .pair_first_i(elem_first), .pair_last_i(elem_last),
     .pair_a_i(elem_a[16:0]), .pair_b_i(elem_b[16:0]),
@@ -301,18 +307,32 @@ module hw_core #(
     .out_valid_o(beat_valid), .out_ready_i(beat_ready), .out_data_o(beat), .out_last_o(beat_last_unused));
   // Output side: with V_LANES = C a beat is requantized whole and written as one scratchpad word; else the beat is
   // serialized through the scalar requantizer.
+  // EMBED and SWIGLU likewise take a word per cycle through V_LANES lanes (hw_core_elementwise) where V_LANES > 1.
   logic                  vec_valid;
   logic [V_LANES*32-1:0] vec_results;
+  logic [39:0]           rq_param;
   if (V_LANES > 1) begin : gen_matvec_vector
+    logic                  mv_valid, ew_valid;
+    logic [V_LANES*32-1:0] mv_results, ew_results;
     hw_core_matvec_requant #(.V(V_LANES), .ACC_W(ACC_W), .RQV_DEPTH(RQV_DEPTH), .RQV_FILE(RQV_FILE))
         u_matvec_requant (
       .clk_i, .rst_ni, .setup_i(setup), .rq_base_i(rq_base), .out_bits_i(out_bits),
       .beat_valid_i(beat_valid && op_matvec), .beat_ready_o(beat_ready), .beat_i(beat),
-      .valid_o(vec_valid), .results_o(vec_results));
+      .valid_o(mv_valid), .results_o(mv_results));
+    hw_core_elementwise #(.V(V_LANES), .N_LAYERS(N_LAYERS), .LAYER_W(hw_isa_pkg::SiluLayerW), .SILU_FILE(SILU_FILE))
+        u_elementwise (
+      .clk_i, .rst_ni, .swiglu_i(op_swiglu), .silu_layer_i(silu_layer), .param_i(rq_param), .out_bits_i(out_bits),
+      .word_valid_i(read_valid && (op_embed || op_swiglu)), .a_word_i(scratch_a_word), .b_word_i(scratch_b_word),
+      .emb_word_i((V_LANES*8)'(emb_rdata)), .valid_o(ew_valid), .results_o(ew_results));
+    // One of them runs at a time.
+    assign vec_valid    = mv_valid || ew_valid;
+    assign vec_results  = op_matvec ? mv_results : ew_results;
     assign matvec_valid = 1'b0;
     assign matvec_acc   = '0;
     assign matvec_index = '0;
   end else begin : gen_matvec_serial
+    logic unused_param;
+    assign unused_param = ^rq_param;
     hw_core_gemm_serializer #(.C(C), .ACC_W(ACC_W)) u_gemm_serializer (
       .clk_i, .rst_ni, .setup_i(setup), .n_out_i(n_out), .beat_valid_i(beat_valid), .beat_ready_o(beat_ready),
       .beat_i(beat), .valid_o(matvec_valid), .acc_o(matvec_acc), .index_o(matvec_index));
@@ -325,10 +345,10 @@ module hw_core #(
   logic [31:0] requant;
   hw_core_requant_feeder #(.ACC_W(ACC_W), .MAC_ACC_W(MAC_ACC_W), .RQ_ACC_W(RQ_ACC_W), .RQ_DEPTH(RQ_DEPTH),
                            .RQ_FILE(RQ_FILE)) u_requant_feeder (
-    .clk_i, .rst_ni, .matvec_i(op_matvec), .pv_i(op_pv), .rq_base_i(rq_base), .out_bits_i(out_bits),
+    .clk_i, .rst_ni, .setup_i(setup), .matvec_i(op_matvec), .pv_i(op_pv), .rq_base_i(rq_base), .out_bits_i(out_bits),
     .matvec_valid_i(matvec_valid), .matvec_acc_i(matvec_acc), .matvec_index_i(matvec_index),
     .pv_valid_i(pv_valid), .pv_acc_i(pv_acc), .mac_valid_i(mac_valid), .mac_acc_i(mac_acc),
-    .out_valid_o(requant_valid), .out_o(requant));
+    .out_valid_o(requant_valid), .out_o(requant), .param_o(rq_param));
 
   // ---- RMSNorm, RoPE ----------------------------------------------------------------------------------------------
   // RMSNorm: one element per beat from the element stream, or (V_LANES > 1) a scratchpad word of V_LANES per beat.
@@ -349,12 +369,21 @@ module hw_core #(
     .in_valid_i(WordOutput ? read_valid && op_norm : norm_valid), .in_ready_o(norm_ready), .x_i(norm_x),
     .gain_i(norm_rdata[23:0]), .shift_i(norm_rdata[29:24]), .eps_i(norm_rdata[71:32]),
     .out_valid_o(norm_out_valid), .out_ready_i(1'b1), .y_o(norm_y), .out_last_o(norm_out_last_unused));
-  logic                     rope_valid, rope_ready, rope_out_valid, rope_out_last_unused;
-  logic signed [ROPE_W-1:0] rope_y;
-  hw_rope #(.HEAD_SIZE(HEAD_SIZE), .SEQ_LEN(SEQ_LEN), .W(ROPE_W), .COS_FILE(COS_FILE), .SIN_FILE(SIN_FILE)) u_rope (
+  // RoPE: one element per beat from the element stream, or (V_LANES > 1) a scratchpad word per cycle.
+  logic                      rope_valid, rope_ready, rope_out_valid, rope_out_last_unused;
+  logic [V_LANES*ROPE_W-1:0] rope_x, rope_y;
+  if (WordOutput) begin : gen_rope_words
+    for (genvar l = 0; l < V_LANES; l++) begin : gen_lane
+      assign rope_x[l*ROPE_W +: ROPE_W] = scratch_a_word[l*32 +: ROPE_W];
+    end
+  end else begin : gen_rope_elements
+    assign rope_x = elem_a[ROPE_W-1:0];
+  end
+  hw_rope #(.HEAD_SIZE(HEAD_SIZE), .SEQ_LEN(SEQ_LEN), .W(ROPE_W), .LANES(V_LANES), .COS_FILE(COS_FILE),
+            .SIN_FILE(SIN_FILE)) u_rope (
     .clk_i, .rst_ni,
-    .in_valid_i(rope_valid), .in_ready_o(rope_ready), .x_i(elem_a[ROPE_W-1:0]),
-    .in_last_i(elem_last), .pos_i(pos),
+    .in_valid_i(WordOutput ? read_valid && op_rope : rope_valid), .in_ready_o(rope_ready), .x_i(rope_x),
+    .in_last_i(WordOutput ? read_last : elem_last), .pos_i(pos),
     .out_valid_o(rope_out_valid), .out_ready_i(1'b1), .y_o(rope_y), .out_last_o(rope_out_last_unused));
 
   // ---- softmax and its writer -------------------------------------------------------------------------------------
@@ -386,7 +415,8 @@ module hw_core #(
     .clk_i, .rst_ni, .decode_i(decode),
     .op_norm_i(op_norm), .op_rope_i(op_rope), .op_copy_kv_i(op_copy_kv), .op_scores_i(op_scores),
     .op_resadd_i(op_resadd), .op_output_i(op_output), .op_pack_q_i(op_pack_q), .op_pack_i(op_pack),
-    .op_requant_i(op_requant), .op_matvec_i(op_matvec), .n_out_i(n_out), .dst_i(dst), .out_bits_i(out_bits),
+    .op_requant_i(op_requant), .op_matvec_i(op_matvec), .op_embed_i(op_embed), .op_swiglu_i(op_swiglu),
+    .n_out_i(n_out), .dst_i(dst), .out_bits_i(out_bits),
     .elem_valid_i(elem_valid), .elem_a_i(elem_a), .elem_b_i(elem_b),
     .norm_ready_i(norm_ready), .rope_ready_i(rope_ready), .output_ready_i(output_ready),
     .elem_pop_o(elem_pop), .norm_valid_o(norm_valid), .rope_valid_o(rope_valid),

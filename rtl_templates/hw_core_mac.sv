@@ -8,7 +8,8 @@ module hw_core_mac #(
   parameter int unsigned MAC_ACC_W = 40,
   parameter int unsigned N_LAYERS  = 2,
   parameter int unsigned LAYER_W   = 1,   // bits of silu_layer_i
-  parameter              SILU_FILE = "mem/silu.hex"
+  parameter              SILU_FILE = "mem/silu.hex",
+  parameter bit          SWIGLU    = 1    // SWIGLU runs here (0: hw_core_elementwise has it, no SiLU ROM here)
 ) (
   input  logic                        clk_i,
   input  logic                        rst_ni,
@@ -44,11 +45,17 @@ module hw_core_mac #(
   logic                        pair_valid;
   assign pair_valid = elem_pop_i && (embed_i || swiglu_i);
 
-  hw_sram #(.WIDTH(16), .DEPTH(N_LAYERS * 256), .INIT_FILE(SILU_FILE)) u_silu (
-    .clk_i, .we_i(1'b0), .waddr_i('0), .wdata_i('0), .wbe_i('0),
-    .re_i(pair_valid && swiglu_i),
-    .raddr_i(SiluAddrW'({32'(silu_layer_i), 8'h00} | {32'd0, pair_a_i[7:0] ^ 8'h80})),
-    .rdata_o(silu_rdata));
+  if (SWIGLU) begin : gen_silu
+    hw_sram #(.WIDTH(16), .DEPTH(N_LAYERS * 256), .INIT_FILE(SILU_FILE)) u_silu (
+      .clk_i, .we_i(1'b0), .waddr_i('0), .wdata_i('0), .wbe_i('0),
+      .re_i(pair_valid && swiglu_i),
+      .raddr_i(SiluAddrW'({32'(silu_layer_i), 8'h00} | {32'd0, pair_a_i[7:0] ^ 8'h80})),
+      .rdata_o(silu_rdata));
+  end else begin : gen_no_silu
+    assign silu_rdata = '0;
+    logic unused_layer;
+    assign unused_layer = ^silu_layer_i;
+  end
 
   always_comb begin
     if (swiglu_i)     factor = {silu_rdata[15], silu_rdata};

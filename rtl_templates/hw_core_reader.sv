@@ -9,9 +9,9 @@
 // memories instead. A read is issued only while the FIFO has room for it and the one in flight, so a stalled unit
 // loses nothing; a PV group (i = 0) waits for pv_busy_i. Throughput: one element per cycle while the consumer takes
 // them. group_start_o marks the issue of an inner loop's first element.
-// Word mode (words_i: MATVEC where the matrix engine takes V elements per cycle, OUTPUT, RESADD): sources A and B are
-// read as whole scratchpad words of V elements, ceil(n_inner / V) of them from a_base and b_base (multiples of V), one
-// per cycle, handed
+// Word mode (words_i: MATVEC where the matrix engine takes V elements per cycle, NORM, RESADD, EMBED, SWIGLU, OUTPUT):
+// sources A and B are read as whole scratchpad words of V elements, ceil(n_inner / V) of them from a_base and b_base
+// (multiples of V; EMBED: B walks embedding words, V = C elements each, from the token's row), one per cycle, handed
 // straight to the consumer like the vector ops' words (read_*_o), not through the FIFO; a consumer that can stall
 // (OUTPUT's host) holds word_credit_i low while it has no room for another word.
 module hw_core_reader #(
@@ -72,7 +72,7 @@ module hw_core_reader #(
   // Word mode walks ceil(n_inner / V) words V elements apart.
   assign n_inner        = words_i ? (n_inner_i + 32'(V - 1)) >> $clog2(V) : n_inner_i;
   assign a_stride_inner = words_i ? 32'(V) : a_stride_inner_i;
-  assign b_stride_inner = words_i ? 32'(V) : b_stride_inner_i;
+  assign b_stride_inner = words_i ? (embed_i ? 32'd1 : 32'(V)) : b_stride_inner_i;  // EMBED: embedding words
   assign inner_last   = inner_q == n_inner - 32'd1;
   assign all_last     = inner_last && outer_q == n_outer_i - 32'd1;
   // Issue while the FIFO has room for this read and the one already in flight.

@@ -6,6 +6,9 @@
 // value per cycle and is never stalled (the result consumers always accept). Latency: 1 cycle (ROM read) + 2
 // (hw_requant); out_valid_o for one cycle with out_o = sat_{out_bits}(requant(acc)) (numerics §3; the 32-bit
 // requant then saturating is exact because sat_b(sat_32(v)) = sat_b(v)).
+// In SETUP (no value in flight: the previous instruction has written all its results) the ROM reads word rq_base_i,
+// which param_o then holds for the instruction's V-lane unit (hw_core_elementwise: EMBED, SWIGLU) until a value
+// comes.
 module hw_core_requant_feeder #(
   parameter int unsigned ACC_W     = 32,  // GEMM accumulators
   parameter int unsigned MAC_ACC_W = 40,  // MAC and vector MAC accumulators
@@ -15,6 +18,7 @@ module hw_core_requant_feeder #(
 ) (
   input  logic                        clk_i,
   input  logic                        rst_ni,
+  input  logic                        setup_i,     // an instruction is set up: its word rq_base_i is read (param_o)
   input  logic                        matvec_i,
   input  logic                        pv_i,
   input  logic [31:0]                 rq_base_i,
@@ -27,7 +31,8 @@ module hw_core_requant_feeder #(
   input  logic                        mac_valid_i,
   input  logic signed [MAC_ACC_W-1:0] mac_acc_i,
   output logic                        out_valid_o,
-  output logic [31:0]                 out_o
+  output logic [31:0]                 out_o,
+  output logic [39:0]                 param_o      // the last word read: rq_base_i's from SETUP until a value comes
 );
   localparam int unsigned AddrW = (RQ_DEPTH > 1) ? $clog2(RQ_DEPTH) : 1;
   if (RQ_ACC_W < ACC_W || RQ_ACC_W < MAC_ACC_W || RQ_ACC_W > 64) begin : gen_check_acc
@@ -61,7 +66,8 @@ module hw_core_requant_feeder #(
   // Requant ROM: {rshift[36:31], mult[30:0]} per word.
   hw_sram #(.WIDTH(40), .DEPTH(RQ_DEPTH), .INIT_FILE(RQ_FILE)) u_params (
     .clk_i, .we_i(1'b0), .waddr_i('0), .wdata_i('0), .wbe_i('0),
-    .re_i(valid), .raddr_i(AddrW'(addr)), .rdata_o(param));
+    .re_i(valid || setup_i), .raddr_i(AddrW'(setup_i ? rq_base_i : addr)), .rdata_o(param));
+  assign param_o = param;
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) valid_q <= 1'b0;
@@ -77,5 +83,5 @@ module hw_core_requant_feeder #(
   assign out_o = hw_core_pkg::sat_to({y[31], y}, out_bits_i);
 
   logic unused;
-  assign unused = ^{requant_in_ready_unused, param[39:37], addr[31:AddrW]};
+  assign unused = ^{requant_in_ready_unused, param[39:37], addr[31:AddrW], rq_base_i[31:AddrW]};
 endmodule

@@ -9,7 +9,8 @@
 // they come (only while SCORES runs, which writes no results). Scores (SCORES' requantizer outputs) go to hw_softmax
 // with the row's last marked. op_done_o: n_out results written (SCORES: n_out scores pushed; OUTPUT: the token taken).
 // The scratchpad has V elements per word (V = 1: one): a single result writes lane (address mod V) of its word; where
-// V > 1 MATVEC's results come V at a time (hw_core_matvec_requant), one word per beat, and RESADD takes whole words
+// V > 1 MATVEC's results come V at a time (hw_core_matvec_requant), one word per beat, as do EMBED's and SWIGLU's
+// (hw_core_elementwise) and ROPE's (hw_rope's V lanes), and RESADD takes whole words
 // of both operands (word_valid_i) and writes V saturated sums per cycle, and NORM writes hw_rmsnorm's V outputs per
 // cycle; the lanes past n_out are masked.
 // The debug tap shows every write: the index of its first result, how many (result_lanes_o), and their values.
@@ -32,6 +33,8 @@ module hw_core_writeback #(
   input  logic                     op_pack_i,
   input  logic                     op_requant_i,   // EMBED, MATVEC, PV, SWIGLU: results from the requantizer
   input  logic                     op_matvec_i,
+  input  logic                     op_embed_i,
+  input  logic                     op_swiglu_i,
   input  logic [31:0]              n_out_i,
   input  logic [31:0]              dst_i,
   input  logic [5:0]               out_bits_i,
@@ -48,7 +51,7 @@ module hw_core_writeback #(
   // results
   input  logic                     requant_valid_i,
   input  logic [31:0]              requant_i,
-  input  logic                     vec_valid_i,    // V > 1: MATVEC's V results of one beat
+  input  logic                     vec_valid_i,    // V > 1: V results of MATVEC (one beat), EMBED or SWIGLU
   input  logic [V*32-1:0]          vec_i,
   input  logic                     word_valid_i,   // V > 1: RESADD's operand words
   input  logic [V*32-1:0]          a_word_i,
@@ -56,7 +59,7 @@ module hw_core_writeback #(
   input  logic                     norm_out_valid_i,
   input  logic [V*XN_W-1:0]        norm_i,       // V lanes where V > 1 (NORM writes V per cycle)
   input  logic                     rope_out_valid_i,
-  input  logic signed [ROPE_W-1:0] rope_i,
+  input  logic [V*ROPE_W-1:0]      rope_i,       // V lanes where V > 1 (ROPE writes V per cycle)
   input  logic                     pack_write_i,
   input  logic [LANES*16-1:0]      pack_word_i,
   input  logic                     output_done_i,
@@ -97,15 +100,16 @@ module hw_core_writeback #(
   logic [31:0] result;
   logic [31:0] count_q, count_d, scores_q, scores_d, lanes, addr;
   logic [V-1:0] vec_mask;
-  logic [V*32-1:0] vec, sums, norms;
+  logic [V*32-1:0] vec, sums, norms, ropes;
   always_comb begin
     for (int l = 0; l < V; l++) begin
       sums[l*32 +: 32] = hw_core_pkg::sat_to({a_word_i[l*32 + 31], a_word_i[l*32 +: 32]} +
                                              {b_word_i[l*32 + 31], b_word_i[l*32 +: 32]}, out_bits_i);
       norms[l*32 +: 32] = 32'($signed(norm_i[l*XN_W +: XN_W]));
+      ropes[l*32 +: 32] = hw_core_pkg::sat_to(33'($signed(rope_i[l*ROPE_W +: ROPE_W])), out_bits_i);
     end
   end
-  assign vec = op_resadd_i ? sums : op_norm_i ? norms : vec_i;
+  assign vec = op_resadd_i ? sums : op_norm_i ? norms : op_rope_i ? ropes : vec_i;
 
   always_comb begin
     if (op_norm_i)        elem_ready = norm_ready_i;
@@ -121,7 +125,8 @@ module hw_core_writeback #(
     result_valid = 1'b0;
     result       = '0;
     if (vector) begin
-      result_valid = op_resadd_i ? word_valid_i : op_norm_i ? norm_out_valid_i : vec_valid_i;
+      result_valid = op_resadd_i ? word_valid_i : op_norm_i ? norm_out_valid_i : op_rope_i ? rope_out_valid_i :
+                     vec_valid_i;
     end else if (op_requant_i) begin
       result_valid = requant_valid_i;
       result       = requant_i;
@@ -130,7 +135,7 @@ module hw_core_writeback #(
       result       = 32'($signed(norm_i[XN_W-1:0]));
     end else if (op_rope_i) begin
       result_valid = rope_out_valid_i;
-      result       = hw_core_pkg::sat_to(33'($signed(rope_i)), out_bits_i);
+      result       = hw_core_pkg::sat_to(33'($signed(rope_i[ROPE_W-1:0])), out_bits_i);
     end else if (op_resadd_i) begin
       result_valid = elem_pop_o;
       result       = hw_core_pkg::sat_to({elem_a_i[31], elem_a_i} + {elem_b_i[31], elem_b_i}, out_bits_i);
@@ -140,8 +145,8 @@ module hw_core_writeback #(
     end
   end
 
-  // MATVEC with V lanes: a word of results per beat, the lanes below n_out.
-  assign vector = VecMatvec && (op_matvec_i || op_resadd_i || op_norm_i);
+  // MATVEC, RESADD, NORM, EMBED, SWIGLU, ROPE with V lanes: a word of results per beat, the lanes below n_out.
+  assign vector = VecMatvec && (op_matvec_i || op_resadd_i || op_norm_i || op_embed_i || op_swiglu_i || op_rope_i);
   always_comb begin
     for (int l = 0; l < V; l++) vec_mask[l] = count_q + 32'(l) < n_out_i;
   end

@@ -383,7 +383,8 @@ std::vector<BlockParams> ChipPlan::blocks() const {
   b.push_back({"hw_softmax", {{"MAX_LEN", shape.seq_len}}});
   b.push_back({"hw_rmsnorm",
                {{"DIM", shape.dim}, {"IN_W", widths.res}, {"OUT_W", widths.xn}, {"LANES", map.vector_lanes}}});
-  b.push_back({"hw_rope", {{"HEAD_SIZE", shape.head_size()}, {"SEQ_LEN", shape.seq_len}, {"W", rope_bits}}});
+  b.push_back({"hw_rope",
+               {{"HEAD_SIZE", shape.head_size()}, {"SEQ_LEN", shape.seq_len}, {"W", rope_bits}, {"LANES", map.vector_lanes}}});
   b.push_back({"hw_requant", {{"ACC_W", requant_acc_bits}, {"OUT_W", 32}}});
   b.push_back({"hw_core",
                {{"W_ROWS", P},
@@ -430,7 +431,14 @@ std::vector<BlockParams> ChipPlan::blocks() const {
   b.push_back({"hw_core_mac",
                {{"MAC_ACC_W", mac_acc_bits},
                 {"N_LAYERS", shape.n_layers},
-                {"LAYER_W", program.layout.width[static_cast<size_t>(isa::Field::silu_layer)]}}});
+                {"LAYER_W", program.layout.width[static_cast<size_t>(isa::Field::silu_layer)]},
+                {"SWIGLU", V > 1 ? 0 : 1}}});
+  if (V > 1) {
+    b.push_back({"hw_core_elementwise",
+                 {{"V", V},
+                  {"N_LAYERS", shape.n_layers},
+                  {"LAYER_W", program.layout.width[static_cast<size_t>(isa::Field::silu_layer)]}}});
+  }
   b.push_back({"hw_core_vector_mac", {{"LANES", map.lanes}, {"HEAD_SIZE", shape.head_size()}, {"MAC_ACC_W", mac_acc_bits}}});
   b.push_back({"hw_core_gemm_packer",
                {{"P", P}, {"A_W", act_bits}, {"X_ADDR_W", index_bits(kg_max)}, {"WORDS", word_mode ? 1 : 0}}});
@@ -470,8 +478,10 @@ std::vector<MemoryDesc> ChipPlan::memories() const {
                "n_layers x seq_len x n_kv_heads heads, K and V, 16-bit lanes (k " + s(widths.k) + " / v " +
                    s(widths.v) + " bits used), " + s(map.lanes) + " per word"});
   m.push_back({"q buffer", map.q_words * 16 * map.lanes, "the step's q, lane-packed per head for the attention lanes"});
-  m.push_back({"tables", (256 + map.silu_words + 2 * seq * (shape.head_size() / 2)) * 16,
-               "exp2, SiLU per layer, RoPE cos/sin"});
+  // The SiLU ROM: one copy in the scalar MAC, or one per lane of hw_core_elementwise (V > 1).
+  m.push_back({"tables", (256 + map.silu_words * map.vector_lanes + 2 * seq * (shape.head_size() / 2)) * 16,
+               "exp2, SiLU per layer (" + s(map.vector_lanes) + " cop" + (map.vector_lanes > 1 ? "ies" : "y") +
+                   "), RoPE cos/sin"});
   m.push_back({"activation scratchpad", 2 * map.scratch_words * 32,
                "x, xn, q, k, v, p, att, branch, gate, up, h, logits; words of " + s(map.vector_lanes) +
                    " x 32 bits, two copies (two read ports)"});

@@ -206,14 +206,10 @@ void Emitter::emit_images() {
   add("program.lst", banner("Listing of mem/program.hex: the instruction layout, then every instruction with its "
                             "encoding, fields and what it does") +
                          program_listing(prog));
-  std::vector<int64_t> cs, sn;
-  for (Eigen::Index p = 0; p < m_.rope_cos.rows(); ++p)
-    for (Eigen::Index j = 0; j < m_.rope_cos.cols(); ++j) {
-      cs.push_back(m_.rope_cos(p, j));
-      sn.push_back(m_.rope_sin(p, j));
-    }
-  add("mem/rope_cos.hex", banner("RoPE cos table, Q1.14, word pos*(head_size/2) + pair (numerics §7)") + hex_image(cs, 16));
-  add("mem/rope_sin.hex", banner("RoPE sin table, Q1.14, word pos*(head_size/2) + pair (numerics §7)") + hex_image(sn, 16));
+  add("mem/rope_cos.hex", banner("RoPE cos table, Q1.14: word pos, pair j in lane j (numerics §7)") +
+                              hex_image(rope_table_words(m_.rope_cos)));
+  add("mem/rope_sin.hex", banner("RoPE sin table, Q1.14: word pos, pair j in lane j (numerics §7)") +
+                              hex_image(rope_table_words(m_.rope_sin)));
 }
 
 void Emitter::emit_packages() {

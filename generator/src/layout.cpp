@@ -53,6 +53,15 @@ std::vector<LaneWords> gemv_weight_words(const golden::MatI8& w, int64_t P, int6
   return banks;
 }
 
+LaneWords rope_table_words(const golden::MatI16& t) {
+  LaneWords w;
+  w.lanes = t.cols();
+  w.lane_bits = 16;
+  for (Eigen::Index p = 0; p < t.rows(); ++p)
+    for (Eigen::Index j = 0; j < t.cols(); ++j) w.values.push_back(t(p, j));
+  return w;
+}
+
 LaneWords gemm_activation_words(const Eigen::Matrix<int64_t, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>& x,
                                 int64_t R, int act_bits) {
   const int64_t M = x.rows(), K = x.cols(), KT = (K + R - 1) / R;

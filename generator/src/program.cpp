@@ -183,7 +183,13 @@ void Builder::layer(int64_t l) {
   matvec(l, MatrixKind::kW1, mm_.xn, mm_.gate, site("ffn.gate"), Phase::kFfn);
   matvec(l, MatrixKind::kW3, mm_.xn, mm_.up, site("ffn.up"), Phase::kFfn);
   {
-    isa::Instr i = pair_op(isa::Op::kSwiglu, mm_.gate, mm_.up, s.hidden_dim, mm_.h, w.h);
+    // With vector lanes one inner loop, read a word (V pairs) per cycle; else a pair per outer iteration.
+    isa::Instr i = mm_.vector_lanes > 1 ? vector_op(isa::Op::kSwiglu, mm_.gate, s.hidden_dim, mm_.h, w.h)
+                                        : pair_op(isa::Op::kSwiglu, mm_.gate, mm_.up, s.hidden_dim, mm_.h, w.h);
+    if (mm_.vector_lanes > 1) {
+      i.b_base = u32(mm_.up);
+      i.b_stride_inner = 1;
+    }
     i.rq_base = u32(mm_.rq_layer_base + 3 * l + 2);
     i.silu_layer = u32(l);
     push(i, note(L + "SWIGLU", Phase::kFfn, site("ffn.h")));
@@ -197,9 +203,14 @@ Result<Program> Builder::run() {
   const auto& s = m_.shape;
   {
     // The embedding address advances once per C lanes (hw_core), so B has no strides.
+    // With vector lanes one inner loop of embedding words (V elements each); else one element per outer iteration.
     isa::Instr i = pair_op(isa::Op::kEmbed, 0, 0, s.dim, mm_.x, m_.widths.res);
     i.a_stride_outer = 0;
     i.b_stride_outer = 0;
+    if (mm_.vector_lanes > 1) {
+      i.n_inner = u32(s.dim);
+      i.n_outer = 1;
+    }
     i.b_add_token_row = 1;
     i.rq_add_token = 1;
     i.rq_base = u32(mm_.rq_embedding_base);

@@ -144,6 +144,11 @@ Result<SynthReport> synthesize_design(const std::string& design_dir, const Synth
                "two-loop address generator, read credits, 4-entry element FIFO", {"hw_fifo", "hw_core_reader"}));
   HW_TRY(block("core_mac", "core: scalar MAC", "hw_core_mac", "EMBED/SWIGLU multiply-accumulate, score accumulator; "
                "SiLU ROM as a macro", {"hw_core_mac"}));
+  if (m["blocks"].contains("hw_core_elementwise")) {
+    HW_TRY(block("core_elementwise", "core: EMBED/SWIGLU lanes", "hw_core_elementwise",
+                 "one SiLU lookup, multiplier and requantizer per lane (C); SiLU ROM copies as macros",
+                 {"hw_core_pkg", "hw_requant", "hw_core_elementwise"}));
+  }
   HW_TRY(block("core_vector_mac", "core: vector MAC", "hw_core_vector_mac",
                "attention lanes (q.K dot product, PV accumulators) and the PV serializer", {"hw_core_vector_mac"}));
   HW_TRY(block("core_gemm_packer", "core: GEMM packer", "hw_core_gemm_packer", "activations into hw_gemv's X buffer",

@@ -1,7 +1,8 @@
 // hw_core_requant_feeder against golden::requantize_sat: per instruction a source (MATVEC: per-channel parameters at
 // rq_base + index; PV or MAC: one parameter word at rq_base), a result width 8/16/32 and a random requant ROM image
 // (multipliers across the normalized range and below, shifts 1..62); accumulators at the sources' full widths with
-// random gaps. Configuration: HW_ACC_W, HW_MAC_ACC_W, HW_RQ_ACC_W, HW_RQ_DEPTH, HW_RQ_FILE (written here).
+// random gaps. Each instruction starts with a SETUP cycle, after which param_o must hold word rq_base (what
+// hw_core_elementwise's lanes use) until the first value. Configuration: HW_ACC_W, HW_MAC_ACC_W, HW_RQ_ACC_W, HW_RQ_DEPTH, HW_RQ_FILE (written here).
 #include <algorithm>
 #include <cstdio>
 #include <memory>
@@ -39,6 +40,7 @@ int main(int argc, char** argv) {
   verif::reset(*top);
   long long cycles = 0;
   static const int kBits[] = {8, 16, 32};
+  long long param_checked = 0, param_failed = 0;
   for (int instr = 0; instr < 400; ++instr) {
     const int source = static_cast<int>(rng() % 3);  // 0 MATVEC, 1 PV, 2 MAC
     const int bits = kBits[rng() % 3];
@@ -53,7 +55,20 @@ int main(int argc, char** argv) {
       accs.push(acc);
       outs.expect(golden::requantize_sat(acc, rom[static_cast<size_t>(base + (source == 0 ? i : 0))], bits));
     }
+    // SETUP: nothing flows; the ROM reads word base.
+    top->setup_i = 1;
+    top->matvec_i = source == 0;
+    top->pv_i = source == 1;
+    top->rq_base_i = static_cast<uint32_t>(base);
+    top->out_bits_i = static_cast<uint8_t>(bits);
+    top->matvec_valid_i = top->pv_valid_i = top->mac_valid_i = 0;
+    top->matvec_index_i = 0;
+    verif::settle_low(*top);
+    verif::rising_edge(*top);
+    ++cycles;
+    top->setup_i = 0;
     int index = 0;
+    bool first = true;
     while (!outs.done() && cycles < 10000000) {
       const int64_t* a = accs.drive();
       top->matvec_i = source == 0;
@@ -68,6 +83,18 @@ int main(int argc, char** argv) {
       top->mac_valid_i = a && source == 2;
       top->mac_acc_i = a ? verif::mask(*a, kMacW) : 0;
       verif::settle_low(*top);
+      if (first) {
+        const golden::Requant& r = rom[static_cast<size_t>(base)];
+        const uint64_t want = static_cast<uint64_t>(int64_t{r.mult} | (int64_t{r.rshift} << 31));
+        ++param_checked;
+        if (static_cast<uint64_t>(top->param_o) != want) {
+          if (++param_failed <= 5)
+            std::printf("[%s] param_o after SETUP of word %lld: got %010llx, want %010llx\n", block.c_str(),
+                        static_cast<long long>(base), static_cast<unsigned long long>(top->param_o),
+                        static_cast<unsigned long long>(want));
+        }
+        first = false;
+      }
       if (top->out_valid_o) outs.check(static_cast<int32_t>(top->out_o));
       verif::rising_edge(*top);
       if (a) {
@@ -78,5 +105,6 @@ int main(int argc, char** argv) {
     }
   }
   top->final();
-  return verif::finish(block, seed, outs.checked(), outs.failed(), std::to_string(cycles) + " cycles");
+  return verif::finish(block, seed, outs.checked() + param_checked, outs.failed() + param_failed,
+                       std::to_string(cycles) + " cycles, " + std::to_string(param_checked) + " parameter words after SETUP");
 }

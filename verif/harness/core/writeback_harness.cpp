@@ -3,7 +3,8 @@
 // while the softmax is ready), and every output compared: dispatch (pop, unit valids), the result selected and
 // saturated, the result and score counters, the scratchpad / KV / q write ports and op_done. With V > 1 scratchpad
 // lanes a single result writes one lane of its word (all lanes carry it, the mask picks one) and MATVEC's results
-// come V per beat, RESADD's V saturated sums of two operand words and NORM's V outputs per cycle (the lanes past
+// come V per beat, as do EMBED's and SWIGLU's, RESADD's V saturated sums of two operand words and NORM's and ROPE's V
+// outputs per cycle (the lanes past
 // n_out masked, the counter advancing by the lanes written).
 // Configuration: HW_LANES, HW_XN_W, HW_ROPE_W, HW_V.
 #include <memory>
@@ -72,6 +73,8 @@ int main(int argc, char** argv) {
       top->op_pack_i = pack;
       top->op_requant_i = requant;
       top->op_matvec_i = op == Op::kMatvec;
+      top->op_embed_i = op == Op::kEmbed;
+      top->op_swiglu_i = op == Op::kSwiglu;
       top->n_out_i = static_cast<uint32_t>(n_out);
       top->dst_i = static_cast<uint32_t>(dst);
       top->out_bits_i = static_cast<uint8_t>(bits);
@@ -121,7 +124,12 @@ int main(int argc, char** argv) {
       }
       verif::set_lanes(top->norm_i, norm_lanes.data(), kV, kXnW);
       top->rope_out_valid_i = rope_out;
-      top->rope_i = static_cast<uint32_t>(verif::mask(rope_y, kRopeW));
+      std::vector<int64_t> rope_lanes(kV), ropes(kV);  // lane 0 is the scalar result
+      for (int l = 0; l < kV; ++l) {
+        rope_lanes[static_cast<size_t>(l)] = l == 0 ? rope_y : verif::sext(rng(), kRopeW);
+        ropes[static_cast<size_t>(l)] = u32(golden::saturate(rope_lanes[static_cast<size_t>(l)], bits));
+      }
+      verif::set_lanes(top->rope_i, rope_lanes.data(), kV, kRopeW);
       top->pack_write_i = pack_write;
       verif::set_lanes(top->pack_word_i, word.data(), kLanes, 16);
       top->output_done_i = out_done;
@@ -138,9 +146,10 @@ int main(int argc, char** argv) {
       m.rope_valid = elem_valid && op == Op::kRope;
       bool rv = false;
       int64_t r = 0;
-      const bool vector = kV > 1 && (op == Op::kMatvec || op == Op::kResadd || op == Op::kNorm);
-      const std::vector<int64_t>& vdata = op == Op::kResadd ? sums : op == Op::kNorm ? norms : vec;
-      if (vector) rv = op == Op::kResadd ? word_valid : op == Op::kNorm ? norm_out : vec_valid;
+      const bool vector = kV > 1 && (op == Op::kMatvec || op == Op::kResadd || op == Op::kNorm || op == Op::kEmbed ||
+                                     op == Op::kSwiglu || op == Op::kRope);
+      const std::vector<int64_t>& vdata = op == Op::kResadd ? sums : op == Op::kNorm ? norms : op == Op::kRope ? ropes : vec;
+      if (vector) rv = op == Op::kResadd ? word_valid : op == Op::kNorm ? norm_out : op == Op::kRope ? rope_out : vec_valid;
       else if (requant) rv = rq_valid, r = rq;
       else if (op == Op::kNorm) rv = norm_out, r = norm_y;
       else if (op == Op::kRope) rv = rope_out, r = golden::saturate(rope_y, bits);

@@ -33,6 +33,10 @@ int64_t gemv_weight_word_count(int64_t n_rows, int64_t k_cols, int64_t P, int64_
 LaneWords gemm_activation_words(const Eigen::Matrix<int64_t, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>& x,
                                 int64_t R, int act_bits);
 
+// RoPE table image for hw_rope (rtl_templates/hw_rope.sv): word pos holds the position's HEAD_SIZE/2 values, lane
+// j = t(pos, j) (Q1.14, 16 bits). t is seq_len x head_size/2 (golden::QModel::rope_cos / rope_sin).
+LaneWords rope_table_words(const golden::MatI16& t);
+
 // $readmemh text of lane words: each word as one line of lanes * lane_bits / 4 hex digits, highest lane first
 // (lane_bits must be a multiple of 4).
 std::string hex_image(const LaneWords& words);

@@ -16,7 +16,7 @@ package hw_isa_pkg;
   localparam int unsigned BStrideInnerW = 2;
   localparam int unsigned BStrideOuterW = 2;
   localparam int unsigned NInnerW       = 8;
-  localparam int unsigned NOuterW       = 8;
+  localparam int unsigned NOuterW       = 1;
   localparam int unsigned NOutW         = 8;
   localparam int unsigned DstW          = 10;
   localparam int unsigned RqBaseW       = 9;
@@ -27,7 +27,7 @@ package hw_isa_pkg;
   // op code bits
   localparam int unsigned OpW           = 4;
   // instruction word bits
-  localparam int unsigned InstrW        = 99;
+  localparam int unsigned InstrW        = 92;
 
   // op codes
   typedef enum logic [OpW-1:0] {
