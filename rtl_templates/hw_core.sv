@@ -33,8 +33,9 @@
 //             whole or serialized through the requantizer           serialized)
 //   ROPE      hw_rope at the step's position                     q or k, saturated to the site width (V_LANES per
 //                                                                 cycle)
-//   COPYKV    pack LANES per word, per head                       KV cache row of this position (words)
-//   PACKQ     pack LANES per word, per head                       the q buffer (words)
+//   COPYKV    pack LANES per word, per head                       KV cache row of this position (words; where
+//                                                                 heads align with scratchpad words, LANES per cycle)
+//   PACKQ     pack LANES per word, per head                       the q buffer (words, likewise)
 //   SCORES    LANES-wide dot products q . K[t] -> requant -> sat16  pos+1 scores into hw_softmax; its probabilities
 //             are written to dst by the softmax writer, while the next SCORES already runs (up to 4 rows in flight)
 //   PV        LANES accumulators p[t] * V[t][d..], serialized     attention output of one head
@@ -142,6 +143,8 @@ module hw_core #(
   // takes and gives V_LANES elements per cycle and EMBED and SWIGLU compute V_LANES results per cycle
   // (hw_core_elementwise), where V_LANES > 1.
   localparam bit          WordOutput = V_LANES > 1;
+  // COPYKV and PACKQ read whole scratchpad words where heads align with them (hw_core_lane_packer's word mode).
+  localparam bit          PackWords  = V_LANES > 1 && (HEAD_SIZE % V_LANES == 0 || V_LANES % HEAD_SIZE == 0);
   logic                   words;  // this instruction reads whole scratchpad words
   localparam int unsigned KvAddrW    = (KV_DEPTH > 1) ? $clog2(KV_DEPTH) : 1;
   localparam int unsigned EmbAddrW   = (EMB_DEPTH > 1) ? $clog2(EMB_DEPTH) : 1;
@@ -203,17 +206,18 @@ module hw_core #(
 
   // ---- element reader ---------------------------------------------------------------------------------------------
   logic                issue, group_start, read_valid, read_first, read_last, pv_busy, output_word_credit;
+  logic                pack_word_credit;
   logic [31:0]         a_addr, b_addr, scratch_a_rdata, scratch_b_rdata;
   logic [C*8-1:0]      emb_rdata;
   logic [LANES*16-1:0] kv_rdata, q_rdata;
   logic                elem_valid, elem_pop, elem_first, elem_last;
   logic [31:0]         elem_a, elem_b;
-  assign words = (op_matvec && WordMode) ||
+  assign words = (op_matvec && WordMode) || (op_pack && PackWords) ||
                  ((op_output || op_resadd || op_norm || op_embed || op_swiglu || op_rope) && WordOutput);
   hw_core_reader #(.C(C), .V(V_LANES)) u_reader (
     .clk_i, .rst_ni, .setup_i(setup), .start_i(start), .embed_i(op_embed), .pv_i(op_pv),
     .vector_i(op_vector || words), .words_i(words),
-    .word_credit_i(!op_output || output_word_credit),
+    .word_credit_i(op_output ? output_word_credit : !op_pack || pack_word_credit),
     .a_base_i(a_base), .a_stride_inner_i(a_stride_inner), .a_stride_outer_i(a_stride_outer), .b_base_i(b_base),
     .b_stride_inner_i(b_stride_inner), .b_stride_outer_i(b_stride_outer), .n_inner_i(n_inner), .n_outer_i(n_outer),
     .pv_busy_i(pv_busy), .issue_o(issue), .group_start_o(group_start), .a_addr_o(a_addr), .b_addr_o(b_addr),
@@ -271,7 +275,7 @@ module hw_core #(
   logic                        dot_valid, dot_first, dot_last, mac_valid, pv_valid;
   logic signed [MAC_ACC_W-1:0] dot, mac_acc, pv_acc;
   hw_core_mac #(.MAC_ACC_W(MAC_ACC_W), .N_LAYERS(N_LAYERS), .LAYER_W(hw_isa_pkg::SiluLayerW),
-                .SILU_FILE(SILU_FILE), .SWIGLU(!WordOutput)) u_mac (
+                .SILU_FILE(SILU_FILE), .SWIGLU(WordOutput ? 0 : 1)) u_mac (
     .clk_i, .rst_ni, .embed_i(op_embed), .swiglu_i(op_swiglu), .silu_layer_i(silu_layer),
     .elem_pop_i(elem_pop), .pair_first_i(elem_first), .pair_last_i(elem_last),
     .pair_a_i(elem_a[16:0]), .pair_b_i(elem_b[16:0]),
@@ -402,9 +406,10 @@ module hw_core #(
 
   // ---- lane packer, output, writeback -----------------------------------------------------------------------------
   logic pack_write, output_ready, output_done;
-  hw_core_lane_packer #(.LANES(LANES), .HEAD_SIZE(HEAD_SIZE)) u_lane_packer (
-    .clk_i, .setup_i(setup), .pack_i(op_pack), .elem_pop_i(elem_pop), .elem_i(elem_a[15:0]),
-    .write_o(pack_write), .word_o(pack_word));
+  hw_core_lane_packer #(.LANES(LANES), .HEAD_SIZE(HEAD_SIZE), .V(V_LANES), .WORDS(PackWords ? 1 : 0)) u_lane_packer (
+    .clk_i, .rst_ni, .setup_i(setup), .pack_i(op_pack), .elem_pop_i(elem_pop), .elem_i(elem_a[15:0]),
+    .word_valid_i(read_valid && op_pack), .word_i(scratch_a_word), .n_out_i(n_out),
+    .word_credit_o(pack_word_credit), .write_o(pack_write), .word_o(pack_word));
   hw_core_output #(.VOCAB(VOCAB), .V(V_LANES)) u_output (
     .clk_i, .rst_ni, .decode_i(decode), .setup_i(setup), .exec_i(exec), .output_i(op_output),
     .elem_valid_i(elem_valid), .elem_ready_o(output_ready), .elem_i(elem_a),

@@ -1,54 +1,129 @@
-// hw_core_lane_packer — COPYKV and PACKQ: packs the element stream LANES 16-bit values per word, a head starting a
-// new word, for the KV cache or the q buffer.
+// hw_core_lane_packer — COPYKV and PACKQ: packs 16-bit values LANES per word, a head starting a new word, for the KV
+// cache or the q buffer.
 //
-// Each pop while the op runs adds one value to the word being filled; write_o marks the cycle a word is complete
-// (LANES values, or the head's last element), with word_o its data (lanes above the last value zero). Throughput: one
-// element per cycle; a word every LANES elements or at the end of each head.
+// Element mode (WORDS = 0): each pop while the op runs adds one value to the word being filled; write_o marks the
+// cycle a word is complete (LANES values, or the head's last element), with word_o its data (lanes above the last
+// value zero). Throughput: one element per cycle; a word every LANES elements or at the end of each head.
+// Word mode (WORDS = 1; needs V a multiple of LANES and heads aligned to scratchpad words: HEAD_SIZE a multiple of V,
+// where LANES = V, or V a multiple of HEAD_SIZE, where LANES = HEAD_SIZE): the reader delivers whole scratchpad
+// words of V elements (word_valid_i), each K = V / LANES packed words, which leave one per cycle from the cycle
+// after the word (write_o, word_o: lanes k*LANES .. k*LANES + LANES - 1, the low 16 bits of each); no packed word
+// past the instruction's n_out_i is written (a last scratchpad word may hold fewer heads). word_credit_o: the reader
+// may issue another word this cycle (its data arrives next cycle, when the packer has room for it). Throughput: a
+// scratchpad word per K cycles, LANES values per cycle.
 module hw_core_lane_packer #(
   parameter int unsigned LANES     = 8,
-  parameter int unsigned HEAD_SIZE = 8
+  parameter int unsigned HEAD_SIZE = 8,
+  parameter int unsigned V         = 1,   // scratchpad elements per word
+  parameter int unsigned WORDS     = 0    // 1: word mode
 ) (
   input  logic                clk_i,
+  input  logic                rst_ni,
   input  logic                setup_i,
   input  logic                pack_i,
+  // element mode
   input  logic                elem_pop_i,
   input  logic [15:0]         elem_i,
+  // word mode
+  input  logic                word_valid_i,
+  input  logic [V*32-1:0]     word_i,
+  input  logic [31:0]         n_out_i,
+  output logic                word_credit_o,
+  // packed words
   output logic                write_o,
   output logic [LANES*16-1:0] word_o
 );
   localparam int unsigned LaneW = (LANES > 1) ? $clog2(LANES) : 1;
   localparam int unsigned HsW   = $clog2(HEAD_SIZE + 1);
 
-  logic                push;
-  logic [LaneW-1:0]    lane_q, lane_d;
-  logic [HsW-1:0]      elem_q, elem_d;
-  logic [LANES*16-1:0] word_q, word_d;
-  assign push    = elem_pop_i && pack_i;
-  assign write_o = push && (lane_q == LaneW'(LANES - 1) || elem_q == HsW'(HEAD_SIZE - 1));
-
-  always_comb begin
-    word_d = (lane_q == '0) ? '0 : word_q;
-    word_d[lane_q*16 +: 16] = elem_i;
-  end
-
-  always_comb begin
-    lane_d = lane_q;
-    elem_d = elem_q;
-    if (setup_i) begin
-      lane_d = '0;
-      elem_d = '0;
+  if (WORDS != 0) begin : gen_words
+    localparam int unsigned K  = V / LANES;                 // packed words per scratchpad word
+    localparam int unsigned KW = $clog2(K + 1);
+    if (V % LANES != 0 || !((HEAD_SIZE % V == 0 && LANES == V) || (V % HEAD_SIZE == 0 && LANES == HEAD_SIZE)))
+    begin : gen_check_words
+      $error("hw_core_lane_packer: word mode needs LANES = V with HEAD_SIZE a multiple of V, or LANES = HEAD_SIZE dividing V");
     end
-    if (push) begin
-      elem_d = (elem_q == HsW'(HEAD_SIZE - 1)) ? '0 : elem_q + HsW'(1);
-      lane_d = write_o ? '0 : lane_q + LaneW'(1);
+    logic [V*16-1:0] buf_q, buf_d;
+    logic [KW-1:0]   rem_q, rem_d, sub_q, sub_d;
+    logic [31:0]     written_q, written_d;
+    logic            emit;
+    assign emit = rem_q != '0;
+    always_comb begin
+      for (int l = 0; l < V; l++) buf_d[l*16 +: 16] = word_i[l*32 +: 16];
     end
-  end
+    always_comb begin
+      rem_d     = rem_q;
+      sub_d     = sub_q;
+      written_d = written_q;
+      if (emit) begin
+        rem_d = rem_q - KW'(1);
+        sub_d = sub_q + KW'(1);
+        if (write_o) written_d = written_q + 32'd1;
+      end
+      if (word_valid_i && pack_i) begin
+        rem_d = KW'(K);
+        sub_d = '0;
+      end
+      if (setup_i) begin
+        rem_d     = '0;
+        written_d = '0;
+      end
+    end
+    always_ff @(posedge clk_i or negedge rst_ni) begin
+      if (!rst_ni) begin
+        rem_q     <= '0;
+        sub_q     <= '0;
+        written_q <= '0;
+      end else begin
+        rem_q     <= rem_d;
+        sub_q     <= sub_d;
+        written_q <= written_d;
+      end
+    end
+    always_ff @(posedge clk_i) begin
+      if (word_valid_i && pack_i) buf_q <= buf_d;
+    end
+    // The buffer is free for a word arriving next cycle if at most its last packed word is left then.
+    assign word_credit_o = (K == 1) || (!(word_valid_i && pack_i) && rem_q <= KW'(2));
+    assign write_o       = emit && written_q < n_out_i;
+    assign word_o        = buf_q[sub_q*LANES*16 +: LANES*16];
+    logic unused_elem;
+    assign unused_elem = ^{elem_pop_i, elem_i};
+  end else begin : gen_elements
+    logic                push;
+    logic [LaneW-1:0]    lane_q, lane_d;
+    logic [HsW-1:0]      elem_q, elem_d;
+    logic [LANES*16-1:0] word_q, word_d;
+    assign push    = elem_pop_i && pack_i;
+    assign write_o = push && (lane_q == LaneW'(LANES - 1) || elem_q == HsW'(HEAD_SIZE - 1));
 
-  always_ff @(posedge clk_i) begin
-    if (push) word_q <= word_d;
-    lane_q <= lane_d;
-    elem_q <= elem_d;
-  end
+    always_comb begin
+      word_d = (lane_q == '0) ? '0 : word_q;
+      word_d[lane_q*16 +: 16] = elem_i;
+    end
 
-  assign word_o = word_d;
+    always_comb begin
+      lane_d = lane_q;
+      elem_d = elem_q;
+      if (setup_i) begin
+        lane_d = '0;
+        elem_d = '0;
+      end
+      if (push) begin
+        elem_d = (elem_q == HsW'(HEAD_SIZE - 1)) ? '0 : elem_q + HsW'(1);
+        lane_d = write_o ? '0 : lane_q + LaneW'(1);
+      end
+    end
+
+    always_ff @(posedge clk_i) begin
+      if (push) word_q <= word_d;
+      lane_q <= lane_d;
+      elem_q <= elem_d;
+    end
+
+    assign word_o        = word_d;
+    assign word_credit_o = 1'b1;
+    logic unused_words;
+    assign unused_words = ^{rst_ni, word_valid_i, word_i, n_out_i};
+  end
 endmodule

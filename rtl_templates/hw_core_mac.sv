@@ -9,7 +9,7 @@ module hw_core_mac #(
   parameter int unsigned N_LAYERS  = 2,
   parameter int unsigned LAYER_W   = 1,   // bits of silu_layer_i
   parameter              SILU_FILE = "mem/silu.hex",
-  parameter bit          SWIGLU    = 1    // SWIGLU runs here (0: hw_core_elementwise has it, no SiLU ROM here)
+  parameter int unsigned SWIGLU    = 1    // SWIGLU runs here (0: hw_core_elementwise has it, no SiLU ROM here)
 ) (
   input  logic                        clk_i,
   input  logic                        rst_ni,
@@ -45,7 +45,7 @@ module hw_core_mac #(
   logic                        pair_valid;
   assign pair_valid = elem_pop_i && (embed_i || swiglu_i);
 
-  if (SWIGLU) begin : gen_silu
+  if (SWIGLU != 0) begin : gen_silu
     hw_sram #(.WIDTH(16), .DEPTH(N_LAYERS * 256), .INIT_FILE(SILU_FILE)) u_silu (
       .clk_i, .we_i(1'b0), .waddr_i('0), .wdata_i('0), .wbe_i('0),
       .re_i(pair_valid && swiglu_i),

@@ -448,7 +448,11 @@ std::vector<BlockParams> ChipPlan::blocks() const {
   } else {
     b.push_back({"hw_core_gemm_serializer", {{"C", C}, {"ACC_W", acc_bits}}});
   }
-  b.push_back({"hw_core_lane_packer", {{"LANES", map.lanes}, {"HEAD_SIZE", shape.head_size()}}});
+  // COPYKV/PACKQ read scratchpad words where heads align with them (hw_core.sv PackWords).
+  const int64_t hs = shape.head_size();
+  const bool pack_words = V > 1 && (hs % V == 0 || V % hs == 0);
+  b.push_back({"hw_core_lane_packer",
+               {{"LANES", map.lanes}, {"HEAD_SIZE", hs}, {"V", V}, {"WORDS", pack_words ? 1 : 0}}});
   b.push_back({"hw_core_requant_feeder",
                {{"ACC_W", acc_bits},
                 {"MAC_ACC_W", mac_acc_bits},
