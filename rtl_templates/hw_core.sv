@@ -38,8 +38,9 @@
 //   PACKQ     pack LANES per word, per head                       the q buffer (words, likewise)
 //   SCORES    LANES-wide dot products q . K[t] -> requant -> sat16  pos+1 scores into hw_softmax; its probabilities
 //             are written to dst by the softmax writer, while the next SCORES already runs (up to 4 rows in flight)
-//   PV        LANES accumulators p[t] * V[t][d..], serialized     attention output of one head
-//             -> requant
+//   PV        LANES accumulators p[t] * V[t][d..], serialized     attention output of one head (where heads align
+//             -> requant                                         with scratchpad words: LANES requantizers, a head
+//                                                                 word per beat)
 //   SWIGLU    MAC (SILU[gate + 128] * up) -> requant              h (V_LANES > 1: a word per cycle,
 //                                                                 hw_core_elementwise)
 //   RESADD    saturating add                                     residual x (V_LANES per cycle)
@@ -143,7 +144,8 @@ module hw_core #(
   // takes and gives V_LANES elements per cycle and EMBED and SWIGLU compute V_LANES results per cycle
   // (hw_core_elementwise), where V_LANES > 1.
   localparam bit          WordOutput = V_LANES > 1;
-  // COPYKV and PACKQ read whole scratchpad words where heads align with them (hw_core_lane_packer's word mode).
+  // COPYKV and PACKQ read whole scratchpad words where heads align with them (hw_core_lane_packer's word mode), and
+  // PV's results then leave LANES at a time (hw_core_vector_mac VEC_OUT): a head word is within a scratchpad word.
   localparam bit          PackWords  = V_LANES > 1 && (HEAD_SIZE % V_LANES == 0 || V_LANES % HEAD_SIZE == 0);
   logic                   words;  // this instruction reads whole scratchpad words
   localparam int unsigned KvAddrW    = (KV_DEPTH > 1) ? $clog2(KV_DEPTH) : 1;
@@ -272,8 +274,10 @@ module hw_core #(
     .re_i(decode), .raddr_i(NormAddrW'(norm_index)), .rdata_o(norm_rdata));
 
   // ---- MACs -------------------------------------------------------------------------------------------------------
-  logic                        dot_valid, dot_first, dot_last, mac_valid, pv_valid;
+  logic                        dot_valid, dot_first, dot_last, mac_valid, pv_valid, pv_vec_valid;
   logic signed [MAC_ACC_W-1:0] dot, mac_acc, pv_acc;
+  logic [LANES*32-1:0]         pv_vec;
+  logic [39:0]                 rq_param;
   hw_core_mac #(.MAC_ACC_W(MAC_ACC_W), .N_LAYERS(N_LAYERS), .LAYER_W(hw_isa_pkg::SiluLayerW),
                 .SILU_FILE(SILU_FILE), .SWIGLU(WordOutput ? 0 : 1)) u_mac (
     .clk_i, .rst_ni, .embed_i(op_embed), .swiglu_i(op_swiglu), .silu_layer_i(silu_layer),
@@ -281,12 +285,14 @@ module hw_core #(
     .pair_a_i(elem_a[16:0]), .pair_b_i(elem_b[16:0]),
     .dot_valid_i(dot_valid), .dot_first_i(dot_first), .dot_last_i(dot_last), .dot_i(dot),
     .acc_valid_o(mac_valid), .acc_o(mac_acc));
-  hw_core_vector_mac #(.LANES(LANES), .HEAD_SIZE(HEAD_SIZE), .MAC_ACC_W(MAC_ACC_W)) u_vector_mac (
+  hw_core_vector_mac #(.LANES(LANES), .HEAD_SIZE(HEAD_SIZE), .MAC_ACC_W(MAC_ACC_W), .VEC_OUT(PackWords ? 1 : 0))
+      u_vector_mac (
     .clk_i, .rst_ni, .setup_i(setup), .scores_i(op_scores), .pv_i(op_pv), .group_start_i(group_start),
     .read_valid_i(read_valid), .read_first_i(read_first), .read_last_i(read_last),
     .q_word_i(q_rdata), .kv_word_i(kv_rdata), .p_i(scratch_a_rdata[8:0]), .pv_busy_o(pv_busy),
     .dot_valid_o(dot_valid), .dot_first_o(dot_first), .dot_last_o(dot_last), .dot_o(dot),
-    .pv_valid_o(pv_valid), .pv_acc_o(pv_acc));
+    .pv_valid_o(pv_valid), .pv_acc_o(pv_acc),
+    .param_i(rq_param), .out_bits_i(out_bits), .pv_vec_valid_o(pv_vec_valid), .pv_vec_o(pv_vec));
 
   // ---- MATVEC: packer, matrix engine, serializer -----------------------------------------------------------------
   logic               xmem_we, gemm_start, beat_valid, beat_ready, gemm_busy_unused, beat_last_unused;
@@ -314,7 +320,6 @@ module hw_core #(
   // EMBED and SWIGLU likewise take a word per cycle through V_LANES lanes (hw_core_elementwise) where V_LANES > 1.
   logic                  vec_valid;
   logic [V_LANES*32-1:0] vec_results;
-  logic [39:0]           rq_param;
   if (V_LANES > 1) begin : gen_matvec_vector
     logic                  mv_valid, ew_valid;
     logic [V_LANES*32-1:0] mv_results, ew_results;
@@ -328,15 +333,15 @@ module hw_core #(
       .clk_i, .rst_ni, .swiglu_i(op_swiglu), .silu_layer_i(silu_layer), .param_i(rq_param), .out_bits_i(out_bits),
       .word_valid_i(read_valid && (op_embed || op_swiglu)), .a_word_i(scratch_a_word), .b_word_i(scratch_b_word),
       .emb_word_i((V_LANES*8)'(emb_rdata)), .valid_o(ew_valid), .results_o(ew_results));
-    // One of them runs at a time.
-    assign vec_valid    = mv_valid || ew_valid;
-    assign vec_results  = op_matvec ? mv_results : ew_results;
+    // One of them (or PV's LANES results, in the low lanes) runs at a time.
+    assign vec_valid    = mv_valid || ew_valid || pv_vec_valid;
+    assign vec_results  = op_matvec ? mv_results : op_pv ? (V_LANES*32)'(pv_vec) : ew_results;
     assign matvec_valid = 1'b0;
     assign matvec_acc   = '0;
     assign matvec_index = '0;
   end else begin : gen_matvec_serial
     logic unused_param;
-    assign unused_param = ^rq_param;
+    assign unused_param = ^{rq_param, pv_vec_valid, pv_vec};
     hw_core_gemm_serializer #(.C(C), .ACC_W(ACC_W)) u_gemm_serializer (
       .clk_i, .rst_ni, .setup_i(setup), .n_out_i(n_out), .beat_valid_i(beat_valid), .beat_ready_o(beat_ready),
       .beat_i(beat), .valid_o(matvec_valid), .acc_o(matvec_acc), .index_o(matvec_index));
@@ -416,11 +421,13 @@ module hw_core #(
     .word_valid_i(read_valid && op_output), .word_in_flight_i(read_valid), .word_i(scratch_a_word),
     .word_credit_o(output_word_credit),
     .out_valid_o, .out_ready_i, .out_data_o, .out_lanes_o, .out_last_o, .done_o(output_done));
-  hw_core_writeback #(.LANES(LANES), .XN_W(XN_W), .ROPE_W(ROPE_W), .V(V_LANES)) u_writeback (
+  hw_core_writeback #(.LANES(LANES), .XN_W(XN_W), .ROPE_W(ROPE_W), .V(V_LANES), .PV_WORDS(PackWords ? 1 : 0))
+      u_writeback (
     .clk_i, .rst_ni, .decode_i(decode),
     .op_norm_i(op_norm), .op_rope_i(op_rope), .op_copy_kv_i(op_copy_kv), .op_scores_i(op_scores),
     .op_resadd_i(op_resadd), .op_output_i(op_output), .op_pack_q_i(op_pack_q), .op_pack_i(op_pack),
-    .op_requant_i(op_requant), .op_matvec_i(op_matvec), .op_embed_i(op_embed), .op_swiglu_i(op_swiglu),
+    .op_requant_i(op_requant), .op_matvec_i(op_matvec), .op_pv_i(op_pv), .op_embed_i(op_embed),
+    .op_swiglu_i(op_swiglu),
     .n_out_i(n_out), .dst_i(dst), .out_bits_i(out_bits),
     .elem_valid_i(elem_valid), .elem_a_i(elem_a), .elem_b_i(elem_b),
     .norm_ready_i(norm_ready), .rope_ready_i(rope_ready), .output_ready_i(output_ready),

@@ -8,7 +8,10 @@
 //
 // Word mode (WORDS = 1, where the scratchpad has P elements per word): the reader hands whole scratchpad words
 // instead (word_valid_i, word_i, word_last_i), one X-buffer word each, the low A_W bits of each element; lanes at or
-// past n_inner_i (the vector's length) are written as zero. Throughput: P elements per cycle.
+// past n_inner_i (the vector's length) are written as zero. Throughput: P elements per cycle. The words come one per
+// cycle without a gap, as fast as the engine consumes them, so start_o pulses one cycle after the first word: the
+// engine reads word g no earlier than g + 1 cycles after its start, one cycle after the packer wrote it
+// (hw_gemv's early-start contract).
 module hw_core_gemm_packer #(
   parameter int unsigned P        = 8,
   parameter int unsigned A_W      = 16,
@@ -74,7 +77,7 @@ module hw_core_gemm_packer #(
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) start_q <= 1'b0;
-    else         start_q <= (push || word_push) && last;
+    else         start_q <= word_push ? word_q == '0 : push && last;
   end
   always_ff @(posedge clk_i) begin
     if (push) data_q <= data_d;

@@ -12,13 +12,15 @@
 // V > 1 MATVEC's results come V at a time (hw_core_matvec_requant), one word per beat, as do EMBED's and SWIGLU's
 // (hw_core_elementwise) and ROPE's (hw_rope's V lanes), and RESADD takes whole words
 // of both operands (word_valid_i) and writes V saturated sums per cycle, and NORM writes hw_rmsnorm's V outputs per
-// cycle; the lanes past n_out are masked.
+// cycle; the lanes past n_out are masked. (PV_WORDS: PV's LANES results of a head word come as one beat, written
+// from the word's lane (dst + count) mod V.)
 // The debug tap shows every write: the index of its first result, how many (result_lanes_o), and their values.
 module hw_core_writeback #(
   parameter int unsigned LANES  = 8,
   parameter int unsigned XN_W   = 8,
   parameter int unsigned ROPE_W = 16,
-  parameter int unsigned V      = 1    // scratchpad elements per word (a power of two)
+  parameter int unsigned V      = 1,   // scratchpad elements per word (a power of two)
+  parameter int unsigned PV_WORDS = 0  // 1: PV's results come a beat of LANES at a time (hw_core_vector_mac VEC_OUT)
 ) (
   input  logic                     clk_i,
   input  logic                     rst_ni,
@@ -33,6 +35,7 @@ module hw_core_writeback #(
   input  logic                     op_pack_i,
   input  logic                     op_requant_i,   // EMBED, MATVEC, PV, SWIGLU: results from the requantizer
   input  logic                     op_matvec_i,
+  input  logic                     op_pv_i,
   input  logic                     op_embed_i,
   input  logic                     op_swiglu_i,
   input  logic [31:0]              n_out_i,
@@ -51,7 +54,7 @@ module hw_core_writeback #(
   // results
   input  logic                     requant_valid_i,
   input  logic [31:0]              requant_i,
-  input  logic                     vec_valid_i,    // V > 1: V results of MATVEC (one beat), EMBED or SWIGLU
+  input  logic                     vec_valid_i,    // V > 1: V results of MATVEC (one beat), EMBED, SWIGLU or PV
   input  logic [V*32-1:0]          vec_i,
   input  logic                     word_valid_i,   // V > 1: RESADD's operand words
   input  logic [V*32-1:0]          a_word_i,
@@ -98,8 +101,9 @@ module hw_core_writeback #(
 
   logic        elem_ready, result_valid, vector;
   logic [31:0] result;
-  logic [31:0] count_q, count_d, scores_q, scores_d, lanes, addr;
+  logic [31:0] count_q, count_d, scores_q, scores_d, lanes, addr, off;
   logic [V-1:0] vec_mask;
+  logic [V*32-1:0] vec_rot;
   logic [V*32-1:0] vec, sums, norms, ropes;
   always_comb begin
     for (int l = 0; l < V; l++) begin
@@ -145,12 +149,19 @@ module hw_core_writeback #(
     end
   end
 
-  // MATVEC, RESADD, NORM, EMBED, SWIGLU, ROPE with V lanes: a word of results per beat, the lanes below n_out.
-  assign vector = VecMatvec && (op_matvec_i || op_resadd_i || op_norm_i || op_embed_i || op_swiglu_i || op_rope_i);
+  // MATVEC, RESADD, NORM, EMBED, SWIGLU, ROPE (and PV with PV_WORDS) with V lanes: a beat of results written from
+  // lane off = (dst + count) mod V of its word (0 but for PV of a head smaller than a word), as many as are left of
+  // n_out and fit the word; the beat's first result goes to lane off (the data rotated by off).
+  assign vector = VecMatvec && (op_matvec_i || op_resadd_i || op_norm_i || op_embed_i || op_swiglu_i || op_rope_i ||
+                                (op_pv_i && PV_WORDS != 0));
+  assign off    = (dst_i + count_q) & 32'(V - 1);
   always_comb begin
-    for (int l = 0; l < V; l++) vec_mask[l] = count_q + 32'(l) < n_out_i;
+    for (int l = 0; l < V; l++) begin
+      vec_mask[l] = 32'(l) - off < lanes;  // below off the difference wraps past any lane count
+      vec_rot[l*32 +: 32] = vec[((32'(l) - off) & 32'(V - 1))*32 +: 32];
+    end
   end
-  assign lanes = vector ? ((n_out_i - count_q < 32'(V)) ? n_out_i - count_q : 32'(V)) : 32'd1;
+  assign lanes = vector ? ((n_out_i - count_q < 32'(V) - off) ? n_out_i - count_q : 32'(V) - off) : 32'd1;
 
   assign score_valid_o = requant_valid_i && op_scores_i;
   assign score_last_o  = scores_q == n_out_i - 32'd1;
@@ -181,8 +192,9 @@ module hw_core_writeback #(
   assign scratch_we_o   = (result_valid && !op_pack_i) || prob_we_i;
   assign addr           = prob_we_i ? prob_addr_i : dst_i + count_q;
   assign scratch_word_o = addr >> LogV;
-  assign scratch_mask_o = vector ? vec_mask : V'(1) << (addr & 32'(V - 1));
-  assign scratch_data_o = vector ? vec : {V{prob_we_i ? prob_data_i : result}};
+  // The softmax writer's probabilities may still come while the next instruction (a PV) waits in SETUP: they win.
+  assign scratch_mask_o = (vector && !prob_we_i) ? vec_mask : V'(1) << (addr & 32'(V - 1));
+  assign scratch_data_o = (vector && !prob_we_i) ? vec_rot : {V{prob_we_i ? prob_data_i : result}};
   assign kv_we_o        = result_valid && op_copy_kv_i;
   assign kv_addr_o      = dst_i + count_q;
   assign q_we_o         = result_valid && op_pack_q_i;

@@ -25,7 +25,9 @@
 // never drops a beat. Cost: NT*KG cycles plus 3 of latency when the consumer takes a beat at least every KG cycles:
 // weight bytes / (P*C), the weight-port bound.
 //
-// Interface: start_i (while !busy_o) with k_i/n_i/w_base_i; the X buffer is written while !busy_o. Results leave as
+// Interface: start_i (while !busy_o) with k_i/n_i/w_base_i. The X buffer may be written at any time: the engine reads
+// word g at the earliest g + 1 cycles after start_i, so a writer that writes word g no later than g cycles after
+// start_i (a word per cycle from before the start) may start the engine early. Results leave as
 // NT beats of C accumulators (lanes past N are zero), out_last_o on the final beat; out_valid/out_ready.
 module hw_gemv #(
   parameter int unsigned P            = 4,     // weight-port rows: inputs consumed per cycle
@@ -116,7 +118,7 @@ module hw_gemv #(
   end
   hw_sram #(.WIDTH(P*A_W), .DEPTH(KgMax)) u_xmem (
     .clk_i,
-    .we_i   (xmem_we_i && !busy_q),
+    .we_i   (xmem_we_i),
     .waddr_i(xmem_addr_i),
     .wdata_i(xmem_data_i),
     .wbe_i  ('1),

@@ -439,7 +439,12 @@ std::vector<BlockParams> ChipPlan::blocks() const {
                   {"N_LAYERS", shape.n_layers},
                   {"LAYER_W", program.layout.width[static_cast<size_t>(isa::Field::silu_layer)]}}});
   }
-  b.push_back({"hw_core_vector_mac", {{"LANES", map.lanes}, {"HEAD_SIZE", shape.head_size()}, {"MAC_ACC_W", mac_acc_bits}}});
+  // COPYKV/PACKQ read scratchpad words and PV's results leave a head word per beat where heads align with
+  // scratchpad words (hw_core.sv PackWords).
+  const int64_t hs = shape.head_size();
+  const bool pack_words = V > 1 && (hs % V == 0 || V % hs == 0);
+  b.push_back({"hw_core_vector_mac",
+               {{"LANES", map.lanes}, {"HEAD_SIZE", hs}, {"MAC_ACC_W", mac_acc_bits}, {"VEC_OUT", pack_words ? 1 : 0}}});
   b.push_back({"hw_core_gemm_packer",
                {{"P", P}, {"A_W", act_bits}, {"X_ADDR_W", index_bits(kg_max)}, {"WORDS", word_mode ? 1 : 0}}});
   if (map.vector_lanes > 1) {
@@ -448,9 +453,6 @@ std::vector<BlockParams> ChipPlan::blocks() const {
   } else {
     b.push_back({"hw_core_gemm_serializer", {{"C", C}, {"ACC_W", acc_bits}}});
   }
-  // COPYKV/PACKQ read scratchpad words where heads align with them (hw_core.sv PackWords).
-  const int64_t hs = shape.head_size();
-  const bool pack_words = V > 1 && (hs % V == 0 || V % hs == 0);
   b.push_back({"hw_core_lane_packer",
                {{"LANES", map.lanes}, {"HEAD_SIZE", hs}, {"V", V}, {"WORDS", pack_words ? 1 : 0}}});
   b.push_back({"hw_core_requant_feeder",
@@ -461,7 +463,11 @@ std::vector<BlockParams> ChipPlan::blocks() const {
   b.push_back({"hw_core_softmax_writer", {}});
   b.push_back({"hw_core_output", {{"VOCAB", shape.vocab}, {"V", V}}});
   b.push_back({"hw_core_writeback",
-               {{"LANES", map.lanes}, {"XN_W", widths.xn}, {"ROPE_W", rope_bits}, {"V", map.vector_lanes}}});
+               {{"LANES", map.lanes},
+                {"XN_W", widths.xn},
+                {"ROPE_W", rope_bits},
+                {"V", map.vector_lanes},
+                {"PV_WORDS", pack_words ? 1 : 0}}});
   return b;
 }
 

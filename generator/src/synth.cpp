@@ -150,7 +150,9 @@ Result<SynthReport> synthesize_design(const std::string& design_dir, const Synth
                  {"hw_core_pkg", "hw_requant", "hw_core_elementwise"}));
   }
   HW_TRY(block("core_vector_mac", "core: vector MAC", "hw_core_vector_mac",
-               "attention lanes (q.K dot product, PV accumulators) and the PV serializer", {"hw_core_vector_mac"}));
+               "attention lanes (q.K dot product, PV accumulators) and the PV serializer or, where heads align with "
+               "scratchpad words, LANES requantizers",
+               {"hw_core_pkg", "hw_requant", "hw_core_vector_mac"}));
   HW_TRY(block("core_gemm_packer", "core: GEMM packer", "hw_core_gemm_packer", "activations into hw_gemv's X buffer",
                {"hw_core_gemm_packer"}));
   // The matrix engine's output side: C-wide beats requantized whole where the scratchpad has C lanes, else serialized.

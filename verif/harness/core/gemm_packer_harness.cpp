@@ -2,7 +2,8 @@
 // included) with random gaps becomes X-buffer writes, one per element: word k / P holding the elements of that word
 // so far (higher lanes zero), then one start pulse the cycle after the last write. In word mode (HW_WORDS = 1) the
 // vector comes as ceil(K / P) scratchpad words of P 32-bit elements with random gaps and random high bits: each
-// becomes one X-buffer word of their low A_W bits, the lanes past K zero. Configuration: HW_P, HW_A_W, HW_X_ADDR_W,
+// becomes one X-buffer word of their low A_W bits, the lanes past K zero, and the start pulse comes the cycle after the
+// first word (the engine's early start: it consumes no faster than the reader delivers). Configuration: HW_P, HW_A_W, HW_X_ADDR_W,
 // HW_K_MAX, HW_WORDS.
 #include <memory>
 #include <vector>
@@ -71,8 +72,8 @@ int main(int argc, char** argv) {
       }
       words.push(word);
       writes.expect(Write{w, lanes});
+      if (w == 0) writes.expect(Write{-1, {}});  // the cycle after the first word, before the next word's write
     }
-    writes.expect(Write{-1, {}});
     const int setup = 1 + static_cast<int>(rng() % 3);
     for (int c = 0; c < setup; ++c) cycle(true, nullptr, false, nullptr, k);
     while (!words.empty()) {
@@ -80,7 +81,7 @@ int main(int argc, char** argv) {
       cycle(false, nullptr, w && words.pending() == 1, w, k);
       if (w) words.accept();
     }
-    cycle(false, nullptr, false, nullptr, k);  // the start pulse
+    cycle(false, nullptr, false, nullptr, k);  // the start pulse, where the vector is one word
   }
   for (int instr = 0; instr < 300 && !kWords; ++instr) {
     const int k = 1 + static_cast<int>(rng() % kKMax);

@@ -1,12 +1,14 @@
 // hw_core_vector_mac against its contract, driven as the element reader drives it (a read issued, its words one
 // cycle later, random gaps): SCORES words give one dot product of the LANES 16-bit lanes each, with the group's
 // marks; PV instructions (one head: ceil(HEAD_SIZE / LANES) groups over t = 0..T-1) give, per group, the lane sums of
-// p[t] * V[t] serialized one per cycle, lanes past the head skipped, the next group issued only when pv_busy_o allows.
-// Configuration: HW_LANES, HW_HEAD_SIZE, HW_MAC_ACC_W.
+// p[t] * V[t] serialized one per cycle, lanes past the head skipped, the next group issued only when pv_busy_o allows
+// (HW_VEC_OUT: the group's LANES sums requantized with the instruction's random parameter word and result width, one
+// beat per group; pv_busy_o must stay low). Configuration: HW_LANES, HW_HEAD_SIZE, HW_MAC_ACC_W, HW_VEC_OUT.
 #include <memory>
 #include <vector>
 
 #include "Vhw_core_vector_mac.h"
+#include "hardwire/golden/ops.hpp"
 #include "ports.hpp"
 #include "stream.hpp"
 
@@ -15,6 +17,8 @@ using namespace hardwire;
 namespace {
 constexpr int kLanes = HW_LANES, kHead = HW_HEAD_SIZE, kAccW = HW_MAC_ACC_W;
 constexpr int kWords = (kHead + kLanes - 1) / kLanes;
+constexpr bool kVecOut = HW_VEC_OUT != 0;
+static_assert(!kVecOut || kHead % kLanes == 0, "VEC_OUT: whole head words");
 struct Read {
   std::vector<int64_t> q, kv;
   int64_t p = 0;
@@ -30,7 +34,8 @@ int64_t wrap(int64_t v) { return verif::sext(verif::mask(v, kAccW), kAccW); }
 }  // namespace
 
 int main(int argc, char** argv) {
-  const std::string block = "rtl core_vector_mac LANES=" + std::to_string(kLanes) + " HEAD_SIZE=" + std::to_string(kHead);
+  const std::string block = "rtl core_vector_mac LANES=" + std::to_string(kLanes) + " HEAD_SIZE=" + std::to_string(kHead) +
+                            (kVecOut ? " VEC_OUT" : "");
   const uint64_t seed = verif::harness_seed(block);
   verif::seed_verilator(seed, argc, argv);
   std::mt19937_64 rng(seed);
@@ -47,6 +52,11 @@ int main(int argc, char** argv) {
   for (int instr = 0; instr < 300; ++instr) {
     const bool pv = rng() % 2;
     const int t_len = 1 + static_cast<int>(rng() % 20);
+    static const int kBits[] = {8, 16, 32};
+    const int bits = kBits[rng() % 3];
+    golden::Requant rq;
+    rq.mult = (rng() % 8 == 0) ? static_cast<int32_t>(rng() % (1u << 30)) : static_cast<int32_t>((1u << 30) + rng() % (1u << 30));
+    rq.rshift = 1 + static_cast<int32_t>(rng() % 40);
     std::vector<Read> reads;  // in issue order
     if (!pv) {
       for (int s = 0; s < t_len; ++s)
@@ -65,7 +75,10 @@ int main(int argc, char** argv) {
           for (int l = 0; l < kLanes; ++l) sum[static_cast<size_t>(l)] += r.p * r.kv[static_cast<size_t>(l)];
           reads.push_back(r);
         }
-        for (int l = 0; l < kLanes && w * kLanes + l < kHead; ++l) outs.expect(Out{wrap(sum[static_cast<size_t>(l)]), false, false});
+        for (int l = 0; l < kLanes && w * kLanes + l < kHead; ++l) {
+          const int64_t v = wrap(sum[static_cast<size_t>(l)]);
+          outs.expect(Out{kVecOut ? golden::requantize_sat(v, rq, bits) : v, false, false});
+        }
       }
     }
     // SETUP
@@ -74,6 +87,8 @@ int main(int argc, char** argv) {
     top->pv_i = pv;
     top->group_start_i = 0;
     top->read_valid_i = 0;
+    top->param_i = static_cast<uint64_t>(int64_t{rq.mult} | (int64_t{rq.rshift} << 31));
+    top->out_bits_i = static_cast<uint8_t>(bits);
     verif::settle_low(*top);
     verif::rising_edge(*top);
     ++cycles;
@@ -96,6 +111,10 @@ int main(int argc, char** argv) {
       if (top->dot_valid_o)
         outs.check(Out{verif::sext(static_cast<uint64_t>(top->dot_o), kAccW), top->dot_first_o != 0, top->dot_last_o != 0});
       if (top->pv_valid_o) outs.check(Out{verif::sext(static_cast<uint64_t>(top->pv_acc_o), kAccW), false, false});
+      if (top->pv_vec_valid_o)
+        for (int l = 0; l < kLanes; ++l)
+          outs.check(Out{static_cast<int32_t>(verif::get_lane(top->pv_vec_o, l, 32)), false, false});
+      if (kVecOut && top->pv_busy_o) outs.check(Out{-1, true, true});  // never expected: pv_busy_o must stay low
       verif::rising_edge(*top);
       arriving = issue ? &reads[next++] : nullptr;
       ++cycles;

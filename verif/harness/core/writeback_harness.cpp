@@ -6,7 +6,9 @@
 // come V per beat, as do EMBED's and SWIGLU's, RESADD's V saturated sums of two operand words and NORM's and ROPE's V
 // outputs per cycle (the lanes past
 // n_out masked, the counter advancing by the lanes written).
-// Configuration: HW_LANES, HW_XN_W, HW_ROPE_W, HW_V.
+// A vector beat is written from lane (dst + count) mod V of its word (its data rotated there), as many lanes as are
+// left of n_out and fit the word (HW_PV_WORDS: PV's results are vector beats too).
+// Configuration: HW_LANES, HW_XN_W, HW_ROPE_W, HW_V, HW_PV_WORDS.
 #include <memory>
 #include <vector>
 
@@ -20,6 +22,7 @@ using namespace hardwire;
 
 namespace {
 constexpr int kLanes = HW_LANES, kXnW = HW_XN_W, kRopeW = HW_ROPE_W, kV = HW_V;
+constexpr bool kPvWords = HW_PV_WORDS != 0;
 using gen::isa::Op;
 struct Outs {
   bool pop, norm_valid, rope_valid, score_valid, score_last, scratch_we, kv_we, q_we, result_valid, done;
@@ -73,6 +76,7 @@ int main(int argc, char** argv) {
       top->op_pack_i = pack;
       top->op_requant_i = requant;
       top->op_matvec_i = op == Op::kMatvec;
+      top->op_pv_i = op == Op::kPv;
       top->op_embed_i = op == Op::kEmbed;
       top->op_swiglu_i = op == Op::kSwiglu;
       top->n_out_i = static_cast<uint32_t>(n_out);
@@ -84,8 +88,10 @@ int main(int argc, char** argv) {
       const bool decode = c == -1;
       set_op();
       top->decode_i = decode;
-      // DECODE: nothing flows (the previous instruction is done, the next has not started).
-      const bool flow = !decode;
+      // DECODE: nothing flows (the previous instruction is done, the next has not started). A PV's first cycles: its
+      // SETUP wait, where only the softmax writer's last probabilities come.
+      const bool setup_wait = op == Op::kPv && c >= 0 && c < 3;
+      const bool flow = !decode && !setup_wait;
       const bool elem_valid = flow && rng() % 2, norm_ready = rng() % 2, rope_ready = rng() % 2, output_ready = rng() % 2;
       const int64_t a = verif::sext(rng(), 1 + static_cast<int>(rng() % 32)), b = verif::sext(rng(), 1 + static_cast<int>(rng() % 32));
       const bool rq_valid = flow && rng() % 2, norm_out = flow && rng() % 2, rope_out = flow && rng() % 2;
@@ -101,7 +107,7 @@ int main(int argc, char** argv) {
         b_word[static_cast<size_t>(l)] = verif::sext(rng(), 1 + static_cast<int>(rng() % 32));
         sums[static_cast<size_t>(l)] = u32(golden::saturate(a_word[static_cast<size_t>(l)] + b_word[static_cast<size_t>(l)], bits));
       }
-      const bool prob_we = flow && op == Op::kScores && rng() % 2;
+      const bool prob_we = ((flow && op == Op::kScores) || setup_wait) && rng() % 2;
       const int64_t prob_addr = static_cast<int64_t>(rng() % 5000), prob_data = static_cast<int64_t>(rng() % 256);
       top->elem_valid_i = elem_valid;
       top->elem_a_i = static_cast<uint32_t>(a);
@@ -147,7 +153,7 @@ int main(int argc, char** argv) {
       bool rv = false;
       int64_t r = 0;
       const bool vector = kV > 1 && (op == Op::kMatvec || op == Op::kResadd || op == Op::kNorm || op == Op::kEmbed ||
-                                     op == Op::kSwiglu || op == Op::kRope);
+                                     op == Op::kSwiglu || op == Op::kRope || (op == Op::kPv && kPvWords));
       const std::vector<int64_t>& vdata = op == Op::kResadd ? sums : op == Op::kNorm ? norms : op == Op::kRope ? ropes : vec;
       if (vector) rv = op == Op::kResadd ? word_valid : op == Op::kNorm ? norm_out : op == Op::kRope ? rope_out : vec_valid;
       else if (requant) rv = rq_valid, r = rq;
@@ -162,17 +168,20 @@ int main(int argc, char** argv) {
       m.score_index = scores;
       // Lanes of a vector beat: the outputs left, at most V (as 32-bit unsigned: past n_out, which the core never
       // reaches, a full word).
-      const int64_t lanes = vector ? (u32(n_out - count) < kV ? n_out - count : kV) : 1;
+      const int64_t off = vector ? u32(dst + count) % kV : 0;
+      const int64_t lanes = vector ? (u32(n_out - count) < kV - off ? n_out - count : kV - off) : 1;
       m.scratch_we = (rv && !pack) || prob_we;
       const int64_t addr = prob_we ? prob_addr : u32(dst + count);
       m.scratch_word = addr / kV;
       m.scratch_mask = int64_t{1} << (addr % kV);
-      if (vector) {
+      if (vector && !prob_we) {
         m.scratch_mask = 0;
         for (int l = 0; l < kV; ++l)
-          if (count + l < n_out) m.scratch_mask |= int64_t{1} << l;
+          if (l >= off && l - off < lanes) m.scratch_mask |= int64_t{1} << l;
       }
-      m.scratch_data = vector ? vdata : std::vector<int64_t>(kV, prob_we ? prob_data : u32(r));
+      m.scratch_data = std::vector<int64_t>(kV, prob_we ? prob_data : u32(r));
+      if (vector && !prob_we)
+        for (int l = 0; l < kV; ++l) m.scratch_data[static_cast<size_t>(l)] = vdata[static_cast<size_t>((l - off + kV) % kV)];
       m.result = vector ? vdata : std::vector<int64_t>(kV, 0);
       if (!vector) m.result[0] = u32(r);
       m.result_lanes = lanes;
