@@ -3,6 +3,7 @@
 # per token against every bound, and area.
 # Writes machine-readable results to bench/results/ (override with BENCH_OUT) and prints a summary.
 #   bash bench/run_bench.sh            # after scripts/build.sh (or scripts/test.sh)
+#   BENCH_PARTS="sim" bash bench/run_bench.sh   # only some parts: any of gemm gemv synth sim (default: all)
 # Figures:
 #   gemm_<R>x<C>_a<bits>[_b3].json  64x64x64 cycles vs MACs/(R*C); M=1 (decode) cycles vs weight bytes / SRAM bytes
 #                              per cycle (the weight SRAM delivers C bytes per cycle); _b3: 3 weight banks per PE
@@ -16,6 +17,12 @@ build=${BUILD_DIR:-build}
 out=${BENCH_OUT:-bench/results}
 mkdir -p "$out"
 [ -x "$build/hardwire" ] || { echo "bench: build first (bash scripts/build.sh)" >&2; exit 1; }
+parts=" ${BENCH_PARTS:-gemm gemv synth sim} "
+for p in $parts; do
+  case $p in gemm | gemv | synth | sim) ;; *) echo "bench: unknown part '$p' in BENCH_PARTS (gemm gemv synth sim)" >&2; exit 1 ;; esac
+done
+part() { [[ $parts == *" $1 "* ]]; }
+if part gemm; then
 printf '%-10s %-5s %-6s %12s %14s %7s %12s %16s %7s\n' array bits banks "64^3 cycles" "MACs/(R*C)" ratio "M=1 cycles" \
   "bandwidth bound" ratio
 for cfg in 4x4_a8 4x4_a16 8x8_a8 8x8_a16 16x16_a8 16x16_a16 4x8_a8 4x8_a16 4x4_a16_b3 8x8_a8_b3 4x8_a16_b3; do
@@ -30,6 +37,8 @@ print(f"{str(d['R']) + 'x' + str(d['C']):<10} {d['act_bits']:<5} {d['weight_bank
       f"{m['ratio_to_bandwidth_bound']:>7.3f}")
 PY
 done
+fi
+if part gemv; then
 printf '\n%-8s %-5s %12s %18s %7s\n' "P x C" bits "64x64 cycles" "weight-port bound" ratio
 for cfg in 1x8_a16 8x8_a16 8x8_a8 3x5_a16 4x8_a16_m64 16x16_a16 2x4_a8_m16; do
   exe="$build/verif/rtl_gemv_${cfg}"
@@ -41,6 +50,8 @@ d = json.load(open(sys.argv[1]))
 print(f"{str(d['P']) + 'x' + str(d['C']):<8} {d['act_bits']:<5} {d['cycles']:>12} {d['weight_port_bound']:>18.0f} {d['ratio']:>7.3f}")
 PY
 done
+fi
+if part synth; then
 # Area: the stories260K and stories15M shapes on 16x16 at weight ports C, 4C and R*C, and stories260K on 8x8.
 for cfg in "stories260K 8x8 64" "stories260K 16x16 16" "stories260K 16x16 64" "stories260K 16x16 256" \
            "stories15M 16x16 16" "stories15M 16x16 64" "stories15M 16x16 256"; do
@@ -51,6 +62,8 @@ for cfg in "stories260K 8x8 64" "stories260K 16x16 16" "stories260K 16x16 64" "s
     > /dev/null
   echo "synth $1 $2 weight port $3: $(( $(date +%s) - start )) s -> $out/$name.md"
 done
+fi
+if part sim; then
 # Speed: cycles per token (mean over positions 0..N-1 from BOS, bit-exact, no host stalls) next to every bound.
 printf '\n%-12s %-6s %5s %5s %12s %9s %9s %9s %9s %7s %8s\n' model array port pos "cycles/token" compute weights \
   "KV" latency ratio "tok/s sim"
@@ -68,3 +81,4 @@ print(f"{sys.argv[2]:<12} {sys.argv[3]:<6} {sys.argv[4]:>5} {d['positions']:>5} 
       f"{d['ratio_to_bound']:>7.2f} {d['sim_tokens_per_second']:>8.2f}")
 PY
 done
+fi

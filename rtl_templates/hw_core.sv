@@ -45,7 +45,8 @@
 //                                                                 hw_core_elementwise)
 //   RESADD    saturating add                                     residual x (V_LANES per cycle)
 //   OUTPUT    host stream, running argmax                        (vocab logits, V_LANES per beat, then the token;
-//                                                                 ends the step)
+//                                                                 ends the step; where V_LANES > 1 the classifier
+//                                                                 MATVEC does this itself: to_host)
 //
 // One instruction runs at a time; an instruction is done when it has written its n_out results (SCORES: pushed its
 // n_out scores). Every instruction but SCORES starts only when the softmax has written all its rows, and a SCORES
@@ -190,7 +191,7 @@ module hw_core #(
   logic [hw_isa_pkg::WBaseW-1:0]     w_base;
   logic [hw_isa_pkg::SiluLayerW-1:0] silu_layer;
   logic op_embed, op_norm, op_matvec, op_rope, op_copy_kv, op_scores, op_pv, op_swiglu, op_resadd, op_output;
-  logic op_pack_q, op_vector, op_pack, op_reads_b, op_requant;
+  logic op_pack_q, op_vector, op_pack, op_reads_b, op_requant, to_host;
   hw_core_sequencer #(.VOCAB(VOCAB), .SEQ_LEN(SEQ_LEN), .PROG_DEPTH(PROG_DEPTH), .EMB_WPR(EMB_WPR),
                       .KV_ROW_WORDS(KvRowWords), .PROG_FILE(PROG_FILE)) u_sequencer (
     .clk_i, .rst_ni, .in_valid_i, .in_ready_o, .in_token_i, .in_pos_i,
@@ -200,7 +201,7 @@ module hw_core #(
     .a_base_o(a_base), .a_stride_inner_o(a_stride_inner), .a_stride_outer_o(a_stride_outer), .b_base_o(b_base),
     .b_stride_inner_o(b_stride_inner), .b_stride_outer_o(b_stride_outer), .n_inner_o(n_inner), .n_outer_o(n_outer),
     .n_out_o(n_out), .dst_o(dst), .rq_base_o(rq_base), .out_bits_o(out_bits), .w_base_o(w_base),
-    .silu_layer_o(silu_layer),
+    .silu_layer_o(silu_layer), .to_host_o(to_host),
     .op_embed_o(op_embed), .op_norm_o(op_norm), .op_matvec_o(op_matvec), .op_rope_o(op_rope),
     .op_copy_kv_o(op_copy_kv), .op_scores_o(op_scores), .op_pv_o(op_pv), .op_swiglu_o(op_swiglu),
     .op_resadd_o(op_resadd), .op_output_o(op_output), .op_pack_q_o(op_pack_q),
@@ -318,15 +319,26 @@ module hw_core #(
   // Output side: with V_LANES = C a beat is requantized whole and written as one scratchpad word; else the beat is
   // serialized through the scalar requantizer.
   // EMBED and SWIGLU likewise take a word per cycle through V_LANES lanes (hw_core_elementwise) where V_LANES > 1.
+  // A MATVEC with to_host (the classifier) also hands its result words to the output unit, which may hold the engine
+  // back: a beat enters the requantizer only while the output FIFO has room for it and those in flight.
   logic                  vec_valid;
   logic [V_LANES*32-1:0] vec_results;
+  logic [2:0]            host_in_flight;
   if (V_LANES > 1) begin : gen_matvec_vector
-    logic                  mv_valid, ew_valid;
+    logic                  mv_valid, ew_valid, mv_ready, beat_take;
     logic [V_LANES*32-1:0] mv_results, ew_results;
+    logic [2:0]            in_flight_q;
+    assign beat_take = beat_valid && op_matvec && (!to_host || output_word_credit);
+    always_ff @(posedge clk_i or negedge rst_ni) begin
+      if (!rst_ni) in_flight_q <= '0;
+      else         in_flight_q <= in_flight_q + 3'(beat_take) - 3'(mv_valid);
+    end
+    assign host_in_flight = in_flight_q;
+    assign beat_ready     = mv_ready && (!to_host || output_word_credit);
     hw_core_matvec_requant #(.V(V_LANES), .ACC_W(ACC_W), .RQV_DEPTH(RQV_DEPTH), .RQV_FILE(RQV_FILE))
         u_matvec_requant (
       .clk_i, .rst_ni, .setup_i(setup), .rq_base_i(rq_base), .out_bits_i(out_bits),
-      .beat_valid_i(beat_valid && op_matvec), .beat_ready_o(beat_ready), .beat_i(beat),
+      .beat_valid_i(beat_take), .beat_ready_o(mv_ready), .beat_i(beat),
       .valid_o(mv_valid), .results_o(mv_results));
     hw_core_elementwise #(.V(V_LANES), .N_LAYERS(N_LAYERS), .LAYER_W(hw_isa_pkg::SiluLayerW), .SILU_FILE(SILU_FILE))
         u_elementwise (
@@ -341,7 +353,8 @@ module hw_core #(
     assign matvec_index = '0;
   end else begin : gen_matvec_serial
     logic unused_param;
-    assign unused_param = ^{rq_param, pv_vec_valid, pv_vec};
+    assign unused_param = ^{rq_param, pv_vec_valid, pv_vec, to_host};
+    assign host_in_flight = '0;
     hw_core_gemm_serializer #(.C(C), .ACC_W(ACC_W)) u_gemm_serializer (
       .clk_i, .rst_ni, .setup_i(setup), .n_out_i(n_out), .beat_valid_i(beat_valid), .beat_ready_o(beat_ready),
       .beat_i(beat), .valid_o(matvec_valid), .acc_o(matvec_acc), .index_o(matvec_index));
@@ -416,9 +429,10 @@ module hw_core #(
     .word_valid_i(read_valid && op_pack), .word_i(scratch_a_word), .n_out_i(n_out),
     .word_credit_o(pack_word_credit), .write_o(pack_write), .word_o(pack_word));
   hw_core_output #(.VOCAB(VOCAB), .V(V_LANES)) u_output (
-    .clk_i, .rst_ni, .decode_i(decode), .setup_i(setup), .exec_i(exec), .output_i(op_output),
+    .clk_i, .rst_ni, .decode_i(decode), .setup_i(setup), .exec_i(exec), .output_i(op_output || to_host),
     .elem_valid_i(elem_valid), .elem_ready_o(output_ready), .elem_i(elem_a),
-    .word_valid_i(read_valid && op_output), .word_in_flight_i(read_valid), .word_i(scratch_a_word),
+    .word_valid_i(op_output ? read_valid : vec_valid), .words_in_flight_i(op_output ? 3'(read_valid) : host_in_flight),
+    .word_i(op_output ? scratch_a_word : vec_results),
     .word_credit_o(output_word_credit),
     .out_valid_o, .out_ready_i, .out_data_o, .out_lanes_o, .out_last_o, .done_o(output_done));
   hw_core_writeback #(.LANES(LANES), .XN_W(XN_W), .ROPE_W(ROPE_W), .V(V_LANES), .PV_WORDS(PackWords ? 1 : 0))
@@ -426,7 +440,7 @@ module hw_core #(
     .clk_i, .rst_ni, .decode_i(decode),
     .op_norm_i(op_norm), .op_rope_i(op_rope), .op_copy_kv_i(op_copy_kv), .op_scores_i(op_scores),
     .op_resadd_i(op_resadd), .op_output_i(op_output), .op_pack_q_i(op_pack_q), .op_pack_i(op_pack),
-    .op_requant_i(op_requant), .op_matvec_i(op_matvec), .op_pv_i(op_pv), .op_embed_i(op_embed),
+    .op_requant_i(op_requant), .op_matvec_i(op_matvec), .to_host_i(to_host), .op_pv_i(op_pv), .op_embed_i(op_embed),
     .op_swiglu_i(op_swiglu),
     .n_out_i(n_out), .dst_i(dst), .out_bits_i(out_bits),
     .elem_valid_i(elem_valid), .elem_a_i(elem_a), .elem_b_i(elem_b),

@@ -2,9 +2,12 @@
 //
 // V = 1: while OUTPUT runs (exec_i && output_i) each element of the stream is one logit: it is offered on out_*_o
 // and popped when the host takes it (elem_ready_o = host ready, until the token). Throughput: one logit per cycle.
-// V > 1: the reader hands whole scratchpad words of V logits (word_valid_i, word mode) into a 4-word FIFO; it may
-// issue a read only while word_credit_o is high (the FIFO has room for it and the word in flight). Each beat to the
-// host carries V logits (out_lanes_o of them valid, the lanes past VOCAB zero): ceil(VOCAB / V) beats per step.
+// V > 1: words of V logits (word_valid_i) enter an 8-word FIFO: scratchpad words from the reader (OUTPUT, word mode),
+// or the classifier's result words as they are written (a MATVEC with to_host, where output_i is high as well). The
+// producer may start a word only while word_credit_o is high: the FIFO has room for it and the words_in_flight_i
+// already started (the reader: the read issued last cycle; the matrix requantizer: up to its 3 pipeline stages).
+// Each beat to the host carries V logits (out_lanes_o of them valid, the lanes past VOCAB zero): ceil(VOCAB / V)
+// beats per step.
 // Either way, after VOCAB logits the next beat is the argmax token id (in the low 32 bits, out_lanes_o = 1) with
 // out_last_o; done_o marks the cycle the host takes it. The running argmax compares each beat's largest logit (the
 // lowest lane among equals) with the best so far, a later beat winning only when strictly greater.
@@ -17,14 +20,14 @@ module hw_core_output #(
   input  logic              decode_i,
   input  logic              setup_i,
   input  logic              exec_i,
-  input  logic              output_i,
+  input  logic              output_i,          // this instruction streams logits to the host (OUTPUT, to_host MATVEC)
   // V = 1: the element stream
   input  logic              elem_valid_i,
   output logic              elem_ready_o,
   input  logic [31:0]       elem_i,
   // V > 1: scratchpad words from the reader
   input  logic              word_valid_i,
-  input  logic              word_in_flight_i,  // a word read was issued last cycle (arrives with word_valid_i)
+  input  logic [2:0]        words_in_flight_i, // words started and not yet at word_valid_i (0..4)
   input  logic [V*32-1:0]   word_i,
   output logic              word_credit_o,
   // host
@@ -47,13 +50,14 @@ module hw_core_output #(
 
   // The beat on offer: one logit (V = 1) or the FIFO's head word.
   if (V > 1) begin : gen_words
-    logic [2:0] fifo_count;
+    localparam int unsigned Depth = 8;
+    logic [3:0] fifo_count;
     logic       fifo_in_ready_unused;
-    hw_fifo #(.WIDTH(V*32), .DEPTH(4)) u_words (
+    hw_fifo #(.WIDTH(V*32), .DEPTH(Depth)) u_words (
       .clk_i, .rst_ni,
       .in_valid_i(word_valid_i && output_i), .in_ready_o(fifo_in_ready_unused), .in_data_i(word_i),
       .out_valid_o(have), .out_ready_i(pop), .out_data_o(beat), .count_o(fifo_count));
-    assign word_credit_o = 32'(fifo_count) + 32'(word_in_flight_i) < 32'd3;
+    assign word_credit_o = 32'(fifo_count) + 32'(words_in_flight_i) < 32'(Depth - 1);
     assign elem_ready_o  = 1'b0;
     logic unused;
     assign unused = ^{fifo_in_ready_unused, elem_valid_i, elem_i};
@@ -63,7 +67,7 @@ module hw_core_output #(
     assign elem_ready_o  = !token_q && out_ready_i;
     assign word_credit_o = 1'b0;
     logic unused;
-    assign unused = ^{word_valid_i, word_in_flight_i, word_i};
+    assign unused = ^{word_valid_i, words_in_flight_i, word_i};
   end
 
   assign lanes     = (32'(VOCAB) - count_q < 32'(V)) ? 32'(VOCAB) - count_q : 32'(V);

@@ -3,8 +3,9 @@
 // One decode step per host request: in_valid_i/in_ready_o with (token, pos), accepted when idle. Each instruction
 // then passes FETCH (ROM read), DECODE (its hw_isa_pkg::instr_t fields registered: a length of 0 becomes pos + 1,
 // b_base gains token x EMB_WPR, rq_base the token, dst pos x KV_ROW_WORDS, as its flags say), SETUP (units clear their
-// per-instruction state; it leaves when the instruction may start) and EXEC (until op_done_i). OUTPUT's done ends the
-// step. An instruction may start when the softmax has a free row (SCORES) or has written every row (all others).
+// per-instruction state; it leaves when the instruction may start) and EXEC (until op_done_i). The done of OUTPUT, or
+// of a MATVEC with to_host (the classifier streaming its logits to the host), ends the step. An instruction may start
+// when the softmax has a free row (SCORES) or has written every row (all others).
 // Timing: 3 cycles of FETCH/DECODE/SETUP per instruction plus the wait in SETUP. The decoded op is also given as one
 // control bit per op (and the groups the units need), so no unit but this one reads hw_isa_pkg.
 // Parameters default to the design's package (hardwire_cfg_pkg), so the unit elaborates on its own in a design.
@@ -51,6 +52,7 @@ module hw_core_sequencer #(
   output logic [5:0]                        out_bits_o,
   output logic [hw_isa_pkg::WBaseW-1:0]     w_base_o,
   output logic [hw_isa_pkg::SiluLayerW-1:0] silu_layer_o,
+  output logic                              to_host_o,  // MATVEC: its results also go to the host
   // the op, one bit each, and the groups units select on
   output logic                              op_embed_o,
   output logic                              op_norm_o,
@@ -90,6 +92,7 @@ module hw_core_sequencer #(
 
   // ---- step control -----------------------------------------------------------------------------------------------
   hw_isa_pkg::op_e op_q;
+  logic            to_host_q;
   assign may_start = (op_q == hw_isa_pkg::OpScores) ? softmax_row_free_i : softmax_drained_i;
 
   always_comb begin
@@ -111,7 +114,7 @@ module hw_core_sequencer #(
       StateSetup:  if (may_start) state_d = StateExec;
       StateExec: begin
         if (op_done_i) begin
-          if (op_q == hw_isa_pkg::OpOutput) begin
+          if (op_q == hw_isa_pkg::OpOutput || to_host_q) begin
             state_d = StateIdle;
             pc_d    = '0;
           end else begin
@@ -130,13 +133,17 @@ module hw_core_sequencer #(
       pc_q    <= '0;
       token_q <= '0;
       pos_q   <= '0;
-      op_q    <= hw_isa_pkg::OpOutput;
+      op_q      <= hw_isa_pkg::OpOutput;
+      to_host_q <= 1'b0;
     end else begin
       state_q <= state_d;
       pc_q    <= pc_d;
       token_q <= token_d;
       pos_q   <= pos_d;
-      if (state_q == StateDecode) op_q <= instr.op;
+      if (state_q == StateDecode) begin
+        op_q      <= instr.op;
+        to_host_q <= instr.to_host;
+      end
     end
   end
 
@@ -192,6 +199,7 @@ module hw_core_sequencer #(
   assign out_bits_o       = out_bits_q;
   assign w_base_o         = w_base_q;
   assign silu_layer_o     = silu_layer_q;
+  assign to_host_o        = to_host_q;
 
   assign op_embed_o       = op_q == hw_isa_pkg::OpEmbed;
   assign op_norm_o        = op_q == hw_isa_pkg::OpNorm;

@@ -35,6 +35,7 @@ module hw_core_writeback #(
   input  logic                     op_pack_i,
   input  logic                     op_requant_i,   // EMBED, MATVEC, PV, SWIGLU: results from the requantizer
   input  logic                     op_matvec_i,
+  input  logic                     to_host_i,      // MATVEC streams to the host: done when the output unit is
   input  logic                     op_pv_i,
   input  logic                     op_embed_i,
   input  logic                     op_swiglu_i,
@@ -187,7 +188,7 @@ module hw_core_writeback #(
     end
   end
 
-  assign op_done_o = op_output_i ? output_done_i : op_scores_i ? (scores_q == n_out_i) : (count_q == n_out_i);
+  assign op_done_o = (op_output_i || to_host_i) ? output_done_i : op_scores_i ? (scores_q == n_out_i) : (count_q == n_out_i);
 
   assign scratch_we_o   = (result_valid && !op_pack_i) || prob_we_i;
   assign addr           = prob_we_i ? prob_addr_i : dst_i + count_q;

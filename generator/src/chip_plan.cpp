@@ -250,7 +250,8 @@ int64_t latency_cycles(const ChipPlan& p, const isa::Instr& in, int64_t rows) {
     case isa::Op::kEmbed: return kReadLatency + kRequantLatency;
     case isa::Op::kNorm: return kReadLatency + ceil_div(n(in.n_inner), C) + kIsqrt + kNormDivide + kNormEmit;
     case isa::Op::kMatvec:
-      return kReadLatency + ceil_div(n(in.n_inner), p.weight_port_rows) + kGemvLatency + kRequantLatency;
+      return kReadLatency + ceil_div(n(in.n_inner), p.weight_port_rows) + kGemvLatency + kRequantLatency +
+             (in.to_host ? 1 : 0);  // to_host: then the token
     case isa::Op::kRope: return kReadLatency + 2;
     case isa::Op::kCopyKv:
     case isa::Op::kPackQ: return kReadLatency + 1;

@@ -219,7 +219,12 @@ Result<Program> Builder::run() {
   for (int64_t l = 0; l < s.n_layers; ++l) layer(l);
   norm(2 * s.n_layers, "NORM final", "final.norm");
   matvec(-1, MatrixKind::kClassifier, mm_.xn, mm_.logits, "logits", Phase::kClassifier);
-  {
+  if (mm_.vector_lanes > 1) {
+    // With vector lanes the classifier's result words go to the host as they are written (then the argmax token):
+    // the output overlaps the classifier, and the MATVEC ends the step.
+    p_.code.back().to_host = 1;
+    p_.notes.back().text += ", to the host with the argmax token";
+  } else {
     isa::Instr i = vector_op(isa::Op::kOutput, mm_.logits, s.vocab, 0, 0);
     i.n_out = 0;  // OUTPUT ends when the token has been sent
     push(i, note("OUTPUT logits, argmax token", Phase::kOutput, ""));

@@ -1,8 +1,10 @@
 // hw_core_output against its contract: VOCAB logits (random, with frequent ties) arrive with random valid gaps and
 // leave to a host with random ready; then one beat with the argmax token (lowest index wins ties) and out_last;
-// done_o in the cycle the host takes it. With V > 1 the logits arrive as scratchpad words of V (the harness issues a
-// word only on word_credit_o, with random gaps, and it arrives the next cycle, as from the reader) and leave V per
-// beat: every lane is checked, out_lanes_o of them logits, the rest zero. Configuration: HW_VOCAB, HW_V.
+// done_o in the cycle the host takes it. With V > 1 the logits arrive as words of V (the harness starts a word only
+// on word_credit_o, with random gaps, and it arrives 1 cycle later, as from the reader, or 3, as from the matrix
+// requantizer, with words_in_flight_i counting those started and not yet arrived) and leave V per beat: every lane
+// is checked, out_lanes_o of them logits, the rest zero. Configuration: HW_VOCAB, HW_V.
+#include <deque>
 #include <memory>
 #include <vector>
 
@@ -34,7 +36,7 @@ int main(int argc, char** argv) {
     top->output_i = 1;
     top->elem_valid_i = 0;
     top->word_valid_i = 0;
-    top->word_in_flight_i = 0;
+    top->words_in_flight_i = 0;
     top->out_ready_i = 1;
     verif::settle_low(*top);
     verif::rising_edge(*top);
@@ -57,22 +59,24 @@ int main(int argc, char** argv) {
     idle(true, false);  // DECODE
     for (int c = 0; c < 1 + static_cast<int>(rng() % 2); ++c) idle(false, true);  // SETUP
     bool done = false;
-    // V > 1: the words of V logits, issued on credit, arriving a cycle later.
+    // V > 1: the words of V logits, started on credit, arriving `latency` cycles later.
     size_t next_word = 0;
-    bool in_flight = false;
+    const int latency = (rng() % 2) ? 1 : 3;
+    std::deque<std::pair<long long, size_t>> in_flight;  // (arrival cycle, word index)
     verif::StallPattern issue(seed ^ (0x200u + static_cast<unsigned>(step)));
     while (kV > 1 && !done && cycles < 10000000) {
-      std::vector<int64_t> word(kV, 0);  // the word issued last cycle; lanes past the vocabulary are don't-care
-      for (size_t l = 0; in_flight && l < static_cast<size_t>(kV); ++l) {
-        const size_t i = (next_word - 1) * kV + l;
+      const bool arrives = !in_flight.empty() && in_flight.front().first == cycles;
+      std::vector<int64_t> word(kV, 0);  // the word arriving now; lanes past the vocabulary are don't-care
+      for (size_t l = 0; arrives && l < static_cast<size_t>(kV); ++l) {
+        const size_t i = in_flight.front().second * kV + l;
         word[l] = i < all.size() ? all[i] : static_cast<int32_t>(rng());
       }
       top->decode_i = 0;
       top->setup_i = 0;
       top->exec_i = 1;
       top->output_i = 1;
-      top->word_valid_i = in_flight;
-      top->word_in_flight_i = in_flight;
+      top->word_valid_i = arrives;
+      top->words_in_flight_i = static_cast<uint8_t>(in_flight.size());
       verif::set_lanes(top->word_i, word.data(), kV, 32);
       top->out_ready_i = host.ready();
       verif::settle_low(*top);
@@ -89,8 +93,8 @@ int main(int argc, char** argv) {
       }
       done = top->done_o;
       verif::rising_edge(*top);
-      in_flight = issue_now;
-      if (issue_now) ++next_word;
+      if (arrives) in_flight.pop_front();
+      if (issue_now) in_flight.emplace_back(cycles + latency, next_word++);
       ++cycles;
     }
     while (kV == 1 && !done && cycles < 10000000) {
@@ -102,7 +106,7 @@ int main(int argc, char** argv) {
       top->elem_valid_i = e != nullptr;
       top->elem_i = e ? static_cast<uint32_t>(*e) : 0;
       top->word_valid_i = 0;
-      top->word_in_flight_i = 0;
+      top->words_in_flight_i = 0;
       top->out_ready_i = host.ready();
       verif::settle_low(*top);
       const bool popped = e && top->elem_ready_o;

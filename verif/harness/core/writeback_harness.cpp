@@ -64,6 +64,7 @@ int main(int argc, char** argv) {
     const Op op = gen::isa::ops()[rng() % gen::isa::ops().size()].op;
     const int64_t n_out = 1 + static_cast<int64_t>(rng() % 20), dst = static_cast<int64_t>(rng() % 5000);
     const int bits = kBits[rng() % 3];
+    const bool to_host = op == Op::kMatvec && rng() % 4 == 0;  // the classifier: done when the output unit is
     const bool pack = op == Op::kCopyKv || op == Op::kPackQ, requant = op == Op::kEmbed || op == Op::kMatvec || op == Op::kPv || op == Op::kSwiglu;
     auto set_op = [&] {
       top->op_norm_i = op == Op::kNorm;
@@ -76,6 +77,7 @@ int main(int argc, char** argv) {
       top->op_pack_i = pack;
       top->op_requant_i = requant;
       top->op_matvec_i = op == Op::kMatvec;
+      top->to_host_i = to_host;
       top->op_pv_i = op == Op::kPv;
       top->op_embed_i = op == Op::kEmbed;
       top->op_swiglu_i = op == Op::kSwiglu;
@@ -190,7 +192,7 @@ int main(int argc, char** argv) {
       m.q_we = rv && op == Op::kPackQ;
       m.q_addr = count;
       m.result_index = count;
-      m.done = op == Op::kOutput ? out_done : op == Op::kScores ? scores == n_out : count == n_out;
+      m.done = (op == Op::kOutput || to_host) ? out_done : op == Op::kScores ? scores == n_out : count == n_out;
       Outs got{top->elem_pop_o != 0, top->norm_valid_o != 0, top->rope_valid_o != 0, top->score_valid_o != 0,
                top->score_last_o != 0, top->scratch_we_o != 0, top->kv_we_o != 0, top->q_we_o != 0,
                top->result_valid_o != 0, top->op_done_o != 0, static_cast<int64_t>(top->score_index_o),

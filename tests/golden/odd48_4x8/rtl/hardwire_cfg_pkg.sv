@@ -93,7 +93,7 @@ package hardwire_cfg_pkg;
   localparam int unsigned RqVecWords      = 200;
   localparam int unsigned NormWords       = 7;
   // microcode instructions per decode step
-  localparam int unsigned ProgramWords    = 91;
+  localparam int unsigned ProgramWords    = 90;
   // memory images (weights: the prefix of mem/weights_p<bank>[_bank<macro>].hex)
   localparam WeightImage                  = "mem/weights";
   localparam Exp2Image                    = "mem/exp2.hex";

@@ -27,7 +27,7 @@ package hw_isa_pkg;
   // op code bits
   localparam int unsigned OpW           = 4;
   // instruction word bits
-  localparam int unsigned InstrW        = 92;
+  localparam int unsigned InstrW        = 93;
 
   // op codes
   typedef enum logic [OpW-1:0] {
@@ -50,6 +50,7 @@ package hw_isa_pkg;
     logic                     b_add_token_row;   // flag
     logic                     rq_add_token;      // flag
     logic                     dst_add_position;  // flag
+    logic                     to_host;           // flag
     logic [ABaseW-1:0]        a_base;
     logic [AStrideInnerW-1:0] a_stride_inner;
     logic [AStrideOuterW-1:0] a_stride_outer;
