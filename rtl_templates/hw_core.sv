@@ -49,8 +49,9 @@
 //                                                                 MATVEC does this itself: to_host)
 //
 // One instruction runs at a time; an instruction is done when it has written its n_out results (SCORES: pushed its
-// n_out scores). Every instruction but SCORES starts only when the softmax has written all its rows, and a SCORES
-// only when the softmax has a free row buffer. Field value 0 of n_inner, n_outer or n_out means pos + 1 (the
+// n_out scores). A SCORES starts only when the softmax has a free row buffer, a PV when the probability row it reads
+// is written (PVs pair with the SCORES in order), every other instruction when the softmax has written all its rows;
+// a PV's results take the scratchpad's write port before the softmax writer, whose probabilities then wait. Field value 0 of n_inner, n_outer or n_out means pos + 1 (the
 // attention row length). The instruction set (op codes, fields, flags) is hw_isa_pkg, generated from
 // generator/include/hardwire/gen/isa.def with every field as wide as the design's program needs; docs/architecture.md
 // has its table, generator/src/program.cpp writes the program and program.lst lists it.
@@ -183,6 +184,7 @@ module hw_core #(
 
   // ---- sequencer and decoder --------------------------------------------------------------------------------------
   logic                              decode, setup, start, exec, op_done, softmax_row_free, softmax_drained;
+  logic                              softmax_pv_row, prob_hold;
   logic [PosW-1:0]                   pos;
   logic [hw_isa_pkg::NormIndexW-1:0] norm_index;
   logic [31:0]                       a_base, a_stride_inner, a_stride_outer, b_base, b_stride_inner, b_stride_outer;
@@ -195,7 +197,8 @@ module hw_core #(
   hw_core_sequencer #(.VOCAB(VOCAB), .SEQ_LEN(SEQ_LEN), .PROG_DEPTH(PROG_DEPTH), .EMB_WPR(EMB_WPR),
                       .KV_ROW_WORDS(KvRowWords), .PROG_FILE(PROG_FILE)) u_sequencer (
     .clk_i, .rst_ni, .in_valid_i, .in_ready_o, .in_token_i, .in_pos_i,
-    .softmax_row_free_i(softmax_row_free), .softmax_drained_i(softmax_drained), .op_done_i(op_done),
+    .softmax_row_free_i(softmax_row_free), .softmax_drained_i(softmax_drained), .softmax_pv_row_i(softmax_pv_row),
+    .op_done_i(op_done),
     .busy_o, .pc_o, .pos_o(pos), .decode_o(decode), .setup_o(setup), .start_o(start), .exec_o(exec),
     .norm_index_o(norm_index),
     .a_base_o(a_base), .a_stride_inner_o(a_stride_inner), .a_stride_outer_o(a_stride_outer), .b_base_o(b_base),
@@ -415,10 +418,11 @@ module hw_core #(
   hw_softmax #(.MAX_LEN(SEQ_LEN), .EXP2_FILE(EXP2_FILE)) u_softmax (
     .clk_i, .rst_ni,
     .in_valid_i(score_valid), .in_ready_o(softmax_ready), .z_i(requant[15:0]), .in_last_i(score_last),
-    .out_valid_o(prob_valid), .out_ready_i(1'b1), .p_o(prob), .out_last_o(prob_last));
+    .out_valid_o(prob_valid), .out_ready_i(!prob_hold), .p_o(prob), .out_last_o(prob_last));
   hw_core_softmax_writer u_softmax_writer (
     .clk_i, .rst_ni, .setup_i(setup), .scores_i(op_scores), .row_base_i(dst), .softmax_in_ready_i(softmax_ready),
     .row_free_o(softmax_row_free), .drained_o(softmax_drained),
+    .pv_start_i(start && op_pv), .pv_row_ready_o(softmax_pv_row), .hold_i(prob_hold),
     .prob_valid_i(prob_valid), .prob_last_i(prob_last), .prob_i(prob),
     .we_o(prob_we), .addr_o(prob_addr), .data_o(prob_data));
 
@@ -459,6 +463,9 @@ module hw_core #(
     .result_valid_o(dbg_res_valid_o), .result_index_o(dbg_res_idx_o), .result_lanes_o(dbg_res_lanes_o),
     .result_o(dbg_res_data_o),
     .op_done_o(op_done));
+
+  // A result written this cycle (only a PV's can meet the softmax writer) holds the probabilities back.
+  assign prob_hold = dbg_res_valid_o && !op_pack;
 
   // ---- debug taps -------------------------------------------------------------------------------------------------
   assign dbg_aux_valid_o  = score_valid;

@@ -5,7 +5,8 @@
 // b_base gains token x EMB_WPR, rq_base the token, dst pos x KV_ROW_WORDS, as its flags say), SETUP (units clear their
 // per-instruction state; it leaves when the instruction may start) and EXEC (until op_done_i). The done of OUTPUT, or
 // of a MATVEC with to_host (the classifier streaming its logits to the host), ends the step. An instruction may start
-// when the softmax has a free row (SCORES) or has written every row (all others).
+// when the softmax has a free row (SCORES), has written the row it reads (PV), or has written every row (all
+// others).
 // Timing: 3 cycles of FETCH/DECODE/SETUP per instruction plus the wait in SETUP. The decoded op is also given as one
 // control bit per op (and the groups the units need), so no unit but this one reads hw_isa_pkg.
 // Parameters default to the design's package (hardwire_cfg_pkg), so the unit elaborates on its own in a design.
@@ -27,6 +28,7 @@ module hw_core_sequencer #(
   // start conditions and completion
   input  logic                              softmax_row_free_i,  // a SCORES may start
   input  logic                              softmax_drained_i,   // every softmax row written: others may start
+  input  logic                              softmax_pv_row_i,    // the next PV's probability row is written
   input  logic                              op_done_i,
   // state
   output logic                              busy_o,
@@ -93,7 +95,8 @@ module hw_core_sequencer #(
   // ---- step control -----------------------------------------------------------------------------------------------
   hw_isa_pkg::op_e op_q;
   logic            to_host_q;
-  assign may_start = (op_q == hw_isa_pkg::OpScores) ? softmax_row_free_i : softmax_drained_i;
+  assign may_start = (op_q == hw_isa_pkg::OpScores) ? softmax_row_free_i :
+                     (op_q == hw_isa_pkg::OpPv)     ? softmax_pv_row_i : softmax_drained_i;
 
   always_comb begin
     state_d = state_q;

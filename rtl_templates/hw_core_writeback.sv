@@ -193,7 +193,8 @@ module hw_core_writeback #(
   assign scratch_we_o   = (result_valid && !op_pack_i) || prob_we_i;
   assign addr           = prob_we_i ? prob_addr_i : dst_i + count_q;
   assign scratch_word_o = addr >> LogV;
-  // The softmax writer's probabilities may still come while the next instruction (a PV) waits in SETUP: they win.
+  // The softmax writer's probabilities may come while a PV waits in SETUP or runs (hw_core holds them back in a cycle
+  // with a result, so the two never meet): then they take the port.
   assign scratch_mask_o = (vector && !prob_we_i) ? vec_mask : V'(1) << (addr & 32'(V - 1));
   assign scratch_data_o = (vector && !prob_we_i) ? vec_rot : {V{prob_we_i ? prob_data_i : result}};
   assign kv_we_o        = result_valid && op_copy_kv_i;

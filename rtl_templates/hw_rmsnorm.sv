@@ -5,10 +5,11 @@
 // Elements move LANES per beat: beat b holds elements b*LANES .. in lanes 0.. (lanes past DIM in the last beat are
 // ignored on input and 0 on output); NB = ceil(DIM / LANES) beats per vector.
 // Phases, one vector at a time: capture (NB beats, valid/ready; S accumulates the squares of a beat's lanes),
-// square root (digit by digit, one result bit per cycle: 26 cycles), divide (restoring, one quotient bit per cycle:
-// 48 cycles), emit (NB beats, valid/ready; every lane scaled). gain_i, shift_i and eps_i are sampled with the first
-// beat of a vector and must be valid then. Cost per vector: 2*NB + 76 cycles; a norm runs once per layer per token,
-// next to DIM^2 MACs.
+// square root (digit by digit, two result bits per cycle: 13 cycles), divide (restoring, two quotient bits per
+// cycle: 24 cycles), emit (NB beats, valid/ready; every lane scaled). gain_i, shift_i and eps_i are sampled with the
+// first beat of a vector and must be valid then. Cost per vector: 2*NB + 39 cycles; two norms run per layer per
+// token, on the step's dependency chain, so their fixed latency is worth two steps per cycle (each cycle chains two
+// 52-bit compare-subtracts in the root and two 26-bit ones in the divider).
 module hw_rmsnorm #(
   parameter int unsigned DIM   = 64,  // vector length (the model's dim)
   parameter int unsigned IN_W  = 16,  // residual width (signed)
@@ -80,22 +81,36 @@ module hw_rmsnorm #(
 
   // ---- square root: digit by digit, two radicand bits per step, 26 steps from bit 2^50 (golden::isqrt; its
   // skipping of leading zero digit pairs changes nothing: with root 0 and rem < bit a step only shifts bit) ----
+  // One digit: a pair of radicand bits at `bit`; {rem, root} after it.
+  function automatic logic [2*SW-1:0] sq_step(input logic [SW-1:0] rem, input logic [SW-1:0] root,
+                                              input logic [SW-1:0] bit_);
+    logic [SW-1:0] try_;
+    try_ = root + bit_;
+    if (rem >= try_) sq_step = {rem - try_, (root >> 1) + bit_};
+    else             sq_step = {rem, root >> 1};
+  endfunction
   logic [SW-1:0] sq_rem_q, sq_bit_q;
   logic [SW-1:0] sq_root_q;  // < 2^26 when done
-  logic [SW-1:0] sq_try;
-  assign sq_try = sq_root_q + sq_bit_q;
+  logic [SW-1:0] sq_rem1, sq_root1, sq_rem2, sq_root2;  // after this cycle's first and second digit
+  assign {sq_rem1, sq_root1} = sq_step(sq_rem_q, sq_root_q, sq_bit_q);
+  assign {sq_rem2, sq_root2} = sq_step(sq_rem1, sq_root1, sq_bit_q >> 2);
 
-  // ---- divide: m = floor(gain * 2^24 / r), restoring, 48 steps --------------------------------------------------
+  // ---- divide: m = floor(gain * 2^24 / r), restoring, 48 steps, two per cycle -----------------------------------
   logic [RW-1:0]   div_r_q;
   logic [RW-1:0]   div_rem_q;     // remainder < r
-  logic [RW:0]     div_shift;
+  logic [RW:0]     div_shift1, div_shift2;
+  logic [RW-1:0]   div_rem1, div_rem2;
   logic [MW-1:0]   div_quot_q;
-  logic [5:0]      div_step_q;
-  logic            div_bit;
+  logic [5:0]      div_step_q;    // the first of this cycle's two steps (even)
+  logic            div_bit1, div_bit2;
   logic [MW-1:0]   dividend;
-  assign dividend  = {gain_q, 24'd0};
-  assign div_shift = {div_rem_q, dividend[6'(MW - 1) - div_step_q]};
-  assign div_bit   = div_shift >= {1'b0, div_r_q};
+  assign dividend   = {gain_q, 24'd0};
+  assign div_shift1 = {div_rem_q, dividend[6'(MW - 1) - div_step_q]};
+  assign div_bit1   = div_shift1 >= {1'b0, div_r_q};
+  assign div_rem1   = div_bit1 ? RW'(div_shift1 - {1'b0, div_r_q}) : RW'(div_shift1);
+  assign div_shift2 = {div_rem1, dividend[6'(MW - 2) - div_step_q]};
+  assign div_bit2   = div_shift2 >= {1'b0, div_r_q};
+  assign div_rem2   = div_bit2 ? RW'(div_shift2 - {1'b0, div_r_q}) : RW'(div_shift2);
 
   // ---- emit: read x, scale, round, saturate ---------------------------------------------------------------------
   logic                   adv, rd_v_q, rd_last_q, out_valid_q, out_last_q;
@@ -136,7 +151,7 @@ module hw_rmsnorm #(
           end
         end
         StSqrt: if (sq_bit_q == '0) state_q <= StDivide;
-        StDivide: if (div_step_q == 6'd47) state_q <= StEmit;
+        StDivide: if (div_step_q == 6'(MW - 2)) state_q <= StEmit;
         StEmit: begin
           if (rd_issue) cnt_q <= cnt_q + CntW'(1);
           if (adv && rd_v_q && rd_last_q) begin
@@ -168,13 +183,10 @@ module hw_rmsnorm #(
       sq_root_q <= '0;
       sq_bit_q  <= SW'(1) << (SW - 2);
     end else if (state_q == StSqrt && sq_bit_q != '0) begin
-      if (sq_rem_q >= sq_try) begin
-        sq_rem_q  <= sq_rem_q - sq_try;
-        sq_root_q <= (sq_root_q >> 1) + sq_bit_q;
-      end else begin
-        sq_root_q <= sq_root_q >> 1;
-      end
-      sq_bit_q <= sq_bit_q >> 2;
+      // 26 digits from 2^50 down to 2^0: 13 cycles of two.
+      sq_rem_q  <= sq_rem2;
+      sq_root_q <= sq_root2;
+      sq_bit_q  <= sq_bit_q >> 4;
     end
     // Divide setup and steps.
     if (state_q == StSqrt && sq_bit_q == '0) begin
@@ -183,9 +195,9 @@ module hw_rmsnorm #(
       div_quot_q <= '0;
       div_step_q <= '0;
     end else if (state_q == StDivide) begin
-      div_rem_q  <= div_bit ? RW'(div_shift - {1'b0, div_r_q}) : RW'(div_shift);
-      div_quot_q <= {div_quot_q[MW-2:0], div_bit};
-      div_step_q <= div_step_q + 6'd1;
+      div_rem_q  <= div_rem2;
+      div_quot_q <= {div_quot_q[MW-3:0], div_bit1, div_bit2};
+      div_step_q <= div_step_q + 6'd2;
     end
     // Emit pipeline.
     if (adv) begin

@@ -236,7 +236,7 @@ namespace {
 constexpr int64_t kReadLatency = 2;     // SRAM read + element register (hw_core_reader)
 constexpr int64_t kRequantLatency = 2;  // hw_requant
 constexpr int64_t kGemvLatency = 3;     // hw_gemv: issue, products, column sums
-constexpr int64_t kIsqrt = 26, kNormDivide = 48, kNormEmit = 2;  // hw_rmsnorm
+constexpr int64_t kIsqrt = 13, kNormDivide = 24, kNormEmit = 2;  // hw_rmsnorm: two digits / quotient bits per cycle
 constexpr int64_t kSoftmaxDivide = 47;  // hw_softmax: one reciprocal per row
 
 int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }

@@ -1,6 +1,8 @@
 // hw_core_softmax_writer against its contract: SCORES rows are queued only when the softmax and the row queue have
 // room (row_free_o; softmax readiness random), up to 4 in flight; probabilities of the queued rows arrive in order
-// with random gaps and are written at base + t; drained_o once every row is written. Rows of 1..70 probabilities.
+// with random gaps and are written at base + t, never in a cycle with hold_i (random), which holds them back;
+// drained_o once every row is written; PVs start (pv_start_i) at random while pv_row_ready_o, which must be high
+// exactly while more rows are written than PVs started. Rows of 1..70 probabilities.
 #include <memory>
 #include <vector>
 
@@ -34,8 +36,10 @@ int main(int argc, char** argv) {
   verif::reset(*top);
   const int rows = 400;
   std::vector<int64_t> bases;
-  long long cycles = 0, drained_errors = 0;
+  long long cycles = 0, drained_errors = 0, pv_checked = 0;
   int queued = 0;  // rows pushed so far
+  int rows_written = 0, pvs = 0;
+  verif::StallPattern hold(seed ^ 5), pv_want(seed ^ 6);
   while ((queued < rows || !writes.done()) && cycles < 10000000) {
     // One row's SCORES in SETUP when it wants to start: it starts once row_free_o.
     const bool setup = queued < rows && want_row.next();
@@ -49,11 +53,27 @@ int main(int argc, char** argv) {
     top->prob_valid_i = pr != nullptr;
     top->prob_last_i = pr && pr->last;
     top->prob_i = pr ? static_cast<uint8_t>(pr->p) : 0;
+    const bool held = !hold.next();
+    top->hold_i = held;
+    const bool pv_ready = rows_written > pvs;
+    const bool pv_start = pv_ready && pv_want.next();
+    top->pv_start_i = pv_start;
     verif::settle_low(*top);
+    ++pv_checked;
+    if ((top->pv_row_ready_o != 0) != pv_ready) {
+      ++drained_errors;
+      if (drained_errors <= 5)
+        std::printf("[%s] MISMATCH: pv_row_ready_o %d with %d rows written and %d PVs started\n", block.c_str(),
+                    top->pv_row_ready_o, rows_written, pvs);
+    }
     const bool pushed = setup && top->row_free_o;
     if (top->we_o) writes.check(Write{static_cast<int64_t>(top->addr_o), static_cast<int64_t>(top->data_o)});
     verif::rising_edge(*top);
-    if (pr) probs.accept();
+    if (pr && !held) {
+      if (pr->last) ++rows_written;
+      probs.accept();
+    }
+    if (pv_start) ++pvs;
     if (pushed) {
       const int len = 1 + static_cast<int>(rng() % 70);
       for (int t = 0; t < len; ++t) {
@@ -75,6 +95,6 @@ int main(int argc, char** argv) {
     std::printf("[%s] MISMATCH: not drained after every row was written\n", block.c_str());
   }
   top->final();
-  return verif::finish(block, seed, writes.checked(), writes.failed() + drained_errors,
+  return verif::finish(block, seed, writes.checked() + pv_checked, writes.failed() + drained_errors,
                        std::to_string(queued) + " rows, " + std::to_string(cycles) + " cycles");
 }
