@@ -7,7 +7,9 @@
 // of a MATVEC with to_host (the classifier streaming its logits to the host), ends the step. An instruction may start
 // when the softmax has a free row (SCORES), has written the row it reads (PV), or has written every row (all
 // others).
-// Timing: 3 cycles of FETCH/DECODE/SETUP per instruction plus the wait in SETUP. The decoded op is also given as one
+// Timing: the next instruction is fetched while this one executes (the ROM is read at pc + 1 in EXEC's first cycle
+// and holds the word), so after the step's first instruction each costs 2 cycles of DECODE/SETUP plus the wait in
+// SETUP. The decoded op is also given as one
 // control bit per op (and the groups the units need), so no unit but this one reads hw_isa_pkg.
 // Parameters default to the design's package (hardwire_cfg_pkg), so the unit elaborates on its own in a design.
 module hw_core_sequencer #(
@@ -84,11 +86,13 @@ module hw_core_sequencer #(
   logic            may_start;
 
   // Program ROM: one hw_isa_pkg::instr_t per word.
+  logic                          exec_first_q;  // EXEC's first cycle: the next instruction is fetched
   logic [hw_isa_pkg::InstrW-1:0] rom_rdata;
   hw_isa_pkg::instr_t            instr;
   hw_sram #(.WIDTH(hw_isa_pkg::InstrW), .DEPTH(PROG_DEPTH), .INIT_FILE(PROG_FILE)) u_program (
     .clk_i, .we_i(1'b0), .waddr_i('0), .wdata_i('0), .wbe_i('0),
-    .re_i(state_q == StateFetch), .raddr_i(pc_q), .rdata_o(rom_rdata));
+    .re_i(state_q == StateFetch || exec_first_q), .raddr_i(exec_first_q ? pc_q + PcW'(1) : pc_q),
+    .rdata_o(rom_rdata));
   assign instr        = rom_rdata;
   assign norm_index_o = instr.norm_index;
 
@@ -121,7 +125,7 @@ module hw_core_sequencer #(
             state_d = StateIdle;
             pc_d    = '0;
           end else begin
-            state_d = StateFetch;
+            state_d = StateDecode;  // fetched in EXEC's first cycle
             pc_d    = pc_q + PcW'(1);
           end
         end
@@ -138,7 +142,9 @@ module hw_core_sequencer #(
       pos_q   <= '0;
       op_q      <= hw_isa_pkg::OpOutput;
       to_host_q <= 1'b0;
+      exec_first_q <= 1'b0;
     end else begin
+      exec_first_q <= state_q == StateSetup && may_start;
       state_q <= state_d;
       pc_q    <= pc_d;
       token_q <= token_d;
