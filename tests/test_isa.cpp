@@ -287,3 +287,30 @@ TEST(ChipPlan, MatrixSitesByKindAndBlocksFromOneSource) {
   // The floor grows with the attention rows (softmax passes, the sum over positions).
   EXPECT_GT(plan->step_bounds(s.seq_len - 1).total.latency_cycles, plan->step_bounds(0).total.latency_cycles);
 }
+
+// hw_core starts a PV as soon as "its" probability row is written, counting rows and PVs (hw_core_softmax_writer):
+// that needs the program to pair them in order. Every layer's k-th PV reads the row its k-th SCORES writes, and no
+// PV reads a row of a SCORES that is not yet paired; V = 1 and V > 1 arrays alike.
+TEST(Program, PvsPairWithScoresInOrder) {
+  for (const gen::ArrayShape array : {gen::ArrayShape{8, 8}, gen::ArrayShape{3, 5}, gen::ArrayShape{16, 16}}) {
+    auto plan = plan_chip(tiny(), {array, 256});
+    ASSERT_TRUE(plan.is_ok()) << plan.message();
+    std::vector<uint32_t> rows;  // SCORES row bases not yet paired, in order
+    int64_t scores = 0, pvs = 0;
+    for (const auto& in : plan->program.code) {
+      if (in.op == isa::Op::kScores) {
+        rows.push_back(in.dst);
+        ++scores;
+      } else if (in.op == isa::Op::kPv) {
+        ASSERT_FALSE(rows.empty()) << "a PV before its SCORES";
+        EXPECT_EQ(in.a_base, rows.front()) << "PV " << pvs << " reads another row than SCORES " << pvs << " wrote";
+        rows.erase(rows.begin());
+        ++pvs;
+      } else {
+        EXPECT_TRUE(rows.empty()) << isa::format(in) << " runs with unpaired SCORES rows";
+      }
+    }
+    EXPECT_EQ(scores, pvs);
+    EXPECT_EQ(scores, tiny().shape.n_layers * tiny().shape.n_heads);
+  }
+}
