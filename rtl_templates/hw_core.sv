@@ -6,6 +6,7 @@
 // Structure. hw_core only instantiates and wires its units (docs/architecture.md has the diagram):
 //   hw_core_sequencer        fetch, decode, step control (program ROM)        hw_core_reader   element reader + FIFO
 //   hw_core_mac              scalar MAC (SiLU ROM) and the score accumulator hw_core_vector_mac  attention lanes, PV serializer
+//   hw_core_elementwise      EMBED and SWIGLU at V_LANES per cycle (V_LANES > 1)                      or PV requantizers
 //   hw_core_gemm_packer      X-buffer packer   hw_gemv   hw_core_matvec_requant or hw_core_gemm_serializer (MATVEC)
 //   hw_core_lane_packer      COPYKV / PACKQ words                              hw_core_requant_feeder  requant ROM + hw_requant
 //   hw_rmsnorm (norm ROM)    hw_rope           hw_softmax + hw_core_softmax_writer
