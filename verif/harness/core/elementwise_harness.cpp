@@ -29,16 +29,8 @@ int main(int argc, char** argv) {
   const uint64_t seed = verif::harness_seed(block);
   verif::seed_verilator(seed, argc, argv);
   std::mt19937_64 rng(seed);
-  std::vector<int64_t> silu(static_cast<size_t>(kLayers) * 256);
-  {
-    FILE* f = std::fopen(HW_SILU_FILE, "w");
-    if (!f) return verif::finish(block, seed, 0, 1, "cannot write " + std::string(HW_SILU_FILE));
-    for (size_t i = 0; i < silu.size(); ++i) {
-      silu[i] = i % 97 == 0 ? ((i & 1) ? 32767 : -32768) : static_cast<int16_t>(rng());
-      std::fprintf(f, "%04x\n", static_cast<unsigned>(static_cast<uint16_t>(silu[i])));
-    }
-    std::fclose(f);
-  }
+  const std::vector<int64_t> silu = verif::write_silu_image(HW_SILU_FILE, kLayers, rng);
+  if (silu.empty()) return verif::finish(block, seed, 0, 1, "cannot write " + std::string(HW_SILU_FILE));
   auto top = std::make_unique<Vhw_core_elementwise>();
   verif::reset(*top);
   std::deque<Word> pending;
