@@ -8,9 +8,9 @@
 #   gemm_<R>x<C>_a<bits>[_b3].json  64x64x64 cycles vs MACs/(R*C); M=1 (decode) cycles vs weight bytes / SRAM bytes
 #                              per cycle (the weight SRAM delivers C bytes per cycle); _b3: 3 weight banks per PE
 #   gemv_<P>x<C>_a<bits>[_m<depth>].json  hw_gemv (the accelerator's matrix engine): 64x64 cycles vs weight bytes / (P*C)
-#   synth_<model>_<R>x<C>_wp<port>.json  hardwire synth (yosys, hierarchical) per block, plus the SRAM model
-#   sim_<model>_<R>x<C>_wp<port>.json    hardwire sim: cycles per token by phase, next to the compute, weight-delivery,
-#                                        KV-delivery and latency bounds (bit-exact run)
+#   synth_<model>_<R>x<C>_wp<port>[_kv<port>].json  hardwire synth (yosys, hierarchical) per block, plus the SRAM model
+#   sim_<model>_<R>x<C>_wp<port>[_kv<port>].json    hardwire sim: cycles per token by phase, next to the compute,
+#                                        weight-delivery, KV-delivery and latency bounds (bit-exact run); _kv: --kv-port
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${BUILD_DIR:-build}
@@ -52,15 +52,16 @@ PY
 done
 fi
 if part synth; then
-# Area: the stories260K and stories15M shapes on 16x16 at weight ports C, 4C and R*C, and stories260K on 8x8.
+# Area: the stories260K and stories15M shapes on 16x16 at weight ports C, 4C and R*C, stories260K on 8x8, and
+# stories260K 16x16 with a KV port of one KV head (16 bytes) instead of the whole row.
 for cfg in "stories260K 8x8 64" "stories260K 16x16 16" "stories260K 16x16 64" "stories260K 16x16 256" \
-           "stories15M 16x16 16" "stories15M 16x16 64" "stories15M 16x16 256"; do
+           "stories260K 16x16 256 16" "stories15M 16x16 16" "stories15M 16x16 64" "stories15M 16x16 256"; do
   set -- $cfg
   start=$(date +%s)
-  name="synth_${1}_${2}_wp${3}"
-  "$build/hardwire" synth --model "$1" --array "$2" --weight-port "$3" --json "$out/$name.json" --md "$out/$name.md" \
-    > /dev/null
-  echo "synth $1 $2 weight port $3: $(( $(date +%s) - start )) s -> $out/$name.md"
+  name="synth_${1}_${2}_wp${3}${4:+_kv$4}"
+  "$build/hardwire" synth --model "$1" --array "$2" --weight-port "$3" ${4:+--kv-port $4} --json "$out/$name.json" \
+    --md "$out/$name.md" > /dev/null
+  echo "synth $1 $2 weight port $3${4:+ KV port $4}: $(( $(date +%s) - start )) s -> $out/$name.md"
 done
 fi
 if part sim; then
@@ -68,11 +69,12 @@ if part sim; then
 printf '\n%-12s %-6s %5s %5s %12s %9s %9s %9s %9s %7s %8s\n' model array port pos "cycles/token" compute weights \
   "KV" latency ratio "tok/s sim"
 for cfg in "tiny 8x8 64 64" "stories260K 8x8 64 128" "stories260K 16x16 16 128" "stories260K 16x16 64 128" \
-           "stories260K 16x16 256 128" "stories15M 16x16 16 16" "stories15M 16x16 64 16" "stories15M 16x16 256 16"; do
+           "stories260K 16x16 256 128" "stories260K 16x16 256 128 16" "stories15M 16x16 16 16" "stories15M 16x16 64 16" \
+           "stories15M 16x16 256 16"; do
   set -- $cfg
-  name="sim_${1}_${2}_wp${3}"
-  "$build/hardwire" sim --model "$1" --array "$2" --weight-port "$3" --steps "$4" --no-stall \
-    --out "$build/bench/sim-$1-$2-wp$3" --json "$out/$name.json" > /dev/null
+  name="sim_${1}_${2}_wp${3}${5:+_kv$5}"
+  "$build/hardwire" sim --model "$1" --array "$2" --weight-port "$3" ${5:+--kv-port $5} --steps "$4" --no-stall \
+    --out "$build/bench/sim-$1-$2-wp$3${5:+-kv$5}" --json "$out/$name.json" > /dev/null
   python3 - "$out/$name.json" "$1" "$2" "$3" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1])); b = d["bounds"]

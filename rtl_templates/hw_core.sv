@@ -5,22 +5,22 @@
 //
 // Structure. hw_core only instantiates and wires its units (docs/architecture.md has the diagram):
 //   hw_core_sequencer        fetch, decode, step control (program ROM)        hw_core_reader   element reader + FIFO
-//   hw_core_mac              scalar MAC (SiLU ROM) and the score accumulator hw_core_vector_mac  attention lanes, PV serializer
-//   hw_core_elementwise      EMBED and SWIGLU at V_LANES per cycle (V_LANES > 1)                      or PV requantizers
+//   hw_core_mac              scalar MAC (SiLU ROM; EMBED, SWIGLU where V = 1) hw_core_attention  every head: q.K, one
+//   hw_core_elementwise      EMBED and SWIGLU at V_LANES per cycle (V_LANES > 1)    hw_softmax per head, p.V, requantizers
 //   hw_core_gemm_packer      X-buffer packer   hw_gemv   hw_core_matvec_requant or hw_core_gemm_serializer (MATVEC)
-//   hw_core_lane_packer      COPYKV / PACKQ words                              hw_core_requant_feeder  requant ROM + hw_requant
-//   hw_rmsnorm (norm ROM)    hw_rope           hw_softmax + hw_core_softmax_writer
+//   hw_core_lane_packer x2   COPYKV / PACKQ words                              hw_core_requant_feeder  requant ROM + hw_requant
+//   hw_rmsnorm (norm ROM)    hw_rope
 //   hw_core_output           logits + argmax to the host                       hw_core_writeback  dispatch, results, write ports
 //   memories (hw_sram)       scratchpad (two copies: two read ports), KV cache, q buffer, embedding, norm ROM
 //
 // Datapath. A scratchpad of 32-bit elements holds the step's vectors (residual x, normalized xn, q, k, v,
-// probabilities, attention output, branch output, gate, up, h, logits; the generator places them, each from a word of
+// attention output, branch output, gate, up, h, logits; the generator places them, each from a word of
 // its own), V_LANES elements per word (C where C is a power of two, else 1), written by lane. It has two read ports
 // (two macro copies written together) and one write port. Every instruction streams its operands: a reader walks two
 // nested loops (n_outer x n_inner) over source A (scratchpad, or the lane-packed q buffer) and source B (scratchpad,
 // KV cache or embedding SRAM). Scalar ops take one element pair per cycle through a 4-entry FIFO (so units that
-// stall lose nothing); attention reads LANES-wide words (16-bit lanes; a head is HeadWords = ceil(HEAD_SIZE / LANES)
-// words) and feeds the vector MAC directly; where V_LANES > 1, MATVEC (when W_ROWS = V_LANES), NORM, RESADD, EMBED,
+// stall lose nothing); attention reads KV-cache words of LANES 16-bit lanes (LANES / HEAD_SIZE whole KV heads: the KV
+// port) and q-buffer words of QLanes (the query heads of those KV heads) and feeds hw_core_attention directly; where V_LANES > 1, MATVEC (when W_ROWS = V_LANES), NORM, RESADD, EMBED,
 // SWIGLU, ROPE and OUTPUT read whole words (scratchpad or embedding), V_LANES elements per cycle, and MATVEC, NORM,
 // RESADD, EMBED, SWIGLU and ROPE write V_LANES results per cycle.
 // A consumer per instruction takes them:
@@ -34,14 +34,14 @@
 //             whole or serialized through the requantizer           serialized)
 //   ROPE      hw_rope at the step's position                     q or k, saturated to the site width (V_LANES per
 //                                                                 cycle)
-//   COPYKV    pack LANES per word, per head                       KV cache row of this position (words; where
-//                                                                 heads align with scratchpad words, LANES per cycle)
-//   PACKQ     pack LANES per word, per head                       the q buffer (words, likewise)
-//   SCORES    LANES-wide dot products q . K[t] -> requant -> sat16  pos+1 scores into hw_softmax; its probabilities
-//             are written to dst by the softmax writer, while the next SCORES already runs (up to 4 rows in flight)
-//   PV        LANES accumulators p[t] * V[t][d..], serialized     attention output of one head (where heads align
-//             -> requant                                         with scratchpad words: LANES requantizers, a head
-//                                                                 word per beat)
+//   COPYKV    pack LANES per word                                 KV cache row of this position (words; where
+//                                                                 they and scratchpad words divide one another, a
+//                                                                 scratchpad word per cycle)
+//   PACKQ     pack QLanes per word                                the q buffer (words, likewise)
+//   SCORES    every head's q . K[t] (a KV word per cycle) ->       pos+1 scores per head into its hw_softmax row
+//             requant -> sat16
+//   PV        p[t] * V[t] as the probabilities leave the softmax,  attention output of every head (V_LANES per
+//             summed over t -> requant                             beat, or one per cycle through the requantizer)
 //   SWIGLU    MAC (SILU[gate + 128] * up) -> requant              h (V_LANES > 1: a word per cycle,
 //                                                                 hw_core_elementwise)
 //   RESADD    saturating add                                     residual x (V_LANES per cycle)
@@ -49,18 +49,17 @@
 //                                                                 ends the step; where V_LANES > 1 the classifier
 //                                                                 MATVEC does this itself: to_host)
 //
-// One instruction runs at a time; an instruction is done when it has written its n_out results (SCORES: pushed its
-// n_out scores). A SCORES starts only when the softmax has a free row buffer, a PV when the probability row it reads
-// is written (PVs pair with the SCORES in order), every other instruction when the softmax has written all its rows;
-// a PV's results take the scratchpad's write port before the softmax writer, whose probabilities then wait. Field value 0 of n_inner, n_outer or n_out means pos + 1 (the
+// One instruction runs at a time; an instruction is done when it has written its n_out results (SCORES: its last
+// scores are in the softmax). A SCORES starts only when every head's softmax row is free; a PV's reads wait for
+// their probabilities. Field value 0 of n_inner, n_outer or n_out means pos + 1 (the
 // attention row length). The instruction set (op codes, fields, flags) is hw_isa_pkg, generated from
 // generator/include/hardwire/gen/isa.def with every field as wide as the design's program needs; docs/architecture.md
 // has its table, generator/src/program.cpp writes the program and program.lst lists it.
 //
 // Host interface: in_valid/in_ready with (token, pos), accepted when idle; out_valid/out_ready streams VOCAB int32
 // logits, V_LANES per beat (out_lanes_o of them valid), then one beat holding the argmax token id (lowest index wins
-// ties) with out_last_o. Debug taps report every result written (dbg_res_*: first index, lanes, values) and every
-// attention score (dbg_aux_*) with the program counter, so a harness can name the first value that differs from the
+// ties) with out_last_o. Debug taps report every result written (dbg_res_*: first index, lanes, values), every beat
+// of attention scores (dbg_aux_*) and of probabilities PV takes (dbg_prob_*: position, first head, QHeads values), so a harness can name the first value that differs from the
 // golden model.
 module hw_core #(
   // matrix engine (hw_gemv)
@@ -79,17 +78,18 @@ module hw_core #(
   parameter int unsigned HEAD_SIZE     = 8,
   parameter int unsigned N_HEADS       = 4,
   parameter int unsigned N_KV_HEADS    = 2,
-  parameter int unsigned LANES         = 8,     // attention lanes (16 bits each)
+  parameter int unsigned LANES         = 8,     // KV-cache word lanes (16 bits each): whole KV heads, the KV port / 2
   parameter int unsigned VOCAB         = 100,
   parameter int unsigned SEQ_LEN       = 64,
   parameter int unsigned RES_W         = 16,
   parameter int unsigned XN_W          = 8,
   parameter int unsigned ROPE_W        = 16,    // max(q, k) width
   parameter int unsigned MAC_ACC_W     = 40,    // attention / SwiGLU / embedding accumulator
+  parameter int unsigned SM_LANES      = 4,     // softmax exp-sum elements per cycle (hw_softmax SUM_LANES)
   parameter int unsigned RQ_ACC_W      = 40,    // requantizer input: max(ACC_W, MAC_ACC_W)
   // memories
   parameter int unsigned SCRATCH_DEPTH = 1024,
-  parameter int unsigned KV_DEPTH      = 4096,  // 2 * N_LAYERS * SEQ_LEN * N_KV_HEADS * HeadWords words of LANES x 16
+  parameter int unsigned KV_DEPTH      = 4096,  // 2 * N_LAYERS * SEQ_LEN * KvRowWords words of LANES x 16
   parameter int unsigned EMB_DEPTH     = 400,   // VOCAB * EMB_WPR words of C bytes
   parameter int unsigned EMB_WPR       = 4,     // embedding words per token row: ceil(DIM / C)
   parameter int unsigned EMB_BANK_DEPTH = 0,
@@ -127,12 +127,14 @@ module hw_core #(
   output logic [31:0]       dbg_res_idx_o,    // index of the first result written this cycle
   output logic [ResLanesW-1:0] dbg_res_lanes_o, // how many (consecutive) results
   output logic [V_LANES*32-1:0] dbg_res_data_o, // their values, the first in the low 32 bits
-  output logic              dbg_aux_valid_o,
-  output logic [31:0]       dbg_aux_idx_o,
-  output logic [31:0]       dbg_aux_data_o,
-  output logic              dbg_prob_valid_o,
-  output logic [31:0]       dbg_prob_addr_o,
-  output logic [31:0]       dbg_prob_data_o
+  output logic              dbg_aux_valid_o,  // attention scores: position, first head, QHeads values
+  output logic [31:0]       dbg_aux_pos_o,
+  output logic [31:0]       dbg_aux_head_o,
+  output logic [QHeads*32-1:0] dbg_aux_data_o,
+  output logic              dbg_prob_valid_o, // probabilities PV takes: likewise
+  output logic [31:0]       dbg_prob_pos_o,
+  output logic [31:0]       dbg_prob_head_o,
+  output logic [QHeads*32-1:0] dbg_prob_data_o
 );
   localparam int unsigned TokW       = (VOCAB > 1) ? $clog2(VOCAB) : 1;
   localparam int unsigned PosW       = (SEQ_LEN > 1) ? $clog2(SEQ_LEN) : 1;
@@ -147,9 +149,18 @@ module hw_core #(
   // takes and gives V_LANES elements per cycle and EMBED and SWIGLU compute V_LANES results per cycle
   // (hw_core_elementwise), where V_LANES > 1.
   localparam bit          WordOutput = V_LANES > 1;
-  // COPYKV and PACKQ read whole scratchpad words where heads align with them (hw_core_lane_packer's word mode), and
-  // PV's results then leave LANES at a time (hw_core_vector_mac VEC_OUT): a head word is within a scratchpad word.
-  localparam bit          PackWords  = V_LANES > 1 && (HEAD_SIZE % V_LANES == 0 || V_LANES % HEAD_SIZE == 0);
+  // Attention (hw_core_attention): a KV-cache word holds LANES / HEAD_SIZE whole KV heads, a q-buffer word the
+  // QHeads query heads that share them (QLanes lanes); a position's K (or V) row is KvRowWords words.
+  localparam int unsigned KvMul      = N_HEADS / N_KV_HEADS;
+  localparam int unsigned QHeads     = LANES / HEAD_SIZE * KvMul;
+  localparam int unsigned QLanes     = LANES * KvMul;
+  localparam int unsigned KvRowWords = N_KV_HEADS * HEAD_SIZE / LANES;
+  localparam int unsigned QDepth     = KvRowWords;
+  localparam int unsigned QAddrW     = (QDepth > 1) ? $clog2(QDepth) : 1;
+  // COPYKV and PACKQ read whole scratchpad words where their packed words and scratchpad words divide one another
+  // (hw_core_lane_packer's word mode).
+  localparam bit          KvPackWords = V_LANES > 1 && (LANES % V_LANES == 0 || V_LANES % LANES == 0);
+  localparam bit          QPackWords  = V_LANES > 1 && (QLanes % V_LANES == 0 || V_LANES % QLanes == 0);
   logic                   words;  // this instruction reads whole scratchpad words
   localparam int unsigned KvAddrW    = (KV_DEPTH > 1) ? $clog2(KV_DEPTH) : 1;
   localparam int unsigned EmbAddrW   = (EMB_DEPTH > 1) ? $clog2(EMB_DEPTH) : 1;
@@ -159,10 +170,6 @@ module hw_core #(
   localparam int unsigned XAddrW     = (KgMax > 1) ? $clog2(KgMax) : 1;
   localparam int unsigned MaxDim     = (K_MAX > N_MAX) ? K_MAX : N_MAX;
   localparam int unsigned DimW       = $clog2(MaxDim + 1);
-  localparam int unsigned HeadWords  = (HEAD_SIZE + LANES - 1) / LANES;     // words per head (K, V, q)
-  localparam int unsigned KvRowWords = N_KV_HEADS * HeadWords;              // KV-cache words per position
-  localparam int unsigned QDepth     = N_HEADS * HeadWords;
-  localparam int unsigned QAddrW     = (QDepth > 1) ? $clog2(QDepth) : 1;
 
   // The chip plan derives these; what is derived again here must agree with it.
   if (V_LANES != (((C & (C - 1)) == 0) ? C : 1) || SCRATCH_DEPTH % V_LANES != 0 || (V_LANES > 1) != (RQV_DEPTH > 0) ||
@@ -172,8 +179,9 @@ module hw_core #(
   if (RQ_ACC_W < ACC_W || RQ_ACC_W < MAC_ACC_W || RQ_ACC_W > 64 || MAC_ACC_W < 34 || MAC_ACC_W > 64) begin : gen_check_acc
     $error("hw_core: need 34 <= MAC_ACC_W <= 64 and max(ACC_W, MAC_ACC_W) <= RQ_ACC_W <= 64");
   end
-  if (LANES < 1 || LANES > C || LANES > 256 || N_HEADS % N_KV_HEADS != 0 || HeadWords * LANES < HEAD_SIZE) begin : gen_check_lanes
-    $error("hw_core: need 1 <= LANES <= min(C, 256), HeadWords * LANES >= HEAD_SIZE, N_KV_HEADS dividing N_HEADS");
+  if (LANES < HEAD_SIZE || LANES % HEAD_SIZE != 0 || N_HEADS % N_KV_HEADS != 0 ||
+      (N_KV_HEADS * HEAD_SIZE) % LANES != 0) begin : gen_check_lanes
+    $error("hw_core: LANES must be whole KV heads (a multiple of HEAD_SIZE) dividing the KV row N_KV_HEADS x HEAD_SIZE; N_KV_HEADS must divide N_HEADS");
   end
   if (XN_W > A_W || ROPE_W > 16 || RES_W > 16) begin : gen_check_widths
     $error("hw_core: XN_W must fit the array (<= A_W); ROPE_W and RES_W at most 16");
@@ -184,8 +192,7 @@ module hw_core #(
   end
 
   // ---- sequencer and decoder --------------------------------------------------------------------------------------
-  logic                              decode, setup, start, exec, op_done, softmax_row_free, softmax_drained;
-  logic                              softmax_pv_row, prob_hold;
+  logic                              decode, setup, start, exec, op_done, scores_ready, scores_done;
   logic [PosW-1:0]                   pos;
   logic [hw_isa_pkg::NormIndexW-1:0] norm_index;
   logic [31:0]                       a_base, a_stride_inner, a_stride_outer, b_base, b_stride_inner, b_stride_outer;
@@ -198,7 +205,7 @@ module hw_core #(
   hw_core_sequencer #(.VOCAB(VOCAB), .SEQ_LEN(SEQ_LEN), .PROG_DEPTH(PROG_DEPTH), .EMB_WPR(EMB_WPR),
                       .KV_ROW_WORDS(KvRowWords), .PROG_FILE(PROG_FILE)) u_sequencer (
     .clk_i, .rst_ni, .in_valid_i, .in_ready_o, .in_token_i, .in_pos_i,
-    .softmax_row_free_i(softmax_row_free), .softmax_drained_i(softmax_drained), .softmax_pv_row_i(softmax_pv_row),
+    .scores_ready_i(scores_ready),
     .op_done_i(op_done),
     .busy_o, .pc_o, .pos_o(pos), .decode_o(decode), .setup_o(setup), .start_o(start), .exec_o(exec),
     .norm_index_o(norm_index),
@@ -212,14 +219,15 @@ module hw_core #(
     .op_vector_o(op_vector), .op_pack_o(op_pack), .op_reads_b_o(op_reads_b), .op_requant_o(op_requant));
 
   // ---- element reader ---------------------------------------------------------------------------------------------
-  logic                issue, group_start, read_valid, read_first, read_last, pv_busy, output_word_credit;
-  logic                pack_word_credit;
+  logic                issue, group_start_unused, read_valid, read_first_unused, read_last, pv_issue_ready;
+  logic                output_word_credit, pack_word_credit;
   logic [31:0]         a_addr, b_addr, scratch_a_rdata, scratch_b_rdata;
   logic [C*8-1:0]      emb_rdata;
-  logic [LANES*16-1:0] kv_rdata, q_rdata;
+  logic [LANES*16-1:0] kv_rdata;
+  logic [QLanes*16-1:0] q_rdata;
   logic                elem_valid, elem_pop, elem_first, elem_last;
   logic [31:0]         elem_a, elem_b;
-  assign words = (op_matvec && WordMode) || (op_pack && PackWords) ||
+  assign words = (op_matvec && WordMode) || (op_copy_kv && KvPackWords) || (op_pack_q && QPackWords) ||
                  ((op_output || op_resadd || op_norm || op_embed || op_swiglu || op_rope) && WordOutput);
   hw_core_reader #(.C(C), .V(V_LANES)) u_reader (
     .clk_i, .rst_ni, .setup_i(setup), .start_i(start), .embed_i(op_embed), .pv_i(op_pv),
@@ -227,9 +235,9 @@ module hw_core #(
     .word_credit_i(op_output ? output_word_credit : !op_pack || pack_word_credit),
     .a_base_i(a_base), .a_stride_inner_i(a_stride_inner), .a_stride_outer_i(a_stride_outer), .b_base_i(b_base),
     .b_stride_inner_i(b_stride_inner), .b_stride_outer_i(b_stride_outer), .n_inner_i(n_inner), .n_outer_i(n_outer),
-    .pv_busy_i(pv_busy), .issue_o(issue), .group_start_o(group_start), .a_addr_o(a_addr), .b_addr_o(b_addr),
+    .pv_ready_i(pv_issue_ready), .issue_o(issue), .group_start_o(group_start_unused), .a_addr_o(a_addr), .b_addr_o(b_addr),
     .a_rdata_i(scratch_a_rdata), .b_rdata_i(scratch_b_rdata), .emb_rdata_i(emb_rdata),
-    .read_valid_o(read_valid), .read_first_o(read_first), .read_last_o(read_last),
+    .read_valid_o(read_valid), .read_first_o(read_first_unused), .read_last_o(read_last),
     .elem_valid_o(elem_valid), .elem_ready_i(elem_pop), .elem_first_o(elem_first), .elem_last_o(elem_last),
     .elem_a_o(elem_a), .elem_b_o(elem_b));
 
@@ -239,7 +247,8 @@ module hw_core #(
   logic [V_LANES-1:0]    scratch_wmask;
   logic [V_LANES*32-1:0] scratch_wdata, scratch_a_word, scratch_b_word;
   logic [V_LANES*4-1:0]  scratch_wbe;
-  logic [LANES*16-1:0]   pack_word;
+  logic [LANES*16-1:0]   kv_pack_word;
+  logic [QLanes*16-1:0]  q_pack_word;
   // Scratchpad: words of V_LANES 32-bit elements (element e in word e / V_LANES, lane e mod V_LANES), written by lane;
   // two copies written together, for two read ports. An element read takes its lane from the word read.
   for (genvar l = 0; l < V_LANES; l++) begin : gen_scratch_wbe
@@ -264,10 +273,10 @@ module hw_core #(
     assign scratch_b_rdata = scratch_b_word;
   end
   hw_sram #(.WIDTH(LANES*16), .DEPTH(KV_DEPTH)) u_kv (
-    .clk_i, .we_i(kv_we), .waddr_i(KvAddrW'(kv_waddr)), .wdata_i(pack_word), .wbe_i('1),
+    .clk_i, .we_i(kv_we), .waddr_i(KvAddrW'(kv_waddr)), .wdata_i(kv_pack_word), .wbe_i('1),
     .re_i(issue && op_vector), .raddr_i(KvAddrW'(b_addr)), .rdata_o(kv_rdata));
-  hw_sram #(.WIDTH(LANES*16), .DEPTH(QDepth)) u_q (
-    .clk_i, .we_i(q_we), .waddr_i(QAddrW'(q_waddr)), .wdata_i(pack_word), .wbe_i('1),
+  hw_sram #(.WIDTH(QLanes*16), .DEPTH(QDepth)) u_q (
+    .clk_i, .we_i(q_we), .waddr_i(QAddrW'(q_waddr)), .wdata_i(q_pack_word), .wbe_i('1),
     .re_i(issue && op_scores), .raddr_i(QAddrW'(a_addr)), .rdata_o(q_rdata));
   hw_sram #(.WIDTH(C*8), .DEPTH(EMB_DEPTH), .BANK_DEPTH(EMB_BANK_DEPTH), .INIT_FILE(EMB_FILE)) u_emb (
     .clk_i, .we_i(1'b0), .waddr_i('0), .wdata_i('0), .wbe_i('0),
@@ -278,26 +287,30 @@ module hw_core #(
     .clk_i, .we_i(1'b0), .waddr_i('0), .wdata_i('0), .wbe_i('0),
     .re_i(decode), .raddr_i(NormAddrW'(norm_index)), .rdata_o(norm_rdata));
 
-  // ---- MACs -------------------------------------------------------------------------------------------------------
-  logic                        dot_valid, dot_first, dot_last, mac_valid, pv_valid, pv_vec_valid;
-  logic signed [MAC_ACC_W-1:0] dot, mac_acc, pv_acc;
-  logic [LANES*32-1:0]         pv_vec;
+  // ---- MAC and attention ----------------------------------------------------------------------------------------
+  logic                        mac_valid, pv_valid, pv_vec_valid;
+  logic signed [MAC_ACC_W-1:0] mac_acc, pv_acc;
+  logic [V_LANES*32-1:0]       pv_vec;
   logic [39:0]                 rq_param;
   hw_core_mac #(.MAC_ACC_W(MAC_ACC_W), .N_LAYERS(N_LAYERS), .LAYER_W(hw_isa_pkg::SiluLayerW),
                 .SILU_FILE(SILU_FILE), .SWIGLU(WordOutput ? 0 : 1)) u_mac (
     .clk_i, .rst_ni, .embed_i(op_embed), .swiglu_i(op_swiglu), .silu_layer_i(silu_layer),
     .elem_pop_i(elem_pop), .pair_first_i(elem_first), .pair_last_i(elem_last),
     .pair_a_i(elem_a[16:0]), .pair_b_i(elem_b[16:0]),
-    .dot_valid_i(dot_valid), .dot_first_i(dot_first), .dot_last_i(dot_last), .dot_i(dot),
     .acc_valid_o(mac_valid), .acc_o(mac_acc));
-  hw_core_vector_mac #(.LANES(LANES), .HEAD_SIZE(HEAD_SIZE), .MAC_ACC_W(MAC_ACC_W), .VEC_OUT(PackWords ? 1 : 0))
-      u_vector_mac (
-    .clk_i, .rst_ni, .setup_i(setup), .scores_i(op_scores), .pv_i(op_pv), .group_start_i(group_start),
-    .read_valid_i(read_valid), .read_first_i(read_first), .read_last_i(read_last),
-    .q_word_i(q_rdata), .kv_word_i(kv_rdata), .p_i(scratch_a_rdata[8:0]), .pv_busy_o(pv_busy),
-    .dot_valid_o(dot_valid), .dot_first_o(dot_first), .dot_last_o(dot_last), .dot_o(dot),
-    .pv_valid_o(pv_valid), .pv_acc_o(pv_acc),
-    .param_i(rq_param), .out_bits_i(out_bits), .pv_vec_valid_o(pv_vec_valid), .pv_vec_o(pv_vec));
+  logic attn_idle_unused;
+  hw_core_attention #(.LANES(LANES), .HEAD_SIZE(HEAD_SIZE), .KV_MUL(KvMul), .ROW_WORDS(KvRowWords),
+                      .SEQ_LEN(SEQ_LEN), .MAC_ACC_W(MAC_ACC_W), .V(V_LANES), .SUM_LANES(SM_LANES),
+                      .EXP2_FILE(EXP2_FILE)) u_attention (
+    .clk_i, .rst_ni, .setup_i(setup), .scores_i(op_scores), .pv_i(op_pv), .n_pos_i(32'(pos) + 32'd1),
+    .param_i(rq_param), .out_bits_i(out_bits),
+    .scores_ready_o(scores_ready), .pv_issue_ready_o(pv_issue_ready), .issue_i(issue), .read_valid_i(read_valid),
+    .q_word_i(q_rdata), .kv_word_i(kv_rdata), .scores_done_o(scores_done), .idle_o(attn_idle_unused),
+    .res_valid_o(pv_vec_valid), .res_o(pv_vec), .acc_valid_o(pv_valid), .acc_o(pv_acc),
+    .score_valid_o(dbg_aux_valid_o), .score_pos_o(dbg_aux_pos_o), .score_head_o(dbg_aux_head_o),
+    .score_o(dbg_aux_data_o),
+    .prob_valid_o(dbg_prob_valid_o), .prob_pos_o(dbg_prob_pos_o), .prob_head_o(dbg_prob_head_o),
+    .prob_o(dbg_prob_data_o));
 
   // ---- MATVEC: packer, matrix engine, serializer -----------------------------------------------------------------
   logic               xmem_we, gemm_start, beat_valid, beat_ready, gemm_busy_unused, beat_last_unused;
@@ -349,9 +362,9 @@ module hw_core #(
       .clk_i, .rst_ni, .swiglu_i(op_swiglu), .silu_layer_i(silu_layer), .param_i(rq_param), .out_bits_i(out_bits),
       .word_valid_i(read_valid && (op_embed || op_swiglu)), .a_word_i(scratch_a_word), .b_word_i(scratch_b_word),
       .emb_word_i((V_LANES*8)'(emb_rdata)), .valid_o(ew_valid), .results_o(ew_results));
-    // One of them (or PV's LANES results, in the low lanes) runs at a time.
+    // One of them (or PV's V results) runs at a time.
     assign vec_valid    = mv_valid || ew_valid || pv_vec_valid;
-    assign vec_results  = op_matvec ? mv_results : op_pv ? (V_LANES*32)'(pv_vec) : ew_results;
+    assign vec_results  = op_matvec ? mv_results : op_pv ? pv_vec : ew_results;
     assign matvec_valid = 1'b0;
     assign matvec_acc   = '0;
     assign matvec_index = '0;
@@ -412,27 +425,18 @@ module hw_core #(
     .in_last_i(WordOutput ? read_last : elem_last), .pos_i(pos),
     .out_valid_o(rope_out_valid), .out_ready_i(1'b1), .y_o(rope_y), .out_last_o(rope_out_last_unused));
 
-  // ---- softmax and its writer -------------------------------------------------------------------------------------
-  logic        score_valid, score_last, softmax_ready, prob_valid, prob_last, prob_we;
-  logic [31:0] score_index, prob_addr, prob_data;
-  logic [7:0]  prob;
-  hw_softmax #(.MAX_LEN(SEQ_LEN), .EXP2_FILE(EXP2_FILE)) u_softmax (
-    .clk_i, .rst_ni,
-    .in_valid_i(score_valid), .in_ready_o(softmax_ready), .z_i(requant[15:0]), .in_last_i(score_last),
-    .out_valid_o(prob_valid), .out_ready_i(!prob_hold), .p_o(prob), .out_last_o(prob_last));
-  hw_core_softmax_writer u_softmax_writer (
-    .clk_i, .rst_ni, .setup_i(setup), .scores_i(op_scores), .row_base_i(dst), .softmax_in_ready_i(softmax_ready),
-    .row_free_o(softmax_row_free), .drained_o(softmax_drained),
-    .pv_start_i(start && op_pv), .pv_row_ready_o(softmax_pv_row), .hold_i(prob_hold),
-    .prob_valid_i(prob_valid), .prob_last_i(prob_last), .prob_i(prob),
-    .we_o(prob_we), .addr_o(prob_addr), .data_o(prob_data));
-
-  // ---- lane packer, output, writeback -----------------------------------------------------------------------------
-  logic pack_write, output_ready, output_done;
-  hw_core_lane_packer #(.LANES(LANES), .HEAD_SIZE(HEAD_SIZE), .V(V_LANES), .WORDS(PackWords ? 1 : 0)) u_lane_packer (
-    .clk_i, .rst_ni, .setup_i(setup), .pack_i(op_pack), .elem_pop_i(elem_pop), .elem_i(elem_a[15:0]),
-    .word_valid_i(read_valid && op_pack), .word_i(scratch_a_word), .n_out_i(n_out),
-    .word_credit_o(pack_word_credit), .write_o(pack_write), .word_o(pack_word));
+  // ---- lane packers, output, writeback ----------------------------------------------------------------------------
+  // COPYKV packs LANES per KV-cache word, PACKQ QLanes per q-buffer word.
+  logic kv_pack_write, q_pack_write, kv_pack_credit, q_pack_credit, output_ready, output_done;
+  hw_core_lane_packer #(.LANES(LANES), .HEAD_SIZE(LANES), .V(V_LANES), .WORDS(KvPackWords ? 1 : 0)) u_kv_packer (
+    .clk_i, .rst_ni, .setup_i(setup), .pack_i(op_copy_kv), .elem_pop_i(elem_pop), .elem_i(elem_a[15:0]),
+    .word_valid_i(read_valid && op_copy_kv), .word_i(scratch_a_word), .n_out_i(n_out),
+    .word_credit_o(kv_pack_credit), .write_o(kv_pack_write), .word_o(kv_pack_word));
+  hw_core_lane_packer #(.LANES(QLanes), .HEAD_SIZE(QLanes), .V(V_LANES), .WORDS(QPackWords ? 1 : 0)) u_q_packer (
+    .clk_i, .rst_ni, .setup_i(setup), .pack_i(op_pack_q), .elem_pop_i(elem_pop), .elem_i(elem_a[15:0]),
+    .word_valid_i(read_valid && op_pack_q), .word_i(scratch_a_word), .n_out_i(n_out),
+    .word_credit_o(q_pack_credit), .write_o(q_pack_write), .word_o(q_pack_word));
+  assign pack_word_credit = op_copy_kv ? kv_pack_credit : q_pack_credit;
   hw_core_output #(.VOCAB(VOCAB), .V(V_LANES)) u_output (
     .clk_i, .rst_ni, .decode_i(decode), .setup_i(setup), .exec_i(exec), .output_i(op_output || to_host),
     .elem_valid_i(elem_valid), .elem_ready_o(output_ready), .elem_i(elem_a),
@@ -440,8 +444,10 @@ module hw_core #(
     .word_i(op_output ? scratch_a_word : vec_results),
     .word_credit_o(output_word_credit),
     .out_valid_o, .out_ready_i, .out_data_o, .out_lanes_o, .out_last_o, .done_o(output_done));
-  hw_core_writeback #(.LANES(LANES), .XN_W(XN_W), .ROPE_W(ROPE_W), .V(V_LANES), .PV_WORDS(PackWords ? 1 : 0))
-      u_writeback (
+  // The result tap shows a packed word's low 32 bits.
+  logic [31:0] pack_tap;
+  assign pack_tap = op_copy_kv ? 32'(kv_pack_word) : 32'(q_pack_word);
+  hw_core_writeback #(.XN_W(XN_W), .ROPE_W(ROPE_W), .V(V_LANES)) u_writeback (
     .clk_i, .rst_ni, .decode_i(decode),
     .op_norm_i(op_norm), .op_rope_i(op_rope), .op_copy_kv_i(op_copy_kv), .op_scores_i(op_scores),
     .op_resadd_i(op_resadd), .op_output_i(op_output), .op_pack_q_i(op_pack_q), .op_pack_i(op_pack),
@@ -454,10 +460,9 @@ module hw_core #(
     .requant_valid_i(requant_valid), .requant_i(requant), .vec_valid_i(vec_valid), .vec_i(vec_results),
     .word_valid_i(read_valid && words), .a_word_i(scratch_a_word), .b_word_i(scratch_b_word),
     .norm_out_valid_i(norm_out_valid), .norm_i(norm_y),
-    .rope_out_valid_i(rope_out_valid), .rope_i(rope_y), .pack_write_i(pack_write), .pack_word_i(pack_word),
-    .output_done_i(output_done), .softmax_ready_i(softmax_ready),
-    .score_valid_o(score_valid), .score_last_o(score_last), .score_index_o(score_index),
-    .prob_we_i(prob_we), .prob_addr_i(prob_addr), .prob_data_i(prob_data),
+    .rope_out_valid_i(rope_out_valid), .rope_i(rope_y),
+    .pack_write_i(op_copy_kv ? kv_pack_write : q_pack_write), .pack_word_i(pack_tap),
+    .output_done_i(output_done), .scores_done_i(scores_done),
     .scratch_we_o(scratch_we), .scratch_word_o(scratch_wword), .scratch_mask_o(scratch_wmask),
     .scratch_data_o(scratch_wdata),
     .kv_we_o(kv_we), .kv_addr_o(kv_waddr), .q_we_o(q_we), .q_addr_o(q_waddr),
@@ -465,19 +470,8 @@ module hw_core #(
     .result_o(dbg_res_data_o),
     .op_done_o(op_done));
 
-  // A result written this cycle (only a PV's can meet the softmax writer) holds the probabilities back.
-  assign prob_hold = dbg_res_valid_o && !op_pack;
-
-  // ---- debug taps -------------------------------------------------------------------------------------------------
-  assign dbg_aux_valid_o  = score_valid;
-  assign dbg_aux_idx_o    = score_index;
-  assign dbg_aux_data_o   = requant;
-  assign dbg_prob_valid_o = prob_we;
-  assign dbg_prob_addr_o  = prob_addr;
-  assign dbg_prob_data_o  = prob_data;
-
   logic unused;
-  assign unused = ^{gemm_busy_unused, beat_last_unused, norm_out_last_unused, rope_out_last_unused, norm_rdata[31:30], elem_a[31:17],
+  assign unused = ^{gemm_busy_unused, beat_last_unused, group_start_unused, read_first_unused, attn_idle_unused, norm_out_last_unused, rope_out_last_unused, norm_rdata[31:30], elem_a[31:17],
                     elem_b[31:17], scratch_wword[31:ScratchW], kv_waddr[31:KvAddrW], q_waddr[31:QAddrW],
                     a_addr, b_addr};
 endmodule

@@ -4,13 +4,14 @@
 // Element mode (WORDS = 0): each pop while the op runs adds one value to the word being filled; write_o marks the
 // cycle a word is complete (LANES values, or the head's last element), with word_o its data (lanes above the last
 // value zero). Throughput: one element per cycle; a word every LANES elements or at the end of each head.
-// Word mode (WORDS = 1; needs V a multiple of LANES and heads aligned to scratchpad words: HEAD_SIZE a multiple of V,
-// where LANES = V, or V a multiple of HEAD_SIZE, where LANES = HEAD_SIZE): the reader delivers whole scratchpad
-// words of V elements (word_valid_i), each K = V / LANES packed words, which leave one per cycle from the cycle
-// after the word (write_o, word_o: lanes k*LANES .. k*LANES + LANES - 1, the low 16 bits of each); no packed word
-// past the instruction's n_out_i is written (a last scratchpad word may hold fewer heads). word_credit_o: the reader
-// may issue another word this cycle (its data arrives next cycle, when the packer has room for it). Throughput: a
-// scratchpad word per K cycles, LANES values per cycle.
+// Word mode (WORDS = 1; heads aligned to scratchpad words: HEAD_SIZE a multiple of V, where LANES = V, or V a
+// multiple of HEAD_SIZE, where LANES = HEAD_SIZE, or LANES = HEAD_SIZE a multiple of V): the reader delivers whole
+// scratchpad words of V elements (word_valid_i). Where LANES <= V each holds K = V / LANES packed words, which leave
+// one per cycle from the cycle after the word (write_o, word_o: lanes k*LANES .. k*LANES + LANES - 1, the low 16 bits
+// of each); where LANES > V a packed word gathers M = LANES / V scratchpad words and leaves the cycle after its last.
+// No packed word past the instruction's n_out_i is written (a last scratchpad word may hold fewer heads).
+// word_credit_o: the reader may issue another word this cycle (its data arrives next cycle, when the packer has room
+// for it). Throughput: LANES values per cycle where LANES <= V, else a scratchpad word per cycle.
 module hw_core_lane_packer #(
   parameter int unsigned LANES     = 8,
   parameter int unsigned HEAD_SIZE = 8,
@@ -36,12 +37,12 @@ module hw_core_lane_packer #(
   localparam int unsigned LaneW = (LANES > 1) ? $clog2(LANES) : 1;
   localparam int unsigned HsW   = $clog2(HEAD_SIZE + 1);
 
-  if (WORDS != 0) begin : gen_words
+  if (WORDS != 0 && LANES <= V) begin : gen_words
     localparam int unsigned K  = V / LANES;                 // packed words per scratchpad word
     localparam int unsigned KW = $clog2(K + 1);
     if (V % LANES != 0 || !((HEAD_SIZE % V == 0 && LANES == V) || (V % HEAD_SIZE == 0 && LANES == HEAD_SIZE)))
     begin : gen_check_words
-      $error("hw_core_lane_packer: word mode needs LANES = V with HEAD_SIZE a multiple of V, or LANES = HEAD_SIZE dividing V");
+      $error("hw_core_lane_packer: word mode needs LANES = V with HEAD_SIZE a multiple of V, or LANES = HEAD_SIZE dividing V, or LANES = HEAD_SIZE a multiple of V");
     end
     logic [V*16-1:0] buf_q, buf_d;
     logic [KW-1:0]   rem_q, rem_d, sub_q, sub_d;
@@ -89,6 +90,42 @@ module hw_core_lane_packer #(
     assign word_o        = buf_q[sub_q*LANES*16 +: LANES*16];
     logic unused_elem;
     assign unused_elem = ^{elem_pop_i, elem_i};
+  end else if (WORDS != 0) begin : gen_gather
+    // LANES > V: each packed word gathers M = LANES / V scratchpad words, written the cycle after its last.
+    localparam int unsigned M  = LANES / V;
+    localparam int unsigned MW = $clog2(M);
+    if (LANES % V != 0 || HEAD_SIZE != LANES) begin : gen_check_gather
+      $error("hw_core_lane_packer: word mode needs LANES = V with HEAD_SIZE a multiple of V, or LANES = HEAD_SIZE dividing V, or LANES = HEAD_SIZE a multiple of V");
+    end
+    logic [LANES*16-1:0] buf_q;
+    logic [MW-1:0]       sub_q;
+    logic                emit_q;
+    logic [31:0]         written_q;
+    always_ff @(posedge clk_i or negedge rst_ni) begin
+      if (!rst_ni) begin
+        sub_q     <= '0;
+        emit_q    <= 1'b0;
+        written_q <= '0;
+      end else if (setup_i) begin
+        sub_q     <= '0;
+        emit_q    <= 1'b0;
+        written_q <= '0;
+      end else begin
+        emit_q <= word_valid_i && pack_i && 32'(sub_q) == M - 1;
+        if (word_valid_i && pack_i) sub_q <= (32'(sub_q) == M - 1) ? '0 : sub_q + MW'(1);
+        if (write_o) written_q <= written_q + 32'd1;
+      end
+    end
+    always_ff @(posedge clk_i) begin
+      if (word_valid_i && pack_i) begin
+        for (int l = 0; l < V; l++) buf_q[(32'(sub_q)*V + l)*16 +: 16] <= word_i[l*32 +: 16];
+      end
+    end
+    assign write_o       = emit_q && written_q < n_out_i;
+    assign word_o        = buf_q;
+    assign word_credit_o = 1'b1;
+    logic unused_gather;
+    assign unused_gather = ^{elem_pop_i, elem_i};
   end else begin : gen_elements
     logic                push;
     logic [LaneW-1:0]    lane_q, lane_d;

@@ -1,9 +1,9 @@
-// hw_core_mac — hw_core's scalar multiply-accumulate (EMBED, SWIGLU) and the score accumulator of SCORES.
+// hw_core_mac — hw_core's scalar multiply-accumulate (EMBED, SWIGLU where the scratchpad has one element per word).
 //
-// Pairs (a, b) with first/last marks come from the element stream (each pop while EMBED or SWIGLU runs): EMBED accumulates 1 * b, SWIGLU SILU_l[a + 128]
-// * b (the SiLU ROM of all layers is inside, layer l at words l*256; numerics §11). SCORES adds the vector MAC's
-// per-word dot products. A group (first .. last) gives one sum: acc_valid_o for a cycle with acc_o, two cycles after
-// its last pair (one after its last dot product). Throughput: one pair or one dot product per cycle, never both.
+// Pairs (a, b) with first/last marks come from the element stream (each pop while EMBED or SWIGLU runs): EMBED
+// accumulates 1 * b, SWIGLU SILU_l[a + 128] * b (the SiLU ROM of all layers is inside, layer l at words l*256;
+// numerics §11). A group (first .. last) gives one sum: acc_valid_o for a cycle with acc_o, two cycles after its last
+// pair. Throughput: one pair per cycle.
 module hw_core_mac #(
   parameter int unsigned MAC_ACC_W = 40,
   parameter int unsigned N_LAYERS  = 2,
@@ -22,11 +22,6 @@ module hw_core_mac #(
   input  logic                        pair_last_i,
   input  logic signed [16:0]          pair_a_i,
   input  logic signed [16:0]          pair_b_i,
-  // SCORES dot products
-  input  logic                        dot_valid_i,
-  input  logic                        dot_first_i,
-  input  logic                        dot_last_i,
-  input  logic signed [MAC_ACC_W-1:0] dot_i,
   // sums
   output logic                        acc_valid_o,
   output logic signed [MAC_ACC_W-1:0] acc_o
@@ -66,8 +61,7 @@ module hw_core_mac #(
 
   always_comb begin
     acc_d = acc_q;
-    if (dot_valid_i)       acc_d = dot_first_i ? dot_i : acc_q + dot_i;
-    else if (pair_valid_q) acc_d = pair_first_q ? MAC_ACC_W'(product) : acc_q + MAC_ACC_W'(product);
+    if (pair_valid_q) acc_d = pair_first_q ? MAC_ACC_W'(product) : acc_q + MAC_ACC_W'(product);
   end
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
@@ -76,7 +70,7 @@ module hw_core_mac #(
       acc_valid_q  <= 1'b0;
     end else begin
       pair_valid_q <= pair_valid;
-      acc_valid_q  <= (pair_valid_q && pair_last_q) || (dot_valid_i && dot_last_i);
+      acc_valid_q  <= pair_valid_q && pair_last_q;
     end
   end
   always_ff @(posedge clk_i) begin

@@ -7,7 +7,7 @@
 // (read_*_o mark that cycle). Scalar ops push the pair {A word, B word or embedding byte} into a 4-entry FIFO,
 // popped as the element stream (valid/ready); vector ops (SCORES, PV) take the lane-wide words straight from the
 // memories instead. A read is issued only while the FIFO has room for it and the one in flight, so a stalled unit
-// loses nothing; a PV group (i = 0) waits for pv_busy_i. Throughput: one element per cycle while the consumer takes
+// loses nothing; a PV read waits for pv_ready_i (the attention unit holds the probabilities it multiplies). Throughput: one element per cycle while the consumer takes
 // them. group_start_o marks the issue of an inner loop's first element.
 // Word mode (words_i: MATVEC where the matrix engine takes V elements per cycle, NORM, RESADD, EMBED, SWIGLU, OUTPUT):
 // sources A and B are read as whole scratchpad words of V elements, ceil(n_inner / V) of them from a_base and b_base
@@ -23,7 +23,7 @@ module hw_core_reader #(
   input  logic              setup_i,
   input  logic              start_i,
   input  logic              embed_i,   // EMBED: B walks embedding lanes
-  input  logic              pv_i,      // PV: a new inner loop waits for pv_busy_i
+  input  logic              pv_i,      // PV: each read waits for pv_ready_i
   input  logic              vector_i,  // SCORES, PV: no FIFO push
   input  logic              words_i,   // word mode (see above)
   input  logic              word_credit_i,  // word mode: the consumer has room for another word (else no issue)
@@ -35,7 +35,7 @@ module hw_core_reader #(
   input  logic [31:0]       b_stride_outer_i,
   input  logic [31:0]       n_inner_i,
   input  logic [31:0]       n_outer_i,
-  input  logic              pv_busy_i,
+  input  logic              pv_ready_i,
   // reads issued this cycle
   output logic              issue_o,
   output logic              group_start_o,
@@ -77,7 +77,7 @@ module hw_core_reader #(
   assign all_last     = inner_last && outer_q == n_outer_i - 32'd1;
   // Issue while the FIFO has room for this read and the one already in flight.
   assign issue_o       = active_q && (32'(fifo_count) + 32'(read_valid_q) < 32'd3) &&
-                         !(pv_i && inner_q == '0 && pv_busy_i) && !(words_i && !word_credit_i);
+                         !(pv_i && !pv_ready_i) && !(words_i && !word_credit_i);
   assign group_start_o = issue_o && inner_q == '0;
   assign b_outer_step  = embed_i ? ((emb_lane_q == LaneW'(C - 1)) ? 32'd1 : 32'd0) : b_stride_outer_i;
   assign a_addr_o      = a_cur_q;

@@ -28,9 +28,7 @@ module hw_core_sequencer #(
   input  logic [TokW-1:0]                   in_token_i,
   input  logic [PosW-1:0]                   in_pos_i,
   // start conditions and completion
-  input  logic                              softmax_row_free_i,  // a SCORES may start
-  input  logic                              softmax_drained_i,   // every softmax row written: others may start
-  input  logic                              softmax_pv_row_i,    // the next PV's probability row is written
+  input  logic                              scores_ready_i,      // the softmax rows are free: a SCORES may start
   input  logic                              op_done_i,
   // state
   output logic                              busy_o,
@@ -99,8 +97,7 @@ module hw_core_sequencer #(
   // ---- step control -----------------------------------------------------------------------------------------------
   hw_isa_pkg::op_e op_q;
   logic            to_host_q;
-  assign may_start = (op_q == hw_isa_pkg::OpScores) ? softmax_row_free_i :
-                     (op_q == hw_isa_pkg::OpPv)     ? softmax_pv_row_i : softmax_drained_i;
+  assign may_start = (op_q != hw_isa_pkg::OpScores) || scores_ready_i;
 
   always_comb begin
     state_d = state_q;

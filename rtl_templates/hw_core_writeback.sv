@@ -5,22 +5,18 @@
 // Results, one per cycle at most (only the running instruction's unit produces any): the requantizer (EMBED, MATVEC,
 // PV, SWIGLU), the RMSNorm and RoPE outputs (RoPE saturated to out_bits), RESADD's saturating sum of the popped pair,
 // and the lane packer's words (COPYKV, PACKQ). A result goes to scratchpad word dst + index, to KV-cache word dst +
-// index (COPYKV) or q-buffer word index (PACKQ); the softmax writer's probabilities take the scratchpad port when
-// they come (only while SCORES runs, which writes no results). Scores (SCORES' requantizer outputs) go to hw_softmax
-// with the row's last marked. op_done_o: n_out results written (SCORES: n_out scores pushed; OUTPUT: the token taken).
+// index (COPYKV) or q-buffer word index (PACKQ). op_done_o: n_out results written (SCORES: the attention unit took
+// every score; OUTPUT: the token taken).
 // The scratchpad has V elements per word (V = 1: one): a single result writes lane (address mod V) of its word; where
 // V > 1 MATVEC's results come V at a time (hw_core_matvec_requant), one word per beat, as do EMBED's and SWIGLU's
 // (hw_core_elementwise) and ROPE's (hw_rope's V lanes), and RESADD takes whole words
 // of both operands (word_valid_i) and writes V saturated sums per cycle, and NORM writes hw_rmsnorm's V outputs per
-// cycle; the lanes past n_out are masked. (PV_WORDS: PV's LANES results of a head word come as one beat, written
-// from the word's lane (dst + count) mod V.)
+// cycle, and PV's results come V at a time (hw_core_attention); the lanes past n_out are masked.
 // The debug tap shows every write: the index of its first result, how many (result_lanes_o), and their values.
 module hw_core_writeback #(
-  parameter int unsigned LANES  = 8,
   parameter int unsigned XN_W   = 8,
   parameter int unsigned ROPE_W = 16,
-  parameter int unsigned V      = 1,   // scratchpad elements per word (a power of two)
-  parameter int unsigned PV_WORDS = 0  // 1: PV's results come a beat of LANES at a time (hw_core_vector_mac VEC_OUT)
+  parameter int unsigned V      = 1    // scratchpad elements per word (a power of two)
 ) (
   input  logic                     clk_i,
   input  logic                     rst_ni,
@@ -65,17 +61,9 @@ module hw_core_writeback #(
   input  logic                     rope_out_valid_i,
   input  logic [V*ROPE_W-1:0]      rope_i,       // V lanes where V > 1 (ROPE writes V per cycle)
   input  logic                     pack_write_i,
-  input  logic [LANES*16-1:0]      pack_word_i,
+  input  logic [31:0]              pack_word_i,    // the packed word's low 32 bits (for the tap)
   input  logic                     output_done_i,
-  // scores into the softmax
-  input  logic                     softmax_ready_i,
-  output logic                     score_valid_o,
-  output logic                     score_last_o,
-  output logic [31:0]              score_index_o,
-  // the softmax writer
-  input  logic                     prob_we_i,
-  input  logic [31:0]              prob_addr_i,
-  input  logic [31:0]              prob_data_i,
+  input  logic                     scores_done_i,  // SCORES: the attention unit took every score
   // memory write ports
   output logic                     scratch_we_o,
   output logic [31:0]              scratch_word_o,  // scratchpad word (element address / V)
@@ -92,7 +80,6 @@ module hw_core_writeback #(
   output logic [V*32-1:0]          result_o,
   output logic                     op_done_o
 );
-  localparam int unsigned PackTapW = (LANES > 1) ? 32 : 16;  // packed-word bits shown on the result tap
   localparam int unsigned LanesW   = $clog2(V + 1);
   localparam int unsigned LogV     = $clog2(V);
   if (V < 1 || (V & (V - 1)) != 0) begin : gen_check_v
@@ -102,7 +89,7 @@ module hw_core_writeback #(
 
   logic        elem_ready, result_valid, vector;
   logic [31:0] result;
-  logic [31:0] count_q, count_d, scores_q, scores_d, lanes, addr, off;
+  logic [31:0] count_q, count_d, lanes, addr, off;
   logic [V-1:0] vec_mask;
   logic [V*32-1:0] vec_rot;
   logic [V*32-1:0] vec, sums, norms, ropes;
@@ -146,15 +133,15 @@ module hw_core_writeback #(
       result       = hw_core_pkg::sat_to({elem_a_i[31], elem_a_i} + {elem_b_i[31], elem_b_i}, out_bits_i);
     end else if (op_pack_i) begin
       result_valid = pack_write_i;
-      result       = 32'(pack_word_i[PackTapW-1:0]);
+      result       = pack_word_i;
     end
   end
 
-  // MATVEC, RESADD, NORM, EMBED, SWIGLU, ROPE (and PV with PV_WORDS) with V lanes: a beat of results written from
-  // lane off = (dst + count) mod V of its word (0 but for PV of a head smaller than a word), as many as are left of
-  // n_out and fit the word; the beat's first result goes to lane off (the data rotated by off).
+  // MATVEC, RESADD, NORM, EMBED, SWIGLU, ROPE and PV with V lanes: a beat of results written from lane
+  // off = (dst + count) mod V of its word (0 where dst starts a word), as many as are left of n_out and fit the word;
+  // the beat's first result goes to lane off (the data rotated by off).
   assign vector = VecMatvec && (op_matvec_i || op_resadd_i || op_norm_i || op_embed_i || op_swiglu_i || op_rope_i ||
-                                (op_pv_i && PV_WORDS != 0));
+                                op_pv_i);
   assign off    = (dst_i + count_q) & 32'(V - 1);
   always_comb begin
     for (int l = 0; l < V; l++) begin
@@ -164,39 +151,23 @@ module hw_core_writeback #(
   end
   assign lanes = vector ? ((n_out_i - count_q < 32'(V) - off) ? n_out_i - count_q : 32'(V) - off) : 32'd1;
 
-  assign score_valid_o = requant_valid_i && op_scores_i;
-  assign score_last_o  = scores_q == n_out_i - 32'd1;
-  assign score_index_o = scores_q;
-
   always_comb begin
-    count_d  = count_q;
-    scores_d = scores_q;
-    if (decode_i) begin
-      count_d  = '0;
-      scores_d = '0;
-    end
-    if (result_valid)  count_d  = count_q + lanes;
-    if (score_valid_o) scores_d = scores_q + 32'd1;
+    count_d = count_q;
+    if (decode_i)     count_d = '0;
+    if (result_valid) count_d = count_q + lanes;
   end
   always_ff @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni) begin
-      count_q  <= '0;
-      scores_q <= '0;
-    end else begin
-      count_q  <= count_d;
-      scores_q <= scores_d;
-    end
+    if (!rst_ni) count_q <= '0;
+    else         count_q <= count_d;
   end
 
-  assign op_done_o = (op_output_i || to_host_i) ? output_done_i : op_scores_i ? (scores_q == n_out_i) : (count_q == n_out_i);
+  assign op_done_o = (op_output_i || to_host_i) ? output_done_i : op_scores_i ? scores_done_i : (count_q == n_out_i);
 
-  assign scratch_we_o   = (result_valid && !op_pack_i) || prob_we_i;
-  assign addr           = prob_we_i ? prob_addr_i : dst_i + count_q;
+  assign scratch_we_o   = result_valid && !op_pack_i;
+  assign addr           = dst_i + count_q;
   assign scratch_word_o = addr >> LogV;
-  // The softmax writer's probabilities may come while a PV waits in SETUP or runs (hw_core holds them back in a cycle
-  // with a result, so the two never meet): then they take the port.
-  assign scratch_mask_o = (vector && !prob_we_i) ? vec_mask : V'(1) << (addr & 32'(V - 1));
-  assign scratch_data_o = (vector && !prob_we_i) ? vec_rot : {V{prob_we_i ? prob_data_i : result}};
+  assign scratch_mask_o = vector ? vec_mask : V'(1) << (addr & 32'(V - 1));
+  assign scratch_data_o = vector ? vec_rot : {V{result}};
   assign kv_we_o        = result_valid && op_copy_kv_i;
   assign kv_addr_o      = dst_i + count_q;
   assign q_we_o         = result_valid && op_pack_q_i;
@@ -206,19 +177,4 @@ module hw_core_writeback #(
   assign result_lanes_o = LanesW'(lanes);
   assign result_o       = vector ? vec : (V*32)'(result);
 
-  // The tap shows a packed word's low lanes; the word itself goes to the KV cache or q buffer from the packer.
-  logic unused;
-  assign unused = ^pack_word_i;
-
-`ifndef SYNTHESIS
-  always_ff @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni) begin
-      // in reset: nothing to check
-    end else begin
-      if (prob_we_i && result_valid && !op_pack_i)
-        $error("hw_core: softmax writer and results collide on the scratchpad port");
-      if (score_valid_o && !softmax_ready_i) $error("hw_core: softmax not ready for a score of a started row");
-    end
-  end
-`endif
 endmodule

@@ -176,7 +176,7 @@ TEST(ChipPlan, MemoryMapIsContiguousAndDisjoint) {
   const auto& mm = plan->map;
   const std::vector<std::pair<int64_t, int64_t>> regions = {
       {mm.x, s.dim},         {mm.xn, s.dim},         {mm.q, s.dim},           {mm.k, s.kv_dim()},
-      {mm.v, s.kv_dim()},    {mm.p, s.n_heads * s.seq_len}, {mm.att, s.dim},  {mm.t, s.dim},
+      {mm.v, s.kv_dim()},    {mm.att, s.dim},        {mm.t, s.dim},
       {mm.gate, s.hidden_dim}, {mm.up, s.hidden_dim}, {mm.h, s.hidden_dim},   {mm.logits, s.vocab}};
   // Every region starts a scratchpad word of V = 8 lanes (4x8: C is a power of two), right after the one before.
   const int64_t V = mm.vector_lanes;
@@ -189,9 +189,34 @@ TEST(ChipPlan, MemoryMapIsContiguousAndDisjoint) {
   }
   EXPECT_EQ(mm.scratch_words, word_up(at));
   EXPECT_EQ(plan_chip(tiny(), {{3, 5}, 256})->map.vector_lanes, 1);  // C = 5: one element per word
-  EXPECT_EQ(mm.head_words * mm.lanes >= s.head_size(), true);
-  EXPECT_LE(mm.lanes, 8);
-  EXPECT_EQ(mm.kv_words, 2 * s.n_layers * s.seq_len * s.n_kv_heads * mm.head_words);
+  // The default KV port: the whole row (every KV head in one word).
+  EXPECT_EQ(mm.lanes, s.kv_dim());
+  EXPECT_EQ(mm.kv_row_words, 1);
+  EXPECT_EQ(mm.q_lanes, s.dim);
+  EXPECT_EQ(mm.kv_words, 2 * s.n_layers * s.seq_len);
+}
+
+// --kv-port: whole KV heads dividing the KV row; the KV word and the q word follow.
+TEST(ChipPlan, KvPortSetsTheKvWords) {
+  const auto& s = tiny().shape;
+  const int64_t head = 2 * s.head_size();
+  for (int64_t heads = 1; heads <= s.n_kv_heads; ++heads) {
+    if (s.n_kv_heads % heads != 0) continue;
+    auto plan = plan_chip(tiny(), {{8, 8}, 256, 0, heads * head});
+    ASSERT_TRUE(plan.is_ok()) << heads;
+    EXPECT_EQ(plan->kv_port_bytes(), heads * head);
+    EXPECT_EQ(plan->map.lanes, heads * s.head_size());
+    EXPECT_EQ(plan->map.kv_row_words, s.n_kv_heads / heads);
+    EXPECT_EQ(plan->map.q_lanes, heads * s.head_size() * s.kv_mul());
+    EXPECT_EQ(plan->map.kv_words, 2 * s.n_layers * s.seq_len * (s.n_kv_heads / heads));
+  }
+  for (const int64_t bad : {head / 2, head + 2, -head, 2 * s.kv_dim() + head}) {
+    const auto plan = plan_chip(tiny(), {{8, 8}, 256, 0, bad});
+    ASSERT_FALSE(plan.is_ok()) << bad;
+    EXPECT_EQ(plan.message(), "KV port " + std::to_string(bad) + " bytes per cycle must be whole KV heads of 2 x head_size = " +
+                                  std::to_string(head) + " bytes that divide the KV row of 2 x kv_dim = " +
+                                  std::to_string(2 * s.kv_dim()) + " bytes, e.g. --kv-port " + std::to_string(2 * s.kv_dim()));
+  }
 }
 
 // --weight-port: a multiple of C from C to R x C; P = port / C banks, each matrix ceil(N/C) * ceil(K/P) words per bank,
@@ -291,26 +316,41 @@ TEST(ChipPlan, MatrixSitesByKindAndBlocksFromOneSource) {
 // hw_core starts a PV as soon as "its" probability row is written, counting rows and PVs (hw_core_softmax_writer):
 // that needs the program to pair them in order. Every layer's k-th PV reads the row its k-th SCORES writes, and no
 // PV reads a row of a SCORES that is not yet paired; V = 1 and V > 1 arrays alike.
-TEST(Program, PvsPairWithScoresInOrder) {
+// hw_core_attention holds one softmax row per head: the PV right after a SCORES takes every probability it made, over
+// the same layer's V rows with the same walk (KV words per position, positions 0..pos), before the next SCORES.
+TEST(Program, EveryScoresIsFollowedByItsPv) {
   for (const gen::ArrayShape array : {gen::ArrayShape{8, 8}, gen::ArrayShape{3, 5}, gen::ArrayShape{16, 16}}) {
-    auto plan = plan_chip(tiny(), {array, 256});
-    ASSERT_TRUE(plan.is_ok()) << plan.message();
-    std::vector<uint32_t> rows;  // SCORES row bases not yet paired, in order
-    int64_t scores = 0, pvs = 0;
-    for (const auto& in : plan->program.code) {
-      if (in.op == isa::Op::kScores) {
-        rows.push_back(in.dst);
-        ++scores;
-      } else if (in.op == isa::Op::kPv) {
-        ASSERT_FALSE(rows.empty()) << "a PV before its SCORES";
-        EXPECT_EQ(in.a_base, rows.front()) << "PV " << pvs << " reads another row than SCORES " << pvs << " wrote";
-        rows.erase(rows.begin());
-        ++pvs;
-      } else {
-        EXPECT_TRUE(rows.empty()) << isa::format(in) << " runs with unpaired SCORES rows";
+    for (const int64_t kv_port : {int64_t{0}, 2 * tiny().shape.head_size()}) {
+      auto plan = plan_chip(tiny(), {array, 256, 0, kv_port});
+      ASSERT_TRUE(plan.is_ok()) << plan.message();
+      const auto& code = plan->program.code;
+      const auto& mm = plan->map;
+      int64_t layers = 0;
+      for (size_t pc = 0; pc < code.size(); ++pc) {
+        const auto& in = code[pc];
+        if (in.op == isa::Op::kPv) {
+          ASSERT_GT(pc, 0u);
+          EXPECT_EQ(code[pc - 1].op, isa::Op::kScores) << "a PV not right after a SCORES at pc " << pc;
+        }
+        if (in.op != isa::Op::kScores) continue;
+        ASSERT_LT(pc + 1, code.size());
+        const auto& pv = code[pc + 1];
+        ASSERT_EQ(pv.op, isa::Op::kPv) << "SCORES at pc " << pc;
+        const int64_t l = plan->program.notes[pc].layer;
+        EXPECT_EQ(in.b_base, mm.k_base(l));
+        EXPECT_EQ(pv.b_base, mm.v_base(l));
+        EXPECT_EQ(in.n_inner, mm.kv_row_words);
+        EXPECT_EQ(pv.n_inner, in.n_inner);
+        EXPECT_EQ(in.n_outer, gen::kPosPlusOne);
+        EXPECT_EQ(pv.n_outer, gen::kPosPlusOne);
+        EXPECT_EQ(pv.b_stride_inner, in.b_stride_inner);
+        EXPECT_EQ(pv.b_stride_outer, in.b_stride_outer);
+        EXPECT_EQ(in.b_stride_outer, mm.kv_row_words);
+        EXPECT_EQ(pv.n_out, tiny().shape.dim);
+        EXPECT_EQ(pv.dst, mm.att);
+        EXPECT_EQ(l, layers++);
       }
+      EXPECT_EQ(layers, tiny().shape.n_layers);
     }
-    EXPECT_EQ(scores, pvs);
-    EXPECT_EQ(scores, tiny().shape.n_layers * tiny().shape.n_heads);
   }
 }

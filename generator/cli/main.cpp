@@ -182,6 +182,7 @@ struct HwArgs {
   std::string array = "8x8";
   int64_t bank_depth = 4096;
   int64_t weight_port = 0;  // 0: R x C
+  int64_t kv_port = 0;      // 0: the whole KV row
 };
 
 Result<gen::GenerateOptions> design_options(const std::string& model, const std::string& widths_arg,
@@ -194,11 +195,13 @@ Result<gen::GenerateOptions> design_options(const std::string& model, const std:
   opt.array = *array;
   opt.sram_bank_depth = hw.bank_depth;
   opt.weight_port = hw.weight_port == 0 ? array->rows * array->cols : hw.weight_port;
+  opt.kv_port = hw.kv_port;
   opt.out_dir = out_dir;
   opt.regenerate_command = "hardwire generate --model " + gen::shell_word(model) + " --array " +
                            gen::shell_word(hw.array) +
                            (widths_arg.empty() ? "" : " --widths " + gen::shell_word(widths_arg)) +
-                           " --weight-port " + std::to_string(opt.weight_port) + " --sram-bank-depth " +
+                           " --weight-port " + std::to_string(opt.weight_port) +
+                           (hw.kv_port ? " --kv-port " + std::to_string(hw.kv_port) : "") + " --sram-bank-depth " +
                            std::to_string(hw.bank_depth);
   return opt;
 }
@@ -213,7 +216,9 @@ int cmd_info(const std::string& model, const std::string& widths_arg, const HwAr
   HW_ASSIGN_OR_FAIL(auto widths, effective_widths(src, widths_arg));
   HW_ASSIGN_OR_FAIL(auto array, gen::parse_array(hw.array));
   HW_OK_OR_FAIL(gen::check_weight_port(array, hw.weight_port));
+  HW_OK_OR_FAIL(gen::check_kv_port(src.shape, hw.kv_port));
   const int64_t port = hw.weight_port == 0 ? array.rows * array.cols : hw.weight_port;
+  const int64_t kv_port = hw.kv_port == 0 ? 2 * src.shape.kv_dim() : hw.kv_port;
   const gen::ModelInfo m = gen::compute_info(src, widths);
   const auto& s = m.shape;
   fmt::print("model          {}\n", src.describe());
@@ -240,9 +245,14 @@ int cmd_info(const std::string& model, const std::string& widths_arg, const HwAr
   const double weight_cycles = static_cast<double>(m.stats.matmul_macs_per_token) / static_cast<double>(port);
   const double compute_cycles =
       static_cast<double>(m.macs_per_token_mean) / static_cast<double>(array.rows * array.cols);
+  // KV rows (K and V of every layer) of positions 0..pos, mean over positions.
+  const double kv_cycles = static_cast<double>(s.n_layers) * static_cast<double>(s.seq_len + 1) / 2.0 * 2.0 *
+                           static_cast<double>(2 * s.kv_dim()) / static_cast<double>(kv_port);
   fmt::print("chip           {}x{} array, weight port {} bytes per cycle ({} banks of {} bytes): weight-delivery bound "
              "{:.0f} cycles/token, compute bound {:.0f} (mean over positions)\n",
              array.rows, array.cols, port, port / array.cols, array.cols, weight_cycles, compute_cycles);
+  fmt::print("               KV port {} bytes per cycle: KV-delivery bound {:.0f} cycles/token (mean over positions)\n",
+             kv_port, kv_cycles);
   if (!json_path.empty()) {
     nlohmann::json j = {
         {"model", src.describe()},
@@ -262,6 +272,8 @@ int cmd_info(const std::string& model, const std::string& widths_arg, const HwAr
          {{"array", {{"rows", array.rows}, {"cols", array.cols}}},
           {"weight_port_bytes", port},
           {"weight_cycles", weight_cycles},
+          {"kv_port_bytes", kv_port},
+          {"kv_cycles_mean", kv_cycles},
           {"compute_cycles_mean", compute_cycles}}}};
     HW_OK_OR_FAIL(write_json(json_path, j));
   }
@@ -406,7 +418,8 @@ int cmd_sim(const SimArgs& a) {
   if (dir.empty()) {
     std::string name;
     for (char c : fs::path(src0.name).stem().string()) name += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
-    dir = "out/sim-" + name + "-" + a.hw.array + (a.hw.weight_port ? "-wp" + std::to_string(a.hw.weight_port) : "");
+    dir = "out/sim-" + name + "-" + a.hw.array + (a.hw.weight_port ? "-wp" + std::to_string(a.hw.weight_port) : "") +
+          (a.hw.kv_port ? "-kv" + std::to_string(a.hw.kv_port) : "");
   }
   HW_ASSIGN_OR_FAIL(auto opt, design_options(a.model, a.widths, a.hw, dir));
   opt.reuse_unchanged = true;
@@ -421,12 +434,14 @@ int cmd_sim(const SimArgs& a) {
 
   const auto t0 = clock::now();
   HW_ASSIGN_OR_FAIL(auto p, prepare(a.model, a.widths, true));
-  HW_ASSIGN_OR_FAIL(auto plan, gen::plan_chip(p.qm, {opt.array, opt.sram_bank_depth, opt.weight_port}));
+  HW_ASSIGN_OR_FAIL(auto plan, gen::plan_chip(p.qm, {opt.array, opt.sram_bank_depth, opt.weight_port, opt.kv_port}));
   HW_ASSIGN_OR_FAIL(auto sum, gen::generate_design(p.src, p.qm, plan, opt));
   fmt::print("model    {}\nshape    {}\nwidths   {}\n", p.src.describe(), p.src.shape.to_string(),
              gen::widths_to_string(p.widths));
-  fmt::print("design   {} ({}x{} array, weight port {} bytes per cycle, {} instructions per token, content hash {}{})\n",
-             dir, opt.array.rows, opt.array.cols, plan.weight_port_bytes(), plan.program.size(), sum.content_hash,
+  fmt::print("design   {} ({}x{} array, weight port {} bytes per cycle, KV port {} bytes per cycle, {} instructions per "
+             "token, content hash {}{})\n",
+             dir, opt.array.rows, opt.array.cols, plan.weight_port_bytes(), plan.kv_port_bytes(), plan.program.size(),
+             sum.content_hash,
              sum.reused ? ", reused" : "");
   if (!sum.damaged.empty())
     fmt::print("note     the design in {} was damaged ({}); regenerated it\n", dir, sum.damaged);
@@ -547,6 +562,7 @@ int cmd_sim(const SimArgs& a) {
     nlohmann::json j = {{"model", p.src.describe()},
                         {"array", {{"rows", R}, {"cols", C}}},
                         {"weight_port_bytes", plan.weight_port_bytes()},
+                        {"kv_port_bytes", plan.kv_port_bytes()},
                         {"widths", gen::widths_to_string(p.widths)},
                         {"content_hash", sum.content_hash},
                         {"seed", seed},
@@ -593,12 +609,16 @@ int run_cli(int argc, char** argv) {
   HwArgs hw;
   const std::string port_help =
       "bytes of weights read per cycle: a multiple of C from C to R x C (default R x C: every multiplier busy)";
+  const std::string kv_port_help =
+      "bytes of the KV cache read per cycle: whole KV heads (2 x head_size bytes each) dividing the KV row "
+      "(default 2 x kv_dim: every KV head at once)";
 
   CLI::App* info = app.add_subcommand("info", "shape, parameter count, weight bytes, MACs per token, KV-cache bytes");
   info->add_option("--model,-m", model, model_help)->capture_default_str();
   info->add_option("--widths", widths, widths_help);
   info->add_option("--array,-a", hw.array, "array RxC, for the decode bounds")->capture_default_str();
   info->add_option("--weight-port", hw.weight_port, port_help);
+  info->add_option("--kv-port", hw.kv_port, kv_port_help);
   info->add_option("--json", json, "also write the figures as JSON to this file");
 
   CLI::App* gold = app.add_subcommand("golden", "greedy decode with the integer golden and the float reference");
@@ -616,6 +636,7 @@ int run_cli(int argc, char** argv) {
   generate->add_option("--widths", widths, widths_help);
   generate->add_option("--array,-a", hw.array, "array RxC, e.g. 8x8 or 4x8")->capture_default_str();
   generate->add_option("--weight-port", hw.weight_port, port_help);
+  generate->add_option("--kv-port", hw.kv_port, kv_port_help);
   generate->add_option("--sram-bank-depth", hw.bank_depth, bank_help)->capture_default_str();
   generate->add_option("--out,-o", out, "output directory (replaced if it is a previous hardwire output)")->required();
 
@@ -625,6 +646,7 @@ int run_cli(int argc, char** argv) {
   synth->add_option("--widths", widths, widths_help);
   synth->add_option("--array,-a", hw.array, "array RxC")->capture_default_str();
   synth->add_option("--weight-port", hw.weight_port, port_help);
+  synth->add_option("--kv-port", hw.kv_port, kv_port_help);
   synth->add_option("--sram-bank-depth", hw.bank_depth, bank_help)->capture_default_str();
   synth->add_option("--liberty", liberty, "liberty file for area in um^2 (default: the built-in generic 45 nm library)");
   synth->add_option("--json", json, "also write the report as JSON to this file");
@@ -637,6 +659,7 @@ int run_cli(int argc, char** argv) {
   sim->add_option("--widths", sa.widths, widths_help);
   sim->add_option("--array,-a", sa.hw.array, "array RxC")->capture_default_str();
   sim->add_option("--weight-port", sa.hw.weight_port, port_help);
+  sim->add_option("--kv-port", sa.hw.kv_port, kv_port_help);
   sim->add_option("--sram-bank-depth", sa.hw.bank_depth, bank_help)->capture_default_str();
   sim->add_option("--tokenizer,-t", sa.tokenizer, "llama2.c tokenizer.bin (prints tokens as text, encodes --prompt)");
   sim->add_option("--prompt,-p", sa.prompt, "prompt text (needs --tokenizer); default: start from BOS");

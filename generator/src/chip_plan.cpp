@@ -40,6 +40,14 @@ Status check_weight_port(const ArrayShape& a, int64_t bytes) {
                " array, e.g. --weight-port " + std::to_string(a.rows * a.cols)};
 }
 
+Status check_kv_port(const golden::Shape& s, int64_t bytes) {
+  const int64_t head = 2 * s.head_size(), row = 2 * s.kv_dim();
+  if (bytes == 0 || (bytes >= head && bytes % head == 0 && row % bytes == 0)) return Status::ok();
+  return Error{"KV port " + std::to_string(bytes) + " bytes per cycle must be whole KV heads of 2 x head_size = " +
+               std::to_string(head) + " bytes that divide the KV row of 2 x kv_dim = " + std::to_string(row) +
+               " bytes, e.g. --kv-port " + std::to_string(row)};
+}
+
 int index_bits(int64_t count) {
   int b = 0;
   while ((int64_t{1} << b) < count) ++b;
@@ -111,7 +119,8 @@ std::vector<MatrixSite> matrix_sites(const golden::QModel& m, int64_t P, int64_t
   return mats;
 }
 
-MemoryMap memory_map(const golden::QModel& m, const std::vector<MatrixSite>& mats, int64_t C, int64_t V) {
+MemoryMap memory_map(const golden::QModel& m, const std::vector<MatrixSite>& mats, int64_t C, int64_t V,
+                     int64_t kv_port) {
   const auto& s = m.shape;
   MemoryMap mm;
   mm.vector_lanes = V;
@@ -127,7 +136,6 @@ MemoryMap memory_map(const golden::QModel& m, const std::vector<MatrixSite>& mat
   mm.q = region(s.dim);
   mm.k = region(s.kv_dim());
   mm.v = region(s.kv_dim());
-  mm.p = region(s.n_heads * s.seq_len);
   mm.att = region(s.dim);
   mm.t = region(s.dim);
   mm.gate = region(s.hidden_dim);
@@ -136,12 +144,14 @@ MemoryMap memory_map(const golden::QModel& m, const std::vector<MatrixSite>& mat
   mm.logits = region(s.vocab);
   mm.scratch_words = at;
   mm.n_layers = s.n_layers;
-  // As many words per head as C lanes need, with the fewest lanes that need no more: no padding lanes where the
-  // head divides evenly (head 8 on a 16-wide array gets 8 lanes, not 8 idle ones in the KV cache).
-  mm.head_words = (s.head_size() + C - 1) / C;
-  mm.lanes = (s.head_size() + mm.head_words - 1) / mm.head_words;
-  mm.kv_row_words = s.n_kv_heads * mm.head_words;
-  mm.q_words = s.n_heads * mm.head_words;
+  // The KV port: a KV-cache word of whole KV heads (kv_port bytes of 16-bit lanes; 0: the whole row, every KV head),
+  // so a position's K row is kv_row_words words and every head's score is one word's work.
+  mm.kv_heads_per_word = kv_port == 0 ? s.n_kv_heads : kv_port / (2 * s.head_size());
+  mm.lanes = mm.kv_heads_per_word * s.head_size();
+  mm.kv_row_words = s.n_kv_heads / mm.kv_heads_per_word;
+  mm.q_heads_per_word = mm.kv_heads_per_word * s.kv_mul();
+  mm.q_lanes = mm.lanes * s.kv_mul();
+  mm.q_words = mm.kv_row_words;
   mm.kv_layer_words = s.seq_len * mm.kv_row_words;
   mm.kv_words = 2 * s.n_layers * mm.kv_layer_words;
   mm.emb_words_per_row = (s.dim + C - 1) / C;
@@ -164,6 +174,7 @@ MemoryMap memory_map(const golden::QModel& m, const std::vector<MatrixSite>& mat
 Result<ChipPlan> plan_chip(const golden::QModel& m, const PlanOptions& o) {
   HW_TRY(check_weight_port(o.array, o.weight_port));
   HW_TRY(check_bank_depth(o.sram_bank_depth));
+  HW_TRY(check_kv_port(m.shape, o.kv_port));
   ChipPlan p;
   p.array = o.array;
   p.shape = m.shape;
@@ -199,7 +210,7 @@ Result<ChipPlan> plan_chip(const golden::QModel& m, const PlanOptions& o) {
   p.mac_acc_bits = std::max({34, score, pv, swiglu});
   p.requant_acc_bits = std::max(p.acc_bits, p.mac_acc_bits);
   p.rope_bits = std::max(w.q, w.k);
-  p.map = memory_map(m, p.matrices, C, V);
+  p.map = memory_map(m, p.matrices, C, V, o.kv_port);
   auto prog = build_program(m, p);
   if (!prog) return prog.error();
   p.program = std::move(*prog);
@@ -237,7 +248,7 @@ constexpr int64_t kReadLatency = 2;     // SRAM read + element register (hw_core
 constexpr int64_t kRequantLatency = 2;  // hw_requant
 constexpr int64_t kGemvLatency = 3;     // hw_gemv: issue, products, column sums
 constexpr int64_t kIsqrt = 13, kNormDivide = 24, kNormEmit = 2;  // hw_rmsnorm: two digits / quotient bits per cycle
-constexpr int64_t kSoftmaxDivide = 47;  // hw_softmax: one reciprocal per row
+constexpr int64_t kSoftmaxDivide = 24;  // hw_softmax: one reciprocal per row, two quotient bits per cycle
 
 int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
@@ -255,9 +266,8 @@ int64_t latency_cycles(const ChipPlan& p, const isa::Instr& in, int64_t rows) {
     case isa::Op::kRope: return kReadLatency + 2;
     case isa::Op::kCopyKv:
     case isa::Op::kPackQ: return kReadLatency + 1;
-    case isa::Op::kScores:  // q . K[t] at C lanes, requantize, then the softmax's max and exp-sum passes and divide
-      return kReadLatency + ceil_div(p.shape.head_size(), C) + kRequantLatency + 2 * ceil_div(rows, C) +
-             kSoftmaxDivide + 1;
+    case isa::Op::kScores:  // q . K[t] of every head, requantize, then the softmax's max and exp-sum passes and divide
+      return kReadLatency + 1 + kRequantLatency + 2 * ceil_div(rows, C) + kSoftmaxDivide + 1;
     case isa::Op::kPv: return kReadLatency + ceil_div(rows, R) + kRequantLatency;  // sum over positions, R per cycle
     case isa::Op::kSwiglu: return kReadLatency + 1 + kRequantLatency;
     case isa::Op::kResadd: return kReadLatency + 1;
@@ -267,7 +277,7 @@ int64_t latency_cycles(const ChipPlan& p, const isa::Instr& in, int64_t rows) {
 }
 
 // The address ranges an instruction reads and writes, per memory, for the dependency chain.
-enum class Space { kScratch, kQ, kKv, kEmbedding };
+enum class Space { kScratch, kQ, kKv, kEmbedding, kProbabilities };
 struct Range {
   Space space;
   int64_t lo, hi;  // inclusive
@@ -320,7 +330,9 @@ StepBounds ChipPlan::step_bounds(int64_t pos) const {
     const int64_t ni = n(in.n_inner), no = n(in.n_outer), nout = n(in.n_out);
     std::vector<Range> reads;
     const Space a_space = in.op == isa::Op::kScores ? Space::kQ : Space::kScratch;
-    if (in.op != isa::Op::kEmbed)
+    if (in.op == isa::Op::kPv)  // the softmax rows of the SCORES before it
+      reads.push_back({Space::kProbabilities, 0, rows - 1});
+    else if (in.op != isa::Op::kEmbed)
       reads.push_back(loop_range(a_space, in.a_base, in.a_stride_inner, in.a_stride_outer, ni, no));
     if (in.op == isa::Op::kScores || in.op == isa::Op::kPv)
       reads.push_back(loop_range(Space::kKv, in.b_base, in.b_stride_inner, in.b_stride_outer, ni, no));
@@ -357,7 +369,7 @@ StepBounds ChipPlan::step_bounds(int64_t pos) const {
         break;
       case isa::Op::kPackQ: writes.push_back({{Space::kQ, 0, nout - 1}, i}); break;
       case isa::Op::kOutput: break;
-      case isa::Op::kScores: writes.push_back({{Space::kScratch, in.dst, in.dst + rows - 1}, i}); break;
+      case isa::Op::kScores: writes.push_back({{Space::kProbabilities, 0, rows - 1}, i}); break;
       default: writes.push_back({{Space::kScratch, in.dst, in.dst + nout - 1}, i}); break;
     }
   }
@@ -381,7 +393,7 @@ std::vector<BlockParams> ChipPlan::blocks() const {
   b.push_back({"hw_gemv",
                {{"P", P}, {"C", C}, {"A_W", act_bits}, {"ACC_W", acc_bits}, {"K_MAX", k_max}, {"N_MAX", n_max},
                 {"W_DEPTH", weight_words}, {"W_BANK_DEPTH", weight_bank_depth}}});
-  b.push_back({"hw_softmax", {{"MAX_LEN", shape.seq_len}}});
+  b.push_back({"hw_softmax", {{"MAX_LEN", shape.seq_len}, {"NUM_BUF", 1}, {"SUM_LANES", softmax_sum_lanes}}, shape.n_heads});
   b.push_back({"hw_rmsnorm",
                {{"DIM", shape.dim}, {"IN_W", widths.res}, {"OUT_W", widths.xn}, {"LANES", map.vector_lanes}}});
   b.push_back({"hw_rope",
@@ -408,6 +420,7 @@ std::vector<BlockParams> ChipPlan::blocks() const {
                 {"XN_W", widths.xn},
                 {"ROPE_W", rope_bits},
                 {"MAC_ACC_W", mac_acc_bits},
+                {"SM_LANES", softmax_sum_lanes},
                 {"RQ_ACC_W", requant_acc_bits},
                 {"SCRATCH_DEPTH", map.scratch_words},
                 {"KV_DEPTH", map.kv_words},
@@ -440,12 +453,19 @@ std::vector<BlockParams> ChipPlan::blocks() const {
                   {"N_LAYERS", shape.n_layers},
                   {"LAYER_W", program.layout.width[static_cast<size_t>(isa::Field::silu_layer)]}}});
   }
-  // COPYKV/PACKQ read scratchpad words and PV's results leave a head word per beat where heads align with
-  // scratchpad words (hw_core.sv PackWords).
+  // COPYKV/PACKQ read scratchpad words where their packed words and scratchpad words divide one another (hw_core.sv
+  // KvPackWords, QPackWords).
   const int64_t hs = shape.head_size();
-  const bool pack_words = V > 1 && (hs % V == 0 || V % hs == 0);
-  b.push_back({"hw_core_vector_mac",
-               {{"LANES", map.lanes}, {"HEAD_SIZE", hs}, {"MAC_ACC_W", mac_acc_bits}, {"VEC_OUT", pack_words ? 1 : 0}}});
+  const auto pack_words = [&](int64_t lanes) { return V > 1 && (lanes % V == 0 || V % lanes == 0); };
+  b.push_back({"hw_core_attention",
+               {{"LANES", map.lanes},
+                {"HEAD_SIZE", hs},
+                {"KV_MUL", shape.kv_mul()},
+                {"ROW_WORDS", map.kv_row_words},
+                {"SEQ_LEN", shape.seq_len},
+                {"MAC_ACC_W", mac_acc_bits},
+                {"V", V},
+                {"SUM_LANES", softmax_sum_lanes}}});
   b.push_back({"hw_core_gemm_packer",
                {{"P", P}, {"A_W", act_bits}, {"X_ADDR_W", index_bits(kg_max)}, {"WORDS", word_mode ? 1 : 0}}});
   if (map.vector_lanes > 1) {
@@ -455,20 +475,23 @@ std::vector<BlockParams> ChipPlan::blocks() const {
     b.push_back({"hw_core_gemm_serializer", {{"C", C}, {"ACC_W", acc_bits}}});
   }
   b.push_back({"hw_core_lane_packer",
-               {{"LANES", map.lanes}, {"HEAD_SIZE", hs}, {"V", V}, {"WORDS", pack_words ? 1 : 0}}});
+               {{"LANES", map.lanes}, {"HEAD_SIZE", map.lanes}, {"V", V}, {"WORDS", pack_words(map.lanes) ? 1 : 0}}});
+  if (map.q_lanes != map.lanes) {
+    b.push_back({"hw_core_lane_packer#q",
+                 {{"LANES", map.q_lanes},
+                  {"HEAD_SIZE", map.q_lanes},
+                  {"V", V},
+                  {"WORDS", pack_words(map.q_lanes) ? 1 : 0}}});
+  } else {
+    b.back().instances = 2;
+  }
   b.push_back({"hw_core_requant_feeder",
                {{"ACC_W", acc_bits},
                 {"MAC_ACC_W", mac_acc_bits},
                 {"RQ_ACC_W", requant_acc_bits},
                 {"RQ_DEPTH", map.requant_words}}});
-  b.push_back({"hw_core_softmax_writer", {}});
   b.push_back({"hw_core_output", {{"VOCAB", shape.vocab}, {"V", V}}});
-  b.push_back({"hw_core_writeback",
-               {{"LANES", map.lanes},
-                {"XN_W", widths.xn},
-                {"ROPE_W", rope_bits},
-                {"V", map.vector_lanes},
-                {"PV_WORDS", pack_words ? 1 : 0}}});
+  b.push_back({"hw_core_writeback", {{"XN_W", widths.xn}, {"ROPE_W", rope_bits}, {"V", map.vector_lanes}}});
   return b;
 }
 
@@ -486,21 +509,25 @@ std::vector<MemoryDesc> ChipPlan::memories() const {
     m.push_back({"vector requantization parameters", map.rqv_words * map.vector_lanes * 40,
                  "per-channel parameters of every matrix, " + s(map.vector_lanes) + " x 40 bits per word"});
   m.push_back({"KV cache", map.kv_words * 16 * map.lanes,
-               "n_layers x seq_len x n_kv_heads heads, K and V, 16-bit lanes (k " + s(widths.k) + " / v " +
-                   s(widths.v) + " bits used), " + s(map.lanes) + " per word"});
-  m.push_back({"q buffer", map.q_words * 16 * map.lanes, "the step's q, lane-packed per head for the attention lanes"});
+               "n_layers x seq_len positions, K and V, 16-bit lanes (k " + s(widths.k) + " / v " + s(widths.v) +
+                   " bits used), " + s(map.lanes) + " per word (" + s(map.kv_heads_per_word) + " KV heads: the KV port " +
+                   s(2 * map.lanes) + " bytes), " + s(map.kv_row_words) + " word(s) per position"});
+  m.push_back({"q buffer", map.q_words * 16 * map.q_lanes,
+               "the step's q, " + s(map.q_lanes) + " lanes per word (the query heads of one KV word)"});
   // The SiLU ROM: one copy in the scalar MAC, or one per lane of hw_core_elementwise (V > 1).
   m.push_back({"tables", (256 + map.silu_words * map.vector_lanes + 2 * seq * (shape.head_size() / 2)) * 16,
                "exp2, SiLU per layer (" + s(map.vector_lanes) + " cop" + (map.vector_lanes > 1 ? "ies" : "y") +
                    "), RoPE cos/sin"});
   m.push_back({"activation scratchpad", 2 * map.scratch_words * 32,
-               "x, xn, q, k, v, p, att, branch, gate, up, h, logits; words of " + s(map.vector_lanes) +
+               "x, xn, q, k, v, att, branch, gate, up, h, logits; words of " + s(map.vector_lanes) +
                    " x 32 bits, two copies (two read ports)"});
   const auto n = static_cast<int64_t>(program.size());
   m.push_back({"microcode and norm constants", n * program.layout.word_bits() + map.norm_words * 72,
                s(n) + " instructions x " + s(program.layout.word_bits()) + " bits; RMSNorm constants x 72 bits"});
   m.push_back({"matrix engine X buffer", ((k_max + P - 1) / P) * P * act_bits, "one activation vector, P per word"});
-  m.push_back({"softmax row buffers", 4 * seq * 16 + 2 * 256 * 16, "4 rows of seq_len scores + 2 exp2 tables"});
+  m.push_back({"softmax row buffers", shape.n_heads * (seq * 16 + (softmax_sum_lanes + 1) * 256 * 16),
+               "per head (" + s(shape.n_heads) + "): a row of seq_len scores in " + s(softmax_sum_lanes) + " banks + " +
+                   s(softmax_sum_lanes + 1) + " exp2 tables"});
   m.push_back({"RMSNorm vector buffer", shape.dim * widths.res, "one residual vector"});
   return m;
 }

@@ -253,14 +253,16 @@ void Emitter::emit_packages() {
     for (char c : m.name) id += (c == '.') ? '_' : c;
     u(id, m.base, &m == &plan_.matrices.front() ? "weight memory map: first word of each matrix" : "");
   }
-  u("AttLanes", mm.lanes, "accelerator core (hw_core): attention lanes (16-bit), memories and accumulators");
+  u("AttLanes", mm.lanes, "accelerator core (hw_core): KV-cache word lanes (16-bit), whole KV heads");
+  u("AttQHeads", mm.q_heads_per_word, "query heads per KV-cache word (attention results per score beat)");
+  u("KvPortBytes", plan_.kv_port_bytes(), "KV port: bytes of the KV cache read per cycle");
   u("MacAccW", plan_.mac_acc_bits, "attention / SwiGLU / embedding accumulator width");
+  u("SoftmaxSumLanes", plan_.softmax_sum_lanes, "softmax exp-sum elements per cycle (per head)");
   u("RqAccW", plan_.requant_acc_bits, "requantizer input width");
   u("RopeW", plan_.rope_bits, "RoPE unit width: max(q, k)");
   u("ScratchWords", mm.scratch_words, "activation scratchpad, 32-bit words");
-  u("HeadWords", mm.head_words, "KV-cache / q-buffer words per head");
-  u("KvRowWords", mm.kv_row_words, "KV-cache words per position: NumKvHeads x HeadWords");
-  u("KvWords", mm.kv_words, "KV cache words of AttLanes x 16 bits: K then V, per layer seq_len x n_kv_heads heads");
+  u("KvRowWords", mm.kv_row_words, "KV-cache words per position: NumKvHeads x HeadSize / AttLanes");
+  u("KvWords", mm.kv_words, "KV cache words of AttLanes x 16 bits: K then V, per layer seq_len x KvRowWords");
   u("EmbWords", mm.emb_words, "embedding SRAM words of ArrayCols bytes");
   u("EmbWordsPerRow", mm.emb_words_per_row);
   u("RequantWords", mm.requant_words);
@@ -313,12 +315,14 @@ void Emitter::emit_top() {
                {Dir::kOutput, "dbg_res_idx_o", 32, false, ""},
                {Dir::kOutput, "dbg_res_lanes_o", bits(plan_.map.vector_lanes + 1), false, ""},
                {Dir::kOutput, "dbg_res_data_o", static_cast<int>(32 * plan_.map.vector_lanes), false, ""},
-               {Dir::kOutput, "dbg_aux_valid_o", 1, false, ""},
-               {Dir::kOutput, "dbg_aux_idx_o", 32, false, ""},
-               {Dir::kOutput, "dbg_aux_data_o", 32, false, ""},
-               {Dir::kOutput, "dbg_prob_valid_o", 1, false, ""},
-               {Dir::kOutput, "dbg_prob_addr_o", 32, false, ""},
-               {Dir::kOutput, "dbg_prob_data_o", 32, false, ""}};
+               {Dir::kOutput, "dbg_aux_valid_o", 1, false, "attention scores: position, first head, values"},
+               {Dir::kOutput, "dbg_aux_pos_o", 32, false, ""},
+               {Dir::kOutput, "dbg_aux_head_o", 32, false, ""},
+               {Dir::kOutput, "dbg_aux_data_o", static_cast<int>(32 * plan_.map.q_heads_per_word), false, ""},
+               {Dir::kOutput, "dbg_prob_valid_o", 1, false, "probabilities PV takes: likewise"},
+               {Dir::kOutput, "dbg_prob_pos_o", 32, false, ""},
+               {Dir::kOutput, "dbg_prob_head_o", 32, false, ""},
+               {Dir::kOutput, "dbg_prob_data_o", static_cast<int>(32 * plan_.map.q_heads_per_word), false, ""}};
   Instance inst;
   inst.module = "hw_core";
   inst.name = "u_core";
@@ -331,7 +335,7 @@ void Emitter::emit_top() {
       {"N_HEADS", "NumHeads"},      {"N_KV_HEADS", "NumKvHeads"}, {"LANES", "AttLanes"},
       {"VOCAB", "Vocab"},           {"SEQ_LEN", "SeqLen"},      {"RES_W", "ResW"},
       {"XN_W", "XnW"},              {"ROPE_W", "RopeW"},        {"MAC_ACC_W", "MacAccW"},
-      {"RQ_ACC_W", "RqAccW"},       {"SCRATCH_DEPTH", "ScratchWords"}, {"KV_DEPTH", "KvWords"},
+      {"SM_LANES", "SoftmaxSumLanes"}, {"RQ_ACC_W", "RqAccW"},       {"SCRATCH_DEPTH", "ScratchWords"}, {"KV_DEPTH", "KvWords"},
       {"EMB_DEPTH", "EmbWords"},    {"EMB_WPR", "EmbWordsPerRow"}, {"RQ_DEPTH", "RequantWords"},
       {"V_LANES", "VectorLanes"},   {"RQV_DEPTH", "RqVecWords"},
       {"NORM_DEPTH", "NormWords"},  {"PROG_DEPTH", "ProgramWords"}};
@@ -376,6 +380,7 @@ std::string Emitter::manifest() {
                    {"act_bits", plan_.act_bits},
                    {"acc_bits", plan_.acc_bits},
                    {"weight_port_bytes", plan_.weight_port_bytes()},
+                   {"kv_port_bytes", plan_.kv_port_bytes()},
                    {"core", {{"mac_acc_bits", plan_.mac_acc_bits}, {"requant_acc_bits", plan_.requant_acc_bits}}},
                    {"weight_sram", {{"banks", plan_.weight_port_rows}, {"word_bytes", plan_.array.cols},
                                     {"words_per_bank", plan_.weight_words},
@@ -425,16 +430,18 @@ std::string Emitter::manifest() {
         {"vector_words", mm.rqv_words}}},
       {"norms", norms}};
   j["memory_map"]["scratchpad"] = {{"word_bits", 32}, {"words", mm.scratch_words},
-                                   {"x", mm.x}, {"xn", mm.xn}, {"q", mm.q}, {"k", mm.k}, {"v", mm.v}, {"p", mm.p},
+                                   {"x", mm.x}, {"xn", mm.xn}, {"q", mm.q}, {"k", mm.k}, {"v", mm.v},
                                    {"att", mm.att}, {"t", mm.t}, {"gate", mm.gate}, {"up", mm.up}, {"h", mm.h},
                                    {"logits", mm.logits}};
   j["memory_map"]["kv_cache"] = {
-      {"word_bits", 16 * mm.lanes}, {"lanes", mm.lanes}, {"words", mm.kv_words}, {"head_words", mm.head_words},
-      {"row_words", mm.kv_row_words},
+      {"word_bits", 16 * mm.lanes}, {"lanes", mm.lanes}, {"words", mm.kv_words},
+      {"kv_heads_per_word", mm.kv_heads_per_word}, {"row_words", mm.kv_row_words},
+      {"port_bytes", plan_.kv_port_bytes()},
       {"layout", "K of layer l at l*seq_len*row_words, V at (n_layers+l)*seq_len*row_words; position pos at "
-                 "+pos*row_words, kv head g at +g*head_words; element d of a head in word d/lanes, lane d%lanes"}};
-  j["memory_map"]["q_buffer"] = {{"word_bits", 16 * mm.lanes}, {"words", mm.q_words},
-                                 {"layout", "head h at h*head_words, element d in word d/lanes, lane d%lanes"}};
+                 "+pos*row_words; element e of the row (kv head e/head_size) in word e/lanes, lane e%lanes"}};
+  j["memory_map"]["q_buffer"] = {{"word_bits", 16 * mm.q_lanes}, {"words", mm.q_words},
+                                 {"layout", "element e of q (head e/head_size) in word e/q_lanes, lane e%q_lanes: "
+                                            "word w holds the query heads of KV word w"}};
   j["memory_map"]["norm_rom"] = {{"image", "mem/norms.hex"}, {"words", mm.norm_words}};
   j["memory_map"]["silu_rom"] = {{"image", "mem/silu.hex"}, {"words", mm.silu_words}};
   const Program& prog = plan_.program;
@@ -473,7 +480,7 @@ Result<GenerateSummary> Emitter::run() {
   // plus the modules they share (memories, FIFOs, the core's helper package). The library's other modules (hw_gemm
   // and its systolic array, for M > 1) are not part of this chip.
   std::set<std::string> used = {"hw_sram.sv", "hw_fifo.sv", "hw_core_pkg.sv"};
-  for (const auto& b : plan_.blocks()) used.insert(b.module + ".sv");
+  for (const auto& b : plan_.blocks()) used.insert(b.template_name() + ".sv");
   std::vector<std::pair<std::string, std::string>> templates;
   for (const auto& [name, text] : embedded_templates())
     if (used.count(name)) templates.emplace_back(name, text);
@@ -540,7 +547,7 @@ Result<GenerateSummary> Emitter::run() {
 
 Result<GenerateSummary> generate_design(const ModelSource& src, const golden::QModel& model,
                                         const GenerateOptions& options) {
-  auto plan = plan_chip(model, {options.array, options.sram_bank_depth, options.weight_port});
+  auto plan = plan_chip(model, {options.array, options.sram_bank_depth, options.weight_port, options.kv_port});
   if (!plan) return plan.error();
   return generate_design(src, model, *plan, options);
 }
@@ -548,8 +555,9 @@ Result<GenerateSummary> generate_design(const ModelSource& src, const golden::QM
 Result<GenerateSummary> generate_design(const ModelSource& src, const golden::QModel& model, const ChipPlan& plan,
                                         const GenerateOptions& options) {
   HW_CHECK(plan.array.rows == options.array.rows && plan.array.cols == options.array.cols &&
-               (options.weight_port == 0 || plan.weight_port_bytes() == options.weight_port),
-           "generate_design: the plan is of this array and weight port");
+               (options.weight_port == 0 || plan.weight_port_bytes() == options.weight_port) &&
+               (options.kv_port == 0 || plan.kv_port_bytes() == options.kv_port),
+           "generate_design: the plan is of this array, weight port and KV port");
   Emitter e(src, model, plan, options);
   return e.run();
 }

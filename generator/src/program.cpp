@@ -77,8 +77,8 @@ class Builder {
     i.out_bits = u32(bits);
     return i;
   }
-  // One head's pass over the KV cache: source A walks a_base with inner stride 1 (q buffer words, or p[t]); source
-  // B starts at the kv head's first word of position 0 with the given strides.
+  // A pass over the KV cache of one layer: source A walks a_base with inner stride 1 (q-buffer words); source B
+  // starts at the layer's first word of position 0 with the given strides.
   isa::Instr attention_op(isa::Op op, int64_t a, int64_t b, int64_t b_inner, int64_t b_outer, uint32_t n_inner,
                           uint32_t n_outer, uint32_t n_out, int64_t dst, int64_t rq, int bits) {
     isa::Instr i;
@@ -135,7 +135,7 @@ void Builder::layer(int64_t l) {
   const size_t first = p_.code.size();
   auto site = [&](const char* n) { return golden::layer_site(l, n); };
   const std::string L = "L" + std::to_string(l) + " ";
-  const int64_t hs = s.head_size(), kvd = s.kv_dim();
+  const int64_t kvd = s.kv_dim();
   norm(2 * l, L + "NORM attention", site("attn.norm"));
   matvec(l, MatrixKind::kWq, mm_.xn, mm_.q, site("attn.q_proj"), Phase::kProjection);
   matvec(l, MatrixKind::kWk, mm_.xn, mm_.k, site("attn.k_proj"), Phase::kProjection);
@@ -145,37 +145,27 @@ void Builder::layer(int64_t l) {
   {
     isa::Instr pq = vector_op(isa::Op::kPackQ, mm_.q, s.dim, 0, 0);
     pq.n_out = u32(mm_.q_words);
-    push(pq, note(L + "PACKQ q -> q buffer (attention lanes)", Phase::kAttention, ""));
+    push(pq, note(L + "PACKQ q -> q buffer (the query heads of each KV word)", Phase::kAttention, ""));
   }
   for (int kv = 0; kv < 2; ++kv) {
     isa::Instr i = vector_op(isa::Op::kCopyKv, kv ? mm_.v : mm_.k, kvd, kv ? mm_.v_base(l) : mm_.k_base(l), 0);
-    i.n_out = u32(s.n_kv_heads * mm_.head_words);
+    i.n_out = u32(mm_.kv_row_words);
     i.dst_add_position = 1;
     push(i, note(L + (kv ? "COPYKV v -> V cache[pos]" : "COPYKV k -> K cache[pos]"), Phase::kAttention, ""));
   }
-  // All heads' scores first: the softmax rows of consecutive heads overlap (hw_softmax has 4 row buffers); then
-  // the PV products, which start once every probability is written.
-  for (int64_t h = 0; h < s.n_heads; ++h) {
-    const int64_t g = h / s.kv_mul();
-    isa::Instr sc = attention_op(isa::Op::kScores, h * mm_.head_words, mm_.k_base(l) + g * mm_.head_words, 1,
-                                 mm_.kv_row_words, u32(mm_.head_words), kPosPlusOne, kPosPlusOne, mm_.p + h * s.seq_len,
-                                 mm_.rq_layer_base + 3 * l + 0, golden::kScoreBits);
-    Note n = note(L + "SCORES head " + std::to_string(h) + " (kv head " + std::to_string(g) + ") + softmax",
-                  Phase::kAttention, "");
+  // Every head at once: SCORES walks the K rows of positions 0..pos (kv_row_words words each, with the q word of
+  // the same heads) into the n_heads softmax rows; PV walks the V rows as the probabilities come and writes the
+  // attention output of every head.
+  {
+    isa::Instr sc = attention_op(isa::Op::kScores, 0, mm_.k_base(l), 1, mm_.kv_row_words, u32(mm_.kv_row_words),
+                                 kPosPlusOne, kPosPlusOne, 0, mm_.rq_layer_base + 3 * l + 0, golden::kScoreBits);
+    Note n = note(L + "SCORES all heads + softmax", Phase::kAttention, "");
     n.scores_tap = site("attn.scores");
-    n.tap_offset = h;
-    n.tap_offset_per_row = true;
-    n.head = h;
     push(sc, n);
-  }
-  for (int64_t h = 0; h < s.n_heads; ++h) {
-    const int64_t g = h / s.kv_mul();
-    isa::Instr pv = attention_op(isa::Op::kPv, mm_.p + h * s.seq_len, mm_.v_base(l) + g * mm_.head_words,
-                                 mm_.kv_row_words, 1, kPosPlusOne, u32(mm_.head_words), u32(hs), mm_.att + h * hs,
-                                 mm_.rq_layer_base + 3 * l + 1, w.att);
-    Note n = note(L + "PV head " + std::to_string(h), Phase::kAttention, site("attn.out"));
-    n.tap_offset = h * hs;
-    push(pv, n);
+    isa::Instr pv = attention_op(isa::Op::kPv, 0, mm_.v_base(l), 1, mm_.kv_row_words, u32(mm_.kv_row_words),
+                                 kPosPlusOne, u32(s.dim), mm_.att, mm_.rq_layer_base + 3 * l + 1, w.att);
+    pv.a_stride_inner = 0;
+    push(pv, note(L + "PV all heads", Phase::kAttention, site("attn.out")));
   }
   matvec(l, MatrixKind::kWo, mm_.att, mm_.t, site("attn.proj"), Phase::kProjection);
   residual_add(L + "RESADD attention", site("resid.attn"));

@@ -110,8 +110,9 @@ Result<SynthReport> synthesize_design(const std::string& design_dir, const Synth
                  "hardwire): regenerate the design with `hardwire generate`"};
   std::vector<Block> blocks;
   auto block = [&](const std::string& key, const std::string& name, const std::string& module, const std::string& note,
-                   std::vector<std::string> files, std::vector<std::string> black_boxes = {}) -> Status {
-    const auto it = m["blocks"].find(module);
+                   std::vector<std::string> files, std::vector<std::string> black_boxes = {},
+                   const std::string& manifest_key = "") -> Status {
+    const auto it = m["blocks"].find(manifest_key.empty() ? module : manifest_key);
     if (it == m["blocks"].end() || !it->contains("parameters") || !it->contains("instances"))
       return Error{"manifest '" + design_dir + "/manifest.json' has no configuration of " + module +
                    ": regenerate the design with `hardwire generate`"};
@@ -130,7 +131,7 @@ Result<SynthReport> synthesize_design(const std::string& design_dir, const Synth
                "multipliers (one per weight byte read per cycle), column adder trees, accumulators, issue control, "
                "output FIFO; weight banks and X buffer as macros",
                kUnits));
-  HW_TRY(block("softmax", "softmax unit", "hw_softmax", "row buffers and exp2 tables as macros", kUnits));
+  HW_TRY(block("softmax", "softmax unit (one per head)", "hw_softmax", "row buffer and exp2 tables as macros", kUnits));
   HW_TRY(block("rmsnorm", "RMSNorm unit", "hw_rmsnorm", "isqrt + divider + scaling; vector buffer as a macro",
                kUnits));
   HW_TRY(block("rope", "RoPE unit", "hw_rope", "cos/sin tables as macros", kUnits));
@@ -142,17 +143,17 @@ Result<SynthReport> synthesize_design(const std::string& design_dir, const Synth
                {"hardwire_cfg_pkg", "hw_isa_pkg", "hw_core_sequencer"}));
   HW_TRY(block("core_reader", "core: element reader", "hw_core_reader",
                "two-loop address generator, read credits, 4-entry element FIFO", {"hw_fifo", "hw_core_reader"}));
-  HW_TRY(block("core_mac", "core: scalar MAC", "hw_core_mac", "EMBED/SWIGLU multiply-accumulate, score accumulator; "
+  HW_TRY(block("core_mac", "core: scalar MAC", "hw_core_mac", "EMBED/SWIGLU multiply-accumulate (V = 1); "
                "SiLU ROM as a macro", {"hw_core_mac"}));
   if (m["blocks"].contains("hw_core_elementwise")) {
     HW_TRY(block("core_elementwise", "core: EMBED/SWIGLU lanes", "hw_core_elementwise",
                  "one SiLU lookup, multiplier and requantizer per lane (C); SiLU ROM copies as macros",
                  {"hw_core_pkg", "hw_requant", "hw_core_elementwise"}));
   }
-  HW_TRY(block("core_vector_mac", "core: vector MAC", "hw_core_vector_mac",
-               "attention lanes (q.K dot product, PV accumulators) and the PV serializer or, where heads align with "
-               "scratchpad words, LANES requantizers",
-               {"hw_core_pkg", "hw_requant", "hw_core_vector_mac"}));
+  HW_TRY(block("core_attention", "core: attention", "hw_core_attention",
+               "all heads: q.K multipliers, score requantizers, PV multipliers and dim accumulators, V output "
+               "requantizers; the softmax units as black boxes (reported above)",
+               {"hw_core_pkg", "hw_requant", "hw_core_attention"}, {"hw_softmax"}));
   HW_TRY(block("core_gemm_packer", "core: GEMM packer", "hw_core_gemm_packer", "activations into hw_gemv's X buffer",
                {"hw_core_gemm_packer"}));
   // The matrix engine's output side: C-wide beats requantized whole where the scratchpad has C lanes, else serialized.
@@ -164,13 +165,16 @@ Result<SynthReport> synthesize_design(const std::string& design_dir, const Synth
     HW_TRY(block("core_gemm_serializer", "core: GEMM serializer", "hw_core_gemm_serializer",
                  "C-wide result beats, one output per cycle", {"hw_core_gemm_serializer"}));
   }
-  HW_TRY(block("core_lane_packer", "core: lane packer", "hw_core_lane_packer", "COPYKV/PACKQ words",
+  HW_TRY(block("core_lane_packer", "core: KV lane packer", "hw_core_lane_packer",
+               m["blocks"].contains("hw_core_lane_packer#q") ? "COPYKV words" : "COPYKV and PACKQ words (two)",
                {"hw_core_lane_packer"}));
+  if (m["blocks"].contains("hw_core_lane_packer#q")) {
+    HW_TRY(block("core_q_packer", "core: q lane packer", "hw_core_lane_packer", "PACKQ words", {"hw_core_lane_packer"},
+                 {}, "hw_core_lane_packer#q"));
+  }
   HW_TRY(block("core_requant_feeder", "core: requant feeder", "hw_core_requant_feeder",
                "source select, parameter ROM read, saturation; hw_requant and the ROM as black boxes",
                {"hw_core_pkg", "hw_core_requant_feeder"}, {"hw_requant"}));
-  HW_TRY(block("core_softmax_writer", "core: softmax writer", "hw_core_softmax_writer",
-               "row-base queue and probability addresses", {"hw_fifo", "hw_core_softmax_writer"}));
   HW_TRY(block("core_output", "core: output + argmax", "hw_core_output",
                "host stream (V logits per beat, 4-word FIFO where V > 1) and running argmax",
                {"hw_fifo", "hw_core_output"}));

@@ -39,9 +39,11 @@ struct Config {
   std::map<std::string, int> widths;  // site -> 8 or 16 (only sites that differ from the defaults)
   int64_t rows = 8, cols = 8, bank_depth = 4096, steps = 8;
   int64_t weight_port = 0;  // bytes per cycle; 0: the default, R x C
+  int64_t kv_port = 0;      // KV bytes per cycle; 0: the default, the whole KV row
   uint64_t sim_seed = 1;
 
   int64_t head() const { return dim / heads; }
+  int64_t kv_dim() const { return head() * kv_heads; }
   std::string widths_arg() const {
     std::string s;
     for (const auto& [k, v] : widths) s += (s.empty() ? "" : ",") + k + "=" + std::to_string(v);
@@ -52,7 +54,7 @@ struct Config {
     o << "dim=" << dim << " hidden=" << hidden << " layers=" << layers << " heads=" << heads << " kv_heads=" << kv_heads
       << " vocab=" << vocab << " seq=" << seq << " shared=" << (shared ? 1 : 0) << " model_seed=" << model_seed
       << " widths=" << (widths.empty() ? "-" : widths_arg()) << " array=" << rows << "x" << cols
-      << " bank_depth=" << bank_depth << " weight_port=" << weight_port << " steps=" << steps
+      << " bank_depth=" << bank_depth << " weight_port=" << weight_port << " kv_port=" << kv_port << " steps=" << steps
       << " sim_seed=" << sim_seed;
     return o.str();
   }
@@ -88,6 +90,7 @@ bool parse_line(const std::string& text, Config& c, std::string& err) {
       else if (k == "model_seed") c.model_seed = std::stoll(v);
       else if (k == "bank_depth") c.bank_depth = std::stoll(v);
       else if (k == "weight_port") c.weight_port = std::stoll(v);
+      else if (k == "kv_port") c.kv_port = std::stoll(v);
       else if (k == "steps") c.steps = std::stoll(v);
       else if (k == "sim_seed") c.sim_seed = std::stoull(v);
       else if (k == "array") {
@@ -137,6 +140,13 @@ Config draw(std::mt19937_64& rng, int64_t steps, int64_t max_side) {
   const int64_t depths[] = {0, 16, 64, 256, 4096};
   c.bank_depth = depths[rng() % 5];
   c.weight_port = (rng() % 2) ? c.cols * pick(1, c.rows) : 0;
+  // KV port: the default (the whole row) or a divisor of the KV heads, in whole heads of 2 x head bytes.
+  c.kv_port = 0;
+  if (rng() % 2) {
+    int64_t h = pick(1, c.kv_heads);
+    while (c.kv_heads % h != 0) --h;
+    c.kv_port = 2 * c.head() * h;
+  }
   c.steps = steps;
   c.sim_seed = rng() & 0xffffffffffffull;
   return c;
@@ -175,6 +185,7 @@ Outcome run_one(const Config& c, const fs::path& dir, int build_jobs) {
   const std::string common = "--model " + quote((dir / "model.json").string()) + " --array " + std::to_string(c.rows) +
                              "x" + std::to_string(c.cols) + " --sram-bank-depth " + std::to_string(c.bank_depth) +
                              (c.weight_port ? " --weight-port " + std::to_string(c.weight_port) : std::string()) +
+                             (c.kv_port ? " --kv-port " + std::to_string(c.kv_port) : std::string()) +
                              (c.widths.empty() ? "" : " --widths " + c.widths_arg());
   const std::string design = (dir / "design").string();
   std::string out;
@@ -200,7 +211,8 @@ Outcome run_one(const Config& c, const fs::path& dir, int build_jobs) {
 bool valid(const Config& c) {
   return c.heads >= 1 && c.kv_heads >= 1 && c.heads % c.kv_heads == 0 && c.dim % c.heads == 0 && c.head() % 2 == 0 &&
          c.hidden >= 1 && c.layers >= 1 && c.vocab >= 2 && c.seq >= c.steps && c.rows >= 1 && c.cols >= 1 &&
-         c.steps >= 1 && (c.weight_port == 0 || (c.weight_port % c.cols == 0 && c.weight_port <= c.rows * c.cols));
+         c.steps >= 1 && (c.weight_port == 0 || (c.weight_port % c.cols == 0 && c.weight_port <= c.rows * c.cols)) &&
+         (c.kv_port == 0 || (c.kv_port % (2 * c.head()) == 0 && (2 * c.kv_dim()) % c.kv_port == 0));
 }
 
 // Greedy shrinking: try smaller variants of each parameter, keep any that still fails at the same stage.
@@ -229,6 +241,8 @@ Config shrink(Config c, const std::string& stage, const fs::path& work, int buil
     add([](Config& d) { d.bank_depth = 4096; });
     add([](Config& d) { d.weight_port = 0; });
     add([](Config& d) { d.weight_port = d.cols; });
+    add([](Config& d) { d.kv_port = 0; });
+    add([](Config& d) { d.kv_port = 2 * d.head(); });
     add([](Config& d) { d.shared = true; });
     for (const auto& d : cands) {
       const Outcome o = run_one(d, work / ("shrink" + std::to_string(round)), build_jobs);

@@ -6,8 +6,8 @@
 //           quit
 //   stdout: ready                     once, after reset
 //           t <pc> <idx> <value>      a result the core wrote (debug tap dbg_res: dbg_res_lanes_o results a cycle)
-//           a <pc> <idx> <value>      an attention score (debug tap dbg_aux)
-//           p <pc> <addr> <value>     a probability the softmax writer stored (debug tap dbg_prob)
+//           a <pc> <idx> <value>      an attention score (debug tap dbg_aux; idx = head x (pos + 1) + t)
+//           p <pc> <idx> <value>      a probability PV took (debug tap dbg_prob; likewise)
 //           o <value>                 a logit of the host stream (out_lanes_o per beat), in order
 //           k <token>                 the last beat: the argmax token
 //           c <pc> <cycles>           cycles spent in each instruction (waits for the host excluded)
@@ -116,6 +116,8 @@ int main(int argc, char** argv) {
   std::printf("ready\n");
   std::fflush(stdout);
 
+  // The attention taps' lanes: 32 bits each (Verilator holds a port in 4-byte words).
+  const unsigned kQHeads = static_cast<unsigned>(sizeof(top->dbg_aux_data_o) / 4);
   Stall in_stall(seed * 2 + 1, stall), out_stall(seed * 2 + 2, stall);
   std::vector<uint64_t> pc_cycles;
   char line[256];
@@ -141,10 +143,15 @@ int main(int argc, char** argv) {
       if (top->dbg_res_valid_o)
         for (unsigned l = 0; l < static_cast<unsigned>(top->dbg_res_lanes_o); ++l)
           std::printf("t %u %u %d\n", pc, top->dbg_res_idx_o + l, static_cast<int32_t>(lane32(top->dbg_res_data_o, l)));
+      // Attention taps: QHeads heads from the first, at one position.
       if (top->dbg_aux_valid_o)
-        std::printf("a %u %u %d\n", pc, top->dbg_aux_idx_o, static_cast<int32_t>(top->dbg_aux_data_o));
+        for (unsigned l = 0; l < kQHeads; ++l)
+          std::printf("a %u %llu %d\n", pc, (top->dbg_aux_head_o + l) * (pos + 1) + top->dbg_aux_pos_o,
+                      static_cast<int32_t>(lane32(top->dbg_aux_data_o, l)));
       if (top->dbg_prob_valid_o)
-        std::printf("p %u %u %d\n", pc, top->dbg_prob_addr_o, static_cast<int32_t>(top->dbg_prob_data_o));
+        for (unsigned l = 0; l < kQHeads; ++l)
+          std::printf("p %u %llu %d\n", pc, (top->dbg_prob_head_o + l) * (pos + 1) + top->dbg_prob_pos_o,
+                      static_cast<int32_t>(lane32(top->dbg_prob_data_o, l)));
       if (top->in_valid_i && top->in_ready_o) sent = true;
       if (top->out_valid_o) {
         if (top->out_ready_i) {

@@ -229,8 +229,7 @@ class Child {
 };
 
 struct StepData {
-  std::map<int64_t, std::map<int64_t, int64_t>> res, aux;  // pc -> idx -> value
-  std::vector<std::array<int64_t, 3>> probs;                // (pc, scratchpad address, value)
+  std::map<int64_t, std::map<int64_t, int64_t>> res, aux, probs;  // pc -> idx -> value
   std::vector<int64_t> logits;
   int64_t token = -1;
   std::map<int64_t, uint64_t> pc_cycles;
@@ -247,7 +246,7 @@ Status read_step(Child& c, StepData& d) {
     } else if (kind == 'a' && std::sscanf(line.c_str(), "a %lld %lld %lld", &a, &b, &v) == 3) {
       d.aux[a][b] = v;
     } else if (kind == 'p' && std::sscanf(line.c_str(), "p %lld %lld %lld", &a, &b, &v) == 3) {
-      d.probs.push_back({a, b, v});
+      d.probs[a][b] = v;
     } else if (kind == 'o' && std::sscanf(line.c_str(), "o %lld", &v) == 1) {
       d.logits.push_back(v);
     } else if (kind == 'k' && std::sscanf(line.c_str(), "k %lld", &v) == 1) {
@@ -350,16 +349,6 @@ Result<SimReport> run_sim(const golden::QModel& model, const gen::ChipPlan& plan
       if (pc >= 0 && pc < static_cast<int64_t>(program.size()))
         sr.phase_cycles[static_cast<size_t>(program.notes[static_cast<size_t>(pc)].phase)] += cyc;
 
-    // Probabilities: written by the softmax writer while later instructions of the layer run; the address names the
-    // head (p + head * seq_len + t), the instruction the layer.
-    std::map<std::pair<int64_t, int64_t>, std::map<int64_t, int64_t>> probs;  // (layer, head) -> t -> value
-    for (const auto& [pc, addr, v] : d.probs) {
-      if (pc < 0 || pc >= static_cast<int64_t>(program.size())) continue;
-      const int64_t layer = program.notes[static_cast<size_t>(pc)].layer;
-      const int64_t rel = addr - plan.map.p;
-      probs[{layer, rel / s.seq_len}][rel % s.seq_len] = v;
-    }
-
     // Every tapped tensor in program order, then the host stream.
     Mismatch mm;
     mm.step = pos;
@@ -371,16 +360,18 @@ Result<SimReport> run_sim(const golden::QModel& model, const gen::ChipPlan& plan
       const auto& code = program.code[pc];
       const int64_t row = pos + 1;
       const int64_t n = code.n_out == gen::kPosPlusOne ? row : code.n_out;
-      const int64_t off = in.tap_offset * (in.tap_offset_per_row ? row : 1);
+      const int64_t off = in.tap_offset;
       const auto pcs = static_cast<int64_t>(pc);
+      // Attention taps hold every head's row (head-major, pos + 1 each): the scores SCORES pushes, the
+      // probabilities PV takes.
       if (!in.scores_tap.empty()) {
         const auto it = d.aux.find(pcs);
-        ok = compare_slice(it == d.aux.end() ? kNone : it->second, trace, in.scores_tap, off, n, mm);
+        ok = compare_slice(it == d.aux.end() ? kNone : it->second, trace, in.scores_tap, 0, s.n_heads * row, mm);
       }
-      if (ok && code.op == gen::isa::Op::kScores) {
-        const auto it = probs.find({in.layer, in.head});
-        ok = compare_slice(it == probs.end() ? kNone : it->second, trace, golden::layer_site(in.layer, "attn.probs"),
-                           off, n, mm);
+      if (ok && code.op == gen::isa::Op::kPv) {
+        const auto it = d.probs.find(pcs);
+        ok = compare_slice(it == d.probs.end() ? kNone : it->second, trace, golden::layer_site(in.layer, "attn.probs"),
+                           0, s.n_heads * row, mm);
       }
       if (ok && !in.tap.empty()) {
         const auto it = d.res.find(pcs);

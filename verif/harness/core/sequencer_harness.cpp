@@ -128,13 +128,10 @@ int main(int argc, char** argv) {
       // SETUP until the start condition holds.
       const bool scores = in.op == gen::isa::Op::kScores;
       for (;;) {
-        top->softmax_row_free_i = start_ok.next();
-        top->softmax_drained_i = start_ok.next();
-        top->softmax_pv_row_i = start_ok.next();
+        top->scores_ready_i = start_ok.next();
         verif::settle_low(*top);
         if (!top->setup_o) fail("SETUP of pc " + std::to_string(pc));
-        const bool may = scores ? top->softmax_row_free_i
-                                : in.op == gen::isa::Op::kPv ? top->softmax_pv_row_i : top->softmax_drained_i;
+        const bool may = !scores || top->scores_ready_i;
         if (top->start_o != may) fail("start condition of pc " + std::to_string(pc));
         const int64_t row = pos + 1;
         auto len = [&](uint32_t v) { return v == 0 ? row : static_cast<int64_t>(v); };

@@ -1,14 +1,13 @@
 // hw_core_writeback against a cycle model of its contract: per instruction one op, every cycle random element-stream,
-// consumer, unit-result and softmax-writer inputs (legal ones: probabilities only while SCORES runs, scores only
-// while the softmax is ready), and every output compared: dispatch (pop, unit valids), the result selected and
-// saturated, the result and score counters, the scratchpad / KV / q write ports and op_done. With V > 1 scratchpad
+// consumer and unit-result inputs, and every output compared: dispatch (pop, unit valids), the result selected and
+// saturated, the result counter, the scratchpad / KV / q write ports and op_done (SCORES: the attention unit's). With V > 1 scratchpad
 // lanes a single result writes one lane of its word (all lanes carry it, the mask picks one) and MATVEC's results
 // come V per beat, as do EMBED's and SWIGLU's, RESADD's V saturated sums of two operand words and NORM's and ROPE's V
 // outputs per cycle (the lanes past
 // n_out masked, the counter advancing by the lanes written).
 // A vector beat is written from lane (dst + count) mod V of its word (its data rotated there), as many lanes as are
-// left of n_out and fit the word (HW_PV_WORDS: PV's results are vector beats too).
-// Configuration: HW_LANES, HW_XN_W, HW_ROPE_W, HW_V, HW_PV_WORDS.
+// left of n_out and fit the word (PV's results are vector beats too).
+// Configuration: HW_XN_W, HW_ROPE_W, HW_V.
 #include <memory>
 #include <vector>
 
@@ -21,12 +20,11 @@
 using namespace hardwire;
 
 namespace {
-constexpr int kLanes = HW_LANES, kXnW = HW_XN_W, kRopeW = HW_ROPE_W, kV = HW_V;
-constexpr bool kPvWords = HW_PV_WORDS != 0;
+constexpr int kXnW = HW_XN_W, kRopeW = HW_ROPE_W, kV = HW_V;
 using gen::isa::Op;
 struct Outs {
-  bool pop, norm_valid, rope_valid, score_valid, score_last, scratch_we, kv_we, q_we, result_valid, done;
-  int64_t score_index, scratch_word, scratch_mask, kv_addr, q_addr, result_index, result_lanes;
+  bool pop, norm_valid, rope_valid, scratch_we, kv_we, q_we, result_valid, done;
+  int64_t scratch_word, scratch_mask, kv_addr, q_addr, result_index, result_lanes;
   std::vector<int64_t> scratch_data, result;  // kV lanes each
   bool operator==(const Outs&) const = default;
 };
@@ -38,10 +36,9 @@ std::string lanes_text(const std::vector<int64_t>& v) {
 std::string show(const Outs& o) {
   char b[512];
   std::snprintf(b, sizeof b,
-                "pop %d norm %d rope %d score %d/%d#%lld scratch %d [%lld mask %llx] kv %d [%lld] q %d [%lld] "
+                "pop %d norm %d rope %d scratch %d [%lld mask %llx] kv %d [%lld] q %d [%lld] "
                 "result %d #%lld x%lld done %d",
-                o.pop, o.norm_valid, o.rope_valid, o.score_valid, o.score_last, static_cast<long long>(o.score_index),
-                o.scratch_we, static_cast<long long>(o.scratch_word), static_cast<long long>(o.scratch_mask), o.kv_we,
+                o.pop, o.norm_valid, o.rope_valid, o.scratch_we, static_cast<long long>(o.scratch_word), static_cast<long long>(o.scratch_mask), o.kv_we,
                 static_cast<long long>(o.kv_addr), o.q_we, static_cast<long long>(o.q_addr), o.result_valid,
                 static_cast<long long>(o.result_index), static_cast<long long>(o.result_lanes), o.done);
   return std::string(b) + " data " + lanes_text(o.scratch_data) + " result " + lanes_text(o.result);
@@ -50,14 +47,14 @@ int64_t u32(int64_t v) { return static_cast<int64_t>(static_cast<uint32_t>(v)); 
 }  // namespace
 
 int main(int argc, char** argv) {
-  const std::string block = "rtl core_writeback LANES=" + std::to_string(kLanes) + " V=" + std::to_string(kV);
+  const std::string block = "rtl core_writeback V=" + std::to_string(kV);
   const uint64_t seed = verif::harness_seed(block);
   verif::seed_verilator(seed, argc, argv);
   std::mt19937_64 rng(seed);
   auto top = std::make_unique<Vhw_core_writeback>();
   verif::Sink<Outs> outs(block, seed ^ 1, show, false);
   verif::reset(*top);
-  int64_t count = 0, scores = 0;
+  int64_t count = 0;
   long long cycles = 0;
   static const int kBits[] = {8, 16, 32};
   for (int instr = 0; instr < 2000; ++instr) {
@@ -90,17 +87,15 @@ int main(int argc, char** argv) {
       const bool decode = c == -1;
       set_op();
       top->decode_i = decode;
-      // DECODE: nothing flows (the previous instruction is done, the next has not started). A PV's first cycles: its
-      // SETUP wait, where only the softmax writer's last probabilities come.
-      const bool setup_wait = op == Op::kPv && c >= 0 && c < 3;
-      const bool flow = !decode && !setup_wait;
+      // DECODE: nothing flows (the previous instruction is done, the next has not started).
+      const bool flow = !decode;
       const bool elem_valid = flow && rng() % 2, norm_ready = rng() % 2, rope_ready = rng() % 2, output_ready = rng() % 2;
       const int64_t a = verif::sext(rng(), 1 + static_cast<int>(rng() % 32)), b = verif::sext(rng(), 1 + static_cast<int>(rng() % 32));
       const bool rq_valid = flow && rng() % 2, norm_out = flow && rng() % 2, rope_out = flow && rng() % 2;
-      const bool pack_write = flow && rng() % 2, out_done = rng() % 2;
+      const bool pack_write = flow && rng() % 2, out_done = rng() % 2, scores_done = rng() % 2;
       const int64_t rq = static_cast<int32_t>(rng()), norm_y = verif::sext(rng(), kXnW), rope_y = verif::sext(rng(), kRopeW);
-      std::vector<int64_t> word(kLanes), vec(kV);
-      for (auto& x : word) x = static_cast<int16_t>(rng());
+      const int64_t pack_tap = u32(static_cast<int32_t>(rng()));
+      std::vector<int64_t> vec(kV);
       for (auto& x : vec) x = u32(static_cast<int32_t>(rng()));
       const bool vec_valid = flow && rng() % 2, word_valid = flow && rng() % 2;
       std::vector<int64_t> a_word(kV), b_word(kV), sums(kV);
@@ -109,8 +104,6 @@ int main(int argc, char** argv) {
         b_word[static_cast<size_t>(l)] = verif::sext(rng(), 1 + static_cast<int>(rng() % 32));
         sums[static_cast<size_t>(l)] = u32(golden::saturate(a_word[static_cast<size_t>(l)] + b_word[static_cast<size_t>(l)], bits));
       }
-      const bool prob_we = ((flow && op == Op::kScores) || setup_wait) && rng() % 2;
-      const int64_t prob_addr = static_cast<int64_t>(rng() % 5000), prob_data = static_cast<int64_t>(rng() % 256);
       top->elem_valid_i = elem_valid;
       top->elem_a_i = static_cast<uint32_t>(a);
       top->elem_b_i = static_cast<uint32_t>(b);
@@ -139,12 +132,9 @@ int main(int argc, char** argv) {
       }
       verif::set_lanes(top->rope_i, rope_lanes.data(), kV, kRopeW);
       top->pack_write_i = pack_write;
-      verif::set_lanes(top->pack_word_i, word.data(), kLanes, 16);
+      top->pack_word_i = static_cast<uint32_t>(pack_tap);
       top->output_done_i = out_done;
-      top->softmax_ready_i = 1;
-      top->prob_we_i = prob_we;
-      top->prob_addr_i = static_cast<uint32_t>(prob_addr);
-      top->prob_data_i = static_cast<uint32_t>(prob_data);
+      top->scores_done_i = scores_done;
       verif::settle_low(*top);
       // The model.
       Outs m{};
@@ -155,34 +145,30 @@ int main(int argc, char** argv) {
       bool rv = false;
       int64_t r = 0;
       const bool vector = kV > 1 && (op == Op::kMatvec || op == Op::kResadd || op == Op::kNorm || op == Op::kEmbed ||
-                                     op == Op::kSwiglu || op == Op::kRope || (op == Op::kPv && kPvWords));
+                                     op == Op::kSwiglu || op == Op::kRope || op == Op::kPv);
       const std::vector<int64_t>& vdata = op == Op::kResadd ? sums : op == Op::kNorm ? norms : op == Op::kRope ? ropes : vec;
       if (vector) rv = op == Op::kResadd ? word_valid : op == Op::kNorm ? norm_out : op == Op::kRope ? rope_out : vec_valid;
       else if (requant) rv = rq_valid, r = rq;
       else if (op == Op::kNorm) rv = norm_out, r = norm_y;
       else if (op == Op::kRope) rv = rope_out, r = golden::saturate(rope_y, bits);
       else if (op == Op::kResadd) rv = m.pop, r = golden::saturate(a + b, bits);
-      else if (pack) rv = pack_write, r = kLanes > 1 ? u32(static_cast<uint16_t>(word[0]) | (static_cast<int64_t>(static_cast<uint16_t>(word[1])) << 16))
-                                                     : static_cast<uint16_t>(word[0]);
+      else if (pack) rv = pack_write, r = pack_tap;
       m.result_valid = rv;
-      m.score_valid = rq_valid && op == Op::kScores;
-      m.score_last = scores == n_out - 1;
-      m.score_index = scores;
       // Lanes of a vector beat: the outputs left, at most V (as 32-bit unsigned: past n_out, which the core never
       // reaches, a full word).
       const int64_t off = vector ? u32(dst + count) % kV : 0;
       const int64_t lanes = vector ? (u32(n_out - count) < kV - off ? n_out - count : kV - off) : 1;
-      m.scratch_we = (rv && !pack) || prob_we;
-      const int64_t addr = prob_we ? prob_addr : u32(dst + count);
+      m.scratch_we = rv && !pack;
+      const int64_t addr = u32(dst + count);
       m.scratch_word = addr / kV;
       m.scratch_mask = int64_t{1} << (addr % kV);
-      if (vector && !prob_we) {
+      if (vector) {
         m.scratch_mask = 0;
         for (int l = 0; l < kV; ++l)
           if (l >= off && l - off < lanes) m.scratch_mask |= int64_t{1} << l;
       }
-      m.scratch_data = std::vector<int64_t>(kV, prob_we ? prob_data : u32(r));
-      if (vector && !prob_we)
+      m.scratch_data = std::vector<int64_t>(kV, u32(r));
+      if (vector)
         for (int l = 0; l < kV; ++l) m.scratch_data[static_cast<size_t>(l)] = vdata[static_cast<size_t>((l - off + kV) % kV)];
       m.result = vector ? vdata : std::vector<int64_t>(kV, 0);
       if (!vector) m.result[0] = u32(r);
@@ -192,10 +178,10 @@ int main(int argc, char** argv) {
       m.q_we = rv && op == Op::kPackQ;
       m.q_addr = count;
       m.result_index = count;
-      m.done = (op == Op::kOutput || to_host) ? out_done : op == Op::kScores ? scores == n_out : count == n_out;
-      Outs got{top->elem_pop_o != 0, top->norm_valid_o != 0, top->rope_valid_o != 0, top->score_valid_o != 0,
-               top->score_last_o != 0, top->scratch_we_o != 0, top->kv_we_o != 0, top->q_we_o != 0,
-               top->result_valid_o != 0, top->op_done_o != 0, static_cast<int64_t>(top->score_index_o),
+      m.done = (op == Op::kOutput || to_host) ? out_done : op == Op::kScores ? scores_done : count == n_out;
+      Outs got{top->elem_pop_o != 0, top->norm_valid_o != 0, top->rope_valid_o != 0,
+               top->scratch_we_o != 0, top->kv_we_o != 0, top->q_we_o != 0,
+               top->result_valid_o != 0, top->op_done_o != 0,
                static_cast<int64_t>(top->scratch_word_o), static_cast<int64_t>(top->scratch_mask_o),
                static_cast<int64_t>(top->kv_addr_o), static_cast<int64_t>(top->q_addr_o),
                static_cast<int64_t>(top->result_index_o), static_cast<int64_t>(top->result_lanes_o), {}, {}};
@@ -206,9 +192,8 @@ int main(int argc, char** argv) {
       outs.expect(m);
       outs.check(got);
       verif::rising_edge(*top);
-      if (decode) count = scores = 0;
+      if (decode) count = 0;
       if (rv) count += lanes;
-      if (m.score_valid) ++scores;
     }
   }
   top->final();

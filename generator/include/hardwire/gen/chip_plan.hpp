@@ -34,10 +34,15 @@ int index_bits(int64_t count);
 // Bytes of weights the chip reads per cycle: a multiple of C from C to R x C (0 stands for R x C, the default).
 Status check_weight_port(const ArrayShape& array, int64_t bytes);
 
+// Bytes of the KV cache read per cycle: whole KV heads (multiples of 2 x head_size bytes) dividing the KV row of
+// 2 x kv_dim bytes (0 stands for the whole row, the default).
+Status check_kv_port(const golden::Shape& shape, int64_t bytes);
+
 struct PlanOptions {
   ArrayShape array;
   int64_t sram_bank_depth = 4096;  // words per weight SRAM macro (power of two); 0: one macro per weight bank
   int64_t weight_port = 0;         // bytes of weights read per cycle (check_weight_port); 0: R x C
+  int64_t kv_port = 0;             // bytes of the KV cache read per cycle (check_kv_port); 0: the whole KV row
 };
 
 // The matrices of a layer, in weight-SRAM order, then the classifier.
@@ -64,12 +69,13 @@ struct MemoryMap {
   int64_t vector_lanes = 1;  // V: scratchpad elements per word, C where C is a power of two (else 1); every region
                              // starts a word, and the matrix engine's results are requantized and written V at a time
   int64_t x = 0, xn = 0, q = 0, k = 0, v = 0, att = 0, t = 0, gate = 0, up = 0, h = 0, logits = 0;
-  int64_t p = 0;  // probabilities: head h's row at p + h * seq_len
   int64_t scratch_words = 0;             // 32-bit elements (a multiple of vector_lanes)
-  int64_t head_words = 0;                 // ceil(head_size / C): words per head in the KV cache and q buffer
-  int64_t lanes = 0;                      // attention lanes: ceil(head_size / head_words) <= C
-  int64_t kv_row_words = 0;               // n_kv_heads * head_words: KV-cache words per position
-  int64_t q_words = 0;                    // n_heads * head_words
+  int64_t kv_heads_per_word = 0;          // KV heads per KV-cache word (the KV port / (2 x head_size))
+  int64_t lanes = 0;                      // KV-cache word lanes (16-bit): kv_heads_per_word x head_size
+  int64_t kv_row_words = 0;               // n_kv_heads / kv_heads_per_word: KV-cache words per position
+  int64_t q_heads_per_word = 0;           // query heads of one KV word: kv_heads_per_word x kv_mul
+  int64_t q_lanes = 0;                    // q-buffer word lanes: lanes x kv_mul
+  int64_t q_words = 0;                    // kv_row_words
   int64_t kv_layer_words = 0, n_layers = 0;
   int64_t kv_words = 0;                   // 2 * n_layers * seq_len * kv_row_words
   int64_t k_base(int64_t layer) const { return layer * kv_layer_words; }
@@ -87,9 +93,11 @@ struct MemoryMap {
 
 // One RTL block's parameter values, as hwc_top instantiates it and `synth` elaborates it.
 struct BlockParams {
-  std::string module;                                  // "hw_core"
+  std::string module;                                  // "hw_core"; a second configuration of one module is named
+                                                       // "<module>#<tag>" (the manifest's key; template_name() strips it)
   std::vector<std::pair<std::string, int64_t>> values; // (parameter, value), in the module's order
   int64_t instances = 1;                               // how many the accelerator holds
+  std::string template_name() const { return module.substr(0, module.find('#')); }
 };
 
 // One on-chip memory (an SRAM macro, or a ROM/table of the same kind), for area estimates.
@@ -138,6 +146,9 @@ struct ChipPlan {
   int mac_acc_bits = 34;      // attention / SwiGLU / embedding accumulator (numerics §8, §10, §11)
   int requant_acc_bits = 34;  // requantizer input: max(acc_bits, mac_acc_bits)
   int rope_bits = 16;         // max(q, k)
+  // Each head's softmax (hw_core_attention): one row buffer of this many banks, its exp-sum pass this many elements
+  // per cycle (hw_softmax SUM_LANES, hw_core SM_LANES); 4 keeps the pass a quarter of the row.
+  int64_t softmax_sum_lanes = 4;
   MemoryMap map;
   Program program;
   // decode figures

@@ -32,11 +32,9 @@ struct Note {
   std::string text;           // "L0 MATVEC wq -> q_proj"
   Phase phase = Phase::kEmbed;
   std::string tap;            // golden trace name of the results written ("": none, e.g. KV-cache copies)
-  int64_t tap_offset = 0;     // first element within that tensor ...
-  bool tap_offset_per_row = false;  // ... multiplied by pos + 1 (attention rows)
-  std::string scores_tap;     // SCORES: golden trace name of the scores
+  int64_t tap_offset = 0;     // first element within that tensor
+  std::string scores_tap;     // SCORES: golden trace name of the scores (every head's row, head-major)
   int64_t layer = -1;         // the layer it belongs to (-1: embedding, final norm, classifier, output)
-  int64_t head = -1;          // SCORES: whose probabilities the softmax writes (to p + head * seq_len)
   int64_t matrix = -1;        // MATVEC: index into ChipPlan::matrices
 };
 

@@ -67,22 +67,26 @@ package hardwire_cfg_pkg;
   localparam int unsigned WBaseL2_w3      = 2004;
   localparam int unsigned WBaseL2_w2      = 2208;
   localparam int unsigned WBasecls        = 2412;
-  // accelerator core (hw_core): attention lanes (16-bit), memories and accumulators
-  localparam int unsigned AttLanes        = 8;
+  // accelerator core (hw_core): KV-cache word lanes (16-bit), whole KV heads
+  localparam int unsigned AttLanes        = 16;
+  // query heads per KV-cache word (attention results per score beat)
+  localparam int unsigned AttQHeads       = 6;
+  // KV port: bytes of the KV cache read per cycle
+  localparam int unsigned KvPortBytes     = 32;
   // attention / SwiGLU / embedding accumulator width
   localparam int unsigned MacAccW         = 34;
+  // softmax exp-sum elements per cycle (per head)
+  localparam int unsigned SoftmaxSumLanes = 4;
   // requantizer input width
   localparam int unsigned RqAccW          = 34;
   // RoPE unit width: max(q, k)
   localparam int unsigned RopeW           = 16;
   // activation scratchpad, 32-bit words
-  localparam int unsigned ScratchWords    = 1176;
-  // KV-cache / q-buffer words per head
-  localparam int unsigned HeadWords       = 1;
-  // KV-cache words per position: NumKvHeads x HeadWords
-  localparam int unsigned KvRowWords      = 2;
-  // KV cache words of AttLanes x 16 bits: K then V, per layer seq_len x n_kv_heads heads
-  localparam int unsigned KvWords         = 480;
+  localparam int unsigned ScratchWords    = 936;
+  // KV-cache words per position: NumKvHeads x HeadSize / AttLanes
+  localparam int unsigned KvRowWords      = 1;
+  // KV cache words of AttLanes x 16 bits: K then V, per layer seq_len x KvRowWords
+  localparam int unsigned KvWords         = 240;
   // embedding SRAM words of ArrayCols bytes
   localparam int unsigned EmbWords        = 1500;
   localparam int unsigned EmbWordsPerRow  = 6;
@@ -93,7 +97,7 @@ package hardwire_cfg_pkg;
   localparam int unsigned RqVecWords      = 200;
   localparam int unsigned NormWords       = 7;
   // microcode instructions per decode step
-  localparam int unsigned ProgramWords    = 90;
+  localparam int unsigned ProgramWords    = 60;
   // memory images (weights: the prefix of mem/weights_p<bank>[_bank<macro>].hex)
   localparam WeightImage                  = "mem/weights";
   localparam Exp2Image                    = "mem/exp2.hex";

@@ -12,9 +12,9 @@ package hw_isa_pkg;
   localparam int unsigned ABaseW        = 10;
   localparam int unsigned AStrideInnerW = 1;
   localparam int unsigned AStrideOuterW = 1;
-  localparam int unsigned BBaseW        = 10;
-  localparam int unsigned BStrideInnerW = 2;
-  localparam int unsigned BStrideOuterW = 2;
+  localparam int unsigned BBaseW        = 9;
+  localparam int unsigned BStrideInnerW = 1;
+  localparam int unsigned BStrideOuterW = 1;
   localparam int unsigned NInnerW       = 8;
   localparam int unsigned NOuterW       = 1;
   localparam int unsigned NOutW         = 8;
@@ -27,7 +27,7 @@ package hw_isa_pkg;
   // op code bits
   localparam int unsigned OpW           = 4;
   // instruction word bits
-  localparam int unsigned InstrW        = 93;
+  localparam int unsigned InstrW        = 90;
 
   // op codes
   typedef enum logic [OpW-1:0] {

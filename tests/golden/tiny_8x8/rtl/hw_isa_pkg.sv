@@ -9,16 +9,16 @@
 // instruction word of this design, every field as wide as this design's program needs.
 package hw_isa_pkg;
   // field widths (bits): as wide as this design's program needs
-  localparam int unsigned ABaseW        = 10;
+  localparam int unsigned ABaseW        = 9;
   localparam int unsigned AStrideInnerW = 1;
   localparam int unsigned AStrideOuterW = 1;
-  localparam int unsigned BBaseW        = 10;
-  localparam int unsigned BStrideInnerW = 2;
-  localparam int unsigned BStrideOuterW = 2;
+  localparam int unsigned BBaseW        = 9;
+  localparam int unsigned BStrideInnerW = 1;
+  localparam int unsigned BStrideOuterW = 1;
   localparam int unsigned NInnerW       = 7;
   localparam int unsigned NOuterW       = 1;
   localparam int unsigned NOutW         = 7;
-  localparam int unsigned DstW          = 10;
+  localparam int unsigned DstW          = 9;
   localparam int unsigned RqBaseW       = 7;
   localparam int unsigned OutBitsW      = 6;
   localparam int unsigned WBaseW        = 9;
@@ -27,7 +27,7 @@ package hw_isa_pkg;
   // op code bits
   localparam int unsigned OpW           = 4;
   // instruction word bits
-  localparam int unsigned InstrW        = 85;
+  localparam int unsigned InstrW        = 80;
 
   // op codes
   typedef enum logic [OpW-1:0] {

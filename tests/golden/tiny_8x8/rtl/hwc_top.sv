@@ -27,12 +27,14 @@ module hwc_top (
   output logic [31:0]  dbg_res_idx_o,
   output logic [3:0]   dbg_res_lanes_o,
   output logic [255:0] dbg_res_data_o,
-  output logic         dbg_aux_valid_o,
-  output logic [31:0]  dbg_aux_idx_o,
-  output logic [31:0]  dbg_aux_data_o,
-  output logic         dbg_prob_valid_o,
-  output logic [31:0]  dbg_prob_addr_o,
-  output logic [31:0]  dbg_prob_data_o
+  output logic         dbg_aux_valid_o, // attention scores: position, first head, values
+  output logic [31:0]  dbg_aux_pos_o,
+  output logic [31:0]  dbg_aux_head_o,
+  output logic [127:0] dbg_aux_data_o,
+  output logic         dbg_prob_valid_o, // probabilities PV takes: likewise
+  output logic [31:0]  dbg_prob_pos_o,
+  output logic [31:0]  dbg_prob_head_o,
+  output logic [127:0] dbg_prob_data_o
 );
 
   hw_core #(
@@ -56,6 +58,7 @@ module hwc_top (
     .XN_W(hardwire_cfg_pkg::XnW),
     .ROPE_W(hardwire_cfg_pkg::RopeW),
     .MAC_ACC_W(hardwire_cfg_pkg::MacAccW),
+    .SM_LANES(hardwire_cfg_pkg::SoftmaxSumLanes),
     .RQ_ACC_W(hardwire_cfg_pkg::RqAccW),
     .SCRATCH_DEPTH(hardwire_cfg_pkg::ScratchWords),
     .KV_DEPTH(hardwire_cfg_pkg::KvWords),
@@ -95,10 +98,12 @@ module hwc_top (
     .dbg_res_lanes_o  (dbg_res_lanes_o),
     .dbg_res_data_o   (dbg_res_data_o),
     .dbg_aux_valid_o  (dbg_aux_valid_o),
-    .dbg_aux_idx_o    (dbg_aux_idx_o),
+    .dbg_aux_pos_o    (dbg_aux_pos_o),
+    .dbg_aux_head_o   (dbg_aux_head_o),
     .dbg_aux_data_o   (dbg_aux_data_o),
     .dbg_prob_valid_o (dbg_prob_valid_o),
-    .dbg_prob_addr_o  (dbg_prob_addr_o),
+    .dbg_prob_pos_o   (dbg_prob_pos_o),
+    .dbg_prob_head_o  (dbg_prob_head_o),
     .dbg_prob_data_o  (dbg_prob_data_o)
   );
 endmodule

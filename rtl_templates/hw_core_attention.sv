@@ -1,0 +1,311 @@
+// hw_core_attention — attention for all heads of a layer at once: q . K for every head, N_HEADS softmax rows in
+// lockstep, and P . V fused with the softmax's output (docs/architecture.md, "Attention"; numerics §8, §9).
+//
+// The KV cache holds one position's K (or V) row in ROW_WORDS words of LANES 16-bit lanes, each word KV_HEADS whole
+// KV heads (LANES = KV_HEADS x HEAD_SIZE); the q buffer holds q in ROW_WORDS words of QLanes = LANES x KV_MUL lanes,
+// word w the QHeads = KV_HEADS x KV_MUL query heads that share word w's KV heads (grouped-query attention: each KV
+// head is read once for its KV_MUL query heads).
+//
+// SCORES (n_pos_i = pos + 1 positions): the reader delivers q word w and K word (t, w) together (read_valid_i), word
+//   w = 0..ROW_WORDS-1 of every position t in turn. Each word gives QHeads dot products q_h . K_g[t] (QLanes
+//   multipliers), requantized with the instruction's parameter word (param_i) and saturated to 16 bits (QHeads
+//   hw_requant), which enter the softmax rows of heads w x QHeads + j (one hw_softmax per head, one row buffer each
+//   of SUM_LANES banks, so that its exp-sum pass takes SUM_LANES elements per cycle; never stalled: a SCORES starts only when every row buffer is free, scores_ready_o). scores_done_o: the row's
+//   last scores have entered the softmax (until the next setup_i).
+// PV: the reader issues V word (t, w) only while the softmax rows of word w's heads all hold their next probability
+//   (pv_issue_ready_o); the issue (issue_i) takes those probabilities, and when the word arrives QLanes multipliers
+//   add p_h[t] x V_g[t] into head h's HEAD_SIZE accumulators (DIM = N_HEADS x HEAD_SIZE of them). After the last
+//   word the accumulators leave in order, V per beat: with V > 1 through V hw_requant (param_i, saturated to
+//   out_bits_i; res_valid_o, res_o, lanes past DIM zero) 3 cycles after the last word and then one beat per cycle;
+//   with V = 1 one accumulator per cycle for the requant feeder (acc_valid_o, acc_o).
+// Debug taps: every score beat (score_valid_o: position, first head, QHeads values) and every probability beat the
+// PV takes (prob_valid_o, likewise).
+module hw_core_attention #(
+  parameter int unsigned LANES     = 8,    // KV-word lanes: KV_HEADS x HEAD_SIZE
+  parameter int unsigned HEAD_SIZE = 8,
+  parameter int unsigned KV_MUL    = 1,    // query heads per KV head
+  parameter int unsigned ROW_WORDS = 1,    // KV words per position
+  parameter int unsigned SEQ_LEN   = 64,
+  parameter int unsigned MAC_ACC_W = 40,
+  parameter int unsigned V         = 1,    // accumulators per result beat (1: serial, through the requant feeder)
+  parameter int unsigned SUM_LANES = 4,    // the softmax's exp-sum elements per cycle (hw_softmax SUM_LANES)
+  parameter              EXP2_FILE = "exp2.hex"
+) (
+  input  logic                        clk_i,
+  input  logic                        rst_ni,
+  input  logic                        setup_i,
+  input  logic                        scores_i,
+  input  logic                        pv_i,
+  input  logic [31:0]                 n_pos_i,        // positions of this step's rows: pos + 1
+  input  logic [39:0]                 param_i,        // the instruction's requant word {rshift[36:31], mult[30:0]}
+  input  logic [5:0]                  out_bits_i,
+  // the reader
+  output logic                        scores_ready_o,
+  output logic                        pv_issue_ready_o,
+  input  logic                        issue_i,
+  input  logic                        read_valid_i,
+  input  logic [LANES*KV_MUL*16-1:0]  q_word_i,
+  input  logic [LANES*16-1:0]         kv_word_i,
+  output logic                        scores_done_o,
+  output logic                        idle_o,
+  // results
+  output logic                        res_valid_o,
+  output logic [V*32-1:0]             res_o,
+  output logic                        acc_valid_o,
+  output logic signed [MAC_ACC_W-1:0] acc_o,
+  // debug taps
+  output logic                        score_valid_o,
+  output logic [31:0]                 score_pos_o,
+  output logic [31:0]                 score_head_o,
+  output logic [LANES/HEAD_SIZE*KV_MUL*32-1:0] score_o,
+  output logic                        prob_valid_o,
+  output logic [31:0]                 prob_pos_o,
+  output logic [31:0]                 prob_head_o,
+  output logic [LANES/HEAD_SIZE*KV_MUL*32-1:0] prob_o
+);
+  localparam int unsigned KvHeads = LANES / HEAD_SIZE;
+  localparam int unsigned QHeads  = KvHeads * KV_MUL;           // query heads per word
+  localparam int unsigned QLanes  = LANES * KV_MUL;
+  localparam int unsigned NHeads  = QHeads * ROW_WORDS;
+  localparam int unsigned Dim     = NHeads * HEAD_SIZE;
+  localparam int unsigned Beats   = (Dim + V - 1) / V;
+  localparam int unsigned WordW   = (ROW_WORDS > 1) ? $clog2(ROW_WORDS) : 1;
+  localparam int unsigned BeatW   = $clog2(Beats + 1);
+  if (LANES % HEAD_SIZE != 0 || LANES < HEAD_SIZE) begin : gen_check_lanes
+    $error("hw_core_attention: LANES must be a multiple of HEAD_SIZE (whole KV heads per word)");
+  end
+  if (KV_MUL < 1 || ROW_WORDS < 1 || V < 1) begin : gen_check_counts
+    $error("hw_core_attention: KV_MUL, ROW_WORDS and V must be at least 1");
+  end
+
+  // ---- word and position counters of the reads arriving (both ops) and of PV's issues ---------------------------
+  logic [WordW-1:0] rd_w_q, iss_w_q;
+  logic [31:0]      rd_t_q, iss_t_q;
+  logic             rd_word_last, rd_pos_last, iss_word_last;
+  assign rd_word_last  = 32'(rd_w_q) == ROW_WORDS - 1;
+  assign rd_pos_last   = rd_t_q == n_pos_i - 32'd1;
+  assign iss_word_last = 32'(iss_w_q) == ROW_WORDS - 1;
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      rd_w_q  <= '0;
+      rd_t_q  <= '0;
+      iss_w_q <= '0;
+      iss_t_q <= '0;
+    end else if (setup_i) begin
+      rd_w_q  <= '0;
+      rd_t_q  <= '0;
+      iss_w_q <= '0;
+      iss_t_q <= '0;
+    end else begin
+      if (read_valid_i && (scores_i || pv_i)) begin
+        rd_w_q <= rd_word_last ? '0 : rd_w_q + WordW'(1);
+        if (rd_word_last) rd_t_q <= rd_t_q + 32'd1;
+      end
+      if (issue_i && pv_i) begin
+        iss_w_q <= iss_word_last ? '0 : iss_w_q + WordW'(1);
+        if (iss_word_last) iss_t_q <= iss_t_q + 32'd1;
+      end
+    end
+  end
+
+  // ---- stage 1: the words, registered -----------------------------------------------------------------------------
+  logic                    s1_valid_q, s1_last_q;
+  logic [WordW-1:0]        s1_w_q;
+  logic [31:0]             s1_t_q;
+  logic [QLanes*16-1:0]    s1_q_q;
+  logic [LANES*16-1:0]     s1_kv_q;
+  logic [QHeads*9-1:0]     s1_p_q, take_p_q;
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) s1_valid_q <= 1'b0;
+    else         s1_valid_q <= read_valid_i && (scores_i || pv_i) && !setup_i;
+  end
+  always_ff @(posedge clk_i) begin
+    if (read_valid_i) begin
+      s1_q_q    <= q_word_i;
+      s1_kv_q   <= kv_word_i;
+      s1_w_q    <= rd_w_q;
+      s1_t_q    <= rd_t_q;
+      s1_last_q <= rd_word_last && rd_pos_last;
+      s1_p_q    <= take_p_q;
+    end
+  end
+
+  // ---- SCORES: QHeads dot products, requantized, into the softmax rows --------------------------------------------
+  logic [QHeads*MAC_ACC_W-1:0] dots;
+  always_comb begin
+    for (int j = 0; j < QHeads; j++) begin
+      dots[j*MAC_ACC_W +: MAC_ACC_W] = '0;
+      for (int i = 0; i < HEAD_SIZE; i++) begin
+        dots[j*MAC_ACC_W +: MAC_ACC_W] = dots[j*MAC_ACC_W +: MAC_ACC_W] +
+            MAC_ACC_W'($signed(s1_q_q[(j*HEAD_SIZE + i)*16 +: 16]) *
+                       $signed(s1_kv_q[((j / KV_MUL)*HEAD_SIZE + i)*16 +: 16]));
+      end
+    end
+  end
+  logic                  sc_go;
+  logic [QHeads-1:0]     sc_valid, sc_ready_unused;
+  logic [QHeads*32-1:0]  sc_y, sc_z;
+  assign sc_go = s1_valid_q && scores_i;
+  for (genvar j = 0; j < QHeads; j++) begin : gen_score_rq
+    hw_requant #(.ACC_W(MAC_ACC_W), .OUT_W(32)) u_requant (
+      .clk_i, .rst_ni,
+      .in_valid_i(sc_go), .in_ready_o(sc_ready_unused[j]), .acc_i(dots[j*MAC_ACC_W +: MAC_ACC_W]),
+      .mult_i(param_i[30:0]), .rshift_i(param_i[36:31]),
+      .out_valid_o(sc_valid[j]), .out_ready_i(1'b1), .y_o(sc_y[j*32 +: 32]));
+    assign sc_z[j*32 +: 32] = hw_core_pkg::sat_to({sc_y[j*32 + 31], sc_y[j*32 +: 32]}, 6'd16);
+  end
+  // The word, position and last mark of each score beat, along hw_requant's two stages.
+  logic [WordW-1:0] sc_w1_q, sc_w2_q;
+  logic [31:0]      sc_t1_q, sc_t2_q;
+  logic             sc_l1_q, sc_l2_q, done_q;
+  always_ff @(posedge clk_i) begin
+    sc_w1_q <= s1_w_q;
+    sc_t1_q <= s1_t_q;
+    sc_l1_q <= s1_last_q;
+    sc_w2_q <= sc_w1_q;
+    sc_t2_q <= sc_t1_q;
+    sc_l2_q <= sc_l1_q;
+  end
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni)                     done_q <= 1'b0;
+    else if (setup_i)                done_q <= 1'b0;
+    else if (sc_valid[0] && sc_l2_q) done_q <= 1'b1;
+  end
+  assign scores_done_o = done_q;
+  assign score_valid_o = sc_valid[0];
+  assign score_pos_o   = sc_t2_q;
+  assign score_head_o  = 32'(sc_w2_q) * QHeads;
+  assign score_o       = sc_z;
+
+  // ---- the softmax rows: one hw_softmax (one row buffer) per head -------------------------------------------------
+  logic [NHeads-1:0]   sm_in_ready, sm_out_valid, sm_out_ready, sm_out_last_unused, sm_idle;
+  logic [NHeads*8-1:0] sm_p;
+  for (genvar h = 0; h < NHeads; h++) begin : gen_head
+    localparam int unsigned W = h / QHeads, J = h % QHeads;
+    hw_softmax #(.MAX_LEN(SEQ_LEN), .NUM_BUF(1), .SUM_LANES(SUM_LANES), .EXP2_FILE(EXP2_FILE)) u_softmax (
+      .clk_i, .rst_ni,
+      .in_valid_i(sc_valid[J] && 32'(sc_w2_q) == W), .in_ready_o(sm_in_ready[h]), .z_i(sc_z[J*32 +: 16]),
+      .in_last_i(sc_t2_q == n_pos_i - 32'd1),
+      .out_valid_o(sm_out_valid[h]), .out_ready_i(sm_out_ready[h]), .p_o(sm_p[h*8 +: 8]),
+      .out_last_o(sm_out_last_unused[h]), .idle_o(sm_idle[h]));
+    assign sm_out_ready[h] = pv_i && issue_i && 32'(iss_w_q) == W;
+  end
+  assign scores_ready_o = &sm_in_ready;
+
+  // PV issues word w when its heads' probabilities are all there; the issue takes them.
+  logic [QHeads*9-1:0] take_p;
+  always_comb begin
+    pv_issue_ready_o = 1'b1;
+    take_p           = '0;
+    for (int w = 0; w < ROW_WORDS; w++) begin
+      if (32'(iss_w_q) == w) begin
+        for (int j = 0; j < QHeads; j++) begin
+          if (!sm_out_valid[w*QHeads + j]) pv_issue_ready_o = 1'b0;
+          take_p[j*9 +: 9] = {1'b0, sm_p[(w*QHeads + j)*8 +: 8]};
+        end
+      end
+    end
+  end
+  always_ff @(posedge clk_i) begin
+    if (issue_i && pv_i) take_p_q <= take_p;
+  end
+  logic prob_valid_q;
+  logic [31:0] prob_pos_q, prob_head_q;
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) prob_valid_q <= 1'b0;
+    else         prob_valid_q <= issue_i && pv_i;
+  end
+  always_ff @(posedge clk_i) begin
+    if (issue_i && pv_i) begin
+      prob_pos_q  <= iss_t_q;
+      prob_head_q <= 32'(iss_w_q) * QHeads;
+    end
+  end
+  assign prob_valid_o = prob_valid_q;
+  assign prob_pos_o   = prob_pos_q;
+  assign prob_head_o  = prob_head_q;
+  always_comb begin
+    for (int j = 0; j < QHeads; j++) prob_o[j*32 +: 32] = {23'd0, take_p_q[j*9 +: 9]};
+  end
+
+  // ---- PV: QLanes products a cycle into the DIM accumulators ------------------------------------------------------
+  logic [QLanes*MAC_ACC_W-1:0] prods;
+  always_comb begin
+    for (int j = 0; j < QHeads; j++) begin
+      for (int i = 0; i < HEAD_SIZE; i++) begin
+        prods[(j*HEAD_SIZE + i)*MAC_ACC_W +: MAC_ACC_W] =
+            MAC_ACC_W'($signed({1'b0, s1_p_q[j*9 +: 9]}) * $signed(s1_kv_q[((j / KV_MUL)*HEAD_SIZE + i)*16 +: 16]));
+      end
+    end
+  end
+  logic                     pv_go, drain_q, drain_d;
+  logic [BeatW-1:0]         beat_q, beat_d;
+  logic [Dim*MAC_ACC_W-1:0] acc_q;
+  assign pv_go = s1_valid_q && pv_i;
+  for (genvar w = 0; w < ROW_WORDS; w++) begin : gen_acc_word
+    always_ff @(posedge clk_i) begin
+      if (pv_go && 32'(s1_w_q) == w) begin
+        for (int l = 0; l < QLanes; l++) begin
+          acc_q[(w*QLanes + l)*MAC_ACC_W +: MAC_ACC_W] <= prods[l*MAC_ACC_W +: MAC_ACC_W] +
+              ((s1_t_q == '0) ? MAC_ACC_W'(0) : acc_q[(w*QLanes + l)*MAC_ACC_W +: MAC_ACC_W]);
+        end
+      end
+    end
+  end
+  // The drain: after the last word, Beats beats of V accumulators, one per cycle.
+  always_comb begin
+    drain_d = drain_q;
+    beat_d  = beat_q;
+    if (pv_go && s1_last_q) begin
+      drain_d = 1'b1;
+      beat_d  = '0;
+    end else if (drain_q) begin
+      beat_d = beat_q + BeatW'(1);
+      if (32'(beat_q) == Beats - 1) drain_d = 1'b0;
+    end
+  end
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      drain_q <= 1'b0;
+      beat_q  <= '0;
+    end else begin
+      drain_q <= drain_d;
+      beat_q  <= beat_d;
+    end
+  end
+  logic [V*MAC_ACC_W-1:0] beat_acc;
+  always_comb begin
+    for (int l = 0; l < V; l++) begin
+      beat_acc[l*MAC_ACC_W +: MAC_ACC_W] = '0;
+      for (int b = 0; b < Beats; b++) begin
+        if (32'(beat_q) == b && b*V + l < Dim) beat_acc[l*MAC_ACC_W +: MAC_ACC_W] = acc_q[(b*V + l)*MAC_ACC_W +: MAC_ACC_W];
+      end
+    end
+  end
+  if (V > 1) begin : gen_vec_out
+    logic [V-1:0]    lane_valid, lane_ready_unused;
+    logic [V*32-1:0] y;
+    for (genvar l = 0; l < V; l++) begin : gen_lane
+      hw_requant #(.ACC_W(MAC_ACC_W), .OUT_W(32)) u_requant (
+        .clk_i, .rst_ni,
+        .in_valid_i(drain_q), .in_ready_o(lane_ready_unused[l]), .acc_i(beat_acc[l*MAC_ACC_W +: MAC_ACC_W]),
+        .mult_i(param_i[30:0]), .rshift_i(param_i[36:31]),
+        .out_valid_o(lane_valid[l]), .out_ready_i(1'b1), .y_o(y[l*32 +: 32]));
+      assign res_o[l*32 +: 32] = hw_core_pkg::sat_to({y[l*32 + 31], y[l*32 +: 32]}, out_bits_i);
+    end
+    assign res_valid_o = lane_valid[0];
+    assign acc_valid_o = 1'b0;
+    assign acc_o       = '0;
+    logic unused_vec;
+    assign unused_vec = ^{lane_valid, lane_ready_unused};
+  end else begin : gen_serial_out
+    assign res_valid_o = 1'b0;
+    assign res_o       = '0;
+    assign acc_valid_o = drain_q;
+    assign acc_o       = beat_acc[MAC_ACC_W-1:0];
+  end
+  assign idle_o = (&sm_idle) && !drain_q;
+
+  logic unused;
+  assign unused = ^{sc_ready_unused, sm_out_last_unused, param_i[39:37], out_bits_i, sc_y, sc_l2_q};
+endmodule
