@@ -265,16 +265,31 @@ TEST(ChipPlan, MatrixSitesByKindAndBlocksFromOneSource) {
   EXPECT_EQ(plan->matrix(1, MatrixKind::kW3).lin, &tiny().layers[1].w3);
   EXPECT_EQ(plan->classifier().name, "cls");
   EXPECT_EQ(static_cast<int64_t>(plan->weight_images.size()), 8 * ((plan->weight_words + 255) / 256));  // 8 banks
-  // Every MATVEC reads the matrix its note names.
+  // Every MATVEC reads the matrix its note names (or, fused, the two).
+  int fused = 0;
   for (size_t pc = 0; pc < plan->program.size(); ++pc) {
     const auto& i = plan->program.code[pc];
     if (i.op != isa::Op::kMatvec) continue;
-    const auto& m = plan->matrices[static_cast<size_t>(plan->program.notes[pc].matrix)];
+    const auto& note = plan->program.notes[pc];
+    const auto& m = plan->matrices[static_cast<size_t>(note.matrix)];
     EXPECT_EQ(i.w_base, m.base);
     EXPECT_EQ(i.rq_base, m.rq_base);
-    EXPECT_EQ(i.n_out, m.rows);
     EXPECT_EQ(i.n_inner, m.cols);
+    if (note.matrix2 < 0) {
+      EXPECT_EQ(i.n_out, m.rows);
+      continue;
+    }
+    // Fused: the next matrix in the weight memory, after m's rows padded to whole tiles of C (= 8) rows.
+    ++fused;
+    const auto& m2 = plan->matrices[static_cast<size_t>(note.matrix2)];
+    EXPECT_EQ(note.matrix2, note.matrix + 1);
+    EXPECT_EQ(m2.base, m.base + m.words);
+    EXPECT_EQ(note.tap2_at, (m.rows + 7) / 8 * 8);
+    EXPECT_EQ(i.n_out, note.tap2_at + m2.rows);
+    EXPECT_EQ(m2.cols, m.cols);
+    EXPECT_EQ(m2.out_bits, m.out_bits);
   }
+  EXPECT_EQ(fused, tiny().shape.n_layers);  // wq+wk (16-bit results) of every layer; w1+w3 exceed N_MAX = vocab here
   const auto core = plan->block("hw_core");
   auto value = [&](const std::string& k) {
     for (const auto& [n, v] : core.values)

@@ -106,6 +106,43 @@ class Builder {
     n.matrix = static_cast<int64_t>(&ms - plan_.matrices.data());
     push(i, n);
   }
+  // Two matrices of a layer with the same input as one MATVEC where the hardware cannot tell them from one matrix of
+  // their rows stacked: b follows a in the weight memory and in the requant parameters, b's results region starts
+  // where a's results would continue (a's rows padded to whole C-row tiles fill a's region, padded to scratchpad
+  // words, exactly), and both have one result width. The padding rows (zero weights) write a's padding lanes.
+  bool fusable(const MatrixSite& a, const MatrixSite& b, int64_t a_dst, int64_t b_dst) const {
+    const int64_t C = plan_.array.cols, V = mm_.vector_lanes;
+    const int64_t padded = (a.rows + C - 1) / C * C;
+    const int64_t rq_words = V > 1 ? (a.rows + V - 1) / V : a.rows;  // requant words of a
+    const int64_t rq_padded = V > 1 ? padded / V : padded;            // requant words the stacked rows read
+    return a.cols == b.cols && a.out_bits == b.out_bits && b.base == a.base + a.words && padded % V == 0 &&
+           b.rq_base == a.rq_base + rq_words && rq_padded == rq_words && b_dst == a_dst + padded &&
+           padded + b.rows <= plan_.n_max;
+  }
+  // MATVEC of matrix a into a_dst, and of b (its successor) into b_dst: one instruction where fusable().
+  void matvec_pair(int64_t layer, MatrixKind ka, MatrixKind kb, int64_t src, int64_t a_dst, int64_t b_dst,
+                   const std::string& tap_a, const std::string& tap_b, Phase ph) {
+    const MatrixSite& a = plan_.matrix(layer, ka);
+    const MatrixSite& b = plan_.matrix(layer, kb);
+    if (!fusable(a, b, a_dst, b_dst)) {
+      matvec(layer, ka, src, a_dst, tap_a, ph);
+      matvec(layer, kb, src, b_dst, tap_b, ph);
+      return;
+    }
+    const int64_t padded = (a.rows + plan_.array.cols - 1) / plan_.array.cols * plan_.array.cols;
+    isa::Instr i = vector_op(isa::Op::kMatvec, src, a.cols, a_dst, a.out_bits);
+    i.n_out = u32(padded + b.rows);
+    i.rq_base = u32(a.rq_base);
+    i.w_base = u32(a.base);
+    Note n = note("MATVEC " + a.name + "+" + matrix_kind_name(kb) + " -> " + tap_a + ", " + tap_b, ph, tap_a);
+    n.matrix = static_cast<int64_t>(&a - plan_.matrices.data());
+    n.matrix2 = static_cast<int64_t>(&b - plan_.matrices.data());
+    n.tap_count = a.rows;
+    n.tap2 = tap_b;
+    n.tap2_at = padded;
+    n.tap2_count = b.rows;
+    push(i, n);
+  }
   void norm(int64_t index, const std::string& text, const std::string& tap) {
     const auto& s = m_.shape;
     isa::Instr i = vector_op(isa::Op::kNorm, mm_.x, s.dim, mm_.xn, m_.widths.xn);
@@ -137,8 +174,9 @@ void Builder::layer(int64_t l) {
   const std::string L = "L" + std::to_string(l) + " ";
   const int64_t kvd = s.kv_dim();
   norm(2 * l, L + "NORM attention", site("attn.norm"));
-  matvec(l, MatrixKind::kWq, mm_.xn, mm_.q, site("attn.q_proj"), Phase::kProjection);
-  matvec(l, MatrixKind::kWk, mm_.xn, mm_.k, site("attn.k_proj"), Phase::kProjection);
+  // q and k (and w1 and w3 below) as one MATVEC where the plan places them so that it cannot tell.
+  matvec_pair(l, MatrixKind::kWq, MatrixKind::kWk, mm_.xn, mm_.q, mm_.k, site("attn.q_proj"), site("attn.k_proj"),
+              Phase::kProjection);
   matvec(l, MatrixKind::kWv, mm_.xn, mm_.v, site("attn.v"), Phase::kProjection);
   push(vector_op(isa::Op::kRope, mm_.q, s.dim, mm_.q, w.q), note(L + "ROPE q", Phase::kAttention, site("attn.q")));
   push(vector_op(isa::Op::kRope, mm_.k, kvd, mm_.k, w.k), note(L + "ROPE k", Phase::kAttention, site("attn.k")));
@@ -170,8 +208,8 @@ void Builder::layer(int64_t l) {
   matvec(l, MatrixKind::kWo, mm_.att, mm_.t, site("attn.proj"), Phase::kProjection);
   residual_add(L + "RESADD attention", site("resid.attn"));
   norm(2 * l + 1, L + "NORM ffn", site("ffn.norm"));
-  matvec(l, MatrixKind::kW1, mm_.xn, mm_.gate, site("ffn.gate"), Phase::kFfn);
-  matvec(l, MatrixKind::kW3, mm_.xn, mm_.up, site("ffn.up"), Phase::kFfn);
+  matvec_pair(l, MatrixKind::kW1, MatrixKind::kW3, mm_.xn, mm_.gate, mm_.up, site("ffn.gate"), site("ffn.up"),
+              Phase::kFfn);
   {
     // With vector lanes one inner loop, read a word (V pairs) per cycle; else a pair per outer iteration.
     isa::Instr i = mm_.vector_lanes > 1 ? vector_op(isa::Op::kSwiglu, mm_.gate, s.hidden_dim, mm_.h, w.h)
@@ -262,6 +300,7 @@ std::string program_listing(const Program& p) {
     std::snprintf(buf, sizeof buf, "%4zu  ", pc);
     out += buf + isa::word_hex(*w, p.layout.word_bits()) + "  " + isa::format(p.code[pc]) + "\n      ; " + n.text +
            " [" + phase_name(n.phase) + "]" + (n.tap.empty() ? "" : " (" + n.tap + ")") +
+           (n.tap2.empty() ? "" : " (" + n.tap2 + " from result " + std::to_string(n.tap2_at) + ")") +
            (n.scores_tap.empty() ? "" : " (" + n.scores_tap + ")") + "\n";
   }
   return out;

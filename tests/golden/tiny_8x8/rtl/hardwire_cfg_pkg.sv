@@ -90,7 +90,7 @@ package hardwire_cfg_pkg;
   localparam int unsigned RqVecWords      = 93;
   localparam int unsigned NormWords       = 5;
   // microcode instructions per decode step
-  localparam int unsigned ProgramWords    = 41;
+  localparam int unsigned ProgramWords    = 39;
   // memory images (weights: the prefix of mem/weights_p<bank>[_bank<macro>].hex)
   localparam WeightImage                  = "mem/weights";
   localparam Exp2Image                    = "mem/exp2.hex";
