@@ -1,6 +1,7 @@
 // Softmax unit (rtl_templates/hw_softmax.sv) against golden::softmax: random rows of every length 1..MAX_LEN
 // (spread, clustered, all-equal, extreme int16 values), back to back, random stalls on both handshakes; every
-// probability and every out_last flag is compared. Configuration: HW_MAX_LEN, HW_EXP2_FILE (the image path baked
+// probability and every out_last flag is compared. Configuration: HW_MAX_LEN, HW_NUM_BUF, HW_SUM_LANES (recorded in
+// the block name), HW_EXP2_FILE (the image path baked
 // into the model; written here from the generator's image writer before the model is built).
 #include <cstdio>
 #include <memory>
@@ -40,7 +41,8 @@ golden::VecI random_row(std::mt19937_64& rng) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  const std::string block = "rtl softmax MAX_LEN=" + std::to_string(kMaxLen);
+  const std::string block = "rtl softmax MAX_LEN=" + std::to_string(kMaxLen) + " NUM_BUF=" + std::to_string(HW_NUM_BUF) +
+                            " SUM_LANES=" + std::to_string(HW_SUM_LANES);
   const uint64_t seed = verif::harness_seed(block);
   if (auto st = gen::write_hex_image(HW_EXP2_FILE, gen::exp2_table_words(), 16); !st) {
     std::printf("[%s] cannot write the exp2 image: %s\n", block.c_str(), st.message().c_str());
