@@ -16,7 +16,7 @@
 //   (pv_issue_ready_o); the issue (issue_i) takes those probabilities, and when the word arrives QLanes multipliers
 //   add p_h[t] x V_g[t] into head h's HEAD_SIZE accumulators (DIM = N_HEADS x HEAD_SIZE of them). After the last
 //   word the accumulators leave in order, V per beat: with V > 1 through V hw_requant (param_i, saturated to
-//   out_bits_i; res_valid_o, res_o, lanes past DIM zero) 3 cycles after the last word and then one beat per cycle;
+//   out_bits_i; res_valid_o, res_o, lanes past DIM zero) 5 cycles after the last word and then one beat per cycle;
 //   with V = 1 one accumulator per cycle for the requant feeder (acc_valid_o, acc_o).
 // Debug taps: every score beat (score_valid_o: position, first head, QHeads values) and every probability beat the
 // PV takes (prob_valid_o, likewise).
@@ -108,40 +108,44 @@ module hw_core_attention #(
     end
   end
 
-  // ---- stage 1: the words, registered -----------------------------------------------------------------------------
-  logic                    s1_valid_q, s1_last_q;
-  logic [WordW-1:0]        s1_w_q;
-  logic [31:0]             s1_t_q;
-  logic [QLanes*16-1:0]    s1_q_q;
-  logic [LANES*16-1:0]     s1_kv_q;
-  logic [QHeads*9-1:0]     s1_p_q, take_p_q;
+  // q_h . K_g for the word's QHeads query heads (g = h / KV_MUL).
+  function automatic logic [QHeads*MAC_ACC_W-1:0] dot_products(input logic [QLanes*16-1:0] q,
+                                                               input logic [LANES*16-1:0] kv);
+    for (int j = 0; j < QHeads; j++) begin
+      dot_products[j*MAC_ACC_W +: MAC_ACC_W] = '0;
+      for (int i = 0; i < HEAD_SIZE; i++) begin
+        dot_products[j*MAC_ACC_W +: MAC_ACC_W] = dot_products[j*MAC_ACC_W +: MAC_ACC_W] +
+            MAC_ACC_W'($signed(q[(j*HEAD_SIZE + i)*16 +: 16]) * $signed(kv[((j / KV_MUL)*HEAD_SIZE + i)*16 +: 16]));
+      end
+    end
+  endfunction
+
+  // ---- stage 1: SCORES' dot products of the words read (QLanes multipliers), or PV's V word and probabilities -----
+  // Each is computed only in the cycles that need it (also what keeps the simulation of a wide unit fast).
+  logic                        s1_valid_q, s1_last_q;
+  logic [WordW-1:0]            s1_w_q;
+  logic [31:0]                 s1_t_q;
+  logic [LANES*16-1:0]         s1_kv_q;
+  logic [QHeads*9-1:0]         s1_p_q, take_p_q;
+  logic [QHeads*MAC_ACC_W-1:0] dots;
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) s1_valid_q <= 1'b0;
     else         s1_valid_q <= read_valid_i && (scores_i || pv_i) && !setup_i;
   end
   always_ff @(posedge clk_i) begin
     if (read_valid_i) begin
-      s1_q_q    <= q_word_i;
-      s1_kv_q   <= kv_word_i;
       s1_w_q    <= rd_w_q;
       s1_t_q    <= rd_t_q;
       s1_last_q <= rd_word_last && rd_pos_last;
-      s1_p_q    <= take_p_q;
+    end
+    if (read_valid_i && scores_i) dots <= dot_products(q_word_i, kv_word_i);
+    if (read_valid_i && pv_i) begin
+      s1_kv_q <= kv_word_i;
+      s1_p_q  <= take_p_q;
     end
   end
 
-  // ---- SCORES: QHeads dot products, requantized, into the softmax rows --------------------------------------------
-  logic [QHeads*MAC_ACC_W-1:0] dots;
-  always_comb begin
-    for (int j = 0; j < QHeads; j++) begin
-      dots[j*MAC_ACC_W +: MAC_ACC_W] = '0;
-      for (int i = 0; i < HEAD_SIZE; i++) begin
-        dots[j*MAC_ACC_W +: MAC_ACC_W] = dots[j*MAC_ACC_W +: MAC_ACC_W] +
-            MAC_ACC_W'($signed(s1_q_q[(j*HEAD_SIZE + i)*16 +: 16]) *
-                       $signed(s1_kv_q[((j / KV_MUL)*HEAD_SIZE + i)*16 +: 16]));
-      end
-    end
-  end
+  // ---- SCORES: the dot products requantized into the softmax rows -------------------------------------------------
   logic                  sc_go;
   logic [QHeads-1:0]     sc_valid, sc_ready_unused;
   logic [QHeads*32-1:0]  sc_y, sc_z;
@@ -229,30 +233,25 @@ module hw_core_attention #(
   end
 
   // ---- PV: QLanes products a cycle into the DIM accumulators ------------------------------------------------------
-  logic [QLanes*MAC_ACC_W-1:0] prods;
-  always_comb begin
-    for (int j = 0; j < QHeads; j++) begin
-      for (int i = 0; i < HEAD_SIZE; i++) begin
-        prods[(j*HEAD_SIZE + i)*MAC_ACC_W +: MAC_ACC_W] =
-            MAC_ACC_W'($signed({1'b0, s1_p_q[j*9 +: 9]}) * $signed(s1_kv_q[((j / KV_MUL)*HEAD_SIZE + i)*16 +: 16]));
-      end
-    end
-  end
-  logic                     pv_go, drain_q, drain_d;
+  logic                     pv_go, drain_q, drain_d, beat_valid_q;
   logic [BeatW-1:0]         beat_q, beat_d;
   logic [Dim*MAC_ACC_W-1:0] acc_q;
   assign pv_go = s1_valid_q && pv_i;
   for (genvar w = 0; w < ROW_WORDS; w++) begin : gen_acc_word
     always_ff @(posedge clk_i) begin
       if (pv_go && 32'(s1_w_q) == w) begin
-        for (int l = 0; l < QLanes; l++) begin
-          acc_q[(w*QLanes + l)*MAC_ACC_W +: MAC_ACC_W] <= prods[l*MAC_ACC_W +: MAC_ACC_W] +
-              ((s1_t_q == '0) ? MAC_ACC_W'(0) : acc_q[(w*QLanes + l)*MAC_ACC_W +: MAC_ACC_W]);
+        for (int j = 0; j < QHeads; j++) begin
+          for (int i = 0; i < HEAD_SIZE; i++) begin
+            acc_q[(w*QLanes + j*HEAD_SIZE + i)*MAC_ACC_W +: MAC_ACC_W] <=
+                MAC_ACC_W'($signed({1'b0, s1_p_q[j*9 +: 9]}) * $signed(s1_kv_q[((j / KV_MUL)*HEAD_SIZE + i)*16 +: 16])) +
+                ((s1_t_q == '0) ? MAC_ACC_W'(0) : acc_q[(w*QLanes + j*HEAD_SIZE + i)*MAC_ACC_W +: MAC_ACC_W]);
+          end
         end
       end
     end
   end
-  // The drain: after the last word, Beats beats of V accumulators, one per cycle.
+  // The drain: after the last word, Beats beats of V accumulators, one per cycle, each registered (beat_acc_q) the
+  // cycle after its turn.
   always_comb begin
     drain_d = drain_q;
     beat_d  = beat_q;
@@ -266,19 +265,23 @@ module hw_core_attention #(
   end
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
-      drain_q <= 1'b0;
-      beat_q  <= '0;
+      drain_q      <= 1'b0;
+      beat_q       <= '0;
+      beat_valid_q <= 1'b0;
     end else begin
-      drain_q <= drain_d;
-      beat_q  <= beat_d;
+      drain_q      <= drain_d;
+      beat_q       <= beat_d;
+      beat_valid_q <= drain_q;
     end
   end
   logic [V*MAC_ACC_W-1:0] beat_acc;
-  always_comb begin
-    for (int l = 0; l < V; l++) begin
-      beat_acc[l*MAC_ACC_W +: MAC_ACC_W] = '0;
-      for (int b = 0; b < Beats; b++) begin
-        if (32'(beat_q) == b && b*V + l < Dim) beat_acc[l*MAC_ACC_W +: MAC_ACC_W] = acc_q[(b*V + l)*MAC_ACC_W +: MAC_ACC_W];
+  always_ff @(posedge clk_i) begin
+    if (drain_q) begin
+      for (int l = 0; l < V; l++) begin
+        beat_acc[l*MAC_ACC_W +: MAC_ACC_W] <= '0;
+        for (int b = 0; b < Beats; b++) begin
+          if (32'(beat_q) == b && b*V + l < Dim) beat_acc[l*MAC_ACC_W +: MAC_ACC_W] <= acc_q[(b*V + l)*MAC_ACC_W +: MAC_ACC_W];
+        end
       end
     end
   end
@@ -288,7 +291,7 @@ module hw_core_attention #(
     for (genvar l = 0; l < V; l++) begin : gen_lane
       hw_requant #(.ACC_W(MAC_ACC_W), .OUT_W(32)) u_requant (
         .clk_i, .rst_ni,
-        .in_valid_i(drain_q), .in_ready_o(lane_ready_unused[l]), .acc_i(beat_acc[l*MAC_ACC_W +: MAC_ACC_W]),
+        .in_valid_i(beat_valid_q), .in_ready_o(lane_ready_unused[l]), .acc_i(beat_acc[l*MAC_ACC_W +: MAC_ACC_W]),
         .mult_i(param_i[30:0]), .rshift_i(param_i[36:31]),
         .out_valid_o(lane_valid[l]), .out_ready_i(1'b1), .y_o(y[l*32 +: 32]));
       assign res_o[l*32 +: 32] = hw_core_pkg::sat_to({y[l*32 + 31], y[l*32 +: 32]}, out_bits_i);
@@ -301,10 +304,10 @@ module hw_core_attention #(
   end else begin : gen_serial_out
     assign res_valid_o = 1'b0;
     assign res_o       = '0;
-    assign acc_valid_o = drain_q;
+    assign acc_valid_o = beat_valid_q;
     assign acc_o       = beat_acc[MAC_ACC_W-1:0];
   end
-  assign idle_o = (&sm_idle) && !drain_q;
+  assign idle_o = (&sm_idle) && !drain_q && !beat_valid_q;
 
   logic unused;
   assign unused = ^{sc_ready_unused, sm_out_last_unused, param_i[39:37], out_bits_i, sc_y, sc_l2_q};
