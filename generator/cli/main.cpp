@@ -388,8 +388,9 @@ int cmd_synth(const std::string& model, const std::string& widths_arg, const HwA
   if (!rep) return fail(rep.message() + (keep ? "" : " (work directory kept: " + work + ")"));
   if (!keep) fs::remove_all(work, ec);
   const std::string md = gen::synth_markdown(*rep);
-  fmt::print("{} on a {}x{} array, weight port {} bytes per cycle ({})\n\n{}", p.src.describe(), opt.array.rows,
-             opt.array.cols, opt.weight_port, gen::widths_to_string(p.widths), md);
+  fmt::print("{} on a {}x{} array, weight port {} bytes per cycle, KV port {} bytes per cycle ({})\n\n{}",
+             p.src.describe(), opt.array.rows, opt.array.cols, opt.weight_port,
+             opt.kv_port ? opt.kv_port : 2 * p.src.shape.kv_dim(), gen::widths_to_string(p.widths), md);
   fmt::print("\nsynthesized {} blocks in {:.1f} s{}\n", rep->blocks.size(),
              std::chrono::duration<double>(clock::now() - t0).count(),
              keep ? "; scripts, logs and netlist statistics in " + work : "");
