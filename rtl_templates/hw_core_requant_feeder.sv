@@ -1,17 +1,17 @@
 // hw_core_requant_feeder — the one requantizer of hw_core: picks this instruction's accumulator source, reads its
 // parameters from the requant ROM, requantizes (hw_requant) and saturates to the instruction's result width.
 //
-// Sources: MATVEC: the GEMM serializer (parameters per output channel, word rq_base + index); PV: the vector MAC's
-// serializer; EMBED, SWIGLU, SCORES: the MAC's sums (one parameter word, rq_base). Every source presents at most one
+// Sources: MATVEC: the GEMM serializer (parameters per output channel, word rq_base + index); PV where V = 1: the
+// attention unit's accumulators, one per cycle; EMBED, SWIGLU: the MAC's sums (one parameter word, rq_base). Every source presents at most one
 // value per cycle and is never stalled (the result consumers always accept). Latency: 1 cycle (ROM read) + 2
 // (hw_requant); out_valid_o for one cycle with out_o = sat_{out_bits}(requant(acc)) (numerics §3; the 32-bit
 // requant then saturating is exact because sat_b(sat_32(v)) = sat_b(v)).
 // In SETUP (no value in flight: the previous instruction has written all its results) the ROM reads word rq_base_i,
-// which param_o then holds for the instruction's V-lane unit (hw_core_elementwise: EMBED, SWIGLU) until a value
-// comes.
+// which param_o then holds for the instruction's lane units (hw_core_elementwise: EMBED, SWIGLU; hw_core_attention:
+// SCORES, PV) until a value comes.
 module hw_core_requant_feeder #(
   parameter int unsigned ACC_W     = 32,  // GEMM accumulators
-  parameter int unsigned MAC_ACC_W = 40,  // MAC and vector MAC accumulators
+  parameter int unsigned MAC_ACC_W = 40,  // MAC and attention accumulators
   parameter int unsigned RQ_ACC_W  = 40,  // requantizer input: max(ACC_W, MAC_ACC_W)
   parameter int unsigned RQ_DEPTH  = 1024,
   parameter              RQ_FILE   = "mem/requant.hex"

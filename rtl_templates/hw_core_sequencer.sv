@@ -4,9 +4,9 @@
 // then passes FETCH (ROM read), DECODE (its hw_isa_pkg::instr_t fields registered: a length of 0 becomes pos + 1,
 // b_base gains token x EMB_WPR, rq_base the token, dst pos x KV_ROW_WORDS, as its flags say), SETUP (units clear their
 // per-instruction state; it leaves when the instruction may start) and EXEC (until op_done_i). The done of OUTPUT, or
-// of a MATVEC with to_host (the classifier streaming its logits to the host), ends the step. An instruction may start
-// when the softmax has a free row (SCORES), has written the row it reads (PV), or has written every row (all
-// others).
+// of a MATVEC with to_host (the classifier streaming its logits to the host), ends the step. A SCORES may start when
+// the attention unit's softmax rows are free (scores_ready_i); every other instruction at once (a PV's reads wait
+// for their probabilities in the reader).
 // Timing: the next instruction is fetched while this one executes (the ROM is read at pc + 1 in EXEC's first cycle
 // and holds the word), so after the step's first instruction each costs 2 cycles of DECODE/SETUP plus the wait in
 // SETUP. The decoded op is also given as one
