@@ -86,6 +86,7 @@ module hw_core #(
   parameter int unsigned ROPE_W        = 16,    // max(q, k) width
   parameter int unsigned MAC_ACC_W     = 40,    // attention / SwiGLU / embedding accumulator
   parameter int unsigned SM_LANES      = 4,     // softmax exp-sum elements per cycle (hw_softmax SUM_LANES)
+  parameter int unsigned NORM_STEPS    = 4,     // RMSNorm root digits and quotient bits per cycle (hw_rmsnorm STEPS)
   parameter int unsigned RQ_ACC_W      = 40,    // requantizer input: max(ACC_W, MAC_ACC_W)
   // memories
   parameter int unsigned SCRATCH_DEPTH = 1024,
@@ -98,6 +99,7 @@ module hw_core #(
   parameter              RQ_FILE       = "mem/requant.hex",
   parameter int unsigned V_LANES       = 8,     // scratchpad elements per word: C where C is a power of two, else 1
   parameter int unsigned RQV_DEPTH     = 64,    // V_LANES > 1: vector requant ROM words (matrix channels, V per word)
+  parameter int unsigned RQV_LANE_W    = 48,    // its bits per channel: {out_bits, 3'b0, rshift, mult}
   parameter              RQV_FILE      = "mem/requant_vec.hex",
   parameter int unsigned NORM_DEPTH    = 5,
   parameter              NORM_FILE     = "mem/norms.hex",
@@ -352,9 +354,9 @@ module hw_core #(
     end
     assign host_in_flight = in_flight_q;
     assign beat_ready     = mv_ready && (!to_host || output_word_credit);
-    hw_core_matvec_requant #(.V(V_LANES), .ACC_W(ACC_W), .RQV_DEPTH(RQV_DEPTH), .RQV_FILE(RQV_FILE))
-        u_matvec_requant (
-      .clk_i, .rst_ni, .setup_i(setup), .rq_base_i(rq_base), .out_bits_i(out_bits),
+    hw_core_matvec_requant #(.V(V_LANES), .ACC_W(ACC_W), .RQV_DEPTH(RQV_DEPTH), .LANE_W(RQV_LANE_W),
+                             .RQV_FILE(RQV_FILE)) u_matvec_requant (
+      .clk_i, .rst_ni, .setup_i(setup), .rq_base_i(rq_base),
       .beat_valid_i(beat_take), .beat_ready_o(mv_ready), .beat_i(beat),
       .valid_o(mv_valid), .results_o(mv_results));
     hw_core_elementwise #(.V(V_LANES), .N_LAYERS(N_LAYERS), .LAYER_W(hw_isa_pkg::SiluLayerW), .SILU_FILE(SILU_FILE))
@@ -403,7 +405,7 @@ module hw_core #(
   end else begin : gen_norm_elements
     assign norm_x = elem_a[RES_W-1:0];
   end
-  hw_rmsnorm #(.DIM(DIM), .IN_W(RES_W), .OUT_W(XN_W), .LANES(V_LANES)) u_rmsnorm (
+  hw_rmsnorm #(.DIM(DIM), .IN_W(RES_W), .OUT_W(XN_W), .LANES(V_LANES), .STEPS(NORM_STEPS)) u_rmsnorm (
     .clk_i, .rst_ni,
     .in_valid_i(WordOutput ? read_valid && op_norm : norm_valid), .in_ready_o(norm_ready), .x_i(norm_x),
     .gain_i(norm_rdata[23:0]), .shift_i(norm_rdata[29:24]), .eps_i(norm_rdata[71:32]),

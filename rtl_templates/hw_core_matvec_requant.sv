@@ -2,21 +2,23 @@
 // beat of the matrix engine is requantized whole, V channels per cycle, and handed to the writeback as one word.
 //
 // Beat b of the running MATVEC holds channels b*V .. b*V + V - 1. Its parameters are word rq_base_i + b of the vector
-// requant ROM (lane l = channel b*V + l: {rshift[36:31], mult[30:0]}). Each lane has its own hw_requant; results are
-// saturated to out_bits_i (numerics §3, as hw_core_requant_feeder does for one value). A beat is taken every cycle
+// requant ROM (lane l = channel b*V + l: {out_bits[45:40], 3'b0, rshift[36:31], mult[30:0]} in LANE_W bits). Each
+// lane has its own hw_requant; results are saturated to the channel's out_bits (numerics §3, as
+// hw_core_requant_feeder does for one value), so a MATVEC of stacked matrices may write sites of two widths (q and
+// k at 16 bits, v at 8: one MATVEC). A beat is taken every cycle
 // (beat_ready_o is high: the pipeline never stalls and the writeback always accepts); valid_o pulses with the V
 // results 3 cycles later (ROM read, hw_requant's two stages). The writeback counts the lanes that are outputs.
 module hw_core_matvec_requant #(
   parameter int unsigned V         = 8,     // lanes (= the engine's C)
   parameter int unsigned ACC_W     = 32,    // matrix accumulators
   parameter int unsigned RQV_DEPTH = 64,
+  parameter int unsigned LANE_W    = 48,    // ROM bits per channel
   parameter              RQV_FILE  = "mem/requant_vec.hex"
 ) (
   input  logic                clk_i,
   input  logic                rst_ni,
   input  logic                setup_i,     // an instruction starts: beat count to 0
   input  logic [31:0]         rq_base_i,
-  input  logic [5:0]          out_bits_i,
   input  logic                beat_valid_i,
   output logic                beat_ready_o,
   input  logic [V*ACC_W-1:0]  beat_i,
@@ -24,14 +26,14 @@ module hw_core_matvec_requant #(
   output logic [V*32-1:0]     results_o
 );
   localparam int unsigned AddrW = (RQV_DEPTH > 1) ? $clog2(RQV_DEPTH) : 1;
-  if (V < 2 || (V & (V - 1)) != 0 || ACC_W < 2 || ACC_W > 64) begin : gen_check_params
-    $error("hw_core_matvec_requant: V must be a power of two >= 2 and ACC_W in 2..64");
+  if (V < 2 || (V & (V - 1)) != 0 || ACC_W < 2 || ACC_W > 64 || LANE_W < 46) begin : gen_check_params
+    $error("hw_core_matvec_requant: V must be a power of two >= 2, ACC_W in 2..64 and LANE_W >= 46");
   end
 
   logic [31:0]        beats_q, beats_d;
   logic               valid_q;
   logic [V*ACC_W-1:0] beat_q;
-  logic [V*40-1:0]    params;
+  logic [V*LANE_W-1:0] params;
   logic [V-1:0]       lane_valid, lane_ready_unused;
   logic [V*32-1:0]    y;
 
@@ -41,7 +43,7 @@ module hw_core_matvec_requant #(
     if (beat_valid_i) beats_d = beats_d + 32'd1;
   end
 
-  hw_sram #(.WIDTH(V*40), .DEPTH(RQV_DEPTH), .INIT_FILE(RQV_FILE)) u_params (
+  hw_sram #(.WIDTH(V*LANE_W), .DEPTH(RQV_DEPTH), .INIT_FILE(RQV_FILE)) u_params (
     .clk_i, .we_i(1'b0), .waddr_i('0), .wdata_i('0), .wbe_i('0),
     .re_i(beat_valid_i), .raddr_i(AddrW'(rq_base_i + beats_q)), .rdata_o(params));
 
@@ -58,13 +60,21 @@ module hw_core_matvec_requant #(
     if (beat_valid_i) beat_q <= beat_i;
   end
 
+  // A lane's width, from the ROM word of its beat, follows the beat through hw_requant's two stages.
+  logic [V*6-1:0] bits_q, bits_qq;
+  always_ff @(posedge clk_i) begin
+    if (valid_q) begin
+      for (int l = 0; l < V; l++) bits_q[l*6 +: 6] <= params[l*LANE_W + 40 +: 6];
+    end
+    bits_qq <= bits_q;
+  end
   for (genvar l = 0; l < V; l++) begin : gen_lane
     hw_requant #(.ACC_W(ACC_W), .OUT_W(32)) u_requant (
       .clk_i, .rst_ni,
       .in_valid_i(valid_q), .in_ready_o(lane_ready_unused[l]), .acc_i(beat_q[l*ACC_W +: ACC_W]),
-      .mult_i(params[l*40 +: 31]), .rshift_i(params[l*40 + 31 +: 6]),
+      .mult_i(params[l*LANE_W +: 31]), .rshift_i(params[l*LANE_W + 31 +: 6]),
       .out_valid_o(lane_valid[l]), .out_ready_i(1'b1), .y_o(y[l*32 +: 32]));
-    assign results_o[l*32 +: 32] = hw_core_pkg::sat_to({y[l*32 + 31], y[l*32 +: 32]}, out_bits_i);
+    assign results_o[l*32 +: 32] = hw_core_pkg::sat_to({y[l*32 + 31], y[l*32 +: 32]}, bits_qq[l*6 +: 6]);
   end
   assign valid_o      = lane_valid[0];
   assign beat_ready_o = 1'b1;

@@ -8,8 +8,10 @@
 // the attention unit's softmax rows are free (scores_ready_i); every other instruction at once (a PV's reads wait
 // for their probabilities in the reader).
 // Timing: the next instruction is fetched while this one executes (the ROM is read at pc + 1 in EXEC's first cycle
-// and holds the word), so after the step's first instruction each costs 2 cycles of DECODE/SETUP plus the wait in
-// SETUP. The decoded op is also given as one
+// and holds the word) and decoded in the cycle of op_done_i (decode_o; the units see the new fields from the next
+// cycle, when every result of this one is written), so after the step's first instruction each costs 1 cycle of
+// SETUP plus the wait in SETUP. Only an instruction whose op_done_i comes in its first EXEC cycle, before the next
+// word is read, goes through a DECODE cycle of its own. The decoded op is also given as one
 // control bit per op (and the groups the units need), so no unit but this one reads hw_isa_pkg.
 // Parameters default to the design's package (hardwire_cfg_pkg), so the unit elaborates on its own in a design.
 module hw_core_sequencer #(
@@ -34,7 +36,8 @@ module hw_core_sequencer #(
   output logic                              busy_o,
   output logic [PcW-1:0]                    pc_o,
   output logic [PosW-1:0]                   pos_o,
-  output logic                              decode_o,   // DECODE this cycle (the norm ROM reads norm_index_o)
+  output logic                              decode_o,   // decode this cycle: DECODE, or the op_done_i cycle of
+                                                        // EXEC (the norm ROM reads norm_index_o)
   output logic                              setup_o,    // SETUP this cycle: units clear per-instruction state
   output logic                              start_o,    // SETUP and the instruction starts: the reader begins
   output logic                              exec_o,
@@ -82,6 +85,9 @@ module hw_core_sequencer #(
   logic [TokW-1:0] token_q, token_d;
   logic [PosW-1:0] pos_q, pos_d;
   logic            may_start;
+  logic            decode;        // the fetched word is decoded this cycle
+  logic            step_end;      // this instruction's op_done_i ends the step
+  logic            decode_early;  // EXEC's op_done_i cycle decodes the next word (fetched in EXEC's first cycle)
 
   // Program ROM: one hw_isa_pkg::instr_t per word.
   logic                          exec_first_q;  // EXEC's first cycle: the next instruction is fetched
@@ -97,7 +103,10 @@ module hw_core_sequencer #(
   // ---- step control -----------------------------------------------------------------------------------------------
   hw_isa_pkg::op_e op_q;
   logic            to_host_q;
-  assign may_start = (op_q != hw_isa_pkg::OpScores) || scores_ready_i;
+  assign may_start    = (op_q != hw_isa_pkg::OpScores) || scores_ready_i;
+  assign step_end     = op_q == hw_isa_pkg::OpOutput || to_host_q;
+  assign decode_early = state_q == StateExec && op_done_i && !step_end && !exec_first_q;
+  assign decode       = state_q == StateDecode || decode_early;
 
   always_comb begin
     state_d = state_q;
@@ -118,11 +127,12 @@ module hw_core_sequencer #(
       StateSetup:  if (may_start) state_d = StateExec;
       StateExec: begin
         if (op_done_i) begin
-          if (op_q == hw_isa_pkg::OpOutput || to_host_q) begin
+          if (step_end) begin
             state_d = StateIdle;
             pc_d    = '0;
           end else begin
-            state_d = StateDecode;  // fetched in EXEC's first cycle
+            // Fetched in EXEC's first cycle: decoded now, or (op_done_i in that very cycle) in DECODE.
+            state_d = decode_early ? StateSetup : StateDecode;
             pc_d    = pc_q + PcW'(1);
           end
         end
@@ -146,7 +156,7 @@ module hw_core_sequencer #(
       pc_q    <= pc_d;
       token_q <= token_d;
       pos_q   <= pos_d;
-      if (state_q == StateDecode) begin
+      if (decode) begin
         op_q      <= instr.op;
         to_host_q <= instr.to_host;
       end
@@ -165,7 +175,7 @@ module hw_core_sequencer #(
   logic [hw_isa_pkg::WBaseW-1:0]     w_base_q;
   logic [hw_isa_pkg::SiluLayerW-1:0] silu_layer_q;
   always_ff @(posedge clk_i) begin
-    if (state_q == StateDecode) begin
+    if (decode) begin
       a_base_q         <= 32'(instr.a_base);
       a_stride_inner_q <= 32'(instr.a_stride_inner);
       a_stride_outer_q <= 32'(instr.a_stride_outer);
@@ -187,7 +197,7 @@ module hw_core_sequencer #(
   assign busy_o           = state_q != StateIdle;
   assign pc_o             = pc_q;
   assign pos_o            = pos_q;
-  assign decode_o         = state_q == StateDecode;
+  assign decode_o         = decode;
   assign setup_o          = state_q == StateSetup;
   assign start_o          = state_q == StateSetup && may_start;
   assign exec_o           = state_q == StateExec;

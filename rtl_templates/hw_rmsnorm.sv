@@ -5,16 +5,18 @@
 // Elements move LANES per beat: beat b holds elements b*LANES .. in lanes 0.. (lanes past DIM in the last beat are
 // ignored on input and 0 on output); NB = ceil(DIM / LANES) beats per vector.
 // Phases, one vector at a time: capture (NB beats, valid/ready; S accumulates the squares of a beat's lanes),
-// square root (digit by digit, two result bits per cycle: 13 cycles), divide (restoring, two quotient bits per
-// cycle: 24 cycles), emit (NB beats, valid/ready; every lane scaled). gain_i, shift_i and eps_i are sampled with the
-// first beat of a vector and must be valid then. Cost per vector: 2*NB + 39 cycles; two norms run per layer per
-// token, on the step's dependency chain, so their fixed latency is worth two steps per cycle (each cycle chains two
-// 52-bit compare-subtracts in the root and two 26-bit ones in the divider).
+// square root (digit by digit, STEPS result bits per cycle: ceil(26 / STEPS) cycles), divide (restoring, STEPS
+// quotient bits per cycle: 48 / STEPS cycles), emit (NB beats, valid/ready; every lane scaled). gain_i, shift_i and
+// eps_i are sampled with the first beat of a vector and must be valid then. Cost per vector: 2*NB + ceil(26/STEPS) +
+// 48/STEPS + 2 cycles (STEPS 4: 2*NB + 21). Two norms run per layer per token, on the step's dependency chain, so
+// their fixed latency is worth several steps per cycle: each cycle chains STEPS 52-bit compare-subtracts in the root
+// and STEPS 26-bit ones in the divider (the logic depth that synth reports grows with STEPS).
 module hw_rmsnorm #(
   parameter int unsigned DIM   = 64,  // vector length (the model's dim)
   parameter int unsigned IN_W  = 16,  // residual width (signed)
   parameter int unsigned OUT_W = 8,   // output width (signed)
-  parameter int unsigned LANES = 1    // elements per beat
+  parameter int unsigned LANES = 1,   // elements per beat
+  parameter int unsigned STEPS = 4    // root digits and quotient bits per cycle: 1, 2 or 4
 ) (
   input  logic                    clk_i,
   input  logic                    rst_ni,
@@ -34,6 +36,9 @@ module hw_rmsnorm #(
   end
   if (IN_W < 2 || IN_W > 16 || OUT_W < 2 || OUT_W > 32 || LANES < 1 || LANES > 256) begin : gen_check_widths
     $error("hw_rmsnorm: IN_W must be in 2..16, OUT_W in 2..32 and LANES in 1..256");
+  end
+  if (STEPS != 1 && STEPS != 2 && STEPS != 4) begin : gen_check_steps
+    $error("hw_rmsnorm: STEPS must be 1, 2 or 4");
   end
 
   localparam int unsigned NB    = (DIM + LANES - 1) / LANES;  // beats per vector
@@ -79,38 +84,55 @@ module hw_rmsnorm #(
     end
   end
 
-  // ---- square root: digit by digit, two radicand bits per step, 26 steps from bit 2^50 (golden::isqrt; its
-  // skipping of leading zero digit pairs changes nothing: with root 0 and rem < bit a step only shifts bit) ----
-  // One digit: a pair of radicand bits at `bit`; {rem, root} after it.
-  function automatic logic [2*SW-1:0] sq_step(input logic [SW-1:0] rem, input logic [SW-1:0] root,
-                                              input logic [SW-1:0] bit_);
-    logic [SW-1:0] try_;
-    try_ = root + bit_;
-    if (rem >= try_) sq_step = {rem - try_, (root >> 1) + bit_};
-    else             sq_step = {rem, root >> 1};
+  // ---- square root: digit by digit, two radicand bits per digit, 26 digits from bit 2^50 (golden::isqrt; its
+  // skipping of leading zero digit pairs changes nothing: with root 0 and rem < bit a digit only shifts bit) -------
+  // STEPS digits per cycle: {rem, root, bit} after them. A digit whose bit has been shifted out is no digit (the last
+  // cycle of STEPS 4 has two).
+  function automatic logic [3*SW-1:0] sq_steps(input logic [SW-1:0] rem_in, input logic [SW-1:0] root_in,
+                                               input logic [SW-1:0] bit_in);
+    logic [SW-1:0] rem, root, bit_, try_;
+    rem  = rem_in;
+    root = root_in;
+    bit_ = bit_in;
+    for (int i = 0; i < STEPS; i++) begin
+      try_ = root + bit_;
+      if (bit_ != '0 && rem >= try_) begin
+        rem  = rem - try_;
+        root = (root >> 1) + bit_;
+      end else if (bit_ != '0) begin
+        root = root >> 1;
+      end
+      bit_ = bit_ >> 2;
+    end
+    sq_steps = {rem, root, bit_};
   endfunction
   logic [SW-1:0] sq_rem_q, sq_bit_q;
   logic [SW-1:0] sq_root_q;  // < 2^26 when done
-  logic [SW-1:0] sq_rem1, sq_root1, sq_rem2, sq_root2;  // after this cycle's first and second digit
-  assign {sq_rem1, sq_root1} = sq_step(sq_rem_q, sq_root_q, sq_bit_q);
-  assign {sq_rem2, sq_root2} = sq_step(sq_rem1, sq_root1, sq_bit_q >> 2);
+  logic [SW-1:0] sq_rem_d, sq_root_d, sq_bit_d;  // after this cycle's digits
+  assign {sq_rem_d, sq_root_d, sq_bit_d} = sq_steps(sq_rem_q, sq_root_q, sq_bit_q);
 
-  // ---- divide: m = floor(gain * 2^24 / r), restoring, 48 steps, two per cycle -----------------------------------
+  // ---- divide: m = floor(gain * 2^24 / r), restoring, 48 steps, STEPS per cycle ---------------------------------
+  // {rem, quotient} after this cycle's STEPS steps, the first of them step `step` (bit MW-1-step of the dividend).
+  function automatic logic [RW+MW-1:0] div_steps(input logic [RW-1:0] rem_in, input logic [MW-1:0] quot_in,
+                                                 input logic [5:0] step, input logic [RW-1:0] r,
+                                                 input logic [MW-1:0] dividend);
+    logic [RW-1:0] rem;
+    logic [MW-1:0] quot;
+    logic [RW:0]   shifted;
+    rem  = rem_in;
+    quot = quot_in;
+    for (int i = 0; i < STEPS; i++) begin
+      shifted = {rem, dividend[6'(MW - 1) - step - 6'(i)]};
+      quot    = {quot[MW-2:0], shifted >= {1'b0, r}};
+      rem     = (shifted >= {1'b0, r}) ? RW'(shifted - {1'b0, r}) : RW'(shifted);
+    end
+    div_steps = {rem, quot};
+  endfunction
   logic [RW-1:0]   div_r_q;
-  logic [RW-1:0]   div_rem_q;     // remainder < r
-  logic [RW:0]     div_shift1, div_shift2;
-  logic [RW-1:0]   div_rem1, div_rem2;
-  logic [MW-1:0]   div_quot_q;
-  logic [5:0]      div_step_q;    // the first of this cycle's two steps (even)
-  logic            div_bit1, div_bit2;
-  logic [MW-1:0]   dividend;
-  assign dividend   = {gain_q, 24'd0};
-  assign div_shift1 = {div_rem_q, dividend[6'(MW - 1) - div_step_q]};
-  assign div_bit1   = div_shift1 >= {1'b0, div_r_q};
-  assign div_rem1   = div_bit1 ? RW'(div_shift1 - {1'b0, div_r_q}) : RW'(div_shift1);
-  assign div_shift2 = {div_rem1, dividend[6'(MW - 2) - div_step_q]};
-  assign div_bit2   = div_shift2 >= {1'b0, div_r_q};
-  assign div_rem2   = div_bit2 ? RW'(div_shift2 - {1'b0, div_r_q}) : RW'(div_shift2);
+  logic [RW-1:0]   div_rem_q, div_rem_d;  // remainder < r
+  logic [MW-1:0]   div_quot_q, div_quot_d;
+  logic [5:0]      div_step_q;            // the first of this cycle's STEPS steps
+  assign {div_rem_d, div_quot_d} = div_steps(div_rem_q, div_quot_q, div_step_q, div_r_q, {gain_q, 24'd0});
 
   // ---- emit: read x, scale, round, saturate ---------------------------------------------------------------------
   logic                   adv, rd_v_q, rd_last_q, out_valid_q, out_last_q;
@@ -151,7 +173,7 @@ module hw_rmsnorm #(
           end
         end
         StSqrt: if (sq_bit_q == '0) state_q <= StDivide;
-        StDivide: if (div_step_q == 6'(MW - 2)) state_q <= StEmit;
+        StDivide: if (div_step_q == 6'(MW - STEPS)) state_q <= StEmit;
         StEmit: begin
           if (rd_issue) cnt_q <= cnt_q + CntW'(1);
           if (adv && rd_v_q && rd_last_q) begin
@@ -183,10 +205,10 @@ module hw_rmsnorm #(
       sq_root_q <= '0;
       sq_bit_q  <= SW'(1) << (SW - 2);
     end else if (state_q == StSqrt && sq_bit_q != '0) begin
-      // 26 digits from 2^50 down to 2^0: 13 cycles of two.
-      sq_rem_q  <= sq_rem2;
-      sq_root_q <= sq_root2;
-      sq_bit_q  <= sq_bit_q >> 4;
+      // 26 digits from 2^50 down to 2^0, STEPS per cycle.
+      sq_rem_q  <= sq_rem_d;
+      sq_root_q <= sq_root_d;
+      sq_bit_q  <= sq_bit_d;
     end
     // Divide setup and steps.
     if (state_q == StSqrt && sq_bit_q == '0) begin
@@ -195,9 +217,9 @@ module hw_rmsnorm #(
       div_quot_q <= '0;
       div_step_q <= '0;
     end else if (state_q == StDivide) begin
-      div_rem_q  <= div_rem2;
-      div_quot_q <= {div_quot_q[MW-3:0], div_bit1, div_bit2};
-      div_step_q <= div_step_q + 6'd2;
+      div_rem_q  <= div_rem_d;
+      div_quot_q <= div_quot_d;
+      div_step_q <= div_step_q + 6'(STEPS);
     end
     // Emit pipeline.
     if (adv) begin

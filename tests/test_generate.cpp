@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <map>
@@ -231,10 +232,10 @@ TEST(Generate, ErrorsLeaveNothingBehind) {
 TEST(Synth, HierarchicalFiguresAreConsistent) {
   TmpDir tmp;
   std::string log;
-  const int rc = sh(std::string(HARDWIRE_BIN) + " synth --model tiny --array 4x4 --weight-port 8 --json " +
-                        tmp.file("s.json") + " --work " + tmp.file("w"),
-                    &log);
+  const std::string synth = std::string(HARDWIRE_BIN) + " synth --model tiny --array 4x4 --cache " + tmp.file("c");
+  const int rc = sh(synth + " --weight-port 8 --json " + tmp.file("s.json") + " --work " + tmp.file("w"), &log);
   ASSERT_EQ(rc, 0) << log;
+  EXPECT_NE(log.find("(0 read from the cache " + tmp.file("c") + ")"), std::string::npos) << log;
   EXPECT_NE(log.find("| matrix engine 2x4 | 1 |"), std::string::npos) << log;
   EXPECT_NE(log.find("weight port 8 bytes per cycle"), std::string::npos) << log;
   const auto j = nlohmann::json::parse(read_bytes(tmp.file("s.json")));
@@ -261,6 +262,37 @@ TEST(Synth, HierarchicalFiguresAreConsistent) {
     }
   }
   EXPECT_TRUE(weights);
+
+  // The cache: the same design again reads every block back with the same figures; an entry that cannot be read
+  // is synthesized again; a design that differs only in its weight port synthesizes only the blocks it changes.
+  auto figures = [](nlohmann::json report) {
+    for (auto& b : report["blocks"]) {
+      EXPECT_TRUE(b.contains("cached") && b.contains("seconds")) << b;
+      b.erase("cached");
+      b.erase("seconds");
+    }
+    return report;
+  };
+  std::vector<fs::path> entries;
+  for (const auto& e : fs::directory_iterator(tmp.file("c/synth"))) entries.push_back(e.path());
+  EXPECT_EQ(entries.size(), j["blocks"].size());
+  ASSERT_FALSE(entries.empty());
+  std::sort(entries.begin(), entries.end());
+  hw_test::write_bytes(entries.front().string(), "{ not json");
+  ASSERT_EQ(sh(synth + " --weight-port 8 --json " + tmp.file("s2.json"), &log), 0) << log;
+  const std::string all_but_one = "(" + std::to_string(j["blocks"].size() - 1) + " read from the cache ";
+  EXPECT_NE(log.find(all_but_one), std::string::npos) << log;
+  const auto j2 = nlohmann::json::parse(read_bytes(tmp.file("s2.json")));
+  EXPECT_EQ(figures(j2), figures(j));
+  ASSERT_EQ(sh(synth + " --weight-port 4 --json " + tmp.file("s4.json"), &log), 0) << log;
+  for (const auto& b : nlohmann::json::parse(read_bytes(tmp.file("s4.json")))["blocks"]) {
+    if (b["module"] == "hw_gemv" || b["module"] == "hw_core_gemm_packer") {
+      EXPECT_FALSE(b["cached"].get<bool>()) << b;
+    }
+    if (b["module"] == "hw_core_attention" || b["module"] == "hw_rmsnorm" || b["module"] == "hw_softmax") {
+      EXPECT_TRUE(b["cached"].get<bool>()) << b;
+    }
+  }
 }
 
 TEST(Synth, BadLiberty) {

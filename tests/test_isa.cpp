@@ -275,21 +275,31 @@ TEST(ChipPlan, MatrixSitesByKindAndBlocksFromOneSource) {
     EXPECT_EQ(i.w_base, m.base);
     EXPECT_EQ(i.rq_base, m.rq_base);
     EXPECT_EQ(i.n_inner, m.cols);
-    if (note.matrix2 < 0) {
+    if (note.fused.empty()) {
       EXPECT_EQ(i.n_out, m.rows);
       continue;
     }
-    // Fused: the next matrix in the weight memory, after m's rows padded to whole tiles of C (= 8) rows.
+    // Fused: each the next matrix in the weight memory, after the rows before it padded to whole tiles of C (= 8)
+    // rows; the vector requant ROM gives each channel its width, so wv (8-bit results) joins wq+wk (16).
     ++fused;
-    const auto& m2 = plan->matrices[static_cast<size_t>(note.matrix2)];
-    EXPECT_EQ(note.matrix2, note.matrix + 1);
-    EXPECT_EQ(m2.base, m.base + m.words);
-    EXPECT_EQ(note.tap2_at, (m.rows + 7) / 8 * 8);
-    EXPECT_EQ(i.n_out, note.tap2_at + m2.rows);
-    EXPECT_EQ(m2.cols, m.cols);
-    EXPECT_EQ(m2.out_bits, m.out_bits);
+    const MatrixSite* prev = &m;
+    int64_t at = 0;
+    for (const auto& f : note.fused) {
+      const auto& mf = plan->matrices[static_cast<size_t>(f.matrix)];
+      EXPECT_EQ(f.matrix, (prev - plan->matrices.data()) + 1);
+      EXPECT_EQ(mf.base, prev->base + prev->words);
+      at += (prev->rows + 7) / 8 * 8;
+      EXPECT_EQ(f.at, at);
+      EXPECT_EQ(f.count, mf.rows);
+      EXPECT_EQ(mf.cols, m.cols);
+      prev = &mf;
+    }
+    EXPECT_EQ(i.n_out, note.fused.back().at + note.fused.back().count);
+    EXPECT_LE(i.n_out, plan->n_max);
+    EXPECT_EQ(note.fused.size(), 2u) << note.text;
+    EXPECT_EQ(prev->kind, MatrixKind::kWv) << note.text;
   }
-  EXPECT_EQ(fused, tiny().shape.n_layers);  // wq+wk (16-bit results) of every layer; w1+w3 exceed N_MAX = vocab here
+  EXPECT_EQ(fused, tiny().shape.n_layers);  // wq+wk+wv of every layer; w1+w3 exceed N_MAX = vocab here
   const auto core = plan->block("hw_core");
   auto value = [&](const std::string& k) {
     for (const auto& [n, v] : core.values)

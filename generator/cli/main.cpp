@@ -5,7 +5,9 @@
 #include <fmt/core.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <random>
 #include <unistd.h>
@@ -366,8 +368,17 @@ int cmd_generate(const std::string& model, const std::string& widths_arg, const 
 }
 
 // ---------------------------------------------------------------------------------------------------------------
+// The synthesis cache's default directory: $HARDWIRE_CACHE_DIR, else $XDG_CACHE_HOME/hardwire, else
+// $HOME/.cache/hardwire (empty where none is set: no cache).
+std::string default_cache_dir() {
+  if (const char* d = std::getenv("HARDWIRE_CACHE_DIR"); d && *d) return d;
+  if (const char* d = std::getenv("XDG_CACHE_HOME"); d && *d) return std::string(d) + "/hardwire";
+  if (const char* d = std::getenv("HOME"); d && *d) return std::string(d) + "/.cache/hardwire";
+  return "";
+}
+
 int cmd_synth(const std::string& model, const std::string& widths_arg, const HwArgs& hw, const std::string& liberty, const std::string& json_path, const std::string& md_path,
-              const std::string& work_arg) {
+              const std::string& work_arg, const std::string& cache_arg, bool no_cache) {
   using clock = std::chrono::steady_clock;
   namespace fs = std::filesystem;
   const auto t0 = clock::now();
@@ -384,6 +395,7 @@ int cmd_synth(const std::string& model, const std::string& widths_arg, const HwA
   gen::SynthOptions so;
   so.liberty = liberty;
   so.work_dir = work + "/yosys";
+  so.cache_dir = no_cache ? "" : cache_arg.empty() ? default_cache_dir() : cache_arg;
   auto rep = gen::synthesize_design(opt.out_dir, so);
   if (!rep) return fail(rep.message() + (keep ? "" : " (work directory kept: " + work + ")"));
   if (!keep) fs::remove_all(work, ec);
@@ -391,7 +403,10 @@ int cmd_synth(const std::string& model, const std::string& widths_arg, const HwA
   fmt::print("{} on a {}x{} array, weight port {} bytes per cycle, KV port {} bytes per cycle ({})\n\n{}",
              p.src.describe(), opt.array.rows, opt.array.cols, opt.weight_port,
              opt.kv_port ? opt.kv_port : 2 * p.src.shape.kv_dim(), gen::widths_to_string(p.widths), md);
-  fmt::print("\nsynthesized {} blocks in {:.1f} s{}\n", rep->blocks.size(),
+  const auto hits = std::count_if(rep->blocks.begin(), rep->blocks.end(), [](const auto& b) { return b.cached; });
+  fmt::print("\nsynthesized {} blocks ({}) in {:.1f} s{}\n", rep->blocks.size(),
+             so.cache_dir.empty() ? std::string("no cache")
+                                  : fmt::format("{} read from the cache {}", hits, so.cache_dir),
              std::chrono::duration<double>(clock::now() - t0).count(),
              keep ? "; scripts, logs and netlist statistics in " + work : "");
   if (!json_path.empty())
@@ -641,7 +656,8 @@ int run_cli(int argc, char** argv) {
   generate->add_option("--sram-bank-depth", hw.bank_depth, bank_help)->capture_default_str();
   generate->add_option("--out,-o", out, "output directory (replaced if it is a previous hardwire output)")->required();
 
-  std::string liberty, md, work;
+  std::string liberty, md, work, cache;
+  bool no_cache = false;
   CLI::App* synth = app.add_subcommand("synth", "yosys area per block (hierarchical) plus the SRAM model");
   synth->add_option("--model,-m", model, model_help)->capture_default_str();
   synth->add_option("--widths", widths, widths_help);
@@ -653,6 +669,10 @@ int run_cli(int argc, char** argv) {
   synth->add_option("--json", json, "also write the report as JSON to this file");
   synth->add_option("--md", md, "also write the Markdown tables to this file");
   synth->add_option("--work", work, "keep the generated design, yosys scripts and logs in this directory");
+  synth->add_option("--cache", cache,
+                    "per-block synthesis results are kept and reused here (default: $HARDWIRE_CACHE_DIR, else "
+                    "$XDG_CACHE_HOME/hardwire, else ~/.cache/hardwire)");
+  synth->add_flag("--no-cache", no_cache, "synthesize every block, read and write no cache");
 
   SimArgs sa;
   CLI::App* sim = app.add_subcommand("sim", "run the whole accelerator in Verilator, token by token, bit-exact against golden");
@@ -685,7 +705,7 @@ int run_cli(int argc, char** argv) {
   if (info->parsed()) return cmd_info(model, widths, hw, json);
   if (gold->parsed()) return cmd_golden(model, widths, tokenizer, prompt, steps, json);
   if (generate->parsed()) return cmd_generate(model, widths, hw, out);
-  if (synth->parsed()) return cmd_synth(model, widths, hw, liberty, json, md, work);
+  if (synth->parsed()) return cmd_synth(model, widths, hw, liberty, json, md, work, cache, no_cache);
   return 1;
 }
 

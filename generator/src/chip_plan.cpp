@@ -247,7 +247,7 @@ namespace {
 constexpr int64_t kReadLatency = 2;     // SRAM read + element register (hw_core_reader)
 constexpr int64_t kRequantLatency = 2;  // hw_requant
 constexpr int64_t kGemvLatency = 3;     // hw_gemv: issue, products, column sums
-constexpr int64_t kIsqrt = 13, kNormDivide = 24, kNormEmit = 2;  // hw_rmsnorm: two digits / quotient bits per cycle
+constexpr int64_t kNormEmit = 2;        // hw_rmsnorm: the scaled beat (read, register)
 constexpr int64_t kSoftmaxDivide = 24;  // hw_softmax: one reciprocal per row, two quotient bits per cycle
 
 int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
@@ -259,7 +259,8 @@ int64_t latency_cycles(const ChipPlan& p, const isa::Instr& in, int64_t rows) {
   const auto n = [&](uint32_t v) { return v == kPosPlusOne ? rows : static_cast<int64_t>(v); };
   switch (in.op) {
     case isa::Op::kEmbed: return kReadLatency + kRequantLatency;
-    case isa::Op::kNorm: return kReadLatency + ceil_div(n(in.n_inner), C) + kIsqrt + kNormDivide + kNormEmit;
+    case isa::Op::kNorm:  // capture, the root's 26 digits and the divide's 48 quotient bits, norm_steps per cycle
+      return kReadLatency + ceil_div(n(in.n_inner), C) + ceil_div(26, p.norm_steps) + 48 / p.norm_steps + kNormEmit;
     case isa::Op::kMatvec:
       return kReadLatency + ceil_div(n(in.n_inner), p.weight_port_rows) + kGemvLatency + kRequantLatency +
              (in.to_host ? 1 : 0);  // to_host: then the token
@@ -395,7 +396,8 @@ std::vector<BlockParams> ChipPlan::blocks() const {
                 {"W_DEPTH", weight_words}, {"W_BANK_DEPTH", weight_bank_depth}}});
   b.push_back({"hw_softmax", {{"MAX_LEN", shape.seq_len}, {"NUM_BUF", 1}, {"SUM_LANES", softmax_sum_lanes}}, shape.n_heads});
   b.push_back({"hw_rmsnorm",
-               {{"DIM", shape.dim}, {"IN_W", widths.res}, {"OUT_W", widths.xn}, {"LANES", map.vector_lanes}}});
+               {{"DIM", shape.dim}, {"IN_W", widths.res}, {"OUT_W", widths.xn}, {"LANES", map.vector_lanes},
+                {"STEPS", norm_steps}}});
   b.push_back({"hw_rope",
                {{"HEAD_SIZE", shape.head_size()}, {"SEQ_LEN", shape.seq_len}, {"W", rope_bits}, {"LANES", map.vector_lanes}}});
   b.push_back({"hw_requant", {{"ACC_W", requant_acc_bits}, {"OUT_W", 32}}});
@@ -421,6 +423,7 @@ std::vector<BlockParams> ChipPlan::blocks() const {
                 {"ROPE_W", rope_bits},
                 {"MAC_ACC_W", mac_acc_bits},
                 {"SM_LANES", softmax_sum_lanes},
+                {"NORM_STEPS", norm_steps},
                 {"RQ_ACC_W", requant_acc_bits},
                 {"SCRATCH_DEPTH", map.scratch_words},
                 {"KV_DEPTH", map.kv_words},
@@ -429,6 +432,7 @@ std::vector<BlockParams> ChipPlan::blocks() const {
                 {"RQ_DEPTH", map.requant_words},
                 {"V_LANES", map.vector_lanes},
                 {"RQV_DEPTH", map.rqv_words},
+                {"RQV_LANE_W", MemoryMap::kRqvLaneBits},
                 {"NORM_DEPTH", map.norm_words},
                 {"PROG_DEPTH", static_cast<int64_t>(program.size())}}});
   // hw_core's units, as hw_core instantiates them (its derived values: rtl_templates/hw_core.sv).
@@ -470,7 +474,8 @@ std::vector<BlockParams> ChipPlan::blocks() const {
                {{"P", P}, {"A_W", act_bits}, {"X_ADDR_W", index_bits(kg_max)}, {"WORDS", word_mode ? 1 : 0}}});
   if (map.vector_lanes > 1) {
     b.push_back({"hw_core_matvec_requant",
-                 {{"V", map.vector_lanes}, {"ACC_W", acc_bits}, {"RQV_DEPTH", map.rqv_words}}});
+                 {{"V", map.vector_lanes}, {"ACC_W", acc_bits}, {"RQV_DEPTH", map.rqv_words},
+                  {"LANE_W", MemoryMap::kRqvLaneBits}}});
   } else {
     b.push_back({"hw_core_gemm_serializer", {{"C", C}, {"ACC_W", acc_bits}}});
   }
@@ -506,8 +511,9 @@ std::vector<MemoryDesc> ChipPlan::memories() const {
   m.push_back({"embedding", map.emb_words * C * 8, "int8 rows"});
   m.push_back({"requantization parameters", map.requant_words * 40, "40-bit words"});
   if (map.vector_lanes > 1)
-    m.push_back({"vector requantization parameters", map.rqv_words * map.vector_lanes * 40,
-                 "per-channel parameters of every matrix, " + s(map.vector_lanes) + " x 40 bits per word"});
+    m.push_back({"vector requantization parameters", map.rqv_words * map.vector_lanes * MemoryMap::kRqvLaneBits,
+                 "per-channel parameters of every matrix (with the width each saturates to), " +
+                     s(map.vector_lanes) + " x " + s(MemoryMap::kRqvLaneBits) + " bits per word"});
   m.push_back({"KV cache", map.kv_words * 16 * map.lanes,
                "n_layers x seq_len positions, K and V, 16-bit lanes (k " + s(widths.k) + " / v " + s(widths.v) +
                    " bits used), " + s(map.lanes) + " per word (" + s(map.kv_heads_per_word) + " KV heads: the KV port " +

@@ -159,19 +159,22 @@ void Emitter::emit_images() {
     // The matrices' per-channel parameters: V channels per word, each matrix from a word of its own.
     LaneWords rqv;
     rqv.lanes = V;
-    rqv.lane_bits = 40;
+    rqv.lane_bits = MemoryMap::kRqvLaneBits;
     for (const auto& s : plan_.matrices) {
       HW_CHECK(rqv.words() == s.rq_base, "vector requant words in plan order");
-      const int64_t words = (s.rows + V - 1) / V;
+      HW_CHECK(s.out_bits >= 2 && s.out_bits <= 32, "a matrix's result width fits the channel's 6-bit field");
+      const int64_t words = (s.rq_base + (s.rows + V - 1) / V) * V;
+      const int64_t out_bits = int64_t{s.out_bits} << 40;
       // Lanes past the matrix's rows get mult 0, rshift 1 (a valid parameter whose result is 0, never written).
-      rqv.values.resize(static_cast<size_t>((s.rq_base + words) * V), int64_t{1} << 31);
+      rqv.values.resize(static_cast<size_t>(words), (int64_t{1} << 31) | out_bits);
       for (int64_t n = 0; n < s.rows; ++n)
-        rqv.values[static_cast<size_t>(s.rq_base * V + n)] = word(s.lin->rq[static_cast<size_t>(n)]);
+        rqv.values[static_cast<size_t>(s.rq_base * V + n)] = word(s.lin->rq[static_cast<size_t>(n)]) | out_bits;
     }
     HW_CHECK(rqv.words() == mm.rqv_words, "the vector requant image matches the plan");
     add("mem/requant_vec.hex",
         banner("Matrix requantization parameters, " + std::to_string(V) +
-               " channels per word (lane = channel mod V, {rshift[36:31], mult[30:0]} per lane); map in manifest.json") +
+               " channels per word (lane = channel mod V, {out_bits[45:40], 3'b0, rshift[36:31], mult[30:0]} per lane); map "
+               "in manifest.json") +
             hex_image(rqv));
   } else {
     for (const auto& s : plan_.matrices)
@@ -258,6 +261,7 @@ void Emitter::emit_packages() {
   u("KvPortBytes", plan_.kv_port_bytes(), "KV port: bytes of the KV cache read per cycle");
   u("MacAccW", plan_.mac_acc_bits, "attention / SwiGLU / embedding accumulator width");
   u("SoftmaxSumLanes", plan_.softmax_sum_lanes, "softmax exp-sum elements per cycle (per head)");
+  u("NormSteps", plan_.norm_steps, "RMSNorm root digits and quotient bits per cycle");
   u("RqAccW", plan_.requant_acc_bits, "requantizer input width");
   u("RopeW", plan_.rope_bits, "RoPE unit width: max(q, k)");
   u("ScratchWords", mm.scratch_words, "activation scratchpad, 32-bit words");
@@ -268,6 +272,7 @@ void Emitter::emit_packages() {
   u("RequantWords", mm.requant_words);
   u("VectorLanes", mm.vector_lanes, "scratchpad elements per word; results of the matrix engine per cycle");
   u("RqVecWords", mm.rqv_words, "vector requant ROM words (VectorLanes channels each; 0: none)");
+  u("RqVecLaneBits", MemoryMap::kRqvLaneBits, "vector requant ROM bits per channel ({out_bits, rshift, mult})");
   u("NormWords", mm.norm_words);
   u("ProgramWords", static_cast<int64_t>(plan_.program.size()), "microcode instructions per decode step");
   p.params.push_back({"", "WeightImage", Expr::str("mem/weights"),
@@ -335,9 +340,9 @@ void Emitter::emit_top() {
       {"N_HEADS", "NumHeads"},      {"N_KV_HEADS", "NumKvHeads"}, {"LANES", "AttLanes"},
       {"VOCAB", "Vocab"},           {"SEQ_LEN", "SeqLen"},      {"RES_W", "ResW"},
       {"XN_W", "XnW"},              {"ROPE_W", "RopeW"},        {"MAC_ACC_W", "MacAccW"},
-      {"SM_LANES", "SoftmaxSumLanes"}, {"RQ_ACC_W", "RqAccW"},       {"SCRATCH_DEPTH", "ScratchWords"}, {"KV_DEPTH", "KvWords"},
+      {"SM_LANES", "SoftmaxSumLanes"}, {"NORM_STEPS", "NormSteps"}, {"RQ_ACC_W", "RqAccW"},       {"SCRATCH_DEPTH", "ScratchWords"}, {"KV_DEPTH", "KvWords"},
       {"EMB_DEPTH", "EmbWords"},    {"EMB_WPR", "EmbWordsPerRow"}, {"RQ_DEPTH", "RequantWords"},
-      {"V_LANES", "VectorLanes"},   {"RQV_DEPTH", "RqVecWords"},
+      {"V_LANES", "VectorLanes"},   {"RQV_DEPTH", "RqVecWords"}, {"RQV_LANE_W", "RqVecLaneBits"},
       {"NORM_DEPTH", "NormWords"},  {"PROG_DEPTH", "ProgramWords"}};
   const BlockParams core = plan_.block("hw_core");
   HW_CHECK(core.values.size() == std::size(kConstant), "every hw_core parameter has a package constant");

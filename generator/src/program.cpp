@@ -106,42 +106,66 @@ class Builder {
     n.matrix = static_cast<int64_t>(&ms - plan_.matrices.data());
     push(i, n);
   }
-  // Two matrices of a layer with the same input as one MATVEC where the hardware cannot tell them from one matrix of
+  // Matrices of a layer with the same input as one MATVEC where the hardware cannot tell them from one matrix of
   // their rows stacked: b follows a in the weight memory and in the requant parameters, b's results region starts
   // where a's results would continue (a's rows padded to whole C-row tiles fill a's region, padded to scratchpad
-  // words, exactly), and both have one result width. The padding rows (zero weights) write a's padding lanes.
+  // words, exactly), and both have one result width, or (V > 1) the vector requant ROM gives each channel its own.
+  // The padding rows (zero weights) write a's padding lanes.
   bool fusable(const MatrixSite& a, const MatrixSite& b, int64_t a_dst, int64_t b_dst) const {
-    const int64_t C = plan_.array.cols, V = mm_.vector_lanes;
-    const int64_t padded = (a.rows + C - 1) / C * C;
+    const int64_t V = mm_.vector_lanes;
+    const int64_t padded = padded_rows(a);
     const int64_t rq_words = V > 1 ? (a.rows + V - 1) / V : a.rows;  // requant words of a
     const int64_t rq_padded = V > 1 ? padded / V : padded;            // requant words the stacked rows read
-    return a.cols == b.cols && a.out_bits == b.out_bits && b.base == a.base + a.words && padded % V == 0 &&
-           b.rq_base == a.rq_base + rq_words && rq_padded == rq_words && b_dst == a_dst + padded &&
-           padded + b.rows <= plan_.n_max;
+    return a.cols == b.cols && (a.out_bits == b.out_bits || V > 1) && b.base == a.base + a.words && padded % V == 0 &&
+           b.rq_base == a.rq_base + rq_words && rq_padded == rq_words && b_dst == a_dst + padded;
   }
-  // MATVEC of matrix a into a_dst, and of b (its successor) into b_dst: one instruction where fusable().
-  void matvec_pair(int64_t layer, MatrixKind ka, MatrixKind kb, int64_t src, int64_t a_dst, int64_t b_dst,
-                   const std::string& tap_a, const std::string& tap_b, Phase ph) {
-    const MatrixSite& a = plan_.matrix(layer, ka);
-    const MatrixSite& b = plan_.matrix(layer, kb);
-    if (!fusable(a, b, a_dst, b_dst)) {
-      matvec(layer, ka, src, a_dst, tap_a, ph);
-      matvec(layer, kb, src, b_dst, tap_b, ph);
-      return;
+  int64_t padded_rows(const MatrixSite& a) const {
+    const int64_t C = plan_.array.cols;
+    return (a.rows + C - 1) / C * C;
+  }
+  struct Part {
+    MatrixKind kind;
+    int64_t dst;
+    std::string tap;
+  };
+  // MATVECs of consecutive matrices on one input (src): as few instructions as fusable() allows, each within the
+  // engine's N_MAX results.
+  void matvec_group(int64_t layer, const std::vector<Part>& parts, int64_t src, Phase ph) {
+    for (size_t i = 0; i < parts.size();) {
+      const MatrixSite& a = plan_.matrix(layer, parts[i].kind);
+      size_t j = i + 1;
+      int64_t at = padded_rows(a);  // where the next matrix's results start
+      for (; j < parts.size(); ++j) {
+        const MatrixSite& prev = plan_.matrix(layer, parts[j - 1].kind);
+        const MatrixSite& b = plan_.matrix(layer, parts[j].kind);
+        if (!fusable(prev, b, parts[j - 1].dst, parts[j].dst) || at + b.rows > plan_.n_max) break;
+        at += padded_rows(b);
+      }
+      if (j == i + 1) {
+        matvec(layer, parts[i].kind, src, parts[i].dst, parts[i].tap, ph);
+        i = j;
+        continue;
+      }
+      isa::Instr in = vector_op(isa::Op::kMatvec, src, a.cols, parts[i].dst, a.out_bits);
+      in.rq_base = u32(a.rq_base);
+      in.w_base = u32(a.base);
+      std::string names = a.name, taps = parts[i].tap;
+      Note n = note("", ph, parts[i].tap);
+      n.matrix = static_cast<int64_t>(&a - plan_.matrices.data());
+      n.tap_count = a.rows;
+      int64_t first = padded_rows(a);
+      for (size_t k = i + 1; k < j; ++k) {
+        const MatrixSite& b = plan_.matrix(layer, parts[k].kind);
+        n.fused.push_back({parts[k].tap, first, b.rows, static_cast<int64_t>(&b - plan_.matrices.data())});
+        names += std::string("+") + matrix_kind_name(parts[k].kind);
+        taps += ", " + parts[k].tap;
+        in.n_out = u32(first + b.rows);
+        first += padded_rows(b);
+      }
+      n.text = "MATVEC " + names + " -> " + taps;
+      push(in, n);
+      i = j;
     }
-    const int64_t padded = (a.rows + plan_.array.cols - 1) / plan_.array.cols * plan_.array.cols;
-    isa::Instr i = vector_op(isa::Op::kMatvec, src, a.cols, a_dst, a.out_bits);
-    i.n_out = u32(padded + b.rows);
-    i.rq_base = u32(a.rq_base);
-    i.w_base = u32(a.base);
-    Note n = note("MATVEC " + a.name + "+" + matrix_kind_name(kb) + " -> " + tap_a + ", " + tap_b, ph, tap_a);
-    n.matrix = static_cast<int64_t>(&a - plan_.matrices.data());
-    n.matrix2 = static_cast<int64_t>(&b - plan_.matrices.data());
-    n.tap_count = a.rows;
-    n.tap2 = tap_b;
-    n.tap2_at = padded;
-    n.tap2_count = b.rows;
-    push(i, n);
   }
   void norm(int64_t index, const std::string& text, const std::string& tap) {
     const auto& s = m_.shape;
@@ -175,9 +199,10 @@ void Builder::layer(int64_t l) {
   const int64_t kvd = s.kv_dim();
   norm(2 * l, L + "NORM attention", site("attn.norm"));
   // q and k (and w1 and w3 below) as one MATVEC where the plan places them so that it cannot tell.
-  matvec_pair(l, MatrixKind::kWq, MatrixKind::kWk, mm_.xn, mm_.q, mm_.k, site("attn.q_proj"), site("attn.k_proj"),
-              Phase::kProjection);
-  matvec(l, MatrixKind::kWv, mm_.xn, mm_.v, site("attn.v"), Phase::kProjection);
+  matvec_group(l,
+               {{MatrixKind::kWq, mm_.q, site("attn.q_proj")}, {MatrixKind::kWk, mm_.k, site("attn.k_proj")},
+                {MatrixKind::kWv, mm_.v, site("attn.v")}},
+               mm_.xn, Phase::kProjection);
   push(vector_op(isa::Op::kRope, mm_.q, s.dim, mm_.q, w.q), note(L + "ROPE q", Phase::kAttention, site("attn.q")));
   push(vector_op(isa::Op::kRope, mm_.k, kvd, mm_.k, w.k), note(L + "ROPE k", Phase::kAttention, site("attn.k")));
   {
@@ -208,8 +233,8 @@ void Builder::layer(int64_t l) {
   matvec(l, MatrixKind::kWo, mm_.att, mm_.t, site("attn.proj"), Phase::kProjection);
   residual_add(L + "RESADD attention", site("resid.attn"));
   norm(2 * l + 1, L + "NORM ffn", site("ffn.norm"));
-  matvec_pair(l, MatrixKind::kW1, MatrixKind::kW3, mm_.xn, mm_.gate, mm_.up, site("ffn.gate"), site("ffn.up"),
-              Phase::kFfn);
+  matvec_group(l, {{MatrixKind::kW1, mm_.gate, site("ffn.gate")}, {MatrixKind::kW3, mm_.up, site("ffn.up")}}, mm_.xn,
+               Phase::kFfn);
   {
     // With vector lanes one inner loop, read a word (V pairs) per cycle; else a pair per outer iteration.
     isa::Instr i = mm_.vector_lanes > 1 ? vector_op(isa::Op::kSwiglu, mm_.gate, s.hidden_dim, mm_.h, w.h)
@@ -281,6 +306,15 @@ std::string program_hex_words(const Program& p) {
   return out;
 }
 
+namespace {
+// A fused MATVEC's further tensors in the listing: " (T from result N)" each.
+std::string fused_taps(const Note& n) {
+  std::string out;
+  for (const auto& f : n.fused) out += " (" + f.tap + " from result " + std::to_string(f.at) + ")";
+  return out;
+}
+}  // namespace
+
 std::string program_listing(const Program& p) {
   std::string out;
   out += "// Instruction word: " + std::to_string(p.layout.word_bits()) + " bits; field [msb:lsb]:\n";
@@ -300,7 +334,7 @@ std::string program_listing(const Program& p) {
     std::snprintf(buf, sizeof buf, "%4zu  ", pc);
     out += buf + isa::word_hex(*w, p.layout.word_bits()) + "  " + isa::format(p.code[pc]) + "\n      ; " + n.text +
            " [" + phase_name(n.phase) + "]" + (n.tap.empty() ? "" : " (" + n.tap + ")") +
-           (n.tap2.empty() ? "" : " (" + n.tap2 + " from result " + std::to_string(n.tap2_at) + ")") +
+           fused_taps(n) +
            (n.scores_tap.empty() ? "" : " (" + n.scores_tap + ")") + "\n";
   }
   return out;

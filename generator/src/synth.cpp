@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "hardwire/gen/design.hpp"
 #include "hardwire/gen/files.hpp"
 #include "hardwire/gen/process.hpp"
 #include "hardwire/gen/templates.hpp"
@@ -62,6 +63,45 @@ Result<json> read_stat_json(const std::string& path) {
     return json::parse(clean);
   } catch (const std::exception& e) {
     return Error{"cannot parse yosys statistics '" + path + "': " + e.what()};
+  }
+}
+
+// Replaces every occurrence of `from` in `s` by `to`.
+std::string replace_all(std::string s, const std::string& from, const std::string& to) {
+  for (size_t p = 0; (p = s.find(from, p)) != std::string::npos; p += to.size()) s.replace(p, from.size(), to);
+  return s;
+}
+
+// A generated file's text without its banner (the "// ====" lines and what they enclose: the regenerate command,
+// the model), which names the design and not what yosys synthesizes.
+std::string without_banner(const std::string& text) {
+  const std::string rule = "// ====";
+  if (text.rfind(rule, 0) != 0) return text;
+  const size_t close = text.find("\n" + rule, rule.size());
+  if (close == std::string::npos) return text;
+  const size_t end = text.find('\n', close + 1);
+  return end == std::string::npos ? std::string() : text.substr(end + 1);
+}
+
+// A cached block's figures (synth.hpp: the cache).
+nlohmann::json cache_entry(const BlockReport& r) {
+  return {{"module", r.module}, {"cells", r.cells}, {"flip_flops", r.flops}, {"transistors", r.transistors},
+          {"area_um2", r.area_um2}, {"logic_depth", r.logic_depth}, {"synthesis_seconds", r.seconds}};
+}
+bool read_cache_entry(const std::string& path, const std::string& module, BlockReport& r) {
+  std::error_code ec;
+  if (!fs::is_regular_file(path, ec)) return false;
+  try {
+    const json j = json::parse(read_text(path));
+    if (j.at("module").get<std::string>() != module) return false;
+    r.cells = j.at("cells").get<int64_t>();
+    r.flops = j.at("flip_flops").get<int64_t>();
+    r.transistors = j.at("transistors").get<int64_t>();
+    r.area_um2 = j.at("area_um2").get<double>();
+    r.logic_depth = j.at("logic_depth").get<int>();
+    return true;
+  } catch (const std::exception&) {
+    return false;  // unreadable: synthesized again and replaced
   }
 }
 
@@ -196,6 +236,19 @@ Result<SynthReport> synthesize_design(const std::string& design_dir, const Synth
                   ec);
     if (ec) return Error{"cannot copy the table " + std::string(table) + " into '" + work + "': " + ec.message()};
   }
+  // The cache key's common part: the format, yosys' version and the cell library.
+  std::string cache_dir, key_common;
+  if (!opt.cache_dir.empty()) {
+    cache_dir = opt.cache_dir + "/synth";
+    fs::create_directories(cache_dir, ec);
+    if (ec) return Error{"cannot create the synthesis cache '" + cache_dir + "': " + ec.message() +
+                         " (choose another with --cache DIR, or --no-cache)"};
+    auto v = run_command("yosys -V > '" + work + "/yosys_version.txt' 2>&1");
+    if (!v) return v.error();
+    if (v->how == "exit 127") return Error{"cannot run yosys (is it installed? scripts/setup.sh installs it)"};
+    key_common = "hardwire synth cache 1\n" + read_text(work + "/yosys_version.txt") + "\n--liberty\n" +
+                 read_text(lib_path) + "\n";
+  }
   for (const auto& b : blocks) {
     const auto t0 = std::chrono::steady_clock::now();
     std::string chparam;
@@ -230,6 +283,28 @@ Result<SynthReport> synthesize_design(const std::string& design_dir, const Synth
     script += "abc -fast -liberty " + lib_path + "\n";
     script += "opt_clean\n";
     script += "tee -q -o " + base + ".lib.json stat -json -top " + b.module + "\n";
+    BlockReport r;
+    r.name = b.name;
+    r.module = b.module;
+    r.note = b.note;
+    r.instances = b.instances;
+    std::string entry;
+    if (!cache_dir.empty()) {
+      // Everything yosys reads: the script (paths made relative) and every template's text (less the banner, which
+      // names the design). Memory images are read only by the black-boxed hw_sram and do not enter the figures.
+      std::string key = key_common + "--script\n" + replace_all(replace_all(script, rtl, "$RTL/"), work + "/", "$WORK/");
+      std::vector<std::string> read = {"hw_sram"};
+      read.insert(read.end(), b.black_boxes.begin(), b.black_boxes.end());
+      read.insert(read.end(), b.files.begin(), b.files.end());
+      for (const auto& f : read) key += "--file " + f + "\n" + without_banner(read_text(rtl + f + ".sv")) + "\n";
+      entry = cache_dir + "/" + fnv1a64_hex(key) + ".json";
+      if (read_cache_entry(entry, b.module, r)) {
+        r.cached = true;
+        r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        rep.blocks.push_back(r);
+        continue;
+      }
+    }
     HW_TRY(write_file_atomic(base + ".ys", script, "yosys script"));
     const std::string cmd = "cd '" + work + "' && yosys -q -l " + base + ".log -s " + base + ".ys > /dev/null 2>&1";
     auto rc = run_command(cmd);  // its own process group: an interrupt stops it (process.hpp)
@@ -240,11 +315,6 @@ Result<SynthReport> synthesize_design(const std::string& design_dir, const Synth
     auto lb = read_stat_json(base + ".lib.json");
     if (!cm) return cm.error();
     if (!lb) return lb.error();
-    BlockReport r;
-    r.name = b.name;
-    r.module = b.module;
-    r.note = b.note;
-    r.instances = b.instances;
     const auto& d = (*cm)["design"];
     r.cells = d["num_cells"];
     for (const auto& [type, n] : d["num_cells_by_type"].items()) {
@@ -262,6 +332,7 @@ Result<SynthReport> synthesize_design(const std::string& design_dir, const Synth
       if (p != std::string::npos) r.logic_depth = std::max(r.logic_depth, std::atoi(line.c_str() + p + 8));
     }
     r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    if (!entry.empty()) HW_TRY(write_file_atomic(entry, cache_entry(r).dump(2) + "\n", "synthesis cache entry"));
     rep.blocks.push_back(r);
   }
 
@@ -314,7 +385,7 @@ std::string synth_json(const SynthReport& r) {
   for (const auto& b : r.blocks) {
     j["blocks"].push_back({{"name", b.name}, {"module", b.module}, {"instances", b.instances}, {"cells", b.cells},
                            {"flip_flops", b.flops}, {"transistors", b.transistors}, {"area_um2", b.area_um2},
-                           {"logic_depth", b.logic_depth}, {"seconds", b.seconds}, {"note", b.note}});
+                           {"logic_depth", b.logic_depth}, {"seconds", b.seconds}, {"cached", b.cached}, {"note", b.note}});
   }
   j["memories"] = nlohmann::ordered_json::array();
   for (const auto& m : r.memories)

@@ -373,27 +373,38 @@ Result<SimReport> run_sim(const golden::QModel& model, const gen::ChipPlan& plan
         ok = compare_slice(it == d.probs.end() ? kNone : it->second, trace, golden::layer_site(in.layer, "attn.probs"),
                            0, s.n_heads * row, mm);
       }
-      if (ok && !in.tap.empty() && in.tap2.empty()) {
+      if (ok && !in.tap.empty() && in.fused.empty()) {
         const auto it = d.res.find(pcs);
         ok = compare_slice(it == d.res.end() ? kNone : it->second, trace, in.tap, off, n, mm);
       } else if (ok && !in.tap.empty()) {
-        // A fused MATVEC: its first tensor, the padding rows between (their values are not the model's), the second.
+        // A fused MATVEC: each tensor, and the padding rows after each but the last (their values are not the
+        // model's), which it must write too.
         const auto& all = d.res.count(pcs) ? d.res.at(pcs) : kNone;
-        std::map<int64_t, int64_t> first, second;
-        int64_t padding = 0;
-        for (const auto& [idx, v] : all) {
-          if (idx < in.tap_count) first[idx] = v;
-          else if (idx >= in.tap2_at) second[idx - in.tap2_at] = v;
-          else ++padding;
+        struct Part {
+          const std::string* tap;
+          int64_t at, count, end;  // results [at, at + count), padding up to end
+        };
+        std::vector<Part> parts{{&in.tap, 0, in.tap_count, in.fused.front().at}};
+        for (size_t k = 0; k < in.fused.size(); ++k) {
+          const auto& f = in.fused[k];
+          parts.push_back({&f.tap, f.at, f.count, k + 1 < in.fused.size() ? in.fused[k + 1].at : f.at + f.count});
         }
-        ok = compare_slice(first, trace, in.tap, off, in.tap_count, mm) &&
-             compare_slice(second, trace, in.tap2, 0, in.tap2_count, mm);
-        if (ok && padding != in.tap2_at - in.tap_count) {
-          ok = false;
-          mm.tensor = in.tap;
-          mm.index = in.tap_count;
-          mm.note = "the chip wrote " + std::to_string(padding) + " padding results, expected " +
-                    std::to_string(in.tap2_at - in.tap_count);
+        for (const auto& part : parts) {
+          std::map<int64_t, int64_t> values;
+          int64_t padding = 0;
+          for (auto it = all.lower_bound(part.at); it != all.end() && it->first < part.end; ++it) {
+            if (it->first < part.at + part.count) values[it->first - part.at] = it->second;
+            else ++padding;
+          }
+          ok = compare_slice(values, trace, *part.tap, part.tap == &in.tap ? off : 0, part.count, mm);
+          if (ok && padding != part.end - part.at - part.count) {
+            ok = false;
+            mm.tensor = *part.tap;
+            mm.index = part.count;
+            mm.note = "the chip wrote " + std::to_string(padding) + " padding results after it, expected " +
+                      std::to_string(part.end - part.at - part.count);
+          }
+          if (!ok) break;
         }
       }
       if (!ok) {

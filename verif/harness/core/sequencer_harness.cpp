@@ -1,7 +1,8 @@
 // hw_core_sequencer against the ISA definition: the program of a generated design (tiny on 8x8, its hw_isa_pkg and
 // mem/program.hex) runs step after step at random (token, pos); at every instruction the phases are checked cycle by
 // cycle (FETCH for the step's first instruction only, the others fetched during their predecessor's EXEC; DECODE with
-// the norm ROM index, SETUP until the start condition, EXEC until op_done) and the decoded
+// the norm ROM index, in a cycle of its own only for the step's first instruction and after an op_done in the first
+// EXEC cycle, else in the predecessor's op_done cycle; SETUP until the start condition, EXEC until op_done) and the decoded
 // fields and op bits against isa::decode of the same word with the token and position applied (pos + 1 for 0
 // lengths, the flags' base adjustments). Start conditions and op_done come at random times.
 // Configuration: HW_DESIGN_MODEL, HW_DESIGN_ARRAY (the design whose packages it is built with; the plan is rebuilt
@@ -112,6 +113,7 @@ int main(int argc, char** argv) {
       if (taken) break;
     }
     top->in_valid_i = 0;
+    bool decoded_early = false;  // the next word was decoded in the op_done cycle of the one before
     for (size_t pc = 0; pc < prog.size(); ++pc) {
       const auto& in = prog.code[pc];
       // FETCH: the step's first instruction only; every later one was fetched in its predecessor's first EXEC cycle.
@@ -120,11 +122,16 @@ int main(int argc, char** argv) {
         if (top->decode_o || top->setup_o || top->exec_o || static_cast<size_t>(top->pc_o) != pc) fail("FETCH of pc " + std::to_string(pc));
         tick();
       }
-      // DECODE
-      verif::settle_low(*top);
-      if (static_cast<size_t>(top->pc_o) != pc) fail("pc in DECODE of pc " + std::to_string(pc));
-      if (!top->decode_o || static_cast<uint32_t>(top->norm_index_o) != in.norm_index) fail("DECODE of pc " + std::to_string(pc));
-      tick();
+      // DECODE: a cycle of its own only for the step's first instruction and after an op_done in the first EXEC
+      // cycle; else the word was decoded in the predecessor's op_done cycle (checked there).
+      if (!decoded_early) {
+        verif::settle_low(*top);
+        if (static_cast<size_t>(top->pc_o) != pc) fail("pc in DECODE of pc " + std::to_string(pc));
+        if (!top->decode_o || top->setup_o || top->exec_o || static_cast<uint32_t>(top->norm_index_o) != in.norm_index)
+          fail("DECODE of pc " + std::to_string(pc));
+        tick();
+      }
+      decoded_early = false;
       // SETUP until the start condition holds.
       const bool scores = in.op == gen::isa::Op::kScores;
       for (;;) {
@@ -148,14 +155,23 @@ int main(int argc, char** argv) {
         tick();
         if (may) break;
       }
-      // EXEC until op_done.
-      for (;;) {
+      // EXEC until op_done; the op_done cycle decodes the next word unless it ends the step or comes in the first
+      // EXEC cycle (the next word is read then).
+      const bool last = in.op == gen::isa::Op::kOutput || in.to_host;
+      for (bool first = true;; first = false) {
         top->op_done_i = done.next();
         verif::settle_low(*top);
         if (!top->exec_o || !top->busy_o || static_cast<int64_t>(top->pos_o) != pos) fail("EXEC of pc " + std::to_string(pc));
         const bool d = top->op_done_i;
+        const bool early = d && !first && !last;
+        if (static_cast<bool>(top->decode_o) != early) fail("decode in EXEC of pc " + std::to_string(pc));
+        if (early && static_cast<uint32_t>(top->norm_index_o) != prog.code[pc + 1].norm_index)
+          fail("early decode after pc " + std::to_string(pc));
         tick();
-        if (d) break;
+        if (d) {
+          decoded_early = early;
+          break;
+        }
       }
       top->op_done_i = 0;
     }

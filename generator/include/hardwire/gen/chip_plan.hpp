@@ -85,6 +85,9 @@ struct MemoryMap {
   int64_t rq_matrices_words = 0;          // Requant words: per channel of every matrix (V = 1 only), then one per
   int64_t rq_embedding_base = 0;          //   token, then 3 per layer (score, att_out, h)
   int64_t rqv_words = 0;                  // V > 1: the vector requant ROM, V channels per word, per matrix
+  // A channel of the vector requant ROM: {out_bits[45:40], 3'b0, rshift[36:31], mult[30:0]}, 48 bits (hw_core
+  // RQV_LANE_W): the width its result saturates to is the channel's, so one MATVEC may write sites of two widths.
+  static constexpr int kRqvLaneBits = 48;
   int64_t rq_layer_base = 0;
   int64_t requant_words = 0;
   int64_t norm_words = 0;                 // 2 per layer (attn, ffn), then final
@@ -149,6 +152,9 @@ struct ChipPlan {
   // Each head's softmax (hw_core_attention): one row buffer of this many banks, its exp-sum pass this many elements
   // per cycle (hw_softmax SUM_LANES, hw_core SM_LANES); 4 keeps the pass a quarter of the row.
   int64_t softmax_sum_lanes = 4;
+  // RMSNorm (hw_rmsnorm STEPS, hw_core NORM_STEPS): root digits and quotient bits per cycle. Two norms per layer sit
+  // on the step's dependency chain; 4 makes their fixed latency 21 cycles instead of 39 (of 2).
+  int64_t norm_steps = 4;
   MemoryMap map;
   Program program;
   // decode figures

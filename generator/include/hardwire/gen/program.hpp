@@ -34,13 +34,17 @@ struct Note {
   std::string tap;            // golden trace name of the results written ("": none, e.g. KV-cache copies)
   int64_t tap_offset = 0;     // first element within that tensor
   int64_t tap_count = -1;     // results of that tensor (-1: all n_out); a fused MATVEC's first matrix
-  std::string tap2;           // a fused MATVEC: the second matrix's tensor ...
-  int64_t tap2_at = 0;        // ... from this result index (the first's rows padded to a whole tile and word)
-  int64_t tap2_count = 0;     // ... this many results
+  // A fused MATVEC: each matrix after the first (the next in the weight memory each), its tensor from result index
+  // `at` (the rows before it padded to whole tiles and words), `count` results.
+  struct Fused {
+    std::string tap;
+    int64_t at = 0, count = 0;
+    int64_t matrix = -1;      // index into ChipPlan::matrices
+  };
+  std::vector<Fused> fused;
   std::string scores_tap;     // SCORES: golden trace name of the scores (every head's row, head-major)
   int64_t layer = -1;         // the layer it belongs to (-1: embedding, final norm, classifier, output)
   int64_t matrix = -1;        // MATVEC: index into ChipPlan::matrices
-  int64_t matrix2 = -1;       // a fused MATVEC: the second matrix (the one after `matrix` in the weight memory)
 };
 
 struct Program {

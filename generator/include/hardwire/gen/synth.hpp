@@ -6,6 +6,14 @@
 // Figures per block: cells and flip-flops of the generic netlist, yosys' transistor estimate (`stat -tech cmos`),
 // area in um^2 after mapping to a liberty library (the built-in generic 45 nm library unless --liberty is given),
 // and the logic depth in gate levels (`ltp -noff`, per module: paths across module boundaries are not included).
+//
+// Cache: with SynthOptions::cache_dir set, a block's figures are stored under <cache_dir>/synth/<key>.json, the key
+// an FNV-1a 64 hash of everything that decides its figures (the script with its paths made relative, the text of
+// every file it reads less the generated banner, the liberty file, yosys' version; memory images are read only by
+// the black-boxed hw_sram and are left out): a block whose unit and parameters another run
+// already synthesized (the same design, or a design that shares the unit) is read back instead of synthesized, with
+// the same figures. Entries are written atomically and only ever by this function; an unreadable entry is
+// synthesized again and replaced.
 #pragma once
 
 #include <cstdint>
@@ -27,6 +35,7 @@ struct SramModel {
 struct SynthOptions {
   std::string liberty;  // path; empty: the built-in library
   std::string work_dir; // where scripts and logs go (kept)
+  std::string cache_dir; // per-block results (see above); empty: no cache
   SramModel sram;
 };
 
@@ -38,7 +47,8 @@ struct BlockReport {
   int64_t cells = 0, flops = 0, transistors = 0;
   double area_um2 = 0;
   int logic_depth = 0;
-  double seconds = 0;
+  double seconds = 0;       // this run's time for the block (a cache hit: the lookup)
+  bool cached = false;      // read from the cache
 };
 
 struct MemoryReport {

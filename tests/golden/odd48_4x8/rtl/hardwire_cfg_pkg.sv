@@ -77,6 +77,8 @@ package hardwire_cfg_pkg;
   localparam int unsigned MacAccW         = 34;
   // softmax exp-sum elements per cycle (per head)
   localparam int unsigned SoftmaxSumLanes = 4;
+  // RMSNorm root digits and quotient bits per cycle
+  localparam int unsigned NormSteps       = 4;
   // requantizer input width
   localparam int unsigned RqAccW          = 34;
   // RoPE unit width: max(q, k)
@@ -95,9 +97,11 @@ package hardwire_cfg_pkg;
   localparam int unsigned VectorLanes     = 8;
   // vector requant ROM words (VectorLanes channels each; 0: none)
   localparam int unsigned RqVecWords      = 200;
+  // vector requant ROM bits per channel ({out_bits, rshift, mult})
+  localparam int unsigned RqVecLaneBits   = 48;
   localparam int unsigned NormWords       = 7;
   // microcode instructions per decode step
-  localparam int unsigned ProgramWords    = 60;
+  localparam int unsigned ProgramWords    = 54;
   // memory images (weights: the prefix of mem/weights_p<bank>[_bank<macro>].hex)
   localparam WeightImage                  = "mem/weights";
   localparam Exp2Image                    = "mem/exp2.hex";
