@@ -175,8 +175,8 @@ module hw_core #(
 
   // The chip plan derives these; what is derived again here must agree with it.
   if (V_LANES != (((C & (C - 1)) == 0) ? C : 1) || SCRATCH_DEPTH % V_LANES != 0 || (V_LANES > 1) != (RQV_DEPTH > 0) ||
-      (V_LANES > 1 && RQV_FILE == "")) begin : gen_check_vector
-    $error("hw_core: V_LANES must be C where C is a power of two (else 1) and divide SCRATCH_DEPTH; RQV_DEPTH and RQV_FILE are those of the vector requant ROM, which only V_LANES > 1 has");
+      (V_LANES > 1 && (RQV_FILE == "" || RQV_LANE_W < 46))) begin : gen_check_vector
+    $error("hw_core: V_LANES must be C where C is a power of two (else 1) and divide SCRATCH_DEPTH; RQV_DEPTH, RQV_LANE_W (>= 46) and RQV_FILE are those of the vector requant ROM, which only V_LANES > 1 has");
   end
   if (RQ_ACC_W < ACC_W || RQ_ACC_W < MAC_ACC_W || RQ_ACC_W > 64 || MAC_ACC_W < 34 || MAC_ACC_W > 64) begin : gen_check_acc
     $error("hw_core: need 34 <= MAC_ACC_W <= 64 and max(ACC_W, MAC_ACC_W) <= RQ_ACC_W <= 64");

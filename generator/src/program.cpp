@@ -203,8 +203,16 @@ void Builder::layer(int64_t l) {
                {{MatrixKind::kWq, mm_.q, site("attn.q_proj")}, {MatrixKind::kWk, mm_.k, site("attn.k_proj")},
                 {MatrixKind::kWv, mm_.v, site("attn.v")}},
                mm_.xn, Phase::kProjection);
-  push(vector_op(isa::Op::kRope, mm_.q, s.dim, mm_.q, w.q), note(L + "ROPE q", Phase::kAttention, site("attn.q")));
-  push(vector_op(isa::Op::kRope, mm_.k, kvd, mm_.k, w.k), note(L + "ROPE k", Phase::kAttention, site("attn.k")));
+  if (w.q == w.k && mm_.k == mm_.q + s.dim) {
+    // q and k side by side, one width: one ROPE over both (k's heads continue q's; the table row is the position's).
+    Note n = note(L + "ROPE q+k", Phase::kAttention, site("attn.q"));
+    n.tap_count = s.dim;
+    n.fused.push_back({site("attn.k"), s.dim, kvd, -1});
+    push(vector_op(isa::Op::kRope, mm_.q, s.dim + kvd, mm_.q, w.q), n);
+  } else {
+    push(vector_op(isa::Op::kRope, mm_.q, s.dim, mm_.q, w.q), note(L + "ROPE q", Phase::kAttention, site("attn.q")));
+    push(vector_op(isa::Op::kRope, mm_.k, kvd, mm_.k, w.k), note(L + "ROPE k", Phase::kAttention, site("attn.k")));
+  }
   {
     isa::Instr pq = vector_op(isa::Op::kPackQ, mm_.q, s.dim, 0, 0);
     pq.n_out = u32(mm_.q_words);

@@ -377,8 +377,8 @@ Result<SimReport> run_sim(const golden::QModel& model, const gen::ChipPlan& plan
         const auto it = d.res.find(pcs);
         ok = compare_slice(it == d.res.end() ? kNone : it->second, trace, in.tap, off, n, mm);
       } else if (ok && !in.tap.empty()) {
-        // A fused MATVEC: each tensor, and the padding rows after each but the last (their values are not the
-        // model's), which it must write too.
+        // A fused MATVEC (or ROPE q+k): each tensor, and the padding rows after each but the last (their values
+        // are not the model's), which it must write too.
         const auto& all = d.res.count(pcs) ? d.res.at(pcs) : kNone;
         struct Part {
           const std::string* tap;

@@ -35,11 +35,11 @@ struct Note {
   int64_t tap_offset = 0;     // first element within that tensor
   int64_t tap_count = -1;     // results of that tensor (-1: all n_out); a fused MATVEC's first matrix
   // A fused MATVEC: each matrix after the first (the next in the weight memory each), its tensor from result index
-  // `at` (the rows before it padded to whole tiles and words), `count` results.
+  // `at` (the rows before it padded to whole tiles and words), `count` results; a fused ROPE (q+k): k's tensor.
   struct Fused {
     std::string tap;
     int64_t at = 0, count = 0;
-    int64_t matrix = -1;      // index into ChipPlan::matrices
+    int64_t matrix = -1;      // MATVEC: index into ChipPlan::matrices
   };
   std::vector<Fused> fused;
   std::string scores_tap;     // SCORES: golden trace name of the scores (every head's row, head-major)

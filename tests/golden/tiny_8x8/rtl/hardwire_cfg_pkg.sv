@@ -94,7 +94,7 @@ package hardwire_cfg_pkg;
   localparam int unsigned RqVecLaneBits   = 48;
   localparam int unsigned NormWords       = 5;
   // microcode instructions per decode step
-  localparam int unsigned ProgramWords    = 37;
+  localparam int unsigned ProgramWords    = 35;
   // memory images (weights: the prefix of mem/weights_p<bank>[_bank<macro>].hex)
   localparam WeightImage                  = "mem/weights";
   localparam Exp2Image                    = "mem/exp2.hex";
