@@ -136,7 +136,9 @@ module hw_core #(
   output logic              dbg_prob_valid_o, // probabilities PV takes: likewise
   output logic [31:0]       dbg_prob_pos_o,
   output logic [31:0]       dbg_prob_head_o,
-  output logic [QHeads*32-1:0] dbg_prob_data_o
+  output logic [QHeads*32-1:0] dbg_prob_data_o,
+  output logic              dbg_host_wait_o   // the chip waits for the host: a beat on offer is not taken, and
+                                              // (V_LANES > 1) the classifier's results are held back or all written
 );
   localparam int unsigned TokW       = (VOCAB > 1) ? $clog2(VOCAB) : 1;
   localparam int unsigned PosW       = (SEQ_LEN > 1) ? $clog2(SEQ_LEN) : 1;
@@ -343,11 +345,13 @@ module hw_core #(
   logic                  vec_valid;
   logic [V_LANES*32-1:0] vec_results;
   logic [2:0]            host_in_flight;
+  logic                  held_back;  // the classifier's next result beat waits for room in the output FIFO
   if (V_LANES > 1) begin : gen_matvec_vector
     logic                  mv_valid, ew_valid, mv_ready, beat_take;
     logic [V_LANES*32-1:0] mv_results, ew_results;
     logic [2:0]            in_flight_q;
     assign beat_take = beat_valid && op_matvec && (!to_host || output_word_credit);
+    assign held_back = beat_valid && op_matvec && to_host && !output_word_credit;
     always_ff @(posedge clk_i or negedge rst_ni) begin
       if (!rst_ni) in_flight_q <= '0;
       else         in_flight_q <= in_flight_q + 3'(beat_take) - 3'(mv_valid);
@@ -374,6 +378,7 @@ module hw_core #(
     logic unused_param;
     assign unused_param = ^{rq_param, pv_vec_valid, pv_vec, to_host};
     assign host_in_flight = '0;
+    assign held_back      = 1'b0;
     hw_core_gemm_serializer #(.C(C), .ACC_W(ACC_W)) u_gemm_serializer (
       .clk_i, .rst_ni, .setup_i(setup), .n_out_i(n_out), .beat_valid_i(beat_valid), .beat_ready_o(beat_ready),
       .beat_i(beat), .valid_o(matvec_valid), .acc_o(matvec_acc), .index_o(matvec_index));
@@ -429,7 +434,7 @@ module hw_core #(
 
   // ---- lane packers, output, writeback ----------------------------------------------------------------------------
   // COPYKV packs LANES per KV-cache word, PACKQ QLanes per q-buffer word.
-  logic kv_pack_write, q_pack_write, kv_pack_credit, q_pack_credit, output_ready, output_done;
+  logic kv_pack_write, q_pack_write, kv_pack_credit, q_pack_credit, output_ready, output_done, results_done;
   hw_core_lane_packer #(.LANES(LANES), .HEAD_SIZE(LANES), .V(V_LANES), .WORDS(KvPackWords ? 1 : 0)) u_kv_packer (
     .clk_i, .rst_ni, .setup_i(setup), .pack_i(op_copy_kv), .elem_pop_i(elem_pop), .elem_i(elem_a[15:0]),
     .word_valid_i(read_valid && op_copy_kv), .word_i(scratch_a_word), .n_out_i(n_out),
@@ -470,7 +475,10 @@ module hw_core #(
     .kv_we_o(kv_we), .kv_addr_o(kv_waddr), .q_we_o(q_we), .q_addr_o(q_waddr),
     .result_valid_o(dbg_res_valid_o), .result_index_o(dbg_res_idx_o), .result_lanes_o(dbg_res_lanes_o),
     .result_o(dbg_res_data_o),
-    .op_done_o(op_done));
+    .results_done_o(results_done), .op_done_o(op_done));
+  // Host waits (the simulator leaves them out of the chip's cycles): where V_LANES = 1 OUTPUT pops a logit only when
+  // the host takes it; where V_LANES > 1 the classifier runs ahead into the output FIFO until it is full.
+  assign dbg_host_wait_o = out_valid_o && !out_ready_i && (!WordOutput || held_back || results_done);
 
   logic unused;
   assign unused = ^{gemm_busy_unused, beat_last_unused, group_start_unused, read_first_unused, attn_idle_unused, norm_out_last_unused, rope_out_last_unused, norm_rdata[31:30], elem_a[31:17],

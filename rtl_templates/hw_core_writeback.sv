@@ -78,6 +78,7 @@ module hw_core_writeback #(
   output logic [31:0]              result_index_o,
   output logic [LanesW-1:0]        result_lanes_o,
   output logic [V*32-1:0]          result_o,
+  output logic                     results_done_o,  // n_out results written (a to_host MATVEC: then the host's)
   output logic                     op_done_o
 );
   localparam int unsigned LanesW   = $clog2(V + 1);
@@ -161,7 +162,8 @@ module hw_core_writeback #(
     else         count_q <= count_d;
   end
 
-  assign op_done_o = (op_output_i || to_host_i) ? output_done_i : op_scores_i ? scores_done_i : (count_q == n_out_i);
+  assign results_done_o = count_q == n_out_i;
+  assign op_done_o      = (op_output_i || to_host_i) ? output_done_i : op_scores_i ? scores_done_i : results_done_o;
 
   assign scratch_we_o   = result_valid && !op_pack_i;
   assign addr           = dst_i + count_q;

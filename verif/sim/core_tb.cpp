@@ -11,7 +11,7 @@
 //           o <value>                 a logit of the host stream (out_lanes_o per beat), in order
 //           k <token>                 the last beat: the argmax token
 //           c <pc> <cycles>           cycles spent in each instruction (waits for the host excluded)
-//           end <cycles> <stall>      the step's busy cycles, and cycles the host held the output back
+//           end <cycles> <stall>      the step's busy cycles, and the cycles it waited for the host (dbg_host_wait_o)
 //           error <text>              then exit 2
 // Options: --seed N (stall patterns), --stall 0|1 (random valid/ready on the host ports), --trace FILE (FST; the
 // model must be built with --trace-fst), --max-cycles N (per step; a hang is an error), --coverage FILE (line and
@@ -162,11 +162,11 @@ int main(int argc, char** argv) {
             for (unsigned l = 0; l < static_cast<unsigned>(top->out_lanes_o); ++l)
               std::printf("o %d\n", static_cast<int32_t>(lane32(top->out_data_o, l)));
           }
-        } else {
-          ++held;
         }
       }
-      if (busy && !(top->out_valid_o && !top->out_ready_i)) {
+      // A host wait (the chip cannot go on until the host takes a beat) is not the chip's time.
+      if (top->dbg_host_wait_o) ++held;
+      if (busy && !top->dbg_host_wait_o) {
         if (pc >= pc_cycles.size()) pc_cycles.resize(pc + 1, 0);
         ++pc_cycles[pc];
         ++cycles;

@@ -34,7 +34,8 @@ module hwc_top (
   output logic         dbg_prob_valid_o, // probabilities PV takes: likewise
   output logic [31:0]  dbg_prob_pos_o,
   output logic [31:0]  dbg_prob_head_o,
-  output logic [191:0] dbg_prob_data_o
+  output logic [191:0] dbg_prob_data_o,
+  output logic         dbg_host_wait_o  // the chip waits for the host
 );
 
   hw_core #(
@@ -106,6 +107,7 @@ module hwc_top (
     .dbg_prob_valid_o (dbg_prob_valid_o),
     .dbg_prob_pos_o   (dbg_prob_pos_o),
     .dbg_prob_head_o  (dbg_prob_head_o),
-    .dbg_prob_data_o  (dbg_prob_data_o)
+    .dbg_prob_data_o  (dbg_prob_data_o),
+    .dbg_host_wait_o  (dbg_host_wait_o)
   );
 endmodule
