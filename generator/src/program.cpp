@@ -198,7 +198,7 @@ void Builder::layer(int64_t l) {
   const std::string L = "L" + std::to_string(l) + " ";
   const int64_t kvd = s.kv_dim();
   norm(2 * l, L + "NORM attention", site("attn.norm"));
-  // q and k (and w1 and w3 below) as one MATVEC where the plan places them so that it cannot tell.
+  // q, k and v (and w1 and w3 below) as one MATVEC where the plan places them so that it cannot tell.
   matvec_group(l,
                {{MatrixKind::kWq, mm_.q, site("attn.q_proj")}, {MatrixKind::kWk, mm_.k, site("attn.k_proj")},
                 {MatrixKind::kWv, mm_.v, site("attn.v")}},
