@@ -45,7 +45,7 @@ module hw_core_lane_packer #(
       $error("hw_core_lane_packer: word mode needs LANES = V with HEAD_SIZE a multiple of V, or LANES = HEAD_SIZE dividing V, or LANES = HEAD_SIZE a multiple of V");
     end
     logic [V*16-1:0] buf_q, buf_d;
-    logic [KW-1:0]   rem_q, rem_d, sub_q, sub_d;
+    logic [KW-1:0]   rem_q, rem_d;
     logic [31:0]     written_q, written_d;
     logic            emit;
     assign emit = rem_q != '0;
@@ -54,17 +54,12 @@ module hw_core_lane_packer #(
     end
     always_comb begin
       rem_d     = rem_q;
-      sub_d     = sub_q;
       written_d = written_q;
       if (emit) begin
         rem_d = rem_q - KW'(1);
-        sub_d = sub_q + KW'(1);
         if (write_o) written_d = written_q + 32'd1;
       end
-      if (word_valid_i && pack_i) begin
-        rem_d = KW'(K);
-        sub_d = '0;
-      end
+      if (word_valid_i && pack_i) rem_d = KW'(K);
       if (setup_i) begin
         rem_d     = '0;
         written_d = '0;
@@ -73,21 +68,28 @@ module hw_core_lane_packer #(
     always_ff @(posedge clk_i or negedge rst_ni) begin
       if (!rst_ni) begin
         rem_q     <= '0;
-        sub_q     <= '0;
         written_q <= '0;
       end else begin
         rem_q     <= rem_d;
-        sub_q     <= sub_d;
         written_q <= written_d;
       end
     end
-    always_ff @(posedge clk_i) begin
-      if (word_valid_i && pack_i) buf_q <= buf_d;
+    // The packed word on offer is always the buffer's lowest LANES lanes: each emitted word shifts the buffer down by
+    // LANES lanes (fixed wiring, no lane multiplexer), and a word arriving replaces the whole buffer.
+    if (K > 1) begin : gen_shift
+      always_ff @(posedge clk_i) begin
+        if (word_valid_i && pack_i) buf_q <= buf_d;
+        else if (emit) buf_q <= {{(LANES*16){1'b0}}, buf_q[V*16-1:LANES*16]};
+      end
+    end else begin : gen_hold
+      always_ff @(posedge clk_i) begin
+        if (word_valid_i && pack_i) buf_q <= buf_d;
+      end
     end
     // The buffer is free for a word arriving next cycle if at most its last packed word is left then.
     assign word_credit_o = (K == 1) || (!(word_valid_i && pack_i) && rem_q <= KW'(2));
     assign write_o       = emit && written_q < n_out_i;
-    assign word_o        = buf_q[sub_q*LANES*16 +: LANES*16];
+    assign word_o        = buf_q[LANES*16-1:0];
     logic unused_elem;
     assign unused_elem = ^{elem_pop_i, elem_i};
   end else if (WORDS != 0) begin : gen_gather
@@ -116,10 +118,14 @@ module hw_core_lane_packer #(
         if (write_o) written_q <= written_q + 32'd1;
       end
     end
+    // A shift register of scratchpad words: each arriving word enters at the top and the earlier ones move down by V
+    // lanes, so after the M-th the first sits in lanes 0 .. V-1 (fixed wiring, no lane decoder on the wide buffer).
+    logic [V*16-1:0] in16;
+    always_comb begin
+      for (int l = 0; l < V; l++) in16[l*16 +: 16] = word_i[l*32 +: 16];
+    end
     always_ff @(posedge clk_i) begin
-      if (word_valid_i && pack_i) begin
-        for (int l = 0; l < V; l++) buf_q[(32'(sub_q)*V + l)*16 +: 16] <= word_i[l*32 +: 16];
-      end
+      if (word_valid_i && pack_i) buf_q <= {in16, buf_q[LANES*16-1:V*16]};
     end
     assign write_o       = emit_q && written_q < n_out_i;
     assign word_o        = buf_q;
