@@ -10,7 +10,8 @@
 // beats per step.
 // Either way, after VOCAB logits the next beat is the argmax token id (in the low 32 bits, out_lanes_o = 1) with
 // out_last_o; done_o marks the cycle the host takes it. The running argmax compares each beat's largest logit (the
-// lowest lane among equals) with the best so far, a later beat winning only when strictly greater.
+// lowest lane among equals, found by a log2(V)-level compare tree) with the best so far, a later beat winning only when
+// strictly greater.
 module hw_core_output #(
   parameter int unsigned VOCAB = 100,
   parameter int unsigned V     = 1     // logits per host beat (scratchpad elements per word), a power of two
@@ -39,6 +40,7 @@ module hw_core_output #(
   output logic              done_o
 );
   localparam int unsigned LanesW = $clog2(V + 1);
+  localparam int unsigned LaneW  = (V > 1) ? $clog2(V) : 1;
   if (V < 1 || (V & (V - 1)) != 0) begin : gen_check_v
     $error("hw_core_output: V must be a power of two");
   end
@@ -74,16 +76,27 @@ module hw_core_output #(
   assign last_beat = count_q + lanes == 32'(VOCAB);
   assign pop       = output_i && have && !token_q && out_ready_i;
 
-  // The beat's largest valid logit, the lowest lane among equals.
+  // The beat's largest valid logit, the lowest lane among equals: a balanced tree of log2(V) compare levels (at
+  // stride s, node i keeps the larger of itself and node i + s, itself on a tie). Lanes past the last logit enter as
+  // the most negative value: valid lanes are a prefix, so such a lane can only tie with a valid lane of lower index,
+  // which wins.
+  logic [V*32-1:0]     tree_val;
+  logic [V*LaneW-1:0]  tree_lane;
   always_comb begin
-    beat_best  = $signed(beat[31:0]);
-    beat_index = count_q;
-    for (int l = 1; l < V; l++) begin
-      if (32'(l) < lanes && $signed(beat[l*32 +: 32]) > beat_best) begin
-        beat_best  = $signed(beat[l*32 +: 32]);
-        beat_index = count_q + 32'(l);
+    for (int l = 0; l < V; l++) begin
+      tree_val[l*32 +: 32]       = (32'(l) < lanes) ? beat[l*32 +: 32] : 32'h8000_0000;
+      tree_lane[l*LaneW +: LaneW] = LaneW'(l);
+    end
+    for (int st = 1; st < V; st = st * 2) begin
+      for (int i = 0; i + st < V; i = i + 2 * st) begin
+        if ($signed(tree_val[(i+st)*32 +: 32]) > $signed(tree_val[i*32 +: 32])) begin
+          tree_val[i*32 +: 32]        = tree_val[(i+st)*32 +: 32];
+          tree_lane[i*LaneW +: LaneW] = tree_lane[(i+st)*LaneW +: LaneW];
+        end
       end
     end
+    beat_best  = $signed(tree_val[31:0]);
+    beat_index = count_q + 32'(tree_lane[LaneW-1:0]);
   end
 
   always_comb begin

@@ -216,7 +216,8 @@ Result<SynthReport> synthesize_design(const std::string& design_dir, const Synth
                "source select, parameter ROM read, saturation; hw_requant and the ROM as black boxes",
                {"hw_core_pkg", "hw_core_requant_feeder"}, {"hw_requant"}));
   HW_TRY(block("core_output", "core: output + argmax", "hw_core_output",
-               "host stream (V logits per beat, 4-word FIFO where V > 1) and running argmax",
+               "host stream (V logits per beat, 8-word FIFO where V > 1) and running argmax (a log2(V)-level compare "
+               "tree per beat)",
                {"hw_fifo", "hw_core_output"}));
   HW_TRY(block("core_writeback", "core: writeback", "hw_core_writeback",
                "dispatch, result select and saturation, result counters, write ports", {"hw_core_pkg", "hw_core_writeback"}));

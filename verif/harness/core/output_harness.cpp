@@ -4,6 +4,7 @@
 // on word_credit_o, with random gaps, and it arrives 1 cycle later, as from the reader, or 3, as from the matrix
 // requantizer, with words_in_flight_i counting those started and not yet arrived) and leave V per beat: every lane
 // is checked, out_lanes_o of them logits, the rest zero. Configuration: HW_VOCAB, HW_V.
+#include <cstdint>
 #include <deque>
 #include <memory>
 #include <vector>
@@ -45,11 +46,15 @@ int main(int argc, char** argv) {
   const int steps = 200;
   for (int step = 0; step < steps; ++step) {
     verif::Source<int64_t> logits(seed ^ (0x100u + static_cast<unsigned>(step)));
-    const bool ties = rng() % 2;
+    // Logits: random 32-bit, frequent ties, or the extremes (the most negative value ties with the padding of a last
+    // partial beat).
+    const unsigned kind = rng() % 3;
     int64_t best = 0, best_idx = 0;
     std::vector<int64_t> all;  // V > 1: the logits, read as words
     for (int i = 0; i < kVocab; ++i) {
-      const int64_t v = ties ? static_cast<int64_t>(rng() % 5) - 2 : static_cast<int32_t>(rng());
+      const int64_t v = kind == 0   ? static_cast<int64_t>(static_cast<int32_t>(rng()))
+                        : kind == 1 ? static_cast<int64_t>(rng() % 5) - 2
+                                    : (rng() % 4 == 0 ? INT32_MAX : INT32_MIN);
       if (i == 0 || v > best) best = v, best_idx = i;
       if (kV == 1) logits.push(v);
       all.push_back(v);
