@@ -136,6 +136,70 @@ TEST(Generate, SameTreeWhereverWritten) {
   }
 }
 
+// --shape-only: the design planned from the shape alone is the full design less its weight-dependent images: every
+// file it writes has the full design's content below the banner, and what it leaves out is exactly the images made
+// from weights. A model far too large to quantize here (Llama-3.1-8B's shape on 32x32) generates in a moment.
+TEST(Generate, ShapeOnlyIsTheDesignLessItsWeightImages) {
+  TmpDir tmp;
+  const auto body = [](const std::string& text) {  // below the banner
+    const std::string rule = "// " + std::string(100, '=');
+    if (text.rfind(rule, 0) != 0) return text;
+    const size_t close = text.find("\n" + rule, rule.size());
+    return close == std::string::npos ? text : text.substr(text.find('\n', close + 1) + 1);
+  };
+  for (const std::string args : {"--model tiny --array 4x8", "--model tiny --array 3x5 --weight-port 10"}) {
+    const std::string full = tmp.file("full"), shape = tmp.file("shape");
+    generate(args, full);
+    generate(args + " --shape-only", shape);
+    const auto a = tree(full), b = tree(shape);
+    std::set<std::string> left_out;
+    for (const auto& [path, content] : a) {
+      if (path == "manifest.json" || path == ".hardwire-output") continue;
+      if (!b.count(path)) {
+        left_out.insert(path.rfind("mem/weights_p", 0) == 0 ? "mem/weights_p*" : path);
+        continue;
+      }
+      EXPECT_EQ(body(content), body(b.at(path))) << args << ": " << path;
+      EXPECT_NE(b.at(path).find(" --shape-only --out DIR"), std::string::npos) << path;
+      EXPECT_NE(b.at(path).find("shape only: no weight-dependent images"), std::string::npos) << path;
+    }
+    std::set<std::string> weight_images = {"mem/weights_p*", "mem/embedding.hex", "mem/requant.hex", "mem/silu.hex",
+                                           "mem/norms.hex"};
+    if (a.count("mem/requant_vec.hex")) weight_images.insert("mem/requant_vec.hex");
+    EXPECT_EQ(left_out, weight_images) << args;
+    for (const auto& [path, content] : b) EXPECT_TRUE(a.count(path)) << path;
+    const auto ma = nlohmann::json::parse(a.at("manifest.json")), mb = nlohmann::json::parse(b.at("manifest.json"));
+    EXPECT_FALSE(ma["shape_only"].get<bool>());
+    EXPECT_TRUE(mb["shape_only"].get<bool>());
+    EXPECT_EQ(ma["blocks"], mb["blocks"]);
+    EXPECT_EQ(ma["memories"], mb["memories"]);
+    EXPECT_EQ(mb["files"].size() + 2, b.size());
+  }
+  const std::string big = tmp.file("llama.json");
+  hw_test::write_bytes(big, R"({"name": "llama3.1-8b", "dim": 4096, "hidden_dim": 14336, "n_layers": 32,
+    "n_heads": 32, "n_kv_heads": 8, "vocab_size": 128256, "seq_len": 8192, "shared_classifier": false})");
+  const std::string log = generate("--model " + big + " --array 32x32 --shape-only", tmp.file("llama"));
+  EXPECT_NE(log.find("(32 banks of 7,328,768 words)"), std::string::npos) << log;
+  const auto m = nlohmann::json::parse(read_bytes(tmp.file("llama/manifest.json")));
+  EXPECT_EQ(m["blocks"]["hw_gemv"]["parameters"]["K_MAX"], 14336);
+  EXPECT_EQ(m["blocks"]["hw_softmax"]["instances"], 32);
+  int64_t bytes = 0;
+  for (const auto& f : m["files"]) bytes += f["bytes"].get<int64_t>();
+  EXPECT_LT(bytes, 16 << 20) << "no image of the weights' size";
+  // What does grow with the shape, the RoPE tables, is estimated before anything is allocated.
+  const std::string long_ctx = tmp.file("long.json");
+  hw_test::write_bytes(long_ctx, R"({"name": "h", "dim": 65536, "hidden_dim": 64, "n_layers": 1, "n_heads": 1,
+    "vocab_size": 16, "seq_len": 1048576})");
+  int rc = 0;
+  const std::string err = generate("--model " + long_ctx + " --array 8x8 --shape-only --max-memory 1G", tmp.file("l"), &rc);
+  EXPECT_EQ(rc, 1) << err;
+  EXPECT_NE(err.find("error: the design of this shape needs about 704.25 GiB of memory (its RoPE tables: seq_len "
+                     "1048576 x 32768 pairs), more than the limit of 1.00 GiB (--max-memory 1G)"),
+            std::string::npos)
+      << err;
+  EXPECT_FALSE(fs::exists(tmp.file("l")));
+}
+
 TEST(Generate, WeightImageMatchesTheQuantizedModel) {
   TmpDir tmp;
   const std::string out = tmp.file("d");
@@ -247,6 +311,10 @@ TEST(Synth, HierarchicalFiguresAreConsistent) {
     blocks[b["module"]] = b;
   }
   const auto man = nlohmann::json::parse(read_bytes(tmp.file("w/design/manifest.json")));
+  // synth plans from the shape and reads no weights: its design has no weight-dependent image.
+  EXPECT_TRUE(man["shape_only"].get<bool>());
+  EXPECT_FALSE(fs::exists(tmp.file("w/design/mem/embedding.hex")));
+  EXPECT_FALSE(fs::exists(tmp.file("w/design/mem/weights_p0.hex")));
   const auto& gp = man["blocks"]["hw_gemv"]["parameters"];
   const int64_t p = gp["P"], c = gp["C"], aw = gp["A_W"], acc = gp["ACC_W"];
   EXPECT_EQ(p, 2);

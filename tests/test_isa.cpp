@@ -4,10 +4,12 @@
 
 #include <random>
 #include <set>
+#include <tuple>
 
 #include "hardwire/gen/chip_plan.hpp"
 #include "hardwire/gen/isa.hpp"
 #include "hardwire/gen/model_source.hpp"
+#include "hardwire/gen/program.hpp"
 #include "hardwire/gen/quantizer.hpp"
 #include "support/seed.hpp"
 
@@ -250,6 +252,51 @@ TEST(ChipPlan, WeightPortSetsTheBanks) {
                                   " bytes per cycle must be a multiple of C = 8 from 8 to R x C = 64 on a 8x8 array, "
                                   "e.g. --weight-port 64");
   }
+}
+
+// The plan from the shape alone is the plan of the integer model, less the weights: the same matrix sites, memory
+// map, program, blocks and memories on several arrays and ports; only the model's plan points at weights.
+TEST(ChipPlan, ShapeAlonePlansTheSameChip) {
+  const auto blocks_text = [](const ChipPlan& p) {
+    std::string t;
+    for (const auto& b : p.blocks()) {
+      t += b.module + " x" + std::to_string(b.instances);
+      for (const auto& [k, v] : b.values) t += " " + k + "=" + std::to_string(v);
+      t += "\n";
+    }
+    for (const auto& m : p.memories()) t += m.name + " " + std::to_string(m.bits) + " " + m.note + "\n";
+    return t;
+  };
+  const PlanOptions configs[] = {{{8, 8}, 256}, {{4, 8}, 64, 8}, {{3, 5}, 0}, {{16, 16}, 4096, 32}};
+  for (const auto& o : configs) {
+    auto from_model = plan_chip(tiny(), o);
+    auto from_shape = plan_chip(tiny().shape, tiny().widths, o);
+    ASSERT_TRUE(from_model.is_ok() && from_shape.is_ok());
+    const ChipPlan &a = *from_model, &b = *from_shape;
+    ASSERT_EQ(a.matrices.size(), b.matrices.size());
+    for (size_t i = 0; i < a.matrices.size(); ++i) {
+      const MatrixSite &x = a.matrices[i], &y = b.matrices[i];
+      EXPECT_EQ(std::tie(x.name, x.rows, x.cols, x.base, x.words, x.rq_base, x.act_bits, x.out_bits, x.acc_bits),
+                std::tie(y.name, y.rows, y.cols, y.base, y.words, y.rq_base, y.act_bits, y.out_bits, y.acc_bits));
+      EXPECT_NE(x.lin, nullptr);
+      EXPECT_EQ(y.lin, nullptr) << "a plan from the shape has no weights";
+      EXPECT_EQ(x.lin->w.rows(), x.rows);
+      EXPECT_EQ(x.lin->w.cols(), x.cols);
+    }
+    EXPECT_EQ(a.weight_images, b.weight_images);
+    EXPECT_EQ(program_listing(a.program), program_listing(b.program));
+    EXPECT_EQ(blocks_text(a), blocks_text(b));
+    EXPECT_EQ(a.step_bounds(3).total.latency_cycles, b.step_bounds(3).total.latency_cycles);
+  }
+  // A model far too large to quantize here plans from its shape (Llama-3.1-8B on 32x32).
+  golden::Shape big;
+  big.dim = 4096, big.hidden_dim = 14336, big.n_layers = 32, big.n_heads = 32, big.n_kv_heads = 8;
+  big.vocab = 128256, big.seq_len = 8192;
+  auto plan = plan_chip(big, golden::Widths{}, {{32, 32}, 4096});
+  ASSERT_TRUE(plan.is_ok()) << plan.message();
+  EXPECT_EQ(plan->weight_bytes, 8029995008 - 128256 * 4096);  // every matrix (the embedding has its own SRAM)
+  EXPECT_EQ(plan->k_max, 14336);
+  EXPECT_EQ(plan->n_max, 128256);
 }
 
 TEST(ChipPlan, MatrixSitesByKindAndBlocksFromOneSource) {

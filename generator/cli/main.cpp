@@ -93,17 +93,23 @@ struct Prepared {
 // --max-memory, when given ("" = this machine's physical memory).
 std::string g_max_memory;
 
+// The memory limit (bytes) and where it comes from: --max-memory, else this machine's physical memory.
+struct MemoryLimit {
+  int64_t bytes = 0;
+  std::string source;
+};
+Result<MemoryLimit> memory_limit() {
+  if (g_max_memory.empty()) return MemoryLimit{gen::physical_memory_bytes(), "this machine's memory"};
+  auto v = gen::parse_size(g_max_memory);
+  if (!v) return v.error();
+  return MemoryLimit{*v, "--max-memory " + g_max_memory};
+}
+
 // Refuses a model that would not fit in memory, before anything of its size is allocated.
 Status check_fits(const gen::ModelSource& src, const golden::Widths& widths, bool writes_design) {
-  int64_t limit = gen::physical_memory_bytes();
-  std::string source = "this machine's memory";
-  if (!g_max_memory.empty()) {
-    auto v = gen::parse_size(g_max_memory);
-    if (!v) return v.error();
-    limit = *v;
-    source = "--max-memory " + g_max_memory;
-  }
-  return gen::check_memory(gen::compute_info(src, widths), writes_design, limit, source);
+  auto limit = memory_limit();
+  if (!limit) return limit.error();
+  return gen::check_memory(gen::compute_info(src, widths), writes_design, limit->bytes, limit->source);
 }
 
 // The prompt plus `steps` generated tokens must fit in seq_len positions (no overflow for any int64 steps).
@@ -185,6 +191,7 @@ struct HwArgs {
   int64_t bank_depth = 4096;
   int64_t weight_port = 0;  // 0: R x C
   int64_t kv_port = 0;      // 0: the whole KV row
+  bool shape_only = false;  // generate: no weight-dependent images (synth's designs are always so)
 };
 
 Result<gen::GenerateOptions> design_options(const std::string& model, const std::string& widths_arg,
@@ -204,8 +211,29 @@ Result<gen::GenerateOptions> design_options(const std::string& model, const std:
                            (widths_arg.empty() ? "" : " --widths " + gen::shell_word(widths_arg)) +
                            " --weight-port " + std::to_string(opt.weight_port) +
                            (hw.kv_port ? " --kv-port " + std::to_string(hw.kv_port) : "") + " --sram-bank-depth " +
-                           std::to_string(hw.bank_depth);
+                           std::to_string(hw.bank_depth) + (hw.shape_only ? " --shape-only" : "");
   return opt;
+}
+
+// The chip plan from the model's shape and widths alone: weights are neither read nor made (a checkpoint's header
+// gives its shape), so a model of any size plans in milliseconds.
+struct ShapePlan {
+  gen::ModelSource src;
+  golden::Widths widths;
+  gen::ChipPlan plan;
+};
+Result<ShapePlan> plan_from_shape(const std::string& model, const std::string& widths_arg,
+                                  const gen::GenerateOptions& opt) {
+  auto src = gen::resolve_model(model);
+  if (!src) return src.error();
+  auto widths = effective_widths(*src, widths_arg);
+  if (!widths) return widths.error();
+  auto limit = memory_limit();
+  if (!limit) return limit.error();
+  HW_TRY(gen::check_shape_design_memory(src->shape, limit->bytes, limit->source));
+  auto plan = gen::plan_chip(src->shape, *widths, {opt.array, opt.sram_bank_depth, opt.weight_port, opt.kv_port});
+  if (!plan) return plan.error();
+  return ShapePlan{std::move(*src), *widths, std::move(*plan)};
 }
 
 Status write_json(const std::string& path, const nlohmann::json& j) {
@@ -357,13 +385,22 @@ int cmd_generate(const std::string& model, const std::string& widths_arg, const 
   const auto t0 = clock::now();
   if (out_dir.empty()) return fail("--out is required: the directory to write the design into");
   HW_ASSIGN_OR_FAIL(auto opt, design_options(model, widths_arg, hw, out_dir));
-  HW_ASSIGN_OR_FAIL(auto p, prepare(model, widths_arg, true));
-  HW_ASSIGN_OR_FAIL(auto sum, gen::generate_design(p.src, p.qm, opt));
-  fmt::print("generated {} for {} on a {}x{} array, weight port {} bytes per cycle ({} banks of {} words): {} files, "
+  std::string name;
+  gen::GenerateSummary sum;
+  if (hw.shape_only) {
+    HW_ASSIGN_OR_FAIL(auto sp, plan_from_shape(model, widths_arg, opt));
+    HW_ASSIGN_OR_FAIL(sum, gen::generate_shape_design(sp.src, sp.plan, opt));
+    name = sp.src.name;
+  } else {
+    HW_ASSIGN_OR_FAIL(auto p, prepare(model, widths_arg, true));
+    HW_ASSIGN_OR_FAIL(sum, gen::generate_design(p.src, p.qm, opt));
+    name = p.src.name;
+  }
+  fmt::print("generated {}{} for {} on a {}x{} array, weight port {} bytes per cycle ({} banks of {} words): {} files, "
              "{} bytes, content hash {} ({:.2f} s)\n",
-             out_dir, p.src.name, opt.array.rows, opt.array.cols, opt.weight_port, opt.weight_port / opt.array.cols,
-             with_commas(sum.weight_words), sum.files, with_commas(sum.bytes), sum.content_hash,
-             std::chrono::duration<double>(clock::now() - t0).count());
+             out_dir, hw.shape_only ? " (shape only: no weight-dependent images)" : "", name, opt.array.rows,
+             opt.array.cols, opt.weight_port, opt.weight_port / opt.array.cols, with_commas(sum.weight_words), sum.files,
+             with_commas(sum.bytes), sum.content_hash, std::chrono::duration<double>(clock::now() - t0).count());
   return 0;
 }
 
@@ -385,13 +422,17 @@ int cmd_synth(const std::string& model, const std::string& widths_arg, const HwA
   const bool keep = !work_arg.empty();
   const std::string work =
       keep ? work_arg : (fs::temp_directory_path() / ("hardwire-synth-" + std::to_string(::getpid()))).string();
-  HW_ASSIGN_OR_FAIL(auto opt, design_options(model, widths_arg, hw, work + "/design"));
-  HW_ASSIGN_OR_FAIL(auto p, prepare(model, widths_arg, true));
+  // Area does not depend on the weights (every memory is a black box sized by the plan): the design is planned from
+  // the shape and written without weight-dependent images, so no weight of the model is read or made.
+  HwArgs shape_hw = hw;
+  shape_hw.shape_only = true;
+  HW_ASSIGN_OR_FAIL(auto opt, design_options(model, widths_arg, shape_hw, work + "/design"));
+  HW_ASSIGN_OR_FAIL(auto p, plan_from_shape(model, widths_arg, opt));
   std::error_code ec;
   std::optional<gen::TempGuard> temp_work;  // the default work directory is a temporary: removed on an interrupt
   if (!keep) temp_work.emplace(work);
   HW_OK_OR_FAIL(gen::claim_directory(work, {"design", "yosys"}, "work directory"));
-  HW_ASSIGN_OR_FAIL(auto gen_ok, gen::generate_design(p.src, p.qm, opt));
+  HW_ASSIGN_OR_FAIL(auto gen_ok, gen::generate_shape_design(p.src, p.plan, opt));
   gen::SynthOptions so;
   so.liberty = liberty;
   so.work_dir = work + "/yosys";
@@ -655,6 +696,9 @@ int run_cli(int argc, char** argv) {
   generate->add_option("--kv-port", hw.kv_port, kv_port_help);
   generate->add_option("--sram-bank-depth", hw.bank_depth, bank_help)->capture_default_str();
   generate->add_option("--out,-o", out, "output directory (replaced if it is a previous hardwire output)")->required();
+  generate->add_flag("--shape-only", hw.shape_only,
+                     "plan from the shape alone and write the RTL, program and tables without any weight-dependent image "
+                     "(for synthesis and lint of a model of any size; such a design does not simulate)");
 
   std::string liberty, md, work, cache;
   bool no_cache = false;

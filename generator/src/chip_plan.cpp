@@ -78,34 +78,32 @@ int clog2(int64_t v) {
 
 // Every matrix of the model in weight-memory order (per layer wq wk wv wo w1 w3 w2, then the classifier), with its
 // base word in the P weight banks of C bytes (layout of gen::gemv_weight_words) and its first Requant word.
-std::vector<MatrixSite> matrix_sites(const golden::QModel& m, int64_t P, int64_t C, int64_t V) {
-  const auto& w = m.widths;
+std::vector<MatrixSite> matrix_sites(const golden::Shape& sh, const golden::Widths& w, int64_t P, int64_t C,
+                                     int64_t V) {
   std::vector<MatrixSite> mats;
-  auto add = [&](int64_t layer, MatrixKind kind, const golden::QLinear& lin, int act, int out) {
+  auto add = [&](int64_t layer, MatrixKind kind, int64_t rows, int64_t cols, int act, int out) {
     MatrixSite s;
     s.name = (layer < 0 ? std::string() : "L" + std::to_string(layer) + ".") + matrix_kind_name(kind);
     s.kind = kind;
     s.layer = layer;
-    s.lin = &lin;
     s.act_bits = act;
     s.out_bits = out;
-    s.rows = lin.w.rows();
-    s.cols = lin.w.cols();
+    s.rows = rows;
+    s.cols = cols;
     s.acc_bits = golden::accumulator_bits(act, s.cols);
     mats.push_back(s);
   };
-  for (size_t i = 0; i < m.layers.size(); ++i) {
-    const auto& L = m.layers[i];
-    const auto l = static_cast<int64_t>(i);
-    add(l, MatrixKind::kWq, L.wq, w.xn, w.q);
-    add(l, MatrixKind::kWk, L.wk, w.xn, w.k);
-    add(l, MatrixKind::kWv, L.wv, w.xn, w.v);
-    add(l, MatrixKind::kWo, L.wo, w.att, w.res);
-    add(l, MatrixKind::kW1, L.w1, w.xn, golden::kGateBits);
-    add(l, MatrixKind::kW3, L.w3, w.xn, w.up);
-    add(l, MatrixKind::kW2, L.w2, w.h, w.res);
+  const int64_t d = sh.dim, kvd = sh.kv_dim(), hd = sh.hidden_dim;
+  for (int64_t l = 0; l < sh.n_layers; ++l) {
+    add(l, MatrixKind::kWq, d, d, w.xn, w.q);
+    add(l, MatrixKind::kWk, kvd, d, w.xn, w.k);
+    add(l, MatrixKind::kWv, kvd, d, w.xn, w.v);
+    add(l, MatrixKind::kWo, d, d, w.att, w.res);
+    add(l, MatrixKind::kW1, hd, d, w.xn, golden::kGateBits);
+    add(l, MatrixKind::kW3, hd, d, w.xn, w.up);
+    add(l, MatrixKind::kW2, d, hd, w.h, w.res);
   }
-  add(-1, MatrixKind::kClassifier, m.cls, w.xn, golden::kLogitBits);
+  add(-1, MatrixKind::kClassifier, sh.vocab, d, w.xn, golden::kLogitBits);
   int64_t words = 0, rq = 0;
   for (auto& s : mats) {
     s.words = gemv_weight_word_count(s.rows, s.cols, P, C);
@@ -119,9 +117,8 @@ std::vector<MatrixSite> matrix_sites(const golden::QModel& m, int64_t P, int64_t
   return mats;
 }
 
-MemoryMap memory_map(const golden::QModel& m, const std::vector<MatrixSite>& mats, int64_t C, int64_t V,
+MemoryMap memory_map(const golden::Shape& s, const std::vector<MatrixSite>& mats, int64_t C, int64_t V,
                      int64_t kv_port) {
-  const auto& s = m.shape;
   MemoryMap mm;
   mm.vector_lanes = V;
   // Scratchpad: one region per vector of the step, each from a word of V lanes of its own.
@@ -171,18 +168,18 @@ MemoryMap memory_map(const golden::QModel& m, const std::vector<MatrixSite>& mat
 
 }  // namespace
 
-Result<ChipPlan> plan_chip(const golden::QModel& m, const PlanOptions& o) {
+Result<ChipPlan> plan_chip(const golden::Shape& shape, const golden::Widths& widths, const PlanOptions& o) {
   HW_TRY(check_weight_port(o.array, o.weight_port));
   HW_TRY(check_bank_depth(o.sram_bank_depth));
-  HW_TRY(check_kv_port(m.shape, o.kv_port));
+  HW_TRY(check_kv_port(shape, o.kv_port));
   ChipPlan p;
   p.array = o.array;
-  p.shape = m.shape;
-  p.widths = m.widths;
+  p.shape = shape;
+  p.widths = widths;
   const int64_t R = o.array.rows, C = o.array.cols;
   p.weight_port_rows = o.weight_port == 0 ? R : o.weight_port / C;
   const int64_t V = (C & (C - 1)) == 0 ? C : 1;  // vector lanes: C where it is a power of two
-  p.matrices = matrix_sites(m, p.weight_port_rows, C, V);
+  p.matrices = matrix_sites(shape, widths, p.weight_port_rows, C, V);
   for (const auto& s : p.matrices) {
     p.act_bits = std::max(p.act_bits, s.act_bits);
     p.acc_bits = std::max(p.acc_bits, s.acc_bits);
@@ -202,18 +199,39 @@ Result<ChipPlan> plan_chip(const golden::QModel& m, const PlanOptions& o) {
       p.weight_images.push_back(bank + "_bank" + std::to_string(b) + ".hex");
   }
   // The core's own accumulators (attention, SwiGLU, embedding; numerics §8, §10, §11), as signed widths.
-  const auto& s = m.shape;
-  const auto& w = m.widths;
+  const auto& s = shape;
+  const auto& w = widths;
   const int score = w.q + w.k + clog2(s.head_size());
   const int pv = w.v + 9 + clog2(s.seq_len);
   const int swiglu = golden::kSiluBits + w.up;
   p.mac_acc_bits = std::max({34, score, pv, swiglu});
   p.requant_acc_bits = std::max(p.acc_bits, p.mac_acc_bits);
   p.rope_bits = std::max(w.q, w.k);
-  p.map = memory_map(m, p.matrices, C, V, o.kv_port);
-  auto prog = build_program(m, p);
+  p.map = memory_map(shape, p.matrices, C, V, o.kv_port);
+  auto prog = build_program(p);
   if (!prog) return prog.error();
   p.program = std::move(*prog);
+  return p;
+}
+
+Result<ChipPlan> plan_chip(const golden::QModel& m, const PlanOptions& o) {
+  auto p = plan_chip(m.shape, m.widths, o);
+  if (!p) return p;
+  HW_CHECK(static_cast<int64_t>(m.layers.size()) == m.shape.n_layers, "the integer model has every layer");
+  for (auto& s : p->matrices) {
+    if (s.kind == MatrixKind::kClassifier) {
+      s.lin = &m.cls;
+    } else {
+      const golden::QLayer& L = m.layers[static_cast<size_t>(s.layer)];
+      static constexpr golden::QLinear golden::QLayer::*kSite[kMatricesPerLayer] = {
+          &golden::QLayer::wq, &golden::QLayer::wk, &golden::QLayer::wv, &golden::QLayer::wo,
+          &golden::QLayer::w1, &golden::QLayer::w3, &golden::QLayer::w2};
+      s.lin = &(L.*kSite[static_cast<int>(s.kind)]);
+    }
+    HW_CHECK(s.lin->w.rows() == s.rows && s.lin->w.cols() == s.cols &&
+                 static_cast<int64_t>(s.lin->rq.size()) == s.rows,
+             "the integer model's matrices have the shape's sizes");
+  }
   return p;
 }
 

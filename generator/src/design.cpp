@@ -19,6 +19,7 @@
 #include "hardwire/gen/chip_plan.hpp"
 #include "hardwire/gen/isa.hpp"
 #include "hardwire/gen/program.hpp"
+#include "hardwire/gen/quantizer.hpp"
 #include "hardwire/gen/templates.hpp"
 #include "hardwire/gen/verilog.hpp"
 #include "hardwire/golden/ops.hpp"
@@ -63,7 +64,8 @@ namespace {
 
 class Emitter {
  public:
-  Emitter(const ModelSource& src, const golden::QModel& m, const ChipPlan& plan, const GenerateOptions& o)
+  // m: the integer model, or nullptr for a shape-only design (no weight-dependent images).
+  Emitter(const ModelSource& src, const golden::QModel* m, const ChipPlan& plan, const GenerateOptions& o)
       : src_(src), m_(m), plan_(plan), o_(o) {}
 
   Result<GenerateSummary> run();
@@ -74,9 +76,10 @@ class Emitter {
     b += "// " + std::string(100, '=') + "\n";
     b += "// hardwire " HARDWIRE_VERSION " - generated file, do not edit.\n";
     b += "// Regenerate: " + comment_safe(regenerate()) + "  (DIR: the directory holding this file)\n";
-    b += "// Model: " + comment_safe(src_.name) + " (" + m_.shape.to_string() + ")\n";
+    b += "// Model: " + comment_safe(src_.name) + " (" + plan_.shape.to_string() + ")" +
+         (m_ ? "" : ", shape only: no weight-dependent images") + "\n";
     b += "// Array " + std::to_string(plan_.array.rows) + "x" + std::to_string(plan_.array.cols) + ", widths " +
-         widths_to_string(m_.widths) + "\n";
+         widths_to_string(plan_.widths) + "\n";
     b += "// " + what + "\n";
     b += "// " + std::string(100, '=') + "\n";
     return b;
@@ -86,13 +89,14 @@ class Emitter {
   std::string regenerate() const { return o_.regenerate_command + " --out DIR"; }
   void add(const std::string& path, std::string content) { files_.emplace_back(path, std::move(content)); }
 
-  void emit_images();
+  void emit_weight_images();  // weights, embedding, requantization, SiLU and norm constants (needs the model)
+  void emit_tables();         // what the shape alone decides: the program, the exp2 and RoPE tables
   void emit_packages();
   void emit_top();
   std::string manifest();
 
   const ModelSource& src_;
-  const golden::QModel& m_;
+  const golden::QModel* m_;
   const ChipPlan& plan_;
   const GenerateOptions& o_;
   std::vector<std::pair<std::string, std::string>> files_;
@@ -101,7 +105,9 @@ class Emitter {
   std::string damaged_note_;
 };
 
-void Emitter::emit_images() {
+void Emitter::emit_weight_images() {
+  HW_CHECK(m_ != nullptr, "weight images need the integer model");
+  const golden::QModel& model = *m_;
   const int64_t C = plan_.array.cols;
   const auto& mm = plan_.map;
   // Weights: every matrix at its base in each of the P weight banks (gen::gemv_weight_words), each bank split into
@@ -144,9 +150,9 @@ void Emitter::emit_images() {
   emb.lanes = C;
   emb.lane_bits = 8;
   emb.values.assign(static_cast<size_t>(mm.emb_words * C), 0);
-  for (int64_t t = 0; t < m_.shape.vocab; ++t)
-    for (int64_t i = 0; i < m_.shape.dim; ++i)
-      emb.values[static_cast<size_t>((t * mm.emb_words_per_row + i / C) * C + i % C)] = m_.embedding(t, i);
+  for (int64_t t = 0; t < model.shape.vocab; ++t)
+    for (int64_t i = 0; i < model.shape.dim; ++i)
+      emb.values[static_cast<size_t>((t * mm.emb_words_per_row + i / C) * C + i % C)] = model.embedding(t, i);
   add("mem/embedding.hex", banner("Token embedding: row t at words t*" + std::to_string(mm.emb_words_per_row) +
                                   ", " + std::to_string(C) + " int8 lanes per word") +
                                hex_image(emb));
@@ -180,8 +186,8 @@ void Emitter::emit_images() {
     for (const auto& s : plan_.matrices)
       for (const auto& r : s.lin->rq) put(r);
   }
-  for (const auto& r : m_.embed_rq) put(r);
-  for (const auto& L : m_.layers) {
+  for (const auto& r : model.embed_rq) put(r);
+  for (const auto& L : model.layers) {
     put(L.score);
     put(L.att_out);
     put(L.h);
@@ -189,17 +195,20 @@ void Emitter::emit_images() {
   HW_CHECK(static_cast<int64_t>(rq.size()) == mm.requant_words, "the requant image matches the plan");
   add("mem/requant.hex", banner("Requantization parameters: {rshift[36:31], mult[30:0]} per word; map in manifest.json") +
                              hex_image(rq, 40));
-  add("mem/exp2.hex", banner("Softmax exp2 fraction table: round(2^15 * 2^(-f/256)), f = 0..255 (numerics §9)") +
-                          hex_image(exp2_table_words(), 16));
-  // The core's tables: all SiLU tables in one ROM (layer l at words l*256), the norm constants, the program.
+  // The core's tables: all SiLU tables in one ROM (layer l at words l*256), the norm constants.
   std::vector<int64_t> silu_all;
-  for (const auto& L : m_.layers) silu_all.insert(silu_all.end(), L.silu.begin(), L.silu.end());
+  for (const auto& L : model.layers) silu_all.insert(silu_all.end(), L.silu.begin(), L.silu.end());
   HW_CHECK(static_cast<int64_t>(silu_all.size()) == mm.silu_words, "the SiLU image matches the plan");
   add("mem/silu.hex", banner("SiLU tables of all layers: layer l at words l*256, indexed by gate + 128 (numerics §11)") +
                           hex_image(silu_all, 16));
   add("mem/norms.hex", banner("RMSNorm constants {eps[39:0], 2'b0, shift[5:0], gain[23:0]}: per layer attention, "
                               "ffn; then final (numerics §6)") +
-                           norm_hex_words(m_));
+                           norm_hex_words(model));
+}
+
+void Emitter::emit_tables() {
+  add("mem/exp2.hex", banner("Softmax exp2 fraction table: round(2^15 * 2^(-f/256)), f = 0..255 (numerics §9)") +
+                          hex_image(exp2_table_words(), 16));
   const Program& prog = plan_.program;
   add("mem/program.hex", banner("Microcode of one decode step: " + std::to_string(prog.size()) + " instructions of " +
                                 std::to_string(prog.layout.word_bits()) +
@@ -209,15 +218,19 @@ void Emitter::emit_images() {
   add("program.lst", banner("Listing of mem/program.hex: the instruction layout, then every instruction with its "
                             "encoding, fields and what it does") +
                          program_listing(prog));
+  // The model's tables, or (shape only) the same tables computed from the shape (gen::rope_tables, as the quantizer
+  // does).
+  golden::MatI16 cos, sin;
+  if (!m_) rope_tables(plan_.shape.seq_len, plan_.shape.head_size(), cos, sin);
   add("mem/rope_cos.hex", banner("RoPE cos table, Q1.14: word pos, pair j in lane j (numerics §7)") +
-                              hex_image(rope_table_words(m_.rope_cos)));
+                              hex_image(rope_table_words(m_ ? m_->rope_cos : cos)));
   add("mem/rope_sin.hex", banner("RoPE sin table, Q1.14: word pos, pair j in lane j (numerics §7)") +
-                              hex_image(rope_table_words(m_.rope_sin)));
+                              hex_image(rope_table_words(m_ ? m_->rope_sin : sin)));
 }
 
 void Emitter::emit_packages() {
-  const auto& s = m_.shape;
-  const auto& w = m_.widths;
+  const auto& s = plan_.shape;
+  const auto& w = plan_.widths;
   const auto& mm = plan_.map;
   vlog::Package& p = cfg_;
   p.name = "hardwire_cfg_pkg";
@@ -295,7 +308,7 @@ void Emitter::emit_top() {
   using vlog::Dir;
   using vlog::Instance;
   using vlog::Module;
-  const auto& s = m_.shape;
+  const auto& s = plan_.shape;
   const auto bits = index_bits;
   Module mod;
   mod.name = "hwc_top";
@@ -368,7 +381,7 @@ void Emitter::emit_top() {
 }
 
 std::string Emitter::manifest() {
-  const auto& s = m_.shape;
+  const auto& s = plan_.shape;
   const auto& mm = plan_.map;
   ordered_json j;
   j["hardwire_version"] = HARDWIRE_VERSION;
@@ -379,7 +392,10 @@ std::string Emitter::manifest() {
                  {{"dim", s.dim}, {"hidden_dim", s.hidden_dim}, {"n_layers", s.n_layers}, {"n_heads", s.n_heads},
                   {"n_kv_heads", s.n_kv_heads}, {"vocab_size", s.vocab}, {"seq_len", s.seq_len}}},
                 {"shared_classifier", src_.shared_classifier}};
-  const auto& w = m_.widths;
+  // A shape-only design (hardwire generate --shape-only, and hardwire synth's) has the RTL, the program and the
+  // shape's tables, but no image that depends on weights: it synthesizes, it does not simulate.
+  j["shape_only"] = m_ == nullptr;
+  const auto& w = plan_.widths;
   j["widths"] = {{"res", w.res}, {"xn", w.xn}, {"q", w.q},     {"k", w.k},
                  {"v", w.v},     {"att", w.att}, {"up", w.up}, {"h", w.h}};
   j["hardware"] = {{"array", {{"rows", plan_.array.rows}, {"cols", plan_.array.cols}}},
@@ -414,11 +430,13 @@ std::string Emitter::manifest() {
   auto norm = [&](const std::string& name, const golden::NormParams& p) {
     norms.push_back({{"name", name}, {"gain", p.gain}, {"shift", p.shift}, {"eps", p.eps}});
   };
-  for (size_t l = 0; l < m_.layers.size(); ++l) {
-    norm("L" + std::to_string(l) + ".attn.norm", m_.layers[l].att_norm);
-    norm("L" + std::to_string(l) + ".ffn.norm", m_.layers[l].ffn_norm);
+  if (m_) {
+    for (size_t l = 0; l < m_->layers.size(); ++l) {
+      norm("L" + std::to_string(l) + ".attn.norm", m_->layers[l].att_norm);
+      norm("L" + std::to_string(l) + ".ffn.norm", m_->layers[l].ffn_norm);
+    }
+    norm("final.norm", m_->final_norm);
   }
-  norm("final.norm", m_.final_norm);
   j["memory_map"] = {
       {"weights", mats},
       {"embedding", {{"image", "mem/embedding.hex"}, {"words_per_row", mm.emb_words_per_row}, {"rows", s.vocab},
@@ -480,7 +498,8 @@ std::string Emitter::manifest() {
 }
 
 Result<GenerateSummary> Emitter::run() {
-  emit_images();
+  if (m_) emit_weight_images();
+  emit_tables();
   emit_packages();
   // The templates the accelerator instantiates, verbatim below a banner, in name order: every block of the plan
   // plus the modules they share (memories, FIFOs, the core's helper package). The library's other modules (hw_gemm
@@ -564,7 +583,19 @@ Result<GenerateSummary> generate_design(const ModelSource& src, const golden::QM
                (options.weight_port == 0 || plan.weight_port_bytes() == options.weight_port) &&
                (options.kv_port == 0 || plan.kv_port_bytes() == options.kv_port),
            "generate_design: the plan is of this array, weight port and KV port");
-  Emitter e(src, model, plan, options);
+  HW_CHECK(plan.matrices.empty() || plan.matrices.front().lin != nullptr,
+           "generate_design: a plan of the integer model (plan_chip(QModel)), whose sites hold the weights");
+  Emitter e(src, &model, plan, options);
+  return e.run();
+}
+
+Result<GenerateSummary> generate_shape_design(const ModelSource& src, const ChipPlan& plan,
+                                              const GenerateOptions& options) {
+  HW_CHECK(plan.array.rows == options.array.rows && plan.array.cols == options.array.cols &&
+               (options.weight_port == 0 || plan.weight_port_bytes() == options.weight_port) &&
+               (options.kv_port == 0 || plan.kv_port_bytes() == options.kv_port),
+           "generate_shape_design: the plan is of this array, weight port and KV port");
+  Emitter e(src, nullptr, plan, options);
   return e.run();
 }
 

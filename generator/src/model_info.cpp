@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cmath>
 #include <cstdlib>
@@ -69,6 +70,18 @@ Status check_memory(const ModelInfo& m, bool writes_design, int64_t limit, const
   return Error{"this model needs about " + bytes_human(e.total) + " of memory (" + parts + "), more than the limit of " +
                bytes_human(limit) + " (" + limit_source + "); use a smaller shape, or set --max-memory if the estimate "
                "is too cautious for this machine"};
+}
+
+Status check_shape_design_memory(const golden::Shape& s, int64_t limit, const std::string& limit_source) {
+  if (limit <= 0) return Status::ok();
+  // Two tables of seq_len x head_size/2 int16 (2 B each as numbers, 4 hex digits of text, twice while staged).
+  const double pairs = static_cast<double>(s.seq_len) * static_cast<double>(s.head_size() / 2);
+  const double need = static_cast<double>(int64_t{256} << 20) + 2.0 * pairs * (2 + 2 * 4 + 1);
+  if (need <= static_cast<double>(limit)) return Status::ok();
+  return Error{"the design of this shape needs about " + bytes_human(static_cast<int64_t>(std::min(need, 9.0e18))) +
+               " of memory (its RoPE tables: seq_len " + std::to_string(s.seq_len) + " x " +
+               std::to_string(s.head_size() / 2) + " pairs), more than the limit of " + bytes_human(limit) + " (" +
+               limit_source + "); use a shorter seq_len, or set --max-memory if the estimate is too cautious"};
 }
 
 int64_t physical_memory_bytes() {

@@ -34,7 +34,7 @@ Note note(std::string text, Phase phase, std::string tap) {
 // Builds the program; a field over 32 bits is remembered and reported once at the end.
 class Builder {
  public:
-  Builder(const golden::QModel& m, const ChipPlan& plan) : m_(m), plan_(plan), mm_(plan.map) {}
+  explicit Builder(const ChipPlan& plan) : plan_(plan), mm_(plan.map) {}
   Result<Program> run();
 
  private:
@@ -168,22 +168,21 @@ class Builder {
     }
   }
   void norm(int64_t index, const std::string& text, const std::string& tap) {
-    const auto& s = m_.shape;
-    isa::Instr i = vector_op(isa::Op::kNorm, mm_.x, s.dim, mm_.xn, m_.widths.xn);
+    const auto& s = plan_.shape;
+    isa::Instr i = vector_op(isa::Op::kNorm, mm_.x, s.dim, mm_.xn, plan_.widths.xn);
     i.norm_index = u32(index);
     push(i, note(text, Phase::kNorm, tap));
   }
   // x = sat_res(x + t): the branch output in t added to the residual stream.
   // One inner loop of element pairs, so that a reader with V-element scratchpad words takes V pairs per cycle.
   void residual_add(const std::string& text, const std::string& tap) {
-    isa::Instr i = vector_op(isa::Op::kResadd, mm_.x, m_.shape.dim, mm_.x, m_.widths.res);
+    isa::Instr i = vector_op(isa::Op::kResadd, mm_.x, plan_.shape.dim, mm_.x, plan_.widths.res);
     i.b_base = u32(mm_.t);
     i.b_stride_inner = 1;
     push(i, note(text, Phase::kResidual, tap));
   }
   void layer(int64_t l);
 
-  const golden::QModel& m_;
   const ChipPlan& plan_;
   const MemoryMap& mm_;
   Program p_;
@@ -191,8 +190,8 @@ class Builder {
 };
 
 void Builder::layer(int64_t l) {
-  const auto& s = m_.shape;
-  const auto& w = m_.widths;
+  const auto& s = plan_.shape;
+  const auto& w = plan_.widths;
   const size_t first = p_.code.size();
   auto site = [&](const char* n) { return golden::layer_site(l, n); };
   const std::string L = "L" + std::to_string(l) + " ";
@@ -261,11 +260,11 @@ void Builder::layer(int64_t l) {
 }
 
 Result<Program> Builder::run() {
-  const auto& s = m_.shape;
+  const auto& s = plan_.shape;
   {
     // The embedding address advances once per C lanes (hw_core), so B has no strides.
     // With vector lanes one inner loop of embedding words (V elements each); else one element per outer iteration.
-    isa::Instr i = pair_op(isa::Op::kEmbed, 0, 0, s.dim, mm_.x, m_.widths.res);
+    isa::Instr i = pair_op(isa::Op::kEmbed, 0, 0, s.dim, mm_.x, plan_.widths.res);
     i.a_stride_outer = 0;
     i.b_stride_outer = 0;
     if (mm_.vector_lanes > 1) {
@@ -299,8 +298,8 @@ Result<Program> Builder::run() {
 
 }  // namespace
 
-Result<Program> build_program(const golden::QModel& m, const ChipPlan& plan) {
-  Builder b(m, plan);
+Result<Program> build_program(const ChipPlan& plan) {
+  Builder b(plan);
   return b.run();
 }
 

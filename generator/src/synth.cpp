@@ -111,6 +111,8 @@ struct Block {
   int64_t instances = 1;
   std::vector<std::string> files;        // templates synthesized (packages first)
   std::vector<std::string> black_boxes;  // templates read as black boxes: units reported as blocks of their own
+  std::vector<std::string> no_images;    // image parameters set to "": ROMs whose contents depend on weights, which
+                                         // a shape-only design does not have (the macro is a black box either way)
 };
 
 }  // namespace
@@ -151,12 +153,13 @@ Result<SynthReport> synthesize_design(const std::string& design_dir, const Synth
   std::vector<Block> blocks;
   auto block = [&](const std::string& key, const std::string& name, const std::string& module, const std::string& note,
                    std::vector<std::string> files, std::vector<std::string> black_boxes = {},
-                   const std::string& manifest_key = "") -> Status {
+                   const std::string& manifest_key = "", std::vector<std::string> no_images = {}) -> Status {
     const auto it = m["blocks"].find(manifest_key.empty() ? module : manifest_key);
     if (it == m["blocks"].end() || !it->contains("parameters") || !it->contains("instances"))
       return Error{"manifest '" + design_dir + "/manifest.json' has no configuration of " + module +
                    ": regenerate the design with `hardwire generate`"};
-    Block b{key, name, module, note, {}, (*it)["instances"].get<int64_t>(), std::move(files), std::move(black_boxes)};
+    Block b{key, name, module, note, {}, (*it)["instances"].get<int64_t>(), std::move(files), std::move(black_boxes),
+            std::move(no_images)};
     for (const auto& [k, v] : (*it)["parameters"].items()) b.params.emplace_back(k, std::to_string(v.get<int64_t>()));
     blocks.push_back(std::move(b));
     return Status::ok();
@@ -184,11 +187,11 @@ Result<SynthReport> synthesize_design(const std::string& design_dir, const Synth
   HW_TRY(block("core_reader", "core: element reader", "hw_core_reader",
                "two-loop address generator, read credits, 4-entry element FIFO", {"hw_fifo", "hw_core_reader"}));
   HW_TRY(block("core_mac", "core: scalar MAC", "hw_core_mac", "EMBED/SWIGLU multiply-accumulate (V = 1); "
-               "SiLU ROM as a macro", {"hw_core_mac"}));
+               "SiLU ROM as a macro", {"hw_core_mac"}, {}, "", {"SILU_FILE"}));
   if (m["blocks"].contains("hw_core_elementwise")) {
     HW_TRY(block("core_elementwise", "core: EMBED/SWIGLU lanes", "hw_core_elementwise",
                  "one SiLU lookup, multiplier and requantizer per lane (C); SiLU ROM copies as macros",
-                 {"hw_core_pkg", "hw_requant", "hw_core_elementwise"}));
+                 {"hw_core_pkg", "hw_requant", "hw_core_elementwise"}, {}, "", {"SILU_FILE"}));
   }
   HW_TRY(block("core_attention", "core: attention", "hw_core_attention",
                "all heads: q.K multipliers, score requantizers, PV multipliers and dim accumulators, V output "
@@ -200,7 +203,7 @@ Result<SynthReport> synthesize_design(const std::string& design_dir, const Synth
   if (m["blocks"].contains("hw_core_matvec_requant")) {
     HW_TRY(block("core_matvec_requant", "core: matrix requantizer", "hw_core_matvec_requant",
                  "one requantizer per lane (C), vector parameter ROM as a macro",
-                 {"hw_core_pkg", "hw_requant", "hw_core_matvec_requant"}));
+                 {"hw_core_pkg", "hw_requant", "hw_core_matvec_requant"}, {}, "", {"RQV_FILE"}));
   } else {
     HW_TRY(block("core_gemm_serializer", "core: GEMM serializer", "hw_core_gemm_serializer",
                  "C-wide result beats, one output per cycle", {"hw_core_gemm_serializer"}));
@@ -214,7 +217,7 @@ Result<SynthReport> synthesize_design(const std::string& design_dir, const Synth
   }
   HW_TRY(block("core_requant_feeder", "core: requant feeder", "hw_core_requant_feeder",
                "source select, parameter ROM read, saturation; hw_requant and the ROM as black boxes",
-               {"hw_core_pkg", "hw_core_requant_feeder"}, {"hw_requant"}));
+               {"hw_core_pkg", "hw_core_requant_feeder"}, {"hw_requant"}, "", {"RQ_FILE"}));
   HW_TRY(block("core_output", "core: output + argmax", "hw_core_output",
                "host stream (V logits per beat, 8-word FIFO where V > 1) and running argmax (a log2(V)-level compare "
                "tree per beat)",
@@ -254,6 +257,7 @@ Result<SynthReport> synthesize_design(const std::string& design_dir, const Synth
     const auto t0 = std::chrono::steady_clock::now();
     std::string chparam;
     for (const auto& [k, v] : b.params) chparam += " -set " + k + " " + v;
+    for (const auto& k : b.no_images) chparam += " -set " + k + " \"\"";
     const std::string base = work + "/" + b.key;
     std::string script;
     script += "read_verilog -sv -lib " + rtl + "hw_sram.sv\n";

@@ -1,7 +1,7 @@
 // hardwire/gen/chip_plan.hpp — the chip plan: every decision about one accelerator, owned here once.
 //
-// plan_chip() is a pure function of (integer model, design options): the array, every width and depth, the weight
-// SRAM's matrix sites (keyed by layer and MatrixKind), the memory map of the scratchpad, KV cache, q buffer,
+// plan_chip() is a pure function of (model shape, activation widths, design options): the array, every width and
+// depth, the weight SRAM's matrix sites (keyed by layer and MatrixKind), the memory map of the scratchpad, KV cache, q buffer,
 // embedding, requantizer and norm ROMs, the microcode program and its instruction layout, the parameters of every
 // RTL block, and the decode bounds. The package emitter, image writers, program listing, manifest, `synth`, `sim`,
 // `info` and `bench` read it; none of them derives a figure of its own.
@@ -56,7 +56,7 @@ struct MatrixSite {
   std::string name;  // "L0.wq", "cls"
   MatrixKind kind = MatrixKind::kWq;
   int64_t layer = -1;  // -1: the classifier
-  const golden::QLinear* lin = nullptr;
+  const golden::QLinear* lin = nullptr;  // its quantized weights; nullptr in a plan from the shape alone
   int act_bits = 0, out_bits = 0, acc_bits = 0;
   int64_t rows = 0, cols = 0;  // N outputs x K inputs
   int64_t base = 0, words = 0;
@@ -175,7 +175,12 @@ struct ChipPlan {
   std::vector<MemoryDesc> memories() const;
 };
 
-// Fails only where the model does not fit the accelerator's fixed formats (a program field over 32 bits).
+// The plan from the model's shape and activation widths alone: no weights are read or needed (every figure of the
+// plan, its program and its RTL parameters depend on the shape only), so a model of any size is planned in
+// milliseconds; its matrix sites have no weights (lin == nullptr). Fails only where the model does not fit the
+// accelerator's fixed formats (a program field over 32 bits) or the options are invalid.
+Result<ChipPlan> plan_chip(const golden::Shape& shape, const golden::Widths& widths, const PlanOptions& options);
+// The same plan for an integer model (its shape and widths), every matrix site pointing at its quantized weights.
 Result<ChipPlan> plan_chip(const golden::QModel& model, const PlanOptions& options);
 
 }  // namespace hardwire::gen

@@ -57,6 +57,14 @@ Result<GenerateSummary> generate_design(const ModelSource& src, const golden::QM
 Result<GenerateSummary> generate_design(const ModelSource& src, const golden::QModel& model, const ChipPlan& plan,
                                         const GenerateOptions& options);
 
+// A shape-only design of `plan` (plan_chip from the shape and widths): everything above but the images that depend
+// on weights (weights, embedding, requantization parameters, SiLU tables, norm constants; the manifest's
+// "shape_only" is true and lists no such file). The RTL, the package, the program and the exp2 and RoPE tables are
+// those of the full design, so it synthesizes to the same figures (every memory is a black box); it cannot be
+// simulated. A model of any size: nothing of the weights' size is allocated.
+Result<GenerateSummary> generate_shape_design(const ModelSource& src, const ChipPlan& plan,
+                                              const GenerateOptions& options);
+
 // `text` safe inside a one-line // comment: control characters escaped (\n, \xNN).
 std::string comment_safe(const std::string& text);
 // `word` as one shell word: unchanged if it is plain ([A-Za-z0-9_./=,:+@%-]), else single-quoted (control characters

@@ -39,6 +39,9 @@ struct MemoryEstimate {
 MemoryEstimate estimate_memory(const ModelInfo& m, bool writes_design);
 // Refuses a command whose estimate exceeds `limit` bytes (`limit_source` says where the limit comes from).
 Status check_memory(const ModelInfo& m, bool writes_design, int64_t limit, const std::string& limit_source);
+// A shape-only design (generate --shape-only, synth) holds no weights: what grows with the model is the RoPE tables
+// (seq_len x head_size / 2 lanes of 16 bits, as numbers and as text) and the program. Refused like check_memory.
+Status check_shape_design_memory(const golden::Shape& s, int64_t limit, const std::string& limit_source);
 // This machine's physical memory in bytes (0 if unknown).
 int64_t physical_memory_bytes();
 // "24G", "512M", "1.5T", "4096" (bytes); K/M/G/T are powers of 1024, an optional trailing "B"/"iB" is allowed.

@@ -1,9 +1,9 @@
 // hardwire/gen/program.hpp — the microcode of one decode step: the schedule as data (rtl_templates/hw_core.sv
 // executes it; isa.def defines the instruction set; docs/architecture.md, "Microcode", documents it).
 //
-// Contract: build_program() is deterministic and depends only on the integer model and the chip plan, so the
-// generator (which writes mem/program.hex and mem/program.lst) and the simulator front end (which names what each
-// instruction wrote) always agree on it. A Program is the code (isa::Instr, exactly what the ROM holds) and, beside
+// Contract: build_program() is deterministic and depends only on the chip plan (the model's shape, its widths and the
+// memory map; never on weights), so the generator (which writes mem/program.hex and mem/program.lst) and the
+// simulator front end (which names what each instruction wrote) always agree on it. A Program is the code (isa::Instr, exactly what the ROM holds) and, beside
 // it, one Note per instruction: listing and debug metadata that is not part of the encoding.
 #pragma once
 
@@ -55,7 +55,7 @@ struct Program {
 };
 
 // Fails only where a field does not fit 32 bits (a model beyond the accelerator's address range).
-Result<Program> build_program(const golden::QModel& m, const ChipPlan& plan);
+Result<Program> build_program(const ChipPlan& plan);
 
 // ROM image: one line per instruction, layout.word_bits() wide, hex, most significant digit first.
 std::string program_hex_words(const Program& p);
