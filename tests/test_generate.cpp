@@ -191,7 +191,8 @@ TEST(Generate, ShapeOnlyIsTheDesignLessItsWeightImages) {
   hw_test::write_bytes(long_ctx, R"({"name": "h", "dim": 65536, "hidden_dim": 64, "n_layers": 1, "n_heads": 1,
     "vocab_size": 16, "seq_len": 1048576})");
   int rc = 0;
-  const std::string err = generate("--model " + long_ctx + " --array 8x8 --shape-only --max-memory 1G", tmp.file("l"), &rc);
+  const std::string err =
+      generate("--model " + long_ctx + " --array 8x8 --shape-only --max-memory 1G", tmp.file("l"), &rc);
   EXPECT_EQ(rc, 1) << err;
   EXPECT_NE(err.find("error: the design of this shape needs about 704.25 GiB of memory (its RoPE tables: seq_len "
                      "1048576 x 32768 pairs), more than the limit of 1.00 GiB (--max-memory 1G)"),

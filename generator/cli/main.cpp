@@ -399,8 +399,9 @@ int cmd_generate(const std::string& model, const std::string& widths_arg, const 
   fmt::print("generated {}{} for {} on a {}x{} array, weight port {} bytes per cycle ({} banks of {} words): {} files, "
              "{} bytes, content hash {} ({:.2f} s)\n",
              out_dir, hw.shape_only ? " (shape only: no weight-dependent images)" : "", name, opt.array.rows,
-             opt.array.cols, opt.weight_port, opt.weight_port / opt.array.cols, with_commas(sum.weight_words), sum.files,
-             with_commas(sum.bytes), sum.content_hash, std::chrono::duration<double>(clock::now() - t0).count());
+             opt.array.cols, opt.weight_port, opt.weight_port / opt.array.cols, with_commas(sum.weight_words),
+             sum.files, with_commas(sum.bytes), sum.content_hash,
+             std::chrono::duration<double>(clock::now() - t0).count());
   return 0;
 }
 
@@ -697,8 +698,8 @@ int run_cli(int argc, char** argv) {
   generate->add_option("--sram-bank-depth", hw.bank_depth, bank_help)->capture_default_str();
   generate->add_option("--out,-o", out, "output directory (replaced if it is a previous hardwire output)")->required();
   generate->add_flag("--shape-only", hw.shape_only,
-                     "plan from the shape alone and write the RTL, program and tables without any weight-dependent image "
-                     "(for synthesis and lint of a model of any size; such a design does not simulate)");
+                     "plan from the shape alone and write the RTL, program and tables without any weight-dependent "
+                     "image (for synthesis and lint of a model of any size; such a design does not simulate)");
 
   std::string liberty, md, work, cache;
   bool no_cache = false;

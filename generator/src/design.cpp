@@ -577,12 +577,18 @@ Result<GenerateSummary> generate_design(const ModelSource& src, const golden::QM
   return generate_design(src, model, *plan, options);
 }
 
+namespace {
+// The plan a design is written from was planned with the options it is written with.
+bool plan_of(const ChipPlan& plan, const GenerateOptions& options) {
+  return plan.array.rows == options.array.rows && plan.array.cols == options.array.cols &&
+         (options.weight_port == 0 || plan.weight_port_bytes() == options.weight_port) &&
+         (options.kv_port == 0 || plan.kv_port_bytes() == options.kv_port);
+}
+}  // namespace
+
 Result<GenerateSummary> generate_design(const ModelSource& src, const golden::QModel& model, const ChipPlan& plan,
                                         const GenerateOptions& options) {
-  HW_CHECK(plan.array.rows == options.array.rows && plan.array.cols == options.array.cols &&
-               (options.weight_port == 0 || plan.weight_port_bytes() == options.weight_port) &&
-               (options.kv_port == 0 || plan.kv_port_bytes() == options.kv_port),
-           "generate_design: the plan is of this array, weight port and KV port");
+  HW_CHECK(plan_of(plan, options), "generate_design: the plan is of this array, weight port and KV port");
   HW_CHECK(plan.matrices.empty() || plan.matrices.front().lin != nullptr,
            "generate_design: a plan of the integer model (plan_chip(QModel)), whose sites hold the weights");
   Emitter e(src, &model, plan, options);
@@ -591,10 +597,7 @@ Result<GenerateSummary> generate_design(const ModelSource& src, const golden::QM
 
 Result<GenerateSummary> generate_shape_design(const ModelSource& src, const ChipPlan& plan,
                                               const GenerateOptions& options) {
-  HW_CHECK(plan.array.rows == options.array.rows && plan.array.cols == options.array.cols &&
-               (options.weight_port == 0 || plan.weight_port_bytes() == options.weight_port) &&
-               (options.kv_port == 0 || plan.kv_port_bytes() == options.kv_port),
-           "generate_shape_design: the plan is of this array, weight port and KV port");
+  HW_CHECK(plan_of(plan, options), "generate_shape_design: the plan is of this array, weight port and KV port");
   Emitter e(src, nullptr, plan, options);
   return e.run();
 }

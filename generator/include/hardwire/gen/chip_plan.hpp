@@ -1,9 +1,9 @@
 // hardwire/gen/chip_plan.hpp — the chip plan: every decision about one accelerator, owned here once.
 //
 // plan_chip() is a pure function of (model shape, activation widths, design options): the array, every width and
-// depth, the weight SRAM's matrix sites (keyed by layer and MatrixKind), the memory map of the scratchpad, KV cache, q buffer,
-// embedding, requantizer and norm ROMs, the microcode program and its instruction layout, the parameters of every
-// RTL block, and the decode bounds. The package emitter, image writers, program listing, manifest, `synth`, `sim`,
+// depth, the weight SRAM's matrix sites (keyed by layer and MatrixKind), the memory map of the scratchpad, KV cache,
+// q buffer, embedding, requantizer and norm ROMs, the microcode program and its instruction layout, the parameters of
+// every RTL block, and the decode bounds. The package emitter, image writers, program listing, manifest, `synth`, `sim`,
 // `info` and `bench` read it; none of them derives a figure of its own.
 #pragma once
 

@@ -3,8 +3,9 @@
 //
 // Contract: build_program() is deterministic and depends only on the chip plan (the model's shape, its widths and the
 // memory map; never on weights), so the generator (which writes mem/program.hex and mem/program.lst) and the
-// simulator front end (which names what each instruction wrote) always agree on it. A Program is the code (isa::Instr, exactly what the ROM holds) and, beside
-// it, one Note per instruction: listing and debug metadata that is not part of the encoding.
+// simulator front end (which names what each instruction wrote) always agree on it. A Program is the code
+// (isa::Instr, exactly what the ROM holds) and, beside it, one Note per instruction: listing and debug metadata that
+// is not part of the encoding.
 #pragma once
 
 #include <cstdint>
