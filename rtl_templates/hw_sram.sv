@@ -34,6 +34,8 @@ module hw_sram #(
   localparam int unsigned BankDepth = (BANK_DEPTH == 0 || BANK_DEPTH >= DEPTH) ? DEPTH : BANK_DEPTH;
   localparam int          NumBanks  = (DEPTH + BankDepth - 1) / BankDepth;
   localparam int unsigned OffW      = (NumBanks > 1) ? $clog2(BankDepth) : AddrW;
+  localparam int          GroupBanks = 1024;
+  localparam int          NumGroups  = (NumBanks + GroupBanks - 1) / GroupBanks;
 
   if (WIDTH < 1 || DEPTH < 1) begin : gen_check_size
     $error("hw_sram: WIDTH and DEPTH must be positive");
@@ -48,40 +50,45 @@ module hw_sram #(
   logic [NumBanks*WIDTH-1:0] bank_rdata;
   logic [NumBanks-1:0]       bank_we, bank_re;
 
-  for (genvar b = 0; b < NumBanks; b++) begin : gen_bank
-    logic [WIDTH-1:0] mem [BankDepth];
+  // Banks are generated in groups of at most GroupBanks, so that no generate loop runs more than 1,024 times
+  // (Verilator's default --unroll-count) however many macros a memory has.
+  for (genvar g = 0; g < NumGroups; g++) begin : gen_group
+    for (genvar i = 0; i < GroupBanks && g * GroupBanks + i < NumBanks; i++) begin : gen_bank
+      localparam int b = g * GroupBanks + i;  // the bank's index in the memory
+      logic [WIDTH-1:0] mem [BankDepth];
 
-    if (NumBanks == 1) begin : gen_whole
-      assign bank_we[b] = we_i;
-      assign bank_re[b] = re_i;
-      initial begin
-        if (INIT_FILE != "" && INIT_PART < 0) $readmemh(INIT_FILE, mem);
-        if (INIT_FILE != "" && INIT_PART >= 0) $readmemh($sformatf("%s_p%0d.hex", INIT_FILE, INIT_PART), mem);
-      end
-    end else begin : gen_part
-      assign bank_we[b] = we_i && waddr_i[AddrW-1:OffW] == (AddrW-OffW)'(b);
-      assign bank_re[b] = re_i && raddr_i[AddrW-1:OffW] == (AddrW-OffW)'(b);
-      initial begin
-        if (INIT_FILE != "" && INIT_PART < 0) $readmemh($sformatf("%s_bank%0d.hex", INIT_FILE, b), mem);
-        if (INIT_FILE != "" && INIT_PART >= 0)
-          $readmemh($sformatf("%s_p%0d_bank%0d.hex", INIT_FILE, INIT_PART, b), mem);
-      end
-    end
-
-    if (BYTE_EN == 1) begin : gen_byte_write
-      for (genvar y = 0; y < NumBytes; y++) begin : gen_byte
-        always_ff @(posedge clk_i) begin
-          if (bank_we[b] && wbe_i[y]) mem[waddr_i[OffW-1:0]][y*8 +: 8] <= wdata_i[y*8 +: 8];
+      if (NumBanks == 1) begin : gen_whole
+        assign bank_we[b] = we_i;
+        assign bank_re[b] = re_i;
+        initial begin
+          if (INIT_FILE != "" && INIT_PART < 0) $readmemh(INIT_FILE, mem);
+          if (INIT_FILE != "" && INIT_PART >= 0) $readmemh($sformatf("%s_p%0d.hex", INIT_FILE, INIT_PART), mem);
+        end
+      end else begin : gen_part
+        assign bank_we[b] = we_i && waddr_i[AddrW-1:OffW] == (AddrW-OffW)'(b);
+        assign bank_re[b] = re_i && raddr_i[AddrW-1:OffW] == (AddrW-OffW)'(b);
+        initial begin
+          if (INIT_FILE != "" && INIT_PART < 0) $readmemh($sformatf("%s_bank%0d.hex", INIT_FILE, b), mem);
+          if (INIT_FILE != "" && INIT_PART >= 0)
+            $readmemh($sformatf("%s_p%0d_bank%0d.hex", INIT_FILE, INIT_PART, b), mem);
         end
       end
-    end else begin : gen_word_write
-      always_ff @(posedge clk_i) begin
-        if (bank_we[b]) mem[waddr_i[OffW-1:0]] <= wdata_i;
-      end
-    end
 
-    always_ff @(posedge clk_i) begin
-      if (bank_re[b]) bank_rdata[b*WIDTH +: WIDTH] <= mem[raddr_i[OffW-1:0]];
+      if (BYTE_EN == 1) begin : gen_byte_write
+        for (genvar y = 0; y < NumBytes; y++) begin : gen_byte
+          always_ff @(posedge clk_i) begin
+            if (bank_we[b] && wbe_i[y]) mem[waddr_i[OffW-1:0]][y*8 +: 8] <= wdata_i[y*8 +: 8];
+          end
+        end
+      end else begin : gen_word_write
+        always_ff @(posedge clk_i) begin
+          if (bank_we[b]) mem[waddr_i[OffW-1:0]] <= wdata_i;
+        end
+      end
+
+      always_ff @(posedge clk_i) begin
+        if (bank_re[b]) bank_rdata[b*WIDTH +: WIDTH] <= mem[raddr_i[OffW-1:0]];
+      end
     end
   end
 

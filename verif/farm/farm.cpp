@@ -3,7 +3,7 @@
 // bit-exact against golden at every step. A failing configuration is shrunk to a small one that still fails and
 // written out as a regression file (verif/farm/regressions/ holds the kept ones; ctest replays them).
 //
-//   hardwire_farm --configs N --steps S [--seed X] [--work DIR] [--max-side 16] [--jobs J]
+//   hardwire_farm --configs N --steps S [--seed X] [--work DIR] [--max-side 16] [--jobs J] [--shrink-budget SEC]
 //   hardwire_farm --replay FILE... [--work DIR]      # one configuration per file, as the farm prints them
 //
 // Every configuration is printed as one line of `key=value` pairs (the regression-file format) with the seed that
@@ -170,13 +170,20 @@ int sh(const std::string& cmd, std::string& out) {
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
-std::string last_lines(const std::string& s, int n) {
+// The last n lines of s (all of s when it has fewer), without its final newline.
+std::string last_lines(std::string s, int n) {
+  while (!s.empty() && s.back() == '\n') s.pop_back();
   size_t pos = s.size();
-  for (int i = 0; i <= n && pos > 0; ++i) pos = s.rfind('\n', pos - 1);
-  return pos == std::string::npos ? s : s.substr(pos + 1);
+  for (int i = 0; i < n; ++i) {
+    pos = pos == 0 ? std::string::npos : s.rfind('\n', pos - 1);
+    if (pos == std::string::npos) return s;
+  }
+  return s.substr(pos + 1);
 }
 
-Outcome run_one(const Config& c, const fs::path& dir, int build_jobs) {
+// Generates, lints and simulates c in dir. With stop_after = "generate" or "lint", a configuration that gets past
+// that stage counts as passing (the shrinker asks only whether a smaller one still fails where the original did).
+Outcome run_one(const Config& c, const fs::path& dir, int build_jobs, const std::string& stop_after = "sim") {
   const auto t0 = std::chrono::steady_clock::now();
   Outcome o;
   fs::create_directories(dir);
@@ -195,17 +202,22 @@ Outcome run_one(const Config& c, const fs::path& dir, int build_jobs) {
     o.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     return o;
   };
+  auto pass = [&] {
+    o.ok = true;
+    o.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    return o;
+  };
   if (sh(std::string(HARDWIRE_BIN) + " generate " + common + " --out " + quote(design), out) != 0) return fail("generate", out);
+  if (stop_after == "generate") return pass();
   if (sh("cd " + quote(design) + " && " VERILATOR_EXE " --lint-only -Wall -f files.f", out) != 0 ||
       out.find("%Warning") != std::string::npos)
     return fail("lint", out);
+  if (stop_after == "lint") return pass();
   const std::string cmd = "HARDWIRE_SEED=" + std::to_string(c.sim_seed) + " " + HARDWIRE_BIN + " sim " + common +
                           " --steps " + std::to_string(c.steps) + " --jobs " + std::to_string(build_jobs) + " --out " +
                           quote(design) + " --json " + quote((dir / "sim.json").string());
   if (sh(cmd, out) != 0 || out.find("bit-exact against the golden model") == std::string::npos) return fail("sim", out);
-  o.ok = true;
-  o.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  return o;
+  return pass();
 }
 
 bool valid(const Config& c) {
@@ -215,8 +227,11 @@ bool valid(const Config& c) {
          (c.kv_port == 0 || (c.kv_port % (2 * c.head()) == 0 && (2 * c.kv_dim()) % c.kv_port == 0));
 }
 
-// Greedy shrinking: try smaller variants of each parameter, keep any that still fails at the same stage.
-Config shrink(Config c, const std::string& stage, const fs::path& work, int build_jobs) {
+// Greedy shrinking: try smaller variants of each parameter, keep any that still fails at the same stage; each
+// candidate runs only as far as that stage. Stops after budget_s seconds with the smallest failure found so far.
+Config shrink(Config c, const std::string& stage, const fs::path& work, int build_jobs, double budget_s) {
+  const auto t0 = std::chrono::steady_clock::now();
+  auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(); };
   int round = 0;
   bool progress = true;
   while (progress && round < 40) {
@@ -245,7 +260,11 @@ Config shrink(Config c, const std::string& stage, const fs::path& work, int buil
     add([](Config& d) { d.kv_port = 2 * d.head(); });
     add([](Config& d) { d.shared = true; });
     for (const auto& d : cands) {
-      const Outcome o = run_one(d, work / ("shrink" + std::to_string(round)), build_jobs);
+      if (elapsed() > budget_s) {
+        std::printf("[farm]   shrink: stopped after its %.0f s budget\n", budget_s);
+        return c;
+      }
+      const Outcome o = run_one(d, work / ("shrink" + std::to_string(round)), build_jobs, stage);
       std::printf("[farm]   shrink: %s -> %s\n", d.line().c_str(), o.ok ? "passes" : ("fails at " + o.stage).c_str());
       std::fflush(stdout);
       if (!o.ok && o.stage == stage) {
@@ -267,6 +286,7 @@ int main(int argc, char** argv) {
   std::string work = "farm-work", seed_text;
   std::vector<std::string> replay;
   bool do_shrink = true;
+  double shrink_budget = 600;  // seconds the shrinker may spend on one failing configuration
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     auto next = [&]() -> std::string {
@@ -283,6 +303,7 @@ int main(int argc, char** argv) {
     else if (a == "--work") work = next();
     else if (a == "--seed") seed_text = next();
     else if (a == "--no-shrink") do_shrink = false;
+    else if (a == "--shrink-budget") shrink_budget = std::stod(next());
     else if (a == "--replay") {
       while (i + 1 < argc && std::string(argv[i + 1]).rfind("--", 0) != 0) replay.push_back(argv[++i]);
     } else {
@@ -359,7 +380,8 @@ int main(int argc, char** argv) {
     ++failed;
     if (do_shrink && replay.empty()) {
       std::printf("[farm] shrinking configuration %zu (fails at %s)\n", i, results[i].stage.c_str());
-      const Config small = shrink(todo[i], results[i].stage, fs::path(work) / ("c" + std::to_string(i)), 2);
+      const Config small = shrink(todo[i], results[i].stage, fs::path(work) / ("c" + std::to_string(i)), 2,
+                                  shrink_budget);
       const fs::path reg = fs::path(work) / ("regression_" + std::to_string(i) + ".cfg");
       std::ofstream(reg) << "# hardwire_farm: fails at " << results[i].stage << " (shrunk from: " << todo[i].line()
                          << ")\n" << small.line() << "\n";
