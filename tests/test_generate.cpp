@@ -17,6 +17,7 @@
 #include "hardwire/gen/layout.hpp"
 #include "hardwire/gen/model_source.hpp"
 #include "hardwire/gen/quantizer.hpp"
+#include "hardwire/gen/synth.hpp"
 #include "support/tmpdir.hpp"
 
 using namespace hardwire;
@@ -371,4 +372,133 @@ TEST(Synth, BadLiberty) {
   EXPECT_EQ(sh(std::string(HARDWIRE_BIN) + " synth --model tiny --array 4x4 --liberty " + tmp.file("none.lib"), &log), 1);
   EXPECT_NE(log.find("hardwire: error: cannot open liberty file '" + tmp.file("none.lib") + "': no such file"),
             std::string::npos) << log;
+}
+
+// A liberty library of four cells, with one timing table: what `synth` reads of a library.
+constexpr const char* kTinyLiberty = R"lib(library (t) {
+  time_unit : "1ns";
+  cell (INVX1) { area : 16; pin (A) { direction : input; } pin (Y) { direction : output; function : "!A";
+    timing () { related_pin : "A"; cell_rise (tbl) { values ("1"); } } } }
+  cell (BUFX2) { area : 24; pin (A) { direction : input; } pin (Y) { direction : output; function : "A"; } }
+  cell ("BUFX4") { area : 32; pin (A) { direction : input; } pin (Y) { direction : output; function : "A"; } }
+  cell (NAND2X1) { area : 24; pin (A) { direction : input; } pin (B) { direction : input; }
+    pin (Y) { direction : output; function : "!(A&B)"; } }
+  cell (DFFPOSX1) { area : 96; ff (IQ, IQN) { next_state : "D"; clocked_on : "CLK"; }
+    pin (CLK) { direction : input; clock : true; } pin (D) { direction : input; }
+    pin (Q) { direction : output; function : "IQ"; } }
+})lib";
+
+TEST(Synth, LibertyCellsBuffersAndTiming) {
+  const gen::LibertyInfo lib = gen::read_liberty_info(kTinyLiberty);
+  EXPECT_TRUE(lib.timing);
+  EXPECT_EQ(lib.areas.size(), 5u);
+  EXPECT_EQ(lib.areas.at("BUFX4"), 32);
+  EXPECT_EQ(lib.areas.at("DFFPOSX1"), 96);
+  EXPECT_EQ(lib.buffer, "BUFX2");  // the smallest buffer: port-to-port wires
+  EXPECT_EQ(lib.strong_buffer, "BUFX4");  // the largest: fanout trees
+  EXPECT_EQ(lib.strong_in, "A");
+  EXPECT_EQ(lib.strong_out, "Y");
+  EXPECT_EQ(lib.input_pins.at("NAND2X1"), (std::vector<std::string>{"A", "B"}));
+  EXPECT_EQ(lib.input_pins.at("DFFPOSX1"), (std::vector<std::string>{"CLK", "D"}));
+  // The built-in library has areas and no timing.
+  EXPECT_FALSE(gen::read_liberty_info("library (g) { cell (INV_X1) { area : 0.532; pin (A) { direction : input; }"
+                                      " pin (ZN) { direction : output; function : \"!A\"; } } }").timing);
+}
+
+// repair_fanout: a register driving 40 gate inputs and an output port gets a tree of strong buffers, at most 16
+// loads per pin; every load is still reached; the port keeps its net; a netlist within the limit is left alone.
+TEST(Synth, FanoutRepairBuildsBufferTrees) {
+  const gen::LibertyInfo lib = gen::read_liberty_info(kTinyLiberty);
+  std::string net = "module m(clk_i, y_o);\n  input clk_i;\n  output y_o;\n  wire \\u.q ;\n";
+  auto cell = [](const std::string& type, const std::string& name, std::vector<std::pair<std::string, std::string>> pins) {
+    std::string c = "  " + type + " " + name + " (\n";
+    for (size_t i = 0; i < pins.size(); ++i)
+      c += "    ." + pins[i].first + "(" + pins[i].second + ")" + (i + 1 < pins.size() ? ",\n" : "\n");
+    return c + "  );\n";
+  };
+  net += cell("DFFPOSX1", "_r_", {{"CLK", "clk_i"}, {"D", "y_o"}, {"Q", "\\u.q "}});
+  for (int i = 0; i < 40; ++i)
+    net += cell("NAND2X1", "_g" + std::to_string(i) + "_", {{"A", "\\u.q "}, {"B", "clk_i"}, {"Y", "w" + std::to_string(i)}});
+  net += "  assign y_o = \\u.q ;\nendmodule\n";
+  int64_t inserted = 0;
+  const std::string out = gen::repair_fanout(net, lib, 16, inserted);
+  // The register's 40 loads: 3 buffers of at most 16, driven by the register (3 <= 16); the clock's 41 (40 gate
+  // inputs and the register's clock pin) likewise 3 (clocks are ideal in the timing run: this changes no arrival).
+  EXPECT_EQ(inserted, 6);
+  // Count the loads of every net (input pins of library cells), and who drives each buffer.
+  std::map<std::string, int> loads;
+  std::istringstream in(out);
+  std::string type;
+  for (std::string line; std::getline(in, line);) {
+    if (line.size() > 2 && line[2] != ' ' && line.back() == '(') type = line.substr(2, line.find(' ', 2) - 2);
+    if (line.rfind("    .", 0) == 0) {
+      const std::string pin = line.substr(5, line.find('(') - 5);
+      std::string n = line.substr(line.find('(') + 1, line.rfind(')') - line.find('(') - 1);
+      while (!n.empty() && n.back() == ' ') n.pop_back();
+      const auto& ins = lib.input_pins.at(type);
+      if (std::find(ins.begin(), ins.end(), pin) != ins.end()) ++loads[n];
+    }
+  }
+  EXPECT_EQ(loads["\\u.q"], 3);    // the register now drives the three buffers
+  EXPECT_EQ(loads["clk_i"], 3);
+  int gate_loads = 0;
+  for (const auto& [n, k] : loads) {
+    if (n.rfind("hw_fo_", 0) == 0) gate_loads += k;
+  }
+  EXPECT_EQ(gate_loads, 40 + 41);  // every NAND input and the clock pin, behind a buffer
+  for (const auto& [n, k] : loads) EXPECT_LE(k, 16) << n;
+  EXPECT_NE(out.find("assign y_o = \\u.q ;"), std::string::npos);  // the port keeps its net
+  // A netlist within the limit comes back unchanged.
+  int64_t none = -1;
+  EXPECT_EQ(gen::repair_fanout(net, lib, 64, none), net);
+  EXPECT_EQ(none, 0);
+}
+
+// `synth --liberty` with a real library that has timing (OSU 0.18 um, qflow-tech-osu018, installed by
+// scripts/setup.sh): every block synthesized gets a critical path in ns from OpenSTA, and the report an fmax from
+// the slowest; the built-in library says that it has no timing. Three small blocks of tiny 4x4 keep it short.
+TEST(Synth, LibertyWithTimingGivesCriticalPathsAndFmax) {
+  const std::string osu = "/usr/share/qflow/tech/osu018/osu018_stdcells.lib";
+  ASSERT_TRUE(fs::exists(osu)) << osu << " is missing: scripts/setup.sh installs qflow-tech-osu018";
+  TmpDir tmp;
+  std::string log;
+  const std::string synth = std::string(HARDWIRE_BIN) + " synth --model tiny --array 4x4 --no-cache --jobs 2";
+  ASSERT_EQ(sh(synth + " --liberty " + osu + " --blocks core_sequencer,gemv,core_writeback --json " + tmp.file("t.json"),
+               &log), 0) << log;
+  const auto j = nlohmann::json::parse(read_bytes(tmp.file("t.json")));
+  ASSERT_EQ(j["blocks"].size(), 3u) << j;
+  double worst = 0;
+  std::string slowest;
+  for (const auto& b : j["blocks"]) {
+    ASSERT_TRUE(b.contains("timing")) << b;
+    const double ns = b["timing"]["critical_ns"].get<double>();
+    EXPECT_GT(ns, 0.3) << b;   // at least a flip-flop and a gate at 0.18 um
+    EXPECT_LT(ns, 100.0) << b;
+    EXPECT_GT(b["timing"]["cells"].get<int>(), 0) << b;
+    if (ns > worst) worst = ns, slowest = b["name"];
+  }
+  EXPECT_TRUE(j["timing"]["available"].get<bool>());
+  EXPECT_EQ(j["timing"]["slowest_block"], slowest);
+  EXPECT_NEAR(j["timing"]["fmax_mhz"].get<double>(), 1000.0 / worst, 1e-6);
+  EXPECT_GT(j["timing"]["tokens_per_second_at_most"].get<double>(), 0);
+  EXPECT_NE(log.find("slowest block " + slowest), std::string::npos) << log;
+  EXPECT_NE(log.find("critical path ns"), std::string::npos) << log;
+  // The generic library: areas only, and it says so.
+  ASSERT_EQ(sh(synth + " --blocks core_sequencer --json " + tmp.file("g.json"), &log), 0) << log;
+  EXPECT_NE(log.find("Timing: none (the cell library has areas only"), std::string::npos) << log;
+  EXPECT_FALSE(nlohmann::json::parse(read_bytes(tmp.file("g.json")))["timing"]["available"].get<bool>());
+}
+
+TEST(Synth, BadBlocksAndJobs) {
+  TmpDir tmp;
+  std::string log;
+  const std::string synth = std::string(HARDWIRE_BIN) + " synth --model tiny --array 4x4 --no-cache";
+  EXPECT_EQ(sh("cd " + tmp.path().string() + " && TMPDIR=" + tmp.path().string() + " " + synth + " --blocks gemv,nope", &log), 1);
+  EXPECT_NE(log.find("hardwire: error: no block 'nope' in this design: choose among gemv, softmax,"),
+            std::string::npos) << log;
+  EXPECT_EQ(sh(synth + " --jobs 0", &log), 1);
+  EXPECT_NE(log.find("hardwire: error: --jobs 0 is out of range: give 1 to 64 blocks at once"), std::string::npos)
+      << log;
+  // Nothing was left behind in the temporary directory.
+  EXPECT_TRUE(fs::is_empty(tmp.path())) << "left behind in " << tmp.path().string();
 }

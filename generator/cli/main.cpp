@@ -7,6 +7,7 @@
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <chrono>
+#include <thread>
 #include <cstdlib>
 #include <filesystem>
 #include <random>
@@ -416,10 +417,12 @@ std::string default_cache_dir() {
 }
 
 int cmd_synth(const std::string& model, const std::string& widths_arg, const HwArgs& hw, const std::string& liberty, const std::string& json_path, const std::string& md_path,
-              const std::string& work_arg, const std::string& cache_arg, bool no_cache) {
+              const std::string& work_arg, const std::string& cache_arg, bool no_cache, int jobs,
+              const std::vector<std::string>& only) {
   using clock = std::chrono::steady_clock;
   namespace fs = std::filesystem;
   const auto t0 = clock::now();
+  if (jobs < 1 || jobs > 64) return fail(fmt::format("--jobs {} is out of range: give 1 to 64 blocks at once", jobs));
   const bool keep = !work_arg.empty();
   const std::string work =
       keep ? work_arg : (fs::temp_directory_path() / ("hardwire-synth-" + std::to_string(::getpid()))).string();
@@ -438,8 +441,17 @@ int cmd_synth(const std::string& model, const std::string& widths_arg, const HwA
   so.liberty = liberty;
   so.work_dir = work + "/yosys";
   so.cache_dir = no_cache ? "" : cache_arg.empty() ? default_cache_dir() : cache_arg;
+  so.jobs = jobs;
+  so.only = only;
   auto rep = gen::synthesize_design(opt.out_dir, so);
-  if (!rep) return fail(rep.message() + (keep ? "" : " (work directory kept: " + work + ")"));
+  if (!rep) {
+    // A tool's failure points into the work directory ("...; see <log>"): kept for it. Any other error (a bad
+    // option, an unreadable library) leaves nothing behind.
+    const bool points_into = rep.message().find("; see ") != std::string::npos;
+    if (keep || points_into) return fail(rep.message() + (keep ? "" : " (work directory kept: " + work + ")"));
+    fs::remove_all(work, ec);
+    return fail(rep.message());
+  }
   if (!keep) fs::remove_all(work, ec);
   const std::string md = gen::synth_markdown(*rep);
   fmt::print("{} on a {}x{} array, weight port {} bytes per cycle, KV port {} bytes per cycle ({})\n\n{}",
@@ -451,8 +463,24 @@ int cmd_synth(const std::string& model, const std::string& widths_arg, const HwA
                                   : fmt::format("{} read from the cache {}", hits, so.cache_dir),
              std::chrono::duration<double>(clock::now() - t0).count(),
              keep ? "; scripts, logs and netlist statistics in " + work : "");
+  // Tokens per second at fmax: the cycles per token are the simulator's to measure (`hardwire sim --clock-mhz`);
+  // here their lower bound (the largest of ChipPlan::step_bounds, mean over a full context) gives an upper bound.
+  std::string json_text = gen::synth_json(*rep);
+  if (rep->timing) {
+    const int64_t seq = p.plan.shape.seq_len;
+    double bound = 0;
+    for (int64_t pos = 0; pos < seq; ++pos) bound += p.plan.step_bounds(pos).total.bound() / static_cast<double>(seq);
+    const double tps = rep->fmax_mhz() * 1e6 / bound;
+    fmt::print("at fmax {:.1f} MHz: at most {:.0f} tokens/s (the largest decode bound, {:.0f} cycles/token mean over "
+               "positions 0..{}; `hardwire sim --clock-mhz {:.1f}` measures the chip's cycles)\n",
+               rep->fmax_mhz(), tps, bound, seq - 1, rep->fmax_mhz());
+    auto j = nlohmann::ordered_json::parse(json_text);
+    j["timing"]["bound_cycles_per_token"] = bound;
+    j["timing"]["tokens_per_second_at_most"] = tps;
+    json_text = j.dump(2) + "\n";
+  }
   if (!json_path.empty())
-    HW_OK_OR_FAIL(gen::write_file_atomic(json_path, gen::synth_json(*rep), "JSON report"));
+    HW_OK_OR_FAIL(gen::write_file_atomic(json_path, json_text, "JSON report"));
   if (!md_path.empty())
     HW_OK_OR_FAIL(gen::write_file_atomic(md_path, md, "Markdown report"));
   return 0;
@@ -710,7 +738,10 @@ int run_cli(int argc, char** argv) {
   synth->add_option("--weight-port", hw.weight_port, port_help);
   synth->add_option("--kv-port", hw.kv_port, kv_port_help);
   synth->add_option("--sram-bank-depth", hw.bank_depth, bank_help)->capture_default_str();
-  synth->add_option("--liberty", liberty, "liberty file for area in um^2 (default: the built-in generic 45 nm library)");
+  synth->add_option("--liberty", liberty,
+                    "liberty file for area in um^2, and with timing tables (e.g. "
+                    "/usr/share/qflow/tech/osu018/osu018_stdcells.lib) critical paths and fmax by OpenSTA (default: "
+                    "the built-in generic 45 nm library, areas only)");
   synth->add_option("--json", json, "also write the report as JSON to this file");
   synth->add_option("--md", md, "also write the Markdown tables to this file");
   synth->add_option("--work", work, "keep the generated design, yosys scripts and logs in this directory");
@@ -718,6 +749,12 @@ int run_cli(int argc, char** argv) {
                     "per-block synthesis results are kept and reused here (default: $HARDWIRE_CACHE_DIR, else "
                     "$XDG_CACHE_HOME/hardwire, else ~/.cache/hardwire)");
   synth->add_flag("--no-cache", no_cache, "synthesize every block, read and write no cache");
+  int synth_jobs = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  synth->add_option("--jobs,-j", synth_jobs, "blocks synthesized at once (default: this machine's cores)");
+  std::vector<std::string> synth_only;
+  synth->add_option("--blocks", synth_only,
+                    "synthesize only these blocks (keys as in the JSON report, e.g. gemv,core_writeback); fmax is "
+                    "then over them")->delimiter(',');
 
   SimArgs sa;
   CLI::App* sim = app.add_subcommand("sim", "run the whole accelerator in Verilator, token by token, bit-exact against golden");
@@ -750,7 +787,7 @@ int run_cli(int argc, char** argv) {
   if (info->parsed()) return cmd_info(model, widths, hw, json);
   if (gold->parsed()) return cmd_golden(model, widths, tokenizer, prompt, steps, json);
   if (generate->parsed()) return cmd_generate(model, widths, hw, out);
-  if (synth->parsed()) return cmd_synth(model, widths, hw, liberty, json, md, work, cache, no_cache);
+  if (synth->parsed()) return cmd_synth(model, widths, hw, liberty, json, md, work, cache, no_cache, synth_jobs, synth_only);
   return 1;
 }
 

@@ -8,6 +8,7 @@
 #include <ctime>
 #include <cerrno>
 #include <cstring>
+#include <mutex>
 #include <filesystem>
 
 namespace hardwire::gen {
@@ -19,7 +20,7 @@ namespace {
 // The registries are fixed-size arrays of plain characters, so the signal handler reads them without allocating.
 constexpr int kMaxTemps = 32;
 constexpr int kMaxPath = 4096;
-constexpr int kMaxChildren = 8;
+constexpr int kMaxChildren = 64;  // run_command from several threads (synth --jobs) at once
 char g_temps[kMaxTemps][kMaxPath];
 volatile sig_atomic_t g_temp_used[kMaxTemps];
 volatile sig_atomic_t g_children[kMaxChildren];
@@ -120,8 +121,12 @@ TempGuard::~TempGuard() {
   g_temp_used[slot_] = 0;
 }
 
+// Registration from several threads: the slots are taken under a lock (the signal handler only reads them).
+std::mutex g_children_lock;
+
 void register_child(int pgid) {
   BlockSignals b;
+  std::lock_guard<std::mutex> lock(g_children_lock);
   for (int i = 0; i < kMaxChildren; ++i) {
     if (g_children[i] == 0) {
       g_children[i] = pgid;
@@ -132,6 +137,7 @@ void register_child(int pgid) {
 
 void unregister_child(int pgid) {
   BlockSignals b;
+  std::lock_guard<std::mutex> lock(g_children_lock);
   for (int i = 0; i < kMaxChildren; ++i)
     if (g_children[i] == pgid) g_children[i] = 0;
 }

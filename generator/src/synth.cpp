@@ -2,6 +2,8 @@
 
 #include <sys/wait.h>
 
+#include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -9,6 +11,8 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <string_view>
+#include <thread>
 
 #include "hardwire/gen/design.hpp"
 #include "hardwire/gen/files.hpp"
@@ -27,27 +31,196 @@ std::string read_text(const std::string& path) {
   return d ? std::string(d->begin(), d->end()) : std::string();
 }
 
-// Cell areas of a liberty file: the first `area` after each `cell (NAME)`.
-std::map<std::string, double> liberty_areas(const std::string& text) {
-  std::map<std::string, double> areas;
-  size_t pos = 0;
-  while ((pos = text.find("cell", pos)) != std::string::npos) {
-    const size_t open = text.find('(', pos), close = text.find(')', open);
-    if (open == std::string::npos || close == std::string::npos) break;
-    std::string name = text.substr(open + 1, close - open - 1);
-    std::string clean;
-    for (char c : name)
-      if (!std::isspace(static_cast<unsigned char>(c)) && c != '"') clean += c;
-    const size_t next = text.find("cell", close);
-    const size_t a = text.find("area", close);
-    if (a != std::string::npos && (next == std::string::npos || a < next)) {
-      const size_t colon = text.find(':', a);
-      areas[clean] = std::strtod(text.c_str() + colon + 1, nullptr);
-    }
-    pos = close;
-  }
-  return areas;
+// Whether `text` has a `cell (` group opening at `pos` (not `cell_rise (`, `cell_footprint`, a longer word).
+bool cell_group_at(const std::string& text, size_t pos) {
+  if (pos > 0 && (std::isalnum(static_cast<unsigned char>(text[pos - 1])) || text[pos - 1] == '_')) return false;
+  size_t p = pos + 4;
+  while (p < text.size() && std::isspace(static_cast<unsigned char>(text[p]))) ++p;
+  return p < text.size() && text[p] == '(';
 }
+
+// The name inside the parentheses that follow `pos`, without blanks and quotes; `close` gets the ')'.
+std::string group_name(const std::string& text, size_t pos, size_t& close) {
+  const size_t open = text.find('(', pos);
+  close = open == std::string::npos ? std::string::npos : text.find(')', open);
+  if (close == std::string::npos) return "";
+  std::string clean;
+  for (char c : text.substr(open + 1, close - open - 1))
+    if (!std::isspace(static_cast<unsigned char>(c)) && c != '"') clean += c;
+  return clean;
+}
+
+// The value of `attr : value;` inside `seg`, without blanks and quotes ("" when absent).
+std::string attribute(const std::string& seg, const std::string& attr) {
+  for (size_t p = seg.find(attr); p != std::string::npos; p = seg.find(attr, p + 1)) {
+    size_t q = p + attr.size();
+    while (q < seg.size() && std::isspace(static_cast<unsigned char>(seg[q]))) ++q;
+    if (q >= seg.size() || seg[q] != ':') continue;
+    const size_t end = seg.find(';', q);
+    std::string v;
+    for (char c : seg.substr(q + 1, end == std::string::npos ? std::string::npos : end - q - 1))
+      if (!std::isspace(static_cast<unsigned char>(c)) && c != '"') v += c;
+    return v;
+  }
+  return "";
+}
+
+}  // namespace
+
+LibertyInfo read_liberty_info(const std::string& text) {
+  LibertyInfo info;
+  info.timing = text.find("cell_rise") != std::string::npos;
+  std::vector<size_t> cells;
+  for (size_t p = text.find("cell"); p != std::string::npos; p = text.find("cell", p + 4))
+    if (cell_group_at(text, p)) cells.push_back(p);
+  double buf_area = 0, strong_area = 0;
+  for (size_t i = 0; i < cells.size(); ++i) {
+    size_t close = 0;
+    const std::string name = group_name(text, cells[i], close);
+    if (name.empty()) continue;
+    const std::string seg =
+        text.substr(close, (i + 1 < cells.size() ? cells[i + 1] : text.size()) - close);
+    // The cell's own area comes before its first pin.
+    const size_t first_pin = seg.find("pin");
+    const std::string area = attribute(seg.substr(0, first_pin), "area");
+    if (area.empty()) continue;
+    const double a = std::strtod(area.c_str(), nullptr);
+    info.areas[name] = a;
+    // A buffer: one input pin, one output pin whose function is that input.
+    std::vector<std::string> ins, outs, funcs;
+    for (size_t p = seg.find("pin"); p != std::string::npos; p = seg.find("pin", p + 3)) {
+      if ((p > 0 && (std::isalnum(static_cast<unsigned char>(seg[p - 1])) || seg[p - 1] == '_')) ||
+          (p + 3 < seg.size() && (std::isalnum(static_cast<unsigned char>(seg[p + 3])) || seg[p + 3] == '_')))
+        continue;  // related_pin, pins
+      size_t pclose = 0;
+      const std::string pin = group_name(seg, p, pclose);
+      const size_t next = seg.find("pin", pclose);
+      const std::string body = seg.substr(pclose, next == std::string::npos ? std::string::npos : next - pclose);
+      const std::string dir = attribute(body, "direction");
+      if (dir == "input") ins.push_back(pin);
+      if (dir == "output") {
+        outs.push_back(pin);
+        funcs.push_back(attribute(body, "function"));
+      }
+    }
+    info.input_pins[name] = ins;
+    if (ins.size() == 1 && outs.size() == 1 && funcs[0] == ins[0]) {
+      if (info.buffer.empty() || a < buf_area) {
+        info.buffer = name;
+        info.buffer_in = ins[0];
+        info.buffer_out = outs[0];
+        buf_area = a;
+      }
+      if (info.strong_buffer.empty() || a > strong_area) {
+        info.strong_buffer = name;
+        info.strong_in = ins[0];
+        info.strong_out = outs[0];
+        strong_area = a;
+      }
+    }
+  }
+  return info;
+}
+
+std::string repair_fanout(const std::string& netlist, const LibertyInfo& lib, int max_fanout, int64_t& inserted) {
+  HW_CHECK(max_fanout >= 2 && !lib.strong_buffer.empty(), "repair_fanout: a fanout of 2 or more and a buffer cell");
+  inserted = 0;
+  // Cell instances: "  TYPE name (" then one ".PIN(net)" per line, then "  );". A load is an input pin of a
+  // library cell; where it sits in the text is kept so that its net can be replaced.
+  struct Load {
+    size_t begin, end;  // the net's text inside ".PIN(...)"
+  };
+  std::map<std::string, std::vector<Load>> loads;
+  std::vector<std::string> order;  // nets in order of first load: deterministic output
+  const std::vector<std::string>* pins = nullptr;
+  size_t first_cell = std::string::npos;
+  for (size_t pos = 0; pos < netlist.size();) {
+    size_t eol = netlist.find('\n', pos);
+    if (eol == std::string::npos) eol = netlist.size();
+    const std::string_view line(netlist.data() + pos, eol - pos);
+    if (line.size() > 4 && line.substr(0, 2) == "  " && line[2] != ' ' && line.back() == '(') {
+      const size_t sp = line.find(' ', 2);
+      const std::string type(line.substr(2, sp - 2));
+      const auto it = lib.input_pins.find(type);
+      pins = it == lib.input_pins.end() ? nullptr : &it->second;
+      if (pins && first_cell == std::string::npos) first_cell = pos;
+    } else if (pins && line.size() > 6 && line.substr(0, 5) == "    .") {
+      const size_t open = line.find('(');
+      const size_t close = line.rfind(')');
+      const std::string pin(line.substr(5, open - 5));
+      if (open != std::string::npos && close != std::string::npos && close > open &&
+          std::find(pins->begin(), pins->end(), pin) != pins->end()) {
+        std::string net(line.substr(open + 1, close - open - 1));
+        while (!net.empty() && net.back() == ' ') net.pop_back();
+        if (!net.empty() && !std::isdigit(static_cast<unsigned char>(net[0]))) {  // not a constant
+          auto& v = loads[net];
+          if (v.empty()) order.push_back(net);
+          v.push_back({pos + open + 1, pos + close});
+        }
+      }
+    } else if (line == "  );") {
+      pins = nullptr;
+    }
+    pos = eol + 1;
+  }
+  // Each net with too many loads: a tree whose leaves each drive at most max_fanout of them.
+  std::vector<std::pair<Load, std::string>> edits;  // replace the load's text by a new net
+  std::string wires, cells;
+  for (const auto& net : order) {
+    const auto& l = loads[net];
+    if (static_cast<int>(l.size()) <= max_fanout) continue;
+    // Level 0: the loads, grouped; each group gets a buffer; then the buffers are grouped, until one level fits.
+    std::vector<std::string> level;  // the inputs of this level's buffers are connected later
+    for (size_t i = 0; i < l.size(); i += static_cast<size_t>(max_fanout)) {
+      const std::string out = "hw_fo_" + std::to_string(inserted + static_cast<int64_t>(level.size()));
+      for (size_t k = i; k < std::min(l.size(), i + static_cast<size_t>(max_fanout)); ++k) edits.push_back({l[k], out});
+      level.push_back(out);
+    }
+    inserted += static_cast<int64_t>(level.size());
+    std::vector<std::string> nets_in(level.size());
+    while (true) {
+      if (static_cast<int>(level.size()) <= max_fanout) {
+        for (size_t k = 0; k < level.size(); ++k) nets_in[k] = net;
+      }
+      std::vector<std::string> upper;
+      if (static_cast<int>(level.size()) > max_fanout) {
+        for (size_t i = 0; i < level.size(); i += static_cast<size_t>(max_fanout)) {
+          const std::string out = "hw_fo_" + std::to_string(inserted + static_cast<int64_t>(upper.size()));
+          for (size_t k = i; k < std::min(level.size(), i + static_cast<size_t>(max_fanout)); ++k) nets_in[k] = out;
+          upper.push_back(out);
+        }
+        inserted += static_cast<int64_t>(upper.size());
+      }
+      for (size_t k = 0; k < level.size(); ++k) {
+        wires += "  wire " + level[k] + ";\n";
+        cells += "  " + lib.strong_buffer + " " + level[k] + "_buf (\n    ." + lib.strong_in + "(" + nets_in[k] +
+                 (nets_in[k].front() == '\\' ? " " : "") + "),\n    ." + lib.strong_out + "(" + level[k] + ")\n  );\n";
+      }
+      if (upper.empty()) break;
+      level = upper;
+      nets_in.assign(level.size(), std::string());
+    }
+  }
+  if (edits.empty()) return netlist;
+  std::sort(edits.begin(), edits.end(), [](const auto& a, const auto& b) { return a.first.begin < b.first.begin; });
+  std::string out;
+  out.reserve(netlist.size() + cells.size() + wires.size() + edits.size() * 8);
+  size_t at = 0;
+  for (const auto& [load, net] : edits) {
+    if (at <= first_cell && first_cell < load.begin) {
+      out.append(netlist, at, first_cell - at);
+      out += wires + cells;
+      at = first_cell;
+    }
+    out.append(netlist, at, load.begin - at);
+    out += net;
+    at = load.end;
+  }
+  out.append(netlist, at, std::string::npos);
+  return out;
+}
+
+namespace {
 
 // yosys 0.23's `stat -json -top` prints stray hierarchy lines inside the JSON; keep only JSON lines.
 Result<json> read_stat_json(const std::string& path) {
@@ -85,10 +258,14 @@ std::string without_banner(const std::string& text) {
 
 // A cached block's figures (synth.hpp: the cache).
 nlohmann::json cache_entry(const BlockReport& r) {
-  return {{"module", r.module}, {"cells", r.cells}, {"flip_flops", r.flops}, {"transistors", r.transistors},
-          {"area_um2", r.area_um2}, {"logic_depth", r.logic_depth}, {"synthesis_seconds", r.seconds}};
+  nlohmann::json j = {{"module", r.module}, {"cells", r.cells}, {"flip_flops", r.flops}, {"transistors", r.transistors},
+                      {"area_um2", r.area_um2}, {"logic_depth", r.logic_depth}, {"synthesis_seconds", r.seconds}};
+  if (r.critical_ns >= 0)
+    j["timing"] = {{"critical_ns", r.critical_ns}, {"from", r.critical_from}, {"fanout", r.critical_fanout},
+                   {"cells", r.critical_cells}, {"fanout_buffers", r.fanout_buffers}};
+  return j;
 }
-bool read_cache_entry(const std::string& path, const std::string& module, BlockReport& r) {
+bool read_cache_entry(const std::string& path, const std::string& module, bool timing, BlockReport& r) {
   std::error_code ec;
   if (!fs::is_regular_file(path, ec)) return false;
   try {
@@ -99,6 +276,14 @@ bool read_cache_entry(const std::string& path, const std::string& module, BlockR
     r.transistors = j.at("transistors").get<int64_t>();
     r.area_um2 = j.at("area_um2").get<double>();
     r.logic_depth = j.at("logic_depth").get<int>();
+    if (timing) {
+      const auto& t = j.at("timing");
+      r.critical_ns = t.at("critical_ns").get<double>();
+      r.critical_from = t.at("from").get<std::string>();
+      r.critical_fanout = t.at("fanout").get<int>();
+      r.critical_cells = t.at("cells").get<int>();
+      r.fanout_buffers = t.at("fanout_buffers").get<int64_t>();
+    }
     return true;
   } catch (const std::exception&) {
     return false;  // unreadable: synthesized again and replaced
@@ -114,6 +299,76 @@ struct Block {
   std::vector<std::string> no_images;    // image parameters set to "": ROMs whose contents depend on weights, which
                                          // a shape-only design does not have (the macro is a black box either way)
 };
+
+// The sta script and its parser: a change to either is a change of the cached figures.
+constexpr int kStaScriptVersion = 1;
+constexpr double kStaPeriodNs = 1000.0;  // far above any block's path: the slack gives the path
+constexpr int kMaxFanout = 16;           // loads per pin after repair_fanout
+
+// Times one block's netlist (<base>.net.v, written by its yosys script) with OpenSTA: a clock on clk_i, every other
+// port (the block's own and its macros' pins, less their clocks) constrained at the clock edge, the worst setup path
+// of the clock's group. Fills r.critical_*.
+Status time_block(const std::string& lib_path, const LibertyInfo& lib, const std::string& base, const Block& b,
+                  BlockReport& r) {
+  // Fanout trees first (repair_fanout): the buffers are part of the block, so their area is added to it.
+  auto net = read_file(base + ".net.v", "timing netlist");
+  if (!net) return net.error();
+  int64_t buffers = 0;
+  HW_TRY(write_file_atomic(base + ".net.v",
+                           repair_fanout(std::string(net->begin(), net->end()), lib, kMaxFanout, buffers),
+                           "timing netlist"));
+  r.fanout_buffers = buffers;
+  r.area_um2 += static_cast<double>(buffers) * lib.areas.at(lib.strong_buffer);
+  std::string tcl;
+  tcl += "read_liberty {" + lib_path + "}\n";
+  tcl += "read_verilog {" + base + ".net.v}\n";
+  tcl += "link_design " + b.module + "\n";
+  tcl += "create_clock -name clk -period " + std::to_string(kStaPeriodNs) + " [get_ports clk_i]\n";
+  tcl += "foreach p [all_inputs] { if {[get_name $p] != \"clk_i\"} { catch {set_input_delay 0 -clock clk $p} } }\n";
+  tcl += "foreach p [all_outputs] { if {![string match \"*.clk_i\" [get_name $p]]} { catch {set_output_delay 0 "
+         "-clock clk $p} } }\n";
+  tcl += "report_checks -path_delay max -digits 3 -group_count 1 -fields {nets fanout}\n";
+  HW_TRY(write_file_atomic(base + ".sta.tcl", tcl, "sta script"));
+  const std::string out = base + ".sta.txt";
+  auto rc = run_command("sta -no_init -exit '" + base + ".sta.tcl' > '" + out + "' 2>&1");
+  if (!rc) return rc.error();
+  if (!rc->ok) return Error{"sta failed on block '" + b.name + "' (" + rc->how + "); see " + out};
+  // The clock's group (not **async_default**, the reset's recovery checks): its slack gives the path; its nets
+  // (lines "<fanout> <name> (net)") name the start, and its cells are the lines with a delay, a time and a pin.
+  std::istringstream in(read_text(out));
+  bool group = false, found = false;
+  int nets = 0;
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind("Path Group:", 0) == 0) {
+      if (found) break;
+      group = line.find("Path Group: clk") == 0;
+      nets = 0;
+      continue;
+    }
+    if (!group) continue;
+    if (line.size() > 6 && line.compare(line.size() - 6, 6, " (net)") == 0) {
+      std::istringstream ls(line);
+      int fanout = 0;
+      std::string name;
+      ls >> fanout >> name;
+      if (nets++ == 0) {
+        r.critical_from = name;
+        r.critical_fanout = fanout;
+      } else {
+        ++r.critical_cells;
+      }
+      continue;
+    }
+    const auto sl = line.find("slack (");
+    if (sl != std::string::npos) {
+      r.critical_ns = kStaPeriodNs - std::strtod(line.c_str(), nullptr);
+      found = true;
+    }
+  }
+  if (!found)
+    return Error{"sta reported no path of clk_i on block '" + b.name + "'; see " + out};
+  return Status::ok();
+}
 
 }  // namespace
 
@@ -143,8 +398,12 @@ Result<SynthReport> synthesize_design(const std::string& design_dir, const Synth
     lib_path = fs::absolute(lib_path).string();
     lib_name = lib_path;
   }
-  const auto areas = liberty_areas(read_text(lib_path));
+  const LibertyInfo lib = read_liberty_info(read_text(lib_path));
+  const auto& areas = lib.areas;
   if (areas.empty()) return Error{"liberty file '" + lib_path + "' defines no cell areas"};
+  if (lib.timing && lib.buffer.empty())
+    return Error{"liberty file '" + lib_path + "' has timing but no buffer cell (one input, output = input): "
+                 "hardwire synth needs one to write the netlist it times"};
 
   // Every block's parameters and every memory come from the chip plan, as the manifest records them.
   if (!m.contains("blocks") || !m.contains("memories"))
@@ -225,6 +484,19 @@ Result<SynthReport> synthesize_design(const std::string& design_dir, const Synth
   HW_TRY(block("core_writeback", "core: writeback", "hw_core_writeback",
                "dispatch, result select and saturation, result counters, write ports", {"hw_core_pkg", "hw_core_writeback"}));
 
+  // --blocks: only the blocks named (by key), in the design's order.
+  if (!opt.only.empty()) {
+    std::string keys;
+    for (const auto& b : blocks) keys += (keys.empty() ? "" : ", ") + b.key;
+    for (const auto& k : opt.only)
+      if (std::none_of(blocks.begin(), blocks.end(), [&](const Block& b) { return b.key == k; }))
+        return Error{"no block '" + k + "' in this design: choose among " + keys};
+    blocks.erase(std::remove_if(blocks.begin(), blocks.end(),
+                                [&](const Block& b) {
+                                  return std::find(opt.only.begin(), opt.only.end(), b.key) == opt.only.end();
+                                }),
+                 blocks.end());
+  }
   SynthReport rep;
   rep.liberty_name = lib_name;
   rep.sram = opt.sram;
@@ -253,7 +525,19 @@ Result<SynthReport> synthesize_design(const std::string& design_dir, const Synth
     key_common = "hardwire synth cache 1\n" + read_text(work + "/yosys_version.txt") + "\n--liberty\n" +
                  read_text(lib_path) + "\n";
   }
-  for (const auto& b : blocks) {
+  if (lib.timing) {
+    auto v = run_command("sta -version > '" + work + "/sta_version.txt' 2>&1");
+    if (!v) return v.error();
+    if (!v->ok)
+      return Error{"cannot run sta (OpenSTA), which times the blocks for a liberty library with timing: install it "
+                   "(scripts/setup.sh installs opensta), or use a library without timing"};
+    if (!key_common.empty()) key_common += "--sta\n" + read_text(work + "/sta_version.txt") + "\n";
+  }
+  rep.timing = lib.timing;
+  // One job per block; --jobs of them run at once (each a yosys process, then an sta process).
+  std::vector<BlockReport> reports(blocks.size());
+  std::vector<Status> statuses(blocks.size(), Status::ok());
+  auto run_block = [&](const Block& b, BlockReport& r) -> Status {
     const auto t0 = std::chrono::steady_clock::now();
     std::string chparam;
     for (const auto& [k, v] : b.params) chparam += " -set " + k + " " + v;
@@ -282,13 +566,33 @@ Result<SynthReport> synthesize_design(const std::string& design_dir, const Synth
     script += "design -pop\n";
     script += "dfflegalize -cell $_DFF_P_ 01 -cell $_DFF_PN0_ 01\n";
     script += "dfflibmap -liberty " + lib_path + "\n";
-    // -fast: yosys 0.23's full ABC script does not finish (> 20 min) on a requantizer whose product exceeds 64
-    // bits (the core's, when attention accumulators pass 32 bits); -fast maps it in seconds, at ~2% more cells
-    // on the other blocks. One script for every block keeps the figures comparable.
-    script += "abc -fast -liberty " + lib_path + "\n";
+    if (lib.timing) {
+      // Delay-driven: map, then buffer high-fanout nets, upsize cells on the critical path and downsize the rest.
+      script += "abc -liberty " + lib_path + " -script +strash;dretime;map;topo;buffer;upsize;dnsize\n";
+    } else {
+      // -fast: yosys 0.23's full ABC script does not finish (> 20 min) on a requantizer whose product exceeds 64
+      // bits (the core's, when attention accumulators pass 32 bits); -fast maps it in seconds, at ~2% more cells
+      // on the other blocks. One script for every block keeps the figures comparable.
+      script += "abc -fast -liberty " + lib_path + "\n";
+    }
     script += "opt_clean\n";
     script += "tee -q -o " + base + ".lib.json stat -json -top " + b.module + "\n";
-    BlockReport r;
+    if (lib.timing) {
+      // The netlist sta times: flat, each memory macro or sub-block black box turned into ports of the block (its
+      // instance renamed first: generate-block names such as gen_bank[0] do not survive as port names), every
+      // wire one bit, and a buffer wherever a port would be wired straight to another port or a constant.
+      script += "design -push-copy\n";
+      script += "flatten\n";
+      script += "rename -hide t:hw_* t:$paramod*\n";
+      script += "rename -enumerate -pattern macro_% t:hw_* t:$paramod*\n";
+      script += "expose -evert t:hw_* t:$paramod*\n";
+      script += "splitnets -ports\nsplitnets\n";
+      script += "insbuf -buf " + lib.buffer + " " + lib.buffer_in + " " + lib.buffer_out + "\n";
+      script += "opt_clean\n";
+      script += "write_verilog -noattr -noexpr " + base + ".net.v\n";
+      script += "design -pop\n";
+    }
+    r.key = b.key;
     r.name = b.name;
     r.module = b.module;
     r.note = b.note;
@@ -298,16 +602,17 @@ Result<SynthReport> synthesize_design(const std::string& design_dir, const Synth
       // Everything yosys reads: the script (paths made relative) and every template's text (less the banner, which
       // names the design). Memory images are read only by the black-boxed hw_sram and do not enter the figures.
       std::string key = key_common + "--script\n" + replace_all(replace_all(script, rtl, "$RTL/"), work + "/", "$WORK/");
+      if (lib.timing)
+        key += "--sta script " + std::to_string(kStaScriptVersion) + " fanout " + std::to_string(kMaxFanout) + "\n";
       std::vector<std::string> read = {"hw_sram"};
       read.insert(read.end(), b.black_boxes.begin(), b.black_boxes.end());
       read.insert(read.end(), b.files.begin(), b.files.end());
       for (const auto& f : read) key += "--file " + f + "\n" + without_banner(read_text(rtl + f + ".sv")) + "\n";
       entry = cache_dir + "/" + fnv1a64_hex(key) + ".json";
-      if (read_cache_entry(entry, b.module, r)) {
+      if (read_cache_entry(entry, b.module, lib.timing, r)) {
         r.cached = true;
         r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-        rep.blocks.push_back(r);
-        continue;
+        return Status::ok();
       }
     }
     HW_TRY(write_file_atomic(base + ".ys", script, "yosys script"));
@@ -336,10 +641,27 @@ Result<SynthReport> synthesize_design(const std::string& design_dir, const Synth
       const auto p = line.find("(length=");
       if (p != std::string::npos) r.logic_depth = std::max(r.logic_depth, std::atoi(line.c_str() + p + 8));
     }
+    if (lib.timing) HW_TRY(time_block(lib_path, lib, base, b, r));
     r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     if (!entry.empty()) HW_TRY(write_file_atomic(entry, cache_entry(r).dump(2) + "\n", "synthesis cache entry"));
-    rep.blocks.push_back(r);
-  }
+    return Status::ok();
+  };
+  std::atomic<size_t> next{0};
+  std::atomic<bool> failed{false};
+  auto worker = [&] {
+    for (size_t i; !failed && (i = next++) < blocks.size();) {
+      statuses[i] = run_block(blocks[i], reports[i]);
+      if (!statuses[i].is_ok()) failed = true;
+    }
+  };
+  const int jobs = std::max(1, std::min<int>(opt.jobs, static_cast<int>(blocks.size())));
+  std::vector<std::thread> pool;
+  for (int j = 1; j < jobs; ++j) pool.emplace_back(worker);
+  worker();
+  for (auto& t : pool) t.join();
+  for (const auto& st : statuses)
+    if (!st.is_ok()) return st.error();
+  rep.blocks = std::move(reports);
 
   // Memories, from the SRAM model.
   for (const auto& x : m["memories"]) {
@@ -349,20 +671,49 @@ Result<SynthReport> synthesize_design(const std::string& design_dir, const Synth
   return rep;
 }
 
+const BlockReport* SynthReport::slowest() const {
+  const BlockReport* worst = nullptr;
+  for (const auto& b : blocks)
+    if (b.critical_ns >= 0 && (!worst || b.critical_ns > worst->critical_ns)) worst = &b;
+  return worst;
+}
+
+double SynthReport::fmax_mhz() const {
+  const BlockReport* w = slowest();
+  return w && w->critical_ns > 0 ? 1000.0 / w->critical_ns : 0.0;
+}
+
 std::string synth_markdown(const SynthReport& r) {
   std::string o;
-  char buf[512];
+  char buf[1024];
   o += "Logic (yosys, hierarchical; area with " + r.liberty_name + "):\n\n";
-  o += "| block | instances | cells | flip-flops | transistors (est.) | area um^2 | logic depth | note |\n";
-  o += "|---|---:|---:|---:|---:|---:|---:|---|\n";
+  o += r.timing ? "| block | instances | cells | flip-flops | transistors (est.) | area um^2 | logic depth | critical "
+                  "path ns | path starts at (fanout) | note |\n|---|---:|---:|---:|---:|---:|---:|---:|---|---|\n"
+                : "| block | instances | cells | flip-flops | transistors (est.) | area um^2 | logic depth | note |\n"
+                  "|---|---:|---:|---:|---:|---:|---:|---|\n";
   double logic = 0;
   for (const auto& b : r.blocks) {
-    std::snprintf(buf, sizeof buf, "| %s | %lld | %lld | %lld | %lld | %.0f | %d | %s |\n", b.name.c_str(),
+    std::snprintf(buf, sizeof buf, "| %s | %lld | %lld | %lld | %lld | %.0f | %d |", b.name.c_str(),
                   static_cast<long long>(b.instances), static_cast<long long>(b.cells),
-                  static_cast<long long>(b.flops), static_cast<long long>(b.transistors), b.area_um2, b.logic_depth,
-                  b.note.c_str());
+                  static_cast<long long>(b.flops), static_cast<long long>(b.transistors), b.area_um2, b.logic_depth);
     o += buf;
+    if (r.timing) {
+      std::snprintf(buf, sizeof buf, " %.3f | %s (%d), %d cells |", b.critical_ns, b.critical_from.c_str(),
+                    b.critical_fanout, b.critical_cells);
+      o += buf;
+    }
+    o += " " + b.note + " |\n";
     logic += b.area_um2 * static_cast<double>(b.instances);
+  }
+  if (const BlockReport* w = r.slowest()) {
+    std::snprintf(buf, sizeof buf,
+                  "\nTiming (OpenSTA, per block, ports and memory-macro pins ideal at the clock edge; no wires): "
+                  "slowest block %s, %.3f ns: fmax %.1f MHz.\n",
+                  w->name.c_str(), w->critical_ns, r.fmax_mhz());
+    o += buf;
+  } else {
+    o += "\nTiming: none (the cell library has areas only; give a liberty file with timing, e.g. --liberty "
+         "/usr/share/qflow/tech/osu018/osu018_stdcells.lib).\n";
   }
   std::snprintf(buf, sizeof buf, "\nMemories (analytic: bits x %.3f um^2 bit cell x %.2f periphery):\n\n",
                 r.sram.bitcell_um2, r.sram.periphery);
@@ -385,12 +736,21 @@ std::string synth_markdown(const SynthReport& r) {
 std::string synth_json(const SynthReport& r) {
   nlohmann::ordered_json j;
   j["liberty"] = r.liberty_name;
+  if (const BlockReport* w = r.slowest())
+    j["timing"] = {{"available", true}, {"tool", "OpenSTA"}, {"slowest_block", w->name},
+                   {"critical_ns", w->critical_ns}, {"fmax_mhz", r.fmax_mhz()}};
+  else
+    j["timing"] = {{"available", false}, {"why", "the cell library has no timing tables"}};
   j["sram_model"] = {{"bitcell_um2", r.sram.bitcell_um2}, {"periphery", r.sram.periphery}};
   j["blocks"] = nlohmann::ordered_json::array();
   for (const auto& b : r.blocks) {
-    j["blocks"].push_back({{"name", b.name}, {"module", b.module}, {"instances", b.instances}, {"cells", b.cells},
+    j["blocks"].push_back({{"key", b.key}, {"name", b.name}, {"module", b.module}, {"instances", b.instances}, {"cells", b.cells},
                            {"flip_flops", b.flops}, {"transistors", b.transistors}, {"area_um2", b.area_um2},
                            {"logic_depth", b.logic_depth}, {"seconds", b.seconds}, {"cached", b.cached}, {"note", b.note}});
+    if (b.critical_ns >= 0)
+      j["blocks"].back()["timing"] = {{"critical_ns", b.critical_ns}, {"from", b.critical_from},
+                                      {"fanout", b.critical_fanout}, {"cells", b.critical_cells},
+                                      {"fanout_buffers", b.fanout_buffers}};
   }
   j["memories"] = nlohmann::ordered_json::array();
   for (const auto& m : r.memories)

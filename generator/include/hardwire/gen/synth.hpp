@@ -6,6 +6,13 @@
 // Figures per block: cells and flip-flops of the generic netlist, yosys' transistor estimate (`stat -tech cmos`),
 // area in um^2 after mapping to a liberty library (the built-in generic 45 nm library unless --liberty is given),
 // and the logic depth in gate levels (`ltp -noff`, per module: paths across module boundaries are not included).
+// Timing, where the liberty library has timing tables (osu018 has, the built-in library has not): ABC maps with
+// delay-driven buffering and gate sizing (`map; buffer; upsize; dnsize`), and OpenSTA (`sta`) times each block's
+// flattened netlist register to register, with the block's ports and its memory macros' pins (black boxes, made
+// ports) as ideal boundaries at the clock edge: the critical path in ns of the block's own logic, not counting a
+// macro's access time or wires between blocks (no wire-load model, no placement). Flip-flop outputs are not
+// buffered (ABC sees only the logic between them), so a register with a large fanout shows its load on its Q pin;
+// the report names the path's first net and its fanout.
 //
 // Cache: with SynthOptions::cache_dir set, a block's figures are stored under <cache_dir>/synth/<key>.json, the key
 // an FNV-1a 64 hash of everything that decides its figures (the script with its paths made relative, the text of
@@ -17,6 +24,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -32,14 +40,36 @@ struct SramModel {
   double area(int64_t bits) const { return static_cast<double>(bits) * bitcell_um2 * periphery; }
 };
 
+// What `hardwire synth` reads of a liberty library: each cell's area, whether the cells have timing tables, and the
+// smallest buffer (one input, one output whose function is that input), used to give the timing netlist no
+// port-to-port wires.
+struct LibertyInfo {
+  std::map<std::string, double> areas;
+  bool timing = false;
+  std::string buffer, buffer_in, buffer_out;                   // the smallest buffer
+  std::string strong_buffer, strong_in, strong_out;            // the largest (fanout trees)
+  std::map<std::string, std::vector<std::string>> input_pins;  // per cell
+};
+LibertyInfo read_liberty_info(const std::string& text);
+
+// Fanout repair of a flat structural netlist (yosys write_verilog of cells of `lib`, one module): every net with
+// more than `max_fanout` cell-input loads is split by a tree of lib.strong_buffer cells, each driving at most
+// max_fanout loads, so that no pin drives more (what a placement tool's buffering does; ABC buffers only the logic
+// between flip-flops, so a register's fanout is otherwise the load of its Q pin). Module ports keep the original
+// net. Returns the netlist and the number of buffers inserted (`inserted`).
+std::string repair_fanout(const std::string& netlist, const LibertyInfo& lib, int max_fanout, int64_t& inserted);
+
 struct SynthOptions {
   std::string liberty;  // path; empty: the built-in library
   std::string work_dir; // where scripts and logs go (kept)
   std::string cache_dir; // per-block results (see above); empty: no cache
+  int jobs = 1;          // blocks synthesized at once (one yosys process each)
+  std::vector<std::string> only;  // block keys to synthesize (BlockReport::key); empty: every block
   SramModel sram;
 };
 
 struct BlockReport {
+  std::string key;          // "gemv", "core_writeback", ...: what --blocks names
   std::string name;         // "matrix engine 8x8"
   std::string module;       // top module synthesized
   std::string note;
@@ -49,6 +79,12 @@ struct BlockReport {
   int logic_depth = 0;
   double seconds = 0;       // this run's time for the block (a cache hit: the lookup)
   bool cached = false;      // read from the cache
+  // Timing (a liberty library with timing only; critical_ns < 0 otherwise): the longest register-to-register (or
+  // port/macro pin) path, its first net and that net's fanout, and the cells on it.
+  double critical_ns = -1;
+  std::string critical_from;
+  int critical_fanout = 0, critical_cells = 0;
+  int64_t fanout_buffers = 0;  // buffers repair_fanout added (their area is in area_um2)
 };
 
 struct MemoryReport {
@@ -60,6 +96,10 @@ struct MemoryReport {
 
 struct SynthReport {
   std::string liberty_name;
+  bool timing = false;      // the library has timing: every block has critical_ns
+  // The slowest block (by critical_ns) and the clock it allows; fmax_mhz = 0 without timing.
+  const BlockReport* slowest() const;
+  double fmax_mhz() const;
   std::vector<BlockReport> blocks;
   std::vector<MemoryReport> memories;
   SramModel sram;
