@@ -324,14 +324,23 @@ TEST(Synth, HierarchicalFiguresAreConsistent) {
   const int64_t ffs = blocks["hw_gemv"]["flip_flops"].get<int64_t>();
   EXPECT_GE(ffs, p * c * (aw + 8) + 3 * c * acc);       // products, accumulators, FIFO
   EXPECT_LE(ffs, p * c * (aw + 8) + 3 * c * acc + 120);  // plus the issue and output control
+  // Memories: each macro priced by its shape at the built-in library's node (45 nm). The weight SRAM is P banks of
+  // one macro each, every one a word of C bytes.
   bool weights = false;
+  const gen::SramModel sram;
   for (const auto& m : j["memories"]) {
+    EXPECT_GT(m["area_um2"].get<double>(), m["bitcell_area_um2"].get<double>()) << m;
+    EXPECT_GE(m["macros"].get<int64_t>(), 1) << m;
     if (m["name"] == "weight SRAM") {
       weights = true;
-      EXPECT_NEAR(m["area_um2"].get<double>(), m["bits"].get<double>() * 0.346 * 1.5, 1.0);
+      const int64_t words = man["hardware"]["weight_sram"]["words_per_bank"];
+      EXPECT_EQ(m["macros"].get<int64_t>(), p);
+      EXPECT_NEAR(m["area_um2"].get<double>(), static_cast<double>(p) * sram.macro_area(words, c * 8), 1e-6);
+      EXPECT_NEAR(m["bitcell_area_um2"].get<double>(), static_cast<double>(p * words * c * 8) * 0.346, 1e-6);
     }
   }
   EXPECT_TRUE(weights);
+  EXPECT_EQ(j["sram_model"]["node"], "45nm");
 
   // The cache: the same design again reads every block back with the same figures; an entry that cannot be read
   // is synthesized again; a design that differs only in its weight port synthesizes only the blocks it changes.
@@ -483,6 +492,8 @@ TEST(Synth, LibertyWithTimingGivesCriticalPathsAndFmax) {
   EXPECT_GT(j["timing"]["tokens_per_second_at_most"].get<double>(), 0);
   EXPECT_NE(log.find("slowest block " + slowest), std::string::npos) << log;
   EXPECT_NE(log.find("critical path ns"), std::string::npos) << log;
+  EXPECT_EQ(j["sram_model"]["node"], "180nm");  // the library's node
+  EXPECT_TRUE(j["partial"].get<bool>());
   // The generic library: areas only, and it says so.
   ASSERT_EQ(sh(synth + " --blocks core_sequencer --json " + tmp.file("g.json"), &log), 0) << log;
   EXPECT_NE(log.find("Timing: none (the cell library has areas only"), std::string::npos) << log;
@@ -496,9 +507,74 @@ TEST(Synth, BadBlocksAndJobs) {
   EXPECT_EQ(sh("cd " + tmp.path().string() + " && TMPDIR=" + tmp.path().string() + " " + synth + " --blocks gemv,nope", &log), 1);
   EXPECT_NE(log.find("hardwire: error: no block 'nope' in this design: choose among gemv, softmax,"),
             std::string::npos) << log;
+  EXPECT_EQ(sh(synth + " --node 3nm", &log), 1);
+  EXPECT_NE(log.find("hardwire: error: unknown --node '3nm': choose 180nm, 45nm, 7nm or 5nm"), std::string::npos)
+      << log;
+  EXPECT_EQ(sh(synth + " --memories-only --blocks gemv", &log), 1);
+  EXPECT_NE(log.find("hardwire: error: --memories-only synthesizes no block: give it or --blocks, not both"),
+            std::string::npos) << log;
   EXPECT_EQ(sh(synth + " --jobs 0", &log), 1);
   EXPECT_NE(log.find("hardwire: error: --jobs 0 is out of range: give 1 to 64 blocks at once"), std::string::npos)
       << log;
   // Nothing was left behind in the temporary directory.
   EXPECT_TRUE(fs::is_empty(tmp.path())) << "left behind in " << tmp.path().string();
+}
+
+// The SRAM macro model: compiler-style folding near square, periphery per row, column and macro (synth.hpp). The
+// figures the docs quote: a 32 Kbit macro 56% bit cells, 256 Kbit 82%, 16 x 32 words 5%; the nodes' bit cells.
+TEST(Synth, SramMacroModel) {
+  const gen::SramModel s;  // 45 nm
+  EXPECT_EQ(s.column_mux(512, 64), 2);    // 256 x 128 (not 128 x 256: the smaller mux on a tie)
+  EXPECT_EQ(s.column_mux(4096, 64), 8);   // 512 x 512
+  EXPECT_EQ(s.column_mux(16, 32), 1);
+  EXPECT_EQ(s.column_mux(1 << 20, 8), 32);  // the largest mux
+  auto efficiency = [&](int64_t w, int64_t b) { return static_cast<double>(w * b) * s.bitcell_um2 / s.macro_area(w, b); };
+  EXPECT_NEAR(efficiency(512, 64), 32768.0 / (32768 + 40 * 256 + 60 * 128 + 8000), 1e-12);
+  EXPECT_NEAR(efficiency(512, 64), 0.56, 0.005);
+  EXPECT_NEAR(efficiency(4096, 64), 0.82, 0.005);
+  EXPECT_NEAR(efficiency(16, 32), 0.046, 0.001);
+  // Splitting a memory into more macros costs area: 16 macros of 256 words against one of 4096.
+  EXPECT_GT(16 * s.macro_area(256, 64), 1.3 * s.macro_area(4096, 64));
+  for (const auto& [node, cell] : std::vector<std::pair<std::string, double>>{
+           {"45nm", 0.346}, {"7nm", 0.027}, {"5nm", 0.021}, {"180nm", 0.346 * 16}}) {
+    const auto m = gen::sram_model_for_node(node);
+    ASSERT_TRUE(m.is_ok()) << node;
+    EXPECT_EQ(m->bitcell_um2, cell) << node;
+    EXPECT_NEAR(m->macro_area(512, 64) / s.macro_area(512, 64), cell / 0.346, 1e-12) << node;
+  }
+  const auto bad = gen::sram_model_for_node("3nm");
+  ASSERT_FALSE(bad.is_ok());
+  EXPECT_EQ(bad.message(), "unknown --node '3nm': choose 180nm, 45nm, 7nm or 5nm");
+  EXPECT_EQ(gen::liberty_node("osu018_stdcells"), "180nm");
+  EXPECT_EQ(gen::liberty_node("hardwire_generic45"), "45nm");
+  EXPECT_EQ(gen::liberty_node("mylib"), "");
+}
+
+// --memories-only: the memories of a design priced without synthesizing any logic; the weight SRAM's last macro of
+// a bank is sized to the words left (--sram-bank-depth 256 on tiny 4x4: full macros and a partial one per bank).
+TEST(Synth, MemoriesOnly) {
+  TmpDir tmp;
+  std::string log;
+  ASSERT_EQ(sh(std::string(HARDWIRE_BIN) + " synth --model tiny --array 4x4 --no-cache --memories-only "
+               "--sram-bank-depth 256 --node 7nm --json " + tmp.file("m.json") + " --work " + tmp.file("w"), &log), 0)
+      << log;
+  EXPECT_NE(log.find("Total: logic 0.000 mm^2 (none synthesized: --memories-only)"), std::string::npos) << log;
+  const auto j = nlohmann::json::parse(read_bytes(tmp.file("m.json")));
+  EXPECT_TRUE(j["blocks"].empty());
+  EXPECT_EQ(j["sram_model"]["node"], "7nm");
+  const auto man = nlohmann::json::parse(read_bytes(tmp.file("w/design/manifest.json")));
+  const int64_t words = man["hardware"]["weight_sram"]["words_per_bank"];
+  const int64_t banks = man["blocks"]["hw_gemv"]["parameters"]["P"];
+  const int64_t width = 8 * man["hardware"]["array"]["cols"].get<int64_t>();
+  ASSERT_GT(words % 256, 0) << words;
+  const auto sram = gen::sram_model_for_node("7nm");
+  ASSERT_TRUE(sram.is_ok());
+  for (const auto& m : j["memories"]) {
+    if (m["name"] != "weight SRAM") continue;
+    EXPECT_EQ(m["macros"].get<int64_t>(), banks * (words / 256 + 1));
+    EXPECT_NEAR(m["area_um2"].get<double>(),
+                static_cast<double>(banks) * (static_cast<double>(words / 256) * sram->macro_area(256, width) +
+                                              sram->macro_area(words % 256, width)),
+                1e-6);
+  }
 }

@@ -99,12 +99,17 @@ TEST(SimFault, CorruptedClassifierIsCaughtAtTheLogits) {
 TEST(SimFault, UntouchedCopyIsBitExact) {
   TmpDir tmp;
   copy_design(tmp);
-  const CliRun r = run(tmp, "sim --model tiny --array 8x8 --steps 3 --out tiny_8x8 --json sim.json");
+  const CliRun r =
+      run(tmp, "sim --model tiny --array 8x8 --steps 3 --out tiny_8x8 --json sim.json --clock-mhz 250");
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
   const auto j = nlohmann::json::parse(read_bytes(tmp.file("sim.json")));
   EXPECT_TRUE(j["bit_exact"].get<bool>());
   EXPECT_EQ(j["positions"].get<int>(), 3);
   EXPECT_GT(j["cycles_per_token"].get<double>(), j["bounds"]["weight_bandwidth_cycles"].get<double>());
+  // --clock-mhz: tokens/s = the clock / the measured cycles per token.
+  EXPECT_EQ(j["clock_mhz"].get<double>(), 250.0);
+  EXPECT_NEAR(j["tokens_per_second"].get<double>(), 250e6 / j["cycles_per_token"].get<double>(), 1e-6);
+  EXPECT_NE(r.out.find("at 250.0 MHz: "), std::string::npos) << r.out;
 }
 
 TEST(SimPrompt, TokenizerPromptIsFedThenTheChipDecodes) {
@@ -124,6 +129,18 @@ TEST(SimPrompt, TokenizerPromptIsFedThenTheChipDecodes) {
   EXPECT_NE(r.out.find("15 positions (10 prompt tokens, 6 generated) bit-exact"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("text: hi there"), std::string::npos) << r.out;
   EXPECT_EQ(r.out.find("MISMATCH"), std::string::npos) << r.out;
+}
+
+TEST(SimErrors, BadClock) {
+  TmpDir tmp;
+  for (const char* clock : {"0", "-5"}) {
+    const CliRun r = run(tmp, std::string("sim --model tiny --clock-mhz ") + clock + " --out " + tmp.file("d"));
+    EXPECT_EQ(r.exit_code, 1) << clock;
+    EXPECT_EQ(r.err, std::string("hardwire: error: --clock-mhz ") + clock +
+                         " is out of range: give the chip's clock in MHz (e.g. the fmax that `hardwire synth "
+                         "--liberty` reports), above 0\n");
+    EXPECT_FALSE(fs::exists(tmp.file("d")));
+  }
 }
 
 TEST(SimErrors, StepsBeyondSeqLen) {

@@ -418,11 +418,14 @@ std::string default_cache_dir() {
 
 int cmd_synth(const std::string& model, const std::string& widths_arg, const HwArgs& hw, const std::string& liberty, const std::string& json_path, const std::string& md_path,
               const std::string& work_arg, const std::string& cache_arg, bool no_cache, int jobs,
-              const std::vector<std::string>& only) {
+              const std::vector<std::string>& only, const std::string& node, bool memories_only) {
   using clock = std::chrono::steady_clock;
   namespace fs = std::filesystem;
   const auto t0 = clock::now();
   if (jobs < 1 || jobs > 64) return fail(fmt::format("--jobs {} is out of range: give 1 to 64 blocks at once", jobs));
+  if (!node.empty()) HW_OK_OR_FAIL(gen::sram_model_for_node(node).status());
+  if (memories_only && !only.empty())
+    return fail("--memories-only synthesizes no block: give it or --blocks, not both");
   const bool keep = !work_arg.empty();
   const std::string work =
       keep ? work_arg : (fs::temp_directory_path() / ("hardwire-synth-" + std::to_string(::getpid()))).string();
@@ -443,6 +446,8 @@ int cmd_synth(const std::string& model, const std::string& widths_arg, const HwA
   so.cache_dir = no_cache ? "" : cache_arg.empty() ? default_cache_dir() : cache_arg;
   so.jobs = jobs;
   so.only = only;
+  so.node = node;
+  so.memories_only = memories_only;
   auto rep = gen::synthesize_design(opt.out_dir, so);
   if (!rep) {
     // A tool's failure points into the work directory ("...; see <log>"): kept for it. Any other error (a bad
@@ -466,7 +471,7 @@ int cmd_synth(const std::string& model, const std::string& widths_arg, const HwA
   // Tokens per second at fmax: the cycles per token are the simulator's to measure (`hardwire sim --clock-mhz`);
   // here their lower bound (the largest of ChipPlan::step_bounds, mean over a full context) gives an upper bound.
   std::string json_text = gen::synth_json(*rep);
-  if (rep->timing) {
+  if (rep->timing && rep->slowest()) {
     const int64_t seq = p.plan.shape.seq_len;
     double bound = 0;
     for (int64_t pos = 0; pos < seq; ++pos) bound += p.plan.step_bounds(pos).total.bound() / static_cast<double>(seq);
@@ -493,12 +498,17 @@ struct SimArgs {
   int64_t steps = 32;
   bool trace = false, no_stall = false, x_unique = false;
   std::string coverage;
+  double clock_mhz = -1;  // given (> 0): tokens/s at this clock (e.g. synth's fmax)
   int jobs = 2;
 };
 
 int cmd_sim(const SimArgs& a) {
   using clock = std::chrono::steady_clock;
   namespace fs = std::filesystem;
+  if (a.clock_mhz != -1 && !(a.clock_mhz > 0 && a.clock_mhz <= 1e6))
+    return fail(fmt::format("--clock-mhz {} is out of range: give the chip's clock in MHz (e.g. the fmax that "
+                            "`hardwire synth --liberty` reports), above 0",
+                            a.clock_mhz));
   HW_ASSIGN_OR_FAIL(auto src0, gen::resolve_model(a.model));
   std::string dir = a.out;
   if (dir.empty()) {
@@ -624,6 +634,9 @@ int cmd_sim(const SimArgs& a) {
              tb.latency_cycles);
   fmt::print("achieved {:.0f} cycles/token = {:.2f} x the largest bound ({:.2f} x compute, {:.2f} x weights)\n", cycles,
              cycles / bound, cycles / tb.compute_cycles, cycles / tb.weight_cycles);
+  if (a.clock_mhz > 0)
+    fmt::print("at {:.1f} MHz: {:.0f} tokens/s ({:.0f} cycles/token; {:.3f} ms per token)\n", a.clock_mhz,
+               a.clock_mhz * 1e6 / cycles, cycles, cycles / (a.clock_mhz * 1e3));
   fmt::print("simulated {} positions in {:.1f} s: {:.2f} tokens/s of simulation ({:.0f} cycles/s; host held the output "
              "{:.0f} cycles)\n",
              n, sim_s, dn / sim_s, cycles * dn / sim_s, held);
@@ -672,6 +685,9 @@ int cmd_sim(const SimArgs& a) {
                         {"ratio_to_bound", cycles / bound},
                         {"ratio_to_compute", cycles / tb.compute_cycles},
                         {"ratio_to_bandwidth", cycles / tb.weight_cycles},
+                        {"clock_mhz", a.clock_mhz > 0 ? nlohmann::json(a.clock_mhz) : nlohmann::json()},
+                        {"tokens_per_second",
+                         a.clock_mhz > 0 ? nlohmann::json(a.clock_mhz * 1e6 / cycles) : nlohmann::json()},
                         {"sim_seconds", sim_s},
                         {"sim_tokens_per_second", dn / sim_s},
                         {"steps", steps}};
@@ -755,6 +771,13 @@ int run_cli(int argc, char** argv) {
   synth->add_option("--blocks", synth_only,
                     "synthesize only these blocks (keys as in the JSON report, e.g. gemv,core_writeback); fmax is "
                     "then over them")->delimiter(',');
+  bool synth_memories_only = false;
+  synth->add_flag("--memories-only", synth_memories_only,
+                  "price the memory macros only, synthesize no logic (seconds for a model of any size)");
+  std::string synth_node;
+  synth->add_option("--node", synth_node,
+                    "SRAM bit-cell node of the memory macro model: 180nm, 45nm, 7nm or 5nm (default: the library's "
+                    "where known — osu018 180nm, the built-in library 45nm — else 45nm)");
 
   SimArgs sa;
   CLI::App* sim = app.add_subcommand("sim", "run the whole accelerator in Verilator, token by token, bit-exact against golden");
@@ -772,6 +795,8 @@ int run_cli(int argc, char** argv) {
   sim->add_flag("--no-stall", sa.no_stall, "no random stalls on the host ports");
   sim->add_option("--jobs,-j", sa.jobs, "parallel C++ compiles for the Verilator build")->capture_default_str();
   sim->add_option("--json", sa.json, "also write the figures as JSON to this file");
+  sim->add_option("--clock-mhz", sa.clock_mhz,
+                  "the chip's clock in MHz (e.g. synth's fmax): also print tokens/s = clock / cycles per token");
   sim->add_flag("--x-unique", sa.x_unique,
                 "build with --x-assign unique --x-initial unique: random initial values and X assignments (separate "
                 "build), to catch state used before reset");
@@ -787,7 +812,8 @@ int run_cli(int argc, char** argv) {
   if (info->parsed()) return cmd_info(model, widths, hw, json);
   if (gold->parsed()) return cmd_golden(model, widths, tokenizer, prompt, steps, json);
   if (generate->parsed()) return cmd_generate(model, widths, hw, out);
-  if (synth->parsed()) return cmd_synth(model, widths, hw, liberty, json, md, work, cache, no_cache, synth_jobs, synth_only);
+  if (synth->parsed()) return cmd_synth(model, widths, hw, liberty, json, md, work, cache, no_cache, synth_jobs, synth_only, synth_node,
+                                         synth_memories_only);
   return 1;
 }
 

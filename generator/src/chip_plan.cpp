@@ -519,40 +519,59 @@ std::vector<BlockParams> ChipPlan::blocks() const {
 }
 
 std::vector<MemoryDesc> ChipPlan::memories() const {
-  const int64_t C = array.cols, P = weight_port_rows, seq = shape.seq_len;
+  const int64_t C = array.cols, P = weight_port_rows, seq = shape.seq_len, V = map.vector_lanes;
   const auto s = [](int64_t v) { return std::to_string(v); };
+  const auto ceil_div = [](int64_t a, int64_t b) { return (a + b - 1) / b; };
   std::vector<MemoryDesc> m;
+  // A bank split every --sram-bank-depth words: its full macros, and the last one sized to the words left (a memory
+  // compiler makes it that size; the RTL's last bank is behavioural and simply holds them).
+  const int64_t wdepth = weight_bank_depth > 0 ? weight_bank_depth : weight_words;
+  const int64_t full = weight_words / wdepth, rest = weight_words % wdepth;
+  std::vector<MacroShape> wmacros = {{P * full, wdepth, C * 8}};
+  if (rest > 0) wmacros.push_back({P, rest, C * 8});
   m.push_back({"weight SRAM", P * weight_words * C * 8,
                "every int8 weight; " + s(P) + " bank(s) of " + s(C) + " bytes read every cycle (weight port " +
-                   s(P * C) + " bytes), each " + s(weight_macros_per_bank()) + " macro(s) of " +
-                   s(weight_bank_depth > 0 ? weight_bank_depth : weight_words) + " words"});
-  m.push_back({"embedding", map.emb_words * C * 8, "int8 rows"});
-  m.push_back({"requantization parameters", map.requant_words * 40, "40-bit words"});
-  if (map.vector_lanes > 1)
-    m.push_back({"vector requantization parameters", map.rqv_words * map.vector_lanes * MemoryMap::kRqvLaneBits,
-                 "per-channel parameters of every matrix (with the width each saturates to), " +
-                     s(map.vector_lanes) + " x " + s(MemoryMap::kRqvLaneBits) + " bits per word"});
+                   s(P * C) + " bytes), each " + s(weight_macros_per_bank()) + " macro(s) of up to " + s(wdepth) +
+                   " words",
+               wmacros});
+  m.push_back({"embedding", map.emb_words * C * 8, "int8 rows", {{1, map.emb_words, C * 8}}});
+  m.push_back({"requantization parameters", map.requant_words * 40, "40-bit words", {{1, map.requant_words, 40}}});
+  if (V > 1)
+    m.push_back({"vector requantization parameters", map.rqv_words * V * MemoryMap::kRqvLaneBits,
+                 "per-channel parameters of every matrix (with the width each saturates to), " + s(V) + " x " +
+                     s(MemoryMap::kRqvLaneBits) + " bits per word",
+                 {{1, map.rqv_words, V * MemoryMap::kRqvLaneBits}}});
   m.push_back({"KV cache", map.kv_words * 16 * map.lanes,
                "n_layers x seq_len positions, K and V, 16-bit lanes (k " + s(widths.k) + " / v " + s(widths.v) +
                    " bits used), " + s(map.lanes) + " per word (" + s(map.kv_heads_per_word) + " KV heads: the KV port " +
-                   s(2 * map.lanes) + " bytes), " + s(map.kv_row_words) + " word(s) per position"});
+                   s(2 * map.lanes) + " bytes), " + s(map.kv_row_words) + " word(s) per position",
+               {{1, map.kv_words, 16 * map.lanes}}});
   m.push_back({"q buffer", map.q_words * 16 * map.q_lanes,
-               "the step's q, " + s(map.q_lanes) + " lanes per word (the query heads of one KV word)"});
+               "the step's q, " + s(map.q_lanes) + " lanes per word (the query heads of one KV word)",
+               {{1, map.q_words, 16 * map.q_lanes}}});
   // The SiLU ROM: one copy in the scalar MAC, or one per lane of hw_core_elementwise (V > 1).
-  m.push_back({"tables", (256 + map.silu_words * map.vector_lanes + 2 * seq * (shape.head_size() / 2)) * 16,
-               "exp2, SiLU per layer (" + s(map.vector_lanes) + " cop" + (map.vector_lanes > 1 ? "ies" : "y") +
-                   "), RoPE cos/sin"});
+  const int64_t hs = shape.head_size();
+  // (The exp2 tables are the softmax units', below.)
+  m.push_back({"tables", (map.silu_words * V + 2 * seq * (hs / 2)) * 16,
+               "SiLU per layer (" + s(V) + " cop" + (V > 1 ? "ies" : "y") + "), RoPE cos/sin",
+               {{V, map.silu_words, 16}, {2, seq, (hs / 2) * 16}}});
   m.push_back({"activation scratchpad", 2 * map.scratch_words * 32,
-               "x, xn, q, k, v, att, branch, gate, up, h, logits; words of " + s(map.vector_lanes) +
-                   " x 32 bits, two copies (two read ports)"});
+               "x, xn, q, k, v, att, branch, gate, up, h, logits; words of " + s(V) +
+                   " x 32 bits, two copies (two read ports)",
+               {{2, map.scratch_words / V, V * 32}}});
   const auto n = static_cast<int64_t>(program.size());
   m.push_back({"microcode and norm constants", n * program.layout.word_bits() + map.norm_words * 72,
-               s(n) + " instructions x " + s(program.layout.word_bits()) + " bits; RMSNorm constants x 72 bits"});
-  m.push_back({"matrix engine X buffer", ((k_max + P - 1) / P) * P * act_bits, "one activation vector, P per word"});
+               s(n) + " instructions x " + s(program.layout.word_bits()) + " bits; RMSNorm constants x 72 bits",
+               {{1, n, program.layout.word_bits()}, {1, map.norm_words, 72}}});
+  const int64_t kg = ceil_div(k_max, P);
+  m.push_back({"matrix engine X buffer", kg * P * act_bits, "one activation vector, P per word", {{1, kg, P * act_bits}}});
   m.push_back({"softmax row buffers", shape.n_heads * (seq * 16 + (softmax_sum_lanes + 1) * 256 * 16),
                "per head (" + s(shape.n_heads) + "): a row of seq_len scores in " + s(softmax_sum_lanes) + " banks + " +
-                   s(softmax_sum_lanes + 1) + " exp2 tables"});
-  m.push_back({"RMSNorm vector buffer", shape.dim * widths.res, "one residual vector"});
+                   s(softmax_sum_lanes + 1) + " exp2 tables",
+               {{shape.n_heads * softmax_sum_lanes, ceil_div(seq, softmax_sum_lanes), 16},
+                {shape.n_heads * (softmax_sum_lanes + 1), 256, 16}}});
+  m.push_back({"RMSNorm vector buffer", shape.dim * widths.res, "one residual vector",
+               {{1, ceil_div(shape.dim, V), V * widths.res}}});
   return m;
 }
 

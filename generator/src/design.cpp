@@ -418,7 +418,11 @@ std::string Emitter::manifest() {
   }
   j["blocks"] = blocks;
   ordered_json memories = ordered_json::array();
-  for (const auto& m : plan_.memories()) memories.push_back({{"name", m.name}, {"bits", m.bits}, {"note", m.note}});
+  for (const auto& m : plan_.memories()) {
+    ordered_json macros = ordered_json::array();
+    for (const auto& x : m.macros) macros.push_back({{"count", x.count}, {"words", x.words}, {"width", x.width}});
+    memories.push_back({{"name", m.name}, {"bits", m.bits}, {"note", m.note}, {"macros", macros}});
+  }
   j["memories"] = memories;
   ordered_json mats = ordered_json::array();
   for (const auto& m : plan_.matrices) {

@@ -70,6 +70,15 @@ std::string attribute(const std::string& seg, const std::string& attr) {
 LibertyInfo read_liberty_info(const std::string& text) {
   LibertyInfo info;
   info.timing = text.find("cell_rise") != std::string::npos;
+  for (size_t l = text.find("library"); l != std::string::npos; l = text.find("library", l + 7)) {
+    size_t q = l + 7;
+    while (q < text.size() && std::isspace(static_cast<unsigned char>(text[q]))) ++q;
+    if (q < text.size() && text[q] == '(') {
+      size_t close = 0;
+      info.name = group_name(text, l, close);
+      break;
+    }
+  }
   std::vector<size_t> cells;
   for (size_t p = text.find("cell"); p != std::string::npos; p = text.find("cell", p + 4))
     if (cell_group_at(text, p)) cells.push_back(p);
@@ -401,6 +410,19 @@ Result<SynthReport> synthesize_design(const std::string& design_dir, const Synth
   const LibertyInfo lib = read_liberty_info(read_text(lib_path));
   const auto& areas = lib.areas;
   if (areas.empty()) return Error{"liberty file '" + lib_path + "' defines no cell areas"};
+  // The SRAM bit cell: --node, else the library's node where hardwire knows it, else 45 nm (said in the report).
+  SramModel sram;
+  std::string node_why;
+  if (!opt.node.empty()) {
+    HW_ASSIGN_OR_RETURN(sram, sram_model_for_node(opt.node));
+    node_why = "--node " + opt.node;
+  } else if (const std::string n = liberty_node(lib.name); !n.empty()) {
+    HW_ASSIGN_OR_RETURN(sram, sram_model_for_node(n));
+    node_why = "the node of " + lib.name;
+  } else {
+    HW_ASSIGN_OR_RETURN(sram, sram_model_for_node("45nm"));
+    node_why = "assumed: the node of " + lib.name + " is not known to hardwire (--node sets it)";
+  }
   if (lib.timing && lib.buffer.empty())
     return Error{"liberty file '" + lib_path + "' has timing but no buffer cell (one input, output = input): "
                  "hardwire synth needs one to write the netlist it times"};
@@ -497,9 +519,12 @@ Result<SynthReport> synthesize_design(const std::string& design_dir, const Synth
                                 }),
                  blocks.end());
   }
+  if (opt.memories_only) blocks.clear();
   SynthReport rep;
   rep.liberty_name = lib_name;
-  rep.sram = opt.sram;
+  rep.sram = sram;
+  rep.partial = !opt.only.empty() || opt.memories_only;
+  rep.node_why = node_why;
   const std::string rtl = fs::absolute(design_dir).string() + "/rtl/";
   // yosys 0.23 runs $readmemh even for a black-box hw_sram, with the template's default image name, relative to
   // its working directory: give it the real tables there.
@@ -663,12 +688,64 @@ Result<SynthReport> synthesize_design(const std::string& design_dir, const Synth
     if (!st.is_ok()) return st.error();
   rep.blocks = std::move(reports);
 
-  // Memories, from the SRAM model.
+  // Memories: every macro priced by its shape (SramModel) at the node's bit cell.
   for (const auto& x : m["memories"]) {
-    const int64_t bits = x["bits"];
-    rep.memories.push_back({x["name"], bits, opt.sram.area(bits), x["note"]});
+    if (!x.contains("macros"))
+      return Error{"manifest '" + design_dir + "/manifest.json' has no macro shapes (written by an older hardwire): "
+                   "regenerate the design with `hardwire generate`"};
+    MemoryReport mr{x["name"], x["bits"], 0, 0, 0, x["note"]};
+    for (const auto& mac : x["macros"]) {
+      const int64_t count = mac["count"], words = mac["words"], width = mac["width"];
+      if (count <= 0 || words <= 0 || width <= 0) continue;  // a memory the design does not have
+      mr.macros += count;
+      mr.area_um2 += static_cast<double>(count) * rep.sram.macro_area(words, width);
+      mr.bitcell_um2 += static_cast<double>(count * words * width) * rep.sram.bitcell_um2;
+    }
+    rep.memories.push_back(mr);
   }
   return rep;
+}
+
+int SramModel::column_mux(int64_t words, int64_t width) const {
+  // The power of two m <= kMaxColumnMux (and <= words) whose array ceil(W / m) x B m is closest to square (the
+  // smaller m on a tie).
+  int best = 1;
+  double best_skew = 1e300;
+  for (int m = 1; m <= kMaxColumnMux && m <= std::max<int64_t>(words, 1); m *= 2) {
+    const double rows = static_cast<double>((words + m - 1) / m), cols = static_cast<double>(width * m);
+    const double skew = std::abs(std::log2(rows / cols));
+    if (skew < best_skew - 1e-9) best = m, best_skew = skew;
+  }
+  return best;
+}
+
+double SramModel::macro_area(int64_t words, int64_t width) const {
+  const int m = column_mux(words, width);
+  const double rows = static_cast<double>((words + m - 1) / m), cols = static_cast<double>(width * m);
+  return bitcell_um2 * (rows * cols + kRowCells * rows + kColCells * cols + kMacroCells);
+}
+
+Result<SramModel> sram_model_for_node(const std::string& node) {
+  SramModel s;
+  s.node = node;
+  if (node == "45nm") {
+    s.bitcell_um2 = 0.346, s.source = "Intel 45 nm 6T cell, IEDM 2007";
+  } else if (node == "7nm") {
+    s.bitcell_um2 = 0.027, s.source = "TSMC N7 high-density 6T cell";
+  } else if (node == "5nm") {
+    s.bitcell_um2 = 0.021, s.source = "TSMC N5 high-density 6T cell";
+  } else if (node == "180nm") {
+    s.bitcell_um2 = 0.346 * 16, s.source = "the 45 nm cell scaled by (180/45)^2 (an assumption, not a published cell)";
+  } else {
+    return Error{"unknown --node '" + node + "': choose 180nm, 45nm, 7nm or 5nm"};
+  }
+  return s;
+}
+
+std::string liberty_node(const std::string& library_name) {
+  if (library_name == "osu018_stdcells") return "180nm";
+  if (library_name == "hardwire_generic45") return "45nm";
+  return "";
 }
 
 const BlockReport* SynthReport::slowest() const {
@@ -711,24 +788,32 @@ std::string synth_markdown(const SynthReport& r) {
                   "slowest block %s, %.3f ns: fmax %.1f MHz.\n",
                   w->name.c_str(), w->critical_ns, r.fmax_mhz());
     o += buf;
+  } else if (r.timing) {
+    o += "\nTiming: none (no block was synthesized).\n";
   } else {
     o += "\nTiming: none (the cell library has areas only; give a liberty file with timing, e.g. --liberty "
          "/usr/share/qflow/tech/osu018/osu018_stdcells.lib).\n";
   }
-  std::snprintf(buf, sizeof buf, "\nMemories (analytic: bits x %.3f um^2 bit cell x %.2f periphery):\n\n",
-                r.sram.bitcell_um2, r.sram.periphery);
+  std::snprintf(buf, sizeof buf,
+                "\nMemories (macro model at %s: %.3f um^2 bit cell, %s; %s; each macro folded near square, plus "
+                "%.0f bit cells of periphery per row, %.0f per column and %.0f per macro):\n\n",
+                r.sram.node.c_str(), r.sram.bitcell_um2, r.sram.source.c_str(), r.node_why.c_str(), SramModel::kRowCells,
+                SramModel::kColCells, SramModel::kMacroCells);
   o += buf;
-  o += "| memory | bits | area um^2 | note |\n|---|---:|---:|---|\n";
+  o += "| memory | bits | macros | area um^2 | bit cells % | note |\n|---|---:|---:|---:|---:|---|\n";
   double memory = 0;
   for (const auto& mm : r.memories) {
-    std::snprintf(buf, sizeof buf, "| %s | %lld | %.0f | %s |\n", mm.name.c_str(), static_cast<long long>(mm.bits),
-                  mm.area_um2, mm.note.c_str());
+    std::snprintf(buf, sizeof buf, "| %s | %lld | %lld | %.0f | %.0f | %s |\n", mm.name.c_str(),
+                  static_cast<long long>(mm.bits), static_cast<long long>(mm.macros), mm.area_um2,
+                  mm.area_um2 > 0 ? 100.0 * mm.bitcell_um2 / mm.area_um2 : 0.0, mm.note.c_str());
     o += buf;
     memory += mm.area_um2;
   }
   std::snprintf(buf, sizeof buf,
-                "\nTotal: logic %.3f mm^2 (matrix engine + softmax + RMSNorm + RoPE + requantize + core), memories %.3f mm^2.\n",
-                logic / 1e6, memory / 1e6);
+                "\nTotal: logic %.3f mm^2 (%s), memories %.3f mm^2.\n", logic / 1e6,
+                r.partial ? (r.blocks.empty() ? "none synthesized: --memories-only" : "of the blocks synthesized (--blocks)")
+                          : "matrix engine + softmax + RMSNorm + RoPE + requantize + core",
+                memory / 1e6);
   o += buf;
   return o;
 }
@@ -736,12 +821,20 @@ std::string synth_markdown(const SynthReport& r) {
 std::string synth_json(const SynthReport& r) {
   nlohmann::ordered_json j;
   j["liberty"] = r.liberty_name;
+  j["partial"] = r.partial;
   if (const BlockReport* w = r.slowest())
     j["timing"] = {{"available", true}, {"tool", "OpenSTA"}, {"slowest_block", w->name},
                    {"critical_ns", w->critical_ns}, {"fmax_mhz", r.fmax_mhz()}};
   else
-    j["timing"] = {{"available", false}, {"why", "the cell library has no timing tables"}};
-  j["sram_model"] = {{"bitcell_um2", r.sram.bitcell_um2}, {"periphery", r.sram.periphery}};
+    j["timing"] = {{"available", false},
+                   {"why", r.timing ? "no block was synthesized" : "the cell library has no timing tables"}};
+  j["sram_model"] = {{"node", r.sram.node},
+                     {"bitcell_um2", r.sram.bitcell_um2},
+                     {"source", r.sram.source},
+                     {"chosen", r.node_why},
+                     {"row_periphery_cells", SramModel::kRowCells},
+                     {"column_periphery_cells", SramModel::kColCells},
+                     {"macro_periphery_cells", SramModel::kMacroCells}};
   j["blocks"] = nlohmann::ordered_json::array();
   for (const auto& b : r.blocks) {
     j["blocks"].push_back({{"key", b.key}, {"name", b.name}, {"module", b.module}, {"instances", b.instances}, {"cells", b.cells},
@@ -754,7 +847,8 @@ std::string synth_json(const SynthReport& r) {
   }
   j["memories"] = nlohmann::ordered_json::array();
   for (const auto& m : r.memories)
-    j["memories"].push_back({{"name", m.name}, {"bits", m.bits}, {"area_um2", m.area_um2}, {"note", m.note}});
+    j["memories"].push_back({{"name", m.name}, {"bits", m.bits}, {"macros", m.macros}, {"area_um2", m.area_um2},
+                             {"bitcell_area_um2", m.bitcell_um2}, {"note", m.note}});
   return j.dump(2) + "\n";
 }
 

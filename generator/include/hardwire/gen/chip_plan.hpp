@@ -104,10 +104,16 @@ struct BlockParams {
 };
 
 // One on-chip memory (an SRAM macro, or a ROM/table of the same kind), for area estimates.
+// A memory's macros as the RTL instantiates them (hw_sram instances, one per bank): `count` macros of `words` words
+// of `width` bits. `hardwire synth` prices each macro by its shape (SramModel::macro_area).
+struct MacroShape {
+  int64_t count = 1, words = 0, width = 0;
+};
 struct MemoryDesc {
   std::string name;
-  int64_t bits = 0;
+  int64_t bits = 0;  // bits stored
   std::string note;
+  std::vector<MacroShape> macros;
 };
 
 // Lower bounds on the cycles of one decode step, per phase and in total (bench/README.md):

@@ -7,12 +7,12 @@
 // area in um^2 after mapping to a liberty library (the built-in generic 45 nm library unless --liberty is given),
 // and the logic depth in gate levels (`ltp -noff`, per module: paths across module boundaries are not included).
 // Timing, where the liberty library has timing tables (osu018 has, the built-in library has not): ABC maps with
-// delay-driven buffering and gate sizing (`map; buffer; upsize; dnsize`), and OpenSTA (`sta`) times each block's
-// flattened netlist register to register, with the block's ports and its memory macros' pins (black boxes, made
-// ports) as ideal boundaries at the clock edge: the critical path in ns of the block's own logic, not counting a
-// macro's access time or wires between blocks (no wire-load model, no placement). Flip-flop outputs are not
-// buffered (ABC sees only the logic between them), so a register with a large fanout shows its load on its Q pin;
-// the report names the path's first net and its fanout.
+// delay-driven buffering and gate sizing (`map; topo; buffer; upsize; dnsize`); the block's netlist is flattened,
+// its memory macros and sub-block black boxes become ports, every net with more than 16 loads gets a tree of the
+// library's strongest buffer (repair_fanout: ABC buffers only the logic between flip-flops, so a register's fanout
+// would otherwise load its Q pin; the buffers' area is added to the block), and OpenSTA (`sta`) times it: the worst
+// setup path of clk_i, every port and macro pin at the clock edge (ideal clock, no wire load, no placement), so the
+// critical path of the block's own logic, not counting a macro's access time or wires between blocks.
 //
 // Cache: with SynthOptions::cache_dir set, a block's figures are stored under <cache_dir>/synth/<key>.json, the key
 // an FNV-1a 64 hash of everything that decides its figures (the script with its paths made relative, the text of
@@ -32,13 +32,30 @@
 
 namespace hardwire::gen {
 
-// SRAM area model: bits x bit-cell area x periphery overhead. Defaults: the 45 nm 6T cell of 0.346 um^2 (Intel,
-// IEDM 2007) and x1.5 for decoders, sense amplifiers and I/O (array efficiency of 60-70% is typical: x1.4-1.7).
+// SRAM macro model (docs/user-guide.md, "Memory area"): a macro of W words x B bits is folded by a column mux m (a
+// power of two up to 32, the one that brings its physical array closest to square, as memory compilers do) into
+// rows = ceil(W / m) by cols = B x m bit cells, and costs, in bit-cell areas,
+//     rows x cols  +  kRowCells x rows  +  kColCells x cols  +  kMacroCells
+// (row decoders and word-line drivers per row; precharge, column mux, sense amplifier and write driver per column;
+// control, timing and address/data latches per macro). With these constants a 32 Kbit macro (512 x 64) reaches an
+// array efficiency of 56% and a 256 Kbit one (4096 x 64) 82%, bracketing the 60-70% that is typical (array
+// efficiency of compiled macros), while a 16 x 32 macro is 5% bit cells: many small banks cost their periphery.
+// The bit cell is the node's (`--node`): 45 nm 0.346 um^2 (Intel, IEDM 2007), 7 nm 0.027 um^2 (TSMC N7 HD), 5 nm
+// 0.021 um^2 (TSMC N5 HD), 180 nm 5.54 um^2 (the 45 nm cell scaled by (180/45)^2: an assumption, stated as such).
 struct SramModel {
+  std::string node = "45nm";
   double bitcell_um2 = 0.346;
-  double periphery = 1.5;
-  double area(int64_t bits) const { return static_cast<double>(bits) * bitcell_um2 * periphery; }
+  std::string source = "Intel 45 nm 6T cell, IEDM 2007";
+  static constexpr double kRowCells = 40, kColCells = 60, kMacroCells = 8000;
+  static constexpr int kMaxColumnMux = 32;
+  int column_mux(int64_t words, int64_t width) const;
+  double macro_area(int64_t words, int64_t width) const;  // um^2 of one macro
 };
+// The nodes `--node` accepts: "180nm", "45nm", "7nm", "5nm"; an error naming them for any other.
+Result<SramModel> sram_model_for_node(const std::string& node);
+// The node of a liberty library that hardwire knows ("180nm" for the OSU 0.18 um library, "45nm" for the built-in
+// one), or "" where it does not (the report then states the node it assumed).
+std::string liberty_node(const std::string& library_name);
 
 // What `hardwire synth` reads of a liberty library: each cell's area, whether the cells have timing tables, and the
 // smallest buffer (one input, one output whose function is that input), used to give the timing netlist no
@@ -46,6 +63,7 @@ struct SramModel {
 struct LibertyInfo {
   std::map<std::string, double> areas;
   bool timing = false;
+  std::string name;                                            // library (NAME)
   std::string buffer, buffer_in, buffer_out;                   // the smallest buffer
   std::string strong_buffer, strong_in, strong_out;            // the largest (fanout trees)
   std::map<std::string, std::vector<std::string>> input_pins;  // per cell
@@ -65,7 +83,8 @@ struct SynthOptions {
   std::string cache_dir; // per-block results (see above); empty: no cache
   int jobs = 1;          // blocks synthesized at once (one yosys process each)
   std::vector<std::string> only;  // block keys to synthesize (BlockReport::key); empty: every block
-  SramModel sram;
+  bool memories_only = false;     // no logic at all: the memory macros alone (seconds at any model size)
+  std::string node;      // SRAM bit-cell node (sram_model_for_node); empty: the library's (liberty_node), else 45nm
 };
 
 struct BlockReport {
@@ -90,19 +109,23 @@ struct BlockReport {
 struct MemoryReport {
   std::string name;
   int64_t bits = 0;
-  double area_um2 = 0;
+  int64_t macros = 0;       // macro count
+  double area_um2 = 0;      // every macro, periphery included (SramModel)
+  double bitcell_um2 = 0;   // the bit cells alone
   std::string note;
 };
 
 struct SynthReport {
   std::string liberty_name;
   bool timing = false;      // the library has timing: every block has critical_ns
+  bool partial = false;     // only some blocks (--blocks)
   // The slowest block (by critical_ns) and the clock it allows; fmax_mhz = 0 without timing.
   const BlockReport* slowest() const;
   double fmax_mhz() const;
   std::vector<BlockReport> blocks;
   std::vector<MemoryReport> memories;
   SramModel sram;
+  std::string node_why;     // how the node was chosen ("--node", "the library's", "assumed: ...")
 };
 
 // Synthesizes the blocks of the design in `design_dir` (the output of `hardwire generate`).
