@@ -3,12 +3,15 @@
 # per token against every bound, and area.
 # Writes machine-readable results to bench/results/ (override with BENCH_OUT) and prints a summary.
 #   bash bench/run_bench.sh            # after scripts/build.sh (or scripts/test.sh)
-#   BENCH_PARTS="sim" bash bench/run_bench.sh   # only some parts: any of gemm gemv synth sim (default: all)
+#   BENCH_PARTS="sim" bash bench/run_bench.sh   # only some parts: any of gemm gemv synth memories timing sim
+#                                               # (default: all)
 # Figures:
 #   gemm_<R>x<C>_a<bits>[_b3].json  64x64x64 cycles vs MACs/(R*C); M=1 (decode) cycles vs weight bytes / SRAM bytes
 #                              per cycle (the weight SRAM delivers C bytes per cycle); _b3: 3 weight banks per PE
 #   gemv_<P>x<C>_a<bits>[_m<depth>].json  hw_gemv (the accelerator's matrix engine): 64x64 cycles vs weight bytes / (P*C)
 #   synth_<model>_<R>x<C>_wp<port>[_kv<port>].json  hardwire synth (yosys, hierarchical) per block, plus the SRAM model
+#   memories_<model>_<R>x<C>_wp<port>[_kv<port>]_<node>.json  synth --memories-only: every macro by its shape
+#   synth_stories260K_16x16_wp256_osu018.json  synth with the OSU 0.18 um library: area, critical paths, fmax
 #   sim_<model>_<R>x<C>_wp<port>[_kv<port>].json    hardwire sim: cycles per token by phase, next to the compute,
 #                                        weight-delivery, KV-delivery and latency bounds (bit-exact run); _kv: --kv-port
 set -euo pipefail
@@ -17,9 +20,11 @@ build=${BUILD_DIR:-build}
 out=${BENCH_OUT:-bench/results}
 mkdir -p "$out"
 [ -x "$build/hardwire" ] || { echo "bench: build first (bash scripts/build.sh)" >&2; exit 1; }
-parts=" ${BENCH_PARTS:-gemm gemv synth sim} "
+parts=" ${BENCH_PARTS:-gemm gemv synth memories timing sim} "
 for p in $parts; do
-  case $p in gemm | gemv | synth | sim) ;; *) echo "bench: unknown part '$p' in BENCH_PARTS (gemm gemv synth sim)" >&2; exit 1 ;; esac
+  case $p in gemm | gemv | synth | memories | timing | sim) ;;
+    *) echo "bench: unknown part '$p' in BENCH_PARTS (gemm gemv synth memories timing sim)" >&2; exit 1 ;;
+  esac
 done
 part() { [[ $parts == *" $1 "* ]]; }
 if part gemm; then
@@ -63,6 +68,27 @@ for cfg in "stories260K 8x8 64" "stories260K 16x16 16" "stories260K 16x16 64" "s
     --md "$out/$name.md" > /dev/null
   echo "synth $1 $2 weight port $3${4:+ KV port $4}: $(( $(date +%s) - start )) s -> $out/$name.md"
 done
+fi
+if part memories; then
+# Memory area alone (synth --memories-only: every macro by its shape, at 45 nm and at 7 nm) for the trade rows.
+for cfg in "stories260K 8x8 64" "stories260K 16x16 16" "stories260K 16x16 64" "stories260K 16x16 256" \
+           "stories260K 16x16 256 16" "stories15M 16x16 16" "stories15M 16x16 64" "stories15M 16x16 256"; do
+  set -- $cfg
+  for node in 45nm 7nm; do
+    name="memories_${1}_${2}_wp${3}${4:+_kv$4}_${node}"
+    "$build/hardwire" synth --model "$1" --array "$2" --weight-port "$3" ${4:+--kv-port $4} --memories-only \
+      --node "$node" --json "$out/$name.json" --md "$out/$name.md" > /dev/null
+    echo "memories $1 $2 weight port $3${4:+ KV port $4} at $node -> $out/$name.md"
+  done
+done
+fi
+if part timing; then
+# Area and timing on a real library: stories260K 16x16 at the default ports with the OSU 0.18 um cells (OpenSTA).
+start=$(date +%s)
+"$build/hardwire" synth --model stories260K --array 16x16 --weight-port 256 \
+  --liberty /usr/share/qflow/tech/osu018/osu018_stdcells.lib \
+  --json "$out/synth_stories260K_16x16_wp256_osu018.json" --md "$out/synth_stories260K_16x16_wp256_osu018.md" > /dev/null
+echo "timing stories260K 16x16 osu018: $(( $(date +%s) - start )) s -> $out/synth_stories260K_16x16_wp256_osu018.md"
 fi
 if part sim; then
 # Speed: cycles per token (mean over positions 0..N-1 from BOS, bit-exact, no host stalls) next to every bound.

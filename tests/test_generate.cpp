@@ -535,6 +535,12 @@ TEST(Synth, SramMacroModel) {
   EXPECT_NEAR(efficiency(16, 32), 0.046, 0.001);
   // Splitting a memory into more macros costs area: 16 macros of 256 words against one of 4096.
   EXPECT_GT(16 * s.macro_area(256, 64), 1.3 * s.macro_area(4096, 64));
+  // A memory beyond the largest compiled macro (16384 words x 256 bits) is priced as the fewest equal macros.
+  int64_t n = 0;
+  EXPECT_EQ(s.memory_area(4096, 64, n), s.macro_area(4096, 64));
+  EXPECT_EQ(n, 1);
+  EXPECT_EQ(s.memory_area(40000, 600, n), 9 * s.macro_area(13334, 200));  // 3 x 3 macros
+  EXPECT_EQ(n, 9);
   for (const auto& [node, cell] : std::vector<std::pair<std::string, double>>{
            {"45nm", 0.346}, {"7nm", 0.027}, {"5nm", 0.021}, {"180nm", 0.346 * 16}}) {
     const auto m = gen::sram_model_for_node(node);

@@ -697,8 +697,10 @@ Result<SynthReport> synthesize_design(const std::string& design_dir, const Synth
     for (const auto& mac : x["macros"]) {
       const int64_t count = mac["count"], words = mac["words"], width = mac["width"];
       if (count <= 0 || words <= 0 || width <= 0) continue;  // a memory the design does not have
-      mr.macros += count;
-      mr.area_um2 += static_cast<double>(count) * rep.sram.macro_area(words, width);
+      int64_t split = 0;
+      const double one = rep.sram.memory_area(words, width, split);
+      mr.macros += count * split;
+      mr.area_um2 += static_cast<double>(count) * one;
       mr.bitcell_um2 += static_cast<double>(count * words * width) * rep.sram.bitcell_um2;
     }
     rep.memories.push_back(mr);
@@ -723,6 +725,12 @@ double SramModel::macro_area(int64_t words, int64_t width) const {
   const int m = column_mux(words, width);
   const double rows = static_cast<double>((words + m - 1) / m), cols = static_cast<double>(width * m);
   return bitcell_um2 * (rows * cols + kRowCells * rows + kColCells * cols + kMacroCells);
+}
+
+double SramModel::memory_area(int64_t words, int64_t width, int64_t& macros) const {
+  const int64_t across = (width + kMaxWidth - 1) / kMaxWidth, down = (words + kMaxWords - 1) / kMaxWords;
+  macros = across * down;
+  return static_cast<double>(macros) * macro_area((words + down - 1) / down, (width + across - 1) / across);
 }
 
 Result<SramModel> sram_model_for_node(const std::string& node) {

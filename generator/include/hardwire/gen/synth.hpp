@@ -40,6 +40,7 @@ namespace hardwire::gen {
 // control, timing and address/data latches per macro). With these constants a 32 Kbit macro (512 x 64) reaches an
 // array efficiency of 56% and a 256 Kbit one (4096 x 64) 82%, bracketing the 60-70% that is typical (array
 // efficiency of compiled macros), while a 16 x 32 macro is 5% bit cells: many small banks cost their periphery.
+// A memory larger than the largest compiled macro (kMaxWords x kMaxWidth) is several macros.
 // The bit cell is the node's (`--node`): 45 nm 0.346 um^2 (Intel, IEDM 2007), 7 nm 0.027 um^2 (TSMC N7 HD), 5 nm
 // 0.021 um^2 (TSMC N5 HD), 180 nm 5.54 um^2 (the 45 nm cell scaled by (180/45)^2: an assumption, stated as such).
 struct SramModel {
@@ -48,8 +49,13 @@ struct SramModel {
   std::string source = "Intel 45 nm 6T cell, IEDM 2007";
   static constexpr double kRowCells = 40, kColCells = 60, kMacroCells = 8000;
   static constexpr int kMaxColumnMux = 32;
+  // The largest macro a compiler makes: a memory that the RTL holds in one hw_sram beyond either is priced as the
+  // fewest equal macros within both (words split across macros, bits side by side).
+  static constexpr int64_t kMaxWords = 16384, kMaxWidth = 256;
   int column_mux(int64_t words, int64_t width) const;
-  double macro_area(int64_t words, int64_t width) const;  // um^2 of one macro
+  double macro_area(int64_t words, int64_t width) const;  // um^2 of one macro within the limits
+  // um^2 of one memory of `words` x `width` bits, split as above; `macros` gets how many.
+  double memory_area(int64_t words, int64_t width, int64_t& macros) const;
 };
 // The nodes `--node` accepts: "180nm", "45nm", "7nm", "5nm"; an error naming them for any other.
 Result<SramModel> sram_model_for_node(const std::string& node);
