@@ -103,6 +103,7 @@ LibertyInfo read_liberty_info(const std::string& text) {
         continue;  // related_pin, pins
       size_t pclose = 0;
       const std::string pin = group_name(seg, p, pclose);
+      if (pin.empty()) continue;  // "pin" without a (name): not a pin group
       const size_t next = seg.find("pin", pclose);
       const std::string body = seg.substr(pclose, next == std::string::npos ? std::string::npos : next - pclose);
       const std::string dir = attribute(body, "direction");
