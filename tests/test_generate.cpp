@@ -434,20 +434,24 @@ TEST(Synth, FanoutRepairBuildsBufferTrees) {
   // The register's 40 loads: 3 buffers of at most 16, driven by the register (3 <= 16); the clock's 41 (40 gate
   // inputs and the register's clock pin) likewise 3 (clocks are ideal in the timing run: this changes no arrival).
   EXPECT_EQ(inserted, 6);
-  // Count the loads of every net (input pins of library cells), and who drives each buffer.
-  std::map<std::string, int> loads;
-  std::istringstream in(out);
-  std::string type;
-  for (std::string line; std::getline(in, line);) {
-    if (line.size() > 2 && line[2] != ' ' && line.back() == '(') type = line.substr(2, line.find(' ', 2) - 2);
-    if (line.rfind("    .", 0) == 0) {
-      const std::string pin = line.substr(5, line.find('(') - 5);
-      std::string n = line.substr(line.find('(') + 1, line.rfind(')') - line.find('(') - 1);
-      while (!n.empty() && n.back() == ' ') n.pop_back();
-      const auto& ins = lib.input_pins.at(type);
-      if (std::find(ins.begin(), ins.end(), pin) != ins.end()) ++loads[n];
+  // The loads of every net (input pins of library cells).
+  auto count_loads = [&](const std::string& text) {
+    std::map<std::string, int> loads;
+    std::istringstream in(text);
+    std::string type;
+    for (std::string line; std::getline(in, line);) {
+      if (line.size() > 2 && line[2] != ' ' && line.back() == '(') type = line.substr(2, line.find(' ', 2) - 2);
+      if (line.rfind("    .", 0) == 0) {
+        const std::string pin = line.substr(5, line.find('(') - 5);
+        std::string n = line.substr(line.find('(') + 1, line.rfind(')') - line.find('(') - 1);
+        while (!n.empty() && n.back() == ' ') n.pop_back();
+        const auto& ins = lib.input_pins.at(type);
+        if (std::find(ins.begin(), ins.end(), pin) != ins.end()) ++loads[n];
+      }
     }
-  }
+    return loads;
+  };
+  auto loads = count_loads(out);
   EXPECT_EQ(loads["\\u.q"], 3);    // the register now drives the three buffers
   EXPECT_EQ(loads["clk_i"], 3);
   int gate_loads = 0;
@@ -457,6 +461,14 @@ TEST(Synth, FanoutRepairBuildsBufferTrees) {
   EXPECT_EQ(gate_loads, 40 + 41);  // every NAND input and the clock pin, behind a buffer
   for (const auto& [n, k] : loads) EXPECT_LE(k, 16) << n;
   EXPECT_NE(out.find("assign y_o = \\u.q ;"), std::string::npos);  // the port keeps its net
+  // A tree of several levels (at most 2 loads a pin): 40 loads take 20 + 10 + 5 + 3 + 2 buffers, 41 take
+  // 21 + 11 + 6 + 3 + 2; every net, the two roots included, drives at most 2.
+  int64_t deep = 0;
+  const auto deep_loads = count_loads(gen::repair_fanout(net, lib, 2, deep));
+  EXPECT_EQ(deep, 40 + 43);
+  for (const auto& [n, k] : deep_loads) EXPECT_LE(k, 2) << n;
+  EXPECT_EQ(deep_loads.at("\\u.q"), 2);
+  EXPECT_EQ(deep_loads.at("clk_i"), 2);
   // A netlist within the limit comes back unchanged.
   int64_t none = -1;
   EXPECT_EQ(gen::repair_fanout(net, lib, 64, none), net);

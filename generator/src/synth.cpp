@@ -179,36 +179,30 @@ std::string repair_fanout(const std::string& netlist, const LibertyInfo& lib, in
   for (const auto& net : order) {
     const auto& l = loads[net];
     if (static_cast<int>(l.size()) <= max_fanout) continue;
-    // Level 0: the loads, grouped; each group gets a buffer; then the buffers are grouped, until one level fits.
-    std::vector<std::string> level;  // the inputs of this level's buffers are connected later
-    for (size_t i = 0; i < l.size(); i += static_cast<size_t>(max_fanout)) {
-      const std::string out = "hw_fo_" + std::to_string(inserted + static_cast<int64_t>(level.size()));
-      for (size_t k = i; k < std::min(l.size(), i + static_cast<size_t>(max_fanout)); ++k) edits.push_back({l[k], out});
-      level.push_back(out);
+    // Leaves: each group of at most max_fanout loads moves to a buffer's output. Then, level by level, each
+    // buffer's input is the net itself where the level fits under one driver, else a buffer of the level above.
+    const auto new_net = [&] { return "hw_fo_" + std::to_string(inserted++); };
+    const size_t f = static_cast<size_t>(max_fanout);
+    std::vector<std::string> level;
+    for (size_t i = 0; i < l.size(); i += f) {
+      level.push_back(new_net());
+      for (size_t k = i; k < std::min(l.size(), i + f); ++k) edits.push_back({l[k], level.back()});
     }
-    inserted += static_cast<int64_t>(level.size());
-    std::vector<std::string> nets_in(level.size());
     while (true) {
-      if (static_cast<int>(level.size()) <= max_fanout) {
-        for (size_t k = 0; k < level.size(); ++k) nets_in[k] = net;
-      }
-      std::vector<std::string> upper;
-      if (static_cast<int>(level.size()) > max_fanout) {
-        for (size_t i = 0; i < level.size(); i += static_cast<size_t>(max_fanout)) {
-          const std::string out = "hw_fo_" + std::to_string(inserted + static_cast<int64_t>(upper.size()));
-          for (size_t k = i; k < std::min(level.size(), i + static_cast<size_t>(max_fanout)); ++k) nets_in[k] = out;
-          upper.push_back(out);
+      std::vector<std::string> drivers(level.size(), net), upper;
+      if (level.size() > f) {
+        for (size_t i = 0; i < level.size(); i += f) {
+          upper.push_back(new_net());
+          for (size_t k = i; k < std::min(level.size(), i + f); ++k) drivers[k] = upper.back();
         }
-        inserted += static_cast<int64_t>(upper.size());
       }
       for (size_t k = 0; k < level.size(); ++k) {
         wires += "  wire " + level[k] + ";\n";
-        cells += "  " + lib.strong_buffer + " " + level[k] + "_buf (\n    ." + lib.strong_in + "(" + nets_in[k] +
-                 (nets_in[k].front() == '\\' ? " " : "") + "),\n    ." + lib.strong_out + "(" + level[k] + ")\n  );\n";
+        cells += "  " + lib.strong_buffer + " " + level[k] + "_buf (\n    ." + lib.strong_in + "(" + drivers[k] +
+                 (drivers[k].front() == '\\' ? " " : "") + "),\n    ." + lib.strong_out + "(" + level[k] + ")\n  );\n";
       }
       if (upper.empty()) break;
-      level = upper;
-      nets_in.assign(level.size(), std::string());
+      level = std::move(upper);
     }
   }
   if (edits.empty()) return netlist;
