@@ -60,7 +60,8 @@
 // logits, V_LANES per beat (out_lanes_o of them valid), then one beat holding the argmax token id (lowest index wins
 // ties) with out_last_o. Debug taps report every result written (dbg_res_*: first index, lanes, values), every beat
 // of attention scores (dbg_aux_*) and of probabilities PV takes (dbg_prob_*: position, first head, QHeads values), so a harness can name the first value that differs from the
-// golden model.
+// golden model. dbg_ev_o raises one bit per memory access and matrix-engine issue (the events of
+// generator/include/hardwire/gen/events.def), which the testbench counts and `hardwire sim` prices as energy.
 module hw_core #(
   // matrix engine (hw_gemv)
   parameter int unsigned W_ROWS        = 8,     // weight banks read every cycle: the weight port is W_ROWS x C bytes
@@ -137,8 +138,9 @@ module hw_core #(
   output logic [31:0]       dbg_prob_pos_o,
   output logic [31:0]       dbg_prob_head_o,
   output logic [QHeads*32-1:0] dbg_prob_data_o,
-  output logic              dbg_host_wait_o   // the chip waits for the host: a beat on offer is not taken, and
+  output logic              dbg_host_wait_o,  // the chip waits for the host: a beat on offer is not taken, and
                                               // (V_LANES > 1) the classifier's results are held back or all written
+  output logic [hw_isa_pkg::EvW-1:0] dbg_ev_o // activity: bit hw_isa_pkg::Ev<Name> in each cycle the event happens
 );
   localparam int unsigned TokW       = (VOCAB > 1) ? $clog2(VOCAB) : 1;
   localparam int unsigned PosW       = (SEQ_LEN > 1) ? $clog2(SEQ_LEN) : 1;
@@ -317,6 +319,7 @@ module hw_core #(
     .prob_o(dbg_prob_data_o));
 
   // ---- MATVEC: packer, matrix engine, serializer -----------------------------------------------------------------
+  logic               gemv_issue;
   logic               xmem_we, gemm_start, beat_valid, beat_ready, gemm_busy_unused, beat_last_unused;
   logic [XAddrW-1:0]  xmem_addr;
   logic [W_ROWS*A_W-1:0] xmem_data;
@@ -335,7 +338,7 @@ module hw_core #(
     .wmem_we_i(1'b0), .wmem_addr_i('0), .wmem_data_i('0),
     .xmem_we_i(xmem_we), .xmem_addr_i(xmem_addr), .xmem_data_i(xmem_data),
     .start_i(gemm_start), .k_i(DimW'(n_inner)), .n_i(DimW'(n_out)),
-    .w_base_i(WAddrW'(w_base)), .busy_o(gemm_busy_unused),
+    .w_base_i(WAddrW'(w_base)), .busy_o(gemm_busy_unused), .issue_o(gemv_issue),
     .out_valid_o(beat_valid), .out_ready_i(beat_ready), .out_data_o(beat), .out_last_o(beat_last_unused));
   // Output side: with V_LANES = C a beat is requantized whole and written as one scratchpad word; else the beat is
   // serialized through the scalar requantizer.
@@ -479,6 +482,22 @@ module hw_core #(
   // Host waits (the simulator leaves them out of the chip's cycles): where V_LANES = 1 OUTPUT pops a logit only when
   // the host takes it; where V_LANES > 1 the classifier runs ahead into the output FIFO until it is full.
   assign dbg_host_wait_o = out_valid_o && !out_ready_i && (!WordOutput || held_back || results_done);
+
+  // ---- activity events (the read enables and write enables of the memories above) -------------------------------
+  always_comb begin
+    dbg_ev_o                                = '0;
+    dbg_ev_o[hw_isa_pkg::EvWeightRead]   = gemv_issue;
+    dbg_ev_o[hw_isa_pkg::EvXbufWrite]    = xmem_we;
+    dbg_ev_o[hw_isa_pkg::EvScratchReadA] = issue;
+    dbg_ev_o[hw_isa_pkg::EvScratchReadB] = issue && op_reads_b;
+    dbg_ev_o[hw_isa_pkg::EvScratchWrite] = scratch_we;
+    dbg_ev_o[hw_isa_pkg::EvKvRead]       = issue && op_vector;
+    dbg_ev_o[hw_isa_pkg::EvKvWrite]      = kv_we;
+    dbg_ev_o[hw_isa_pkg::EvQRead]        = issue && op_scores;
+    dbg_ev_o[hw_isa_pkg::EvQWrite]       = q_we;
+    dbg_ev_o[hw_isa_pkg::EvEmbRead]      = issue && op_embed;
+    dbg_ev_o[hw_isa_pkg::EvNormRead]     = decode;
+  end
 
   logic unused;
   assign unused = ^{gemm_busy_unused, beat_last_unused, group_start_unused, read_first_unused, attn_idle_unused, norm_out_last_unused, rope_out_last_unused, norm_rdata[31:30], elem_a[31:17],

@@ -28,7 +28,8 @@
 // Interface: start_i (while !busy_o) with k_i/n_i/w_base_i. The X buffer may be written at any time: the engine reads
 // word g at the earliest g + 1 cycles after start_i, so a writer that writes word g no later than g cycles after
 // start_i (a word per cycle from before the start) may start the engine early. Results leave as
-// NT beats of C accumulators (lanes past N are zero), out_last_o on the final beat; out_valid/out_ready.
+// NT beats of C accumulators (lanes past N are zero), out_last_o on the final beat; out_valid/out_ready. issue_o tells
+// an activity counter (hw_core's dbg_ev_o) the cycles that read the memories: NT*KG per job.
 module hw_gemv #(
   parameter int unsigned P            = 4,     // weight-port rows: inputs consumed per cycle
   parameter int unsigned C            = 4,     // output columns per cycle; a weight bank word is C bytes
@@ -55,6 +56,7 @@ module hw_gemv #(
   input  logic [DimW-1:0]    n_i,
   input  logic [WAddrW-1:0]  w_base_i,
   output logic               busy_o,
+  output logic               issue_o,         // a weight word of every bank and an X word are read this cycle
   // results
   output logic               out_valid_o,
   input  logic               out_ready_i,
@@ -101,6 +103,7 @@ module hw_gemv #(
   assign issue = busy_q && is_nt_q < nt_n_q &&
                  (is_g_q != '0 || 3'(fifo_count) + 3'(pend_q) < 3'(FifoDepth));
   assign busy_o = busy_q;
+  assign issue_o = issue;
 
   // ---- memories -------------------------------------------------------------------------------------------------
   logic [P*C*8-1:0] w_rdata;

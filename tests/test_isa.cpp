@@ -2,11 +2,13 @@
 // field extreme, the validator's refusals, the narrowest layout, and the plan's memory map and block parameters.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <random>
 #include <set>
 #include <tuple>
 
 #include "hardwire/gen/chip_plan.hpp"
+#include "hardwire/gen/energy.hpp"
 #include "hardwire/gen/isa.hpp"
 #include "hardwire/gen/model_source.hpp"
 #include "hardwire/gen/program.hpp"
@@ -424,5 +426,65 @@ TEST(Program, EveryScoresIsFollowedByItsPv) {
       }
       EXPECT_EQ(layers, tiny().shape.n_layers);
     }
+  }
+}
+
+// The energy model's per-event figures pass through Horowitz's published points (ISSCC 2014, 45 nm) exactly and lie
+// on the stated log-log lines between them; the node rule is node / 45 nm x (Vdd / 0.9 V)^2.
+TEST(Energy, PublishedPointsAndNodeRule) {
+  EXPECT_DOUBLE_EQ(multiply_pj(8, 8), 0.2);
+  EXPECT_NEAR(multiply_pj(32, 32), 3.1, 1e-12);
+  EXPECT_DOUBLE_EQ(add_pj(8), 0.03);
+  EXPECT_NEAR(add_pj(32), 0.1, 1e-12);
+  EXPECT_NEAR(sram_read_pj(1024, 64), 10.0, 1e-9);      // 8 KB macro, 64 bits
+  EXPECT_NEAR(sram_read_pj(4096, 64), 20.0, 1e-9);      // 32 KB
+  // 512 KB, on the line from 32 KB (20 pJ) to 1 MB (100 pJ): 20 x 16^(ln 5 / ln 32) per 64 bits.
+  EXPECT_NEAR(sram_read_pj(16384, 256), 4 * 20.0 * std::pow(16.0, std::log(5.0) / std::log(32.0)), 1e-9);
+  EXPECT_NEAR(sram_read_pj(2048, 128), 40.0, 1e-9);     // 32 KB, two 64-bit reads
+  EXPECT_LT(multiply_pj(8, 16), multiply_pj(16, 16));
+  // A memory past the largest macro (16K words x 256 bits) is read from one macro of that size.
+  EXPECT_DOUBLE_EQ(sram_read_pj(1 << 20, 256), sram_read_pj(16384, 256));
+  EXPECT_DOUBLE_EQ(*energy_node_scale("45nm"), 1.0);
+  EXPECT_NEAR(*energy_node_scale("7nm"), 7.0 / 45 * (0.75 / 0.9) * (0.75 / 0.9), 1e-12);
+  EXPECT_NEAR(*energy_node_scale("180nm"), 16.0, 1e-12);
+  EXPECT_EQ(energy_node_scale("3nm").message(), "unknown node '3nm': give one of 180nm, 45nm, 7nm, 5nm");
+}
+
+// The activity the program implies: every weight byte read once per step (padding of partial tiles included), the KV
+// rows of every layer, one norm-ROM read per instruction; a full context sums its steps. The RTL's counts are held to
+// these at every step of every `sim` run (verif/sim/sim.cpp).
+TEST(Energy, StepActivityFromTheProgram) {
+  for (const gen::ArrayShape array : {gen::ArrayShape{8, 8}, gen::ArrayShape{3, 5}}) {
+    auto plan = plan_chip(tiny(), {array, 256});
+    ASSERT_TRUE(plan.is_ok()) << plan.message();
+    const auto& s = tiny().shape;
+    for (int64_t pos : {int64_t{0}, int64_t{9}}) {
+      const Activity a = step_activity(*plan, pos);
+      const auto ev = [&](isa::Event e) { return a.events[static_cast<size_t>(e)]; };
+      EXPECT_GE(ev(isa::Event::kWeightRead) * plan->weight_port_bytes(), plan->weight_bytes);
+      EXPECT_EQ(ev(isa::Event::kKvRead), 2 * s.n_layers * (pos + 1) * plan->map.kv_row_words);
+      EXPECT_EQ(ev(isa::Event::kKvWrite), 2 * s.n_layers * plan->map.kv_row_words);
+      EXPECT_EQ(ev(isa::Event::kNormRead), static_cast<int64_t>(plan->program.size()));
+      EXPECT_EQ(ev(isa::Event::kEmbRead), plan->map.vector_lanes > 1 ? plan->map.emb_words_per_row : s.dim);
+      EXPECT_EQ(a.scores, s.n_layers * s.n_heads * (pos + 1));
+      EXPECT_EQ(a.logits, s.vocab);
+      EXPECT_EQ(a.results.at(isa::Op::kResadd), 2 * s.n_layers * s.dim);
+    }
+    Activity sum = step_activity(*plan, 0);
+    sum += step_activity(*plan, 1);
+    EXPECT_EQ(context_activity(*plan, 2), sum);
+    EXPECT_EQ(sum.steps, 2);
+    // Priced: every item positive, the total their sum, 7 nm cheaper by the node rule.
+    auto e45 = price_activity(*plan, sum, "45nm");
+    auto e7 = price_activity(*plan, sum, "7nm");
+    ASSERT_TRUE(e45.is_ok() && e7.is_ok());
+    double total = 0;
+    for (const auto& i : e45->items) {
+      EXPECT_GT(i.pj(), 0) << i.name;
+      total += i.pj();
+    }
+    EXPECT_NEAR(e45->pj_per_token, total, 1e-6 * total);
+    EXPECT_NEAR(e7->pj_per_token, e45->pj_per_token * *energy_node_scale("7nm"), 1e-6 * total);
+    EXPECT_NEAR(e45->watts(100, 1000), e45->pj_per_token * 1e-12 * 1e5, 1e-15);
   }
 }

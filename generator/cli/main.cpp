@@ -7,6 +7,7 @@
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <thread>
 #include <cstdlib>
 #include <filesystem>
@@ -15,6 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include "hardwire/gen/design.hpp"
+#include "hardwire/gen/energy.hpp"
 #include "hardwire/gen/files.hpp"
 #include "hardwire/gen/synth.hpp"
 #include "hardwire/gen/llama2c.hpp"
@@ -65,6 +67,46 @@ std::string bytes_h(int64_t b) {
   if (b >= (int64_t{1} << 20)) return fmt::format("{:.2f} MiB", static_cast<double>(b) / (1 << 20));
   if (b >= (int64_t{1} << 10)) return fmt::format("{:.1f} KiB", static_cast<double>(b) / (1 << 10));
   return fmt::format("{} B", b);
+}
+
+// Energy figures in the unit that reads best: pJ, nJ, uJ, mJ.
+std::string joules_h(double pj) {
+  if (pj >= 1e9) return fmt::format("{:.3f} mJ", pj / 1e9);
+  if (pj >= 1e6) return fmt::format("{:.3f} uJ", pj / 1e6);
+  if (pj >= 1e3) return fmt::format("{:.3f} nJ", pj / 1e3);
+  return fmt::format("{:.3f} pJ", pj);
+}
+
+// The energy table of `sim` and `synth`: per token, every item with its count, energy each and share.
+void print_energy(const gen::EnergyReport& e) {
+  std::vector<const gen::EnergyItem*> items;
+  for (const auto& i : e.items) items.push_back(&i);
+  std::stable_sort(items.begin(), items.end(), [](const auto* a, const auto* b) { return a->pj() > b->pj(); });
+  fmt::print("  {:<22} {:>14} {:>11} {:>12} {:>7}  {}\n", "item", "per token", "each", "energy", "share", "one is");
+  for (const auto* i : items)
+    fmt::print("  {:<22} {:>14} {:>11} {:>12} {:>6.1f}%  {}\n", i->name, with_commas(static_cast<int64_t>(i->count + 0.5)),
+               joules_h(i->pj_each), joules_h(i->pj()), 100.0 * i->pj() / e.pj_per_token, i->basis);
+  fmt::print("  (per-event energies: Horowitz, ISSCC 2014, 45 nm 0.9 V; at {}: x {:.3g}, node/45 nm x (Vdd/0.9 V)^2; "
+             "datapath and memories only, no clock tree, flip-flops, wires or leakage: docs/architecture.md#energy)\n",
+             e.node, e.scale);
+}
+
+nlohmann::json energy_json(const gen::EnergyReport& e, const std::string& how, double clock_mhz, double cycles) {
+  nlohmann::json items = nlohmann::json::array();
+  for (const auto& i : e.items)
+    items.push_back({{"name", i.name}, {"count_per_token", i.count}, {"pj_each", i.pj_each}, {"pj_per_token", i.pj()},
+                     {"basis", i.basis}});
+  nlohmann::json j = {{"how", how},
+                      {"node", e.node},
+                      {"node_scale", e.scale},
+                      {"pj_per_token", e.pj_per_token},
+                      {"tokens_per_joule", e.tokens_per_joule()},
+                      {"items", items}};
+  if (clock_mhz > 0) {
+    j["clock_mhz"] = clock_mhz;
+    j["watts"] = e.watts(clock_mhz, cycles);
+  }
+  return j;
 }
 
 // Printable form of a token's text: control bytes escaped.
@@ -484,6 +526,26 @@ int cmd_synth(const std::string& model, const std::string& widths_arg, const HwA
     j["timing"]["tokens_per_second_at_most"] = tps;
     json_text = j.dump(2) + "\n";
   }
+  // Energy per token from the counts the program implies (not simulated), mean over a full context, at the node of
+  // the memory model; power at fmax where there is timing.
+  {
+    const int64_t seq = p.plan.shape.seq_len;
+    HW_ASSIGN_OR_FAIL(const gen::EnergyReport energy,
+                      gen::price_activity(p.plan, gen::context_activity(p.plan, seq), rep->sram.node));
+    double bound = 0;
+    for (int64_t pos = 0; pos < seq; ++pos) bound += p.plan.step_bounds(pos).total.bound() / static_cast<double>(seq);
+    const double fmax = rep->timing && rep->slowest() ? rep->fmax_mhz() : -1;
+    fmt::print("\nenergy per token (computed from the program, not simulated: mean over positions 0..{}, at {}): {} = "
+               "{} tokens/J{}\n",
+               seq - 1, rep->sram.node, joules_h(energy.pj_per_token), with_commas(std::llround(energy.tokens_per_joule())),
+               fmax > 0 ? fmt::format("; at most {:.1f} mW at fmax (at the decode bound's {:.0f} cycles/token)",
+                                      1e3 * energy.watts(fmax, bound), bound)
+                        : std::string());
+    print_energy(energy);
+    auto j = nlohmann::ordered_json::parse(json_text);
+    j["energy"] = nlohmann::ordered_json::parse(energy_json(energy, "computed", fmax, bound).dump());
+    json_text = j.dump(2) + "\n";
+  }
   if (!json_path.empty())
     HW_OK_OR_FAIL(gen::write_file_atomic(json_path, json_text, "JSON report"));
   if (!md_path.empty())
@@ -499,6 +561,7 @@ struct SimArgs {
   bool trace = false, no_stall = false, x_unique = false;
   std::string coverage;
   double clock_mhz = -1;  // given (> 0): tokens/s at this clock (e.g. synth's fmax)
+  std::string node = "45nm";  // energy: the node its per-event energies are scaled to
   int jobs = 2;
 };
 
@@ -509,6 +572,7 @@ int cmd_sim(const SimArgs& a) {
     return fail(fmt::format("--clock-mhz {} is out of range: give the chip's clock in MHz (e.g. the fmax that "
                             "`hardwire synth --liberty` reports), above 0",
                             a.clock_mhz));
+  if (auto scale = gen::energy_node_scale(a.node); !scale) return fail("--node: " + scale.message());
   HW_ASSIGN_OR_FAIL(auto src0, gen::resolve_model(a.model));
   std::string dir = a.out;
   if (dir.empty()) {
@@ -637,6 +701,16 @@ int cmd_sim(const SimArgs& a) {
   if (a.clock_mhz > 0)
     fmt::print("at {:.1f} MHz: {:.0f} tokens/s ({:.0f} cycles/token; {:.3f} ms per token)\n", a.clock_mhz,
                a.clock_mhz * 1e6 / cycles, cycles, cycles / (a.clock_mhz * 1e3));
+  // Energy: what the chip did (its counted events, results and scores), priced per event.
+  gen::Activity activity;
+  for (const auto& r : rep.steps) activity += r.activity;
+  HW_ASSIGN_OR_FAIL(const gen::EnergyReport energy, gen::price_activity(plan, activity, a.node));
+  fmt::print("\nenergy per token (simulated: the events the chip counted over {} positions, priced at {}): {} = {} "
+             "tokens/J{}\n",
+             n, a.node, joules_h(energy.pj_per_token), with_commas(std::llround(energy.tokens_per_joule())),
+             a.clock_mhz > 0 ? fmt::format("; {:.1f} mW at {:.1f} MHz", 1e3 * energy.watts(a.clock_mhz, cycles), a.clock_mhz)
+                             : std::string());
+  print_energy(energy);
   fmt::print("simulated {} positions in {:.1f} s: {:.2f} tokens/s of simulation ({:.0f} cycles/s; host held the output "
              "{:.0f} cycles)\n",
              n, sim_s, dn / sim_s, cycles * dn / sim_s, held);
@@ -688,6 +762,7 @@ int cmd_sim(const SimArgs& a) {
                         {"clock_mhz", a.clock_mhz > 0 ? nlohmann::json(a.clock_mhz) : nlohmann::json()},
                         {"tokens_per_second",
                          a.clock_mhz > 0 ? nlohmann::json(a.clock_mhz * 1e6 / cycles) : nlohmann::json()},
+                        {"energy", energy_json(energy, "simulated", a.clock_mhz, cycles)},
                         {"sim_seconds", sim_s},
                         {"sim_tokens_per_second", dn / sim_s},
                         {"steps", steps}};
@@ -797,6 +872,9 @@ int run_cli(int argc, char** argv) {
   sim->add_option("--json", sa.json, "also write the figures as JSON to this file");
   sim->add_option("--clock-mhz", sa.clock_mhz,
                   "the chip's clock in MHz (e.g. synth's fmax): also print tokens/s = clock / cycles per token");
+  sim->add_option("--node", sa.node,
+                  "node the energy per token is given at: 180nm, 45nm, 7nm or 5nm (per-event energies are 45 nm's, "
+                  "scaled)")->capture_default_str();
   sim->add_flag("--x-unique", sa.x_unique,
                 "build with --x-assign unique --x-initial unique: random initial values and X assignments (separate "
                 "build), to catch state used before reset");

@@ -341,7 +341,8 @@ void Emitter::emit_top() {
                {Dir::kOutput, "dbg_prob_pos_o", 32, false, ""},
                {Dir::kOutput, "dbg_prob_head_o", 32, false, ""},
                {Dir::kOutput, "dbg_prob_data_o", static_cast<int>(32 * plan_.map.q_heads_per_word), false, ""},
-               {Dir::kOutput, "dbg_host_wait_o", 1, false, "the chip waits for the host"}};
+               {Dir::kOutput, "dbg_host_wait_o", 1, false, "the chip waits for the host"},
+               {Dir::kOutput, "dbg_ev_o", isa::kNumEvents, false, "activity events (hw_isa_pkg::Ev*)"}};
   Instance inst;
   inst.module = "hw_core";
   inst.name = "u_core";

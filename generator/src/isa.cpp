@@ -231,6 +231,14 @@ std::string format(const Instr& instr) {
   return s;
 }
 
+const std::vector<EventInfo>& events() {
+  static const std::vector<EventInfo> v = {
+#define HW_EVENT(Name, snake_name, meaning) {Event::k##Name, snake_name, meaning},
+#include "hardwire/gen/events.def"
+  };
+  return v;
+}
+
 vlog::Package sv_package(const Layout& layout) {
   vlog::Package p;
   p.name = "hw_isa_pkg";
@@ -245,6 +253,11 @@ vlog::Package sv_package(const Layout& layout) {
   }
   p.params.push_back({"int unsigned", "OpW", vlog::Expr::num(op_bits()), "op code bits"});
   p.params.push_back({"int unsigned", "InstrW", vlog::Expr::num(layout.word_bits()), "instruction word bits"});
+  p.params.push_back({"int unsigned", "EvW", vlog::Expr::num(kNumEvents),
+                      "activity events: hw_core's dbg_ev_o bits (generator/include/hardwire/gen/events.def)"});
+  for (const auto& e : events())
+    p.params.push_back({"int unsigned", std::string("Ev") + camel(e.name), vlog::Expr::num(static_cast<int>(e.event)),
+                        e.meaning});
   vlog::Enum e;
   e.name = "op_e";
   e.width = op_bits();

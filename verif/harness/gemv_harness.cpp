@@ -95,11 +95,12 @@ Run run(Vhw_gemv& top, const Product& g, bool preloaded, verif::StallPattern* ou
   verif::rising_edge(top);
   top.start_i = 0;
   const int64_t beats = (g.N + kC - 1) / kC;
-  int64_t beat = 0;
+  int64_t beat = 0, issues = 0;  // issue_o: the cycles that read the memories (an activity counter's event)
   const long long limit = 100000 + 40LL * g.K * g.N;
   while (beat < beats && res.cycles < limit) {
     top.out_ready_i = out_stall ? out_stall->next() : 1;
     verif::settle_low(top);
+    issues += top.issue_o ? 1 : 0;
     if (top.out_valid_o && top.out_ready_i) {
       for (int c = 0; c < kC; ++c) {
         const int64_t n = beat * kC + c;
@@ -133,6 +134,12 @@ Run run(Vhw_gemv& top, const Product& g, bool preloaded, verif::StallPattern* ou
     ++failed_total;
   }
   verif::settle_low(top);
+  if (issues != beats * ((g.K + kP - 1) / kP)) {
+    std::printf("[%s] product %lld: issue_o raised in %lld cycles, expected NT x KG = %lld\n", block.c_str(), index,
+                static_cast<long long>(issues), static_cast<long long>(beats * ((g.K + kP - 1) / kP)));
+    ++res.failed;
+    ++failed_total;
+  }
   if (top.busy_o || top.out_valid_o) {
     std::printf("[%s] product %lld: still busy (or a beat left over) after its last result\n", block.c_str(), index);
     ++res.failed;

@@ -11,6 +11,7 @@
 //           o <value>                 a logit of the host stream (out_lanes_o per beat), in order
 //           k <token>                 the last beat: the argmax token
 //           c <pc> <cycles>           cycles spent in each instruction (waits for the host excluded)
+//           e <index> <count>         cycles in which activity event <index> (dbg_ev_o bit, hw_isa_pkg::Ev*) was raised
 //           end <cycles> <stall>      the step's busy cycles, and the cycles it waited for the host (dbg_host_wait_o)
 //           error <text>              then exit 2
 // Options: --seed N (stall patterns), --stall 0|1 (random valid/ready on the host ports), --trace FILE (FST; the
@@ -120,6 +121,9 @@ int main(int argc, char** argv) {
   const unsigned kQHeads = static_cast<unsigned>(sizeof(top->dbg_aux_data_o) / 4);
   Stall in_stall(seed * 2 + 1, stall), out_stall(seed * 2 + 2, stall);
   std::vector<uint64_t> pc_cycles;
+  // The activity events: one bit each of dbg_ev_o (at most 32 of them, as the harness reads one lane).
+  const unsigned kEvents = static_cast<unsigned>(8 * sizeof(top->dbg_ev_o));
+  std::vector<uint64_t> ev_counts;
   char line[256];
   while (std::fgets(line, sizeof line, stdin)) {
     unsigned long long tok = 0, pos = 0;
@@ -130,6 +134,7 @@ int main(int argc, char** argv) {
       return 2;
     }
     pc_cycles.assign(1, 0);
+    ev_counts.assign(kEvents, 0);
     bool sent = false, done = false;
     uint64_t cycles = 0, held = 0;
     while (!done) {
@@ -152,6 +157,8 @@ int main(int argc, char** argv) {
         for (unsigned l = 0; l < kQHeads; ++l)
           std::printf("p %u %llu %d\n", pc, (top->dbg_prob_head_o + l) * (pos + 1) + top->dbg_prob_pos_o,
                       static_cast<int32_t>(lane32(top->dbg_prob_data_o, l)));
+      if (const uint32_t ev = lane32(top->dbg_ev_o, 0))
+        for (unsigned b = 0; b < kEvents && b < 32; ++b) ev_counts[b] += (ev >> b) & 1u;
       if (top->in_valid_i && top->in_ready_o) sent = true;
       if (top->out_valid_o) {
         if (top->out_ready_i) {
@@ -181,6 +188,8 @@ int main(int argc, char** argv) {
     }
     for (size_t pc = 0; pc < pc_cycles.size(); ++pc)
       if (pc_cycles[pc]) std::printf("c %zu %llu\n", pc, static_cast<unsigned long long>(pc_cycles[pc]));
+    for (unsigned b = 0; b < kEvents; ++b)
+      if (ev_counts[b]) std::printf("e %u %llu\n", b, static_cast<unsigned long long>(ev_counts[b]));
     std::printf("end %llu %llu\n", static_cast<unsigned long long>(cycles), static_cast<unsigned long long>(held));
     std::fflush(stdout);
   }

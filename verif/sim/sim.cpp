@@ -233,6 +233,7 @@ struct StepData {
   std::vector<int64_t> logits;
   int64_t token = -1;
   std::map<int64_t, uint64_t> pc_cycles;
+  std::array<int64_t, gen::isa::kNumEvents> events{};
   uint64_t cycles = 0, held = 0;
 };
 
@@ -253,6 +254,9 @@ Status read_step(Child& c, StepData& d) {
       d.token = v;
     } else if (kind == 'c' && std::sscanf(line.c_str(), "c %lld %lld", &a, &v) == 2) {
       d.pc_cycles[a] = static_cast<uint64_t>(v);
+    } else if (line.rfind("e ", 0) == 0 && std::sscanf(line.c_str(), "e %lld %lld", &a, &v) == 2) {
+      if (a < 0 || a >= gen::isa::kNumEvents) return Error{"simulator protocol: event " + std::to_string(a) + " is not in events.def"};
+      d.events[static_cast<size_t>(a)] = v;
     } else if (kind == 'e' && std::sscanf(line.c_str(), "end %lld %lld", &a, &b) == 2) {
       d.cycles = static_cast<uint64_t>(a);
       d.held = static_cast<uint64_t>(b);
@@ -348,6 +352,13 @@ Result<SimReport> run_sim(const golden::QModel& model, const gen::ChipPlan& plan
     for (const auto& [pc, cyc] : d.pc_cycles)
       if (pc >= 0 && pc < static_cast<int64_t>(program.size()))
         sr.phase_cycles[static_cast<size_t>(program.notes[static_cast<size_t>(pc)].phase)] += cyc;
+    sr.activity.steps = 1;
+    sr.activity.events = d.events;
+    for (const auto& [pc, values] : d.res)
+      if (pc >= 0 && pc < static_cast<int64_t>(program.size()) && gen::counts_results(program.code[static_cast<size_t>(pc)].op))
+        sr.activity.results[program.code[static_cast<size_t>(pc)].op] += static_cast<int64_t>(values.size());
+    for (const auto& [pc, values] : d.aux) sr.activity.scores += static_cast<int64_t>(values.size());
+    sr.activity.logits = static_cast<int64_t>(d.logits.size());
 
     // Every tapped tensor in program order, then the host stream.
     Mismatch mm;
@@ -425,6 +436,30 @@ Result<SimReport> run_sim(const golden::QModel& model, const gen::ChipPlan& plan
       mm.chip = d.token;
       mm.golden = gtok;
       mm.instr = "host output stream (argmax)";
+    }
+    if (ok) {
+      // What the chip did must be what the program implies (gen::step_activity, the energy model of shapes too large
+      // to simulate): every event count, and the results, scores and logits.
+      const gen::Activity want = gen::step_activity(plan, pos);
+      auto differs = [&](const std::string& what, int64_t chip, int64_t expected) {
+        if (!ok || chip == expected) return;
+        ok = false;
+        mm.tensor = "activity." + what;
+        mm.index = 0;
+        mm.chip = chip;
+        mm.golden = expected;
+        mm.instr = "activity counters (dbg_ev_o, debug taps)";
+        mm.note = "the chip's count differs from the one the program implies (gen::step_activity)";
+      };
+      for (const auto& e : gen::isa::events())
+        differs(e.name, sr.activity.events[static_cast<size_t>(e.event)], want.events[static_cast<size_t>(e.event)]);
+      for (const auto& op : gen::isa::ops())
+        if (gen::counts_results(op.op))
+          differs(std::string("results.") + op.mnemonic,
+                  sr.activity.results.count(op.op) ? sr.activity.results.at(op.op) : 0,
+                  want.results.count(op.op) ? want.results.at(op.op) : 0);
+      differs("scores", sr.activity.scores, want.scores);
+      differs("logits", sr.activity.logits, want.logits);
     }
     sr.bit_exact = ok;
     rep.steps.push_back(sr);

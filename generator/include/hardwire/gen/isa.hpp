@@ -97,7 +97,23 @@ std::string word_hex(const Word& word, int bits);
 // "MATVEC a_base=32 a_stride_inner=1 n_inner=32 ..." : the op and every field it uses, in isa.def order.
 std::string format(const Instr& instr);
 
-// hw_isa_pkg for this layout: field widths (<Field>W), op_e, instr_t, InstrW.
+// hw_core's activity events (events.def order): the bit of dbg_ev_o each raises.
+enum class Event : int {
+#define HW_EVENT(Name, snake_name, meaning) k##Name,
+#include "hardwire/gen/events.def"
+};
+inline constexpr int kNumEvents = 0
+#define HW_EVENT(Name, snake_name, meaning) +1
+#include "hardwire/gen/events.def"
+    ;
+struct EventInfo {
+  Event event;
+  const char* name;  // "kv_read"
+  const char* meaning;
+};
+const std::vector<EventInfo>& events();  // events.def order: index i is dbg_ev_o[i]
+
+// hw_isa_pkg for this layout: field widths (<Field>W), op_e, instr_t, InstrW; and the event bits (EvW, Ev<Name>).
 vlog::Package sv_package(const Layout& layout);
 // The microcode table of docs/architecture.md: ops with code, unit, fields and meaning; then the fields.
 std::string markdown();

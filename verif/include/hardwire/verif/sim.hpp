@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "hardwire/gen/chip_plan.hpp"
+#include "hardwire/gen/energy.hpp"
 #include "hardwire/golden/qmodel.hpp"
 #include "hardwire/status.hpp"
 
@@ -45,6 +46,9 @@ struct StepReport {
   uint64_t cycles = 0;      // busy cycles, host waits excluded
   uint64_t held = 0;        // cycles the host held the output stream back (random stalls)
   std::array<uint64_t, gen::kNumPhases> phase_cycles{};
+  // What the chip did: its activity events (dbg_ev_o, counted by the testbench) and the results, scores and logits
+  // its debug taps and host stream showed (gen::step_activity computes the same from the program).
+  gen::Activity activity;
   bool bit_exact = false;       // every tensor, the logits and the token matched golden
 };
 
