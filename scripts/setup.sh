@@ -5,11 +5,12 @@ set -euo pipefail
 
 # Build and test; then the reliability tools: clang + its libFuzzer runtime (scripts/fuzz.sh), z3 for the formal
 # checks (yosys-smtbmc ships with yosys), lcov for RTL coverage reports (scripts/coverage.sh); and for real-library
-# estimates (`synth --liberty`): the OSU 0.18 um standard cells (qflow-tech-osu018) and OpenSTA (opensta, `sta`).
+# estimates (`synth --liberty`): the OSU 0.18 um standard cells (qflow-tech-osu018) and OpenSTA (opensta, `sta`);
+# gnuplot (gnuplot-nox) draws `hardwire sweep`'s plots.
 packages=(g++ make cmake verilator yosys libeigen3-dev libfmt-dev libgtest-dev
           nlohmann-json3-dev libcli11-dev
           clang libclang-rt-14-dev z3 lcov
-          qflow-tech-osu018 opensta)
+          qflow-tech-osu018 opensta gnuplot-nox)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "hardwire/gen/design.hpp"
+#include "hardwire/gen/energy.hpp"
 #include "hardwire/gen/layout.hpp"
 #include "hardwire/gen/model_source.hpp"
 #include "hardwire/gen/quantizer.hpp"
@@ -580,6 +581,24 @@ TEST(Synth, MemoriesOnly) {
   const auto j = nlohmann::json::parse(read_bytes(tmp.file("m.json")));
   EXPECT_TRUE(j["blocks"].empty());
   EXPECT_EQ(j["sram_model"]["node"], "7nm");
+  // Energy per token, computed from the program over a full context at the memory model's node.
+  EXPECT_EQ(j["energy"]["how"], "computed");
+  EXPECT_EQ(j["energy"]["node"], "7nm");
+  EXPECT_NE(log.find("energy per token (computed from the program, not simulated: mean over positions 0..63, at 7nm)"),
+            std::string::npos) << log;
+  {
+    const auto src = gen::resolve_model("tiny");
+    ASSERT_TRUE(src.is_ok());
+    gen::PlanOptions po;
+    po.array = {4, 4};
+    po.sram_bank_depth = 256;
+    const auto plan = gen::plan_chip(src->shape, golden::Widths{}, po);
+    ASSERT_TRUE(plan.is_ok()) << plan.message();
+    const auto e = gen::price_activity(*plan, gen::context_activity(*plan, src->shape.seq_len), "7nm");
+    ASSERT_TRUE(e.is_ok());
+    EXPECT_NEAR(j["energy"]["pj_per_token"].get<double>(), e->pj_per_token, 1e-9 * e->pj_per_token);
+    EXPECT_GT(j["decode_bound_cycles_per_token"].get<double>(), 0);
+  }
   const auto man = nlohmann::json::parse(read_bytes(tmp.file("w/design/manifest.json")));
   const int64_t words = man["hardware"]["weight_sram"]["words_per_bank"];
   const int64_t banks = man["blocks"]["hw_gemv"]["parameters"]["P"];
@@ -595,4 +614,152 @@ TEST(Synth, MemoriesOnly) {
                                               sram->macro_area(words % 256, width)),
                 1e-6);
   }
+}
+
+// ---- hardwire sweep ----------------------------------------------------------------------------------------------
+
+namespace {
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> v;
+  std::istringstream s(text);
+  for (std::string l; std::getline(s, l);) v.push_back(l);
+  return v;
+}
+}  // namespace
+
+// A grid of 4 arrays x 2 weight ports: CSV, JSON, the Markdown report and the three plots (SVG with their axis
+// labels, PNG); a second run reuses every point; --emit-jobs, the commands run by a shell, then --collect give the
+// same report, byte for byte.
+TEST(Sweep, GridReportPlotsAndEmitCollectAgree) {
+  TmpDir tmp;
+  const std::string grid = " sweep --model tiny --arrays 2x2,4x4,4x8,8x8 --weight-ports c,rc --memories-only";
+  std::string log;
+  ASSERT_EQ(sh(std::string(HARDWIRE_BIN) + grid + " --jobs 2 --out " + tmp.file("a"), &log), 0) << log;
+  EXPECT_NE(log.find("8 design points (0 with results already)"), std::string::npos) << log;
+  const std::string rep = tmp.file("a/report/");
+  const auto csv = lines_of(read_bytes(rep + "sweep.csv"));
+  ASSERT_EQ(csv.size(), 9u);
+  EXPECT_EQ(csv[0].rfind("id,label,array,rows,cols,weight_port,kv_port,widths,logic_mm2,memories_mm2,total_mm2,", 0), 0u);
+  const auto j = nlohmann::json::parse(read_bytes(rep + "sweep.json"));
+  ASSERT_EQ(j["points"].size(), 8u);
+  for (const auto& p : j["points"]) {
+    EXPECT_GT(p["area_mm2"]["memories"].get<double>(), 0);
+    EXPECT_EQ(p["clock_source"], "assumed");
+    EXPECT_EQ(p["cycles_source"], "bound");
+    EXPECT_NEAR(p["tokens_per_second"].get<double>(), 1000e6 / p["cycles_per_token"].get<double>(), 1e-6);
+    EXPECT_GT(p["energy"]["tokens_per_joule"].get<double>(), 0);
+  }
+  // The largest, fastest point is on the Pareto front; 8x8 at port C (the same chip as 4x8 at C, and larger than
+  // 4x4 at R x C, which is faster) is not.
+  EXPECT_TRUE(j["points"][7]["pareto"].get<bool>()) << j["points"][7].dump();
+  EXPECT_FALSE(j["points"][6]["pareto"].get<bool>()) << j["points"][6].dump();
+  const std::string md = read_bytes(rep + "report.md");
+  EXPECT_NE(md.find("| 8x8 wp64 kv32 |"), std::string::npos) << md;
+  EXPECT_NE(md.find("tokens/s at an assumed 1000 MHz"), std::string::npos) << md;
+  for (const char* plot : {"area", "tokens_per_s", "tokens_per_joule"}) {
+    const std::string svg = read_bytes(rep + "plots/" + plot + ".svg");
+    EXPECT_NE(svg.find("<svg"), std::string::npos) << plot;
+    EXPECT_EQ(read_bytes(rep + "plots/" + plot + ".png").substr(1, 3), "PNG") << plot;
+  }
+  EXPECT_NE(read_bytes(rep + "plots/area.svg").find("area (mm²)"), std::string::npos);
+  EXPECT_NE(read_bytes(rep + "plots/area.svg").find("weight SRAM"), std::string::npos);
+  EXPECT_NE(read_bytes(rep + "plots/tokens_per_s.svg").find("chip area (mm²): logic + memories"), std::string::npos);
+  EXPECT_NE(read_bytes(rep + "plots/tokens_per_s.svg").find("Pareto front"), std::string::npos);
+  EXPECT_NE(read_bytes(rep + "plots/tokens_per_joule.svg").find("tokens per joule"), std::string::npos);
+  // Again: every point has its results.
+  ASSERT_EQ(sh(std::string(HARDWIRE_BIN) + grid + " --out " + tmp.file("a"), &log), 0) << log;
+  EXPECT_NE(log.find("8 design points (8 with results already)"), std::string::npos) << log;
+
+  // Emit, run the commands, collect: the same report.
+  ASSERT_EQ(sh(std::string(HARDWIRE_BIN) + grid + " --out " + tmp.file("b") + " --emit-jobs " + tmp.file("jobs.sh"), &log), 0)
+      << log;
+  EXPECT_FALSE(fs::exists(tmp.file("b/report")));
+  const auto jobs = lines_of(read_bytes(tmp.file("jobs.sh")));
+  ASSERT_EQ(jobs.size(), 9u);
+  EXPECT_EQ(jobs[0].rfind("# hardwire sweep jobs", 0), 0u);
+  ASSERT_EQ(sh("bash " + tmp.file("jobs.sh"), &log), 0) << log;
+  ASSERT_EQ(sh(std::string(HARDWIRE_BIN) + " sweep --collect --out " + tmp.file("b"), &log), 0) << log;
+  for (const char* f : {"sweep.csv", "sweep.json", "report.md", "gnuplot/area.gp", "gnuplot/points.dat",
+                        "plots/area.svg", "plots/tokens_per_s.svg", "plots/tokens_per_joule.svg"})
+    EXPECT_EQ(read_bytes(tmp.file(std::string("a/report/") + f)), read_bytes(tmp.file(std::string("b/report/") + f))) << f;
+  // The jobs file is hardwire's own: writing it again is allowed.
+  ASSERT_EQ(sh(std::string(HARDWIRE_BIN) + grid + " --out " + tmp.file("b") + " --emit-jobs " + tmp.file("jobs.sh"), &log), 0)
+      << log;
+  EXPECT_NE(log.find("0 points of 8 to run"), std::string::npos) << log;
+}
+
+// Logic synthesized per point (here the matrix engine only) is in the area by unit; --steps simulates each point,
+// and its cycles are the simulator's.
+TEST(Sweep, LogicAndSimulatedCycles) {
+  TmpDir tmp;
+  std::string log;
+  ASSERT_EQ(sh("HARDWIRE_CACHE_DIR=" + tmp.file("cache") + " " + HARDWIRE_BIN +
+                   " sweep --model tiny --arrays 4x4 --weight-ports c,rc --blocks gemv --steps 2 --jobs 2 --out " +
+                   tmp.file("s"),
+               &log),
+            0)
+      << log;
+  const auto j = nlohmann::json::parse(read_bytes(tmp.file("s/report/sweep.json")));
+  ASSERT_EQ(j["points"].size(), 2u);
+  double engine[2];
+  for (int i = 0; i < 2; ++i) {
+    const auto& p = j["points"][i];
+    EXPECT_EQ(p["cycles_source"], "simulated");
+    const auto sim = nlohmann::json::parse(read_bytes(tmp.file("s/points/" + p["point"]["id"].get<std::string>() + "/sim.json")));
+    EXPECT_EQ(p["cycles_per_token"].get<double>(), sim["cycles_per_token"].get<double>());
+    engine[i] = p["area_mm2"]["by_unit"]["matrix engine"].get<double>();
+    EXPECT_GT(engine[i], 0);
+    EXPECT_EQ(p["area_mm2"]["by_unit"]["attention"].get<double>(), 0);  // not synthesized
+  }
+  EXPECT_GT(engine[1], 2 * engine[0]);  // 16 multipliers against 4
+  EXPECT_LT(j["points"][1]["cycles_per_token"].get<double>(), j["points"][0]["cycles_per_token"].get<double>());
+}
+
+// Bad sweeps: one clear error each, and nothing written.
+TEST(Sweep, Errors) {
+  TmpDir tmp;
+  const std::string bin = std::string(HARDWIRE_BIN) + " sweep --model tiny ";
+  const std::string out = " --out " + tmp.file("o");
+  struct Case {
+    std::string args, error;
+  };
+  const std::vector<Case> cases = {
+      {"--memories-only", "the sweep grid is empty: give --arrays (e.g. --arrays 8x8,16x16)"},
+      {"--arrays 4x4 --weight-ports 3x",
+       "--weight-ports: '3x' is not a weight port: give c, <n>c (e.g. 4c), rc or a byte count"},
+      {"--arrays 4x4 --kv-ports wide", "--kv-ports: 'wide' is not a KV port: give row, head or a byte count"},
+      {"--arrays 2x2 --weight-ports 4c",
+       "the sweep grid is empty: no point fits (2x2 weight port 4c: weight port 8 bytes per cycle must be a multiple "
+       "of C = 2 from 2 to R x C = 4 on a 2x2 array, e.g. --weight-port 4)"},
+      {"--arrays 4x4 --node 3nm", "unknown --node '3nm': choose 180nm, 45nm, 7nm or 5nm"},
+      {"--arrays 4x4 --clock-mhz -1",
+       "--clock-mhz -1 is out of range: give the clock assumed where the library has no timing, in MHz, above 0"},
+      {"--arrays 4x4 --steps -2", "--steps -2 is negative: give 0 (no simulation) or more"},
+  };
+  for (const auto& c : cases) {
+    std::string log;
+    EXPECT_EQ(sh(bin + c.args + out, &log), 1) << c.args << "\n" << log;
+    EXPECT_EQ(log, "hardwire: error: " + c.error + "\n") << c.args;
+    EXPECT_FALSE(fs::exists(tmp.file("o"))) << c.args;
+  }
+  std::string log;
+  // Collecting where there is no sweep.
+  EXPECT_EQ(sh(bin + "--collect" + out, &log), 1);
+  EXPECT_EQ(log, "hardwire: error: '" + tmp.file("o") + "' holds no sweep (no points/ directory); run hardwire sweep first\n");
+  // A jobs file that is not hardwire's is never overwritten.
+  hw_test::write_bytes(tmp.file("mine.sh"), "echo mine\n");
+  EXPECT_EQ(sh(bin + "--arrays 4x4 --memories-only --emit-jobs " + tmp.file("mine.sh") + out, &log), 1);
+  EXPECT_EQ(log, "hardwire: error: --emit-jobs: '" + tmp.file("mine.sh") +
+                     "' exists and is not a jobs file hardwire wrote; choose another name or remove it\n");
+  EXPECT_EQ(read_bytes(tmp.file("mine.sh")), "echo mine\n");
+  // An output directory holding a user's files is refused.
+  fs::create_directories(tmp.file("user"));
+  hw_test::write_bytes(tmp.file("user/notes.txt"), "keep\n");
+  EXPECT_EQ(sh(bin + "--arrays 4x4 --memories-only --out " + tmp.file("user"), &log), 1);
+  EXPECT_NE(log.find("exists and is not a hardwire output"), std::string::npos) << log;
+  EXPECT_EQ(read_bytes(tmp.file("user/notes.txt")), "keep\n");
+  // An unwritable place.
+  EXPECT_EQ(sh(bin + "--arrays 4x4 --memories-only --out /proc/hardwire-sweep", &log), 1);
+  EXPECT_EQ(log.rfind("hardwire: error: ", 0), 0u) << log;
+  EXPECT_EQ(std::count(log.begin(), log.end(), '\n'), 1) << log;
 }

@@ -447,7 +447,7 @@ TEST(Energy, PublishedPointsAndNodeRule) {
   EXPECT_DOUBLE_EQ(*energy_node_scale("45nm"), 1.0);
   EXPECT_NEAR(*energy_node_scale("7nm"), 7.0 / 45 * (0.75 / 0.9) * (0.75 / 0.9), 1e-12);
   EXPECT_NEAR(*energy_node_scale("180nm"), 16.0, 1e-12);
-  EXPECT_EQ(energy_node_scale("3nm").message(), "unknown node '3nm': give one of 180nm, 45nm, 7nm, 5nm");
+  EXPECT_EQ(energy_node_scale("3nm").message(), "unknown --node '3nm': choose 180nm, 45nm, 7nm or 5nm");
 }
 
 // The activity the program implies: every weight byte read once per step (padding of partial tiles included), the KV

@@ -17,7 +17,9 @@
 #include <thread>
 
 #include "hardwire/gen/design.hpp"
+#include "hardwire/gen/energy.hpp"
 #include "hardwire/gen/llama2c.hpp"
+#include "hardwire/gen/model_source.hpp"
 #include "support/cli_run.hpp"
 #include "support/tmpdir.hpp"
 
@@ -110,6 +112,32 @@ TEST(SimFault, UntouchedCopyIsBitExact) {
   EXPECT_EQ(j["clock_mhz"].get<double>(), 250.0);
   EXPECT_NEAR(j["tokens_per_second"].get<double>(), 250e6 / j["cycles_per_token"].get<double>(), 1e-6);
   EXPECT_NE(r.out.find("at 250.0 MHz: "), std::string::npos) << r.out;
+  // Energy per token from the events the chip counted (which sim holds equal to the program's at every step),
+  // priced at 45 nm; the power at the clock.
+  const auto& e = j["energy"];
+  EXPECT_EQ(e["how"], "simulated");
+  EXPECT_EQ(e["node"], "45nm");
+  EXPECT_NEAR(e["watts"].get<double>(),
+              e["pj_per_token"].get<double>() * 1e-12 * 250e6 / j["cycles_per_token"].get<double>(), 1e-12);
+  const auto src = hardwire::gen::resolve_model("tiny");
+  ASSERT_TRUE(src.is_ok());
+  hardwire::gen::PlanOptions po;
+  po.array = {8, 8};
+  const auto plan = hardwire::gen::plan_chip(src->shape, hardwire::golden::Widths{}, po);
+  ASSERT_TRUE(plan.is_ok()) << plan.message();
+  const auto computed = hardwire::gen::price_activity(*plan, hardwire::gen::context_activity(*plan, 3), "45nm");
+  ASSERT_TRUE(computed.is_ok());
+  EXPECT_NEAR(e["pj_per_token"].get<double>(), computed->pj_per_token, 1e-9 * computed->pj_per_token);
+  EXPECT_NE(r.out.find("energy per token (simulated: the events the chip counted over 3 positions, priced at 45nm)"),
+            std::string::npos) << r.out;
+}
+
+TEST(SimErrors, BadNode) {
+  TmpDir tmp;
+  const CliRun r = run(tmp, "sim --model tiny --node 3nm --out " + tmp.file("d"));
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.err, "hardwire: error: unknown --node '3nm': choose 180nm, 45nm, 7nm or 5nm\n");
+  EXPECT_FALSE(fs::exists(tmp.file("d")));
 }
 
 TEST(SimPrompt, TokenizerPromptIsFedThenTheChipDecodes) {

@@ -8,6 +8,8 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <fstream>
+#include <mutex>
 #include <thread>
 #include <cstdlib>
 #include <filesystem>
@@ -19,6 +21,7 @@
 #include "hardwire/gen/energy.hpp"
 #include "hardwire/gen/files.hpp"
 #include "hardwire/gen/synth.hpp"
+#include "hardwire/gen/sweep.hpp"
 #include "hardwire/gen/llama2c.hpp"
 #include "hardwire/gen/model_info.hpp"
 #include "hardwire/gen/model_source.hpp"
@@ -543,6 +546,7 @@ int cmd_synth(const std::string& model, const std::string& widths_arg, const HwA
                         : std::string());
     print_energy(energy);
     auto j = nlohmann::ordered_json::parse(json_text);
+    j["decode_bound_cycles_per_token"] = bound;  // the largest decode bound, mean over a full context
     j["energy"] = nlohmann::ordered_json::parse(energy_json(energy, "computed", fmax, bound).dump());
     json_text = j.dump(2) + "\n";
   }
@@ -550,6 +554,115 @@ int cmd_synth(const std::string& model, const std::string& widths_arg, const HwA
     HW_OK_OR_FAIL(gen::write_file_atomic(json_path, json_text, "JSON report"));
   if (!md_path.empty())
     HW_OK_OR_FAIL(gen::write_file_atomic(md_path, md, "Markdown report"));
+  return 0;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+struct SweepArgs {
+  gen::SweepGrid grid;
+  std::string widths_list, out, emit_jobs;
+  bool collect = false;
+  int jobs = 0;  // 0: the machine's cores
+};
+
+int cmd_sweep(SweepArgs a) {
+  namespace fs = std::filesystem;
+  using clock = std::chrono::steady_clock;
+  const auto t0 = clock::now();
+  if (a.out.empty()) return fail("--out is required: the sweep's directory (points and report)");
+  a.out = gen::strip_trailing_slashes(a.out);
+  if (a.collect) {
+    std::string summary;
+    HW_OK_OR_FAIL(gen::collect_sweep(a.out, summary));
+    fmt::print("{}\nreport: {}/report/report.md (sweep.csv, sweep.json, plots/*.svg|png)\n", summary, a.out);
+    return 0;
+  }
+  if (a.jobs < 0) return fail(fmt::format("--jobs {} is negative: give 1 or more (0: the machine's cores)", a.jobs));
+  const int jobs = a.jobs > 0 ? a.jobs : std::max(1u, std::thread::hardware_concurrency());
+  if (!a.widths_list.empty()) {
+    a.grid.widths.clear();
+    std::string cur;
+    for (char c : a.widths_list + ";") {
+      if (c == ';') {
+        a.grid.widths.push_back(cur);
+        cur.clear();
+      } else {
+        cur += c;
+      }
+    }
+  }
+  if (!a.grid.node.empty())
+    if (auto n = gen::sram_model_for_node(a.grid.node); !n) return fail(n.message());
+  if (a.grid.clock_mhz != 0 && !(a.grid.clock_mhz > 0 && a.grid.clock_mhz <= 1e6))
+    return fail(fmt::format("--clock-mhz {} is out of range: give the clock assumed where the library has no timing, "
+                            "in MHz, above 0",
+                            a.grid.clock_mhz));
+  std::error_code ec;
+  const std::string exe = fs::read_symlink("/proc/self/exe", ec).string();
+  if (ec) return fail("cannot find the hardwire binary (/proc/self/exe): " + ec.message());
+  std::vector<std::string> skipped;
+  HW_ASSIGN_OR_FAIL(const auto points, gen::sweep_points(a.grid, exe, a.out, skipped));
+  for (const auto& s : skipped) fmt::print("skipped  {}\n", s);
+  HW_OK_OR_FAIL(gen::prepare_sweep(a.out, a.grid, points));
+  std::vector<const gen::SweepPoint*> todo;
+  for (const auto& p : points)
+    if (!gen::point_done(a.out, p, a.grid)) todo.push_back(&p);
+  if (!a.emit_jobs.empty()) {
+    if (fs::exists(a.emit_jobs, ec)) {
+      std::ifstream f(a.emit_jobs);
+      std::string first;
+      std::getline(f, first);
+      if (first.rfind(gen::kJobsBanner, 0) != 0)
+        return fail("--emit-jobs: '" + a.emit_jobs + "' exists and is not a jobs file hardwire wrote; choose another "
+                    "name or remove it");
+    }
+    std::vector<gen::SweepPoint> list;
+    for (const auto* p : todo) list.push_back(*p);
+    HW_OK_OR_FAIL(gen::write_file_atomic(a.emit_jobs, gen::jobs_file_text(list), "jobs file"));
+    fmt::print("{} point{} of {} to run (the others have results): one command per line in {}\n"
+               "run them (e.g. `parallel -j N < {}`, or with --sshlogin on hosts that see {}), then "
+               "`hardwire sweep --collect --out {}`\n",
+               list.size(), list.size() == 1 ? "" : "s", points.size(), a.emit_jobs, a.emit_jobs, a.out, a.out);
+    return 0;
+  }
+  fmt::print("{} design point{} ({} with results already), {} at a time\n", points.size(), points.size() == 1 ? "" : "s",
+             points.size() - todo.size(), jobs);
+  std::mutex mu;
+  std::vector<std::string> failures;
+  size_t next = 0, finished = 0;
+  auto worker = [&] {
+    for (;;) {
+      const gen::SweepPoint* p = nullptr;
+      {
+        std::lock_guard<std::mutex> lock(mu);
+        if (next >= todo.size()) return;
+        p = todo[next++];
+      }
+      const auto ts = clock::now();
+      auto rc = gen::run_command(p->command);
+      const double sec = std::chrono::duration<double>(clock::now() - ts).count();
+      std::lock_guard<std::mutex> lock(mu);
+      ++finished;
+      const bool ok = rc && rc->ok;
+      fmt::print("[{}/{}] {:<28} {} ({:.1f} s)\n", finished, todo.size(), p->label, ok ? "done" : "FAILED", sec);
+      std::fflush(stdout);
+      if (!ok)
+        failures.push_back(p->label + ": " + (rc ? rc->how : rc.message()) + "; see " + a.out + "/points/" + p->id +
+                           "/synth.log" + (a.grid.steps > 0 ? " and sim.log" : ""));
+    }
+  };
+  std::vector<std::thread> pool;
+  for (int i = 0; i < std::min<int>(jobs, static_cast<int>(todo.size())); ++i) pool.emplace_back(worker);
+  for (auto& t : pool) t.join();
+  if (!failures.empty()) {
+    std::string all;
+    for (const auto& f : failures) all += (all.empty() ? "" : "; ") + f;
+    return fail(fmt::format("{} of {} points failed: {}", failures.size(), todo.size(), all));
+  }
+  std::string summary;
+  HW_OK_OR_FAIL(gen::collect_sweep(a.out, summary));
+  fmt::print("{}\nreport: {}/report/report.md (sweep.csv, sweep.json, plots/*.svg|png) in {:.1f} s\n", summary, a.out,
+             std::chrono::duration<double>(clock::now() - t0).count());
   return 0;
 }
 
@@ -572,7 +685,7 @@ int cmd_sim(const SimArgs& a) {
     return fail(fmt::format("--clock-mhz {} is out of range: give the chip's clock in MHz (e.g. the fmax that "
                             "`hardwire synth --liberty` reports), above 0",
                             a.clock_mhz));
-  if (auto scale = gen::energy_node_scale(a.node); !scale) return fail("--node: " + scale.message());
+  if (auto scale = gen::energy_node_scale(a.node); !scale) return fail(scale.message());
   HW_ASSIGN_OR_FAIL(auto src0, gen::resolve_model(a.model));
   std::string dir = a.out;
   if (dir.empty()) {
@@ -854,6 +967,37 @@ int run_cli(int argc, char** argv) {
                     "SRAM bit-cell node of the memory macro model: 180nm, 45nm, 7nm or 5nm (default: the library's "
                     "where known — osu018 180nm, the built-in library 45nm — else 45nm)");
 
+  SweepArgs wa;
+  wa.grid.weight_ports = {"rc"};
+  wa.grid.kv_ports = {"row"};
+  wa.grid.widths = {""};
+  CLI::App* sweep = app.add_subcommand("sweep", "a design-space grid for one model: area, fmax, tokens/s and energy per "
+                                                "point, CSV/JSON/Markdown and plots");
+  sweep->add_option("--model,-m", wa.grid.model, model_help)->default_val(gen::kDefaultModel);
+  sweep->add_option("--arrays", wa.grid.arrays, "arrays RxC, comma-separated (e.g. 8x8,16x16,32x32)")->delimiter(',');
+  sweep->add_option("--weight-ports", wa.grid.weight_ports,
+                    "weight ports per array: c, <n>c (n x C), rc (R x C) or bytes, comma-separated (default rc)")
+      ->delimiter(',');
+  sweep->add_option("--kv-ports", wa.grid.kv_ports,
+                    "KV ports: row (every KV head), head (one KV head) or bytes, comma-separated (default row)")
+      ->delimiter(',');
+  sweep->add_option("--widths", wa.widths_list,
+                    "activation widths to sweep, ';'-separated specs as for generate (e.g. 'default;res=16,xn=16')");
+  sweep->add_option("--sram-bank-depth", wa.grid.bank_depth, bank_help)->capture_default_str();
+  sweep->add_option("--steps", wa.grid.steps,
+                    "also simulate N steps per point (cycles measured instead of the decode bound)")->capture_default_str();
+  sweep->add_option("--liberty", wa.grid.liberty, "cell library for synth (default: the built-in generic one)");
+  sweep->add_option("--node", wa.grid.node, "SRAM and energy node: 180nm, 45nm, 7nm or 5nm (default: synth's)");
+  sweep->add_option("--blocks", wa.grid.blocks, "synthesize only these blocks per point (synth --blocks)")->delimiter(',');
+  sweep->add_flag("--memories-only", wa.grid.memories_only, "price memories only, no logic synthesis (seconds)");
+  sweep->add_option("--clock-mhz", wa.grid.clock_mhz,
+                    "clock for tokens/s where the library has no timing (default 1000, stated as assumed)");
+  sweep->add_option("--jobs,-j", wa.jobs, "points run at once (default: the machine's cores)");
+  sweep->add_option("--out,-o", wa.out, "the sweep's directory: points/<id>/ and report/")->required();
+  sweep->add_option("--emit-jobs", wa.emit_jobs,
+                    "write the points still to run, one shell command per line, to this file instead of running them");
+  sweep->add_flag("--collect", wa.collect, "merge the points' result files in --out into the report; run nothing");
+
   SimArgs sa;
   CLI::App* sim = app.add_subcommand("sim", "run the whole accelerator in Verilator, token by token, bit-exact against golden");
   sim->add_option("--model,-m", sa.model, model_help)->default_val(gen::kDefaultModel);
@@ -881,12 +1025,13 @@ int run_cli(int argc, char** argv) {
   sim->add_option("--coverage", sa.coverage,
                   "build with Verilator line and toggle coverage (separate build) and write the coverage data to this "
                   "file (verilator_coverage reads it; scripts/coverage.sh merges the regression's)");
-  for (CLI::App* c : {gold, generate, synth, sim})
+  for (CLI::App* c : {gold, generate, synth, sim, sweep})
     c->add_option("--max-memory", g_max_memory,
                   "refuse models estimated to need more memory than this (e.g. 16G; default: this machine's memory)");
 
   CLI11_PARSE(app, argc, argv);
   if (sim->parsed()) return cmd_sim(sa);
+  if (sweep->parsed()) return cmd_sweep(wa);
   if (info->parsed()) return cmd_info(model, widths, hw, json);
   if (gold->parsed()) return cmd_golden(model, widths, tokenizer, prompt, steps, json);
   if (generate->parsed()) return cmd_generate(model, widths, hw, out);

@@ -129,7 +129,7 @@ Result<double> energy_node_scale(const std::string& node) {
       {"180nm", {180, 1.8}}, {"45nm", {45, 0.9}}, {"7nm", {7, 0.75}}, {"5nm", {5, 0.70}}};
   const auto it = kNodes.find(node);
   if (it == kNodes.end())
-    return Error{"unknown node '" + node + "': give one of 180nm, 45nm, 7nm, 5nm"};
+    return Error{"unknown --node '" + node + "': choose 180nm, 45nm, 7nm or 5nm"};
   const auto [nm, vdd] = it->second;
   return nm / 45.0 * (vdd / 0.9) * (vdd / 0.9);
 }
