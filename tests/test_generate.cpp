@@ -763,3 +763,56 @@ TEST(Sweep, Errors) {
   EXPECT_EQ(log.rfind("hardwire: error: ", 0), 0u) << log;
   EXPECT_EQ(std::count(log.begin(), log.end(), '\n'), 1) << log;
 }
+
+// ---- hardwire report ---------------------------------------------------------------------------------------------
+
+// One page about one design: the shape, area by unit and memory, the decode bounds by phase (and, with --steps, the
+// simulated cycles and energy), tokens/s, energy per token, and three plots; a second report into the same
+// directory replaces the first.
+TEST(Report, OneDesignPageWithPlots) {
+  TmpDir tmp;
+  std::string log;
+  const std::string cmd = std::string(HARDWIRE_BIN) + " report --model tiny --array 4x4 --memories-only --out " + tmp.file("r");
+  ASSERT_EQ(sh(cmd, &log), 0) << log;
+  const std::string md = read_bytes(tmp.file("r/report.md"));
+  for (const char* s : {"# hardwire report: tiny on 4x4, weight port 16 B, KV port 32 B", "## Model", "| 32 | 96 | 2 | 4 | 2 | 100 | 64 |",
+                        "## Area", "weight SRAM (memory)", "(no logic synthesized)", "## Timing and speed",
+                        "| ffn | 1152 | 1152 | 0 |", "Not simulated: the largest decode bound, 1996 cycles per token",
+                        "at 1000.0 MHz (assumed): **501,002 tokens/s**", "## Energy", "Computed from the program (not simulated) at 45nm",
+                        "![energy by item](plots/energy.svg)"})
+    EXPECT_NE(md.find(s), std::string::npos) << s << "\n" << md;
+  for (const char* plot : {"area", "cycles", "energy"}) {
+    EXPECT_NE(read_bytes(tmp.file(std::string("r/plots/") + plot + ".svg")).find("<svg"), std::string::npos) << plot;
+    EXPECT_EQ(read_bytes(tmp.file(std::string("r/plots/") + plot + ".png")).substr(1, 3), "PNG") << plot;
+  }
+  EXPECT_NE(read_bytes(tmp.file("r/plots/cycles.svg")).find("cycles per token"), std::string::npos);
+  EXPECT_NE(read_bytes(tmp.file("r/plots/energy.svg")).find("energy per token (nJ)"), std::string::npos);
+  // With a simulation: the measured cycles next to the bounds, and the energy of what the chip did.
+  ASSERT_EQ(sh(cmd + " --steps 2", &log), 0) << log;
+  const std::string md2 = read_bytes(tmp.file("r/report.md"));
+  EXPECT_NE(md2.find("| phase | cycles (simulated) | compute |"), std::string::npos) << md2;
+  EXPECT_NE(md2.find("Simulated: "), std::string::npos) << md2;
+  EXPECT_NE(md2.find("Simulated (the events the chip counted) at 45nm"), std::string::npos) << md2;
+  EXPECT_TRUE(fs::exists(tmp.file("r/sim.json")));
+  // Nothing of the tools' work is left beside it.
+  for (const auto& e : fs::directory_iterator(tmp.path())) EXPECT_EQ(e.path().filename().string().rfind(".r.", 0), std::string::npos) << e.path();
+}
+
+TEST(Report, Errors) {
+  TmpDir tmp;
+  std::string log;
+  const std::string bin = std::string(HARDWIRE_BIN) + " report --model tiny --array 4x4 ";
+  EXPECT_EQ(sh(bin + "--steps 65 --out " + tmp.file("r"), &log), 1);
+  EXPECT_EQ(log, "hardwire: error: --steps 65 needs 65 positions but the model's seq_len is 64; use at most --steps 64\n");
+  EXPECT_EQ(sh(bin + "--node 1nm --out " + tmp.file("r"), &log), 1);
+  EXPECT_EQ(log, "hardwire: error: unknown --node '1nm': choose 180nm, 45nm, 7nm or 5nm\n");
+  EXPECT_EQ(sh(bin + "--liberty " + tmp.file("none.lib") + " --out " + tmp.file("r"), &log), 1);
+  EXPECT_EQ(log, "hardwire: error: --liberty '" + tmp.file("none.lib") + "' is not a file: give a liberty (.lib) file\n");
+  EXPECT_FALSE(fs::exists(tmp.file("r")));
+  fs::create_directories(tmp.file("user"));
+  hw_test::write_bytes(tmp.file("user/notes.txt"), "keep\n");
+  EXPECT_EQ(sh(bin + "--memories-only --out " + tmp.file("user"), &log), 1);
+  EXPECT_NE(log.find("exists and is not a hardwire output"), std::string::npos) << log;
+  EXPECT_EQ(read_bytes(tmp.file("user/notes.txt")), "keep\n");
+  EXPECT_EQ(std::distance(fs::directory_iterator(tmp.path()), fs::directory_iterator()), 1);  // user/ alone
+}

@@ -20,6 +20,7 @@
 #include "hardwire/gen/design.hpp"
 #include "hardwire/gen/energy.hpp"
 #include "hardwire/gen/files.hpp"
+#include "hardwire/gen/report.hpp"
 #include "hardwire/gen/synth.hpp"
 #include "hardwire/gen/sweep.hpp"
 #include "hardwire/gen/llama2c.hpp"
@@ -667,6 +668,154 @@ int cmd_sweep(SweepArgs a) {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
+struct ReportArgs {
+  std::string model, widths, out, liberty, node;
+  HwArgs hw;
+  std::vector<std::string> blocks;
+  bool memories_only = false;
+  int64_t steps = 0;
+  double clock_mhz = 0;
+  int jobs = 0;
+};
+
+// The last lines of a tool's log, for an error message.
+std::string log_tail(const std::string& path) {
+  std::ifstream f(path);
+  std::vector<std::string> lines;
+  for (std::string l; std::getline(f, l);) lines.push_back(l);
+  std::string o;
+  for (size_t i = lines.size() > 3 ? lines.size() - 3 : 0; i < lines.size(); ++i) o += (o.empty() ? "" : " / ") + lines[i];
+  return o;
+}
+
+int cmd_report(const ReportArgs& a) {
+  namespace fs = std::filesystem;
+  using clock = std::chrono::steady_clock;
+  const auto t0 = clock::now();
+  if (a.out.empty()) return fail("--out is required: the report's directory");
+  if (a.steps < 0) return fail(fmt::format("--steps {} is negative: give 0 (no simulation) or more", a.steps));
+  if (a.clock_mhz != 0 && !(a.clock_mhz > 0 && a.clock_mhz <= 1e6))
+    return fail(fmt::format("--clock-mhz {} is out of range: give the clock assumed where the library has no timing, "
+                            "in MHz, above 0",
+                            a.clock_mhz));
+  if (!a.node.empty())
+    if (auto n = gen::sram_model_for_node(a.node); !n) return fail(n.message());
+  std::error_code ec;
+  if (!a.liberty.empty() && !fs::is_regular_file(a.liberty, ec))
+    return fail("--liberty '" + a.liberty + "' is not a file: give a liberty (.lib) file");
+  const std::string out = gen::strip_trailing_slashes(a.out);
+  HW_ASSIGN_OR_FAIL(auto opt, design_options(a.model, a.widths, a.hw, out));
+  HW_ASSIGN_OR_FAIL(auto p, plan_from_shape(a.model, a.widths, opt));
+  if (a.steps > p.plan.shape.seq_len)
+    return fail(fmt::format("--steps {} needs {} positions but the model's seq_len is {}; use at most --steps {}", a.steps,
+                            a.steps, p.plan.shape.seq_len, p.plan.shape.seq_len));
+  HW_ASSIGN_OR_FAIL(const auto state, gen::check_owned(out, "report directory"));
+  (void)state;
+  const std::string exe = fs::read_symlink("/proc/self/exe", ec).string();
+  if (ec) return fail("cannot find the hardwire binary (/proc/self/exe): " + ec.message());
+
+  // The tools, each writing its JSON into a temporary directory beside the report (removed whatever happens).
+  const std::string tmp = gen::temp_name_beside(out, "work");
+  gen::TempGuard guard(tmp);
+  fs::remove_all(tmp, ec);
+  fs::create_directories(tmp, ec);
+  if (ec) return fail("cannot create '" + tmp + "': " + ec.message());
+  struct Cleanup {
+    std::string dir;
+    ~Cleanup() {
+      std::error_code e;
+      fs::remove_all(dir, e);
+    }
+  } cleanup{tmp};
+  const bool model_file = fs::is_regular_file(a.model, ec);
+  const std::string model_arg = gen::shell_word(model_file ? fs::absolute(a.model).string() : a.model);
+  const std::string hw_opts = " --array " + gen::shell_word(a.hw.array) + " --weight-port " +
+                              std::to_string(opt.weight_port) + " --kv-port " +
+                              std::to_string(a.hw.kv_port ? a.hw.kv_port : 2 * p.src.shape.kv_dim()) +
+                              " --sram-bank-depth " + std::to_string(a.hw.bank_depth) +
+                              (a.widths.empty() ? "" : " --widths " + gen::shell_word(a.widths));
+  std::string synth_opts = hw_opts + " --jobs " + std::to_string(a.jobs > 0 ? a.jobs : std::max(1u, std::thread::hardware_concurrency()));
+  if (!a.liberty.empty()) synth_opts += " --liberty " + gen::shell_word(fs::absolute(a.liberty).string());
+  if (!a.node.empty()) synth_opts += " --node " + gen::shell_word(a.node);
+  if (!a.blocks.empty()) {
+    std::string b;
+    for (const auto& k : a.blocks) b += (b.empty() ? "" : ",") + k;
+    synth_opts += " --blocks " + gen::shell_word(b);
+  }
+  if (a.memories_only) synth_opts += " --memories-only";
+  const std::string in_tmp = "cd " + gen::shell_word(tmp) + " && " + gen::shell_word(exe);
+  struct Step {
+    std::string what, cmd, log;
+  };
+  std::vector<Step> steps = {
+      {"info", in_tmp + " info --model " + model_arg + hw_opts.substr(0, hw_opts.find(" --sram-bank-depth")) +
+                   (a.widths.empty() ? "" : " --widths " + gen::shell_word(a.widths)) + " --json info.json > info.log 2>&1",
+       "info.log"},
+      {"synth", in_tmp + " synth --model " + model_arg + synth_opts + " --json synth.json > synth.log 2>&1", "synth.log"}};
+  if (a.steps > 0)
+    steps.push_back({"sim", in_tmp + " sim --model " + model_arg + hw_opts + " --steps " + std::to_string(a.steps) +
+                                " --no-stall" + (a.node.empty() ? "" : " --node " + gen::shell_word(a.node)) +
+                                " --out design --json sim.json > sim.log 2>&1",
+                     "sim.log"});
+  for (const auto& st : steps) {
+    fmt::print("{:<6} ...", st.what);
+    std::fflush(stdout);
+    const auto ts = clock::now();
+    HW_ASSIGN_OR_FAIL(const auto rc, gen::run_command(st.cmd));
+    if (!rc.ok) {
+      fmt::print("\n");
+      return fail("hardwire " + st.what + " failed (" + rc.how + "): " + log_tail(tmp + "/" + st.log));
+    }
+    fmt::print(" {:.1f} s\n", std::chrono::duration<double>(clock::now() - ts).count());
+  }
+  gen::DesignReportInput in;
+  in.title = p.src.name + " on " + a.hw.array + ", weight port " + std::to_string(opt.weight_port) + " B, KV port " +
+             std::to_string(a.hw.kv_port ? a.hw.kv_port : 2 * p.src.shape.kv_dim()) + " B";
+  in.command = "hardwire report --model " + gen::shell_word(a.model) + hw_opts +
+               (a.liberty.empty() ? "" : " --liberty " + gen::shell_word(a.liberty)) +
+               (a.node.empty() ? "" : " --node " + a.node) + (a.memories_only ? " --memories-only" : "") +
+               (a.steps > 0 ? " --steps " + std::to_string(a.steps) : "") + " --out " + gen::shell_word(out);
+  in.clock_mhz = a.clock_mhz;
+  std::map<std::string, std::string> raw;
+  try {
+    for (const char* name : {"info.json", "synth.json", "sim.json"}) {
+      std::ifstream f(tmp + "/" + name, std::ios::binary);
+      if (!f) continue;
+      raw[name] = std::string(std::istreambuf_iterator<char>(f), {});
+    }
+    in.info = nlohmann::json::parse(raw.at("info.json"));
+    in.synth = nlohmann::json::parse(raw.at("synth.json"));
+    if (raw.count("sim.json")) in.sim = nlohmann::json::parse(raw.at("sim.json"));
+  } catch (const std::exception& e) {
+    return fail(std::string("cannot read the tools' JSON: ") + e.what());
+  }
+  // Without a simulation: the decode bounds per phase, mean over a full context.
+  const int64_t seq = p.plan.shape.seq_len;
+  std::array<gen::Bounds, gen::kNumPhases> pb{};
+  for (int64_t pos = 0; pos < seq; ++pos) {
+    const gen::StepBounds sb = p.plan.step_bounds(pos);
+    for (size_t i = 0; i < gen::kNumPhases; ++i) pb[i] += sb.phase[i];
+  }
+  for (size_t i = 0; i < gen::kNumPhases; ++i) {
+    const double n = static_cast<double>(seq);
+    in.bounds_by_phase[gen::phase_name(static_cast<gen::Phase>(i))] = {
+        {"compute_cycles", pb[i].compute_cycles / n}, {"weight_cycles", pb[i].weight_cycles / n},
+        {"kv_cycles", pb[i].kv_cycles / n}, {"latency_cycles", pb[i].latency_cycles / n}};
+  }
+  HW_ASSIGN_OR_FAIL(const auto files, gen::design_report_files(in));
+  const std::vector<std::string> plots = {"area", "cycles", "energy"};
+  HW_ASSIGN_OR_FAIL(const auto pictures, gen::render_gnuplot(out, files, plots));
+  HW_ASSIGN_OR_FAIL(auto staged, gen::StagedDir::create(out, "report directory"));
+  for (const auto& [rel, text] : files) HW_OK_OR_FAIL(staged->write(rel, text));
+  for (const auto& [rel, data] : pictures) HW_OK_OR_FAIL(staged->write(rel, data));
+  for (const auto& [name, text] : raw) HW_OK_OR_FAIL(staged->write(name, text));
+  HW_OK_OR_FAIL(staged->commit({}));
+  fmt::print("report: {}/report.md (plots/area, cycles, energy .svg/.png; info.json, synth.json{}) in {:.1f} s\n", out,
+             raw.count("sim.json") ? ", sim.json" : "", std::chrono::duration<double>(clock::now() - t0).count());
+  return 0;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
 struct SimArgs {
   std::string model, widths, tokenizer, prompt, out, json;
   HwArgs hw;
@@ -998,6 +1147,24 @@ int run_cli(int argc, char** argv) {
                     "write the points still to run, one shell command per line, to this file instead of running them");
   sweep->add_flag("--collect", wa.collect, "merge the points' result files in --out into the report; run nothing");
 
+  ReportArgs ra;
+  CLI::App* report = app.add_subcommand("report", "one Markdown page about one design: shape, area by unit, fmax, "
+                                                  "cycles by phase against the bounds, tokens/s, energy, plots");
+  report->add_option("--model,-m", ra.model, model_help)->default_val(gen::kDefaultModel);
+  report->add_option("--widths", ra.widths, widths_help);
+  report->add_option("--array,-a", ra.hw.array, "array RxC")->capture_default_str();
+  report->add_option("--weight-port", ra.hw.weight_port, port_help);
+  report->add_option("--kv-port", ra.hw.kv_port, kv_port_help);
+  report->add_option("--sram-bank-depth", ra.hw.bank_depth, bank_help)->capture_default_str();
+  report->add_option("--liberty", ra.liberty, "cell library for synth (default: the built-in generic one)");
+  report->add_option("--node", ra.node, "SRAM and energy node: 180nm, 45nm, 7nm or 5nm (default: synth's)");
+  report->add_option("--blocks", ra.blocks, "synthesize only these blocks (synth --blocks)")->delimiter(',');
+  report->add_flag("--memories-only", ra.memories_only, "price memories only, no logic synthesis");
+  report->add_option("--steps", ra.steps, "also simulate N steps (cycles and energy measured)")->capture_default_str();
+  report->add_option("--clock-mhz", ra.clock_mhz, "clock for tokens/s where the library has no timing (default 1000, assumed)");
+  report->add_option("--jobs,-j", ra.jobs, "blocks synthesized at once (default: the cores)");
+  report->add_option("--out,-o", ra.out, "the report's directory")->required();
+
   SimArgs sa;
   CLI::App* sim = app.add_subcommand("sim", "run the whole accelerator in Verilator, token by token, bit-exact against golden");
   sim->add_option("--model,-m", sa.model, model_help)->default_val(gen::kDefaultModel);
@@ -1025,13 +1192,14 @@ int run_cli(int argc, char** argv) {
   sim->add_option("--coverage", sa.coverage,
                   "build with Verilator line and toggle coverage (separate build) and write the coverage data to this "
                   "file (verilator_coverage reads it; scripts/coverage.sh merges the regression's)");
-  for (CLI::App* c : {gold, generate, synth, sim, sweep})
+  for (CLI::App* c : {gold, generate, synth, sim, sweep, report})
     c->add_option("--max-memory", g_max_memory,
                   "refuse models estimated to need more memory than this (e.g. 16G; default: this machine's memory)");
 
   CLI11_PARSE(app, argc, argv);
   if (sim->parsed()) return cmd_sim(sa);
   if (sweep->parsed()) return cmd_sweep(wa);
+  if (report->parsed()) return cmd_report(ra);
   if (info->parsed()) return cmd_info(model, widths, hw, json);
   if (gold->parsed()) return cmd_golden(model, widths, tokenizer, prompt, steps, json);
   if (generate->parsed()) return cmd_generate(model, widths, hw, out);

@@ -99,6 +99,47 @@ std::string q(const std::string& s) { return "\"" + s + "\""; }
 
 }  // namespace
 
+Result<std::map<std::string, std::string>> render_gnuplot(const std::string& beside,
+                                                         const std::map<std::string, std::string>& files,
+                                                         const std::vector<std::string>& plots) {
+  // In a temporary directory, so a failed gnuplot leaves nothing behind.
+  std::error_code ec;
+  const std::string tmp = temp_name_beside(beside, "plots");
+  TempGuard guard(tmp);
+  fs::remove_all(tmp, ec);
+  fs::create_directories(fs::path(tmp) / "gnuplot", ec);
+  if (!ec) fs::create_directories(fs::path(tmp) / "plots", ec);
+  if (ec) return Error{"cannot create '" + tmp + "': " + ec.message()};
+  std::string scripts;
+  for (const auto& [rel, text] : files) {
+    std::ofstream f(fs::path(tmp) / rel, std::ios::binary);
+    f << text;
+    if (!f) return Error{"cannot write '" + tmp + "/" + rel + "'"};
+  }
+  for (const auto& name : plots) scripts += " gnuplot/" + name + ".gp";
+  auto rc = run_command("command -v gnuplot >/dev/null 2>&1 || exit 127; cd " + shell_word(tmp) + " && gnuplot" +
+                        scripts + " > gnuplot.log 2>&1");
+  const std::string log = read_text(fs::path(tmp) / "gnuplot.log");
+  std::map<std::string, std::string> out;
+  if (rc && rc->ok)
+    for (const auto& name : plots)
+      for (const char* ext : {".svg", ".png"}) out["plots/" + name + ext] = read_text(fs::path(tmp) / "plots" / (name + ext));
+  fs::remove_all(tmp, ec);
+  if (!rc) return rc.error();
+  if (rc->how == "exit 127")
+    return Error{"gnuplot is not installed: install the Debian package gnuplot-nox (scripts/setup.sh does)"};
+  if (!rc->ok) return Error{"gnuplot failed (" + rc->how + "): " + log.substr(0, 400)};
+  for (const auto& [rel, data] : out)
+    if (data.empty()) return Error{"gnuplot wrote no " + rel};
+  return out;
+}
+
+std::string gnuplot_both(const std::string& name, const std::string& body) {
+  return "reset\nset encoding utf8\nset terminal svg size 1000,600 dynamic font 'Sans,12'\nset output 'plots/" + name +
+         ".svg'\n" + body + "set terminal pngcairo size 1000,600 font 'Sans,11'\nset output 'plots/" + name +
+         ".png'\nreplot\nset output\n";
+}
+
 Result<std::vector<SweepPoint>> sweep_points(const SweepGrid& g, const std::string& exe, const std::string& out,
                                              std::vector<std::string>& skipped) {
   if (g.arrays.empty()) return Error{"the sweep grid is empty: give --arrays (e.g. --arrays 8x8,16x16)"};
@@ -387,11 +428,7 @@ Status collect_sweep(const std::string& out, std::string& summary) {
   std::string front_dat = "# total_mm2 tokens_per_s (the Pareto front, by area)\n";
   for (const Row* r : front) front_dat += fmt_num(r->total, 6) + " " + fmt_num(r->tokens_s, 3) + "\n";
   const std::string title_model = model;
-  auto both = [](const std::string& name, const std::string& body) {
-    return "reset\nset encoding utf8\nset terminal svg size 1000,600 dynamic font 'Sans,12'\nset output 'plots/" + name +
-           ".svg'\n" + body + "set terminal pngcairo size 1000,600 font 'Sans,11'\nset output 'plots/" + name +
-           ".png'\nreplot\nset output\n";
-  };
+  const auto both = gnuplot_both;
   std::string area_gp = "set title \"Area by unit: " + title_model + "\" noenhanced\n"
                         "set ylabel 'area (mm²)'\nset xlabel 'design point (array, weight port bytes, KV port bytes)'\n"
                         "set style data histograms\nset style histogram rowstacked\nset style fill solid 0.85 border -1\n"
@@ -417,49 +454,20 @@ Status collect_sweep(const std::string& out, std::string& summary) {
       "plot 'gnuplot/points.dat' using 2:4 with points pt 7 ps 1.3 lc rgb '#208040' title 'design points', "
       "'gnuplot/points.dat' using 2:4:1 with labels offset 0,1.1 font ',9' noenhanced notitle\n";
 
-  // Render the plots in a temporary directory first, so a failed gnuplot leaves the previous report as it was.
-  const std::string tmp = temp_name_beside(out + "/report", "plots");
-  TempGuard guard(tmp);
-  fs::remove_all(tmp, ec);
-  fs::create_directories(fs::path(tmp) / "gnuplot", ec);
-  fs::create_directories(fs::path(tmp) / "plots", ec);
-  if (ec) return Error{"cannot create '" + tmp + "': " + ec.message()};
   const std::map<std::string, std::string> gp_files = {{"gnuplot/area.dat", area_dat},
                                                        {"gnuplot/points.dat", pts_dat},
                                                        {"gnuplot/front.dat", front_dat},
                                                        {"gnuplot/area.gp", both("area", area_gp)},
                                                        {"gnuplot/tokens_per_s.gp", both("tokens_per_s", tps_gp)},
                                                        {"gnuplot/tokens_per_joule.gp", both("tokens_per_joule", tpj_gp)}};
-  for (const auto& [rel, text] : gp_files) {
-    std::ofstream f(fs::path(tmp) / rel, std::ios::binary);
-    f << text;
-    if (!f) return Error{"cannot write '" + tmp + "/" + rel + "'"};
-  }
-  HW_ASSIGN_OR_RETURN(const CommandResult rc,
-                      run_command("command -v gnuplot >/dev/null 2>&1 || exit 127; cd " + shell_word(tmp) +
-                                  " && gnuplot gnuplot/area.gp gnuplot/tokens_per_s.gp gnuplot/tokens_per_joule.gp "
-                                  "> gnuplot.log 2>&1"));
-  if (!rc.ok) {
-    const std::string log = read_text(fs::path(tmp) / "gnuplot.log");
-    fs::remove_all(tmp, ec);
-    if (rc.how == "exit 127")
-      return Error{"gnuplot is not installed: install the Debian package gnuplot-nox (scripts/setup.sh does)"};
-    return Error{"gnuplot failed (" + rc.how + "): " + log.substr(0, 400)};
-  }
+  HW_ASSIGN_OR_RETURN(const auto plots, render_gnuplot(out + "/report", gp_files, {"area", "tokens_per_s", "tokens_per_joule"}));
   HW_ASSIGN_OR_RETURN(auto staged, StagedDir::create(out + "/report", "sweep report directory"));
   HW_TRY(staged->write("sweep.csv", csv));
   HW_TRY(staged->write("sweep.json", jall.dump(2) + "\n"));
   HW_TRY(staged->write("report.md", md));
   for (const auto& [rel, text] : gp_files) HW_TRY(staged->write(rel, text));
-  for (const char* name : {"area", "tokens_per_s", "tokens_per_joule"})
-    for (const char* ext : {".svg", ".png"}) {
-      const fs::path f = fs::path(tmp) / "plots" / (std::string(name) + ext);
-      const std::string data = read_text(f);
-      if (data.empty()) return Error{"gnuplot wrote no " + f.filename().string()};
-      HW_TRY(staged->write(std::string("plots/") + name + ext, data));
-    }
+  for (const auto& [rel, data] : plots) HW_TRY(staged->write(rel, data));
   HW_TRY(staged->commit({}));
-  fs::remove_all(tmp, ec);
   summary = std::to_string(rows.size()) + " points" + (pending ? " (" + std::to_string(pending) + " without results)" : "") +
             "; Pareto front:";
   for (const Row* r : front)

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -60,5 +61,14 @@ inline constexpr const char* kJobsBanner = "# hardwire sweep jobs";
 // Reads every point of <out>/points with results and writes <out>/report/ (CSV, JSON, Markdown, plots with gnuplot).
 // `summary` gets a short text for the terminal. Fails if no point has results, or gnuplot fails.
 Status collect_sweep(const std::string& out, std::string& summary);
+
+// Runs gnuplot on `files` (relative paths: gnuplot/<name>.gp scripts and their data) in a temporary directory beside
+// `beside`, each script <name> of `plots` writing plots/<name>.svg and plots/<name>.png; returns those files' bytes
+// ("plots/<name>.svg" -> data). An error names a missing gnuplot (the package to install) or gnuplot's message.
+Result<std::map<std::string, std::string>> render_gnuplot(const std::string& beside,
+                                                         const std::map<std::string, std::string>& files,
+                                                         const std::vector<std::string>& plots);
+// A gnuplot script that draws `body` (its set commands and plot) as plots/<name>.svg, then as plots/<name>.png.
+std::string gnuplot_both(const std::string& name, const std::string& body);
 
 }  // namespace hardwire::gen
