@@ -35,7 +35,8 @@ module hwc_top (
   output logic [31:0]  dbg_prob_pos_o,
   output logic [31:0]  dbg_prob_head_o,
   output logic [127:0] dbg_prob_data_o,
-  output logic         dbg_host_wait_o  // the chip waits for the host
+  output logic         dbg_host_wait_o, // the chip waits for the host
+  output logic [10:0]  dbg_ev_o         // activity events (hw_isa_pkg::Ev*)
 );
 
   hw_core #(
@@ -108,6 +109,7 @@ module hwc_top (
     .dbg_prob_pos_o   (dbg_prob_pos_o),
     .dbg_prob_head_o  (dbg_prob_head_o),
     .dbg_prob_data_o  (dbg_prob_data_o),
-    .dbg_host_wait_o  (dbg_host_wait_o)
+    .dbg_host_wait_o  (dbg_host_wait_o),
+    .dbg_ev_o         (dbg_ev_o)
   );
 endmodule
