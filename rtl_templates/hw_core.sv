@@ -140,7 +140,7 @@ module hw_core #(
   output logic [QHeads*32-1:0] dbg_prob_data_o,
   output logic              dbg_host_wait_o,  // the chip waits for the host: a beat on offer is not taken, and
                                               // (V_LANES > 1) the classifier's results are held back or all written
-  output logic [hw_isa_pkg::EvW-1:0] dbg_ev_o // activity: bit hw_isa_pkg::Ev<Name> in each cycle the event happens
+  output logic [hw_isa_pkg::EvCount-1:0] dbg_ev_o // activity: bit hw_isa_pkg::Ev<Name> in each cycle it happens
 );
   localparam int unsigned TokW       = (VOCAB > 1) ? $clog2(VOCAB) : 1;
   localparam int unsigned PosW       = (SEQ_LEN > 1) ? $clog2(SEQ_LEN) : 1;

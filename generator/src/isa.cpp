@@ -253,11 +253,16 @@ vlog::Package sv_package(const Layout& layout) {
   }
   p.params.push_back({"int unsigned", "OpW", vlog::Expr::num(op_bits()), "op code bits"});
   p.params.push_back({"int unsigned", "InstrW", vlog::Expr::num(layout.word_bits()), "instruction word bits"});
-  p.params.push_back({"int unsigned", "EvW", vlog::Expr::num(kNumEvents),
-                      "activity events: hw_core's dbg_ev_o bits (generator/include/hardwire/gen/events.def)"});
+  // The events as an enum (a unit that imports the package without using them gets no unused-parameter warning):
+  // Ev<Name> is the bit of hw_core's dbg_ev_o, EvCount its width.
+  vlog::Enum ev;
+  ev.name = "ev_e";
+  ev.width = 1;
+  while ((1 << ev.width) <= kNumEvents) ++ev.width;
+  ev.comment = "activity events: the bits of hw_core's dbg_ev_o (generator/include/hardwire/gen/events.def)";
   for (const auto& e : events())
-    p.params.push_back({"int unsigned", std::string("Ev") + camel(e.name), vlog::Expr::num(static_cast<int>(e.event)),
-                        e.meaning});
+    ev.members.push_back({std::string("Ev") + camel(e.name), static_cast<uint64_t>(e.event), e.meaning});
+  ev.members.push_back({"EvCount", static_cast<uint64_t>(kNumEvents), "how many: dbg_ev_o's width"});
   vlog::Enum e;
   e.name = "op_e";
   e.width = op_bits();
@@ -267,6 +272,7 @@ vlog::Package sv_package(const Layout& layout) {
     e.members.push_back({std::string("Op") + o.name, o.code, o.mnemonic});
   }
   p.enums.push_back(e);
+  p.enums.push_back(ev);
   vlog::Struct st;
   st.name = "instr_t";
   st.comment = "one instruction word (the program ROM holds InstrW-bit words of this layout)";

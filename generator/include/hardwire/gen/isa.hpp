@@ -113,7 +113,8 @@ struct EventInfo {
 };
 const std::vector<EventInfo>& events();  // events.def order: index i is dbg_ev_o[i]
 
-// hw_isa_pkg for this layout: field widths (<Field>W), op_e, instr_t, InstrW; and the event bits (EvW, Ev<Name>).
+// hw_isa_pkg for this layout: field widths (<Field>W), op_e, instr_t, InstrW; and the event bits (enum ev_e: Ev<Name>,
+// EvCount).
 vlog::Package sv_package(const Layout& layout);
 // The microcode table of docs/architecture.md: ops with code, unit, fields and meaning; then the fields.
 std::string markdown();

@@ -9,49 +9,25 @@
 // instruction word of this design, every field as wide as this design's program needs.
 package hw_isa_pkg;
   // field widths (bits): as wide as this design's program needs
-  localparam int unsigned ABaseW         = 9;
-  localparam int unsigned AStrideInnerW  = 1;
-  localparam int unsigned AStrideOuterW  = 1;
-  localparam int unsigned BBaseW         = 9;
-  localparam int unsigned BStrideInnerW  = 1;
-  localparam int unsigned BStrideOuterW  = 1;
-  localparam int unsigned NInnerW        = 7;
-  localparam int unsigned NOuterW        = 1;
-  localparam int unsigned NOutW          = 7;
-  localparam int unsigned DstW           = 9;
-  localparam int unsigned RqBaseW        = 7;
-  localparam int unsigned OutBitsW       = 6;
-  localparam int unsigned WBaseW         = 9;
-  localparam int unsigned NormIndexW     = 3;
-  localparam int unsigned SiluLayerW     = 1;
+  localparam int unsigned ABaseW        = 9;
+  localparam int unsigned AStrideInnerW = 1;
+  localparam int unsigned AStrideOuterW = 1;
+  localparam int unsigned BBaseW        = 9;
+  localparam int unsigned BStrideInnerW = 1;
+  localparam int unsigned BStrideOuterW = 1;
+  localparam int unsigned NInnerW       = 7;
+  localparam int unsigned NOuterW       = 1;
+  localparam int unsigned NOutW         = 7;
+  localparam int unsigned DstW          = 9;
+  localparam int unsigned RqBaseW       = 7;
+  localparam int unsigned OutBitsW      = 6;
+  localparam int unsigned WBaseW        = 9;
+  localparam int unsigned NormIndexW    = 3;
+  localparam int unsigned SiluLayerW    = 1;
   // op code bits
-  localparam int unsigned OpW            = 4;
+  localparam int unsigned OpW           = 4;
   // instruction word bits
-  localparam int unsigned InstrW         = 80;
-  // activity events: hw_core's dbg_ev_o bits (generator/include/hardwire/gen/events.def)
-  localparam int unsigned EvW            = 11;
-  // matrix engine issue: one word of every weight bank and one X-buffer word read, P x C multiply-accumulates
-  localparam int unsigned EvWeightRead   = 0;
-  // one X-buffer word written (P activations)
-  localparam int unsigned EvXbufWrite    = 1;
-  // one word of the scratchpad's first copy read (source A; every reader issue)
-  localparam int unsigned EvScratchReadA = 2;
-  // one word of the scratchpad's second copy read (source B: SWIGLU, RESADD)
-  localparam int unsigned EvScratchReadB = 3;
-  // one scratchpad word written (both copies)
-  localparam int unsigned EvScratchWrite = 4;
-  // one KV-cache word read (SCORES, PV), and its lanes' multiply-accumulates with every query head sharing them
-  localparam int unsigned EvKvRead       = 5;
-  // one KV-cache word written (COPYKV)
-  localparam int unsigned EvKvWrite      = 6;
-  // one q-buffer word read (SCORES)
-  localparam int unsigned EvQRead        = 7;
-  // one q-buffer word written (PACKQ)
-  localparam int unsigned EvQWrite       = 8;
-  // one embedding word read (EMBED)
-  localparam int unsigned EvEmbRead      = 9;
-  // one word of the norm-constant ROM read (every instruction's decode)
-  localparam int unsigned EvNormRead     = 10;
+  localparam int unsigned InstrW        = 80;
 
   // op codes
   typedef enum logic [OpW-1:0] {
@@ -67,6 +43,22 @@ package hw_isa_pkg;
     OpOutput = 4'd10,  // OUTPUT
     OpPackQ  = 4'd11   // PACKQ
   } op_e;
+
+  // activity events: the bits of hw_core's dbg_ev_o (generator/include/hardwire/gen/events.def)
+  typedef enum logic [3:0] {
+    EvWeightRead   = 4'd0,  // matrix engine issue: one word of every weight bank and one X-buffer word read, P x C multiply-accumulates
+    EvXbufWrite    = 4'd1,  // one X-buffer word written (P activations)
+    EvScratchReadA = 4'd2,  // one word of the scratchpad's first copy read (source A; every reader issue)
+    EvScratchReadB = 4'd3,  // one word of the scratchpad's second copy read (source B: SWIGLU, RESADD)
+    EvScratchWrite = 4'd4,  // one scratchpad word written (both copies)
+    EvKvRead       = 4'd5,  // one KV-cache word read (SCORES, PV), and its lanes' multiply-accumulates with every query head sharing them
+    EvKvWrite      = 4'd6,  // one KV-cache word written (COPYKV)
+    EvQRead        = 4'd7,  // one q-buffer word read (SCORES)
+    EvQWrite       = 4'd8,  // one q-buffer word written (PACKQ)
+    EvEmbRead      = 4'd9,  // one embedding word read (EMBED)
+    EvNormRead     = 4'd10,  // one word of the norm-constant ROM read (every instruction's decode)
+    EvCount        = 4'd11   // how many: dbg_ev_o's width
+  } ev_e;
 
   // one instruction word (the program ROM holds InstrW-bit words of this layout)
   typedef struct packed {
