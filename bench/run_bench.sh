@@ -3,7 +3,7 @@
 # per token against every bound, and area.
 # Writes machine-readable results to bench/results/ (override with BENCH_OUT) and prints a summary.
 #   bash bench/run_bench.sh            # after scripts/build.sh (or scripts/test.sh)
-#   BENCH_PARTS="sim" bash bench/run_bench.sh   # only some parts: any of gemm gemv synth memories timing sim
+#   BENCH_PARTS="sim" bash bench/run_bench.sh   # only some parts: any of gemm gemv synth memories timing sweep sim
 #                                               # (default: all)
 # Figures:
 #   gemm_<R>x<C>_a<bits>[_b3].json  64x64x64 cycles vs MACs/(R*C); M=1 (decode) cycles vs weight bytes / SRAM bytes
@@ -12,6 +12,7 @@
 #   synth_<model>_<R>x<C>_wp<port>[_kv<port>].json  hardwire synth (yosys, hierarchical) per block, plus the SRAM model
 #   memories_<model>_<R>x<C>_wp<port>[_kv<port>]_<node>.json  synth --memories-only: every macro by its shape
 #   synth_stories260K_16x16_wp256_osu018.json  synth with the OSU 0.18 um library: area, critical paths, fmax
+#   sweep_stories260K/  hardwire sweep over 4 arrays x 2 weight ports (report.md, sweep.csv/json, plots/*.svg|png)
 #   sim_<model>_<R>x<C>_wp<port>[_kv<port>].json    hardwire sim: cycles per token by phase, next to the compute,
 #                                        weight-delivery, KV-delivery and latency bounds (bit-exact run); _kv: --kv-port
 set -euo pipefail
@@ -20,10 +21,10 @@ build=${BUILD_DIR:-build}
 out=${BENCH_OUT:-bench/results}
 mkdir -p "$out"
 [ -x "$build/hardwire" ] || { echo "bench: build first (bash scripts/build.sh)" >&2; exit 1; }
-parts=" ${BENCH_PARTS:-gemm gemv synth memories timing sim} "
+parts=" ${BENCH_PARTS:-gemm gemv synth memories timing sweep sim} "
 for p in $parts; do
-  case $p in gemm | gemv | synth | memories | timing | sim) ;;
-    *) echo "bench: unknown part '$p' in BENCH_PARTS (gemm gemv synth memories timing sim)" >&2; exit 1 ;;
+  case $p in gemm | gemv | synth | memories | timing | sweep | sim) ;;
+    *) echo "bench: unknown part '$p' in BENCH_PARTS (gemm gemv synth memories timing sweep sim)" >&2; exit 1 ;;
   esac
 done
 part() { [[ $parts == *" $1 "* ]]; }
@@ -89,6 +90,20 @@ start=$(date +%s)
   --liberty /usr/share/qflow/tech/osu018/osu018_stdcells.lib \
   --json "$out/synth_stories260K_16x16_wp256_osu018.json" --md "$out/synth_stories260K_16x16_wp256_osu018.md" > /dev/null
 echo "timing stories260K 16x16 osu018: $(( $(date +%s) - start )) s -> $out/synth_stories260K_16x16_wp256_osu018.md"
+fi
+if part sweep; then
+# The design space of stories260K: 4 arrays x weight ports C and R x C, memories and the matrix engine (the unit the
+# port changes) per point; the report, CSV, JSON and plots are copied into $out/sweep_stories260K.
+start=$(date +%s)
+work=$(mktemp -d)
+"$build/hardwire" sweep --model stories260K --arrays 4x4,8x8,8x16,16x16 --weight-ports c,rc --blocks gemv \
+  --out "$work/sweep" > /dev/null
+rm -rf "$out/sweep_stories260K"
+mkdir -p "$out/sweep_stories260K/plots"
+cp "$work/sweep/report/"{report.md,sweep.csv,sweep.json} "$out/sweep_stories260K/"
+cp "$work/sweep/report/plots/"* "$out/sweep_stories260K/plots/"
+rm -rf "$work"
+echo "sweep stories260K 4 arrays x 2 ports: $(( $(date +%s) - start )) s -> $out/sweep_stories260K/report.md"
 fi
 if part sim; then
 # Speed: cycles per token (mean over positions 0..N-1 from BOS, bit-exact, no host stalls) next to every bound.

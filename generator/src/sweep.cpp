@@ -331,9 +331,9 @@ Status collect_sweep(const std::string& out, std::string& summary) {
   const bool any_bound = std::any_of(rows.begin(), rows.end(), [](const Row& r) { return r.cycles_source == "bound"; });
   const std::string model = rows.front().point["model"].get<std::string>();
   const std::string node = rows.front().node;
-  std::string clock_note = any_assumed ? "the library has no timing: tokens/s at an assumed " +
+  std::string clock_note = any_assumed ? "No timing with this library: tokens/s at an assumed " +
                                              fmt_num(rows.front().point["clock_mhz_assumed"].get<double>(), 0) + " MHz"
-                                       : "tokens/s at each point's fmax";
+                                       : "Tokens/s at each point's fmax";
   const std::string cycles_note = any_bound ? "cycles per token: the decode bound (mean over a full context), so "
                                               "tokens/s is an upper bound"
                                             : "cycles per token simulated";
@@ -443,14 +443,14 @@ Status collect_sweep(const std::string& out, std::string& summary) {
   const std::string tps_gp =
       "set title \"Decode speed against area: " + title_model + (any_bound ? " (cycles: decode bound)" : " (cycles: simulated)") +
       "\" noenhanced\nset xlabel 'chip area (mm²): logic + memories'\nset ylabel '" + tps_label +
-      "'\nset grid\nset key inside top left box opaque\nset offsets graph 0.05, graph 0.05, graph 0.1, graph 0.1\n"
+      "'\nset grid\nset key inside top left box opaque\nset offsets graph 0.05, graph 0.05, graph 0.1, 0\nset yrange [0:*]\n"
       "plot 'gnuplot/points.dat' using 2:3 with points pt 7 ps 1.3 lc rgb '#3060c0' title 'design points', "
       "'gnuplot/front.dat' using 1:2 with linespoints lw 2 pt 6 ps 2.2 lc rgb '#d03020' title 'Pareto front', "
       "'gnuplot/points.dat' using 2:3:1 with labels offset 0,1.1 font ',9' noenhanced notitle\n";
   const std::string tpj_gp =
       "set title \"Energy efficiency against area: " + title_model + " (energy computed at " + node +
       ")\" noenhanced\nset xlabel 'chip area (mm²): logic + memories'\nset ylabel 'tokens per joule'\nset grid\n"
-      "set key inside top left box opaque\nset offsets graph 0.05, graph 0.05, graph 0.1, graph 0.1\n"
+      "set key inside top left box opaque\nset offsets graph 0.05, graph 0.05, graph 0.1, 0\nset yrange [0:*]\n"
       "plot 'gnuplot/points.dat' using 2:4 with points pt 7 ps 1.3 lc rgb '#208040' title 'design points', "
       "'gnuplot/points.dat' using 2:4:1 with labels offset 0,1.1 font ',9' noenhanced notitle\n";
 
