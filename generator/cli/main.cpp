@@ -1084,7 +1084,7 @@ int run_cli(int argc, char** argv) {
 
   std::string liberty, md, work, cache;
   bool no_cache = false;
-  CLI::App* synth = app.add_subcommand("synth", "yosys area per block (hierarchical) plus the SRAM model");
+  CLI::App* synth = app.add_subcommand("synth", "area per block (yosys, hierarchical), memories by macro, critical paths with a timing library (OpenSTA), energy per token");
   synth->add_option("--model,-m", model, model_help)->capture_default_str();
   synth->add_option("--widths", widths, widths_help);
   synth->add_option("--array,-a", hw.array, "array RxC")->capture_default_str();
