@@ -517,10 +517,10 @@ int cmd_synth(const std::string& model, const std::string& widths_arg, const HwA
   // Tokens per second at fmax: the cycles per token are the simulator's to measure (`hardwire sim --clock-mhz`);
   // here their lower bound (the largest of ChipPlan::step_bounds, mean over a full context) gives an upper bound.
   std::string json_text = gen::synth_json(*rep);
+  const int64_t seq = p.plan.shape.seq_len;
+  double bound = 0;  // the largest decode bound, mean over a full context
+  for (int64_t pos = 0; pos < seq; ++pos) bound += p.plan.step_bounds(pos).total.bound() / static_cast<double>(seq);
   if (rep->timing && rep->slowest()) {
-    const int64_t seq = p.plan.shape.seq_len;
-    double bound = 0;
-    for (int64_t pos = 0; pos < seq; ++pos) bound += p.plan.step_bounds(pos).total.bound() / static_cast<double>(seq);
     const double tps = rep->fmax_mhz() * 1e6 / bound;
     fmt::print("at fmax {:.1f} MHz: at most {:.0f} tokens/s (the largest decode bound, {:.0f} cycles/token mean over "
                "positions 0..{}; `hardwire sim --clock-mhz {:.1f}` measures the chip's cycles)\n",
@@ -533,11 +533,8 @@ int cmd_synth(const std::string& model, const std::string& widths_arg, const HwA
   // Energy per token from the counts the program implies (not simulated), mean over a full context, at the node of
   // the memory model; power at fmax where there is timing.
   {
-    const int64_t seq = p.plan.shape.seq_len;
     HW_ASSIGN_OR_FAIL(const gen::EnergyReport energy,
                       gen::price_activity(p.plan, gen::context_activity(p.plan, seq), rep->sram.node));
-    double bound = 0;
-    for (int64_t pos = 0; pos < seq; ++pos) bound += p.plan.step_bounds(pos).total.bound() / static_cast<double>(seq);
     const double fmax = rep->timing && rep->slowest() ? rep->fmax_mhz() : -1;
     fmt::print("\nenergy per token (computed from the program, not simulated: mean over positions 0..{}, at {}): {} = "
                "{} tokens/J{}\n",

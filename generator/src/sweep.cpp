@@ -4,13 +4,11 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cctype>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
-#include <sstream>
 #include <tuple>
 
 #include "hardwire/gen/chip_plan.hpp"
@@ -27,11 +25,10 @@ using nlohmann::json;
 
 namespace {
 
+// A file's bytes, or "" where it cannot be read (a point without results, a plot gnuplot did not write).
 std::string read_text(const fs::path& p) {
-  std::ifstream f(p, std::ios::binary);
-  std::ostringstream s;
-  s << f.rdbuf();
-  return s.str();
+  const auto data = read_file(p.string(), "file");
+  return data ? std::string(data->begin(), data->end()) : std::string();
 }
 
 // "size:mtime" of a file, "" for a preset name: what a point's results depend on besides its options.
@@ -85,6 +82,10 @@ std::string memory_group(const std::string& name) {
 }
 const std::vector<std::string> kGroups = {"matrix engine", "attention",  "RMSNorm, RoPE", "other logic",
                                           "weight SRAM",   "KV cache",   "embedding",     "other memories"};
+// Their CSV columns, in the same order.
+const std::vector<std::string> kGroupColumns = {"matrix_engine_mm2", "attention_mm2", "rmsnorm_rope_mm2",
+                                                "other_logic_mm2",   "weight_sram_mm2", "kv_cache_mm2",
+                                                "embedding_mm2",     "other_memories_mm2"};
 
 struct Row {
   json point;  // point.json
@@ -340,14 +341,7 @@ Status collect_sweep(const std::string& out, std::string& summary) {
 
   // CSV and JSON.
   std::string csv = "id,label,array,rows,cols,weight_port,kv_port,widths,logic_mm2,memories_mm2,total_mm2";
-  for (const auto& g : kGroups) {
-    std::string k = g;
-    for (char& c : k) c = (c == ' ' || c == ',') ? '_' : c;
-    std::string k2;
-    for (size_t i = 0; i < k.size(); ++i)
-      if (!(k[i] == '_' && i + 1 < k.size() && k[i + 1] == '_')) k2 += static_cast<char>(std::tolower(static_cast<unsigned char>(k[i])));
-    csv += "," + k2 + "_mm2";
-  }
+  for (const auto& c : kGroupColumns) csv += "," + c;
   csv += ",fmax_mhz,clock_mhz,clock_source,cycles_per_token,cycles_source,tokens_per_s,node,pj_per_token,tokens_per_joule,"
          "watts,pareto\n";
   json jrows = json::array();
