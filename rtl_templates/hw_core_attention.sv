@@ -18,6 +18,9 @@
 //   word the accumulators leave in order, V per beat: with V > 1 through V hw_requant (param_i, saturated to
 //   out_bits_i; res_valid_o, res_o, lanes past DIM zero) 5 cycles after the last word and then one beat per cycle;
 //   with V = 1 one accumulator per cycle for the requant feeder (acc_valid_o, acc_o).
+// Units: one hw_core_attention_score per query head of a word (its dot product as hw_core_attention_dot chunks, its
+// requantizer), one hw_softmax per head, one hw_core_attention_pv per accumulator (in groups, hw_core_attention_pv_group;
+// the drain shifts them down by V lanes a beat); synthesis maps each once and counts it.
 // Debug taps: every score beat (score_valid_o: position, first head, QHeads values) and every probability beat the
 // PV takes (prob_valid_o, likewise).
 module hw_core_attention #(
@@ -65,7 +68,6 @@ module hw_core_attention #(
 );
   localparam int unsigned KvHeads = LANES / HEAD_SIZE;
   localparam int unsigned QHeads  = KvHeads * KV_MUL;           // query heads per word
-  localparam int unsigned QLanes  = LANES * KV_MUL;
   localparam int unsigned NHeads  = QHeads * ROW_WORDS;
   localparam int unsigned Dim     = NHeads * HEAD_SIZE;
   localparam int unsigned Beats   = (Dim + V - 1) / V;
@@ -108,18 +110,6 @@ module hw_core_attention #(
     end
   end
 
-  // q_h . K_g for the word's QHeads query heads (g = h / KV_MUL).
-  function automatic logic [QHeads*MAC_ACC_W-1:0] dot_products(input logic [QLanes*16-1:0] q,
-                                                               input logic [LANES*16-1:0] kv);
-    for (int j = 0; j < QHeads; j++) begin
-      dot_products[j*MAC_ACC_W +: MAC_ACC_W] = '0;
-      for (int i = 0; i < HEAD_SIZE; i++) begin
-        dot_products[j*MAC_ACC_W +: MAC_ACC_W] = dot_products[j*MAC_ACC_W +: MAC_ACC_W] +
-            MAC_ACC_W'($signed(q[(j*HEAD_SIZE + i)*16 +: 16]) * $signed(kv[((j / KV_MUL)*HEAD_SIZE + i)*16 +: 16]));
-      end
-    end
-  endfunction
-
   // ---- stage 1: SCORES' dot products of the words read (QLanes multipliers), or PV's V word and probabilities -----
   // Each is computed only in the cycles that need it (also what keeps the simulation of a wide unit fast).
   logic                        s1_valid_q, s1_last_q;
@@ -127,7 +117,6 @@ module hw_core_attention #(
   logic [31:0]                 s1_t_q;
   logic [LANES*16-1:0]         s1_kv_q;
   logic [QHeads*9-1:0]         s1_p_q, take_p_q;
-  logic [QHeads*MAC_ACC_W-1:0] dots;
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) s1_valid_q <= 1'b0;
     else         s1_valid_q <= read_valid_i && (scores_i || pv_i) && !setup_i;
@@ -138,7 +127,6 @@ module hw_core_attention #(
       s1_t_q    <= rd_t_q;
       s1_last_q <= rd_word_last && rd_pos_last;
     end
-    if (read_valid_i && scores_i) dots <= dot_products(q_word_i, kv_word_i);
     if (read_valid_i && pv_i) begin
       s1_kv_q <= kv_word_i;
       s1_p_q  <= take_p_q;
@@ -147,16 +135,22 @@ module hw_core_attention #(
 
   // ---- SCORES: the dot products requantized into the softmax rows -------------------------------------------------
   logic                  sc_go;
-  logic [QHeads-1:0]     sc_valid, sc_ready_unused;
-  logic [QHeads*32-1:0]  sc_y, sc_z;
+  logic [QHeads-1:0]     sc_valid;
+  logic [QHeads*32-1:0]  sc_z;
   assign sc_go = s1_valid_q && scores_i;
-  for (genvar j = 0; j < QHeads; j++) begin : gen_score_rq
-    hw_requant #(.ACC_W(MAC_ACC_W), .OUT_W(32)) u_requant (
+  // One hw_core_attention_score per query head of a word: its dot product with its KV head's K (g = h / KV_MUL)
+  // registered in stage 1, then requantized and saturated to 16 bits.
+  for (genvar j = 0; j < QHeads; j++) begin : gen_score
+    hw_core_attention_score #(.HEAD_SIZE(HEAD_SIZE), .MAC_ACC_W(MAC_ACC_W)) u_score (
       .clk_i, .rst_ni,
-      .in_valid_i(sc_go), .in_ready_o(sc_ready_unused[j]), .acc_i(dots[j*MAC_ACC_W +: MAC_ACC_W]),
-      .mult_i(param_i[30:0]), .rshift_i(param_i[36:31]),
-      .out_valid_o(sc_valid[j]), .out_ready_i(1'b1), .y_o(sc_y[j*32 +: 32]));
-    assign sc_z[j*32 +: 32] = hw_core_pkg::sat_to({sc_y[j*32 + 31], sc_y[j*32 +: 32]}, 6'd16);
+      .en_i    (read_valid_i && scores_i),
+      .go_i    (sc_go),
+      .q_i     (q_word_i[j*HEAD_SIZE*16 +: HEAD_SIZE*16]),
+      .k_i     (kv_word_i[(j / KV_MUL)*HEAD_SIZE*16 +: HEAD_SIZE*16]),
+      .mult_i  (param_i[30:0]),
+      .rshift_i(param_i[36:31]),
+      .valid_o (sc_valid[j]),
+      .z_o     (sc_z[j*32 +: 32]));
   end
   // The word, position and last mark of each score beat, along hw_requant's two stages.
   logic [WordW-1:0] sc_w1_q, sc_w2_q;
@@ -232,26 +226,56 @@ module hw_core_attention #(
     for (int j = 0; j < QHeads; j++) prob_o[j*32 +: 32] = {23'd0, take_p_q[j*9 +: 9]};
   end
 
-  // ---- PV: QLanes products a cycle into the DIM accumulators ------------------------------------------------------
+  // ---- PV: QLanes products a cycle into the DIM accumulators (hw_core_attention_pv), which also form the drain's
+  // shift chain: after the last word, Beats beats of V accumulators, one per cycle; each beat takes the lowest V
+  // accumulators (registered in beat_acc the cycle after its turn) while the row shifts down by V lanes. The
+  // accumulators sit in NGroups equal hw_core_attention_pv_group of GroupH query heads each: the fewest heads that
+  // make at least max(V, sqrt(Dim x V)) accumulators (so that neither this module nor a group is large), lie within
+  // one KV word or cover whole words, and share whole KV heads.
+  function automatic int unsigned group_heads();
+    int unsigned target, qh;
+    target = V;
+    while (target * target < Dim * V) target = 2 * target;
+    group_heads = NHeads;
+    for (int unsigned h = NHeads; h >= 1; h--) begin
+      qh = (h < QHeads) ? h : QHeads;
+      if (NHeads % h == 0 && (QHeads % h == 0 || h % QHeads == 0) && (qh % KV_MUL == 0 || KV_MUL % qh == 0) &&
+          h * HEAD_SIZE >= target)
+        group_heads = h;
+    end
+  endfunction
+  localparam int unsigned GroupH  = group_heads();
+  localparam int unsigned GroupQH = (GroupH < QHeads) ? GroupH : QHeads;  // heads per part (one word's, at most)
+  localparam int unsigned GroupK  = GroupH / GroupQH;                     // parts: KV words
+  localparam int unsigned GroupKV = (GroupQH + KV_MUL - 1) / KV_MUL;      // KV heads of a part
+  localparam int unsigned NGroups = NHeads / GroupH;
+  localparam int unsigned GroupN  = GroupH * HEAD_SIZE;
+  if (NGroups > 1 && GroupN < V) begin : gen_check_groups
+    $error("hw_core_attention: a PV group must hold at least V accumulators");
+  end
   logic                     pv_go, drain_q, drain_d, beat_valid_q;
   logic [BeatW-1:0]         beat_q, beat_d;
-  logic [Dim*MAC_ACC_W-1:0] acc_q;
+  logic [ROW_WORDS-1:0]     word_en;  // PV accumulates word w's heads this cycle
+  logic [(NGroups+1)*V*MAC_ACC_W-1:0] group_first;  // group g's first V accumulators; past the last group, zero
   assign pv_go = s1_valid_q && pv_i;
-  for (genvar w = 0; w < ROW_WORDS; w++) begin : gen_acc_word
-    always_ff @(posedge clk_i) begin
-      if (pv_go && 32'(s1_w_q) == w) begin
-        for (int j = 0; j < QHeads; j++) begin
-          for (int i = 0; i < HEAD_SIZE; i++) begin
-            acc_q[(w*QLanes + j*HEAD_SIZE + i)*MAC_ACC_W +: MAC_ACC_W] <=
-                MAC_ACC_W'($signed({1'b0, s1_p_q[j*9 +: 9]}) * $signed(s1_kv_q[((j / KV_MUL)*HEAD_SIZE + i)*16 +: 16])) +
-                ((s1_t_q == '0) ? MAC_ACC_W'(0) : acc_q[(w*QLanes + j*HEAD_SIZE + i)*MAC_ACC_W +: MAC_ACC_W]);
-          end
-        end
-      end
-    end
+  always_comb begin
+    for (int w = 0; w < ROW_WORDS; w++) word_en[w] = pv_go && 32'(s1_w_q) == w;
   end
-  // The drain: after the last word, Beats beats of V accumulators, one per cycle, each registered (beat_acc_q) the
-  // cycle after its turn.
+  assign group_first[NGroups*V*MAC_ACC_W +: V*MAC_ACC_W] = '0;
+  for (genvar g = 0; g < NGroups; g++) begin : gen_pv_group
+    localparam int unsigned Head0 = g * GroupH;              // its first head: word Head0 / QHeads, head J0 there
+    localparam int unsigned Word0 = Head0 / QHeads, J0 = Head0 % QHeads;
+    hw_core_attention_pv_group #(.H(GroupH), .QH(GroupQH), .HEAD_SIZE(HEAD_SIZE), .KV_MUL(KV_MUL), .V(V),
+                                 .ACC_W(MAC_ACC_W)) u_group (
+      .clk_i,
+      .en_i      (word_en[Word0 +: GroupK]),
+      .first_i   (s1_t_q == '0),
+      .p_i       (s1_p_q[J0*9 +: GroupQH*9]),
+      .kv_i      (s1_kv_q[(J0 / KV_MUL)*HEAD_SIZE*16 +: GroupKV*HEAD_SIZE*16]),
+      .shift_i   (drain_q),
+      .shift_in_i(group_first[(g + 1)*V*MAC_ACC_W +: V*MAC_ACC_W]),
+      .first_o   (group_first[g*V*MAC_ACC_W +: V*MAC_ACC_W]));
+  end
   always_comb begin
     drain_d = drain_q;
     beat_d  = beat_q;
@@ -277,12 +301,7 @@ module hw_core_attention #(
   logic [V*MAC_ACC_W-1:0] beat_acc;
   always_ff @(posedge clk_i) begin
     if (drain_q) begin
-      for (int l = 0; l < V; l++) begin
-        beat_acc[l*MAC_ACC_W +: MAC_ACC_W] <= '0;
-        for (int b = 0; b < Beats; b++) begin
-          if (32'(beat_q) == b && b*V + l < Dim) beat_acc[l*MAC_ACC_W +: MAC_ACC_W] <= acc_q[(b*V + l)*MAC_ACC_W +: MAC_ACC_W];
-        end
-      end
+      beat_acc <= group_first[V*MAC_ACC_W-1:0];
     end
   end
   if (V > 1) begin : gen_vec_out
@@ -310,5 +329,5 @@ module hw_core_attention #(
   assign idle_o = (&sm_idle) && !drain_q && !beat_valid_q;
 
   logic unused;
-  assign unused = ^{sc_ready_unused, sm_out_last_unused, param_i[39:37], out_bits_i, sc_y, sc_l2_q};
+  assign unused = ^{sm_out_last_unused, param_i[39:37], out_bits_i, sc_l2_q};
 endmodule

@@ -6,8 +6,9 @@
 //                                                                  gate: lane l of the A word, up: lane l of B
 // with the instruction's one requantizer word param_i ({rshift[36:31], mult[30:0]}, read by the requant feeder when
 // the instruction was set up). Every lane has its own copy of the SiLU ROM (all layers, layer l at words l*256), its
-// own multiplier and hw_requant. Stages: the ROM read (the cycle of the word), the product, hw_requant's two; valid_o
-// pulses with the V results 4 cycles after word_valid_i. A word is taken every cycle (the pipeline never stalls: the
+// own multiplier and hw_requant: one hw_core_elementwise_lane each, so synthesis maps one lane and counts it V
+// times. Stages: the ROM read (the cycle of the word), the product, hw_requant's two; valid_o pulses with the V
+// results 4 cycles after word_valid_i. A word is taken every cycle (the pipeline never stalls: the
 // writeback always accepts), so an instruction of n elements takes ceil(n / V) cycles plus 4. The writeback masks
 // the lanes past the instruction's n_out.
 module hw_core_elementwise #(
@@ -29,14 +30,12 @@ module hw_core_elementwise #(
   output logic               valid_o,
   output logic [V*32-1:0]    results_o
 );
-  localparam int unsigned SiluAddrW = $clog2(N_LAYERS * 256);
   if (V < 2 || (V & (V - 1)) != 0 || N_LAYERS < 1) begin : gen_check_params
     $error("hw_core_elementwise: V must be a power of two >= 2 and N_LAYERS >= 1");
   end
 
   logic             valid_q, prod_valid_q, swiglu_q;
-  logic [V-1:0]     lane_valid, lane_ready_unused;
-  logic [V*32-1:0]  y;
+  logic [V-1:0]     lane_valid;
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
@@ -52,30 +51,20 @@ module hw_core_elementwise #(
   end
 
   for (genvar l = 0; l < V; l++) begin : gen_lane
-    logic [15:0]        silu;
-    logic signed [16:0] b_q, factor;
-    logic signed [33:0] prod_q;
-    hw_sram #(.WIDTH(16), .DEPTH(N_LAYERS * 256), .INIT_FILE(SILU_FILE)) u_silu (
-      .clk_i, .we_i(1'b0), .waddr_i('0), .wdata_i('0), .wbe_i('0),
-      .re_i(word_valid_i && swiglu_i),
-      .raddr_i(SiluAddrW'({32'(silu_layer_i), 8'h00} | {32'd0, a_word_i[l*32 +: 8] ^ 8'h80})),
-      .rdata_o(silu));
-    always_ff @(posedge clk_i) begin
-      if (word_valid_i) begin
-        b_q <= swiglu_i ? $signed(b_word_i[l*32 +: 17]) : 17'($signed(emb_word_i[l*8 +: 8]));
-      end
-      if (valid_q) prod_q <= 34'(factor) * 34'(b_q);
-    end
-    assign factor = swiglu_q ? $signed({silu[15], silu}) : 17'sd1;
-    hw_requant #(.ACC_W(34), .OUT_W(32)) u_requant (
+    hw_core_elementwise_lane #(.N_LAYERS(N_LAYERS), .LAYER_W(LAYER_W), .SILU_FILE(SILU_FILE)) u_lane (
       .clk_i, .rst_ni,
-      .in_valid_i(prod_valid_q), .in_ready_o(lane_ready_unused[l]), .acc_i(prod_q),
-      .mult_i(param_i[30:0]), .rshift_i(param_i[36:31]),
-      .out_valid_o(lane_valid[l]), .out_ready_i(1'b1), .y_o(y[l*32 +: 32]));
-    assign results_o[l*32 +: 32] = hw_core_pkg::sat_to({y[l*32 + 31], y[l*32 +: 32]}, out_bits_i);
+      .word_valid_i, .swiglu_i, .valid_q_i(valid_q), .swiglu_q_i(swiglu_q), .prod_valid_i(prod_valid_q),
+      .silu_layer_i,
+      .gate_i    (a_word_i[l*32 +: 8]),
+      .up_i      (b_word_i[l*32 +: 17]),
+      .emb_i     (emb_word_i[l*8 +: 8]),
+      .param_i   (param_i[36:0]),
+      .out_bits_i,
+      .valid_o   (lane_valid[l]),
+      .result_o  (results_o[l*32 +: 32]));
   end
   assign valid_o = lane_valid[0];
 
   logic unused;
-  assign unused = ^{lane_valid[V-1:1], lane_ready_unused, param_i[39:37], a_word_i, b_word_i};
+  assign unused = ^{lane_valid[V-1:1], param_i[39:37], a_word_i, b_word_i};
 endmodule

@@ -144,11 +144,20 @@ module hw_core_writeback #(
   assign vector = VecMatvec && (op_matvec_i || op_resadd_i || op_norm_i || op_embed_i || op_swiglu_i || op_rope_i ||
                                 op_pv_i);
   assign off    = (dst_i + count_q) & 32'(V - 1);
+  // vec_rot: lane l holds vec's lane (l - off) mod V, a rotation by off lanes in LogV fixed stages (a barrel: stage s
+  // rotates by 2^s lanes or not), not V lane multiplexers of V inputs.
   always_comb begin
-    for (int l = 0; l < V; l++) begin
-      vec_mask[l] = 32'(l) - off < lanes;  // below off the difference wraps past any lane count
-      vec_rot[l*32 +: 32] = vec[((32'(l) - off) & 32'(V - 1))*32 +: 32];
+    for (int l = 0; l < V; l++) vec_mask[l] = 32'(l) - off < lanes;  // below off the difference wraps past any count
+  end
+  if (V > 1) begin : gen_rot
+    always_comb begin
+      vec_rot = vec;
+      for (int s = 0; s < LogV; s++) begin
+        if (off[s]) vec_rot = (vec_rot << ((1 << s) * 32)) | (vec_rot >> ((V - (1 << s)) * 32));
+      end
     end
+  end else begin : gen_no_rot
+    assign vec_rot = vec;
   end
   assign lanes = vector ? ((n_out_i - count_q < 32'(V) - off) ? n_out_i - count_q : 32'(V) - off) : 32'd1;
 

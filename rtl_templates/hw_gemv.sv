@@ -20,7 +20,8 @@
 //   X buffer     P activations per word: word g holds x[g*P + j] in lane j (zero outside x).
 //
 // Pipeline: issue (read one word of every weight bank and one X word) -> products registered -> column sums added
-// into C accumulators; after a column tile's last group its C sums enter a 2-beat output FIFO. Issue of a tile's
+// into C accumulators (stages 1 and 2 are C hw_gemv_column instances, one per output column, so synthesis maps one
+// column and counts it C times); after a column tile's last group its C sums enter a 2-beat output FIFO. Issue of a tile's
 // first group waits while the FIFO and the beats in flight would not leave room for its result, so back-pressure
 // never drops a beat. Cost: NT*KG cycles plus 3 of latency when the consumer takes a beat at least every KG cycles:
 // weight bytes / (P*C), the weight-port bound.
@@ -72,8 +73,6 @@ module hw_gemv #(
   localparam int unsigned GW        = $clog2(KgMax + 1);
   localparam int unsigned NtW       = $clog2(NtMax + 1);
   localparam int unsigned ProdW     = A_W + 8;
-  localparam int          Levels    = (P > 1) ? $clog2(P) : 0;
-  localparam int unsigned PP        = 1 << Levels;  // leaves of the adder tree (P rounded up to a power of two)
   localparam int unsigned FifoDepth = 2;
 
   if (P < 1 || P > 256 || C < 1 || C > 256) begin : gen_check_shape
@@ -129,39 +128,22 @@ module hw_gemv #(
     .raddr_i(XAddrW'(is_g_q)),
     .rdata_o(x_rdata));
 
-  // ---- stage 1: the words arrive; products --------------------------------------------------------------------
-  logic                 v1_q, first1_q, last1_q, v2_q, first2_q, last2_q;
-  logic [P*C*ProdW-1:0] prod_d, prod_q;
-  always_comb begin
-    for (int j = 0; j < P; j++) begin
-      for (int c = 0; c < C; c++) begin
-        prod_d[(j*C + c)*ProdW +: ProdW] =
-            ProdW'($signed(x_rdata[j*A_W +: A_W]) * $signed(w_rdata[(j*C + c)*8 +: 8]));
-      end
+  // ---- stages 1 and 2: C columns (hw_gemv_column), each P products, their adder tree and its accumulator ----------
+  logic               v1_q, first1_q, last1_q, v2_q, first2_q, last2_q;
+  logic [C*ACC_W-1:0] acc_d;  // every column's accumulator after this cycle's products
+  for (genvar c = 0; c < C; c++) begin : gen_column
+    logic [P*8-1:0] w_col;  // byte j of bank j's word c: W[nt*C + c][g*P + j]
+    for (genvar j = 0; j < P; j++) begin : gen_row
+      assign w_col[j*8 +: 8] = w_rdata[(j*C + c)*8 +: 8];
     end
-  end
-
-  // ---- stage 2: column sums into the accumulators -----------------------------------------------------------
-  // The P products of column c summed in a balanced tree (level by level, in place), sign-extended to ACC_W.
-  function automatic logic [ACC_W-1:0] column_sum(input logic [P*C*ProdW-1:0] prods, input int c);
-    logic [PP*ACC_W-1:0] t;
-    t = '0;
-    for (int j = 0; j < P; j++) begin
-      t[j*ACC_W +: ACC_W] = {{(ACC_W - ProdW){prods[(j*C + c)*ProdW + ProdW - 1]}}, prods[(j*C + c)*ProdW +: ProdW]};
-    end
-    for (int l = 0; l < Levels; l++) begin
-      for (int i = 0; i < (PP >> (l + 1)); i++) begin
-        t[i*ACC_W +: ACC_W] = t[(2*i)*ACC_W +: ACC_W] + t[(2*i + 1)*ACC_W +: ACC_W];
-      end
-    end
-    column_sum = t[ACC_W-1:0];
-  endfunction
-
-  logic [C*ACC_W-1:0] acc_q, acc_d;
-  always_comb begin
-    for (int c = 0; c < C; c++) begin
-      acc_d[c*ACC_W +: ACC_W] = column_sum(prod_q, c) + (first2_q ? ACC_W'(0) : acc_q[c*ACC_W +: ACC_W]);
-    end
+    hw_gemv_column #(.P(P), .A_W(A_W), .ACC_W(ACC_W)) u_column (
+      .clk_i,
+      .prod_en_i(v1_q),
+      .acc_en_i (v2_q),
+      .first_i  (first2_q),
+      .x_i      (x_rdata),
+      .w_i      (w_col),
+      .sum_o    (acc_d[c*ACC_W +: ACC_W]));
   end
   assign push = v2_q && last2_q;
 
@@ -233,7 +215,5 @@ module hw_gemv #(
     last1_q   <= issue_last;
     first2_q  <= first1_q;
     last2_q   <= last1_q;
-    if (v1_q) prod_q <= prod_d;
-    if (v2_q) acc_q <= acc_d;
   end
 endmodule

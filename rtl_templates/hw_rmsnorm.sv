@@ -11,6 +11,7 @@
 // 48/STEPS + 2 cycles (STEPS 4: 2*NB + 21). Two norms run per layer per token, on the step's dependency chain, so
 // their fixed latency is worth several steps per cycle: each cycle chains STEPS 52-bit compare-subtracts in the root
 // and STEPS 26-bit ones in the divider (the logic depth that synth reports grows with STEPS).
+// Each lane's square and scaling is an hw_rmsnorm_lane: synthesis maps one lane and counts it LANES times.
 module hw_rmsnorm #(
   parameter int unsigned DIM   = 64,  // vector length (the model's dim)
   parameter int unsigned IN_W  = 16,  // residual width (signed)
@@ -48,8 +49,6 @@ module hw_rmsnorm #(
   localparam int unsigned RW    = 26;  // r = isqrt(S) < 2^25.5
   localparam int unsigned MW    = 48;  // m <= gain * 2^24 < 2^48
   localparam int unsigned SqW   = 2 * IN_W;
-  localparam logic signed [63:0] OutMax = (64'sd1 <<< (OUT_W - 1)) - 64'sd1;
-  localparam logic signed [63:0] OutMin = -(64'sd1 <<< (OUT_W - 1));
 
   typedef enum logic [2:0] {StCapture, StSqrt, StDivide, StEmit} state_e;
   state_e state_q;
@@ -72,6 +71,24 @@ module hw_rmsnorm #(
     .raddr_i (AddrW'(cnt_q)),
     .rdata_o (buf_rdata));
 
+  // ---- lanes (hw_rmsnorm_lane): each squares its element of the beat arriving and scales its element of the beat
+  // read back ------------------------------------------------------------------------------------------------------
+  logic                   adv, rd_v_q, rd_last_q, out_valid_q, out_last_q;
+  logic [LANES*OUT_W-1:0] y_q, y_d;
+  logic [CntW-1:0]        rd_beat_q;  // the beat read last
+  logic [LANES*SqW-1:0]   sq;
+  logic [MW-1:0]          div_quot_q;
+  for (genvar l = 0; l < LANES; l++) begin : gen_lane
+    hw_rmsnorm_lane #(.IN_W(IN_W), .OUT_W(OUT_W)) u_lane (
+      .x_i    (x_i[l*IN_W +: IN_W]),
+      .sq_o   (sq[l*SqW +: SqW]),
+      .xb_i   (buf_rdata[l*IN_W +: IN_W]),
+      .m_i    (div_quot_q),
+      .shift_i(shift_q),
+      .zero_i (32'(rd_beat_q) * 32'(LANES) + 32'(l) >= 32'(DIM)),
+      .y_o    (y_d[l*OUT_W +: OUT_W]));
+  end
+
   // ---- capture --------------------------------------------------------------------------------------------------
   logic [SW-1:0] sum_d;  // S including this beat (the first beat starts from eps)
   assign in_ready_o = state_q == StCapture;
@@ -79,8 +96,7 @@ module hw_rmsnorm #(
   always_comb begin
     sum_d = (cnt_q == '0) ? SW'(eps_i) : sum_q;
     for (int l = 0; l < LANES; l++) begin
-      if (32'(cnt_q) * 32'(LANES) + 32'(l) < 32'(DIM))
-        sum_d = sum_d + SW'(SqW'($signed(x_i[l*IN_W +: IN_W]) * $signed(x_i[l*IN_W +: IN_W])));
+      if (32'(cnt_q) * 32'(LANES) + 32'(l) < 32'(DIM)) sum_d = sum_d + SW'(sq[l*SqW +: SqW]);
     end
   end
 
@@ -130,28 +146,13 @@ module hw_rmsnorm #(
   endfunction
   logic [RW-1:0]   div_r_q;
   logic [RW-1:0]   div_rem_q, div_rem_d;  // remainder < r
-  logic [MW-1:0]   div_quot_q, div_quot_d;
+  logic [MW-1:0]   div_quot_d;
   logic [5:0]      div_step_q;            // the first of this cycle's STEPS steps
   assign {div_rem_d, div_quot_d} = div_steps(div_rem_q, div_quot_q, div_step_q, div_r_q, {gain_q, 24'd0});
 
-  // ---- emit: read x, scale, round, saturate ---------------------------------------------------------------------
-  logic                   adv, rd_v_q, rd_last_q, out_valid_q, out_last_q;
-  logic [LANES*OUT_W-1:0] y_q, y_d;
-  logic [CntW-1:0]        rd_beat_q;  // the beat read last
+  // ---- emit: read x; the lanes scale, round and saturate ------------------------------------------------------
   assign adv      = !out_valid_q || out_ready_i;
   assign rd_issue = state_q == StEmit && adv && cnt_q < CntW'(NB);
-  // |x| <= r, so |x * m| <= gain * 2^24 < 2^48, and adding 2^61 for the largest shift stays below 2^63.
-  for (genvar l = 0; l < LANES; l++) begin : gen_scale
-    logic signed [63:0] scaled;
-    assign scaled = (64'($signed(buf_rdata[l*IN_W +: IN_W])) * $signed({16'd0, div_quot_q}) +
-                     (64'sd1 <<< (shift_q - 6'd1))) >>> shift_q;
-    always_comb begin
-      if (32'(rd_beat_q) * 32'(LANES) + 32'(l) >= 32'(DIM)) y_d[l*OUT_W +: OUT_W] = '0;
-      else if (scaled > OutMax)                           y_d[l*OUT_W +: OUT_W] = OUT_W'(OutMax);
-      else if (scaled < OutMin)                           y_d[l*OUT_W +: OUT_W] = OUT_W'(OutMin);
-      else                                                y_d[l*OUT_W +: OUT_W] = OUT_W'(scaled);
-    end
-  end
   assign out_valid_o = out_valid_q;
   assign y_o         = y_q;
   assign out_last_o  = out_last_q;

@@ -13,6 +13,7 @@
 //     (w * LANES) mod HEAD_SIZE within its head, so any HEAD_SIZE works (a word may hold parts of several heads):
 //     lane pair p takes table pair ((offset + 2p) mod HEAD_SIZE) / 2. Results 2 cycles after the word (row read,
 //     then the rotation registered), one word per cycle.
+// Every rotation (with its table pair's selection) is an hw_rope_pair: synthesis maps one and counts it.
 module hw_rope #(
   parameter int unsigned HEAD_SIZE = 8,           // even
   parameter int unsigned SEQ_LEN   = 64,
@@ -37,8 +38,6 @@ module hw_rope #(
   localparam int unsigned PosW  = (SEQ_LEN > 1) ? $clog2(SEQ_LEN) : 1;
   localparam int unsigned PairW = (Pairs > 1) ? $clog2(Pairs) : 1;
   localparam int unsigned OffW  = $clog2(HEAD_SIZE + 1);
-  localparam logic signed [33:0] Max = 34'((35'sd1 <<< (W - 1)) - 35'sd1);
-  localparam logic signed [33:0] Min = -34'(35'sd1 <<< (W - 1));
 
   if (HEAD_SIZE < 2 || HEAD_SIZE % 2 != 0 || SEQ_LEN < 1 || W < 2 || W > 16 ||
       (LANES != 1 && (LANES < 2 || LANES % 2 != 0))) begin : gen_check
@@ -57,10 +56,10 @@ module hw_rope #(
     // ---- pairing ------------------------------------------------------------------------------------------------
     logic                odd_q;        // the next element is the second of a pair
     logic [PairW-1:0]    pair_q;       // pair index within the head
-    logic signed [W-1:0] x0_q, x1;
+    logic [W-1:0]        x0_q, x1;
     logic [2:0]          count_q;      // output queue occupancy (0..4)
     logic                in_fire, pair_fire;
-    assign x1 = $signed(x_i[W-1:0]);
+    assign x1 = x_i[W-1:0];
 
     // An even element needs no queue space; an odd one pushes two results.
     assign in_ready_o = !odd_q || (count_q <= 3'd2);
@@ -68,17 +67,9 @@ module hw_rope #(
     assign pair_fire  = in_fire && odd_q;
     assign tab_re     = in_fire && !odd_q;
 
-    logic signed [33:0] c, s, a, b, y0_full, y1_full;
-    logic signed [W-1:0] y0, y1;
-    assign c = 34'($signed(cos_row[pair_q*16 +: 16]));
-    assign s = 34'($signed(sin_row[pair_q*16 +: 16]));
-    assign a = 34'(x0_q);
-    assign b = 34'(x1);
-    // |x| <= 2^15, |c|, |s| <= 2^14: each product < 2^29, their sum < 2^30.
-    assign y0_full = (a * c - b * s + 34'sd8192) >>> 14;
-    assign y1_full = (a * s + b * c + 34'sd8192) >>> 14;
-    assign y0 = (y0_full > Max) ? W'(Max) : ((y0_full < Min) ? W'(Min) : W'(y0_full));
-    assign y1 = (y1_full > Max) ? W'(Max) : ((y1_full < Min) ? W'(Min) : W'(y1_full));
+    logic [W-1:0] y0, y1;
+    hw_rope_pair #(.PAIRS(Pairs), .W(W)) u_pair (
+      .cos_row_i(cos_row), .sin_row_i(sin_row), .j_i(pair_q), .x0_i(x0_q), .x1_i(x1), .y0_o(y0), .y1_o(y1));
 
     // ---- output queue (4 entries, in order) ---------------------------------------------------------------------
     logic [4*W-1:0] q_data;
@@ -151,18 +142,12 @@ module hw_rope #(
       localparam int unsigned Lane = (2 * p) % HEAD_SIZE;  // the pair's offset from the word's first element
       logic [OffW-1:0]     idx;   // element index of the pair's first element within its head
       logic [PairW-1:0]    j;
-      logic signed [33:0]  c, s, a, b, y0_full, y1_full;
       assign idx = (32'(word_off_q) + 32'(Lane) >= HEAD_SIZE) ? OffW'(32'(word_off_q) + 32'(Lane) - HEAD_SIZE)
                                                                : OffW'(32'(word_off_q) + 32'(Lane));
       assign j = PairW'(idx >> 1);
-      assign c = 34'($signed(cos_row[j*16 +: 16]));
-      assign s = 34'($signed(sin_row[j*16 +: 16]));
-      assign a = 34'($signed(x_q[(2*p)*W +: W]));
-      assign b = 34'($signed(x_q[(2*p+1)*W +: W]));
-      assign y0_full = (a * c - b * s + 34'sd8192) >>> 14;
-      assign y1_full = (a * s + b * c + 34'sd8192) >>> 14;
-      assign y_d[(2*p)*W +: W]   = (y0_full > Max) ? W'(Max) : ((y0_full < Min) ? W'(Min) : W'(y0_full));
-      assign y_d[(2*p+1)*W +: W] = (y1_full > Max) ? W'(Max) : ((y1_full < Min) ? W'(Min) : W'(y1_full));
+      hw_rope_pair #(.PAIRS(Pairs), .W(W)) u_pair (
+        .cos_row_i(cos_row), .sin_row_i(sin_row), .j_i(j), .x0_i(x_q[(2*p)*W +: W]), .x1_i(x_q[(2*p+1)*W +: W]),
+        .y0_o(y_d[(2*p)*W +: W]), .y1_o(y_d[(2*p+1)*W +: W]));
       logic unused_idx;
       assign unused_idx = idx[0];
     end

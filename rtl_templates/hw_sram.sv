@@ -47,6 +47,10 @@ module hw_sram #(
     $error("hw_sram: BANK_DEPTH must be a power of two");
   end
 
+// Synthesis reads this module as a black box (`hardwire synth`: yosys `read_verilog -lib -DHARDWIRE_SRAM_BLACKBOX`):
+// only the ports, whose widths the parameters above set, so that deriving a memory of millions of words costs
+// nothing. Everything below is the behaviour that simulation and lint see.
+`ifndef HARDWIRE_SRAM_BLACKBOX
   logic [NumBanks*WIDTH-1:0] bank_rdata;
   logic [NumBanks-1:0]       bank_we, bank_re;
 
@@ -106,4 +110,5 @@ module hw_sram #(
     logic unused_wbe;
     assign unused_wbe = ^wbe_i;
   end
+`endif
 endmodule

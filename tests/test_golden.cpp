@@ -7,6 +7,7 @@
 //
 // The committed files are also linted (verilator --lint-only -Wall with the templates), so what is reviewed is what
 // the tools accept.
+#include <algorithm>
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -96,8 +97,14 @@ TEST_P(Golden, EmittedFilesMatchAndLint) {
   // Lint the committed files with the templates: packages first, hwc_top the top.
   std::string cmd = std::string(VERILATOR_EXE) + " --lint-only -Wall --top-module hwc_top " + kGolden + "/" + c.name +
                     "/rtl/hardwire_cfg_pkg.sv " + kGolden + "/" + c.name + "/rtl/hw_isa_pkg.sv";
+  // The templates in name order, packages first (a module importing one is read after it).
+  std::vector<std::string> templates;
   for (const auto& e : fs::directory_iterator(kSource + "/rtl_templates"))
-    if (e.path().extension() == ".sv") cmd += " " + e.path().string();
+    if (e.path().extension() == ".sv") templates.push_back(e.path().string());
+  std::sort(templates.begin(), templates.end());
+  std::stable_partition(templates.begin(), templates.end(),
+                        [](const std::string& t) { return t.size() > 7 && t.compare(t.size() - 7, 7, "_pkg.sv") == 0; });
+  for (const auto& t : templates) cmd += " " + t;
   cmd += " " + kGolden + "/" + c.name + "/rtl/hwc_top.sv";
   ASSERT_EQ(sh(cmd, &log), 0) << log;
   EXPECT_EQ(log.find("%Warning"), std::string::npos) << log;

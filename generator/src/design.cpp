@@ -506,11 +506,13 @@ Result<GenerateSummary> Emitter::run() {
   if (m_) emit_weight_images();
   emit_tables();
   emit_packages();
-  // The templates the accelerator instantiates, verbatim below a banner, in name order: every block of the plan
-  // plus the modules they share (memories, FIFOs, the core's helper package). The library's other modules (hw_gemm
-  // and its systolic array, for M > 1) are not part of this chip.
-  std::set<std::string> used = {"hw_sram.sv", "hw_fifo.sv", "hw_core_pkg.sv"};
-  for (const auto& b : plan_.blocks()) used.insert(b.template_name() + ".sv");
+  // The templates the accelerator instantiates, verbatim below a banner, in name order: every block of the plan and
+  // what its template instantiates (lanes, memories, FIFOs, the core's helper package). The library's other modules
+  // (hw_gemm and its systolic array, for M > 1) are not part of this chip.
+  std::vector<std::string> roots;
+  for (const auto& b : plan_.blocks()) roots.push_back(b.template_name());
+  std::set<std::string> used;
+  for (const auto& t : template_closure(roots)) used.insert(t + ".sv");
   std::vector<std::pair<std::string, std::string>> templates;
   for (const auto& [name, text] : embedded_templates())
     if (used.count(name)) templates.emplace_back(name, text);

@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <sstream>
 #include <string_view>
 #include <thread>
@@ -300,8 +301,6 @@ struct Block {
   int64_t instances = 1;
   std::vector<std::string> files;        // templates synthesized (packages first)
   std::vector<std::string> black_boxes;  // templates read as black boxes: units reported as blocks of their own
-  std::vector<std::string> no_images;    // image parameters set to "": ROMs whose contents depend on weights, which
-                                         // a shape-only design does not have (the macro is a black box either way)
 };
 
 // The sta script and its parser: a change to either is a change of the cached figures.
@@ -429,13 +428,20 @@ Result<SynthReport> synthesize_design(const std::string& design_dir, const Synth
   std::vector<Block> blocks;
   auto block = [&](const std::string& key, const std::string& name, const std::string& module, const std::string& note,
                    std::vector<std::string> files, std::vector<std::string> black_boxes = {},
-                   const std::string& manifest_key = "", std::vector<std::string> no_images = {}) -> Status {
+                   const std::string& manifest_key = "") -> Status {
     const auto it = m["blocks"].find(manifest_key.empty() ? module : manifest_key);
     if (it == m["blocks"].end() || !it->contains("parameters") || !it->contains("instances"))
       return Error{"manifest '" + design_dir + "/manifest.json' has no configuration of " + module +
                    ": regenerate the design with `hardwire generate`"};
-    Block b{key, name, module, note, {}, (*it)["instances"].get<int64_t>(), std::move(files), std::move(black_boxes),
-            std::move(no_images)};
+    // What yosys reads: the generated packages named, then the templates named and everything they instantiate
+    // (template_closure), less the black boxes and the memories (read as black boxes).
+    std::set<std::string> templates, stop(black_boxes.begin(), black_boxes.end());
+    stop.insert("hw_sram");
+    for (const auto& [file, text] : embedded_templates()) templates.insert(file.substr(0, file.rfind('.')));
+    std::vector<std::string> read, roots;
+    for (const auto& f : files) (templates.count(f) ? roots : read).push_back(f);
+    for (const auto& f : template_closure(roots, stop)) read.push_back(f);
+    Block b{key, name, module, note, {}, (*it)["instances"].get<int64_t>(), std::move(read), std::move(black_boxes)};
     for (const auto& [k, v] : (*it)["parameters"].items()) b.params.emplace_back(k, std::to_string(v.get<int64_t>()));
     blocks.push_back(std::move(b));
     return Status::ok();
@@ -461,25 +467,25 @@ Result<SynthReport> synthesize_design(const std::string& design_dir, const Synth
                "step FSM, program counter, decoded instruction registers; program ROM as a macro",
                {"hardwire_cfg_pkg", "hw_isa_pkg", "hw_core_sequencer"}));
   HW_TRY(block("core_reader", "core: element reader", "hw_core_reader",
-               "two-loop address generator, read credits, 4-entry element FIFO", {"hw_fifo", "hw_core_reader"}));
+               "two-loop address generator, read credits, 4-entry element FIFO", {"hw_core_reader"}));
   HW_TRY(block("core_mac", "core: scalar MAC", "hw_core_mac", "EMBED/SWIGLU multiply-accumulate (V = 1); "
-               "SiLU ROM as a macro", {"hw_core_mac"}, {}, "", {"SILU_FILE"}));
+               "SiLU ROM as a macro", {"hw_core_mac"}));
   if (m["blocks"].contains("hw_core_elementwise")) {
     HW_TRY(block("core_elementwise", "core: EMBED/SWIGLU lanes", "hw_core_elementwise",
                  "one SiLU lookup, multiplier and requantizer per lane (C); SiLU ROM copies as macros",
-                 {"hw_core_pkg", "hw_requant", "hw_core_elementwise"}, {}, "", {"SILU_FILE"}));
+                 {"hw_core_elementwise"}));
   }
   HW_TRY(block("core_attention", "core: attention", "hw_core_attention",
                "all heads: q.K multipliers, score requantizers, PV multipliers and dim accumulators, V output "
                "requantizers; the softmax units as black boxes (reported above)",
-               {"hw_core_pkg", "hw_requant", "hw_core_attention"}, {"hw_softmax"}));
+               {"hw_core_attention"}, {"hw_softmax"}));
   HW_TRY(block("core_gemm_packer", "core: GEMM packer", "hw_core_gemm_packer", "activations into hw_gemv's X buffer",
                {"hw_core_gemm_packer"}));
   // The matrix engine's output side: C-wide beats requantized whole where the scratchpad has C lanes, else serialized.
   if (m["blocks"].contains("hw_core_matvec_requant")) {
     HW_TRY(block("core_matvec_requant", "core: matrix requantizer", "hw_core_matvec_requant",
                  "one requantizer per lane (C), vector parameter ROM as a macro",
-                 {"hw_core_pkg", "hw_requant", "hw_core_matvec_requant"}, {}, "", {"RQV_FILE"}));
+                 {"hw_core_matvec_requant"}));
   } else {
     HW_TRY(block("core_gemm_serializer", "core: GEMM serializer", "hw_core_gemm_serializer",
                  "C-wide result beats, one output per cycle", {"hw_core_gemm_serializer"}));
@@ -493,13 +499,13 @@ Result<SynthReport> synthesize_design(const std::string& design_dir, const Synth
   }
   HW_TRY(block("core_requant_feeder", "core: requant feeder", "hw_core_requant_feeder",
                "source select, parameter ROM read, saturation; hw_requant and the ROM as black boxes",
-               {"hw_core_pkg", "hw_core_requant_feeder"}, {"hw_requant"}, "", {"RQ_FILE"}));
+               {"hw_core_requant_feeder"}, {"hw_requant"}));
   HW_TRY(block("core_output", "core: output + argmax", "hw_core_output",
                "host stream (V logits per beat, 8-word FIFO where V > 1) and running argmax (a log2(V)-level compare "
                "tree per beat)",
-               {"hw_fifo", "hw_core_output"}));
+               {"hw_core_output"}));
   HW_TRY(block("core_writeback", "core: writeback", "hw_core_writeback",
-               "dispatch, result select and saturation, result counters, write ports", {"hw_core_pkg", "hw_core_writeback"}));
+               "dispatch, result select and saturation, result counters, write ports", {"hw_core_writeback"}));
 
   // --blocks: only the blocks named (by key), in the design's order.
   if (!opt.only.empty()) {
@@ -521,17 +527,6 @@ Result<SynthReport> synthesize_design(const std::string& design_dir, const Synth
   rep.partial = !opt.only.empty() || opt.memories_only;
   rep.node_why = node_why;
   const std::string rtl = fs::absolute(design_dir).string() + "/rtl/";
-  // yosys 0.23 runs $readmemh even for a black-box hw_sram, with the template's default image name, relative to
-  // its working directory: give it the real tables there.
-  // The core's memories name their images as mem/...: a link to the design's mem/ serves them.
-  fs::remove(fs::path(work) / "mem", ec);
-  fs::create_directory_symlink(fs::absolute(design_dir) / "mem", fs::path(work) / "mem", ec);
-  if (ec) return Error{"cannot link the memory images into '" + work + "': " + ec.message()};
-  for (const char* table : {"exp2.hex", "rope_cos.hex", "rope_sin.hex"}) {
-    fs::copy_file(fs::absolute(design_dir) / "mem" / table, fs::path(work) / table, fs::copy_options::overwrite_existing,
-                  ec);
-    if (ec) return Error{"cannot copy the table " + std::string(table) + " into '" + work + "': " + ec.message()};
-  }
   // The cache key's common part: the format, yosys' version and the cell library.
   std::string cache_dir, key_common;
   if (!opt.cache_dir.empty()) {
@@ -561,10 +556,10 @@ Result<SynthReport> synthesize_design(const std::string& design_dir, const Synth
     const auto t0 = std::chrono::steady_clock::now();
     std::string chparam;
     for (const auto& [k, v] : b.params) chparam += " -set " + k + " " + v;
-    for (const auto& k : b.no_images) chparam += " -set " + k + " \"\"";
     const std::string base = work + "/" + b.key;
     std::string script;
-    script += "read_verilog -sv -lib " + rtl + "hw_sram.sv\n";
+    // The memories: black boxes, their ports only (hw_sram.sv leaves its body out under this define).
+    script += "read_verilog -sv -lib -DHARDWIRE_SRAM_BLACKBOX " + rtl + "hw_sram.sv\n";
     if (!b.black_boxes.empty()) {
       script += "read_verilog -sv -lib";
       for (const auto& f : b.black_boxes) script += " " + rtl + f + ".sv";
@@ -575,6 +570,8 @@ Result<SynthReport> synthesize_design(const std::string& design_dir, const Synth
     script += "\n";
     script += "chparam" + chparam + " " + b.module + "\n";
     script += "hierarchy -top " + b.module + "\n";
+    // yosys may derive the top under a $paramod name (hw_core_attention does): give it the module's name back.
+    script += "rename -top " + b.module + "\n";
     script += "synth -top " + b.module + "\n";
     script += "tee -q -o " + base + ".cmos.json stat -json -top " + b.module + " -tech cmos\n";
     // Logic depth of the block's own logic: ltp would treat instances of other modules (SRAM macros, sub-blocks
@@ -666,10 +663,21 @@ Result<SynthReport> synthesize_design(const std::string& design_dir, const Synth
     if (!entry.empty()) HW_TRY(write_file_atomic(entry, cache_entry(r).dump(2) + "\n", "synthesis cache entry"));
     return Status::ok();
   };
+  // The blocks that are the most logic go first (attention, the matrix engine, the lane-wide units), so that the
+  // last job to start is a short one and the jobs finish together.
+  std::vector<size_t> order(blocks.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  const std::vector<std::string> kLargestFirst = {"core_attention", "gemv", "core_matvec_requant", "rmsnorm", "rope"};
+  auto rank = [&](size_t i) {
+    const auto it = std::find(kLargestFirst.begin(), kLargestFirst.end(), blocks[i].key);
+    return static_cast<size_t>(it - kLargestFirst.begin());
+  };
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return rank(a) < rank(b); });
   std::atomic<size_t> next{0};
   std::atomic<bool> failed{false};
   auto worker = [&] {
-    for (size_t i; !failed && (i = next++) < blocks.size();) {
+    for (size_t n; !failed && (n = next++) < blocks.size();) {
+      const size_t i = order[n];
       statuses[i] = run_block(blocks[i], reports[i]);
       if (!statuses[i].is_ok()) failed = true;
     }
