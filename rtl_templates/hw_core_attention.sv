@@ -15,7 +15,7 @@
 // PV: the reader issues V word (t, w) only while the softmax rows of word w's heads all hold their next probability
 //   (pv_issue_ready_o); the issue (issue_i) takes those probabilities, and when the word arrives QLanes multipliers
 //   add p_h[t] x V_g[t] into head h's HEAD_SIZE accumulators (DIM = N_HEADS x HEAD_SIZE of them). After the last
-//   word the accumulators leave in order, V per beat: with V > 1 through V hw_requant (param_i, saturated to
+//   word the accumulators leave in order, V per beat: with V > 1 through V hw_core_requant_lane (param_i, saturated to
 //   out_bits_i; res_valid_o, res_o, lanes past DIM zero) 5 cycles after the last word and then one beat per cycle;
 //   with V = 1 one accumulator per cycle for the requant feeder (acc_valid_o, acc_o).
 // Units: one hw_core_attention_score per query head of a word (its dot product as hw_core_attention_dot chunks, its
@@ -127,10 +127,14 @@ module hw_core_attention #(
       s1_t_q    <= rd_t_q;
       s1_last_q <= rd_word_last && rd_pos_last;
     end
-    if (read_valid_i && pv_i) begin
-      s1_kv_q <= kv_word_i;
-      s1_p_q  <= take_p_q;
-    end
+    if (read_valid_i && pv_i) s1_p_q <= take_p_q;
+  end
+
+  // PV's V word, one register (hw_flop_en) per KV head.
+  for (genvar g = 0; g < KvHeads; g++) begin : gen_kv_reg
+    hw_flop_en #(.WIDTH(HEAD_SIZE*16)) u_kv (
+      .clk_i, .en_i(read_valid_i && pv_i), .d_i(kv_word_i[g*HEAD_SIZE*16 +: HEAD_SIZE*16]),
+      .q_o(s1_kv_q[g*HEAD_SIZE*16 +: HEAD_SIZE*16]));
   end
 
   // ---- SCORES: the dot products requantized into the softmax rows -------------------------------------------------
@@ -305,21 +309,17 @@ module hw_core_attention #(
     end
   end
   if (V > 1) begin : gen_vec_out
-    logic [V-1:0]    lane_valid, lane_ready_unused;
-    logic [V*32-1:0] y;
+    logic [V-1:0] lane_valid;
     for (genvar l = 0; l < V; l++) begin : gen_lane
-      hw_requant #(.ACC_W(MAC_ACC_W), .OUT_W(32)) u_requant (
-        .clk_i, .rst_ni,
-        .in_valid_i(beat_valid_q), .in_ready_o(lane_ready_unused[l]), .acc_i(beat_acc[l*MAC_ACC_W +: MAC_ACC_W]),
-        .mult_i(param_i[30:0]), .rshift_i(param_i[36:31]),
-        .out_valid_o(lane_valid[l]), .out_ready_i(1'b1), .y_o(y[l*32 +: 32]));
-      assign res_o[l*32 +: 32] = hw_core_pkg::sat_to({y[l*32 + 31], y[l*32 +: 32]}, out_bits_i);
+      hw_core_requant_lane #(.ACC_W(MAC_ACC_W)) u_lane (
+        .clk_i, .rst_ni, .valid_i(beat_valid_q), .acc_i(beat_acc[l*MAC_ACC_W +: MAC_ACC_W]),
+        .param_i({out_bits_i, 3'b000, param_i[36:0]}), .valid_o(lane_valid[l]), .result_o(res_o[l*32 +: 32]));
     end
     assign res_valid_o = lane_valid[0];
     assign acc_valid_o = 1'b0;
     assign acc_o       = '0;
     logic unused_vec;
-    assign unused_vec = ^{lane_valid, lane_ready_unused};
+    assign unused_vec = ^lane_valid;
   end else begin : gen_serial_out
     assign res_valid_o = 1'b0;
     assign res_o       = '0;

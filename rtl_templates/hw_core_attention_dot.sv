@@ -15,8 +15,12 @@ module hw_core_attention_dot #(
   if (N < 1 || ACC_W < 32 || ACC_W > 64) begin : gen_check
     $error("hw_core_attention_dot: N must be at least 1 and ACC_W in 32..64");
   end
+  logic [N*32-1:0] prod;
+  for (genvar i = 0; i < N; i++) begin : gen_mul
+    hw_mul #(.A_W(16), .B_W(16)) u_mul (.a_i(q_i[i*16 +: 16]), .b_i(k_i[i*16 +: 16]), .p_o(prod[i*32 +: 32]));
+  end
   always_comb begin
     sum_o = '0;
-    for (int i = 0; i < N; i++) sum_o = sum_o + ACC_W'($signed(q_i[i*16 +: 16]) * $signed(k_i[i*16 +: 16]));
+    for (int i = 0; i < N; i++) sum_o = sum_o + ACC_W'($signed(prod[i*32 +: 32]));
   end
 endmodule

@@ -23,8 +23,10 @@ module hw_core_attention_pv #(
     $error("hw_core_attention_pv: ACC_W must be in 26..64");
   end
   logic [ACC_W-1:0] acc_q;
+  logic [25:0]      prod;
+  hw_mul #(.A_W(10), .B_W(16)) u_mul (.a_i({1'b0, p_i}), .b_i(v_i), .p_o(prod));
   always_ff @(posedge clk_i) begin
-    if (en_i) acc_q <= ACC_W'($signed({1'b0, p_i}) * $signed(v_i)) + (first_i ? ACC_W'(0) : acc_q);
+    if (en_i) acc_q <= ACC_W'($signed(prod)) + (first_i ? ACC_W'(0) : acc_q);
     else if (shift_i) acc_q <= shift_in_i;
   end
   assign acc_o = acc_q;

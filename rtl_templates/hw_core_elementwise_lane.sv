@@ -35,6 +35,8 @@ module hw_core_elementwise_lane #(
   logic [15:0]        silu;
   logic signed [16:0] b_q, factor;
   logic signed [33:0] prod_q;
+  logic [33:0]        prod;
+  hw_mul #(.A_W(17), .B_W(17)) u_mul (.a_i(factor), .b_i(b_q), .p_o(prod));
   hw_sram #(.WIDTH(16), .DEPTH(N_LAYERS * 256), .INIT_FILE(SILU_FILE)) u_silu (
     .clk_i, .we_i(1'b0), .waddr_i('0), .wdata_i('0), .wbe_i('0),
     .re_i(word_valid_i && swiglu_i),
@@ -42,7 +44,7 @@ module hw_core_elementwise_lane #(
     .rdata_o(silu));
   always_ff @(posedge clk_i) begin
     if (word_valid_i) b_q <= swiglu_i ? $signed(up_i) : 17'($signed(emb_i));
-    if (valid_q_i) prod_q <= 34'(factor) * 34'(b_q);
+    if (valid_q_i) prod_q <= prod;
   end
   assign factor = swiglu_q_i ? $signed({silu[15], silu}) : 17'sd1;
 

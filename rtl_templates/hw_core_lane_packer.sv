@@ -124,16 +124,15 @@ module hw_core_lane_packer #(
     always_comb begin
       for (int l = 0; l < V; l++) in16[l*16 +: 16] = word_i[l*32 +: 16];
     end
-    // One register per scratchpad word of the packed word, each loading the one above it (the top: the new word).
+    // One register (hw_flop_en) per scratchpad word of the packed word, each loading the one above it (the top: the
+    // new word).
     for (genvar m = 0; m < M; m++) begin : gen_slot
       if (m == M - 1) begin : gen_top
-        always_ff @(posedge clk_i) begin
-          if (word_valid_i && pack_i) buf_q[m*V*16 +: V*16] <= in16;
-        end
+        hw_flop_en #(.WIDTH(V*16)) u_slot (
+          .clk_i, .en_i(word_valid_i && pack_i), .d_i(in16), .q_o(buf_q[m*V*16 +: V*16]));
       end else begin : gen_below
-        always_ff @(posedge clk_i) begin
-          if (word_valid_i && pack_i) buf_q[m*V*16 +: V*16] <= buf_q[(m + 1)*V*16 +: V*16];
-        end
+        hw_flop_en #(.WIDTH(V*16)) u_slot (
+          .clk_i, .en_i(word_valid_i && pack_i), .d_i(buf_q[(m + 1)*V*16 +: V*16]), .q_o(buf_q[m*V*16 +: V*16]));
       end
     end
     assign write_o       = emit_q && written_q < n_out_i;

@@ -3,7 +3,7 @@
 //
 // Beat b of the running MATVEC holds channels b*V .. b*V + V - 1. Its parameters are word rq_base_i + b of the vector
 // requant ROM (lane l = channel b*V + l: {out_bits[45:40], 3'b0, rshift[36:31], mult[30:0]} in LANE_W bits). Each
-// lane has its own hw_requant; results are saturated to the channel's out_bits (numerics §3, as
+// lane (hw_core_requant_lane) has its own hw_requant; results are saturated to the channel's out_bits (numerics §3, as
 // hw_core_requant_feeder does for one value), so a MATVEC of stacked matrices may write sites of two widths (q and
 // k at 16 bits, v at 8: one MATVEC). A beat is taken every cycle
 // (beat_ready_o is high: the pipeline never stalls and the writeback always accepts); valid_o pulses with the V
@@ -34,8 +34,7 @@ module hw_core_matvec_requant #(
   logic               valid_q;
   logic [V*ACC_W-1:0] beat_q;
   logic [V*LANE_W-1:0] params;
-  logic [V-1:0]       lane_valid, lane_ready_unused;
-  logic [V*32-1:0]    y;
+  logic [V-1:0]       lane_valid;
 
   always_comb begin
     beats_d = beats_q;
@@ -60,25 +59,15 @@ module hw_core_matvec_requant #(
     if (beat_valid_i) beat_q <= beat_i;
   end
 
-  // A lane's width, from the ROM word of its beat, follows the beat through hw_requant's two stages.
-  logic [V*6-1:0] bits_q, bits_qq;
-  always_ff @(posedge clk_i) begin
-    if (valid_q) begin
-      for (int l = 0; l < V; l++) bits_q[l*6 +: 6] <= params[l*LANE_W + 40 +: 6];
-    end
-    bits_qq <= bits_q;
-  end
+  // One hw_core_requant_lane per lane: its requantizer, saturation and width pipeline.
   for (genvar l = 0; l < V; l++) begin : gen_lane
-    hw_requant #(.ACC_W(ACC_W), .OUT_W(32)) u_requant (
-      .clk_i, .rst_ni,
-      .in_valid_i(valid_q), .in_ready_o(lane_ready_unused[l]), .acc_i(beat_q[l*ACC_W +: ACC_W]),
-      .mult_i(params[l*LANE_W +: 31]), .rshift_i(params[l*LANE_W + 31 +: 6]),
-      .out_valid_o(lane_valid[l]), .out_ready_i(1'b1), .y_o(y[l*32 +: 32]));
-    assign results_o[l*32 +: 32] = hw_core_pkg::sat_to({y[l*32 + 31], y[l*32 +: 32]}, bits_qq[l*6 +: 6]);
+    hw_core_requant_lane #(.ACC_W(ACC_W)) u_lane (
+      .clk_i, .rst_ni, .valid_i(valid_q), .acc_i(beat_q[l*ACC_W +: ACC_W]), .param_i(params[l*LANE_W +: 46]),
+      .valid_o(lane_valid[l]), .result_o(results_o[l*32 +: 32]));
   end
   assign valid_o      = lane_valid[0];
   assign beat_ready_o = 1'b1;
 
   logic unused;
-  assign unused = ^{lane_valid[V-1:1], lane_ready_unused, params, rq_base_i[31:AddrW]};
+  assign unused = ^{lane_valid[V-1:1], params, rq_base_i[31:AddrW]};
 endmodule

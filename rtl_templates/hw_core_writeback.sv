@@ -93,16 +93,15 @@ module hw_core_writeback #(
   logic [31:0] count_q, count_d, lanes, addr, off;
   logic [V-1:0] vec_mask;
   logic [V*32-1:0] vec_rot;
-  logic [V*32-1:0] vec, sums, norms, ropes;
-  always_comb begin
-    for (int l = 0; l < V; l++) begin
-      sums[l*32 +: 32] = hw_core_pkg::sat_to({a_word_i[l*32 + 31], a_word_i[l*32 +: 32]} +
-                                             {b_word_i[l*32 + 31], b_word_i[l*32 +: 32]}, out_bits_i);
-      norms[l*32 +: 32] = 32'($signed(norm_i[l*XN_W +: XN_W]));
-      ropes[l*32 +: 32] = hw_core_pkg::sat_to(33'($signed(rope_i[l*ROPE_W +: ROPE_W])), out_bits_i);
-    end
+  logic [V*32-1:0] vec;
+  // Each lane's result (hw_core_writeback_lane): RESADD's saturated sum, NORM's output, ROPE's saturated output or
+  // the unit's vector lane.
+  for (genvar l = 0; l < V; l++) begin : gen_lane
+    hw_core_writeback_lane #(.XN_W(XN_W), .ROPE_W(ROPE_W)) u_lane (
+      .op_resadd_i, .op_norm_i, .op_rope_i, .out_bits_i,
+      .a_i(a_word_i[l*32 +: 32]), .b_i(b_word_i[l*32 +: 32]), .norm_i(norm_i[l*XN_W +: XN_W]),
+      .rope_i(rope_i[l*ROPE_W +: ROPE_W]), .vec_i(vec_i[l*32 +: 32]), .y_o(vec[l*32 +: 32]));
   end
-  assign vec = op_resadd_i ? sums : op_norm_i ? norms : op_rope_i ? ropes : vec_i;
 
   always_comb begin
     if (op_norm_i)        elem_ready = norm_ready_i;

@@ -27,11 +27,12 @@ module hw_gemv_column #(
     $error("hw_gemv_column: P in 1..256, A_W in 2..32, ACC_W in A_W + 8 .. 64");
   end
 
-  logic [P*ProdW-1:0] prod_q;
+  logic [P*ProdW-1:0] prod, prod_q;
+  for (genvar j = 0; j < P; j++) begin : gen_mul
+    hw_mul #(.A_W(A_W), .B_W(8)) u_mul (.a_i(x_i[j*A_W +: A_W]), .b_i(w_i[j*8 +: 8]), .p_o(prod[j*ProdW +: ProdW]));
+  end
   always_ff @(posedge clk_i) begin
-    if (prod_en_i) begin
-      for (int j = 0; j < P; j++) prod_q[j*ProdW +: ProdW] <= ProdW'($signed(x_i[j*A_W +: A_W]) * $signed(w_i[j*8 +: 8]));
-    end
+    if (prod_en_i) prod_q <= prod;
   end
 
   // The balanced tree, level by level in place, the products sign-extended to ACC_W.

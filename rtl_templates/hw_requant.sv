@@ -50,8 +50,10 @@ module hw_requant #(
   assign y_o         = s2_y_q;
 
   // Stage 1: exact signed product (mult is non-negative: zero-extended to a signed 32-bit operand).
+  logic [ACC_W+31:0]      prod;
   logic signed [SumW-1:0] prod_d;
-  assign prod_d = SumW'(acc_i) * SumW'($signed({1'b0, mult_i}));
+  hw_mul #(.A_W(ACC_W), .B_W(32)) u_mul (.a_i(acc_i), .b_i({1'b0, mult_i}), .p_o(prod));
+  assign prod_d = SumW'($signed(prod));
 
   // Stage 2: round, shift, saturate.
   logic signed [SumW-1:0] round_term, rounded, shifted;

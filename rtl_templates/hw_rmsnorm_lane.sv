@@ -22,11 +22,21 @@ module hw_rmsnorm_lane #(
     $error("hw_rmsnorm_lane: IN_W must be in 2..16 and OUT_W in 2..32");
   end
 
-  assign sq_o = (2*IN_W)'($signed(x_i) * $signed(x_i));
+  hw_mul #(.A_W(IN_W), .B_W(IN_W)) u_square (.a_i(x_i), .b_i(x_i), .p_o(sq_o));
 
   // |x| <= r, so |x * m| <= gain * 2^24 < 2^48, and adding 2^61 for the largest shift stays below 2^63.
+  logic [IN_W+48:0]   xm;
   logic signed [63:0] scaled;
-  assign scaled = (64'($signed(xb_i)) * $signed({16'd0, m_i}) + (64'sd1 <<< (shift_i - 6'd1))) >>> shift_i;
+  hw_mul #(.A_W(IN_W), .B_W(49)) u_scale (.a_i(xb_i), .b_i({1'b0, m_i}), .p_o(xm));
+  logic signed [63:0] xm64;  // x * m in 64 bits (exact: |x * m| < 2^48)
+  if (IN_W + 49 > 64) begin : gen_truncate
+    assign xm64 = xm[63:0];
+    logic unused_sign;  // copies of the sign
+    assign unused_sign = ^xm[IN_W+48:64];
+  end else begin : gen_extend
+    assign xm64 = 64'($signed(xm));
+  end
+  assign scaled = (xm64 + (64'sd1 <<< (shift_i - 6'd1))) >>> shift_i;
   always_comb begin
     if (zero_i)                y_o = '0;
     else if (scaled > OutMax)  y_o = OUT_W'(OutMax);

@@ -24,14 +24,18 @@ module hw_rope_pair #(
     $error("hw_rope_pair: PAIRS must be >= 1 and W in 2..16");
   end
 
-  logic signed [33:0] c, s, a, b, y0_full, y1_full;
-  assign c = 34'($signed(cos_row_i[j_i*16 +: 16]));
-  assign s = 34'($signed(sin_row_i[j_i*16 +: 16]));
-  assign a = 34'($signed(x0_i));
-  assign b = 34'($signed(x1_i));
+  logic [15:0]        c, s;
+  logic [W+15:0]      ac, bs, as_, bc;
+  logic signed [33:0] y0_full, y1_full;
+  assign c = cos_row_i[j_i*16 +: 16];
+  assign s = sin_row_i[j_i*16 +: 16];
+  hw_mul #(.A_W(W), .B_W(16)) u_ac (.a_i(x0_i), .b_i(c), .p_o(ac));
+  hw_mul #(.A_W(W), .B_W(16)) u_bs (.a_i(x1_i), .b_i(s), .p_o(bs));
+  hw_mul #(.A_W(W), .B_W(16)) u_as (.a_i(x0_i), .b_i(s), .p_o(as_));
+  hw_mul #(.A_W(W), .B_W(16)) u_bc (.a_i(x1_i), .b_i(c), .p_o(bc));
   // |x| <= 2^15, |c|, |s| <= 2^14: each product < 2^29, their sum < 2^30.
-  assign y0_full = (a * c - b * s + 34'sd8192) >>> 14;
-  assign y1_full = (a * s + b * c + 34'sd8192) >>> 14;
+  assign y0_full = (34'($signed(ac)) - 34'($signed(bs)) + 34'sd8192) >>> 14;
+  assign y1_full = (34'($signed(as_)) + 34'($signed(bc)) + 34'sd8192) >>> 14;
   assign y0_o = (y0_full > Max) ? W'(Max) : ((y0_full < Min) ? W'(Min) : W'(y0_full));
   assign y1_o = (y1_full > Max) ? W'(Max) : ((y1_full < Min) ? W'(Min) : W'(y1_full));
 endmodule
