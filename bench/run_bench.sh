@@ -10,6 +10,7 @@
 #                              per cycle (the weight SRAM delivers C bytes per cycle); _b3: 3 weight banks per PE
 #   gemv_<P>x<C>_a<bits>[_m<depth>].json  hw_gemv (the accelerator's matrix engine): 64x64 cycles vs weight bytes / (P*C)
 #   synth_<model>_<R>x<C>_wp<port>[_kv<port>].json  hardwire synth (yosys, hierarchical) per block, plus the SRAM model
+#   synth_llama3.1-8b_32x32_wp1024[_time].json  the same for the Llama-3.1-8B shape from an empty cache, wall s and RSS
 #   memories_<model>_<R>x<C>_wp<port>[_kv<port>]_<node>.json  synth --memories-only: every macro by its shape
 #   synth_stories260K_16x16_wp256_osu018.json  synth with the OSU 0.18 um library: area, critical paths, fmax
 #   sweep_stories260K/  hardwire sweep over 4 arrays x 2 weight ports (report.md, sweep.csv/json, plots/*.svg|png)
@@ -69,6 +70,12 @@ for cfg in "stories260K 8x8 64" "stories260K 16x16 16" "stories260K 16x16 64" "s
     --md "$out/$name.md" > /dev/null
   echo "synth $1 $2 weight port $3${4:+ KV port $4}: $(( $(date +%s) - start )) s -> $out/$name.md"
 done
+# Any size: the Llama-3.1-8B shape on 32x32 from an empty cache, its wall time and peak memory (GNU time).
+name=synth_llama3.1-8b_32x32_wp1024
+/usr/bin/time -f '{"wall_s": %e, "max_rss_kb": %M}' -o "$out/${name}_time.json" \
+  "$build/hardwire" synth --model docs/models/llama3.1-8b.json --array 32x32 --no-cache --json "$out/$name.json" \
+  --md "$out/$name.md" > /dev/null
+echo "synth llama3.1-8b 32x32 (no cache): $(cat "$out/${name}_time.json") -> $out/$name.md"
 fi
 if part memories; then
 # Memory area alone (synth --memories-only: every macro by its shape, at 45 nm and at 7 nm) for the trade rows.
