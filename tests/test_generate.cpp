@@ -19,6 +19,7 @@
 #include "hardwire/gen/model_source.hpp"
 #include "hardwire/gen/quantizer.hpp"
 #include "hardwire/gen/synth.hpp"
+#include "hardwire/gen/templates.hpp"
 #include "support/tmpdir.hpp"
 
 using namespace hardwire;
@@ -571,6 +572,33 @@ TEST(Synth, SramMacroModel) {
 
 // --memories-only: the memories of a design priced without synthesizing any logic; the weight SRAM's last macro of
 // a bank is sized to the words left (--sram-bank-depth 256 on tiny 4x4: full macros and a partial one per bank).
+// The file list of a design and of each synthesized block is what the templates instantiate (template_closure): the
+// lanes a unit repeats come with it, packages first, black boxes left out; the library's other engine does not.
+TEST(Templates, ClosureFollowsInstancesAndPackages) {
+  const auto core = gen::template_closure({"hw_core"});
+  auto has = [&](const std::vector<std::string>& v, const std::string& m) {
+    return std::find(v.begin(), v.end(), m) != v.end();
+  };
+  for (const char* m : {"hw_core", "hw_gemv", "hw_gemv_column", "hw_mul", "hw_flop_en", "hw_fifo", "hw_sram",
+                        "hw_requant", "hw_softmax", "hw_rmsnorm", "hw_rmsnorm_lane", "hw_rope", "hw_rope_pair",
+                        "hw_core_attention", "hw_core_attention_score", "hw_core_attention_dot",
+                        "hw_core_attention_pv", "hw_core_attention_pv_group", "hw_core_requant_lane",
+                        "hw_core_elementwise", "hw_core_elementwise_lane", "hw_core_writeback",
+                        "hw_core_writeback_lane", "hw_core_pkg"})
+    EXPECT_TRUE(has(core, m)) << m;
+  for (const char* m : {"hw_gemm", "hw_pe", "hw_systolic_array", "hw_isa_pkg", "hardwire_cfg_pkg"})
+    EXPECT_FALSE(has(core, m)) << m;  // the M > 1 engine is not this chip's; generated packages are not templates
+  EXPECT_EQ(core.front(), "hw_core_pkg");  // packages first
+  EXPECT_TRUE(std::is_sorted(core.begin() + 1, core.end()));
+  // A black box is neither listed nor followed: attention without its softmax units.
+  const auto att = gen::template_closure({"hw_core_attention"}, {"hw_softmax", "hw_sram"});
+  EXPECT_FALSE(has(att, "hw_softmax"));
+  EXPECT_FALSE(has(att, "hw_sram"));
+  EXPECT_TRUE(has(att, "hw_core_attention_pv"));
+  EXPECT_TRUE(has(att, "hw_mul"));
+  EXPECT_TRUE(gen::template_closure({"no_such_module"}).empty());
+}
+
 TEST(Synth, MemoriesOnly) {
   TmpDir tmp;
   std::string log;
