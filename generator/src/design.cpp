@@ -506,23 +506,22 @@ Result<GenerateSummary> Emitter::run() {
   if (m_) emit_weight_images();
   emit_tables();
   emit_packages();
-  // The templates the accelerator instantiates, verbatim below a banner, in name order: every block of the plan and
-  // what its template instantiates (lanes, memories, FIFOs, the core's helper package). The library's other modules
-  // (hw_gemm and its systolic array, for M > 1) are not part of this chip.
+  // The templates the accelerator instantiates, verbatim below a banner: every block of the plan and what its
+  // template instantiates (lanes, memories, FIFOs, the core's helper package), packages first (files.f is read in
+  // order), in name order (template_closure's). The library's other modules (hw_gemm and its systolic array, for
+  // M > 1) are not part of this chip.
+  std::map<std::string, const std::string*> text;
+  for (const auto& [name, t] : embedded_templates()) text[name] = &t;
   std::vector<std::string> roots;
-  for (const auto& b : plan_.blocks()) roots.push_back(b.template_name());
-  std::set<std::string> used;
-  for (const auto& t : template_closure(roots)) used.insert(t + ".sv");
-  std::vector<std::pair<std::string, std::string>> templates;
-  for (const auto& [name, text] : embedded_templates())
-    if (used.count(name)) templates.emplace_back(name, text);
-  // Packages before the modules that import them (files.f is read in order).
-  std::stable_partition(templates.begin(), templates.end(), [](const auto& t) {
-    return t.first.size() > 7 && t.first.compare(t.first.size() - 7, 7, "_pkg.sv") == 0;
-  });
-  HW_CHECK(templates.size() == used.size(), "every module of the plan is a template");
-  for (const auto& [name, text] : templates) {
-    add("rtl/" + name, banner("Template rtl_templates/" + name + " (hand-written), copied verbatim below.") + text);
+  for (const auto& b : plan_.blocks()) {
+    HW_CHECK(text.count(b.template_name() + ".sv"), "every module of the plan is a template");
+    roots.push_back(b.template_name());
+  }
+  std::vector<std::string> templates;  // file names
+  for (const auto& t : template_closure(roots)) templates.push_back(t + ".sv");
+  for (const auto& name : templates) {
+    add("rtl/" + name, banner("Template rtl_templates/" + name + " (hand-written), copied verbatim below.") +
+                           *text.at(name));
   }
   emit_top();
   // files.f: the packages, the templates and the top (hwc_top); a text file with // comments, which verilator -f and
@@ -530,7 +529,7 @@ Result<GenerateSummary> Emitter::run() {
   std::string flist = banner("RTL file list of the accelerator (top: hwc_top): run tools from this directory (memory "
                              "images are read relative to it).");
   flist += "rtl/hardwire_cfg_pkg.sv\nrtl/hw_isa_pkg.sv\n";
-  for (const auto& [name, text] : templates) flist += "rtl/" + name + "\n";
+  for (const auto& name : templates) flist += "rtl/" + name + "\n";
   flist += "rtl/hwc_top.sv\n";
   add("files.f", flist);
   std::sort(files_.begin(), files_.end());

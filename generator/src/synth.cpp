@@ -426,6 +426,8 @@ Result<SynthReport> synthesize_design(const std::string& design_dir, const Synth
     return Error{"manifest '" + design_dir + "/manifest.json' has no block configurations (written by an older "
                  "hardwire): regenerate the design with `hardwire generate`"};
   std::vector<Block> blocks;
+  std::set<std::string> templates;  // module names of the templates (the rest are generated packages)
+  for (const auto& [file, text] : embedded_templates()) templates.insert(file.substr(0, file.rfind('.')));
   auto block = [&](const std::string& key, const std::string& name, const std::string& module, const std::string& note,
                    std::vector<std::string> files, std::vector<std::string> black_boxes = {},
                    const std::string& manifest_key = "") -> Status {
@@ -435,9 +437,8 @@ Result<SynthReport> synthesize_design(const std::string& design_dir, const Synth
                    ": regenerate the design with `hardwire generate`"};
     // What yosys reads: the generated packages named, then the templates named and everything they instantiate
     // (template_closure), less the black boxes and the memories (read as black boxes).
-    std::set<std::string> templates, stop(black_boxes.begin(), black_boxes.end());
+    std::set<std::string> stop(black_boxes.begin(), black_boxes.end());
     stop.insert("hw_sram");
-    for (const auto& [file, text] : embedded_templates()) templates.insert(file.substr(0, file.rfind('.')));
     std::vector<std::string> read, roots;
     for (const auto& f : files) (templates.count(f) ? roots : read).push_back(f);
     for (const auto& f : template_closure(roots, stop)) read.push_back(f);
