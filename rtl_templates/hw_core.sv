@@ -84,6 +84,7 @@ module hw_core #(
   parameter int unsigned SEQ_LEN       = 64,
   parameter int unsigned RES_W         = 16,
   parameter int unsigned XN_W          = 8,
+  parameter int unsigned GATE_W        = 16,    // FFN gate width (numerics §11): 8 or 16
   parameter int unsigned ROPE_W        = 16,    // max(q, k) width
   parameter int unsigned MAC_ACC_W     = 40,    // attention / SwiGLU / embedding accumulator
   parameter int unsigned SM_LANES      = 4,     // softmax exp-sum elements per cycle (hw_softmax SUM_LANES)
@@ -298,7 +299,7 @@ module hw_core #(
   logic signed [MAC_ACC_W-1:0] mac_acc, pv_acc;
   logic [V_LANES*32-1:0]       pv_vec;
   logic [39:0]                 rq_param;
-  hw_core_mac #(.MAC_ACC_W(MAC_ACC_W), .N_LAYERS(N_LAYERS), .LAYER_W(hw_isa_pkg::SiluLayerW),
+  hw_core_mac #(.MAC_ACC_W(MAC_ACC_W), .N_LAYERS(N_LAYERS), .LAYER_W(hw_isa_pkg::SiluLayerW), .GATE_W(GATE_W),
                 .SILU_FILE(SILU_FILE), .SWIGLU(WordOutput ? 0 : 1)) u_mac (
     .clk_i, .rst_ni, .embed_i(op_embed), .swiglu_i(op_swiglu), .silu_layer_i(silu_layer),
     .elem_pop_i(elem_pop), .pair_first_i(elem_first), .pair_last_i(elem_last),
@@ -366,7 +367,8 @@ module hw_core #(
       .clk_i, .rst_ni, .setup_i(setup), .rq_base_i(rq_base),
       .beat_valid_i(beat_take), .beat_ready_o(mv_ready), .beat_i(beat),
       .valid_o(mv_valid), .results_o(mv_results));
-    hw_core_elementwise #(.V(V_LANES), .N_LAYERS(N_LAYERS), .LAYER_W(hw_isa_pkg::SiluLayerW), .SILU_FILE(SILU_FILE))
+    hw_core_elementwise #(.V(V_LANES), .N_LAYERS(N_LAYERS), .LAYER_W(hw_isa_pkg::SiluLayerW), .GATE_W(GATE_W),
+                          .SILU_FILE(SILU_FILE))
         u_elementwise (
       .clk_i, .rst_ni, .swiglu_i(op_swiglu), .silu_layer_i(silu_layer), .param_i(rq_param), .out_bits_i(out_bits),
       .word_valid_i(read_valid && (op_embed || op_swiglu)), .a_word_i(scratch_a_word), .b_word_i(scratch_b_word),

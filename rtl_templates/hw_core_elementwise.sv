@@ -2,12 +2,12 @@
 //
 // Each cycle the reader delivered a word (word_valid_i), every lane l computes (docs/numerics.md §4, §11)
 //   EMBED:  y[l] = sat_{out_bits}(requant(1 * E[l]))                E: the embedding word's byte l (int8)
-//   SWIGLU: y[l] = sat_{out_bits}(requant(SILU_layer[gate[l] + 128] * up[l]))
+//   SWIGLU: y[l] = sat_{out_bits}(requant(silu_layer(gate[l]) * up[l]))   silu: table pair + interpolation
 //                                                                  gate: lane l of the A word, up: lane l of B
 // with the instruction's one requantizer word param_i ({rshift[36:31], mult[30:0]}, read by the requant feeder when
-// the instruction was set up). Every lane has its own copy of the SiLU ROM (all layers, layer l at words l*256), its
+// the instruction was set up). Every lane has its own copy of the SiLU ROM (all layers, layer l at words l*256, pairs {SILU[i+1], SILU[i]}), its
 // own multiplier and hw_requant: one hw_core_elementwise_lane each, so synthesis maps one lane and counts it V
-// times. Stages: the ROM read (the cycle of the word), the product, hw_requant's two; valid_o pulses with the V
+// times. Stages: the ROM read (the cycle of the word), the interpolation and product, hw_requant's two; valid_o pulses with the V
 // results 4 cycles after word_valid_i. A word is taken every cycle (the pipeline never stalls: the
 // writeback always accepts), so an instruction of n elements takes ceil(n / V) cycles plus 4. The writeback masks
 // the lanes past the instruction's n_out.
@@ -15,6 +15,7 @@ module hw_core_elementwise #(
   parameter int unsigned V         = 8,    // lanes (= the array's C)
   parameter int unsigned N_LAYERS  = 2,
   parameter int unsigned LAYER_W   = 1,    // bits of silu_layer_i
+  parameter int unsigned GATE_W    = 16,   // gate width (numerics §11): 8 or 16
   parameter              SILU_FILE = "mem/silu.hex"
 ) (
   input  logic               clk_i,
@@ -51,11 +52,11 @@ module hw_core_elementwise #(
   end
 
   for (genvar l = 0; l < V; l++) begin : gen_lane
-    hw_core_elementwise_lane #(.N_LAYERS(N_LAYERS), .LAYER_W(LAYER_W), .SILU_FILE(SILU_FILE)) u_lane (
+    hw_core_elementwise_lane #(.N_LAYERS(N_LAYERS), .LAYER_W(LAYER_W), .GATE_W(GATE_W), .SILU_FILE(SILU_FILE)) u_lane (
       .clk_i, .rst_ni,
       .word_valid_i, .swiglu_i, .valid_q_i(valid_q), .swiglu_q_i(swiglu_q), .prod_valid_i(prod_valid_q),
       .silu_layer_i,
-      .gate_i    (a_word_i[l*32 +: 8]),
+      .gate_i    (a_word_i[l*32 +: 16]),
       .up_i      (b_word_i[l*32 +: 17]),
       .emb_i     (emb_word_i[l*8 +: 8]),
       .param_i   (param_i[36:0]),

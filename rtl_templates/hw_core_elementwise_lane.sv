@@ -1,14 +1,18 @@
 // hw_core_elementwise_lane — one lane of hw_core_elementwise (docs/numerics.md §4, §11): its SiLU ROM, multiplier
 // and requantizer.
 //
-//   EMBED:  y = sat_{out_bits}(requant(1 * e))            SWIGLU: y = sat_{out_bits}(requant(SILU_layer[gate + 128] * up))
+//   EMBED:  y = sat_{out_bits}(requant(1 * e))            SWIGLU: y = sat_{out_bits}(requant(silu(gate) * up))
 //
+// silu(gate) (numerics §11): the gate's top 8 bits index the layer's table, i = gate[GATE_W-1 -: 8] + 128; its low
+// GATE_W - 8 bits r interpolate between SILU[i] and SILU[i+1], s = SILU[i] + (((SILU[i+1] - SILU[i]) * r +
+// 2^(GATE_W-9)) >>> (GATE_W - 8)). A ROM word holds the pair {SILU[i+1], SILU[i]}, so one read serves both.
 // Stages (the parent's valid and mode registers drive them): the ROM read and the operand registered (word_valid_i),
-// the product (valid_q_i), hw_requant's two. hw_core_elementwise instantiates V of these, so synthesis maps one lane
-// and counts it V times.
+// the interpolation and the product (valid_q_i), hw_requant's two. hw_core_elementwise instantiates V of these, so
+// synthesis maps one lane and counts it V times.
 module hw_core_elementwise_lane #(
   parameter int unsigned N_LAYERS  = 2,
   parameter int unsigned LAYER_W   = 1,
+  parameter int unsigned GATE_W    = 16,  // gate width: 8 (table index only) or 16 (8 more bits interpolate)
   parameter              SILU_FILE = "mem/silu.hex"
 ) (
   input  logic               clk_i,
@@ -19,7 +23,7 @@ module hw_core_elementwise_lane #(
   input  logic               swiglu_q_i,    // SWIGLU, registered with the word
   input  logic               prod_valid_i,  // the product is registered: into the requantizer
   input  logic [LAYER_W-1:0] silu_layer_i,
-  input  logic [7:0]         gate_i,        // SWIGLU: the gate's low byte (int8)
+  input  logic [15:0]        gate_i,        // SWIGLU: the gate's low 16 bits (int GATE_W in the low GATE_W)
   input  logic [16:0]        up_i,          // SWIGLU: the up value's low 17 bits
   input  logic [7:0]         emb_i,         // EMBED: the embedding byte (int8)
   input  logic [36:0]        param_i,       // {rshift[36:31], mult[30:0]}
@@ -28,25 +32,27 @@ module hw_core_elementwise_lane #(
   output logic [31:0]        result_o
 );
   localparam int unsigned SiluAddrW = $clog2(N_LAYERS * 256);
-  if (N_LAYERS < 1) begin : gen_check
-    $error("hw_core_elementwise_lane: N_LAYERS must be at least 1");
+  if (N_LAYERS < 1 || (GATE_W != 8 && GATE_W != 16)) begin : gen_check
+    $error("hw_core_elementwise_lane: N_LAYERS must be at least 1 and GATE_W 8 or 16");
   end
 
-  logic [15:0]        silu;
-  logic signed [16:0] b_q, factor;
+  logic [31:0]        silu_pair;  // {SILU[i+1], SILU[i]}
+  logic signed [16:0] b_q, factor, silu;
   logic signed [33:0] prod_q;
   logic [33:0]        prod;
   hw_mul #(.A_W(17), .B_W(17)) u_mul (.a_i(factor), .b_i(b_q), .p_o(prod));
-  hw_sram #(.WIDTH(16), .DEPTH(N_LAYERS * 256), .INIT_FILE(SILU_FILE)) u_silu (
+  hw_sram #(.WIDTH(32), .DEPTH(N_LAYERS * 256), .INIT_FILE(SILU_FILE)) u_silu (
     .clk_i, .we_i(1'b0), .waddr_i('0), .wdata_i('0), .wbe_i('0),
     .re_i(word_valid_i && swiglu_i),
-    .raddr_i(SiluAddrW'({32'(silu_layer_i), 8'h00} | {32'd0, gate_i ^ 8'h80})),
-    .rdata_o(silu));
+    .raddr_i(SiluAddrW'({32'(silu_layer_i), 8'h00} | {32'd0, gate_i[GATE_W-1 -: 8] ^ 8'h80})),
+    .rdata_o(silu_pair));
+  hw_core_silu_interp #(.FRAC_W(GATE_W - 8)) u_interp (
+    .clk_i, .take_i(word_valid_i), .gate_i, .pair_i(silu_pair), .silu_o(silu));
   always_ff @(posedge clk_i) begin
     if (word_valid_i) b_q <= swiglu_i ? $signed(up_i) : 17'($signed(emb_i));
     if (valid_q_i) prod_q <= prod;
   end
-  assign factor = swiglu_q_i ? $signed({silu[15], silu}) : 17'sd1;
+  assign factor = swiglu_q_i ? silu : 17'sd1;
 
   logic        ready_unused;
   logic [31:0] y;

@@ -17,7 +17,7 @@ odd48=$root/verif/models/odd48.json
 # name model array steps [widths]: the end-to-end regression, plus stimulus for corners it does not reach
 configs=(
   "tiny_8x8 tiny 8x8 32"
-  "tiny_3x5_int8 tiny 3x5 20 res=8,q=8,k=8,h=8"
+  "tiny_3x5_w8 tiny 3x5 20 res=8,q=8,k=8,h=8"
   "stories260K_8x8 stories260K 8x8 16"
   "stories260K_16x16 stories260K 16x16 16"
   "odd48_4x8 $odd48 4x8 24"

@@ -43,7 +43,7 @@ int site_bits(const std::string& name, const golden::Widths& w, bool& is_unsigne
   if (has("scores")) return golden::kScoreBits;
   if (has("probs")) return is_unsigned = true, golden::kProbBits;
   if (has("attn.out")) return w.att;
-  if (has("gate")) return golden::kGateBits;
+  if (has("gate")) return w.gate;
   if (has("up")) return w.up;
   if (has("ffn.h")) return w.h;
   return golden::kLogitBits;

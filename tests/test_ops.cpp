@@ -333,16 +333,41 @@ TEST(Softmax, PropertyTracksRealSoftmax) {
 
 // ---- swiglu, residual, argmax ----------------------------------------------------------------------------------
 TEST(Swiglu, TableLookupAndRequant) {
-  std::array<int16_t, 256> silu{};
-  for (int i = 0; i < 256; ++i) silu[static_cast<size_t>(i)] = static_cast<int16_t>((i - 128) * 256);
+  SiluTable silu{};
+  for (int i = 0; i < 257; ++i) silu[static_cast<size_t>(i)] = static_cast<int16_t>(std::min((i - 128) * 256, 32767));
   const Requant rq{1 << 30, 38};  // multiplier 2^-8
-  const VecI h = swiglu(vec({-128, 127, 0, 1}), vec({127, -128, 99, 1}), silu, rq, 16);
+  const VecI h = swiglu(vec({-128, 127, 0, 1}), vec({127, -128, 99, 1}), silu, 8, rq, 16);
   EXPECT_EQ(h[0], -128 * 127);
   EXPECT_EQ(h[1], 127 * -128);
   EXPECT_EQ(h[2], 0);
   EXPECT_EQ(h[3], 1);
-  const VecI h8 = swiglu(vec({-128}), vec({127}), silu, rq, 8);
+  const VecI h8 = swiglu(vec({-128}), vec({127}), silu, 8, rq, 8);
   EXPECT_EQ(h8[0], -128);
+}
+
+// numerics §11: an int16 gate's top byte indexes, its low byte interpolates with round-half-up; the extremes and
+// the steepest step stay within int16.
+TEST(Swiglu, SixteenBitGateInterpolates) {
+  SiluTable t{};
+  for (size_t i = 0; i < t.size(); ++i) t[i] = static_cast<int16_t>(i * 3);
+  t[200] = -32768;
+  t[201] = 32767;
+  EXPECT_EQ(silu_lookup(0, t, 16), t[128]);                          // r = 0: the entry itself
+  EXPECT_EQ(silu_lookup(128, t, 16), t[128] + ((3 * 128 + 128) >> 8));  // halfway: 384 + 1
+  EXPECT_EQ(silu_lookup(-1, t, 16), t[127] + ((3 * 255 + 128) >> 8));   // -1 = index -1 (127), r 255
+  EXPECT_EQ(silu_lookup(-32768, t, 16), t[0]);
+  EXPECT_EQ(silu_lookup(32767, t, 16), t[255] + ((3 * 255 + 128) >> 8)); // reaches toward SILU[256]
+  const int64_t g = (200 - 128) * 256;
+  EXPECT_EQ(silu_lookup(g, t, 16), -32768);
+  EXPECT_EQ(silu_lookup(g + 255, t, 16), -32768 + ((65535 * 255 + 128) >> 8));
+  for (int64_t r = 0; r < 256; ++r) {
+    const int64_t s = silu_lookup(g + r, t, 16);
+    ASSERT_GE(s, -32768);
+    ASSERT_LE(s, 32767);
+  }
+  EXPECT_EQ(silu_lookup(-128, t, 8), t[0]);  // int8 gate: the table alone
+  EXPECT_EQ(silu_lookup(127, t, 8), t[255]);
+  EXPECT_EQ(silu_rom_word(t, 200), (int64_t{32767} << 16) | 0x8000);
 }
 
 TEST(Residual, Saturates) {

@@ -5,6 +5,7 @@
 
 #include "hardwire/gen/model_source.hpp"
 #include "hardwire/gen/quantizer.hpp"
+#include "hardwire/golden/compare.hpp"
 #include "hardwire/golden/decoder.hpp"
 #include "hardwire/golden/ops.hpp"
 #include "support/seed.hpp"
@@ -31,7 +32,7 @@ void expect_linear_ok(const golden::QLinear& l, const std::string& where) {
   for (Eigen::Index o = 0; o < l.w.rows(); ++o) {
     const int m = l.w.row(o).cast<int>().cwiseAbs().maxCoeff();
     EXPECT_LE(m, 127) << where;  // symmetric: -128 never used
-    EXPECT_TRUE(m == 127 || m == 0) << where << " row " << o << " max " << m;
+    EXPECT_GE(m, 100) << where << " row " << o;  // the row's scale puts its largest weight at 127 before rounding
   }
 }
 
@@ -67,7 +68,9 @@ TEST(Quantizer, InvariantsHold) {
 
 TEST(Quantizer, GammaIsFoldedIntoTheNextMatrix) {
   const auto fm = gen::synthesize(kShape, true, 3, "q");
-  auto qm = gen::quantize(fm, {});
+  gen::QuantConfig nearest;
+  nearest.rounding = gen::Rounding::kNearest;
+  auto qm = gen::quantize(fm, nearest);
   ASSERT_TRUE(qm.is_ok());
   const golden::MatF folded = fm.layers[1].w1 * fm.layers[1].rms_ffn.asDiagonal();
   for (Eigen::Index o = 0; o < folded.rows(); ++o) {
@@ -112,6 +115,86 @@ TEST(Quantizer, AllZeroModelIsHandled) {
     EXPECT_TRUE((logits.array() == 0).all());
     EXPECT_EQ(golden::argmax(logits), 0);
   }
+}
+
+// GPTQ (numerics §2) keeps the format and lowers the output error on the inputs it was given, far below nearest
+// rounding's: each column's rounding error is folded into the columns after it.
+TEST(Quantizer, GptqLowersTheOutputErrorOfNearestRounding) {
+  uint64_t rng = 7;
+  auto normal = [&] {
+    const double u1 = (static_cast<double>(golden::splitmix64(rng) >> 11) + 0.5) * 0x1.0p-53;
+    const double u2 = static_cast<double>(golden::splitmix64(rng) >> 11) * 0x1.0p-53;
+    return std::sqrt(-2 * std::log(u1)) * std::cos(2 * M_PI * u2);
+  };
+  const Eigen::Index out = 24, in = 48, n = 400;
+  golden::MatF w(out, in);
+  for (Eigen::Index i = 0; i < w.size(); ++i) w.data()[i] = static_cast<float>(normal());
+  Eigen::MatrixXd x(n, in);  // correlated inputs: a shared factor plus noise, one input 10x larger
+  for (Eigen::Index t = 0; t < n; ++t) {
+    const double common = normal();
+    for (Eigen::Index i = 0; i < in; ++i) x(t, i) = (i == 3 ? 10.0 : 1.0) * (common + 0.5 * normal());
+  }
+  const Eigen::MatrixXd h = x.transpose() * x;
+  std::vector<double> scale(static_cast<size_t>(out));
+  for (Eigen::Index r = 0; r < out; ++r) scale[static_cast<size_t>(r)] = w.row(r).cwiseAbs().maxCoeff() / 127.0;
+  const golden::MatI8 g = gen::gptq_round(w, scale, h);
+  golden::MatI8 nn(out, in);
+  for (Eigen::Index r = 0; r < out; ++r)
+    for (Eigen::Index c = 0; c < in; ++c)
+      nn(r, c) = static_cast<int8_t>(std::clamp(std::round(w(r, c) / scale[static_cast<size_t>(r)]), -127.0, 127.0));
+  auto output_error = [&](const golden::MatI8& q) {
+    Eigen::MatrixXd d(out, in);
+    for (Eigen::Index r = 0; r < out; ++r)
+      for (Eigen::Index c = 0; c < in; ++c) d(r, c) = q(r, c) * scale[static_cast<size_t>(r)] - w(r, c);
+    return (x * d.transpose()).squaredNorm();
+  };
+  EXPECT_LE(g.cast<int>().cwiseAbs().maxCoeff(), 127);
+  EXPECT_LT(output_error(g), 0.5 * output_error(nn)) << "gptq " << output_error(g) << " nearest " << output_error(nn);
+  // No calibration signal: nearest rounding exactly.
+  EXPECT_EQ(gen::gptq_round(w, scale, Eigen::MatrixXd::Zero(in, in)), nn);
+}
+
+// numerics §13: mse clipping clips a lone 8-bit outlier (10,000 values uniform in [-1, 1] and one at 1.05: the
+// bulk's finer step saves more squared error than clipping the outlier costs) toward the bulk's edge, not at 16 bits
+// (the step is already fine); max clipping is max / (2^(b-1) - 1).
+TEST(Quantizer, MseClipping) {
+  gen::CalibrationData::Site s;
+  uint64_t rng = 3;
+  for (int i = 0; i < 10000; ++i)
+    s.sample.push_back(static_cast<float>(2.0 * static_cast<double>(golden::splitmix64(rng) >> 11) * 0x1.0p-53 - 1.0));
+  s.sample.push_back(1.05f);
+  s.max_abs = 1.05f;
+  EXPECT_DOUBLE_EQ(gen::site_scale(s, 8, gen::Clip::kMaxAbs), s.max_abs / 127);
+  const double c8 = gen::site_scale(s, 8, gen::Clip::kMse) * 127;
+  EXPECT_LT(c8, 1.04);
+  EXPECT_GE(c8, 0.99);
+  EXPECT_DOUBLE_EQ(gen::site_scale(s, 16, gen::Clip::kMse) * 32767, s.max_abs);
+  gen::CalibrationData::Site zero;
+  EXPECT_EQ(gen::site_scale(zero, 8, gen::Clip::kMse), 1.0);
+}
+
+// The weights-only model is the integer weights times their scales, gamma folded: its float logits follow the
+// float model's closely, and calibration depends on nothing but the model and the calibration settings.
+TEST(Quantizer, WeightsOnlyModelAndSharedCalibration) {
+  const auto fm = gen::synthesize(kShape, false, 9, "q");
+  const gen::QuantConfig c;
+  const gen::CalibrationData cal = gen::calibrate(fm, c);
+  golden::FloatModel wo;
+  auto qm = gen::quantize(fm, cal, c, &wo);
+  ASSERT_TRUE(qm.is_ok()) << qm.message();
+  EXPECT_FALSE(wo.shared_classifier);
+  ASSERT_EQ(wo.layers.size(), fm.layers.size());
+  golden::FloatDecoder a(fm), b(wo);
+  for (int64_t p = 0; p < 4; ++p) {
+    const golden::VecF la = a.step(golden::kBosToken, p), lb = b.step(golden::kBosToken, p);
+    EXPECT_GT(la.cast<double>().dot(lb.cast<double>()) / (la.cast<double>().norm() * lb.cast<double>().norm()), 0.999);
+  }
+  gen::QuantConfig w8 = c;
+  w8.widths.k = 8;  // another width: same calibration gives the same model as calibrating again
+  auto q1 = gen::quantize(fm, cal, w8), q2 = gen::quantize(fm, w8);
+  ASSERT_TRUE(q1.is_ok() && q2.is_ok());
+  EXPECT_EQ(q1->layers[1].wk.w, q2->layers[1].wk.w);
+  EXPECT_EQ(q1->scales, q2->scales);
 }
 
 TEST(Quantizer, RejectsBadWidths) {

@@ -386,7 +386,7 @@ TEST(JsonInput, DuplicateKeysAndInjectedWidths) {
   write_bytes(tmp.file("inj.json"), "{" + kTinyJson + R"(, "widths": {"k=8,res": 16}})");
   expect_user_error(run(tmp, "info --model inj.json"),
                     "model shape file 'inj.json': unknown activation site \"k=8,res\" in \"widths\"; sites: res xn q k "
-                    "v att up h");
+                    "v att gate up h");
   expect_user_error(run(tmp, "info --widths k=8,k=16"),
                     "activation site 'k' is given twice in 'k=8,k=16'; give each site once");
 }

@@ -6,6 +6,7 @@
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <fstream>
@@ -19,6 +20,7 @@
 
 #include "hardwire/gen/design.hpp"
 #include "hardwire/gen/energy.hpp"
+#include "hardwire/gen/fidelity.hpp"
 #include "hardwire/gen/files.hpp"
 #include "hardwire/gen/report.hpp"
 #include "hardwire/gen/synth.hpp"
@@ -421,6 +423,225 @@ int cmd_golden(const std::string& model, const std::string& widths_arg, const st
                         {"min_cosine", r.min_cosine()},
                         {"mean_cosine", r.mean_cosine()}};
     HW_OK_OR_FAIL(write_json(json_path, j));
+  }
+  return 0;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+struct FidelityArgs {
+  std::string model = gen::kDefaultModel, widths, tokenizer, prompts, json;
+  std::string calibration = "mse", rounding = "gptq";
+  int64_t samples = 64, prompt_tokens = 24, steps = 200;
+  uint64_t seed = 1;
+  int threads = 0;  // 0: the machine's cores
+  bool ablate = false, per_prompt = false;
+};
+
+// The quantization options of the command line, checked.
+Result<gen::QuantConfig> quant_config(const golden::Widths& widths, const std::string& calibration,
+                                      const std::string& rounding) {
+  gen::QuantConfig qc;
+  qc.widths = widths;
+  HW_ASSIGN_OR_RETURN(qc.clip, gen::parse_clip(calibration));
+  HW_ASSIGN_OR_RETURN(qc.rounding, gen::parse_rounding(rounding));
+  return qc;
+}
+
+// A prompt file: one prompt per line (blank lines skipped), each encoded with BOS by the tokenizer.
+Result<std::vector<std::vector<int64_t>>> read_prompt_file(const std::string& path, const gen::Tokenizer& tok,
+                                                           int64_t seq_len) {
+  HW_ASSIGN_OR_RETURN(const std::vector<char> bytes, gen::read_file(path, "prompt file"));
+  std::vector<std::vector<int64_t>> out;
+  std::string line;
+  int64_t line_no = 0;
+  auto flush = [&]() -> Status {
+    ++line_no;
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.find_first_not_of(" \t") != std::string::npos) {
+      auto ids = tok.encode(line, true, seq_len);
+      if (!ids) return Error{fmt::format("{} line {}: {}", path, line_no, ids.message())};
+      out.push_back(std::move(*ids));
+    }
+    line.clear();
+    return Status::ok();
+  };
+  for (char c : bytes) {
+    if (c == '\0') return Error{fmt::format("{} is not a text file (a NUL byte on line {}); give one prompt per line", path, line_no + 1)};
+    if (c == '\n') {
+      HW_TRY(flush());
+    } else {
+      line += c;
+    }
+  }
+  if (!line.empty()) HW_TRY(flush());
+  if (out.empty()) return Error{path + " holds no prompt; give one prompt per line"};
+  return out;
+}
+
+int cmd_fidelity(const FidelityArgs& a) {
+  using clock = std::chrono::steady_clock;
+  const auto t0 = clock::now();
+  HW_ASSIGN_OR_FAIL(auto src, gen::resolve_model(a.model));
+  HW_ASSIGN_OR_FAIL(const golden::Widths widths, effective_widths(src, a.widths));
+  HW_ASSIGN_OR_FAIL(const gen::QuantConfig qc, quant_config(widths, a.calibration, a.rounding));
+  if (a.threads < 0) return fail(fmt::format("--threads {} is negative: give 1 or more (0: the machine's cores)", a.threads));
+  if (a.steps < 1) return fail("--steps must be at least 1");
+  if (a.prompts.empty() && a.samples < 1) return fail(fmt::format("--samples {} gives no prompts: give 1 or more", a.samples));
+  if (a.prompts.empty() && (a.prompt_tokens < 1 || a.prompt_tokens > src.shape.seq_len))
+    return fail(fmt::format("--prompt-tokens {} is out of range: give 1 to the model's seq_len of {}", a.prompt_tokens,
+                            src.shape.seq_len));
+  if (!a.prompts.empty() && a.tokenizer.empty())
+    return fail("--prompts needs --tokenizer to turn each line into token ids");
+  std::optional<gen::Tokenizer> tok;
+  if (!a.tokenizer.empty()) {
+    HW_ASSIGN_OR_FAIL(tok, gen::read_tokenizer(a.tokenizer, src.shape.vocab));
+  }
+  HW_OK_OR_FAIL(check_fits(src, widths, false));
+  const int threads = a.threads > 0 ? a.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  HW_ASSIGN_OR_FAIL(const golden::FloatModel fm, gen::load_float_model(src));
+
+  std::vector<std::vector<int64_t>> prompts;
+  std::string origin;
+  if (!a.prompts.empty()) {
+    HW_ASSIGN_OR_FAIL(prompts, read_prompt_file(a.prompts, *tok, src.shape.seq_len));
+    origin = fmt::format("{} prompt{} from {}", prompts.size(), prompts.size() == 1 ? "" : "s", a.prompts);
+  } else {
+    if (a.prompt_tokens + a.steps - 1 > src.shape.seq_len)
+      return fail(fmt::format("--prompt-tokens {} and --steps {} need {} positions but the model's seq_len is {}; use "
+                              "fewer steps", a.prompt_tokens, a.steps, a.prompt_tokens + a.steps - 1, src.shape.seq_len));
+    prompts = gen::sample_prompts(fm, a.samples, a.prompt_tokens, a.seed, threads);
+    origin = fmt::format("{} prompts of {} tokens sampled from the float model at temperature 1, seed {} (--seed {} "
+                         "replays them; calibration uses its own sequences, numerics §13)",
+                         a.samples, a.prompt_tokens, a.seed, a.seed);
+  }
+
+  // The chip's model and, with --ablate, every variant, all from one calibration.
+  const gen::CalibrationData cal = gen::calibrate(fm, qc);
+  struct Config {
+    std::string name, what;
+    gen::QuantConfig qc;
+  };
+  std::vector<Config> configs{{"chip", fmt::format("widths {}, calibration {}, rounding {}", gen::widths_to_string(widths),
+                                                   gen::to_string(qc.clip), gen::to_string(qc.rounding)), qc}};
+  if (a.ablate) {
+    const auto& sites = golden::kWidthSites;
+    for (const auto& [name, member] : sites) {
+      gen::QuantConfig c = qc;
+      const int w = c.widths.*member == 8 ? 16 : 8;
+      c.widths.*member = w;
+      configs.push_back({fmt::format("{}={}", name, w), fmt::format("{} {} to {} bits", name,
+                                                                     w > qc.widths.*member ? "raised" : "lowered", w), c});
+    }
+    for (int w : {16, 8}) {
+      gen::QuantConfig c = qc;
+      for (const auto& [name, member] : sites) c.widths.*member = w;
+      configs.push_back({fmt::format("all {}", w), fmt::format("every configurable site at {} bits", w), c});
+    }
+    gen::QuantConfig c = qc;
+    c.clip = qc.clip == gen::Clip::kMse ? gen::Clip::kMaxAbs : gen::Clip::kMse;
+    configs.push_back({fmt::format("calib {}", gen::to_string(c.clip)), fmt::format("activation scales by {}", gen::to_string(c.clip)), c});
+    c = qc;
+    c.rounding = qc.rounding == gen::Rounding::kGptq ? gen::Rounding::kNearest : gen::Rounding::kGptq;
+    configs.push_back({fmt::format("round {}", gen::to_string(c.rounding)), fmt::format("weights rounded {}", gen::to_string(c.rounding)), c});
+  }
+  std::vector<golden::QModel> qms(configs.size());
+  golden::FloatModel weights_only;
+  std::vector<std::string> errors(configs.size());
+  {
+    std::vector<std::thread> pool;
+    std::atomic<size_t> next{0};
+    auto worker = [&] {
+      for (size_t i = next++; i < configs.size(); i = next++) {
+        auto q = gen::quantize(fm, cal, configs[i].qc, i == 0 && a.ablate ? &weights_only : nullptr);
+        if (q) qms[i] = std::move(*q);
+        else errors[i] = configs[i].name + ": " + q.message();
+      }
+    };
+    for (int k = 1; k < threads; ++k) pool.emplace_back(worker);
+    worker();
+    for (auto& t : pool) t.join();
+  }
+  for (const auto& e : errors)
+    if (!e.empty()) return fail(e);
+  std::vector<gen::FidelityVariant> variants;
+  for (size_t i = 0; i < configs.size(); ++i) {
+    variants.push_back({configs[i].name, configs[i].what, &qms[i], nullptr});
+    if (i == 0 && a.ablate)
+      variants.push_back({"weights only", "int8 weights (this rounding), float activations: the weight format's ceiling",
+                          nullptr, &weights_only});
+  }
+  const auto t1 = clock::now();
+  HW_ASSIGN_OR_FAIL(const gen::FidelityRun run, gen::evaluate_fidelity(fm, variants, prompts, a.steps, threads));
+  const auto t2 = clock::now();
+
+  fmt::print("model    {}\nshape    {}\nchip     {}\nprompts  {}\nsteps    {} greedy per prompt; the integer model "
+             "teacher-forced on the float reference's tokens ({} threads)\n",
+             src.describe(), src.shape.to_string(), variants[0].what, origin, a.steps, threads);
+  auto prompt_text = [&](const std::vector<int64_t>& ids) {
+    if (!tok) {
+      std::string s;
+      for (int64_t t : ids) s += (s.empty() ? "" : " ") + std::to_string(t);
+      return s;
+    }
+    std::string s;
+    for (size_t i = 1; i < ids.size(); ++i) s += tok->decode(ids[i - 1], ids[i]);
+    return printable(s);
+  };
+  const gen::FidelitySummary& chip = run.variants[0];
+  if (a.per_prompt || !a.ablate) {
+    fmt::print("\n{:>4}  {:>9}  {:>7}  {:>9}  {:>9}  {}\n", "#", "first div", "top-1", "cosine", "KL", "prompt");
+    for (size_t i = 0; i < prompts.size(); ++i) {
+      const auto& r = chip.prompts[i];
+      fmt::print("{:>4}  {:>9}  {:>6.1f}%  {:>9.6f}  {:>9.2e}  {}\n", i + 1,
+                 r.diverged ? std::to_string(r.first_divergence) : "none", 100.0 * static_cast<double>(r.agree) / static_cast<double>(a.steps),
+                 r.mean_cosine, r.mean_kl, prompt_text(prompts[i]));
+    }
+  }
+  fmt::print("\n{:<14} {:>8} {:>15} {:>7} {:>6} {:>10} {:>10} {:>10}  {}\n", "variant", "top-1", "mean div ± se",
+             "median", "never", "mean cos", "min cos", "mean KL", "what");
+  for (const auto& v : run.variants)
+    fmt::print("{:<14} {:>7.2f}% {:>8.1f} ± {:<4.1f} {:>7.1f} {:>6} {:>10.6f} {:>10.6f} {:>10.2e}  {}\n", v.variant.name,
+               100.0 * v.top1, v.mean_divergence, v.divergence_stderr, v.median_divergence, v.never_diverged,
+               v.mean_cosine, v.min_cosine, v.mean_kl, v.variant.what);
+  fmt::print("\n(first divergence: the first of the {} steps whose greedy token differs from the float model's; a prompt "
+             "that never diverges counts as {}; \"never\" counts them. top-1, cosine and KL are teacher-forced.)\n",
+             a.steps, a.steps);
+  fmt::print("quantized in {:.2f} s, evaluated in {:.2f} s\n", std::chrono::duration<double>(t1 - t0).count(),
+             std::chrono::duration<double>(t2 - t1).count());
+
+  if (!a.json.empty()) {
+    nlohmann::json vs = nlohmann::json::array();
+    for (const auto& v : run.variants) {
+      nlohmann::json per = nlohmann::json::array();
+      for (const auto& r : v.prompts)
+        per.push_back({{"first_divergence", r.diverged ? nlohmann::json(r.first_divergence) : nlohmann::json(nullptr)},
+                       {"top1", static_cast<double>(r.agree) / static_cast<double>(a.steps)},
+                       {"mean_cosine", r.mean_cosine},
+                       {"min_cosine", r.min_cosine},
+                       {"mean_kl", r.mean_kl}});
+      vs.push_back({{"name", v.variant.name},
+                    {"what", v.variant.what},
+                    {"top1", v.top1},
+                    {"mean_first_divergence", v.mean_divergence},
+                    {"first_divergence_stderr", v.divergence_stderr},
+                    {"median_first_divergence", v.median_divergence},
+                    {"never_diverged", v.never_diverged},
+                    {"mean_cosine", v.mean_cosine},
+                    {"min_cosine", v.min_cosine},
+                    {"mean_kl", v.mean_kl},
+                    {"prompts", per}});
+    }
+    nlohmann::json j = {{"model", src.describe()},
+                        {"widths", gen::widths_to_string(widths)},
+                        {"calibration", gen::to_string(qc.clip)},
+                        {"rounding", gen::to_string(qc.rounding)},
+                        {"steps", a.steps},
+                        {"prompt_source", a.prompts.empty() ? "sampled" : "file"},
+                        {"seed", a.prompts.empty() ? nlohmann::json(a.seed) : nlohmann::json(nullptr)},
+                        {"prompts", run.prompts},
+                        {"float_tokens", run.float_tokens},
+                        {"variants", vs}};
+    HW_OK_OR_FAIL(write_json(a.json, j));
   }
   return 0;
 }
@@ -1038,7 +1259,7 @@ int run_cli(int argc, char** argv) {
   std::string presets;
   for (const auto& p : gen::presets()) presets += std::string(presets.empty() ? "" : ", ") + p.name;
   const std::string model_help = "model: a preset (" + presets + "), a .json shape file, or a llama2.c checkpoint";
-  const std::string widths_help = "activation widths per site, e.g. res=16,k=8 (sites res xn q k v att up h; 8 or 16)";
+  const std::string widths_help = "activation widths per site, e.g. res=16,k=8 (sites res xn q k v att gate up h; 8 or 16)";
 
   std::string model = gen::kDefaultModel, widths, tokenizer, prompt, json;
   int64_t steps = 32;
@@ -1064,6 +1285,25 @@ int run_cli(int argc, char** argv) {
   gold->add_option("--prompt,-p", prompt, "prompt text (needs --tokenizer); default: start from BOS");
   gold->add_option("--steps,-n", steps, "tokens to generate")->capture_default_str();
   gold->add_option("--json", json, "also write tokens and agreement figures as JSON to this file");
+
+  FidelityArgs fa;
+  CLI::App* fid = app.add_subcommand("fidelity", "the integer model against the float model over many prompts: first "
+                                                 "divergence, top-1, logit cosine, KL; --ablate: what each site costs");
+  fid->add_option("--model,-m", fa.model, model_help)->capture_default_str();
+  fid->add_option("--widths", fa.widths, widths_help);
+  fid->add_option("--calibration", fa.calibration, "activation scales: mse (clip where the squared error is least) or max")->capture_default_str();
+  fid->add_option("--rounding", fa.rounding, "weight rounding: gptq (error-compensating) or nearest")->capture_default_str();
+  fid->add_option("--tokenizer,-t", fa.tokenizer, "llama2.c tokenizer.bin (prompts as text; needed by --prompts)");
+  fid->add_option("--prompts", fa.prompts, "a text file, one prompt per line (default: prompts sampled from the float model)");
+  fid->add_option("--samples", fa.samples, "prompts to sample from the float model at temperature 1")->capture_default_str();
+  fid->add_option("--prompt-tokens", fa.prompt_tokens, "tokens per sampled prompt, BOS included")->capture_default_str();
+  fid->add_option("--seed", fa.seed, "seed of the sampled prompts (printed; replays them)")->capture_default_str();
+  fid->add_option("--steps,-n", fa.steps, "greedy steps per prompt")->capture_default_str();
+  fid->add_option("--threads,-j", fa.threads, "prompts evaluated at once (default: the machine's cores)");
+  fid->add_flag("--ablate", fa.ablate, "also each width site toggled 8/16, all 16, all 8, the other calibration and "
+                                       "rounding, and int8 weights with float activations");
+  fid->add_flag("--per-prompt", fa.per_prompt, "print the per-prompt table also with --ablate");
+  fid->add_option("--json", fa.json, "also write every figure, per prompt and overall, as JSON to this file");
 
   std::string out;
   const std::string bank_help = "words per weight SRAM macro (power of two; 0: one macro per weight bank)";
@@ -1189,7 +1429,7 @@ int run_cli(int argc, char** argv) {
   sim->add_option("--coverage", sa.coverage,
                   "build with Verilator line and toggle coverage (separate build) and write the coverage data to this "
                   "file (verilator_coverage reads it; scripts/coverage.sh merges the regression's)");
-  for (CLI::App* c : {gold, generate, synth, sim, sweep, report})
+  for (CLI::App* c : {gold, fid, generate, synth, sim, sweep, report})
     c->add_option("--max-memory", g_max_memory,
                   "refuse models estimated to need more memory than this (e.g. 16G; default: this machine's memory)");
 
@@ -1198,6 +1438,7 @@ int run_cli(int argc, char** argv) {
   if (sweep->parsed()) return cmd_sweep(wa);
   if (report->parsed()) return cmd_report(ra);
   if (info->parsed()) return cmd_info(model, widths, hw, json);
+  if (fid->parsed()) return cmd_fidelity(fa);
   if (gold->parsed()) return cmd_golden(model, widths, tokenizer, prompt, steps, json);
   if (generate->parsed()) return cmd_generate(model, widths, hw, out);
   if (synth->parsed()) return cmd_synth(model, widths, hw, liberty, json, md, work, cache, no_cache, synth_jobs, synth_only, synth_node,

@@ -99,7 +99,7 @@ std::vector<MatrixSite> matrix_sites(const golden::Shape& sh, const golden::Widt
     add(l, MatrixKind::kWk, kvd, d, w.xn, w.k);
     add(l, MatrixKind::kWv, kvd, d, w.xn, w.v);
     add(l, MatrixKind::kWo, d, d, w.att, w.res);
-    add(l, MatrixKind::kW1, hd, d, w.xn, golden::kGateBits);
+    add(l, MatrixKind::kW1, hd, d, w.xn, w.gate);
     add(l, MatrixKind::kW3, hd, d, w.xn, w.up);
     add(l, MatrixKind::kW2, d, hd, w.h, w.res);
   }
@@ -438,6 +438,7 @@ std::vector<BlockParams> ChipPlan::blocks() const {
                 {"SEQ_LEN", shape.seq_len},
                 {"RES_W", widths.res},
                 {"XN_W", widths.xn},
+                {"GATE_W", widths.gate},
                 {"ROPE_W", rope_bits},
                 {"MAC_ACC_W", mac_acc_bits},
                 {"SM_LANES", softmax_sum_lanes},
@@ -468,12 +469,14 @@ std::vector<BlockParams> ChipPlan::blocks() const {
                {{"MAC_ACC_W", mac_acc_bits},
                 {"N_LAYERS", shape.n_layers},
                 {"LAYER_W", program.layout.width[static_cast<size_t>(isa::Field::silu_layer)]},
+                {"GATE_W", widths.gate},
                 {"SWIGLU", V > 1 ? 0 : 1}}});
   if (V > 1) {
     b.push_back({"hw_core_elementwise",
                  {{"V", V},
                   {"N_LAYERS", shape.n_layers},
-                  {"LAYER_W", program.layout.width[static_cast<size_t>(isa::Field::silu_layer)]}}});
+                  {"LAYER_W", program.layout.width[static_cast<size_t>(isa::Field::silu_layer)]},
+                  {"GATE_W", widths.gate}}});
   }
   // COPYKV/PACKQ read scratchpad words where their packed words and scratchpad words divide one another (hw_core.sv
   // KvPackWords, QPackWords).
@@ -552,9 +555,9 @@ std::vector<MemoryDesc> ChipPlan::memories() const {
   // The SiLU ROM: one copy in the scalar MAC, or one per lane of hw_core_elementwise (V > 1).
   const int64_t hs = shape.head_size();
   // (The exp2 tables are the softmax units', below.)
-  m.push_back({"tables", (map.silu_words * V + 2 * seq * (hs / 2)) * 16,
-               "SiLU per layer (" + s(V) + " cop" + (V > 1 ? "ies" : "y") + "), RoPE cos/sin",
-               {{V, map.silu_words, 16}, {2, seq, (hs / 2) * 16}}});
+  m.push_back({"tables", map.silu_words * V * golden::kSiluRomWordBits + 2 * seq * (hs / 2) * 16,
+               "SiLU per layer (" + s(V) + " cop" + (V > 1 ? "ies" : "y") + ", table pairs), RoPE cos/sin",
+               {{V, map.silu_words, golden::kSiluRomWordBits}, {2, seq, (hs / 2) * 16}}});
   m.push_back({"activation scratchpad", 2 * map.scratch_words * 32,
                "x, xn, q, k, v, att, branch, gate, up, h, logits; words of " + s(V) +
                    " x 32 bits, two copies (two read ports)",

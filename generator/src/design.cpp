@@ -197,10 +197,12 @@ void Emitter::emit_weight_images() {
                              hex_image(rq, 40));
   // The core's tables: all SiLU tables in one ROM (layer l at words l*256), the norm constants.
   std::vector<int64_t> silu_all;
-  for (const auto& L : model.layers) silu_all.insert(silu_all.end(), L.silu.begin(), L.silu.end());
+  for (const auto& L : model.layers)
+    for (size_t i = 0; i + 1 < L.silu.size(); ++i) silu_all.push_back(golden::silu_rom_word(L.silu, i));
   HW_CHECK(static_cast<int64_t>(silu_all.size()) == mm.silu_words, "the SiLU image matches the plan");
-  add("mem/silu.hex", banner("SiLU tables of all layers: layer l at words l*256, indexed by gate + 128 (numerics §11)") +
-                          hex_image(silu_all, 16));
+  add("mem/silu.hex", banner("SiLU tables of all layers: layer l at words l*256, word i = {SILU[i+1], SILU[i]} (the "
+                             "gate's top 8 bits + 128 index it, its low bits interpolate: numerics §11)") +
+                          hex_image(silu_all, golden::kSiluRomWordBits));
   add("mem/norms.hex", banner("RMSNorm constants {eps[39:0], 2'b0, shift[5:0], gain[23:0]}: per layer attention, "
                               "ffn; then final (numerics §6)") +
                            norm_hex_words(model));
@@ -252,6 +254,7 @@ void Emitter::emit_packages() {
   u("KW", w.k);
   u("VW", w.v);
   u("AttW", w.att);
+  u("GateW", w.gate);
   u("UpW", w.up);
   u("HW", w.h);
   u("ArrayRows", plan_.array.rows, "array R x C");
@@ -354,7 +357,7 @@ void Emitter::emit_top() {
       {"DIM", "Dim"},               {"N_LAYERS", "NumLayers"},  {"HEAD_SIZE", "HeadSize"},
       {"N_HEADS", "NumHeads"},      {"N_KV_HEADS", "NumKvHeads"}, {"LANES", "AttLanes"},
       {"VOCAB", "Vocab"},           {"SEQ_LEN", "SeqLen"},      {"RES_W", "ResW"},
-      {"XN_W", "XnW"},              {"ROPE_W", "RopeW"},        {"MAC_ACC_W", "MacAccW"},
+      {"XN_W", "XnW"},              {"GATE_W", "GateW"},        {"ROPE_W", "RopeW"},        {"MAC_ACC_W", "MacAccW"},
       {"SM_LANES", "SoftmaxSumLanes"}, {"NORM_STEPS", "NormSteps"}, {"RQ_ACC_W", "RqAccW"},       {"SCRATCH_DEPTH", "ScratchWords"}, {"KV_DEPTH", "KvWords"},
       {"EMB_DEPTH", "EmbWords"},    {"EMB_WPR", "EmbWordsPerRow"}, {"RQ_DEPTH", "RequantWords"},
       {"V_LANES", "VectorLanes"},   {"RQV_DEPTH", "RqVecWords"}, {"RQV_LANE_W", "RqVecLaneBits"},
@@ -397,8 +400,8 @@ std::string Emitter::manifest() {
   // shape's tables, but no image that depends on weights: it synthesizes, it does not simulate.
   j["shape_only"] = m_ == nullptr;
   const auto& w = plan_.widths;
-  j["widths"] = {{"res", w.res}, {"xn", w.xn}, {"q", w.q},     {"k", w.k},
-                 {"v", w.v},     {"att", w.att}, {"up", w.up}, {"h", w.h}};
+  j["widths"] = nlohmann::json::object();
+  for (const auto& [name, member] : golden::kWidthSites) j["widths"][name] = w.*member;
   j["hardware"] = {{"array", {{"rows", plan_.array.rows}, {"cols", plan_.array.cols}}},
                    {"act_bits", plan_.act_bits},
                    {"acc_bits", plan_.acc_bits},

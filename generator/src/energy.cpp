@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "hardwire/gen/synth.hpp"
+#include "hardwire/golden/ops.hpp"
 
 namespace hardwire::gen {
 
@@ -202,8 +203,12 @@ Result<EnergyReport> price_activity(const ChipPlan& p, const Activity& a, const 
   item("RoPE", res(isa::Op::kRope),
        2 * multiply_pj(p.rope_bits, 16) + add_pj(32) + 2 * sram_read_pj(p.shape.seq_len, (hs / 2) * 16) / std::max(1, hs / 2),
        "per element: two 16-bit multiplies, an add, a cos and a sin lane");
-  item("SwiGLU", res(isa::Op::kSwiglu), multiply_pj(golden::kSiluBits, p.widths.up) + sram_read_pj(p.map.silu_words, 16),
-       "per element: SiLU ROM read, 16 x " + std::to_string(p.widths.up) + "-bit multiply");
+  const bool interp = p.widths.gate > golden::kSiluIndexBits;
+  item("SwiGLU", res(isa::Op::kSwiglu),
+       multiply_pj(golden::kSiluBits, p.widths.up) + sram_read_pj(p.map.silu_words, golden::kSiluRomWordBits) +
+           (interp ? multiply_pj(17, p.widths.gate - golden::kSiluIndexBits + 1) : 0.0),
+       "per element: SiLU ROM read (a 32-bit pair), " + std::string(interp ? "17 x 9-bit interpolation, " : "") +
+           "16 x " + std::to_string(p.widths.up) + "-bit multiply");
   item("residual adds", res(isa::Op::kResadd), add_pj(p.widths.res), std::to_string(p.widths.res) + "-bit add");
   const int64_t row_words = ceil_div(p.shape.seq_len, p.softmax_sum_lanes);
   item("softmax", static_cast<double>(a.scores),

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "hardwire/gen/files.hpp"
+#include "hardwire/golden/compare.hpp"
 #include "hardwire/gen/llama2c.hpp"
 #include "json_input.hpp"
 
@@ -53,8 +54,16 @@ std::string preset_names() {
 
 // The field of `w` that a site name ("res", "k", ...) names; nullptr for no site.
 int* width_slot(Widths& w, const std::string& site) {
-  return site == "res" ? &w.res : site == "xn" ? &w.xn : site == "q" ? &w.q : site == "k" ? &w.k
-         : site == "v" ? &w.v : site == "att" ? &w.att : site == "up" ? &w.up : site == "h" ? &w.h : nullptr;
+  for (const auto& s : golden::kWidthSites)
+    if (site == s.name) return &(w.*s.bits);
+  return nullptr;
+}
+
+// "res xn q k v att gate up h"
+std::string site_names() {
+  std::string s;
+  for (const auto& site : golden::kWidthSites) s += (s.empty() ? "" : " ") + std::string(site.name);
+  return s;
 }
 
 // A model's default name: its file name.
@@ -140,7 +149,7 @@ Result<ModelSource> parse_json_shape(const std::string& text, const std::string&
       int* slot = width_slot(widths, it.key());
       if (!slot) {
         return Error{pre + "unknown activation site \"" + printable_snippet(it.key()) +
-                     "\" in \"widths\"; sites: res xn q k v att up h"};
+                     "\" in \"widths\"; sites: " + site_names()};
       }
       const auto& v = it.value();
       if (!v.is_number_integer() || v.get<int64_t>() < 0 || v.get<int64_t>() > 64)
@@ -166,12 +175,7 @@ Result<ModelSource> read_json_shape(const std::string& path) {
 class Rng {
  public:
   explicit Rng(uint64_t seed) : state_(seed) {}
-  uint64_t next() {
-    uint64_t z = (state_ += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-  }
+  uint64_t next() { return golden::splitmix64(state_); }
   double uniform() { return (static_cast<double>(next() >> 11) + 0.5) * 0x1.0p-53; }  // in (0, 1)
   double normal() {  // Box-Muller; the second value of each pair is kept for the next call
     if (have_spare_) {
@@ -266,9 +270,8 @@ Result<FloatModel> load_float_model(const ModelSource& src) {
 }
 
 Status validate_widths(const Widths& w) {
-  const std::pair<const char*, int> sites[] = {{"res", w.res}, {"xn", w.xn}, {"q", w.q},   {"k", w.k},
-                                               {"v", w.v},     {"att", w.att}, {"up", w.up}, {"h", w.h}};
-  for (const auto& [name, bits] : sites) {
+  for (const auto& [name, member] : golden::kWidthSites) {
+    const int bits = w.*member;
     if (bits != 8 && bits != 16)
       return Error{std::string("activation width ") + name + "=" + std::to_string(bits) + " is not supported; use 8 or 16"};
   }
@@ -283,7 +286,7 @@ Result<Widths> parse_widths(const std::string& text, Widths base) {
     if (item.empty()) continue;
     const auto eq = item.find('=');
     if (eq == std::string::npos)
-      return Error{"bad width '" + item + "'; write SITE=BITS, e.g. res=16,k=8 (sites: res xn q k v att up h)"};
+      return Error{"bad width '" + item + "'; write SITE=BITS, e.g. res=16,k=8 (sites: " + site_names() + ")"};
     const std::string site = item.substr(0, eq), val = item.substr(eq + 1);
     int bits = 0;
     try {
@@ -297,7 +300,7 @@ Result<Widths> parse_widths(const std::string& text, Widths base) {
     if (slot && std::find(seen.begin(), seen.end(), site) != seen.end())
       return Error{"activation site '" + site + "' is given twice in '" + text + "'; give each site once"};
     seen.push_back(site);
-    if (!slot) return Error{"unknown activation site '" + site + "'; sites: res xn q k v att up h"};
+    if (!slot) return Error{"unknown activation site '" + site + "'; sites: " + site_names()};
     *slot = bits;
   }
   HW_TRY(validate_widths(base));
@@ -305,10 +308,10 @@ Result<Widths> parse_widths(const std::string& text, Widths base) {
 }
 
 std::string widths_to_string(const Widths& w) {
-  std::ostringstream os;
-  os << "res=" << w.res << ",xn=" << w.xn << ",q=" << w.q << ",k=" << w.k << ",v=" << w.v << ",att=" << w.att
-     << ",up=" << w.up << ",h=" << w.h;
-  return os.str();
+  std::string s;
+  for (const auto& [name, member] : golden::kWidthSites)
+    s += (s.empty() ? "" : ",") + std::string(name) + "=" + std::to_string(w.*member);
+  return s;
 }
 
 }  // namespace hardwire::gen

@@ -1,10 +1,12 @@
 #include "hardwire/gen/quantizer.hpp"
 
+#include <Eigen/Cholesky>
 #include <algorithm>
 #include <cmath>
 #include <map>
 
 #include "hardwire/gen/model_source.hpp"
+#include "hardwire/golden/compare.hpp"
 #include "hardwire/golden/decoder.hpp"
 #include "hardwire/golden/ops.hpp"
 
@@ -61,31 +63,69 @@ Result<NormParams> norm_from_real(double gain) {
 
 namespace {
 
-// Records max |x| of every traced site over the calibration stream.
+const std::map<std::string, Clip>& clip_names() {
+  static const std::map<std::string, Clip> m{{"max", Clip::kMaxAbs}, {"mse", Clip::kMse}};
+  return m;
+}
+const std::map<std::string, Rounding>& rounding_names() {
+  static const std::map<std::string, Rounding> m{{"nearest", Rounding::kNearest}, {"gptq", Rounding::kGptq}};
+  return m;
+}
+
+// Sites whose values calibration records: every quantized activation site. Scores and probabilities have fixed
+// formats (Q7.8, Q0.8) and logits a fixed rule (numerics §12), so only their max is kept.
+bool has_fixed_format(const std::string& name) {
+  auto ends = [&](const char* suffix) {
+    const size_t n = std::char_traits<char>::length(suffix);
+    return name.size() >= n && name.compare(name.size() - n, n, suffix) == 0;
+  };
+  return ends("attn.scores") || ends("attn.probs") || name == "logits";
+}
+// Sites whose float values are the input of a weight matrix (GPTQ's second moments).
+bool is_matrix_input(const std::string& name) {
+  auto ends = [&](const char* suffix) {
+    const size_t n = std::char_traits<char>::length(suffix);
+    return name.size() >= n && name.compare(name.size() - n, n, suffix) == 0;
+  };
+  return ends("attn.norm") || ends("attn.out") || ends("ffn.norm") || ends("ffn.h") || name == "final.norm";
+}
+
+// Records max |x|, a uniform reservoir sample of every site (Algorithm R, seeded, so deterministic) and the inputs of
+// the weight matrices.
 class Calibrator {
  public:
+  explicit Calibrator(CalibrationData& d) : d_(d) {}
   void add(const golden::FloatTrace& t) {
     for (const auto& e : t.entries()) {
-      double m = 0;
-      for (double v : e.values) m = std::max(m, std::abs(v));
-      auto [it, fresh] = max_.emplace(e.name, m);
-      if (!fresh) it->second = std::max(it->second, m);
+      CalibrationData::Site& s = d_.sites[e.name];
+      for (double v : e.values) s.max_abs = std::max(s.max_abs, std::abs(v));
+      if (is_matrix_input(e.name)) {
+        golden::VecF x(static_cast<Eigen::Index>(e.values.size()));
+        for (size_t i = 0; i < e.values.size(); ++i) x[static_cast<Eigen::Index>(i)] = static_cast<float>(e.values[i]);
+        d_.inputs[e.name].push_back(std::move(x));
+      }
+      if (has_fixed_format(e.name)) continue;
+      for (double v : e.values) {
+        ++s.seen;
+        if (s.sample.size() < CalibrationData::kSampleCap) {
+          s.sample.push_back(static_cast<float>(v));
+        } else {
+          const uint64_t j = golden::splitmix64(rng_) % s.seen;
+          if (j < CalibrationData::kSampleCap) s.sample[static_cast<size_t>(j)] = static_cast<float>(v);
+        }
+      }
     }
-  }
-  double max(const std::string& name) const {
-    auto it = max_.find(name);
-    HW_CHECK(it != max_.end(), "calibration recorded every site");
-    return it->second;
   }
 
  private:
-  std::map<std::string, double> max_;
+  CalibrationData& d_;
+  uint64_t rng_ = 0xCA11B;
 };
 
-// Scale that maps max |x| onto the largest code of `bits`; a site that never saw a non-zero value gets scale 1
-// (its values quantize to zero either way).
-double scale_for(double max_abs, int bits) {
-  return max_abs > 0 ? max_abs / static_cast<double>(golden::max_of(bits)) : 1.0;
+const CalibrationData::Site& site_of(const CalibrationData& cal, const std::string& name) {
+  auto it = cal.sites.find(name);
+  HW_CHECK(it != cal.sites.end(), "calibration recorded every site");
+  return it->second;
 }
 
 struct QuantizedMatrix {
@@ -93,50 +133,73 @@ struct QuantizedMatrix {
   std::vector<double> scale;  // per output row
 };
 
+// Symmetric per-row scales: max |row| / 127, or 1 for an all-zero row.
+std::vector<double> row_scales(const MatF& m) {
+  std::vector<double> s(static_cast<size_t>(m.rows()));
+  for (Eigen::Index r = 0; r < m.rows(); ++r) {
+    const double mx = m.row(r).cwiseAbs().maxCoeff();
+    s[static_cast<size_t>(r)] = mx > 0 ? mx / 127.0 : 1.0;
+  }
+  return s;
+}
+
+int8_t code_of(double w, double scale) { return static_cast<int8_t>(std::clamp(std::round(w / scale), -127.0, 127.0)); }
+
 // Symmetric per-row int8 (codes -127..127), round half away from zero.
 QuantizedMatrix quantize_rows(const MatF& m) {
   QuantizedMatrix q;
+  q.scale = row_scales(m);
   q.w.resize(m.rows(), m.cols());
-  q.scale.resize(static_cast<size_t>(m.rows()));
-  for (Eigen::Index r = 0; r < m.rows(); ++r) {
-    const double mx = m.row(r).cwiseAbs().maxCoeff();
-    const double s = mx > 0 ? mx / 127.0 : 1.0;
-    q.scale[static_cast<size_t>(r)] = s;
-    for (Eigen::Index c = 0; c < m.cols(); ++c) {
-      const double v = std::round(static_cast<double>(m(r, c)) / s);
-      q.w(r, c) = static_cast<int8_t>(std::clamp(v, -127.0, 127.0));
-    }
-  }
+  for (Eigen::Index r = 0; r < m.rows(); ++r)
+    for (Eigen::Index c = 0; c < m.cols(); ++c) q.w(r, c) = code_of(m(r, c), q.scale[static_cast<size_t>(r)]);
   return q;
 }
 
-// Quantizes W * diag(gamma) (gamma may be empty: none) and derives one Requant per row for
-// acc * s_w[row] * s_in -> s_out.
-Result<QLinear> quantize_linear(const MatF& w, const golden::VecF* gamma, double s_in, double s_out,
-                                const std::string& what) {
-  MatF folded = gamma ? MatF(w * gamma->asDiagonal()) : w;
-  QuantizedMatrix q = quantize_rows(folded);
-  QLinear l;
-  l.w = std::move(q.w);
-  for (double sw : q.scale) {
-    auto rq = requant_from_real(sw * s_in / s_out);
-    if (!rq) return Error{what + ": " + rq.message()};
-    l.rq.push_back(*rq);
+// The second moments sum_t x_t x_t^T of a matrix's calibration inputs.
+Eigen::MatrixXd second_moments(const std::vector<golden::VecF>& xs, Eigen::Index n) {
+  Eigen::MatrixXd x(static_cast<Eigen::Index>(xs.size()), n);
+  for (size_t t = 0; t < xs.size(); ++t) {
+    HW_CHECK(xs[t].size() == n, "calibration input length matches the matrix");
+    x.row(static_cast<Eigen::Index>(t)) = xs[t].cast<double>().transpose();
   }
-  return l;
+  Eigen::MatrixXd h = Eigen::MatrixXd::Zero(n, n);
+  h.selfadjointView<Eigen::Lower>().rankUpdate(x.transpose());
+  return h.selfadjointView<Eigen::Lower>();
+}
+
+golden::MatF dequantized(const QuantizedMatrix& q) {
+  golden::MatF m(q.w.rows(), q.w.cols());
+  for (Eigen::Index r = 0; r < m.rows(); ++r)
+    m.row(r) = q.w.row(r).cast<float>() * static_cast<float>(q.scale[static_cast<size_t>(r)]);
+  return m;
 }
 
 }  // namespace
 
-Result<QModel> quantize(const FloatModel& fm, const QuantConfig& cfg) {
-  HW_TRY(validate_widths(cfg.widths));
-  const golden::Shape& s = fm.shape;
-  const golden::Widths& W = cfg.widths;
-  const int64_t n = std::min(cfg.calib_steps, s.seq_len);
+const char* to_string(Clip c) { return c == Clip::kMaxAbs ? "max" : "mse"; }
+const char* to_string(Rounding r) { return r == Rounding::kNearest ? "nearest" : "gptq"; }
+Result<Clip> parse_clip(const std::string& text) {
+  auto it = clip_names().find(text);
+  if (it == clip_names().end())
+    return Error{"--calibration '" + text + "' is not a calibration; use max (scale at max |x|) or mse (clip where "
+                 "the mean squared error is least)"};
+  return it->second;
+}
+Result<Rounding> parse_rounding(const std::string& text) {
+  auto it = rounding_names().find(text);
+  if (it == rounding_names().end())
+    return Error{"--rounding '" + text + "' is not a rounding; use nearest or gptq (error-compensating)"};
+  return it->second;
+}
 
-  // 1. Calibrate on the float model: a greedy decode from BOS, then a pseudo-random token sequence.
-  Calibrator cal;
-  {
+CalibrationData calibrate(const FloatModel& fm, const QuantConfig& cfg) {
+  const golden::Shape& s = fm.shape;
+  const int64_t n = std::min(cfg.calib_steps, s.seq_len);
+  CalibrationData d;
+  Calibrator cal(d);
+  for (int64_t seq = 0; seq < std::max<int64_t>(1, cfg.calib_sequences); ++seq) {
+    // Sequence 0 is the greedy decode from BOS; sequence k > 0 samples at temperature 1 with its own stream.
+    uint64_t rng = cfg.calib_seed ^ (0x9E3779B97F4A7C15ull * static_cast<uint64_t>(seq));
     golden::FloatDecoder dec(fm);
     golden::FloatTrace tr;
     int64_t tok = golden::kBosToken;
@@ -144,42 +207,154 @@ Result<QModel> quantize(const FloatModel& fm, const QuantConfig& cfg) {
       tr.clear();
       const golden::VecF logits = dec.step(tok, p, &tr);
       cal.add(tr);
-      Eigen::Index best = 0;
-      logits.maxCoeff(&best);
-      tok = best;
+      ++d.tokens;
+      tok = seq == 0 ? golden::argmax_float(logits) : golden::sample_token(logits, 1.0, rng);
     }
   }
-  {
-    golden::FloatDecoder dec(fm);
-    golden::FloatTrace tr;
-    uint64_t x = cfg.calib_seed;
-    for (int64_t p = 0; p < n; ++p) {
-      x = x * 6364136223846793005ull + 1442695040888963407ull;  // LCG (Knuth MMIX constants)
-      const int64_t tok = p == 0 ? golden::kBosToken : static_cast<int64_t>((x >> 33) % static_cast<uint64_t>(s.vocab));
-      tr.clear();
-      dec.step(tok, p, &tr);
-      cal.add(tr);
-    }
+  return d;
+}
+
+double site_scale(const CalibrationData::Site& site, int bits, Clip clip) {
+  if (site.max_abs <= 0) return 1.0;  // never saw a non-zero value: its values quantize to zero either way
+  const double qmax = static_cast<double>(golden::max_of(bits));
+  if (clip == Clip::kMaxAbs || site.sample.empty()) return site.max_abs / qmax;
+  // Candidate clips max * (1 - k/128), k = 0..96; the sample plus the max itself; the first (largest) clip of least
+  // squared error wins.
+  double best_c = site.max_abs, best_err = -1;
+  for (int k = 0; k <= 96; ++k) {
+    const double c = site.max_abs * (1.0 - k / 128.0);
+    const double sc = c / qmax;
+    auto err_of = [&](double x) {
+      const double q = std::clamp(std::round(x / sc), -qmax, qmax) * sc;
+      return (q - x) * (q - x);
+    };
+    double err = err_of(site.max_abs);
+    for (float x : site.sample) err += err_of(x);
+    if (best_err < 0 || err < best_err) best_err = err, best_c = c;
   }
+  return best_c / qmax;
+}
+
+golden::MatI8 gptq_round(const MatF& w, const std::vector<double>& row_scale, const Eigen::MatrixXd& h_in) {
+  const Eigen::Index rows = w.rows(), n = w.cols();
+  HW_CHECK(static_cast<Eigen::Index>(row_scale.size()) == rows && h_in.rows() == n && h_in.cols() == n,
+           "gptq_round: shapes agree");
+  golden::MatI8 q(rows, n);
+  Eigen::MatrixXd h = h_in;
+  const double mean_diag = n > 0 ? h.diagonal().mean() : 0.0;
+  if (!(mean_diag > 0) || !std::isfinite(mean_diag)) {  // no calibration signal: nearest rounding
+    for (Eigen::Index r = 0; r < rows; ++r)
+      for (Eigen::Index c = 0; c < n; ++c) q(r, c) = code_of(w(r, c), row_scale[static_cast<size_t>(r)]);
+    return q;
+  }
+  for (Eigen::Index i = 0; i < n; ++i)
+    if (h(i, i) <= 0) h(i, i) = 1;  // an input never non-zero: its column neither gives nor takes error
+  // Columns in order of decreasing second moment (the most significant inputs are rounded first).
+  std::vector<Eigen::Index> perm(static_cast<size_t>(n));
+  for (Eigen::Index i = 0; i < n; ++i) perm[static_cast<size_t>(i)] = i;
+  std::stable_sort(perm.begin(), perm.end(), [&](Eigen::Index a, Eigen::Index b) { return h(a, a) > h(b, b); });
+  Eigen::MatrixXd hp(n, n);
+  for (Eigen::Index i = 0; i < n; ++i)
+    for (Eigen::Index j = 0; j < n; ++j) hp(i, j) = h(perm[static_cast<size_t>(i)], perm[static_cast<size_t>(j)]);
+  // Dampen by 1% of the mean diagonal (more if the matrix is not positive definite), then U with H^-1 = U^T U.
+  Eigen::MatrixXd u;
+  for (double damp = 0.01; damp <= 10.0; damp *= 10) {
+    Eigen::MatrixXd hd = hp;
+    hd.diagonal().array() += damp * mean_diag;
+    Eigen::LLT<Eigen::MatrixXd> llt(hd);
+    if (llt.info() != Eigen::Success) continue;
+    const Eigen::MatrixXd hinv = llt.solve(Eigen::MatrixXd::Identity(n, n));
+    Eigen::LLT<Eigen::MatrixXd> llt2(hinv);
+    if (llt2.info() != Eigen::Success) continue;
+    u = llt2.matrixU();
+    break;
+  }
+  if (u.size() == 0) return gptq_round(w, row_scale, Eigen::MatrixXd::Zero(n, n));
+  Eigen::MatrixXd wp(rows, n);
+  for (Eigen::Index j = 0; j < n; ++j) wp.col(j) = w.col(perm[static_cast<size_t>(j)]).cast<double>();
+  Eigen::VectorXd scale(rows);
+  for (Eigen::Index r = 0; r < rows; ++r) scale[r] = row_scale[static_cast<size_t>(r)];
+  constexpr Eigen::Index kBlock = 128;
+  Eigen::MatrixXd err(rows, kBlock);
+  for (Eigen::Index b0 = 0; b0 < n; b0 += kBlock) {
+    const Eigen::Index b1 = std::min(n, b0 + kBlock);
+    for (Eigen::Index i = b0; i < b1; ++i) {
+      Eigen::VectorXd deq(rows);
+      for (Eigen::Index r = 0; r < rows; ++r) {
+        const int8_t c = code_of(wp(r, i), scale[r]);
+        q(r, perm[static_cast<size_t>(i)]) = c;
+        deq[r] = c * scale[r];
+      }
+      const Eigen::VectorXd e = (wp.col(i) - deq) / u(i, i);
+      if (i + 1 < b1) wp.block(0, i + 1, rows, b1 - i - 1).noalias() -= e * u.row(i).segment(i + 1, b1 - i - 1);
+      err.col(i - b0) = e;
+    }
+    if (b1 < n) wp.rightCols(n - b1).noalias() -= err.leftCols(b1 - b0) * u.block(b0, b1, b1 - b0, n - b1);
+  }
+  return q;
+}
+
+Result<QModel> quantize(const FloatModel& fm, const QuantConfig& cfg) {
+  HW_TRY(validate_widths(cfg.widths));
+  return quantize(fm, calibrate(fm, cfg), cfg);
+}
+
+Result<QModel> quantize(const FloatModel& fm, const CalibrationData& cal, const QuantConfig& cfg,
+                        FloatModel* weights_only) {
+  HW_TRY(validate_widths(cfg.widths));
+  const golden::Shape& s = fm.shape;
+  const golden::Widths& W = cfg.widths;
+
+  // Quantizes W * diag(gamma) (gamma may be empty: none) with inputs recorded at `input_site`, and derives one
+  // Requant per row for acc * s_w[row] * s_in -> s_out.
+  auto quantize_matrix = [&](const MatF& w, const golden::VecF* gamma, const std::string& input_site) {
+    const MatF folded = gamma ? MatF(w * gamma->asDiagonal()) : w;
+    if (cfg.rounding == Rounding::kNearest) return quantize_rows(folded);
+    QuantizedMatrix q;
+    q.scale = row_scales(folded);
+    auto it = cal.inputs.find(input_site);
+    HW_CHECK(it != cal.inputs.end(), "calibration recorded every matrix input");
+    q.w = gptq_round(folded, q.scale, second_moments(it->second, folded.cols()));
+    return q;
+  };
+  auto requants = [](const QuantizedMatrix& q, double s_in, double s_out, const std::string& what) -> Result<QLinear> {
+    QLinear l;
+    l.w = q.w;
+    for (double sw : q.scale) {
+      auto rq = requant_from_real(sw * s_in / s_out);
+      if (!rq) return Error{what + ": " + rq.message()};
+      l.rq.push_back(*rq);
+    }
+    return l;
+  };
 
   QModel q;
   q.shape = s;
   q.widths = W;
   q.name = fm.name;
   auto site = [](int64_t l, const char* n2) { return golden::layer_site(l, n2); };
+  if (weights_only) {
+    *weights_only = FloatModel{};
+    weights_only->shape = s;
+    weights_only->name = fm.name + " (int8 weights, float activations)";
+    weights_only->shared_classifier = false;
+    weights_only->rms_final = golden::VecF::Ones(s.dim);
+  }
 
   // 2. Scales. The residual stream has one scale for the whole model so residual adds need no rescaling; it
-  // covers the whole embedding table, not just the calibration tokens.
+  // covers the whole embedding table, not just the calibration tokens, and is never clipped (a clipped residual
+  // saturates every later layer).
   double res_max = fm.token_embedding.cwiseAbs().maxCoeff();
-  res_max = std::max(res_max, cal.max("embed"));
+  res_max = std::max(res_max, site_of(cal, "embed").max_abs);
   for (int64_t l = 0; l < s.n_layers; ++l)
-    for (const char* n2 : {"attn.proj", "resid.attn", "ffn.down", "resid.ffn"}) res_max = std::max(res_max, cal.max(site(l, n2)));
-  const double s_res = scale_for(res_max, W.res);
+    for (const char* n2 : {"attn.proj", "resid.attn", "ffn.down", "resid.ffn"})
+      res_max = std::max(res_max, site_of(cal, site(l, n2)).max_abs);
+  const double s_res = res_max > 0 ? res_max / static_cast<double>(golden::max_of(W.res)) : 1.0;
   q.scales["res"] = s_res;
   const double rms_eps_int = static_cast<double>(s.dim) * golden::kRmsEps / (s_res * s_res);
   const auto eps = static_cast<uint64_t>(std::clamp(std::round(rms_eps_int), 1.0, static_cast<double>((uint64_t{1} << 40) - 1)));
   auto make_norm = [&](const std::string& name) -> Result<NormParams> {
-    const double s_out = scale_for(cal.max(name), W.xn);
+    const double s_out = site_scale(site_of(cal, name), W.xn, cfg.clip);
     q.scales[name] = s_out;
     auto p = norm_from_real(std::sqrt(static_cast<double>(s.dim)) / s_out);
     if (!p) return Error{name + ": " + p.message()};
@@ -187,9 +362,10 @@ Result<QModel> quantize(const FloatModel& fm, const QuantConfig& cfg) {
     return p;
   };
 
-  // 3. Embedding: int8 per row, requantized into the residual scale.
+  // 3. Embedding: int8 per row (nearest: it is a table, not a product), requantized into the residual scale.
   {
     QuantizedMatrix e = quantize_rows(fm.token_embedding);
+    if (weights_only) weights_only->token_embedding = dequantized(e);
     q.embedding = std::move(e.w);
     for (double se : e.scale) {
       auto rq = requant_from_real(se / s_res);
@@ -201,11 +377,17 @@ Result<QModel> quantize(const FloatModel& fm, const QuantConfig& cfg) {
   const double hs = static_cast<double>(s.head_size());
   for (int64_t l = 0; l < s.n_layers; ++l) {
     const golden::FloatLayer& F = fm.layers[static_cast<size_t>(l)];
+    golden::FloatLayer D;  // the weights-only model's layer
     golden::QLayer L;
     auto sc = [&](const char* n2, int bits, std::initializer_list<const char*> sites) {
-      double mx = 0;
-      for (const char* x : sites) mx = std::max(mx, cal.max(site(l, x)));
-      const double v = scale_for(mx, bits);
+      CalibrationData::Site m;  // sites sharing one scale (q before and after RoPE, k likewise): their union
+      for (const char* x : sites) {
+        const auto& st = site_of(cal, site(l, x));
+        m.max_abs = std::max(m.max_abs, st.max_abs);
+        m.seen += st.seen;
+        m.sample.insert(m.sample.end(), st.sample.begin(), st.sample.end());
+      }
+      const double v = site_scale(m, bits, cfg.clip);
       q.scales[site(l, n2)] = v;
       return v;
     };
@@ -217,13 +399,16 @@ Result<QModel> quantize(const FloatModel& fm, const QuantConfig& cfg) {
     const double s_k = sc("attn.k", W.k, {"attn.k_proj", "attn.k"});
     const double s_v = sc("attn.v", W.v, {"attn.v"});
     const double s_att = sc("attn.out", W.att, {"attn.out"});
-    auto lin = [&](const MatF& w, const golden::VecF* g, double si, double so, const char* nm) {
-      return quantize_linear(w, g, si, so, site(l, nm));
+    auto lin = [&](const MatF& w, const golden::VecF* g, const char* input, double si, double so, const char* nm,
+                   MatF& deq) -> Result<QLinear> {
+      const QuantizedMatrix m = quantize_matrix(w, g, site(l, input));
+      if (weights_only) deq = dequantized(m);
+      return requants(m, si, so, site(l, nm));
     };
-    auto wq = lin(F.wq, &F.rms_att, s_xa, s_q, "wq");
-    auto wk = lin(F.wk, &F.rms_att, s_xa, s_k, "wk");
-    auto wv = lin(F.wv, &F.rms_att, s_xa, s_v, "wv");
-    auto wo = lin(F.wo, nullptr, s_att, s_res, "wo");
+    auto wq = lin(F.wq, &F.rms_att, "attn.norm", s_xa, s_q, "wq", D.wq);
+    auto wk = lin(F.wk, &F.rms_att, "attn.norm", s_xa, s_k, "wk", D.wk);
+    auto wv = lin(F.wv, &F.rms_att, "attn.norm", s_xa, s_v, "wv", D.wv);
+    auto wo = lin(F.wo, nullptr, "attn.out", s_att, s_res, "wo", D.wo);
     for (auto* r : {&wq, &wk, &wv, &wo})
       if (!*r) return r->error();
     L.wq = std::move(*wq);
@@ -243,28 +428,35 @@ Result<QModel> quantize(const FloatModel& fm, const QuantConfig& cfg) {
     if (!fnorm) return fnorm.error();
     L.ffn_norm = *fnorm;
     const double s_xf = q.scales[site(l, "ffn.norm")];
-    const double s_g = sc("ffn.gate", golden::kGateBits, {"ffn.gate"});
+    const double s_g = sc("ffn.gate", W.gate, {"ffn.gate"});
     const double s_u = sc("ffn.up", W.up, {"ffn.up"});
     const double s_h = sc("ffn.h", W.h, {"ffn.h"});
-    auto w1 = lin(F.w1, &F.rms_ffn, s_xf, s_g, "w1");
-    auto w3 = lin(F.w3, &F.rms_ffn, s_xf, s_u, "w3");
-    auto w2 = lin(F.w2, nullptr, s_h, s_res, "w2");
+    auto w1 = lin(F.w1, &F.rms_ffn, "ffn.norm", s_xf, s_g, "w1", D.w1);
+    auto w3 = lin(F.w3, &F.rms_ffn, "ffn.norm", s_xf, s_u, "w3", D.w3);
+    auto w2 = lin(F.w2, nullptr, "ffn.h", s_h, s_res, "w2", D.w2);
     for (auto* r : {&w1, &w3, &w2})
       if (!*r) return r->error();
     L.w1 = std::move(*w1);
     L.w3 = std::move(*w3);
     L.w2 = std::move(*w2);
-    // SiLU table over every int8 gate code; its output scale spans the table's own range.
-    double silu_max = 0;
-    std::array<double, 256> silu_f{};
-    for (int g = -128; g < 128; ++g) {
-      const double x = g * s_g;
-      silu_f[static_cast<size_t>(g + 128)] = x / (1.0 + std::exp(-x));
-      silu_max = std::max(silu_max, std::abs(silu_f[static_cast<size_t>(g + 128)]));
+    if (weights_only) {
+      D.rms_att = golden::VecF::Ones(s.dim);
+      D.rms_ffn = golden::VecF::Ones(s.dim);
+      weights_only->layers.push_back(std::move(D));
     }
-    const double s_silu = scale_for(silu_max, golden::kSiluBits);
+    // SiLU table at the gate codes (j - 128) * 2^(gate - 8), j = 0..256 (numerics §11); its output scale spans
+    // the table's own range.
+    double silu_max = 0;
+    std::array<double, golden::SiluTable().size()> silu_f{};
+    const double step = s_g * std::exp2(W.gate - golden::kSiluIndexBits);
+    for (size_t j = 0; j < silu_f.size(); ++j) {
+      const double x = (static_cast<double>(j) - 128.0) * step;
+      silu_f[j] = x / (1.0 + std::exp(-x));
+      silu_max = std::max(silu_max, std::abs(silu_f[j]));
+    }
+    const double s_silu = silu_max > 0 ? silu_max / static_cast<double>(golden::max_of(golden::kSiluBits)) : 1.0;
     q.scales[site(l, "ffn.silu")] = s_silu;
-    for (size_t i = 0; i < 256; ++i)
+    for (size_t i = 0; i < silu_f.size(); ++i)
       L.silu[i] = static_cast<int16_t>(std::clamp(std::round(silu_f[i] / s_silu), -32768.0, 32767.0));
     auto hrq = requant_from_real(s_silu * s_u / s_h);
     if (!hrq) return Error{site(l, "ffn.h") + ": " + hrq.message()};
@@ -276,12 +468,16 @@ Result<QModel> quantize(const FloatModel& fm, const QuantConfig& cfg) {
   if (!fnorm) return fnorm.error();
   q.final_norm = *fnorm;
   // Logits: int32 at a common scale putting the largest calibrated logit at 2^24 (headroom for unseen inputs).
-  const double logit_max = cal.max("logits");
+  const double logit_max = site_of(cal, "logits").max_abs;
   const double s_logit = logit_max > 0 ? logit_max / 16777216.0 : 1.0;
   q.scales["logits"] = s_logit;
-  auto cls = quantize_linear(fm.classifier(), &fm.rms_final, q.scales["final.norm"], s_logit, "classifier");
-  if (!cls) return cls.error();
-  q.cls = std::move(*cls);
+  {
+    const QuantizedMatrix m = quantize_matrix(fm.classifier(), &fm.rms_final, "final.norm");
+    if (weights_only) weights_only->wcls = dequantized(m);
+    auto cls = requants(m, q.scales["final.norm"], s_logit, "classifier");
+    if (!cls) return cls.error();
+    q.cls = std::move(*cls);
+  }
 
   rope_tables(s.seq_len, s.head_size(), q.rope_cos, q.rope_sin);
   return q;

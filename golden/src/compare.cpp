@@ -1,6 +1,7 @@
 #include "hardwire/golden/compare.hpp"
 
 #include <cmath>
+#include <vector>
 
 #include "hardwire/golden/decoder.hpp"
 #include "hardwire/golden/ops.hpp"
@@ -39,14 +40,34 @@ double cosine_similarity(const VecF& a, const VecI& b) {
   return ab / std::sqrt(aa * bb);
 }
 
-namespace {
-int64_t argmax_f(const VecF& v) {
+int64_t argmax_float(const VecF& v) {
   Eigen::Index best = 0;
   for (Eigen::Index i = 1; i < v.size(); ++i)
     if (v[i] > v[best]) best = i;
   return best;
 }
-}  // namespace
+
+uint64_t splitmix64(uint64_t& state) {
+  uint64_t z = (state += 0x9E3779B97F4A7C15ull);
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  return z ^ (z >> 31);
+}
+
+int64_t sample_token(const VecF& logits, double temperature, uint64_t& rng) {
+  HW_CHECK(logits.size() > 0 && temperature > 0, "sample_token: logits and a positive temperature");
+  const double mx = logits.maxCoeff();
+  std::vector<double> p(static_cast<size_t>(logits.size()));
+  double sum = 0;
+  for (Eigen::Index i = 0; i < logits.size(); ++i) sum += p[static_cast<size_t>(i)] = std::exp((logits[i] - mx) / temperature);
+  const double u = static_cast<double>(splitmix64(rng) >> 11) * 0x1.0p-53 * sum;
+  double acc = 0;
+  for (size_t i = 0; i < p.size(); ++i) {
+    acc += p[i];
+    if (u < acc) return static_cast<int64_t>(i);
+  }
+  return argmax_float(logits);  // u rounded past the last bucket: the most likely token
+}
 
 CompareResult compare_decode(const FloatModel& fm, const QModel& qm, const std::vector<int64_t>& prompt,
                              int64_t steps) {
@@ -65,7 +86,7 @@ CompareResult compare_decode(const FloatModel& fm, const QModel& qm, const std::
       const VecF lg = fdec.step(tok, pos);
       if (pos >= P - 1) {
         float_logits.push_back(lg);
-        r.float_tokens.push_back(argmax_f(lg));
+        r.float_tokens.push_back(argmax_float(lg));
       }
       tok = pos + 1 < P ? prompt[static_cast<size_t>(pos + 1)] : r.float_tokens.back();
     }

@@ -85,11 +85,11 @@ VecI IntDecoder::step(int64_t token, int64_t pos, IntTrace* trace) {
     // FFN block.
     const VecI fn = rmsnorm(x, L.ffn_norm, w.xn);
     put(site("ffn.norm"), fn);
-    const VecI gate = linear(L.w1, fn, kGateBits);
+    const VecI gate = linear(L.w1, fn, w.gate);
     const VecI up = linear(L.w3, fn, w.up);
     put(site("ffn.gate"), gate);
     put(site("ffn.up"), up);
-    const VecI hbuf = swiglu(gate, up, L.silu, L.h, w.h);
+    const VecI hbuf = swiglu(gate, up, L.silu, w.gate, L.h, w.h);
     put(site("ffn.h"), hbuf);
     const VecI down = linear(L.w2, hbuf, w.res);
     put(site("ffn.down"), down);

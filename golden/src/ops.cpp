@@ -133,14 +133,29 @@ VecI softmax(const VecI& z, VecI* exp_out, uint64_t* sum_out) {
   return p;
 }
 
-VecI swiglu(const VecI& gate, const VecI& up, const std::array<int16_t, 256>& silu, Requant rq, int h_bits) {
+int64_t silu_lookup(int64_t gate, const SiluTable& silu, int gate_bits) {
+  HW_CHECK(gate_bits >= kSiluIndexBits && gate_bits <= 16, "swiglu: gate width 8..16");
+  HW_CHECK(gate >= min_of(gate_bits) && gate <= max_of(gate_bits), "swiglu: gate within its width");
+  const int f = gate_bits - kSiluIndexBits;
+  const int64_t hi = gate >> f;           // -128..127
+  const int64_t r = gate - (hi << f);     // 0..2^f - 1
+  const auto i = static_cast<size_t>(hi + 128);
+  const int64_t t0 = silu[i];
+  if (f == 0) return t0;
+  const int64_t t1 = silu[i + 1];
+  return t0 + (((t1 - t0) * r + (int64_t{1} << (f - 1))) >> f);  // between t0 and t1: int16
+}
+
+int64_t silu_rom_word(const SiluTable& silu, size_t i) {
+  HW_CHECK(i + 1 < silu.size(), "silu_rom_word: word 0..255");
+  return (int64_t{static_cast<uint16_t>(silu[i + 1])} << 16) | int64_t{static_cast<uint16_t>(silu[i])};
+}
+
+VecI swiglu(const VecI& gate, const VecI& up, const SiluTable& silu, int gate_bits, Requant rq, int h_bits) {
   HW_CHECK(gate.size() == up.size(), "swiglu: gate and up differ in length");
   VecI h(gate.size());
-  for (Eigen::Index i = 0; i < gate.size(); ++i) {
-    HW_CHECK(gate[i] >= -128 && gate[i] <= 127, "swiglu: gate outside int8");
-    const int64_t s = silu[static_cast<size_t>(gate[i] + 128)];
-    h[i] = requantize_sat(s * up[i], rq, h_bits);
-  }
+  for (Eigen::Index i = 0; i < gate.size(); ++i)
+    h[i] = requantize_sat(silu_lookup(gate[i], silu, gate_bits) * up[i], rq, h_bits);
   return h;
 }
 

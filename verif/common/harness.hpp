@@ -102,17 +102,4 @@ inline int finish(const std::string& block, uint64_t seed, long long checked, lo
   return failed == 0 && checked > 0 ? 0 : 1;
 }
 
-// A random SiLU ROM image (numerics §11) of `layers` tables of 256 signed 16-bit words, both extremes among them,
-// written to `path` as hw_core_mac and hw_core_elementwise read it. Empty if the file cannot be written.
-inline std::vector<int64_t> write_silu_image(const char* path, int layers, std::mt19937_64& rng) {
-  std::vector<int64_t> silu(static_cast<size_t>(layers) * 256);
-  FILE* f = std::fopen(path, "w");
-  if (!f) return {};
-  for (size_t i = 0; i < silu.size(); ++i) {
-    silu[i] = i % 97 == 0 ? ((i & 1) ? 32767 : -32768) : static_cast<int16_t>(rng());
-    std::fprintf(f, "%04x\n", static_cast<unsigned>(static_cast<uint16_t>(silu[i])));
-  }
-  return std::fclose(f) == 0 ? silu : std::vector<int64_t>{};
-}
-
 }  // namespace hardwire::verif

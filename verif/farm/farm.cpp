@@ -26,6 +26,7 @@
 #include <thread>
 #include <vector>
 
+#include "hardwire/golden/qmodel.hpp"
 #include "hardwire/seed.hpp"
 
 namespace fs = std::filesystem;
@@ -133,8 +134,8 @@ Config draw(std::mt19937_64& rng, int64_t steps, int64_t max_side) {
   c.seq = steps + pick(1, 16);
   c.shared = rng() % 2;
   c.model_seed = pick(1, 1000000);
-  for (const char* site : {"res", "xn", "q", "k", "v", "att", "up", "h"})
-    if (rng() % 3 == 0) c.widths[site] = rng() % 2 ? 8 : 16;
+  for (const auto& site : hardwire::golden::kWidthSites)
+    if (rng() % 3 == 0) c.widths[site.name] = rng() % 2 ? 8 : 16;
   c.rows = pick(1, max_side);
   c.cols = pick(1, max_side);
   const int64_t depths[] = {0, 16, 64, 256, 4096};

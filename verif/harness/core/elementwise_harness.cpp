@@ -1,9 +1,9 @@
 // hw_core_elementwise against golden::requantize_sat: per instruction a mode (EMBED: y = requant(1 * E[l]) of the
-// embedding word's int8 lanes; SWIGLU: y = requant(SILU_layer[gate[l] + 128] * up[l]) with a random SiLU image and
-// layer), a random requant word on param_i and a result width 8/16/32; words with random gaps (the reader's read
-// slots), gate and up at their full 8- and 17-bit ranges (extremes included), every lane of every result word checked
-// in order, and valid_o exactly 4 cycles after each word. Configuration: HW_V, HW_N_LAYERS, HW_LAYER_W,
-// HW_SILU_FILE (written here).
+// embedding word's int8 lanes; SWIGLU: y = requant(silu_layer(gate[l]) * up[l]) with a random SiLU image and layer,
+// golden::silu_lookup's interpolation for a 16-bit gate), a random requant word on param_i and a result width
+// 8/16/32; words with random gaps (the reader's read slots), gate and up at their full GATE_W- and 17-bit ranges
+// (extremes included), every lane of every result word checked in order, and valid_o exactly 4 cycles after each
+// word. Configuration: HW_V, HW_N_LAYERS, HW_GATE_W, HW_SILU_FILE (written here).
 #include <cstdio>
 #include <deque>
 #include <memory>
@@ -12,12 +12,13 @@
 #include "Vhw_core_elementwise.h"
 #include "hardwire/golden/ops.hpp"
 #include "ports.hpp"
+#include "silu_image.hpp"
 #include "stream.hpp"
 
 using namespace hardwire;
 
 namespace {
-constexpr int kV = HW_V, kLayers = HW_N_LAYERS, kLatency = 4;
+constexpr int kV = HW_V, kLayers = HW_N_LAYERS, kGateW = HW_GATE_W, kLatency = 4;
 struct Word {
   std::vector<int64_t> y;  // kV expected results
   long long due;           // the cycle valid_o must show them
@@ -29,7 +30,7 @@ int main(int argc, char** argv) {
   const uint64_t seed = verif::harness_seed(block);
   verif::seed_verilator(seed, argc, argv);
   std::mt19937_64 rng(seed);
-  const std::vector<int64_t> silu = verif::write_silu_image(HW_SILU_FILE, kLayers, rng);
+  const std::vector<golden::SiluTable> silu = verif::write_silu_image(HW_SILU_FILE, kLayers, rng);
   if (silu.empty()) return verif::finish(block, seed, 0, 1, "cannot write " + std::string(HW_SILU_FILE));
   auto top = std::make_unique<Vhw_core_elementwise>();
   verif::reset(*top);
@@ -51,14 +52,14 @@ int main(int argc, char** argv) {
       std::vector<int64_t> a(kV), b(kV), e(kV), y(kV);
       for (int l = 0; l < kV; ++l) {
         const int kind = static_cast<int>(rng() % 8);
-        a[static_cast<size_t>(l)] = kind == 0 ? -128 : kind == 1 ? 127 : verif::sext(rng(), 8);
+        a[static_cast<size_t>(l)] = kind == 0 ? golden::min_of(kGateW) : kind == 1 ? golden::max_of(kGateW) : verif::sext(rng(), kGateW);
         b[static_cast<size_t>(l)] = kind == 2 ? -65536 : kind == 3 ? 65535 : verif::sext(rng(), 17);
         e[static_cast<size_t>(l)] = kind == 4 ? -128 : verif::sext(rng(), 8);
-        const int64_t f = swiglu ? silu[static_cast<size_t>(layer * 256 + ((a[static_cast<size_t>(l)] & 0xff) ^ 0x80))] : 1;
+        const int64_t f = swiglu ? golden::silu_lookup(a[static_cast<size_t>(l)], silu[static_cast<size_t>(layer)], kGateW) : 1;
         y[static_cast<size_t>(l)] =
             golden::requantize_sat(f * (swiglu ? b[static_cast<size_t>(l)] : e[static_cast<size_t>(l)]), rq, bits);
         // The scratchpad holds elements as 32-bit words: the upper bits of A and B are not read.
-        a[static_cast<size_t>(l)] = verif::mask(a[static_cast<size_t>(l)], 8) | (static_cast<int64_t>(rng() & 0xffffff) << 8);
+        a[static_cast<size_t>(l)] = verif::mask(a[static_cast<size_t>(l)], kGateW) | (static_cast<int64_t>(rng() & 0xffffff) << kGateW);
         b[static_cast<size_t>(l)] = verif::mask(b[static_cast<size_t>(l)], 32);
         e[static_cast<size_t>(l)] = verif::mask(e[static_cast<size_t>(l)], 8);
       }

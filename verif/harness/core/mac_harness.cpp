@@ -1,16 +1,18 @@
-// hw_core_mac against its contract: groups of element pairs (EMBED: sum of b; SWIGLU: sum of SILU_l[a + 128] * b with
-// a random SiLU image and layer) with random gaps; one sum per group, wrapped to MAC_ACC_W bits. Configuration: HW_MAC_ACC_W, HW_N_LAYERS, HW_LAYER_W, HW_SILU_FILE (written here).
+// hw_core_mac against its contract: groups of element pairs (EMBED: sum of b; SWIGLU: sum of silu_l(a) * b with a
+// random SiLU image and layer, golden::silu_lookup's interpolation for a 16-bit gate) with random gaps; one sum per
+// group, wrapped to MAC_ACC_W bits. Configuration: HW_MAC_ACC_W, HW_N_LAYERS, HW_GATE_W, HW_SILU_FILE (written here).
 #include <cstdio>
 #include <memory>
 #include <vector>
 
 #include "Vhw_core_mac.h"
+#include "silu_image.hpp"
 #include "stream.hpp"
 
 using namespace hardwire;
 
 namespace {
-constexpr int kAccW = HW_MAC_ACC_W, kLayers = HW_N_LAYERS;
+constexpr int kAccW = HW_MAC_ACC_W, kLayers = HW_N_LAYERS, kGateW = HW_GATE_W;
 struct Item {
   int64_t a = 0, b = 0;
   bool first = false, last = false;
@@ -23,7 +25,7 @@ int main(int argc, char** argv) {
   const uint64_t seed = verif::harness_seed(block);
   verif::seed_verilator(seed, argc, argv);
   std::mt19937_64 rng(seed);
-  const std::vector<int64_t> silu = verif::write_silu_image(HW_SILU_FILE, kLayers, rng);
+  const std::vector<golden::SiluTable> silu = verif::write_silu_image(HW_SILU_FILE, kLayers, rng);
   if (silu.empty()) return verif::finish(block, seed, 0, 1, "cannot write " + std::string(HW_SILU_FILE));
   auto top = std::make_unique<Vhw_core_mac>();
   verif::Sink<int64_t> sums(block, seed ^ 1, show, false);
@@ -43,7 +45,10 @@ int main(int argc, char** argv) {
         it.last = i == n - 1;
         it.a = verif::sext(rng(), 17);
         it.b = verif::sext(rng(), 17);
-        const int64_t f = mode == 0 ? 1 : silu[static_cast<size_t>(layer * 256 + ((it.a & 0xff) ^ 0x80))];
+        // The gate is the low GATE_W bits of A (the upper bits are not read).
+        const int64_t f = mode == 0 ? 1
+                                    : golden::silu_lookup(verif::sext(verif::mask(it.a, kGateW), kGateW),
+                                                          silu[static_cast<size_t>(layer)], kGateW);
         acc += f * it.b;
         items.push(it);
       }

@@ -1,12 +1,19 @@
 // hardwire/gen/quantizer.hpp — float model -> integer model (golden::QModel). Floats never leave this module.
 //
-// Weights: int8, symmetric, per output channel (rmsnorm gamma folded into the following matrix first).
-// Activations: per-tensor scales calibrated by max |x| on the float model over a deterministic token stream (a
-// greedy decode from BOS, then a fixed pseudo-random token sequence). Every scale becomes integer parameters
-// (Requant multiplier/shift, NormParams, SiLU table, RoPE tables). docs/numerics.md gives the derivations.
+// Weights: int8, symmetric, per output channel (rmsnorm gamma folded into the following matrix first), rounded to
+// nearest or with error compensation (GPTQ: each column's rounding error folded into the columns not yet quantized,
+// weighted by the calibration inputs' second moments). Activations: per-tensor scales from a calibration over float
+// decodes of the model (a greedy decode from BOS and sequences sampled at temperature 1), clipped where the
+// quantization error (rounding plus clipping, mean squared) is least, or at max |x|. Every scale becomes integer
+// parameters (Requant multiplier/shift, NormParams, SiLU table, RoPE tables). docs/numerics.md §2 and §13 give the
+// derivations to the bit.
 #pragma once
 
 #include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
 
 #include "hardwire/golden/float_model.hpp"
 #include "hardwire/golden/qmodel.hpp"
@@ -14,10 +21,44 @@
 
 namespace hardwire::gen {
 
+// How an activation site's scale is chosen from its calibration values.
+enum class Clip {
+  kMaxAbs,  // s = max|x| / (2^(b-1) - 1): nothing saturates on the calibration set
+  kMse,     // the clip c <= max|x| minimizing the mean squared error of quantize-dequantize on the calibration set
+};
+// How weights are rounded to int8.
+enum class Rounding {
+  kNearest,  // round half away from zero, each weight alone
+  kGptq,     // error-compensating (numerics §2): same format, smaller output error
+};
+const char* to_string(Clip c);
+const char* to_string(Rounding r);
+Result<Clip> parse_clip(const std::string& text);
+Result<Rounding> parse_rounding(const std::string& text);
+
 struct QuantConfig {
   golden::Widths widths;
-  int64_t calib_steps = 64;        // tokens per calibration sequence (capped at seq_len)
-  uint64_t calib_seed = 0x5EED;    // seed of the pseudo-random calibration sequence
+  Clip clip = Clip::kMse;
+  Rounding rounding = Rounding::kGptq;
+  int64_t calib_steps = 128;       // tokens per calibration sequence (capped at seq_len)
+  int64_t calib_sequences = 8;     // the greedy decode from BOS, then sequences sampled at temperature 1
+  uint64_t calib_seed = 0x5EED;    // seed of the sampled calibration sequences
+};
+
+// What calibration recorded on the float model: per activation site its max |x| and a fixed-size uniform sample of
+// its values, per matrix input the input vectors themselves (GPTQ's second moments). Depends on the float model,
+// calib_steps, calib_sequences and calib_seed only (not on widths, clip or rounding), so one calibration serves
+// every variant of a model.
+struct CalibrationData {
+  struct Site {
+    double max_abs = 0;
+    uint64_t seen = 0;
+    std::vector<float> sample;  // reservoir of at most kSampleCap values
+  };
+  static constexpr size_t kSampleCap = 1 << 15;
+  std::map<std::string, Site> sites;
+  std::map<std::string, std::vector<golden::VecF>> inputs;  // "L0.attn.norm", ... -> one vector per token
+  int64_t tokens = 0;
 };
 
 // Real multiplier -> Requant (TFLite's QuantizeMultiplier, expressed as a total right shift).
@@ -26,7 +67,22 @@ Result<golden::Requant> requant_from_real(double real);
 // Real gain C (y = x / r * C) -> NormParams gain/shift (eps set by the caller).
 Result<golden::NormParams> norm_from_real(double gain);
 
+// Runs the float model over the calibration sequences (numerics §13).
+CalibrationData calibrate(const golden::FloatModel& model, const QuantConfig& config);
+// The scale of an activation site of `bits` from its calibration record (numerics §13).
+double site_scale(const CalibrationData::Site& site, int bits, Clip clip);
+
+// Quantizes `model` with a calibration made by calibrate() from the same model and config. When `weights_only` is
+// given, it receives the float model whose weights are the integer weights times their scales (gamma folded, norms
+// 1, classifier unshared): what the weight format alone costs, with float activations.
+Result<golden::QModel> quantize(const golden::FloatModel& model, const CalibrationData& calibration,
+                                const QuantConfig& config, golden::FloatModel* weights_only = nullptr);
+// calibrate() then quantize().
 Result<golden::QModel> quantize(const golden::FloatModel& model, const QuantConfig& config);
+
+// Error-compensating rounding of `w` (rows = outputs, columns = inputs) to int8 codes at the given per-row scales,
+// for inputs with second-moment matrix `h` (inputs x inputs, symmetric positive semi-definite; dampened here).
+golden::MatI8 gptq_round(const golden::MatF& w, const std::vector<double>& row_scale, const Eigen::MatrixXd& h);
 
 // RoPE tables in Q1.14 (numerics §7): cos/sin of pos * theta^(-2j/head_size), [seq_len x head_size/2].
 void rope_tables(int64_t seq_len, int64_t head_size, golden::MatI16& cos, golden::MatI16& sin);

@@ -30,4 +30,13 @@ CompareResult compare_decode(const FloatModel& fm, const QModel& qm, const std::
 
 double cosine_similarity(const VecF& a, const VecI& b);
 
+// splitmix64: advances `state` by the golden-ratio increment and returns its mix (fully specified, so every seeded
+// stream of the project is the same on every machine).
+uint64_t splitmix64(uint64_t& state);
+// Index of the largest float logit; the lowest index wins ties (as golden::argmax for integers).
+int64_t argmax_float(const VecF& logits);
+// A token drawn from softmax(logits / temperature), temperature > 0, by inverse CDF over the ids in order with one
+// uniform u = (splitmix64(rng) >> 11) * 2^-53 in [0, 1); computed in double.
+int64_t sample_token(const VecF& logits, double temperature, uint64_t& rng);
+
 }  // namespace hardwire::golden

@@ -49,8 +49,15 @@ void rope(VecI& v, int64_t pos, int64_t head_size, const MatI16& cos, const MatI
 // `exp_out`/`sum_out`, when given, receive the intermediate exp values (0..32768) and their sum.
 VecI softmax(const VecI& z, VecI* exp_out = nullptr, uint64_t* sum_out = nullptr);
 
-// §swiglu: h[i] = sat_hbits(requantize(silu[gate[i] + 128] * up[i], rq)).
-VecI swiglu(const VecI& gate, const VecI& up, const std::array<int16_t, 256>& silu, Requant rq, int h_bits);
+// §swiglu: the SiLU of a gate_bits gate from the 257-entry table: i = (g >> f) + 128, r = g - ((g >> f) << f) with
+// f = gate_bits - 8, s = SILU[i] + (((SILU[i+1] - SILU[i]) * r + 2^(f-1)) >> f) (s = SILU[i] when f = 0).
+int64_t silu_lookup(int64_t gate, const SiluTable& silu, int gate_bits);
+// The chip's SiLU ROM word i (0..255) of a layer: the pair it interpolates between, {SILU[i+1], SILU[i]} as two
+// 16-bit two's-complement halves of a 32-bit word (unsigned value returned).
+inline constexpr int kSiluRomWordBits = 32;
+int64_t silu_rom_word(const SiluTable& silu, size_t i);
+// h[i] = sat_hbits(requantize(silu_lookup(gate[i]) * up[i], rq)).
+VecI swiglu(const VecI& gate, const VecI& up, const SiluTable& silu, int gate_bits, Requant rq, int h_bits);
 
 // §residual: y = sat_bits(a + b).
 VecI residual_add(const VecI& a, const VecI& b, int bits);

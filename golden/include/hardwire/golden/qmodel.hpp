@@ -38,27 +38,46 @@ struct NormParams {
   bool operator==(const NormParams&) const = default;
 };
 
-// Activation width (bits, two's complement) at each quantized site. Each may be 8 or 16.
-// Fixed by the spec, not configurable: the FFN gate (8: it indexes the 256-entry SiLU table), the SiLU table output
-// (16), attention probabilities (unsigned 8, Q0.8), the attention score/log2 domain (16, Q7.8), logits (32).
+// Activation width (bits, two's complement) at each quantized site. Each may be 8 or 16. Defaults: 16 wherever
+// it costs nothing in the array (every matrix input is as wide as the widest, h) or almost nothing elsewhere; the V
+// cache stays 8 (16 bits would double its memory for no measured gain). docs/numerics.md §1 has the measurement.
+// Fixed by the spec, not configurable: the SiLU table output (16), attention probabilities (unsigned 8, Q0.8), the
+// attention score/log2 domain (16, Q7.8), logits (32).
 struct Widths {
-  int res = 16;  // residual stream (embedding output, both residual adds, the branch outputs added to it)
-  int xn = 8;    // RMSNorm outputs (inputs of wq/wk/wv, w1/w3, classifier)
-  int q = 16;    // queries (after wq and after RoPE)
-  int k = 16;    // keys (after wk, after RoPE, in the K cache)
-  int v = 8;     // values (V cache)
-  int att = 8;   // attention output (input of wo)
-  int up = 8;    // FFN up projection (w3)
-  int h = 16;    // SwiGLU product silu(gate) * up (input of w2)
+  int res = 16;   // residual stream (embedding output, both residual adds, the branch outputs added to it)
+  int xn = 16;    // RMSNorm outputs (inputs of wq/wk/wv, w1/w3, classifier)
+  int q = 16;     // queries (after wq and after RoPE)
+  int k = 16;     // keys (after wk, after RoPE, in the K cache)
+  int v = 8;      // values (V cache)
+  int att = 16;   // attention output (input of wo)
+  int gate = 16;  // FFN gate (w1): its top 8 bits index the SiLU table, the rest interpolate (numerics §11)
+  int up = 16;    // FFN up projection (w3)
+  int h = 16;     // SwiGLU product silu(gate) * up (input of w2)
   bool operator==(const Widths&) const = default;
 };
-inline constexpr int kGateBits = 8;
+// Every configurable site: its name (in --widths, JSON shapes, manifests) and its field, in this order everywhere.
+struct WidthSite {
+  const char* name;
+  int Widths::*bits;
+};
+inline constexpr std::array<WidthSite, 9> kWidthSites{{{"res", &Widths::res},
+                                                       {"xn", &Widths::xn},
+                                                       {"q", &Widths::q},
+                                                       {"k", &Widths::k},
+                                                       {"v", &Widths::v},
+                                                       {"att", &Widths::att},
+                                                       {"gate", &Widths::gate},
+                                                       {"up", &Widths::up},
+                                                       {"h", &Widths::h}}};
+inline constexpr int kSiluIndexBits = 8;  // the SiLU table has 2^8 + 1 entries per layer (numerics §11)
 inline constexpr int kSiluBits = 16;
 inline constexpr int kScoreBits = 16;
 inline constexpr int kScoreFracBits = 8;  // scores are log2-domain values in Q7.8
 inline constexpr int kProbBits = 8;       // unsigned Q0.8, clamped at 255 (= 1.0 - 2^-8)
 inline constexpr int kLogitBits = 32;
 inline constexpr int kRopeFracBits = 14;  // cos/sin tables in Q1.14 (int16)
+
+using SiluTable = std::array<int16_t, (1 << kSiluIndexBits) + 1>;
 
 // A quantized linear layer: int8 weights (out x in, symmetric, per output channel) and one Requant per output
 // channel taking the accumulator to the destination site's scale.
@@ -75,7 +94,7 @@ struct QLayer {
   QLinear wo;              // -> residual scale
   NormParams ffn_norm;
   QLinear w1, w3;          // gate -> int8, up -> int(up)
-  std::array<int16_t, 256> silu{};  // silu table indexed by gate + 128
+  SiluTable silu{};        // SILU[j] = silu((j - 128) * 2^(gate - 8) * s_gate) / s_silu, j = 0..256
   Requant h;               // silu * up -> int(h)
   QLinear w2;              // -> residual scale
 };

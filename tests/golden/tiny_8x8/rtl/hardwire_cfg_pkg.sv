@@ -2,7 +2,7 @@
 // hardwire 0.1.0 - generated file, do not edit.
 // Regenerate: hardwire generate --model tiny --array 8x8 --weight-port 64 --sram-bank-depth 4096 --out DIR  (DIR: the directory holding this file)
 // Model: tiny (dim 32, hidden 96, layers 2, heads 4 (kv 2), vocab 100, seq 64)
-// Array 8x8, widths res=16,xn=8,q=16,k=16,v=8,att=8,up=8,h=16
+// Array 8x8, widths res=16,xn=16,q=16,k=16,v=8,att=16,gate=16,up=16,h=16
 // Configuration package (generated from the chip plan).
 // ====================================================================================================
 // Constants of this model and this accelerator configuration (the chip plan; manifest.json has the same data).
@@ -18,12 +18,13 @@ package hardwire_cfg_pkg;
   localparam int unsigned SeqLen          = 64;
   // activation widths per site (docs/numerics.md §1)
   localparam int unsigned ResW            = 16;
-  localparam int unsigned XnW             = 8;
+  localparam int unsigned XnW             = 16;
   localparam int unsigned QW              = 16;
   localparam int unsigned KW              = 16;
   localparam int unsigned VW              = 8;
-  localparam int unsigned AttW            = 8;
-  localparam int unsigned UpW             = 8;
+  localparam int unsigned AttW            = 16;
+  localparam int unsigned GateW           = 16;
+  localparam int unsigned UpW             = 16;
   localparam int unsigned HW              = 16;
   // array R x C
   localparam int unsigned ArrayRows       = 8;

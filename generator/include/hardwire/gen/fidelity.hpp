@@ -1,0 +1,64 @@
+// hardwire/gen/fidelity.hpp — does the chip say what the model says? The integer model (and other variants)
+// against the float reference over a set of prompts.
+//
+// For each prompt the float reference decodes `steps` greedy tokens; every variant is then run teacher-forced on
+// the prompt and the float's tokens, step by step. Up to a variant's first disagreement its teacher-forced state
+// equals its free-running state, so the first step where its argmax differs from the float's token *is* the
+// free-running first divergence: one pass gives both. Per step: top-1 agreement, the cosine of the two logit
+// vectors, and KL(p_float || p_variant) of their softmaxes (a variant's logits in float units: integer logits times
+// the logit scale). Prompts run in parallel (`threads`); results do not depend on the thread count.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "hardwire/golden/float_model.hpp"
+#include "hardwire/golden/qmodel.hpp"
+#include "hardwire/status.hpp"
+
+namespace hardwire::gen {
+
+// `count` prompts of `length` tokens each: BOS, then length - 1 tokens sampled from the float model at
+// temperature 1; prompt i draws from its own stream (seed and i through splitmix64), so any prompt replays alone.
+std::vector<std::vector<int64_t>> sample_prompts(const golden::FloatModel& model, int64_t count, int64_t length,
+                                                 uint64_t seed, int threads);
+
+// One model compared with the reference: an integer model (the chip), or a float model (e.g. int8 weights with
+// float activations).
+struct FidelityVariant {
+  std::string name;  // short, for tables: "chip", "weights only", "xn=16", ...
+  std::string what;  // one line: what differs from the chip
+  const golden::QModel* integer = nullptr;
+  const golden::FloatModel* floating = nullptr;
+};
+
+struct PromptFidelity {
+  int64_t first_divergence = 0;  // first step whose greedy token differs; == steps when none did
+  bool diverged = false;
+  int64_t agree = 0;             // teacher-forced steps whose argmax equals the float's token
+  double mean_cosine = 0, min_cosine = 1, mean_kl = 0;
+};
+
+struct FidelitySummary {
+  FidelityVariant variant;
+  std::vector<PromptFidelity> prompts;
+  int64_t steps = 0;
+  double mean_divergence = 0, divergence_stderr = 0, median_divergence = 0;
+  int64_t never_diverged = 0;     // prompts identical for all steps (their divergence counts as `steps`)
+  double top1 = 0;                // teacher-forced top-1 agreement over all steps of all prompts
+  double mean_cosine = 0, min_cosine = 1, mean_kl = 0;
+};
+
+struct FidelityRun {
+  std::vector<std::vector<int64_t>> prompts;
+  std::vector<std::vector<int64_t>> float_tokens;  // the reference's greedy continuation of each prompt
+  std::vector<FidelitySummary> variants;
+};
+
+// Requires every prompt non-empty, starting within the vocabulary, prompt + steps - 1 <= seq_len, and variants of
+// the reference's shape (checked: errors name the problem).
+Result<FidelityRun> evaluate_fidelity(const golden::FloatModel& reference, const std::vector<FidelityVariant>& variants,
+                                      const std::vector<std::vector<int64_t>>& prompts, int64_t steps, int threads);
+
+}  // namespace hardwire::gen
