@@ -3,8 +3,10 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <filesystem>
 #include <random>
 
+#include "hardwire/gen/llama2c.hpp"
 #include "hardwire/gen/model_source.hpp"
 #include "hardwire/gen/quantizer.hpp"
 #include "hardwire/golden/compare.hpp"
@@ -144,11 +146,9 @@ TEST(IntDecoder, DeterministicAcrossInstances) {
 
 // ---- quality: the integer golden tracks the float reference ----------------------------------------------------
 // Measured (docs/numerics.md, "Measured quality"): stories260K shape, synthetic weights, 64 greedy steps from BOS,
-// default widths. Over ~2000 random model seeds: worst mean logit cosine 0.99663; min cosine heavy-tailed (0.964
-// once, on a step with nearly flat logits); top-1 agreement usually 0.8-1.0 but as low as 0.109 (with cosine 0.9995)
-// on the rare model whose greedy path sits in an attractor with two near-tied tokens, where one tiny systematic bias
-// flips all 64 correlated decisions. So top-1 is asserted only on fixed models, and random models are held to
-// cosine. All-int8 widths (res=q=k=h=8) land far below: top-1 ~0.4-0.5, mean cosine ~0.88.
+// default widths. Random models are held to cosine only: top-1 on synthetic weights is heavy-tailed (near-tied
+// logits; it fell to 0.109 once with the earlier quantizer at cosine 0.9995), min cosine likewise. The fixed models
+// below are held to their measured figures. All-int8 widths land far below (mean cosine 0.89-0.99).
 
 namespace {
 golden::CompareResult quality_run(uint64_t model_seed, const char* widths) {
@@ -168,8 +168,8 @@ TEST(Quality, FixedModelsMeetMeasuredFigures) {
     uint64_t seed;
     double top1, min_cos, mean_cos;
   };
-  const Case cases[] = {{1, 1.000, 0.99853, 0.99945}, {2, 0.969, 0.99880, 0.99919}, {3, 0.984, 0.99808, 0.99906},
-                        {4, 0.984, 0.99854, 0.99954}, {5, 0.859, 0.99933, 0.99958}};
+  const Case cases[] = {{1, 1.000, 0.99957, 0.99980}, {2, 1.000, 0.99966, 0.99984}, {3, 1.000, 0.99906, 0.99956},
+                        {4, 0.984, 0.99973, 0.99988}, {5, 0.922, 0.99960, 0.99986}};
   for (const auto& c : cases) {
     const auto r = quality_run(c.seed, "");
     std::printf("model seed %llu: top-1 %.3f, min cosine %.5f, mean cosine %.5f, first divergence %lld\n",
@@ -192,9 +192,9 @@ TEST(Quality, RandomModelTracksFloatReference) {
               static_cast<long long>(r.first_divergence));
   EXPECT_GE(r.mean_cosine(), 0.995);
   EXPECT_GE(r.min_cosine(), 0.90);  // gross-error check only: the per-step minimum is heavy-tailed
-  const auto r8 = quality_run(model_seed, "res=8,q=8,k=8,h=8");
+  const auto r8 = quality_run(model_seed, "res=8,xn=8,q=8,k=8,v=8,att=8,gate=8,up=8,h=8");
   std::printf("all-int8 widths: top-1 %.3f, mean cosine %.5f\n", r8.top1_agreement(), r8.mean_cosine());
-  EXPECT_GT(r.mean_cosine(), r8.mean_cosine()) << "16-bit residual/q/k/h must beat all-int8";
+  EXPECT_GT(r.mean_cosine(), r8.mean_cosine()) << "the default widths must beat all-int8";
 }
 
 TEST(Quality, CompareDecodeWithPrompt) {
@@ -206,4 +206,41 @@ TEST(Quality, CompareDecodeWithPrompt) {
   EXPECT_EQ(r.float_tokens.size(), static_cast<size_t>(kShape.seq_len - 3));
   EXPECT_EQ(r.int_tokens.size(), r.float_tokens.size());
   EXPECT_EQ(r.cosine.size(), r.float_tokens.size());
+}
+
+// ---- the real trained checkpoint (../shared/models/, when present) -----------------------------------------------
+// stories260K (llama2.c TinyStories, MIT): the float reference must say what llama2.c says, and the integer model
+// (the chip: sim checks it bit-exact) must say the same text. Measured with the default quantization: identical to
+// the float text for the first 185 greedy tokens from BOS, teacher-forced top-1 199/200.
+namespace {
+const std::string kModels = HARDWIRE_MODELS_DIR;
+// llama2.c's own test expects this greedy text from BOS (../shared/models/README.md).
+const std::string kFloatText = "Once upon a time, there was a little girl named Lily. She loved to play outside in the "
+                               "park. One day, she saw a big, red ball.";
+}  // namespace
+
+TEST(RealModel, IntegerTextIsTheFloatText) {
+  if (!std::filesystem::exists(kModels + "/stories260K.bin") || !std::filesystem::exists(kModels + "/tok512.bin"))
+    GTEST_SKIP() << "the real checkpoint is not at " << kModels << " (see ../shared/models/README.md); skipped";
+  auto src = gen::resolve_model(kModels + "/stories260K.bin");
+  ASSERT_TRUE(src.is_ok()) << src.message();
+  auto fm = gen::load_float_model(*src);
+  ASSERT_TRUE(fm.is_ok()) << fm.message();
+  auto tok = gen::read_tokenizer(kModels + "/tok512.bin", fm->shape.vocab);
+  ASSERT_TRUE(tok.is_ok()) << tok.message();
+  auto qm = gen::quantize(*fm, {});
+  ASSERT_TRUE(qm.is_ok()) << qm.message();
+  const int64_t steps = 128;
+  const auto r = golden::compare_decode(*fm, *qm, {golden::kBosToken}, steps);
+  auto text = [&](const std::vector<int64_t>& ids) {
+    std::string s;
+    int64_t prev = golden::kBosToken;
+    for (int64_t t : ids) s += tok->decode(prev, t), prev = t;
+    return s;
+  };
+  const std::string f = text(r.float_tokens), i = text(r.int_tokens);
+  EXPECT_EQ(f.substr(0, kFloatText.size()), kFloatText) << "the float reference is not llama2.c's: " << f;
+  EXPECT_EQ(i, f) << "first divergence at step " << r.first_divergence;
+  EXPECT_GE(r.top1_agreement(), 0.99);
+  EXPECT_GE(r.mean_cosine(), 0.9999);
 }

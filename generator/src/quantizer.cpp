@@ -192,9 +192,15 @@ Result<Rounding> parse_rounding(const std::string& text) {
   return it->second;
 }
 
+int64_t calibration_steps(const golden::Shape& s, const QuantConfig& cfg) {
+  const int64_t macs = std::max<int64_t>(1, golden::compute_stats(s, false).matmul_macs_per_token);
+  const int64_t by_budget = cfg.calib_macs / std::max<int64_t>(1, cfg.calib_sequences) / macs;
+  return std::min(s.seq_len, std::clamp<int64_t>(by_budget, std::min<int64_t>(16, cfg.calib_steps), cfg.calib_steps));
+}
+
 CalibrationData calibrate(const FloatModel& fm, const QuantConfig& cfg) {
   const golden::Shape& s = fm.shape;
-  const int64_t n = std::min(cfg.calib_steps, s.seq_len);
+  const int64_t n = calibration_steps(s, cfg);
   CalibrationData d;
   Calibrator cal(d);
   for (int64_t seq = 0; seq < std::max<int64_t>(1, cfg.calib_sequences); ++seq) {

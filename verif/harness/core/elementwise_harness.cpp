@@ -26,7 +26,8 @@ struct Word {
 }  // namespace
 
 int main(int argc, char** argv) {
-  const std::string block = "rtl core_elementwise V=" + std::to_string(kV) + " N_LAYERS=" + std::to_string(kLayers);
+  const std::string block = "rtl core_elementwise V=" + std::to_string(kV) + " N_LAYERS=" + std::to_string(kLayers) +
+                            " GATE_W=" + std::to_string(kGateW);
   const uint64_t seed = verif::harness_seed(block);
   verif::seed_verilator(seed, argc, argv);
   std::mt19937_64 rng(seed);

@@ -21,7 +21,8 @@ std::string show(const int64_t& v) { return std::to_string(v); }
 }  // namespace
 
 int main(int argc, char** argv) {
-  const std::string block = "rtl core_mac MAC_ACC_W=" + std::to_string(kAccW) + " N_LAYERS=" + std::to_string(kLayers);
+  const std::string block = "rtl core_mac MAC_ACC_W=" + std::to_string(kAccW) + " N_LAYERS=" + std::to_string(kLayers) +
+                            " GATE_W=" + std::to_string(kGateW);
   const uint64_t seed = verif::harness_seed(block);
   verif::seed_verilator(seed, argc, argv);
   std::mt19937_64 rng(seed);

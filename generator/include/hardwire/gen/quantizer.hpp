@@ -40,14 +40,15 @@ struct QuantConfig {
   golden::Widths widths;
   Clip clip = Clip::kMse;
   Rounding rounding = Rounding::kGptq;
-  int64_t calib_steps = 128;       // tokens per calibration sequence (capped at seq_len)
+  int64_t calib_steps = 128;       // tokens per calibration sequence at most (see calibration_steps)
   int64_t calib_sequences = 8;     // the greedy decode from BOS, then sequences sampled at temperature 1
+  int64_t calib_macs = int64_t{1} << 32;  // budget of float multiply-accumulates over all sequences
   uint64_t calib_seed = 0x5EED;    // seed of the sampled calibration sequences
 };
 
 // What calibration recorded on the float model: per activation site its max |x| and a fixed-size uniform sample of
 // its values, per matrix input the input vectors themselves (GPTQ's second moments). Depends on the float model,
-// calib_steps, calib_sequences and calib_seed only (not on widths, clip or rounding), so one calibration serves
+// calib_steps, calib_sequences, calib_macs and calib_seed only (not on widths, clip or rounding), so one calibration serves
 // every variant of a model.
 struct CalibrationData {
   struct Site {
@@ -67,6 +68,9 @@ Result<golden::Requant> requant_from_real(double real);
 // Real gain C (y = x / r * C) -> NormParams gain/shift (eps set by the caller).
 Result<golden::NormParams> norm_from_real(double gain);
 
+// Tokens per calibration sequence (numerics §13): calib_steps, fewer where calib_sequences of them would exceed
+// calib_macs of matrix work, but at least 16, and never past seq_len.
+int64_t calibration_steps(const golden::Shape& shape, const QuantConfig& config);
 // Runs the float model over the calibration sequences (numerics §13).
 CalibrationData calibrate(const golden::FloatModel& model, const QuantConfig& config);
 // The scale of an activation site of `bits` from its calibration record (numerics §13).
