@@ -3,7 +3,9 @@
 #include <sys/wait.h>
 
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 
 #include "hardwire/gen/llama2c.hpp"
 #include "hardwire/gen/model_source.hpp"
@@ -125,4 +127,108 @@ TEST(Cli, UserErrors) {
   EXPECT_NE(run(tmp, "").exit_code, 0);
   EXPECT_NE(run(tmp, "frobnicate").exit_code, 0);
   EXPECT_NE(run(tmp, "golden --steps notanumber").exit_code, 0);
+}
+
+// ---- hardwire fidelity ---------------------------------------------------------------------------------------------
+namespace {
+// The tiny preset's 100-token tokenizer (printable ASCII pieces).
+void write_tiny_tokenizer(const TmpDir& tmp) {
+  gen::Tokenizer t;
+  t.max_token_length = 6;
+  for (const char* p : {"<unk>", "\n<s>\n", "\n</s>\n"}) t.pieces.push_back(p), t.scores.push_back(0);
+  for (int b = 0; b < 97; ++b) {
+    t.pieces.push_back(std::string(1, static_cast<char>(b < 95 ? ' ' + b : 'x')) + (b >= 95 ? "y" : ""));
+    t.scores.push_back(-static_cast<float>(b));
+  }
+  ASSERT_TRUE(gen::write_tokenizer(t, tmp.file("tok.bin")).is_ok());
+}
+// `hardwire ARGS` run in the test's directory: relative paths (and the messages naming them) are its.
+CliRun run_in(const TmpDir& tmp, const std::string& args) { return hw_test::run_hardwire(tmp, args, tmp.path()); }
+}  // namespace
+
+TEST(Cli, FidelitySampledPromptsAndJson) {
+  TmpDir tmp;
+  CliRun r = run_in(tmp, "fidelity --model tiny --samples 3 --prompt-tokens 4 --steps 6 --seed 9 --json f.json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("3 prompts of 4 tokens sampled from the float model at temperature 1, seed 9"), std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("\nchip "), std::string::npos) << r.out;
+  const auto j = nlohmann::json::parse(read_bytes(tmp.file("f.json")));
+  EXPECT_EQ(j["seed"], 9);
+  ASSERT_EQ(j["prompts"].size(), 3u);
+  for (const auto& p : j["prompts"]) {
+    ASSERT_EQ(p.size(), 4u);
+    EXPECT_EQ(p[0], 1);  // BOS
+  }
+  ASSERT_EQ(j["float_tokens"][0].size(), 6u);
+  ASSERT_EQ(j["variants"].size(), 1u);
+  const auto& v = j["variants"][0];
+  EXPECT_EQ(v["name"], "chip");
+  EXPECT_GE(v["top1"].get<double>(), 0.0);
+  EXPECT_LE(v["top1"].get<double>(), 1.0);
+  EXPECT_GT(v["mean_cosine"].get<double>(), 0.9);
+  EXPECT_GE(v["mean_kl"].get<double>(), 0.0);
+  ASSERT_EQ(v["prompts"].size(), 3u);
+  // The same seed replays the same prompts and figures, on any number of threads.
+  CliRun r2 = run_in(tmp, "fidelity --model tiny --samples 3 --prompt-tokens 4 --steps 6 --seed 9 --threads 1 --json g.json");
+  ASSERT_EQ(r2.exit_code, 0) << r2.err;
+  EXPECT_EQ(read_bytes(tmp.file("f.json")), read_bytes(tmp.file("g.json")));
+}
+
+TEST(Cli, FidelityAblateListsEveryVariant) {
+  TmpDir tmp;
+  CliRun r = run_in(tmp, "fidelity --model tiny --samples 2 --prompt-tokens 3 --steps 4 --ablate --json a.json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = nlohmann::json::parse(read_bytes(tmp.file("a.json")));
+  std::vector<std::string> names;
+  for (const auto& v : j["variants"]) names.push_back(v["name"]);
+  const std::vector<std::string> expect = {"chip",   "weights only", "res=8",  "xn=8",   "q=8",          "k=8",
+                                           "v=16",   "att=8",        "gate=8", "up=8",   "h=8",          "all 16",
+                                           "all 8",  "calib max",    "round nearest"};
+  EXPECT_EQ(names, expect);
+}
+
+TEST(Cli, FidelityPromptFile) {
+  TmpDir tmp;
+  write_tiny_tokenizer(tmp);
+  write_bytes(tmp.file("p.txt"), "hi there\n\n  \nthe end\r\n");
+  CliRun r = run_in(tmp, "fidelity --model tiny --tokenizer tok.bin --prompts p.txt --steps 4");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("2 prompts from p.txt"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("hi there"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("the end"), std::string::npos) << r.out;
+}
+
+TEST(Cli, FidelityUserErrors) {
+  TmpDir tmp;
+  write_tiny_tokenizer(tmp);
+  expect_user_error(run_in(tmp, "fidelity --prompts p.txt"), "--prompts needs --tokenizer to turn each line into token ids");
+  expect_user_error(run_in(tmp, "fidelity --tokenizer tok.bin --prompts none.txt"),
+                    "cannot open prompt file 'none.txt': no such file");
+  write_bytes(tmp.file("empty.txt"), "\n \n");
+  expect_user_error(run_in(tmp, "fidelity --tokenizer tok.bin --prompts empty.txt"),
+                    "empty.txt holds no prompt; give one prompt per line");
+  write_bytes(tmp.file("bin.txt"), std::string("ab\0c\n", 5));
+  expect_user_error(run_in(tmp, "fidelity --tokenizer tok.bin --prompts bin.txt"),
+                    "bin.txt is not a text file (a NUL byte on line 1); give one prompt per line");
+  write_bytes(tmp.file("long.txt"), "short\n" + std::string(60, 'a') + "\n");
+  expect_user_error(run_in(tmp, "fidelity --tokenizer tok.bin --prompts long.txt --steps 4"),
+                    "prompt 2 (62 tokens) and 4 steps need 65 positions but the model's seq_len is 64; use fewer steps "
+                    "or shorter prompts");
+  expect_user_error(run_in(tmp, "fidelity --steps 0"), "--steps must be at least 1");
+  expect_user_error(run_in(tmp, "fidelity --samples 0"), "--samples 0 gives no prompts: give 1 or more");
+  expect_user_error(run_in(tmp, "fidelity --prompt-tokens 65"),
+                    "--prompt-tokens 65 is out of range: give 1 to the model's seq_len of 64");
+  expect_user_error(run_in(tmp, "fidelity --prompt-tokens 60 --steps 10"),
+                    "--prompt-tokens 60 and --steps 10 need 69 positions but the model's seq_len is 64; use fewer steps");
+  expect_user_error(run_in(tmp, "fidelity --threads -1"), "--threads -1 is negative: give 1 or more (0: the machine's cores)");
+  expect_user_error(run_in(tmp, "fidelity --calibration best"),
+                    "--calibration 'best' is not a calibration; use max (scale at max |x|) or mse (clip where the mean "
+                    "squared error is least)");
+  expect_user_error(run_in(tmp, "fidelity --rounding up"),
+                    "--rounding 'up' is not a rounding; use nearest or gptq (error-compensating)");
+  expect_user_error(run_in(tmp, "fidelity --weight-bits 3"), "--weight-bits 3 is not supported; use 4, 6 or 8");
+  expect_user_error(run_in(tmp, "fidelity --weight-group 2"),
+                    "--weight-group 2 is out of range; give 0 (one scale per row) or 8 to 1048576 inputs per group scale");
+  EXPECT_FALSE(std::filesystem::exists(tmp.file("f.json")));
 }

@@ -381,3 +381,29 @@ TEST(Argmax, LowestIndexWinsTies) {
   EXPECT_EQ(argmax(vec({INT32_MIN, INT32_MIN})), 0);
   EXPECT_EQ(argmax(vec({0, 0, 0, 1})), 3);
 }
+
+// numerics §2, §4: narrow codes with group scales; each group's partial sum times its scale, then summed exactly.
+TEST(Matvec, GroupScalesMultiplyPartialSums) {
+  QLinear l;
+  l.group = 3;
+  l.w.resize(2, 7);
+  l.w << 7, -7, 1, 2, 3, 4, -5,  //
+      0, 0, 0, -7, -7, -7, 7;
+  l.group_scale.resize(2, 3);
+  l.group_scale << 255, 1, 17,  //
+      1, 255, 2;
+  const VecI x = vec({32767, -32768, 5, 1, 2, 3, -4});
+  const VecI acc = matvec(l, x);
+  const int64_t p00 = 7 * 32767 + -7 * -32768 + 1 * 5, p01 = 2 + 6 + 12, p02 = -5 * -4;
+  EXPECT_EQ(acc[0], 255 * p00 + 1 * p01 + 17 * p02);
+  EXPECT_EQ(acc[1], 1 * 0 + 255 * (-7 - 14 - 21) + 2 * (7 * -4));
+  l.group = 0;  // no groups: the plain product
+  EXPECT_EQ(matvec(l, x), matvec(l.w, x));
+  // The accumulator bound of a format: act + bits - 1 + ceil(log2 k) (+ 8 with groups).
+  EXPECT_EQ(accumulator_bits(16, 64), 16 + 7 + 6);
+  EXPECT_EQ(accumulator_bits(16, 64, WeightFormat{4, 0}), 16 + 3 + 6);
+  EXPECT_EQ(accumulator_bits(16, 172, WeightFormat{4, 32}), 16 + 3 + 8 + 8);
+  // |acc| <= k * max_code * 255 * 2^(act-1) fits the bound's width.
+  const int bits = accumulator_bits(16, 172, WeightFormat{4, 32});
+  EXPECT_LT(172.0 * 7 * 255 * 32768, std::exp2(bits - 1));
+}

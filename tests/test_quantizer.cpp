@@ -137,7 +137,9 @@ TEST(Quantizer, GptqLowersTheOutputErrorOfNearestRounding) {
   const Eigen::MatrixXd h = x.transpose() * x;
   std::vector<double> scale(static_cast<size_t>(out));
   for (Eigen::Index r = 0; r < out; ++r) scale[static_cast<size_t>(r)] = w.row(r).cwiseAbs().maxCoeff() / 127.0;
-  const golden::MatI8 g = gen::gptq_round(w, scale, h);
+  Eigen::MatrixXd elem(out, in);
+  for (Eigen::Index r = 0; r < out; ++r) elem.row(r).setConstant(scale[static_cast<size_t>(r)]);
+  const golden::MatI8 g = gen::gptq_round(w, elem, 127, h);
   golden::MatI8 nn(out, in);
   for (Eigen::Index r = 0; r < out; ++r)
     for (Eigen::Index c = 0; c < in; ++c)
@@ -151,7 +153,7 @@ TEST(Quantizer, GptqLowersTheOutputErrorOfNearestRounding) {
   EXPECT_LE(g.cast<int>().cwiseAbs().maxCoeff(), 127);
   EXPECT_LT(output_error(g), 0.5 * output_error(nn)) << "gptq " << output_error(g) << " nearest " << output_error(nn);
   // No calibration signal: nearest rounding exactly.
-  EXPECT_EQ(gen::gptq_round(w, scale, Eigen::MatrixXd::Zero(in, in)), nn);
+  EXPECT_EQ(gen::gptq_round(w, elem, 127, Eigen::MatrixXd::Zero(in, in)), nn);
 }
 
 // numerics §13: mse clipping clips a lone 8-bit outlier (10,000 values uniform in [-1, 1] and one at 1.05: the
@@ -212,4 +214,40 @@ TEST(NormFromReal, Accurate) {
   }
   EXPECT_FALSE(gen::norm_from_real(0).is_ok());
   EXPECT_FALSE(gen::norm_from_real(std::exp2(50)).is_ok());
+}
+
+// numerics §2: 4- and 6-bit codes with and without group scales: codes within +-(2^(b-1) - 1), group scales in
+// 1..255, the classifier and embedding int8, and each weight's dequantized value within its scale's rounding (plus
+// GPTQ's compensation) of the float weight; the integer model decodes.
+TEST(Quantizer, NarrowWeightFormats) {
+  const auto fm = gen::synthesize(kShape, false, 4, "q");
+  for (int bits : {4, 6}) {
+    for (int64_t group : {int64_t{0}, int64_t{8}, int64_t{16}}) {
+      gen::QuantConfig c;
+      c.weights = {bits, group};
+      auto qm = gen::quantize(fm, c);
+      ASSERT_TRUE(qm.is_ok()) << qm.message();
+      EXPECT_EQ(qm->weights, c.weights);
+      const auto& w1 = qm->layers[0].w1;
+      EXPECT_LE(w1.w.cast<int>().cwiseAbs().maxCoeff(), golden::max_weight_code(bits));
+      EXPECT_EQ(w1.group, group);
+      if (group > 0) {
+        EXPECT_EQ(w1.group_scale.rows(), w1.w.rows());
+        EXPECT_EQ(w1.group_scale.cols(), (w1.w.cols() + group - 1) / group);
+        EXPECT_GE(w1.group_scale.cast<int>().minCoeff(), 1);
+      } else {
+        EXPECT_EQ(w1.group_scale.size(), 0);
+      }
+      EXPECT_EQ(qm->cls.group, 0);  // the classifier stays int8 per row
+      EXPECT_GT(qm->cls.w.cast<int>().cwiseAbs().maxCoeff(), golden::max_weight_code(bits));
+      golden::IntDecoder dec(*qm);
+      for (int64_t p = 0; p < 3; ++p) dec.step(golden::kBosToken, p);
+    }
+  }
+  gen::QuantConfig bad;
+  bad.weights = {5, 0};
+  EXPECT_EQ(gen::quantize(fm, bad).message(), "--weight-bits 5 is not supported; use 4, 6 or 8");
+  bad.weights = {4, 4};
+  EXPECT_EQ(gen::quantize(fm, bad).message(),
+            "--weight-group 4 is out of range; give 0 (one scale per row) or 8 to 1048576 inputs per group scale");
 }

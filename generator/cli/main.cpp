@@ -431,6 +431,8 @@ int cmd_golden(const std::string& model, const std::string& widths_arg, const st
 struct FidelityArgs {
   std::string model = gen::kDefaultModel, widths, tokenizer, prompts, json;
   std::string calibration = "mse", rounding = "gptq";
+  int weight_bits = 8;
+  int64_t weight_group = 0;
   int64_t samples = 64, prompt_tokens = 24, steps = 200;
   uint64_t seed = 1;
   int threads = 0;  // 0: the machine's cores
@@ -439,9 +441,11 @@ struct FidelityArgs {
 
 // The quantization options of the command line, checked.
 Result<gen::QuantConfig> quant_config(const golden::Widths& widths, const std::string& calibration,
-                                      const std::string& rounding) {
+                                      const std::string& rounding, int weight_bits = 8, int64_t weight_group = 0) {
   gen::QuantConfig qc;
   qc.widths = widths;
+  qc.weights = {weight_bits, weight_group};
+  HW_TRY(gen::validate_weight_format(qc.weights));
   HW_ASSIGN_OR_RETURN(qc.clip, gen::parse_clip(calibration));
   HW_ASSIGN_OR_RETURN(qc.rounding, gen::parse_rounding(rounding));
   return qc;
@@ -483,7 +487,8 @@ int cmd_fidelity(const FidelityArgs& a) {
   const auto t0 = clock::now();
   HW_ASSIGN_OR_FAIL(auto src, gen::resolve_model(a.model));
   HW_ASSIGN_OR_FAIL(const golden::Widths widths, effective_widths(src, a.widths));
-  HW_ASSIGN_OR_FAIL(const gen::QuantConfig qc, quant_config(widths, a.calibration, a.rounding));
+  HW_ASSIGN_OR_FAIL(const gen::QuantConfig qc,
+                    quant_config(widths, a.calibration, a.rounding, a.weight_bits, a.weight_group));
   if (a.threads < 0) return fail(fmt::format("--threads {} is negative: give 1 or more (0: the machine's cores)", a.threads));
   if (a.steps < 1) return fail("--steps must be at least 1");
   if (a.prompts.empty() && a.samples < 1) return fail(fmt::format("--samples {} gives no prompts: give 1 or more", a.samples));
@@ -521,8 +526,12 @@ int cmd_fidelity(const FidelityArgs& a) {
     std::string name, what;
     gen::QuantConfig qc;
   };
-  std::vector<Config> configs{{"chip", fmt::format("widths {}, calibration {}, rounding {}", gen::widths_to_string(widths),
-                                                   gen::to_string(qc.clip), gen::to_string(qc.rounding)), qc}};
+  const std::string format = qc.weights.group > 0 ? fmt::format("int{} weights with a scale per {} inputs", qc.weights.bits,
+                                                                qc.weights.group)
+                                                  : fmt::format("int{} weights", qc.weights.bits);
+  std::vector<Config> configs{{"chip", fmt::format("{}, widths {}, calibration {}, rounding {}", format,
+                                                   gen::widths_to_string(widths), gen::to_string(qc.clip),
+                                                   gen::to_string(qc.rounding)), qc}};
   if (a.ablate) {
     const auto& sites = golden::kWidthSites;
     for (const auto& [name, member] : sites) {
@@ -567,7 +576,7 @@ int cmd_fidelity(const FidelityArgs& a) {
   for (size_t i = 0; i < configs.size(); ++i) {
     variants.push_back({configs[i].name, configs[i].what, &qms[i], nullptr});
     if (i == 0 && a.ablate)
-      variants.push_back({"weights only", "int8 weights (this rounding), float activations: the weight format's ceiling",
+      variants.push_back({"weights only", format + " (this rounding), float activations: the weight format's ceiling",
                           nullptr, &weights_only});
   }
   const auto t1 = clock::now();
@@ -633,6 +642,8 @@ int cmd_fidelity(const FidelityArgs& a) {
     }
     nlohmann::json j = {{"model", src.describe()},
                         {"widths", gen::widths_to_string(widths)},
+                        {"weight_bits", qc.weights.bits},
+                        {"weight_group", qc.weights.group},
                         {"calibration", gen::to_string(qc.clip)},
                         {"rounding", gen::to_string(qc.rounding)},
                         {"steps", a.steps},
@@ -1293,6 +1304,9 @@ int run_cli(int argc, char** argv) {
   fid->add_option("--widths", fa.widths, widths_help);
   fid->add_option("--calibration", fa.calibration, "activation scales: mse (clip where the squared error is least) or max")->capture_default_str();
   fid->add_option("--rounding", fa.rounding, "weight rounding: gptq (error-compensating) or nearest")->capture_default_str();
+  fid->add_option("--weight-bits", fa.weight_bits, "weight code width: 4, 6 or 8 (numerics §2)")->capture_default_str();
+  fid->add_option("--weight-group", fa.weight_group,
+                  "inputs per 8-bit group scale (0: one scale per row; else 8 or more)")->capture_default_str();
   fid->add_option("--tokenizer,-t", fa.tokenizer, "llama2.c tokenizer.bin (prompts as text; needed by --prompts)");
   fid->add_option("--prompts", fa.prompts, "a text file, one prompt per line (default: prompts sampled from the float model)");
   fid->add_option("--samples", fa.samples, "prompts to sample from the float model at temperature 1")->capture_default_str();

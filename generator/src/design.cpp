@@ -108,6 +108,9 @@ class Emitter {
 void Emitter::emit_weight_images() {
   HW_CHECK(m_ != nullptr, "weight images need the integer model");
   const golden::QModel& model = *m_;
+  // The chip's weight memory holds int8 codes without group scales (narrower formats: golden and fidelity only, so
+  // far; the commands that generate never quantize to them).
+  HW_CHECK(model.weights == golden::WeightFormat{}, "the chip's weight format is int8 per row");
   const int64_t C = plan_.array.cols;
   const auto& mm = plan_.map;
   // Weights: every matrix at its base in each of the P weight banks (gen::gemv_weight_words), each bank split into

@@ -1,5 +1,6 @@
 #include "hardwire/golden/ops.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include "hardwire/status.hpp"
@@ -20,10 +21,12 @@ const std::array<uint16_t, 256>& exp2_table() {
   return table;
 }
 
-int accumulator_bits(int act_bits, int64_t k) {
+int accumulator_bits(int act_bits, int64_t k) { return accumulator_bits(act_bits, k, WeightFormat{}); }
+
+int accumulator_bits(int act_bits, int64_t k, const WeightFormat& f) {
   int lg = 0;
   while ((int64_t{1} << lg) < k) ++lg;
-  return act_bits + 7 + lg;
+  return act_bits + f.bits + lg + (f.group > 0 ? kGroupScaleBits : 0) - 1;
 }
 
 namespace {
@@ -54,9 +57,27 @@ VecI matvec(const MatI8& w, const VecI& x) {
   return acc;
 }
 
+VecI matvec(const QLinear& l, const VecI& x) {
+  if (l.group == 0) return matvec(l.w, x);
+  HW_CHECK(l.w.cols() == x.size(), "matvec: matrix columns must equal vector length");
+  const Eigen::Index groups = (l.w.cols() + l.group - 1) / l.group;
+  HW_CHECK(l.group_scale.rows() == l.w.rows() && l.group_scale.cols() == groups, "matvec: one scale per row and group");
+  VecI acc(l.w.rows());
+  for (Eigen::Index o = 0; o < l.w.rows(); ++o) {
+    int64_t a = 0;
+    for (Eigen::Index g = 0; g < groups; ++g) {
+      const Eigen::Index i0 = g * l.group, n = std::min<Eigen::Index>(l.group, l.w.cols() - i0);
+      const int64_t partial = l.w.row(o).segment(i0, n).cast<int64_t>().dot(x.segment(i0, n).transpose());
+      a += int64_t{l.group_scale(o, g)} * partial;
+    }
+    acc[o] = a;
+  }
+  return acc;
+}
+
 VecI linear(const QLinear& l, const VecI& x, int out_bits, VecI* acc_out) {
   HW_CHECK(static_cast<Eigen::Index>(l.rq.size()) == l.w.rows(), "linear: one Requant per output channel");
-  VecI acc = matvec(l.w, x);
+  VecI acc = matvec(l, x);
   VecI y(acc.size());
   for (Eigen::Index o = 0; o < acc.size(); ++o) y[o] = requantize_sat(acc[o], l.rq[static_cast<size_t>(o)], out_bits);
   if (acc_out) *acc_out = std::move(acc);

@@ -38,6 +38,7 @@ Result<Rounding> parse_rounding(const std::string& text);
 
 struct QuantConfig {
   golden::Widths widths;
+  golden::WeightFormat weights;    // bits 4, 6 or 8; group 0 (none) or 8..2^20 inputs per group scale
   Clip clip = Clip::kMse;
   Rounding rounding = Rounding::kGptq;
   int64_t calib_steps = 128;       // tokens per calibration sequence at most (see calibration_steps)
@@ -84,9 +85,13 @@ Result<golden::QModel> quantize(const golden::FloatModel& model, const Calibrati
 // calibrate() then quantize().
 Result<golden::QModel> quantize(const golden::FloatModel& model, const QuantConfig& config);
 
-// Error-compensating rounding of `w` (rows = outputs, columns = inputs) to int8 codes at the given per-row scales,
-// for inputs with second-moment matrix `h` (inputs x inputs, symmetric positive semi-definite; dampened here).
-golden::MatI8 gptq_round(const golden::MatF& w, const std::vector<double>& row_scale, const Eigen::MatrixXd& h);
+// Checks a weight format: "--weight-bits 5 is not supported; ..." style errors.
+Status validate_weight_format(const golden::WeightFormat& f);
+
+// Error-compensating rounding of `w` (rows = outputs, columns = inputs) to codes in [-max_code, max_code] at the
+// given per-element scales (the row's scale times its group's), for inputs with second-moment matrix `h` (inputs x
+// inputs, symmetric positive semi-definite; dampened here).
+golden::MatI8 gptq_round(const golden::MatF& w, const Eigen::MatrixXd& scale, int64_t max_code, const Eigen::MatrixXd& h);
 
 // RoPE tables in Q1.14 (numerics §7): cos/sin of pos * theta^(-2j/head_size), [seq_len x head_size/2].
 void rope_tables(int64_t seq_len, int64_t head_size, golden::MatI16& cos, golden::MatI16& sin);

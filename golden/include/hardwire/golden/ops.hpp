@@ -24,6 +24,9 @@ constexpr int64_t saturate(int64_t v, int bits) {
 // `act_bits` activation: |sum| <= k * 127 * 2^(act_bits-1) < 2^(act_bits + 6 + ceil(log2 k)), so
 // act_bits + 7 + ceil(log2 k) bits including the sign.
 int accumulator_bits(int act_bits, int64_t k);
+// The same for a weight format (numerics §4): b-bit codes, and with group scales each partial sum times at most 255:
+// act_bits + b - 1 + ceil(log2 k) + 1 bits, plus 8 with groups.
+int accumulator_bits(int act_bits, int64_t k, const WeightFormat& format);
 
 // §requantize: y = (acc * mult + 2^(rshift-1)) >> rshift, computed exactly (the product needs up to
 // bits(acc) + 31 bits; here in 128-bit). Rounds half toward +infinity. requantize() is unsaturated and requires
@@ -33,6 +36,8 @@ int64_t requantize_sat(int64_t acc, Requant rq, int out_bits);
 
 // §matmul: acc[o] = sum_i w[o,i] * x[i], exact (int64).
 VecI matvec(const MatI8& w, const VecI& x);
+// §matmul with group scales: acc[o] = sum_g gs[o,g] * sum_{i in group g} w[o,i] * x[i] (l.group == 0: matvec).
+VecI matvec(const QLinear& l, const VecI& x);
 // §linear: matvec then per-output-channel requantize and saturate to out_bits.
 VecI linear(const QLinear& l, const VecI& x, int out_bits, VecI* acc_out = nullptr);
 

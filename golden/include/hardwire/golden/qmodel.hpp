@@ -79,10 +79,26 @@ inline constexpr int kRopeFracBits = 14;  // cos/sin tables in Q1.14 (int16)
 
 using SiluTable = std::array<int16_t, (1 << kSiluIndexBits) + 1>;
 
-// A quantized linear layer: int8 weights (out x in, symmetric, per output channel) and one Requant per output
+using MatU8 = Eigen::Matrix<uint8_t, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+
+// The weight format (numerics §2): b-bit symmetric codes (|code| <= 2^(b-1) - 1), b in {4, 6, 8}; with group > 0,
+// every run of `group` consecutive inputs of a row has its own unsigned 8-bit scale (1..255) that multiplies the
+// run's partial sum before it is accumulated. group 0: no group scales (the per-row Requant alone).
+struct WeightFormat {
+  int bits = 8;
+  int64_t group = 0;
+  bool operator==(const WeightFormat&) const = default;
+};
+inline constexpr int kGroupScaleBits = 8;
+constexpr int64_t max_weight_code(int bits) { return (int64_t{1} << (bits - 1)) - 1; }
+
+// A quantized linear layer: weight codes (out x in, symmetric, per output channel, held in int8 whatever their
+// width), the group scales when the format has groups ([out x ceil(in / group)]), and one Requant per output
 // channel taking the accumulator to the destination site's scale.
 struct QLinear {
   MatI8 w;
+  MatU8 group_scale;  // empty without groups
+  int64_t group = 0;  // inputs per group scale; 0: none
   std::vector<Requant> rq;
 };
 
@@ -102,6 +118,7 @@ struct QLayer {
 struct QModel {
   Shape shape;
   Widths widths;
+  WeightFormat weights;  // of the blocks' matrices; the embedding and the classifier are always int8 per row
   std::string name;
   MatI8 embedding;                 // [vocab x dim], symmetric per row
   std::vector<Requant> embed_rq;   // per row: embedding row -> residual scale
