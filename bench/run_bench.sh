@@ -3,7 +3,7 @@
 # per token against every bound, and area.
 # Writes machine-readable results to bench/results/ (override with BENCH_OUT) and prints a summary.
 #   bash bench/run_bench.sh            # after scripts/build.sh (or scripts/test.sh)
-#   BENCH_PARTS="sim" bash bench/run_bench.sh   # only some parts: any of gemm gemv synth memories timing sweep sim
+#   BENCH_PARTS="sim" bash bench/run_bench.sh   # only some parts: any of gemm gemv synth memories timing sweep sim fidelity
 #                                               # (default: all)
 # Figures:
 #   gemm_<R>x<C>_a<bits>[_b3].json  64x64x64 cycles vs MACs/(R*C); M=1 (decode) cycles vs weight bytes / SRAM bytes
@@ -16,16 +16,19 @@
 #   sweep_stories260K/  hardwire sweep over 4 arrays x 2 weight ports (report.md, sweep.csv/json, plots/*.svg|png)
 #   sim_<model>_<R>x<C>_wp<port>[_kv<port>].json    hardwire sim: cycles per token by phase, next to the compute,
 #                                        weight-delivery, KV-delivery and latency bounds (bit-exact run); _kv: --kv-port
+#   fidelity_stories260K_ablate.json, fidelity_stories260K_w<bits>[_g<group>].json  hardwire fidelity on the real
+#                                        checkpoint (../shared/models/; skipped when absent): 64 sampled prompts x 200
+#                                        steps, --ablate, and each weight format
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${BUILD_DIR:-build}
 out=${BENCH_OUT:-bench/results}
 mkdir -p "$out"
 [ -x "$build/hardwire" ] || { echo "bench: build first (bash scripts/build.sh)" >&2; exit 1; }
-parts=" ${BENCH_PARTS:-gemm gemv synth memories timing sweep sim} "
+parts=" ${BENCH_PARTS:-gemm gemv synth memories timing sweep sim fidelity} "
 for p in $parts; do
-  case $p in gemm | gemv | synth | memories | timing | sweep | sim) ;;
-    *) echo "bench: unknown part '$p' in BENCH_PARTS (gemm gemv synth memories timing sweep sim)" >&2; exit 1 ;;
+  case $p in gemm | gemv | synth | memories | timing | sweep | sim | fidelity) ;;
+    *) echo "bench: unknown part '$p' in BENCH_PARTS (gemm gemv synth memories timing sweep sim fidelity)" >&2; exit 1 ;;
   esac
 done
 part() { [[ $parts == *" $1 "* ]]; }
@@ -131,4 +134,27 @@ print(f"{sys.argv[2]:<12} {sys.argv[3]:<6} {sys.argv[4]:>5} {d['positions']:>5} 
       f"{d['ratio_to_bound']:>7.2f} {d['sim_tokens_per_second']:>8.2f}")
 PY
 done
+fi
+if part fidelity; then
+models=${HARDWIRE_MODELS:-../shared/models}
+if [ -f "$models/stories260K.bin" ]; then
+  "$build/hardwire" fidelity --model "$models/stories260K.bin" --ablate --json "$out/fidelity_stories260K_ablate.json" |
+    sed -n '/^variant/,/^$/p'
+  printf '%-6s %-6s %8s %15s %10s\n' bits group top-1 "mean div ± se" "mean cos"
+  for cfg in "8 0" "6 0" "4 0" "4 32" "4 16"; do
+    set -- $cfg
+    name="fidelity_stories260K_w$1"
+    [ "$2" = 0 ] || name="fidelity_stories260K_w$1_g$2"
+    "$build/hardwire" fidelity --model "$models/stories260K.bin" --weight-bits "$1" --weight-group "$2" \
+      --json "$out/$name.json" > /dev/null
+    python3 - "$out/$name.json" "$1" "$2" <<'PY'
+import json, sys
+v = json.load(open(sys.argv[1]))["variants"][0]
+print(f"{sys.argv[2]:<6} {sys.argv[3]:<6} {100 * v['top1']:>7.2f}% {v['mean_first_divergence']:>8.1f} ± {v['first_divergence_stderr']:<4.1f} "
+      f"{v['mean_cosine']:>10.6f}")
+PY
+  done
+else
+  echo "bench: fidelity skipped: no $models/stories260K.bin (see ../shared/models/README.md)"
+fi
 fi
