@@ -478,11 +478,14 @@ TEST(Interrupts, SigintWhileBlockedOnAReportExits130) {
 
 TEST(Interrupts, SigintWhileGenerateWritesRemovesTheStagingDirectory) {
   TmpDir tmp;
-  // stories15M: 500 files, 53 MB of images; the write phase lasts long enough to be caught.
+  // stories15M: 500 files, 53 MB of images; the write phase lasts long enough to be caught. The staging directory
+  // appears after calibration and quantization (seconds; under the sanitizers tens of seconds), so the wait is a
+  // deadline, not a count of polls.
   const pid_t pid = hw_test::spawn_hardwire(tmp, {"generate", "--model", "stories15M", "--out", "g"});
   const fs::path staging = tmp.path() / (".g.tmp." + std::to_string(pid));
   bool seen = false;
-  for (int i = 0; i < 30000 && !seen; ++i) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(300);
+  while (!seen && std::chrono::steady_clock::now() < deadline) {
     seen = fs::exists(staging);
     if (!seen) std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
