@@ -9,6 +9,7 @@
 
 #include "hardwire/gen/llama2c.hpp"
 #include "hardwire/gen/model_source.hpp"
+#include "support/ascii_tokenizer.hpp"
 #include "support/cli_run.hpp"
 #include "support/tmpdir.hpp"
 
@@ -80,14 +81,7 @@ TEST(Cli, GoldenOnDefaultModel) {
 
 TEST(Cli, GoldenWithTokenizerAndPrompt) {
   TmpDir tmp;
-  gen::Tokenizer t;
-  t.max_token_length = 6;
-  for (const char* p : {"<unk>", "\n<s>\n", "\n</s>\n"}) t.pieces.push_back(p), t.scores.push_back(0);
-  for (int b = 0; b < 97; ++b) {  // 100 tokens: the tiny preset's vocab
-    t.pieces.push_back(std::string(1, static_cast<char>(b < 95 ? ' ' + b : 'x')) + (b >= 95 ? "y" : ""));
-    t.scores.push_back(-static_cast<float>(b));
-  }
-  ASSERT_TRUE(gen::write_tokenizer(t, tmp.file("tok.bin")).is_ok());
+  ASSERT_TRUE(gen::write_tokenizer(hw_test::ascii_tokenizer(), tmp.file("tok.bin")).is_ok());  // tiny's 100 tokens
   CliRun r = run(tmp, "golden --model tiny --tokenizer " + tmp.file("tok.bin") + " --prompt 'hi there' --steps 8");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("decoding 8 steps from a 10-token prompt"), std::string::npos) << r.out;
@@ -131,16 +125,9 @@ TEST(Cli, UserErrors) {
 
 // ---- hardwire fidelity ---------------------------------------------------------------------------------------------
 namespace {
-// The tiny preset's 100-token tokenizer (printable ASCII pieces).
+// The tiny preset's 100-token tokenizer, as tok.bin in the test's directory.
 void write_tiny_tokenizer(const TmpDir& tmp) {
-  gen::Tokenizer t;
-  t.max_token_length = 6;
-  for (const char* p : {"<unk>", "\n<s>\n", "\n</s>\n"}) t.pieces.push_back(p), t.scores.push_back(0);
-  for (int b = 0; b < 97; ++b) {
-    t.pieces.push_back(std::string(1, static_cast<char>(b < 95 ? ' ' + b : 'x')) + (b >= 95 ? "y" : ""));
-    t.scores.push_back(-static_cast<float>(b));
-  }
-  ASSERT_TRUE(gen::write_tokenizer(t, tmp.file("tok.bin")).is_ok());
+  ASSERT_TRUE(gen::write_tokenizer(hw_test::ascii_tokenizer(), tmp.file("tok.bin")).is_ok());
 }
 // `hardwire ARGS` run in the test's directory: relative paths (and the messages naming them) are its.
 CliRun run_in(const TmpDir& tmp, const std::string& args) { return hw_test::run_hardwire(tmp, args, tmp.path()); }

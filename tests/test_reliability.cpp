@@ -20,6 +20,7 @@
 #include "hardwire/gen/model_source.hpp"
 #include "hardwire/gen/outdir.hpp"
 #include "hardwire/seed.hpp"
+#include "support/ascii_tokenizer.hpp"
 #include "support/cli_run.hpp"
 #include "support/ref_encode.hpp"
 #include "support/seed.hpp"
@@ -56,17 +57,7 @@ std::map<std::string, std::string> snapshot(const fs::path& root) {
   return m;
 }
 
-// The tiny preset's 100-token tokenizer used elsewhere in the suite: printable ASCII pieces, no byte fallback.
-gen::Tokenizer ascii_tokenizer() {
-  gen::Tokenizer t;
-  t.max_token_length = 6;
-  for (const char* p : {"<unk>", "\n<s>\n", "\n</s>\n"}) t.pieces.push_back(p), t.scores.push_back(0);
-  for (int b = 0; b < 97; ++b) {
-    t.pieces.push_back(std::string(1, static_cast<char>(b < 95 ? ' ' + b : 'x')) + (b >= 95 ? "y" : ""));
-    t.scores.push_back(-static_cast<float>(b));
-  }
-  return t;
-}
+using hw_test::ascii_tokenizer;
 
 const std::string kTinyJson = R"("dim": 32, "hidden_dim": 96, "n_layers": 2, "n_heads": 4, "vocab_size": 100, "seq_len": 64)";
 

@@ -6,7 +6,6 @@
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
-#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <fstream>
@@ -556,20 +555,12 @@ int cmd_fidelity(const FidelityArgs& a) {
   std::vector<golden::QModel> qms(configs.size());
   golden::FloatModel weights_only;
   std::vector<std::string> errors(configs.size());
-  {
-    std::vector<std::thread> pool;
-    std::atomic<size_t> next{0};
-    auto worker = [&] {
-      for (size_t i = next++; i < configs.size(); i = next++) {
-        auto q = gen::quantize(fm, cal, configs[i].qc, i == 0 && a.ablate ? &weights_only : nullptr);
-        if (q) qms[i] = std::move(*q);
-        else errors[i] = configs[i].name + ": " + q.message();
-      }
-    };
-    for (int k = 1; k < threads; ++k) pool.emplace_back(worker);
-    worker();
-    for (auto& t : pool) t.join();
-  }
+  gen::parallel_for(static_cast<int64_t>(configs.size()), threads, [&](int64_t k) {
+    const auto i = static_cast<size_t>(k);
+    auto q = gen::quantize(fm, cal, configs[i].qc, i == 0 && a.ablate ? &weights_only : nullptr);
+    if (q) qms[i] = std::move(*q);
+    else errors[i] = configs[i].name + ": " + q.message();
+  });
   for (const auto& e : errors)
     if (!e.empty()) return fail(e);
   std::vector<gen::FidelityVariant> variants;

@@ -1,10 +1,8 @@
 #include "hardwire/gen/fidelity.hpp"
 
 #include <algorithm>
-#include <atomic>
 #include <cmath>
 #include <memory>
-#include <thread>
 
 #include "hardwire/golden/compare.hpp"
 #include "hardwire/golden/decoder.hpp"
@@ -13,20 +11,6 @@
 namespace hardwire::gen {
 
 namespace {
-
-// Runs job(i) for i = 0..n-1 on `threads` threads (each index exactly once; results go to per-index slots).
-template <class Job>
-void parallel_for(int64_t n, int threads, Job job) {
-  const int t = static_cast<int>(std::clamp<int64_t>(threads, 1, std::max<int64_t>(n, 1)));
-  std::atomic<int64_t> next{0};
-  auto worker = [&] {
-    for (int64_t i = next++; i < n; i = next++) job(i);
-  };
-  std::vector<std::thread> pool;
-  for (int k = 1; k < t; ++k) pool.emplace_back(worker);
-  worker();
-  for (auto& th : pool) th.join();
-}
 
 // log of sum exp, in double.
 double log_sum_exp(const Eigen::VectorXd& v) {

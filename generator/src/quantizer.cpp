@@ -74,19 +74,17 @@ const std::map<std::string, Rounding>& rounding_names() {
 
 // Sites whose values calibration records: every quantized activation site. Scores and probabilities have fixed
 // formats (Q7.8, Q0.8) and logits a fixed rule (numerics §12), so only their max is kept.
+bool ends_with(const std::string& name, const char* suffix) {
+  const size_t n = std::char_traits<char>::length(suffix);
+  return name.size() >= n && name.compare(name.size() - n, n, suffix) == 0;
+}
 bool has_fixed_format(const std::string& name) {
-  auto ends = [&](const char* suffix) {
-    const size_t n = std::char_traits<char>::length(suffix);
-    return name.size() >= n && name.compare(name.size() - n, n, suffix) == 0;
-  };
+  auto ends = [&](const char* suffix) { return ends_with(name, suffix); };
   return ends("attn.scores") || ends("attn.probs") || name == "logits";
 }
 // Sites whose float values are the input of a weight matrix (GPTQ's second moments).
 bool is_matrix_input(const std::string& name) {
-  auto ends = [&](const char* suffix) {
-    const size_t n = std::char_traits<char>::length(suffix);
-    return name.size() >= n && name.compare(name.size() - n, n, suffix) == 0;
-  };
+  auto ends = [&](const char* suffix) { return ends_with(name, suffix); };
   return ends("attn.norm") || ends("attn.out") || ends("ffn.norm") || ends("ffn.h") || name == "final.norm";
 }
 

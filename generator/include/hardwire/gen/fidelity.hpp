@@ -9,8 +9,11 @@
 // the logit scale). Prompts run in parallel (`threads`); results do not depend on the thread count.
 #pragma once
 
+#include <algorithm>
+#include <atomic>
 #include <cstdint>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "hardwire/golden/float_model.hpp"
@@ -18,6 +21,21 @@
 #include "hardwire/status.hpp"
 
 namespace hardwire::gen {
+
+// Runs job(i) for i = 0..n-1 on `threads` threads, each index exactly once (results go to per-index slots, so they
+// do not depend on the thread count).
+template <class Job>
+void parallel_for(int64_t n, int threads, Job job) {
+  const int t = static_cast<int>(std::clamp<int64_t>(threads, 1, std::max<int64_t>(n, 1)));
+  std::atomic<int64_t> next{0};
+  auto worker = [&] {
+    for (int64_t i = next++; i < n; i = next++) job(i);
+  };
+  std::vector<std::thread> pool;
+  for (int k = 1; k < t; ++k) pool.emplace_back(worker);
+  worker();
+  for (auto& th : pool) th.join();
+}
 
 // `count` prompts of `length` tokens each: BOS, then length - 1 tokens sampled from the float model at
 // temperature 1; prompt i draws from its own stream (seed and i through splitmix64), so any prompt replays alone.
