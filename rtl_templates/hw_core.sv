@@ -64,8 +64,12 @@
 // generator/include/hardwire/gen/events.def), which the testbench counts and `hardwire sim` prices as energy.
 module hw_core #(
   // matrix engine (hw_gemv)
-  parameter int unsigned W_ROWS        = 8,     // weight banks read every cycle: the weight port is W_ROWS x C bytes
-  parameter int unsigned C             = 8,     // output columns per cycle; bytes per weight-bank word
+  parameter int unsigned W_ROWS        = 8,     // weight banks read every cycle: the weight port is W_ROWS x C codes
+  parameter int unsigned C             = 8,     // output columns per cycle; codes per weight-bank word
+  parameter int unsigned W_BITS        = 8,     // weight code width: 4, 6 or 8 (numerics §2)
+  parameter int unsigned W_GROUP_WORDS = 0,     // engine input words (of W_ROWS) per group scale; 0: none
+  parameter int unsigned GS_DEPTH      = 0,     // W_GROUP_WORDS > 0: group-scale ROM words (C bytes each)
+  parameter              GS_FILE       = "mem/group_scales.hex",
   parameter int unsigned A_W           = 16,    // matrix activation width
   parameter int unsigned ACC_W         = 32,    // matrix accumulator width
   parameter int unsigned K_MAX         = 64,
@@ -174,6 +178,7 @@ module hw_core #(
   localparam int unsigned NormAddrW  = (NORM_DEPTH > 1) ? $clog2(NORM_DEPTH) : 1;
   localparam int unsigned KgMax      = (K_MAX + W_ROWS - 1) / W_ROWS;        // hw_gemv's X-buffer words
   localparam int unsigned WAddrW     = (W_DEPTH > 1) ? $clog2(W_DEPTH) : 1;
+  localparam int unsigned GsAddrW    = (GS_DEPTH > 1) ? $clog2(GS_DEPTH) : 1;
   localparam int unsigned XAddrW     = (KgMax > 1) ? $clog2(KgMax) : 1;
   localparam int unsigned MaxDim     = (K_MAX > N_MAX) ? K_MAX : N_MAX;
   localparam int unsigned DimW       = $clog2(MaxDim + 1);
@@ -206,6 +211,7 @@ module hw_core #(
   logic [31:0]                       n_inner, n_outer, n_out, dst, rq_base;
   logic [5:0]                        out_bits;
   logic [hw_isa_pkg::WBaseW-1:0]     w_base;
+  logic [hw_isa_pkg::GsBaseW-1:0]    gs_base;
   logic [hw_isa_pkg::SiluLayerW-1:0] silu_layer;
   logic op_embed, op_norm, op_matvec, op_rope, op_copy_kv, op_scores, op_pv, op_swiglu, op_resadd, op_output;
   logic op_pack_q, op_vector, op_pack, op_reads_b, op_requant, to_host;
@@ -218,7 +224,7 @@ module hw_core #(
     .norm_index_o(norm_index),
     .a_base_o(a_base), .a_stride_inner_o(a_stride_inner), .a_stride_outer_o(a_stride_outer), .b_base_o(b_base),
     .b_stride_inner_o(b_stride_inner), .b_stride_outer_o(b_stride_outer), .n_inner_o(n_inner), .n_outer_o(n_outer),
-    .n_out_o(n_out), .dst_o(dst), .rq_base_o(rq_base), .out_bits_o(out_bits), .w_base_o(w_base),
+    .n_out_o(n_out), .dst_o(dst), .rq_base_o(rq_base), .out_bits_o(out_bits), .w_base_o(w_base), .gs_base_o(gs_base),
     .silu_layer_o(silu_layer), .to_host_o(to_host),
     .op_embed_o(op_embed), .op_norm_o(op_norm), .op_matvec_o(op_matvec), .op_rope_o(op_rope),
     .op_copy_kv_o(op_copy_kv), .op_scores_o(op_scores), .op_pv_o(op_pv), .op_swiglu_o(op_swiglu),
@@ -320,7 +326,7 @@ module hw_core #(
     .prob_o(dbg_prob_data_o));
 
   // ---- MATVEC: packer, matrix engine, serializer -----------------------------------------------------------------
-  logic               gemv_issue;
+  logic               gemv_issue, gemv_gs_read;
   logic               xmem_we, gemm_start, beat_valid, beat_ready, gemm_busy_unused, beat_last_unused;
   logic [XAddrW-1:0]  xmem_addr;
   logic [W_ROWS*A_W-1:0] xmem_data;
@@ -333,13 +339,16 @@ module hw_core #(
     .elem_i(elem_a[A_W-1:0]), .n_inner_i(n_inner), .word_valid_i(read_valid), .word_last_i(read_last),
     .word_i((W_ROWS*32)'(scratch_a_word)), .xmem_we_o(xmem_we), .xmem_addr_o(xmem_addr), .xmem_data_o(xmem_data),
     .start_o(gemm_start));
-  hw_gemv #(.P(W_ROWS), .C(C), .A_W(A_W), .ACC_W(ACC_W), .K_MAX(K_MAX), .N_MAX(N_MAX), .W_DEPTH(W_DEPTH),
-            .W_BANK_DEPTH(W_BANK_DEPTH), .W_FILE(W_FILE)) u_gemv (
+  hw_gemv #(.P(W_ROWS), .C(C), .W_BITS(W_BITS), .GROUP_WORDS(W_GROUP_WORDS), .GS_DEPTH(GS_DEPTH),
+            .GS_FILE(W_GROUP_WORDS > 0 ? GS_FILE : ""), .A_W(A_W), .ACC_W(ACC_W), .K_MAX(K_MAX), .N_MAX(N_MAX),
+            .W_DEPTH(W_DEPTH), .W_BANK_DEPTH(W_BANK_DEPTH), .W_FILE(W_FILE)) u_gemv (
     .clk_i, .rst_ni,
     .wmem_we_i(1'b0), .wmem_addr_i('0), .wmem_data_i('0),
+    .gsmem_we_i(1'b0), .gsmem_addr_i('0), .gsmem_data_i('0),
     .xmem_we_i(xmem_we), .xmem_addr_i(xmem_addr), .xmem_data_i(xmem_data),
     .start_i(gemm_start), .k_i(DimW'(n_inner)), .n_i(DimW'(n_out)),
-    .w_base_i(WAddrW'(w_base)), .busy_o(gemm_busy_unused), .issue_o(gemv_issue),
+    .w_base_i(WAddrW'(w_base)), .gs_base_i(GsAddrW'(gs_base)), .busy_o(gemm_busy_unused), .issue_o(gemv_issue),
+    .gs_read_o(gemv_gs_read),
     .out_valid_o(beat_valid), .out_ready_i(beat_ready), .out_data_o(beat), .out_last_o(beat_last_unused));
   // Output side: with V_LANES = C a beat is requantized whole and written as one scratchpad word; else the beat is
   // serialized through the scalar requantizer.
@@ -489,6 +498,7 @@ module hw_core #(
   always_comb begin
     dbg_ev_o                                = '0;
     dbg_ev_o[hw_isa_pkg::EvWeightRead]   = gemv_issue;
+    dbg_ev_o[hw_isa_pkg::EvGroupScaleRead] = gemv_gs_read;
     dbg_ev_o[hw_isa_pkg::EvXbufWrite]    = xmem_we;
     dbg_ev_o[hw_isa_pkg::EvScratchReadA] = issue;
     dbg_ev_o[hw_isa_pkg::EvScratchReadB] = issue && op_reads_b;

@@ -56,6 +56,7 @@ module hw_core_sequencer #(
   output logic [31:0]                       rq_base_o,
   output logic [5:0]                        out_bits_o,
   output logic [hw_isa_pkg::WBaseW-1:0]     w_base_o,
+  output logic [hw_isa_pkg::GsBaseW-1:0]    gs_base_o,
   output logic [hw_isa_pkg::SiluLayerW-1:0] silu_layer_o,
   output logic                              to_host_o,  // MATVEC: its results also go to the host
   // the op, one bit each, and the groups units select on
@@ -173,6 +174,7 @@ module hw_core_sequencer #(
   logic [31:0] n_inner_q, n_outer_q, n_out_q, dst_q, rq_base_q;
   logic [5:0]  out_bits_q;
   logic [hw_isa_pkg::WBaseW-1:0]     w_base_q;
+  logic [hw_isa_pkg::GsBaseW-1:0]    gs_base_q;
   logic [hw_isa_pkg::SiluLayerW-1:0] silu_layer_q;
   always_ff @(posedge clk_i) begin
     if (decode) begin
@@ -189,6 +191,7 @@ module hw_core_sequencer #(
       rq_base_q        <= 32'(instr.rq_base) + (instr.rq_add_token ? 32'(token_q) : 32'd0);
       out_bits_q       <= 6'(instr.out_bits);
       w_base_q         <= instr.w_base;
+      gs_base_q        <= instr.gs_base;
       silu_layer_q     <= instr.silu_layer;
     end
   end
@@ -214,6 +217,7 @@ module hw_core_sequencer #(
   assign rq_base_o        = rq_base_q;
   assign out_bits_o       = out_bits_q;
   assign w_base_o         = w_base_q;
+  assign gs_base_o        = gs_base_q;
   assign silu_layer_o     = silu_layer_q;
   assign to_host_o        = to_host_q;
 

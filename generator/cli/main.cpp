@@ -217,7 +217,8 @@ Result<Prompt> read_prompt(const std::string& tokenizer_path, const std::string&
   return p;
 }
 
-Result<Prepared> prepare(const std::string& model, const std::string& widths_arg, bool writes_design) {
+Result<Prepared> prepare(const std::string& model, const std::string& widths_arg, bool writes_design,
+                         const golden::WeightFormat& weights = {}) {
   auto src = gen::resolve_model(model);
   if (!src) return src.error();
   auto widths = effective_widths(*src, widths_arg);
@@ -227,6 +228,7 @@ Result<Prepared> prepare(const std::string& model, const std::string& widths_arg
   if (!fm) return fm.error();
   gen::QuantConfig qc;
   qc.widths = *widths;
+  qc.weights = weights;
   auto qm = gen::quantize(*fm, qc);
   if (!qm) return qm.error();
   return Prepared{std::move(*src), *widths, std::move(*fm), std::move(*qm)};
@@ -239,7 +241,15 @@ struct HwArgs {
   int64_t bank_depth = 4096;
   int64_t weight_port = 0;  // 0: R x C
   int64_t kv_port = 0;      // 0: the whole KV row
+  int weight_bits = 8;      // the weight format (numerics §2)
+  int64_t weight_group = 0;
   bool shape_only = false;  // generate: no weight-dependent images (synth's designs are always so)
+  golden::WeightFormat weights() const { return {weight_bits, weight_group}; }
+  // The weight format's options as a command line gives them (none at the default int8 per row).
+  std::string format_options() const {
+    return (weight_bits != 8 ? " --weight-bits " + std::to_string(weight_bits) : std::string()) +
+           (weight_group != 0 ? " --weight-group " + std::to_string(weight_group) : std::string());
+  }
 };
 
 Result<gen::GenerateOptions> design_options(const std::string& model, const std::string& widths_arg,
@@ -250,6 +260,9 @@ Result<gen::GenerateOptions> design_options(const std::string& model, const std:
   HW_TRY(gen::check_weight_port(*array, hw.weight_port));
   gen::GenerateOptions opt;
   opt.array = *array;
+  opt.weights = hw.weights();
+  HW_TRY(gen::check_weight_format(opt.weights, (hw.weight_port == 0 ? array->rows * array->cols : hw.weight_port) /
+                                                   array->cols));
   opt.sram_bank_depth = hw.bank_depth;
   opt.weight_port = hw.weight_port == 0 ? array->rows * array->cols : hw.weight_port;
   opt.kv_port = hw.kv_port;
@@ -258,8 +271,9 @@ Result<gen::GenerateOptions> design_options(const std::string& model, const std:
                            gen::shell_word(hw.array) +
                            (widths_arg.empty() ? "" : " --widths " + gen::shell_word(widths_arg)) +
                            " --weight-port " + std::to_string(opt.weight_port) +
-                           (hw.kv_port ? " --kv-port " + std::to_string(hw.kv_port) : "") + " --sram-bank-depth " +
-                           std::to_string(hw.bank_depth) + (hw.shape_only ? " --shape-only" : "");
+                           (hw.kv_port ? " --kv-port " + std::to_string(hw.kv_port) : "") + hw.format_options() +
+                           " --sram-bank-depth " + std::to_string(hw.bank_depth) +
+                           (hw.shape_only ? " --shape-only" : "");
   return opt;
 }
 
@@ -279,7 +293,8 @@ Result<ShapePlan> plan_from_shape(const std::string& model, const std::string& w
   auto limit = memory_limit();
   if (!limit) return limit.error();
   HW_TRY(gen::check_shape_design_memory(src->shape, limit->bytes, limit->source));
-  auto plan = gen::plan_chip(src->shape, *widths, {opt.array, opt.sram_bank_depth, opt.weight_port, opt.kv_port});
+  auto plan = gen::plan_chip(src->shape, *widths,
+                             {opt.array, opt.sram_bank_depth, opt.weight_port, opt.kv_port, opt.weights});
   if (!plan) return plan.error();
   return ShapePlan{std::move(*src), *widths, std::move(*plan)};
 }
@@ -662,7 +677,7 @@ int cmd_generate(const std::string& model, const std::string& widths_arg, const 
     HW_ASSIGN_OR_FAIL(sum, gen::generate_shape_design(sp.src, sp.plan, opt));
     name = sp.src.name;
   } else {
-    HW_ASSIGN_OR_FAIL(auto p, prepare(model, widths_arg, true));
+    HW_ASSIGN_OR_FAIL(auto p, prepare(model, widths_arg, true, opt.weights));
     HW_ASSIGN_OR_FAIL(sum, gen::generate_design(p.src, p.qm, opt));
     name = p.src.name;
   }
@@ -952,7 +967,7 @@ int cmd_report(const ReportArgs& a) {
   const std::string hw_opts = " --array " + gen::shell_word(a.hw.array) + " --weight-port " +
                               std::to_string(opt.weight_port) + " --kv-port " +
                               std::to_string(a.hw.kv_port ? a.hw.kv_port : 2 * p.src.shape.kv_dim()) +
-                              " --sram-bank-depth " + std::to_string(a.hw.bank_depth) +
+                              a.hw.format_options() + " --sram-bank-depth " + std::to_string(a.hw.bank_depth) +
                               (a.widths.empty() ? "" : " --widths " + gen::shell_word(a.widths));
   std::string synth_opts = hw_opts + " --jobs " + std::to_string(a.jobs > 0 ? a.jobs : std::max(1u, std::thread::hardware_concurrency()));
   if (!a.liberty.empty()) synth_opts += " --liberty " + gen::shell_word(fs::absolute(a.liberty).string());
@@ -1061,7 +1076,9 @@ int cmd_sim(const SimArgs& a) {
     std::string name;
     for (char c : fs::path(src0.name).stem().string()) name += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
     dir = "out/sim-" + name + "-" + a.hw.array + (a.hw.weight_port ? "-wp" + std::to_string(a.hw.weight_port) : "") +
-          (a.hw.kv_port ? "-kv" + std::to_string(a.hw.kv_port) : "");
+          (a.hw.kv_port ? "-kv" + std::to_string(a.hw.kv_port) : "") +
+          (a.hw.weight_bits != 8 ? "-w" + std::to_string(a.hw.weight_bits) : "") +
+          (a.hw.weight_group ? "-g" + std::to_string(a.hw.weight_group) : "");
   }
   HW_ASSIGN_OR_FAIL(auto opt, design_options(a.model, a.widths, a.hw, dir));
   opt.reuse_unchanged = true;
@@ -1075,8 +1092,9 @@ int cmd_sim(const SimArgs& a) {
   const uint64_t seed = seed_given ? *seed_v : (*seed_v & 0xffffffffffffull);  // fresh seeds: 48 bits, short to type
 
   const auto t0 = clock::now();
-  HW_ASSIGN_OR_FAIL(auto p, prepare(a.model, a.widths, true));
-  HW_ASSIGN_OR_FAIL(auto plan, gen::plan_chip(p.qm, {opt.array, opt.sram_bank_depth, opt.weight_port, opt.kv_port}));
+  HW_ASSIGN_OR_FAIL(auto p, prepare(a.model, a.widths, true, opt.weights));
+  HW_ASSIGN_OR_FAIL(auto plan, gen::plan_chip(p.qm, {opt.array, opt.sram_bank_depth, opt.weight_port, opt.kv_port,
+                                                     opt.weights}));
   HW_ASSIGN_OR_FAIL(auto sum, gen::generate_design(p.src, p.qm, plan, opt));
   fmt::print("model    {}\nshape    {}\nwidths   {}\n", p.src.describe(), p.src.shape.to_string(),
              gen::widths_to_string(p.widths));
@@ -1268,6 +1286,8 @@ int run_cli(int argc, char** argv) {
   HwArgs hw;
   const std::string port_help =
       "bytes of weights read per cycle: a multiple of C from C to R x C (default R x C: every multiplier busy)";
+  const std::string bits_help = "weight code width: 4, 6 or 8 (numerics §2); every matrix, the classifier included";
+  const std::string group_help = "inputs per 8-bit group scale (a multiple of the weight port's rows); 0: one scale per row";
   const std::string kv_port_help =
       "bytes of the KV cache read per cycle: whole KV heads (2 x head_size bytes each) dividing the KV row "
       "(default 2 x kv_dim: every KV head at once)";
@@ -1318,6 +1338,8 @@ int run_cli(int argc, char** argv) {
   generate->add_option("--array,-a", hw.array, "array RxC, e.g. 8x8 or 4x8")->capture_default_str();
   generate->add_option("--weight-port", hw.weight_port, port_help);
   generate->add_option("--kv-port", hw.kv_port, kv_port_help);
+  generate->add_option("--weight-bits", hw.weight_bits, bits_help)->capture_default_str();
+  generate->add_option("--weight-group", hw.weight_group, group_help)->capture_default_str();
   generate->add_option("--sram-bank-depth", hw.bank_depth, bank_help)->capture_default_str();
   generate->add_option("--out,-o", out, "output directory (replaced if it is a previous hardwire output)")->required();
   generate->add_flag("--shape-only", hw.shape_only,
@@ -1332,6 +1354,8 @@ int run_cli(int argc, char** argv) {
   synth->add_option("--array,-a", hw.array, "array RxC")->capture_default_str();
   synth->add_option("--weight-port", hw.weight_port, port_help);
   synth->add_option("--kv-port", hw.kv_port, kv_port_help);
+  synth->add_option("--weight-bits", hw.weight_bits, bits_help)->capture_default_str();
+  synth->add_option("--weight-group", hw.weight_group, group_help)->capture_default_str();
   synth->add_option("--sram-bank-depth", hw.bank_depth, bank_help)->capture_default_str();
   synth->add_option("--liberty", liberty,
                     "liberty file for area in um^2, and with timing tables (e.g. "
@@ -1397,6 +1421,8 @@ int run_cli(int argc, char** argv) {
   report->add_option("--array,-a", ra.hw.array, "array RxC")->capture_default_str();
   report->add_option("--weight-port", ra.hw.weight_port, port_help);
   report->add_option("--kv-port", ra.hw.kv_port, kv_port_help);
+  report->add_option("--weight-bits", ra.hw.weight_bits, bits_help)->capture_default_str();
+  report->add_option("--weight-group", ra.hw.weight_group, group_help)->capture_default_str();
   report->add_option("--sram-bank-depth", ra.hw.bank_depth, bank_help)->capture_default_str();
   report->add_option("--liberty", ra.liberty, "cell library for synth (default: the built-in generic one)");
   report->add_option("--node", ra.node, "SRAM and energy node: 180nm, 45nm, 7nm or 5nm (default: synth's)");
@@ -1414,6 +1440,8 @@ int run_cli(int argc, char** argv) {
   sim->add_option("--array,-a", sa.hw.array, "array RxC")->capture_default_str();
   sim->add_option("--weight-port", sa.hw.weight_port, port_help);
   sim->add_option("--kv-port", sa.hw.kv_port, kv_port_help);
+  sim->add_option("--weight-bits", sa.hw.weight_bits, bits_help)->capture_default_str();
+  sim->add_option("--weight-group", sa.hw.weight_group, group_help)->capture_default_str();
   sim->add_option("--sram-bank-depth", sa.hw.bank_depth, bank_help)->capture_default_str();
   sim->add_option("--tokenizer,-t", sa.tokenizer, "llama2.c tokenizer.bin (prints tokens as text, encodes --prompt)");
   sim->add_option("--prompt,-p", sa.prompt, "prompt text (needs --tokenizer); default: start from BOS");

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "hardwire/gen/layout.hpp"
+#include "hardwire/gen/quantizer.hpp"
 #include "hardwire/golden/ops.hpp"
 
 namespace hardwire::gen {
@@ -48,6 +49,16 @@ Status check_kv_port(const golden::Shape& s, int64_t bytes) {
                " bytes, e.g. --kv-port " + std::to_string(row)};
 }
 
+Status check_weight_format(const golden::WeightFormat& f, int64_t port_rows) {
+  HW_TRY(validate_weight_format(f));
+  if (f.group != 0 && f.group % port_rows != 0)
+    return Error{"--weight-group " + std::to_string(f.group) + " must be a multiple of the weight port's " +
+                 std::to_string(port_rows) + " rows (the matrix engine takes " + std::to_string(port_rows) +
+                 " inputs per cycle), e.g. --weight-group " +
+                 std::to_string(std::max<int64_t>(1, (f.group + port_rows - 1) / port_rows) * port_rows)};
+  return Status::ok();
+}
+
 int index_bits(int64_t count) {
   int b = 0;
   while ((int64_t{1} << b) < count) ++b;
@@ -78,8 +89,8 @@ int clog2(int64_t v) {
 
 // Every matrix of the model in weight-memory order (per layer wq wk wv wo w1 w3 w2, then the classifier), with its
 // base word in the P weight banks of C bytes (layout of gen::gemv_weight_words) and its first Requant word.
-std::vector<MatrixSite> matrix_sites(const golden::Shape& sh, const golden::Widths& w, int64_t P, int64_t C,
-                                     int64_t V) {
+std::vector<MatrixSite> matrix_sites(const golden::Shape& sh, const golden::Widths& w,
+                                     const golden::WeightFormat& format, int64_t P, int64_t C, int64_t V) {
   std::vector<MatrixSite> mats;
   auto add = [&](int64_t layer, MatrixKind kind, int64_t rows, int64_t cols, int act, int out) {
     MatrixSite s;
@@ -90,7 +101,7 @@ std::vector<MatrixSite> matrix_sites(const golden::Shape& sh, const golden::Widt
     s.out_bits = out;
     s.rows = rows;
     s.cols = cols;
-    s.acc_bits = golden::accumulator_bits(act, s.cols);
+    s.acc_bits = golden::accumulator_bits(act, s.cols, format);
     mats.push_back(s);
   };
   const int64_t d = sh.dim, kvd = sh.kv_dim(), hd = sh.hidden_dim;
@@ -104,11 +115,16 @@ std::vector<MatrixSite> matrix_sites(const golden::Shape& sh, const golden::Widt
     add(l, MatrixKind::kW2, d, hd, w.h, w.res);
   }
   add(-1, MatrixKind::kClassifier, sh.vocab, d, w.xn, golden::kLogitBits);
-  int64_t words = 0, rq = 0;
+  int64_t words = 0, rq = 0, gs = 0;
   for (auto& s : mats) {
     s.words = gemv_weight_word_count(s.rows, s.cols, P, C);
     s.base = words;
     words += s.words;
+    if (format.group > 0) {
+      s.gs_words = gemv_group_scale_word_count(s.rows, s.cols, P, C, format.group / P);
+      s.gs_base = gs;
+      gs += s.gs_words;
+    }
     // Per-channel requant parameters: one word per channel, or with vector lanes one word per V channels (the
     // vector requant ROM, each matrix from a word of its own).
     s.rq_base = rq;
@@ -178,9 +194,13 @@ Result<ChipPlan> plan_chip(const golden::Shape& shape, const golden::Widths& wid
   p.widths = widths;
   const int64_t R = o.array.rows, C = o.array.cols;
   p.weight_port_rows = o.weight_port == 0 ? R : o.weight_port / C;
+  HW_TRY(check_weight_format(o.weights, p.weight_port_rows));
+  p.weights = o.weights;
+  p.group_words = o.weights.group / p.weight_port_rows;
   const int64_t V = (C & (C - 1)) == 0 ? C : 1;  // vector lanes: C where it is a power of two
-  p.matrices = matrix_sites(shape, widths, p.weight_port_rows, C, V);
+  p.matrices = matrix_sites(shape, widths, o.weights, p.weight_port_rows, C, V);
   for (const auto& s : p.matrices) {
+    p.group_scale_words += s.gs_words;
     p.act_bits = std::max(p.act_bits, s.act_bits);
     p.acc_bits = std::max(p.acc_bits, s.acc_bits);
     p.k_max = std::max(p.k_max, s.cols);
@@ -214,7 +234,9 @@ Result<ChipPlan> plan_chip(const golden::Shape& shape, const golden::Widths& wid
   return p;
 }
 
-Result<ChipPlan> plan_chip(const golden::QModel& m, const PlanOptions& o) {
+Result<ChipPlan> plan_chip(const golden::QModel& m, const PlanOptions& options) {
+  PlanOptions o = options;
+  o.weights = m.weights;
   auto p = plan_chip(m.shape, m.widths, o);
   if (!p) return p;
   HW_CHECK(static_cast<int64_t>(m.layers.size()) == m.shape.n_layers, "the integer model has every layer");
@@ -229,8 +251,8 @@ Result<ChipPlan> plan_chip(const golden::QModel& m, const PlanOptions& o) {
       s.lin = &(L.*kSite[static_cast<int>(s.kind)]);
     }
     HW_CHECK(s.lin->w.rows() == s.rows && s.lin->w.cols() == s.cols &&
-                 static_cast<int64_t>(s.lin->rq.size()) == s.rows,
-             "the integer model's matrices have the shape's sizes");
+                 static_cast<int64_t>(s.lin->rq.size()) == s.rows && s.lin->group == m.weights.group,
+             "the integer model's matrices have the shape's sizes and its format");
   }
   return p;
 }
@@ -410,7 +432,8 @@ std::vector<BlockParams> ChipPlan::blocks() const {
   const int64_t C = array.cols, P = weight_port_rows;
   std::vector<BlockParams> b;
   b.push_back({"hw_gemv",
-               {{"P", P}, {"C", C}, {"A_W", act_bits}, {"ACC_W", acc_bits}, {"K_MAX", k_max}, {"N_MAX", n_max},
+               {{"P", P}, {"C", C}, {"W_BITS", weights.bits}, {"GROUP_WORDS", group_words},
+                {"GS_DEPTH", group_scale_words}, {"A_W", act_bits}, {"ACC_W", acc_bits}, {"K_MAX", k_max}, {"N_MAX", n_max},
                 {"W_DEPTH", weight_words}, {"W_BANK_DEPTH", weight_bank_depth}}});
   b.push_back({"hw_softmax", {{"MAX_LEN", shape.seq_len}, {"NUM_BUF", 1}, {"SUM_LANES", softmax_sum_lanes}}, shape.n_heads});
   b.push_back({"hw_rmsnorm",
@@ -422,6 +445,9 @@ std::vector<BlockParams> ChipPlan::blocks() const {
   b.push_back({"hw_core",
                {{"W_ROWS", P},
                 {"C", C},
+                {"W_BITS", weights.bits},
+                {"W_GROUP_WORDS", group_words},
+                {"GS_DEPTH", group_scale_words},
                 {"A_W", act_bits},
                 {"ACC_W", acc_bits},
                 {"K_MAX", k_max},
@@ -530,13 +556,19 @@ std::vector<MemoryDesc> ChipPlan::memories() const {
   // compiler makes it that size; the RTL's last bank is behavioural and simply holds them).
   const int64_t wdepth = weight_bank_depth > 0 ? weight_bank_depth : weight_words;
   const int64_t full = weight_words / wdepth, rest = weight_words % wdepth;
-  std::vector<MacroShape> wmacros = {{P * full, wdepth, C * 8}};
-  if (rest > 0) wmacros.push_back({P, rest, C * 8});
-  m.push_back({"weight SRAM", P * weight_words * C * 8,
-               "every int8 weight; " + s(P) + " bank(s) of " + s(C) + " bytes read every cycle (weight port " +
-                   s(P * C) + " bytes), each " + s(weight_macros_per_bank()) + " macro(s) of up to " + s(wdepth) +
+  const int64_t wb = weights.bits;
+  std::vector<MacroShape> wmacros = {{P * full, wdepth, C * wb}};
+  if (rest > 0) wmacros.push_back({P, rest, C * wb});
+  m.push_back({"weight SRAM", P * weight_words * C * wb,
+               "every weight as a " + s(wb) + "-bit code; " + s(P) + " bank(s) of " + s(C) + " codes read every cycle (weight port " +
+                   s(P * C) + " weights), each " + s(weight_macros_per_bank()) + " macro(s) of up to " + s(wdepth) +
                    " words",
                wmacros});
+  if (group_scale_words > 0)
+    m.push_back({"group scales", group_scale_words * C * golden::kGroupScaleBits,
+                 "a byte per output row and group of " + s(weights.group) + " inputs, " + s(C) +
+                     " per word, read once per group",
+                 {{1, group_scale_words, C * golden::kGroupScaleBits}}});
   m.push_back({"embedding", map.emb_words * C * 8, "int8 rows", {{1, map.emb_words, C * 8}}});
   m.push_back({"requantization parameters", map.requant_words * 40, "40-bit words", {{1, map.requant_words, 40}}});
   if (V > 1)

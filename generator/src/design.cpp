@@ -108,10 +108,9 @@ class Emitter {
 void Emitter::emit_weight_images() {
   HW_CHECK(m_ != nullptr, "weight images need the integer model");
   const golden::QModel& model = *m_;
-  // The chip's weight memory holds int8 codes without group scales (narrower formats: golden and fidelity only, so
-  // far; the commands that generate never quantize to them).
-  HW_CHECK(model.weights == golden::WeightFormat{}, "the chip's weight format is int8 per row");
+  HW_CHECK(model.weights == plan_.weights, "the plan holds the integer model's weight format");
   const int64_t C = plan_.array.cols;
+  const int bits = plan_.weights.bits;
   const auto& mm = plan_.map;
   // Weights: every matrix at its base in each of the P weight banks (gen::gemv_weight_words), each bank split into
   // macros of weight_bank_depth words.
@@ -119,10 +118,18 @@ void Emitter::emit_weight_images() {
   std::vector<LaneWords> bank(static_cast<size_t>(P));
   for (auto& b : bank) {
     b.lanes = C;
-    b.lane_bits = 8;
+    b.lane_bits = bits;
   }
+  LaneWords gs;  // the group scales of every matrix (formats with groups)
+  gs.lanes = C;
+  gs.lane_bits = golden::kGroupScaleBits;
   for (const auto& s : plan_.matrices) {
-    const auto w = gemv_weight_words(s.lin->w, P, C);
+    if (plan_.group_words > 0) {
+      HW_CHECK(gs.words() == s.gs_base, "group-scale words in plan order");
+      const auto g = gemv_group_scale_words(s.lin->group_scale, s.cols, P, C, plan_.group_words);
+      gs.values.insert(gs.values.end(), g.values.begin(), g.values.end());
+    }
+    const auto w = gemv_weight_words(s.lin->w, P, C, bits);
     for (int64_t j = 0; j < P; ++j)
       bank[static_cast<size_t>(j)].values.insert(bank[static_cast<size_t>(j)].values.end(),
                                                  w[static_cast<size_t>(j)].values.begin(),
@@ -141,13 +148,21 @@ void Emitter::emit_weight_images() {
                  (macros.size() > 1 ? ", macro " + std::to_string(b) + " (words from " +
                                           std::to_string(static_cast<int64_t>(b) * plan_.weight_bank_depth) + ")"
                                     : std::string()) +
-                 ": " + std::to_string(C) + " int8 lanes per word (lane 0 = lowest byte), byte c of word nt*KG + g "
-                 "= W[nt*" + std::to_string(C) + " + c][g*" + std::to_string(P) + " + " + std::to_string(j) +
-                 "]; memory map in manifest.json") +
+                 ": " + std::to_string(C) + " " + std::to_string(bits) + "-bit codes per word (lane 0 = lowest " +
+                 std::to_string(bits) + " bits), code c of word nt*KG + g = W[nt*" + std::to_string(C) + " + c][g*" +
+                 std::to_string(P) + " + " + std::to_string(j) + "]; memory map in manifest.json") +
               macros[b]);
     }
   }
   HW_CHECK(image == plan_.weight_images.size(), "every weight image written");
+  if (plan_.group_words > 0) {
+    HW_CHECK(gs.words() == plan_.group_scale_words, "the group-scale image matches the plan");
+    add("mem/group_scales.hex",
+        banner("Group scales (numerics §2): every matrix from its gs_base, byte c of word nt*NG + gi = gs[nt*" +
+               std::to_string(C) + " + c][gi], a group is " + std::to_string(plan_.weights.group) +
+               " inputs; map in manifest.json") +
+            hex_image(gs));
+  }
   // Embedding rows: row t at words t*ceil(dim/C) .., lane c of word j = E[t][j*C + c].
   LaneWords emb;
   emb.lanes = C;
@@ -263,12 +278,15 @@ void Emitter::emit_packages() {
   u("ArrayRows", plan_.array.rows, "array R x C");
   u("ArrayCols", plan_.array.cols);
   u("WeightPortRows", plan_.weight_port_rows, "weight banks read every cycle (multiplier rows of the matrix engine)");
-  u("WeightPortBytes", plan_.weight_port_bytes(), "weight port: bytes of weights read per cycle");
+  u("WeightPortBytes", plan_.weight_port_bytes(), "weight port: weights (codes) read per cycle");
+  u("WeightBits", plan_.weights.bits, "weight code width (numerics §2)");
+  u("WeightGroupWords", plan_.group_words, "matrix-engine input words per group scale (0: none)");
+  u("GroupScaleWords", plan_.group_scale_words, "group-scale ROM words of ArrayCols bytes (0: none)");
   u("ActW", plan_.act_bits, "array activation width: the widest matmul input");
   u("AccW", plan_.acc_bits, "array accumulator width: the widest accumulator bound (numerics §4)");
   u("KMax", plan_.k_max, "largest reduction (matrix columns)");
   u("NMax", plan_.n_max, "largest output (matrix rows)");
-  u("WeightWords", plan_.weight_words, "words of ArrayCols bytes in every weight bank");
+  u("WeightWords", plan_.weight_words, "words of ArrayCols codes in every weight bank");
   u("WeightBankDepth", plan_.weight_bank_depth, "words per macro of a weight bank (0: one macro)");
   for (const auto& m : plan_.matrices) {
     std::string id = "WBase";
@@ -296,6 +314,7 @@ void Emitter::emit_packages() {
   u("ProgramWords", static_cast<int64_t>(plan_.program.size()), "microcode instructions per decode step");
   p.params.push_back({"", "WeightImage", Expr::str("mem/weights"),
                       "memory images (weights: the prefix of mem/weights_p<bank>[_bank<macro>].hex)"});
+  p.params.push_back({"", "GroupScaleImage", Expr::str(plan_.group_words > 0 ? "mem/group_scales.hex" : ""), ""});
   p.params.push_back({"", "Exp2Image", Expr::str("mem/exp2.hex"), ""});
   p.params.push_back({"", "EmbImage", Expr::str("mem/embedding.hex"), ""});
   p.params.push_back({"", "RequantImage", Expr::str("mem/requant.hex"), ""});
@@ -354,7 +373,8 @@ void Emitter::emit_top() {
   inst.name = "u_core";
   // hw_core's parameters are the plan's (ChipPlan::blocks), passed as the package constants that hold them.
   static const std::pair<const char*, const char*> kConstant[] = {
-      {"W_ROWS", "WeightPortRows"}, {"C", "ArrayCols"},         {"A_W", "ActW"},
+      {"W_ROWS", "WeightPortRows"}, {"C", "ArrayCols"},         {"W_BITS", "WeightBits"},
+      {"W_GROUP_WORDS", "WeightGroupWords"}, {"GS_DEPTH", "GroupScaleWords"}, {"A_W", "ActW"},
       {"ACC_W", "AccW"},            {"K_MAX", "KMax"},          {"N_MAX", "NMax"},
       {"W_DEPTH", "WeightWords"},   {"W_BANK_DEPTH", "WeightBankDepth"},
       {"DIM", "Dim"},               {"N_LAYERS", "NumLayers"},  {"HEAD_SIZE", "HeadSize"},
@@ -377,7 +397,8 @@ void Emitter::emit_top() {
     inst.params.push_back({param, Expr::id(cfg_.name + "::" + kConstant[i].second)});
   }
   static const std::pair<const char*, const char*> kImage[] = {
-      {"W_FILE", "WeightImage"},   {"EMB_FILE", "EmbImage"},     {"RQ_FILE", "RequantImage"},
+      {"W_FILE", "WeightImage"},   {"GS_FILE", "GroupScaleImage"}, {"EMB_FILE", "EmbImage"},
+      {"RQ_FILE", "RequantImage"},
       {"RQV_FILE", "RqVecImage"},
       {"NORM_FILE", "NormImage"},  {"SILU_FILE", "SiluImage"},   {"EXP2_FILE", "Exp2Image"},
       {"COS_FILE", "RopeCosImage"}, {"SIN_FILE", "RopeSinImage"}, {"PROG_FILE", "ProgramImage"}};
@@ -409,9 +430,12 @@ std::string Emitter::manifest() {
                    {"act_bits", plan_.act_bits},
                    {"acc_bits", plan_.acc_bits},
                    {"weight_port_bytes", plan_.weight_port_bytes()},
+                   {"weights", {{"bits", plan_.weights.bits}, {"group", plan_.weights.group},
+                                {"group_scale_words", plan_.group_scale_words}}},
                    {"kv_port_bytes", plan_.kv_port_bytes()},
                    {"core", {{"mac_acc_bits", plan_.mac_acc_bits}, {"requant_acc_bits", plan_.requant_acc_bits}}},
-                   {"weight_sram", {{"banks", plan_.weight_port_rows}, {"word_bytes", plan_.array.cols},
+                   {"weight_sram", {{"banks", plan_.weight_port_rows}, {"word_codes", plan_.array.cols},
+                                    {"word_bits", plan_.array.cols * plan_.weights.bits},
                                     {"words_per_bank", plan_.weight_words},
                                     {"macro_depth", plan_.weight_bank_depth > 0 ? plan_.weight_bank_depth : plan_.weight_words},
                                     {"macros_per_bank", plan_.weight_macros_per_bank()},
@@ -435,7 +459,7 @@ std::string Emitter::manifest() {
   for (const auto& m : plan_.matrices) {
     mats.push_back({{"name", m.name}, {"base", m.base}, {"words", m.words}, {"rows", m.rows}, {"cols", m.cols},
                     {"act_bits", m.act_bits}, {"out_bits", m.out_bits}, {"acc_bits", m.acc_bits},
-                    {"requant_base", m.rq_base}});
+                    {"requant_base", m.rq_base}, {"group_scale_base", m.gs_base}, {"group_scale_words", m.gs_words}});
   }
   ordered_json norms = ordered_json::array();
   auto norm = [&](const std::string& name, const golden::NormParams& p) {
@@ -584,7 +608,8 @@ Result<GenerateSummary> Emitter::run() {
 
 Result<GenerateSummary> generate_design(const ModelSource& src, const golden::QModel& model,
                                         const GenerateOptions& options) {
-  auto plan = plan_chip(model, {options.array, options.sram_bank_depth, options.weight_port, options.kv_port});
+  auto plan = plan_chip(model, {options.array, options.sram_bank_depth, options.weight_port, options.kv_port,
+                                options.weights});
   if (!plan) return plan.error();
   return generate_design(src, model, *plan, options);
 }
@@ -594,13 +619,13 @@ namespace {
 bool plan_of(const ChipPlan& plan, const GenerateOptions& options) {
   return plan.array.rows == options.array.rows && plan.array.cols == options.array.cols &&
          (options.weight_port == 0 || plan.weight_port_bytes() == options.weight_port) &&
-         (options.kv_port == 0 || plan.kv_port_bytes() == options.kv_port);
+         (options.kv_port == 0 || plan.kv_port_bytes() == options.kv_port) && plan.weights == options.weights;
 }
 }  // namespace
 
 Result<GenerateSummary> generate_design(const ModelSource& src, const golden::QModel& model, const ChipPlan& plan,
                                         const GenerateOptions& options) {
-  HW_CHECK(plan_of(plan, options), "generate_design: the plan is of this array, weight port and KV port");
+  HW_CHECK(plan_of(plan, options), "generate_design: the plan is of this array, weight port, KV port and weight format");
   HW_CHECK(plan.matrices.empty() || plan.matrices.front().lin != nullptr,
            "generate_design: a plan of the integer model (plan_chip(QModel)), whose sites hold the weights");
   Emitter e(src, &model, plan, options);
@@ -609,7 +634,8 @@ Result<GenerateSummary> generate_design(const ModelSource& src, const golden::QM
 
 Result<GenerateSummary> generate_shape_design(const ModelSource& src, const ChipPlan& plan,
                                               const GenerateOptions& options) {
-  HW_CHECK(plan_of(plan, options), "generate_shape_design: the plan is of this array, weight port and KV port");
+  HW_CHECK(plan_of(plan, options),
+           "generate_shape_design: the plan is of this array, weight port, KV port and weight format");
   Emitter e(src, nullptr, plan, options);
   return e.run();
 }

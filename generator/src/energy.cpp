@@ -89,6 +89,7 @@ Activity step_activity(const ChipPlan& p, int64_t pos) {
         // The packer writes the X-buffer word being filled at every element, or (word mode) once per word.
         ev(isa::Event::kXbufWrite) += words ? ceil_div(ni, P) : issues;
         ev(isa::Event::kWeightRead) += ceil_div(ni, P) * ceil_div(nout, C);
+        if (p.group_words > 0) ev(isa::Event::kGroupScaleRead) += ceil_div(ceil_div(ni, P), p.group_words) * ceil_div(nout, C);
         break;
       case isa::Op::kCopyKv: ev(isa::Event::kKvWrite) += nout; break;
       case isa::Op::kPackQ: ev(isa::Event::kQWrite) += nout; break;
@@ -170,11 +171,21 @@ Result<EnergyReport> price_activity(const ChipPlan& p, const Activity& a, const 
   const double requant_rom = V > 1 ? sram_read_pj(p.map.rqv_words, V * MemoryMap::kRqvLaneBits) / static_cast<double>(V)
                                    : sram_read_pj(p.map.requant_words, 40);
 
+  const int wb = p.weights.bits;
   item("weight SRAM reads", ev(isa::Event::kWeightRead) * static_cast<double>(P),
-       sram_read_pj(wdepth, C * 8), "a word of one weight bank: " + mem(wdepth, C * 8) + " macro");
+       sram_read_pj(wdepth, C * wb), "a word of one weight bank: " + mem(wdepth, C * wb) + " macro");
   item("matrix MACs", ev(isa::Event::kWeightRead) * static_cast<double>(P * C),
-       multiply_pj(8, p.act_bits) + add_pj(p.acc_bits),
-       "8 x " + std::to_string(p.act_bits) + "-bit multiply, " + std::to_string(p.acc_bits) + "-bit add");
+       multiply_pj(wb, p.act_bits) + add_pj(p.acc_bits),
+       std::to_string(wb) + " x " + std::to_string(p.act_bits) + "-bit multiply, " + std::to_string(p.acc_bits) +
+           "-bit add");
+  if (p.group_words > 0) {
+    const int64_t gsum = std::min<int64_t>(p.acc_bits, p.act_bits + wb + index_bits(p.weights.group + 1));
+    item("group scales", ev(isa::Event::kGroupScaleRead),
+         sram_read_pj(p.group_scale_words, C * golden::kGroupScaleBits) +
+             static_cast<double>(C) * (multiply_pj(static_cast<int>(gsum), 9) + add_pj(p.acc_bits)),
+         "a word of the group-scale ROM (" + mem(p.group_scale_words, C * golden::kGroupScaleBits) + "), then C " +
+             std::to_string(gsum) + " x 9-bit scalings and adds");
+  }
   item("X-buffer reads", ev(isa::Event::kWeightRead), sram_read_pj(xwords, xwidth), mem(xwords, xwidth));
   item("X-buffer writes", ev(isa::Event::kXbufWrite), sram_read_pj(xwords, xwidth), mem(xwords, xwidth) + " (as a read)");
   item("scratchpad reads", ev(isa::Event::kScratchReadA) + ev(isa::Event::kScratchReadB), sram_read_pj(swords, swidth),

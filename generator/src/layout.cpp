@@ -35,22 +35,45 @@ int64_t gemv_weight_word_count(int64_t n_rows, int64_t k_cols, int64_t P, int64_
   return ((n_rows + C - 1) / C) * ((k_cols + P - 1) / P);
 }
 
-std::vector<LaneWords> gemv_weight_words(const golden::MatI8& w, int64_t P, int64_t C) {
+std::vector<LaneWords> gemv_weight_words(const golden::MatI8& w, int64_t P, int64_t C, int bits) {
   HW_CHECK(P >= 1 && C >= 1, "weight port dimensions");
+  HW_CHECK(bits == 4 || bits == 6 || bits == 8, "weight code width 4, 6 or 8");
+  const int64_t lim = int64_t{1} << (bits - 1);
   const int64_t N = w.rows(), K = w.cols();
   const int64_t KG = (K + P - 1) / P, words = gemv_weight_word_count(N, K, P, C);
   std::vector<LaneWords> banks(static_cast<size_t>(P));
   for (auto& b : banks) {
     b.lanes = C;
-    b.lane_bits = 8;
+    b.lane_bits = bits;
     b.values.assign(static_cast<size_t>(words * C), 0);
   }
   for (int64_t n = 0; n < N; ++n)
     for (int64_t k = 0; k < K; ++k) {
       const int64_t word = (n / C) * KG + k / P;
+      HW_CHECK(w(n, k) >= -lim && w(n, k) < lim, "a weight code fits its width");
       banks[static_cast<size_t>(k % P)].values[static_cast<size_t>(word * C + n % C)] = w(n, k);
     }
   return banks;
+}
+
+int64_t gemv_group_scale_word_count(int64_t n_rows, int64_t k_cols, int64_t P, int64_t C, int64_t group_words) {
+  HW_CHECK(P >= 1 && C >= 1 && group_words >= 1 && n_rows >= 0 && k_cols >= 0, "group-scale layout dimensions");
+  const int64_t KG = (k_cols + P - 1) / P;
+  return ((n_rows + C - 1) / C) * ((KG + group_words - 1) / group_words);
+}
+
+LaneWords gemv_group_scale_words(const golden::MatU8& gs, int64_t k_cols, int64_t P, int64_t C, int64_t group_words) {
+  const int64_t N = gs.rows();
+  const int64_t KG = (k_cols + P - 1) / P, NG = (KG + group_words - 1) / group_words;
+  HW_CHECK(gs.cols() == (k_cols + P * group_words - 1) / (P * group_words) && gs.cols() == NG,
+           "one group scale per row and group of group_words x P inputs");
+  LaneWords out;
+  out.lanes = C;
+  out.lane_bits = golden::kGroupScaleBits;
+  out.values.assign(static_cast<size_t>(gemv_group_scale_word_count(N, k_cols, P, C, group_words) * C), 0);
+  for (int64_t n = 0; n < N; ++n)
+    for (int64_t g = 0; g < NG; ++g) out.values[static_cast<size_t>(((n / C) * NG + g) * C + n % C)] = gs(n, g);
+  return out;
 }
 
 LaneWords rope_table_words(const golden::MatI16& t) {
@@ -75,15 +98,33 @@ LaneWords gemm_activation_words(const Eigen::Matrix<int64_t, Eigen::Dynamic, Eig
 }
 
 std::string hex_image(const LaneWords& w) {
-  HW_CHECK(w.lane_bits % 4 == 0 && w.lane_bits >= 4 && w.lane_bits <= 64, "lane width: a multiple of 4, <= 64");
+  HW_CHECK(w.lane_bits >= 1 && w.lane_bits <= 64, "lane width 1..64");
   std::string out;
-  const int digits = w.lane_bits / 4;
   static const char kHex[] = "0123456789abcdef";
   const uint64_t mask = w.lane_bits == 64 ? ~uint64_t{0} : ((uint64_t{1} << w.lane_bits) - 1);
+  if (w.lane_bits % 4 == 0) {
+    const int digits = w.lane_bits / 4;
+    for (int64_t i = 0; i < w.words(); ++i) {
+      for (int64_t l = w.lanes - 1; l >= 0; --l) {
+        const uint64_t v = static_cast<uint64_t>(w.values[static_cast<size_t>(i * w.lanes + l)]) & mask;
+        for (int d = digits - 1; d >= 0; --d) out += kHex[(v >> (4 * d)) & 0xf];
+      }
+      out += '\n';
+    }
+    return out;
+  }
+  // Lanes that do not fill whole digits: the word's bits, packed, then read four at a time from the top.
+  const int64_t bits = w.lanes * w.lane_bits, digits = (bits + 3) / 4;
+  std::vector<uint8_t> bit(static_cast<size_t>(digits * 4));
   for (int64_t i = 0; i < w.words(); ++i) {
-    for (int64_t l = w.lanes - 1; l >= 0; --l) {
+    std::fill(bit.begin(), bit.end(), 0);
+    for (int64_t l = 0; l < w.lanes; ++l) {
       const uint64_t v = static_cast<uint64_t>(w.values[static_cast<size_t>(i * w.lanes + l)]) & mask;
-      for (int d = digits - 1; d >= 0; --d) out += kHex[(v >> (4 * d)) & 0xf];
+      for (int b = 0; b < w.lane_bits; ++b) bit[static_cast<size_t>(l * w.lane_bits + b)] = (v >> b) & 1;
+    }
+    for (int64_t d = digits - 1; d >= 0; --d) {
+      const size_t at = static_cast<size_t>(4 * d);
+      out += kHex[bit[at] | bit[at + 1] << 1 | bit[at + 2] << 2 | bit[at + 3] << 3];
     }
     out += '\n';
   }

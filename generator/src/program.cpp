@@ -102,12 +102,13 @@ class Builder {
     i.n_out = u32(ms.rows);
     i.rq_base = u32(ms.rq_base);
     i.w_base = u32(ms.base);
+    i.gs_base = u32(ms.gs_base);
     Note n = note("MATVEC " + ms.name + " -> " + tap, ph, tap);
     n.matrix = static_cast<int64_t>(&ms - plan_.matrices.data());
     push(i, n);
   }
   // Matrices of a layer with the same input as one MATVEC where the hardware cannot tell them from one matrix of
-  // their rows stacked: b follows a in the weight memory and in the requant parameters, b's results region starts
+  // their rows stacked: b follows a in the weight memory, the group-scale ROM and the requant parameters, b's results region starts
   // where a's results would continue (a's rows padded to whole C-row tiles fill a's region, padded to scratchpad
   // words, exactly), and both have one result width, or (V > 1) the vector requant ROM gives each channel its own.
   // The padding rows (zero weights) write a's padding lanes.
@@ -117,7 +118,8 @@ class Builder {
     const int64_t rq_words = V > 1 ? (a.rows + V - 1) / V : a.rows;  // requant words of a
     const int64_t rq_padded = V > 1 ? padded / V : padded;            // requant words the stacked rows read
     return a.cols == b.cols && (a.out_bits == b.out_bits || V > 1) && b.base == a.base + a.words && padded % V == 0 &&
-           b.rq_base == a.rq_base + rq_words && rq_padded == rq_words && b_dst == a_dst + padded;
+           b.rq_base == a.rq_base + rq_words && rq_padded == rq_words && b_dst == a_dst + padded &&
+           b.gs_base == a.gs_base + a.gs_words;
   }
   int64_t padded_rows(const MatrixSite& a) const {
     const int64_t C = plan_.array.cols;
@@ -149,6 +151,7 @@ class Builder {
       isa::Instr in = vector_op(isa::Op::kMatvec, src, a.cols, parts[i].dst, a.out_bits);
       in.rq_base = u32(a.rq_base);
       in.w_base = u32(a.base);
+      in.gs_base = u32(a.gs_base);
       std::string names = a.name, taps = parts[i].tap;
       Note n = note("", ph, parts[i].tap);
       n.matrix = static_cast<int64_t>(&a - plan_.matrices.data());

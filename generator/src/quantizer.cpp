@@ -549,9 +549,9 @@ Result<QModel> quantize(const FloatModel& fm, const CalibrationData& cal, const 
   const double s_logit = logit_max > 0 ? logit_max / 16777216.0 : 1.0;
   q.scales["logits"] = s_logit;
   {
-    // The classifier keeps int8 per row whatever the blocks' format (numerics §2): at 4 bits it alone costs
-    // stories260K 2.6 points of top-1, for 12% of its weights.
-    const QuantizedMatrix m = quantize_matrix(fm.classifier(), &fm.rms_final, "final.norm", golden::WeightFormat{});
+    // The classifier is a matrix of the weight memory like the blocks', in their format (numerics §2): the chip's
+    // multipliers are as narrow as its codes.
+    const QuantizedMatrix m = quantize_matrix(fm.classifier(), &fm.rms_final, "final.norm", cfg.weights);
     if (weights_only) weights_only->wcls = dequantized(m);
     auto cls = requants(m, q.scales["final.norm"], s_logit, "classifier");
     if (!cls) return cls.error();

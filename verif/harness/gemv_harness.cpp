@@ -1,12 +1,16 @@
 // The decode matrix engine (rtl_templates/hw_gemv.sv) against golden::matvec: random K x N (sizes that are not
-// multiples of P or C included, K < P and N < C too), int8 weights over the full range, activations over the full
-// A_W range with extremes, matrices anywhere in the weight banks, random stalls on the result handshake. The first
-// product's weights come from generated $readmemh images (one per weight bank, or per macro of a bank: the W_FILE
-// prefix the model was built with); later ones are written through the host port. Every accumulator of every beat is
-// compared (lanes past N must be zero), out_last_o must mark the final beat and busy_o must drop after it.
+// multiples of P or C included, K < P and N < C too), weight codes over the full range of their width (4, 6 or 8
+// bits), with group scales over 0..255 where the engine has them (golden::matvec of a QLinear with groups of
+// GROUP_WORDS x P inputs, the last of a row shorter), activations over the full A_W range with extremes, matrices
+// anywhere in the weight banks and the group-scale ROM, random stalls on the result handshake. The first product's
+// weights (and scales) come from generated $readmemh images (one per weight bank, or per macro of a bank: the W_FILE
+// prefix the model was built with; GS_FILE); later ones are written through the host ports. Every accumulator of
+// every beat is compared (lanes past N must be zero), out_last_o must mark the final beat and busy_o must drop after
+// it.
 //
 // Configuration: HW_P (weight-port rows), HW_C, HW_A_W, HW_ACC_W, HW_MAX (K_MAX = N_MAX), HW_W_DEPTH, HW_W_BANK_DEPTH,
-// HW_W_FILE. Options: --products N (default 300), --bench FILE (also time 64 x 64 without stalls, write JSON there).
+// HW_W_FILE, HW_W_BITS, HW_GROUP_WORDS, HW_GS_DEPTH, HW_GS_FILE. Options: --products N (default 300), --bench FILE
+// (also time 64 x 64 without stalls, write JSON there).
 #include <cstdio>
 #include <cstring>
 #include <fstream>
@@ -26,23 +30,39 @@ using namespace hardwire;
 namespace {
 constexpr int kP = HW_P, kC = HW_C, kAW = HW_A_W, kAccW = HW_ACC_W, kMax = HW_MAX;
 constexpr int64_t kWDepth = HW_W_DEPTH;
+constexpr int kWBits = HW_W_BITS;
+constexpr int64_t kGroupWords = HW_GROUP_WORDS, kGsDepth = HW_GS_DEPTH;
+constexpr int64_t kGroup = kGroupWords * kP;  // inputs per group scale (0: none)
 using MatX = Eigen::Matrix<int64_t, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 
 struct Product {
-  int64_t K = 0, N = 0, base = 0;
-  golden::MatI8 w;  // N x K
-  MatX x;           // 1 x K
+  int64_t K = 0, N = 0, base = 0, gs_base = 0;
+  golden::QLinear lin;  // w: N x K codes; group_scale: N x ceil(K / group) with groups
+  MatX x;               // 1 x K
 };
+
+void random_scales(Product& g, std::mt19937_64& rng, bool extremes) {
+  if (kGroup == 0) return;
+  g.lin.group = kGroup;
+  g.lin.group_scale.resize(g.N, (g.K + kGroup - 1) / kGroup);
+  for (Eigen::Index i = 0; i < g.lin.group_scale.size(); ++i)
+    g.lin.group_scale.data()[i] = static_cast<uint8_t>(extremes ? 255 : rng() % 256);
+  const int64_t words = gen::gemv_group_scale_word_count(g.N, g.K, kP, kC, kGroupWords);
+  g.gs_base = (rng() % 2) ? static_cast<int64_t>(rng() % static_cast<uint64_t>(kGsDepth - words + 1)) : 0;
+}
 
 Product random_product(std::mt19937_64& rng) {
   Product g;
   auto dim = [&] { return 1 + static_cast<int64_t>(rng() % kMax); };
   g.K = (rng() % 8 == 0) ? 1 + static_cast<int64_t>(rng() % kP) : dim();
   g.N = (rng() % 8 == 0) ? 1 + static_cast<int64_t>(rng() % kC) : dim();
-  g.w.resize(g.N, g.K);
+  g.lin.w.resize(g.N, g.K);
   const bool extremes = rng() % 8 == 0;
-  for (Eigen::Index i = 0; i < g.w.size(); ++i)
-    g.w.data()[i] = static_cast<int8_t>(extremes ? ((rng() & 1) ? -128 : 127) : static_cast<int>(rng() % 256) - 128);
+  const int lo = -(1 << (kWBits - 1)), hi = (1 << (kWBits - 1)) - 1;
+  for (Eigen::Index i = 0; i < g.lin.w.size(); ++i)
+    g.lin.w.data()[i] = static_cast<int8_t>(extremes ? ((rng() & 1) ? lo : hi)
+                                                     : static_cast<int>(rng() % static_cast<uint64_t>(hi - lo + 1)) + lo);
+  random_scales(g, rng, extremes);
   const int64_t words = gen::gemv_weight_word_count(g.N, g.K, kP, kC);
   g.base = (rng() % 2) ? static_cast<int64_t>(rng() % static_cast<uint64_t>(kWDepth - words + 1)) : 0;
   g.x.resize(1, g.K);
@@ -60,7 +80,7 @@ struct Run {
 Run run(Vhw_gemv& top, const Product& g, bool preloaded, verif::StallPattern* out_stall, const std::string& block,
         long long index, long long& failed_total) {
   Run res;
-  const auto banks = gen::gemv_weight_words(g.w, kP, kC);
+  const auto banks = gen::gemv_weight_words(g.lin.w, kP, kC, kWBits);
   const gen::LaneWords xw = gen::gemm_activation_words(g.x, kP, kAW);
   top.start_i = 0;
   top.out_ready_i = 0;
@@ -72,11 +92,22 @@ Run run(Vhw_gemv& top, const Product& g, bool preloaded, verif::StallPattern* ou
           word[static_cast<size_t>(j * kC + c)] = banks[static_cast<size_t>(j)].values[static_cast<size_t>(i * kC + c)];
       top.wmem_we_i = 1;
       top.wmem_addr_i = static_cast<uint32_t>(g.base + i);
-      verif::set_lanes(top.wmem_data_i, word.data(), kP * kC, 8);
+      verif::set_lanes(top.wmem_data_i, word.data(), kP * kC, kWBits);
       verif::settle_low(top);
       verif::rising_edge(top);
     }
     top.wmem_we_i = 0;
+    if constexpr (kGroup > 0) {
+      const auto gs = gen::gemv_group_scale_words(g.lin.group_scale, g.K, kP, kC, kGroupWords);
+      for (int64_t i = 0; i < gs.words(); ++i) {
+        top.gsmem_we_i = 1;
+        top.gsmem_addr_i = static_cast<uint32_t>(g.gs_base + i);
+        verif::set_lanes(top.gsmem_data_i, &gs.values[static_cast<size_t>(i * kC)], kC, 8);
+        verif::settle_low(top);
+        verif::rising_edge(top);
+      }
+      top.gsmem_we_i = 0;
+    }
   }
   for (int64_t i = 0; i < xw.words(); ++i) {
     top.xmem_we_i = 1;
@@ -86,10 +117,11 @@ Run run(Vhw_gemv& top, const Product& g, bool preloaded, verif::StallPattern* ou
     verif::rising_edge(top);
   }
   top.xmem_we_i = 0;
-  const golden::VecI want = golden::matvec(g.w, g.x.row(0).transpose());
+  const golden::VecI want = golden::matvec(g.lin, g.x.row(0).transpose());
   top.k_i = static_cast<uint32_t>(g.K);
   top.n_i = static_cast<uint32_t>(g.N);
   top.w_base_i = static_cast<uint32_t>(g.base);
+  top.gs_base_i = static_cast<uint32_t>(g.gs_base);
   top.start_i = 1;
   verif::settle_low(top);
   verif::rising_edge(top);
@@ -162,14 +194,19 @@ int main(int argc, char** argv) {
     else if (!std::strcmp(argv[i], "--bench") && i + 1 < argc) bench_path = argv[++i];
   }
   const std::string block = "rtl gemv " + std::to_string(kP) + "x" + std::to_string(kC) + " A_W=" +
-                            std::to_string(kAW) +
+                            std::to_string(kAW) + (kWBits != 8 ? " W_BITS=" + std::to_string(kWBits) : std::string()) +
+                            (kGroup ? " group " + std::to_string(kGroup) : std::string()) +
                             (HW_W_BANK_DEPTH ? ", macros of " + std::to_string(HW_W_BANK_DEPTH) : std::string());
   const uint64_t seed = verif::harness_seed(block);
   std::mt19937_64 rng(seed);
-  if (kAccW != golden::accumulator_bits(kAW, kMax))
+  const golden::WeightFormat format{kWBits, kGroup};
+  if (kAccW != golden::accumulator_bits(kAW, kMax, format))
     return verif::finish(block, seed, 0, 1, "ACC_W " + std::to_string(kAccW) + " is not accumulator_bits(" +
-                                                std::to_string(kAW) + ", " + std::to_string(kMax) + ") = " +
-                                                std::to_string(golden::accumulator_bits(kAW, kMax)));
+                                                std::to_string(kAW) + ", " + std::to_string(kMax) + ", format) = " +
+                                                std::to_string(golden::accumulator_bits(kAW, kMax, format)));
+  if (kGroup > 0 && gen::gemv_group_scale_word_count(kMax, kMax, kP, kC, kGroupWords) * 2 > kGsDepth)
+    return verif::finish(block, seed, 0, 1, "GS_DEPTH " + std::to_string(kGsDepth) + " cannot hold two " +
+                                                std::to_string(kMax) + "x" + std::to_string(kMax) + " matrices");
   if (gen::gemv_weight_word_count(kMax, kMax, kP, kC) * 2 > kWDepth)
     return verif::finish(block, seed, 0, 1, "W_DEPTH " + std::to_string(kWDepth) + " cannot hold two " +
                                                 std::to_string(kMax) + "x" + std::to_string(kMax) + " matrices");
@@ -177,7 +214,7 @@ int main(int argc, char** argv) {
   // Product 0's weights are the generated images the weight banks start from (covering every word, so a banked
   // build gets a fresh file for each of its macros).
   const Product first = random_product(rng);
-  auto images = gen::gemv_weight_words(first.w, kP, kC);
+  auto images = gen::gemv_weight_words(first.lin.w, kP, kC, kWBits);
   for (auto& b : images) {
     b.values.insert(b.values.begin(), static_cast<size_t>(first.base * kC), 0);
     b.values.resize(static_cast<size_t>(kWDepth * kC), 0);
@@ -190,9 +227,19 @@ int main(int argc, char** argv) {
       }
     }
   }
+  if constexpr (kGroup > 0) {
+    auto gs = gen::gemv_group_scale_words(first.lin.group_scale, first.K, kP, kC, kGroupWords);
+    gs.values.insert(gs.values.begin(), static_cast<size_t>(first.gs_base * kC), 0);
+    gs.values.resize(static_cast<size_t>(kGsDepth * kC), 0);
+    if (auto st = gen::write_file_atomic(HW_GS_FILE, gen::hex_image(gs), "group-scale image"); !st) {
+      std::printf("[%s] %s\n", block.c_str(), st.message().c_str());
+      return 1;
+    }
+  }
   verif::seed_verilator(seed, argc, argv);
   auto top = std::make_unique<Vhw_gemv>();
   top->wmem_we_i = 0;
+  top->gsmem_we_i = 0;
   top->xmem_we_i = 0;
   top->start_i = 0;
   verif::reset(*top);
@@ -213,20 +260,22 @@ int main(int argc, char** argv) {
   const int64_t s = kMax < 64 ? kMax : 64;
   big.base = 0;
   big.K = big.N = s;
-  big.w = golden::MatI8::Random(s, s);
+  big.lin.w = golden::MatI8::Random(s, s).unaryExpr([](int8_t v) { return static_cast<int8_t>(v >> (8 - kWBits)); });
+  random_scales(big, rng, false);
   big.x = MatX::Random(1, s).unaryExpr([](int64_t v) { return golden::saturate(v % 1000, kAW); });
   const Run rb = run(*top, big, false, nullptr, block, -1, failed);
   checked += rb.checked;
   const double bound = static_cast<double>(gen::gemv_weight_word_count(s, s, kP, kC));
   char extra[300];
   std::snprintf(extra, sizeof extra,
-                "%lld products, %lld MACs in %lld cycles under random stalls; %lldx%lld: %lld cycles vs weight bytes / "
+                "%lld products, %lld MACs in %lld cycles under random stalls; %lldx%lld: %lld cycles vs weight words / "
                 "(P*C) = %.0f (ratio %.3f)",
                 n_products, macs, cycles, static_cast<long long>(s), static_cast<long long>(s), rb.cycles, bound,
                 static_cast<double>(rb.cycles) / bound);
   if (!bench_path.empty()) {
     std::ofstream out(bench_path);
     out << "{\n  \"block\": \"gemv\", \"P\": " << kP << ", \"C\": " << kC << ", \"act_bits\": " << kAW
+        << ", \"weight_bits\": " << kWBits << ", \"group\": " << kGroup
         << ", \"K\": " << s << ", \"N\": " << s << ", \"cycles\": " << rb.cycles
         << ", \"weight_port_bound\": " << bound << ", \"ratio\": " << static_cast<double>(rb.cycles) / bound << "\n}\n";
   }

@@ -21,19 +21,20 @@ using namespace hardwire;
 namespace {
 struct Decoded {
   int64_t pc = 0, a_base = 0, a_si = 0, a_so = 0, b_base = 0, b_si = 0, b_so = 0, n_inner = 0, n_outer = 0, n_out = 0,
-          dst = 0, rq_base = 0, out_bits = 0, w_base = 0, silu_layer = 0, op_bits = 0, to_host = 0;
+          dst = 0, rq_base = 0, out_bits = 0, w_base = 0, gs_base = 0, silu_layer = 0, op_bits = 0, to_host = 0;
   bool operator==(const Decoded&) const = default;
 };
 std::string show(const Decoded& d) {
   char b[400];
   std::snprintf(b, sizeof b,
                 "pc %lld: a %lld/%lld/%lld b %lld/%lld/%lld n %lld x %lld -> %lld dst %lld rq %lld bits %lld w %lld "
-                "layer %lld ops %llx to_host %lld",
+                "gs %lld layer %lld ops %llx to_host %lld",
                 static_cast<long long>(d.pc), static_cast<long long>(d.a_base), static_cast<long long>(d.a_si),
                 static_cast<long long>(d.a_so), static_cast<long long>(d.b_base), static_cast<long long>(d.b_si),
                 static_cast<long long>(d.b_so), static_cast<long long>(d.n_outer), static_cast<long long>(d.n_inner),
                 static_cast<long long>(d.n_out), static_cast<long long>(d.dst), static_cast<long long>(d.rq_base),
-                static_cast<long long>(d.out_bits), static_cast<long long>(d.w_base), static_cast<long long>(d.silu_layer),
+                static_cast<long long>(d.out_bits), static_cast<long long>(d.w_base), static_cast<long long>(d.gs_base),
+                static_cast<long long>(d.silu_layer),
                 static_cast<unsigned long long>(d.op_bits), static_cast<long long>(d.to_host));
   return b;
 }
@@ -146,12 +147,13 @@ int main(int argc, char** argv) {
                                in.b_base + (in.b_add_token_row ? token * plan->map.emb_words_per_row : 0),
                                in.b_stride_inner, in.b_stride_outer, len(in.n_inner), len(in.n_outer), len(in.n_out),
                                in.dst + (in.dst_add_position ? pos * plan->map.kv_row_words : 0),
-                               in.rq_base + (in.rq_add_token ? token : 0), in.out_bits, in.w_base, in.silu_layer,
+                               in.rq_base + (in.rq_add_token ? token : 0), in.out_bits, in.w_base, in.gs_base, in.silu_layer,
                                op_bits(in.op), in.to_host});
         decoded.check(Decoded{static_cast<int64_t>(top->pc_o), top->a_base_o, top->a_stride_inner_o,
                               top->a_stride_outer_o, top->b_base_o, top->b_stride_inner_o, top->b_stride_outer_o,
                               top->n_inner_o, top->n_outer_o, top->n_out_o, top->dst_o, top->rq_base_o,
-                              top->out_bits_o, top->w_base_o, top->silu_layer_o, got_op_bits(*top), top->to_host_o});
+                              top->out_bits_o, top->w_base_o, top->gs_base_o, top->silu_layer_o, got_op_bits(*top),
+                              top->to_host_o});
         tick();
         if (may) break;
       }

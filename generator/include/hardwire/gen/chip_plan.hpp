@@ -43,7 +43,12 @@ struct PlanOptions {
   int64_t sram_bank_depth = 4096;  // words per weight SRAM macro (power of two); 0: one macro per weight bank
   int64_t weight_port = 0;         // bytes of weights read per cycle (check_weight_port); 0: R x C
   int64_t kv_port = 0;             // bytes of the KV cache read per cycle (check_kv_port); 0: the whole KV row
+  golden::WeightFormat weights;    // the matrices' weight format (numerics §2); plan_chip(QModel) takes the model's
 };
+
+// A weight format the chip can hold with a weight port of P rows: 4, 6 or 8 bits; group scales per G inputs with G a
+// multiple of P (a group is whole input words of the matrix engine).
+Status check_weight_format(const golden::WeightFormat& f, int64_t port_rows);
 
 // The matrices of a layer, in weight-SRAM order, then the classifier.
 enum class MatrixKind { kWq, kWk, kWv, kWo, kW1, kW3, kW2, kClassifier };
@@ -60,6 +65,7 @@ struct MatrixSite {
   int act_bits = 0, out_bits = 0, acc_bits = 0;
   int64_t rows = 0, cols = 0;  // N outputs x K inputs
   int64_t base = 0, words = 0;
+  int64_t gs_base = 0, gs_words = 0;  // its group scales in the group-scale ROM (formats with groups)
   int64_t rq_base = 0;  // its first requant word (V > 1: in the vector requant ROM, V channels per word)
 };
 
@@ -140,7 +146,10 @@ struct ChipPlan {
   ArrayShape array;
   golden::Shape shape;
   golden::Widths widths;
-  // Matrix engine (hw_gemv): P x C multipliers fed by P weight banks of C bytes, read every cycle.
+  // Matrix engine (hw_gemv): P x C multipliers fed by P weight banks of C codes, read every cycle.
+  golden::WeightFormat weights;  // every matrix's codes (weights.bits wide) and group scales (numerics §2)
+  int64_t group_words = 0;       // engine input words (of P) per group scale: weights.group / P; 0: none
+  int64_t group_scale_words = 0; // words of the group-scale ROM (C bytes each), every matrix's
   int act_bits = 8;    // widest matmul input
   int acc_bits = 8;    // widest matmul accumulator (numerics §4)
   int64_t k_max = 1, n_max = 1;
@@ -165,10 +174,11 @@ struct ChipPlan {
   Program program;
   // decode figures
   int64_t matmul_macs = 0;   // per token, every matrix
-  int64_t weight_bytes = 0;  // int8 weights the array reads per token (every matrix once)
+  int64_t weight_bytes = 0;  // weights (codes) the array reads per token (every matrix once): bytes at int8
 
   const MatrixSite& matrix(int64_t layer, MatrixKind kind) const;
   const MatrixSite& classifier() const { return matrix(-1, MatrixKind::kClassifier); }
+  // The weight port in weights (codes) per cycle, P x C: bytes at int8, P x C x bits / 8 bytes in general.
   int64_t weight_port_bytes() const { return weight_port_rows * array.cols; }
   int64_t weight_macros_per_bank() const;
   int64_t kv_port_bytes() const { return 2 * map.lanes; }

@@ -118,7 +118,7 @@ struct QLayer {
 struct QModel {
   Shape shape;
   Widths widths;
-  WeightFormat weights;  // of the blocks' matrices; the embedding and the classifier are always int8 per row
+  WeightFormat weights;  // of every matrix (the blocks' and the classifier); the embedding is always int8 per row
   std::string name;
   MatI8 embedding;                 // [vocab x dim], symmetric per row
   std::vector<Requant> embed_rq;   // per row: embedding row -> residual scale
