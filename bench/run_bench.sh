@@ -5,6 +5,7 @@
 #   bash bench/run_bench.sh            # after scripts/build.sh (or scripts/test.sh)
 #   BENCH_PARTS="sim" bash bench/run_bench.sh   # only some parts: any of gemm gemv synth memories timing sweep sim fidelity
 #                                               # (default: all)
+# Parts: gemm gemv synth memories timing sweep sim fidelity formats
 # Figures:
 #   gemm_<R>x<C>_a<bits>[_b3].json  64x64x64 cycles vs MACs/(R*C); M=1 (decode) cycles vs weight bytes / SRAM bytes
 #                              per cycle (the weight SRAM delivers C bytes per cycle); _b3: 3 weight banks per PE
@@ -19,16 +20,18 @@
 #   fidelity_stories260K_ablate.json, fidelity_stories260K_w<bits>[_g<group>].json  hardwire fidelity on the real
 #                                        checkpoint (../shared/models/; skipped when absent): 64 sampled prompts x 200
 #                                        steps, --ablate, and each weight format
+#   formats_stories260K_16x16_w<bits>[_g<group>].json  synth of stories260K on 16x16 at each weight format (the
+#                                        weight memory's bits and macros, the matrix engine, the whole chip's area)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${BUILD_DIR:-build}
 out=${BENCH_OUT:-bench/results}
 mkdir -p "$out"
 [ -x "$build/hardwire" ] || { echo "bench: build first (bash scripts/build.sh)" >&2; exit 1; }
-parts=" ${BENCH_PARTS:-gemm gemv synth memories timing sweep sim fidelity} "
+parts=" ${BENCH_PARTS:-gemm gemv synth memories timing sweep sim fidelity formats} "
 for p in $parts; do
-  case $p in gemm | gemv | synth | memories | timing | sweep | sim | fidelity) ;;
-    *) echo "bench: unknown part '$p' in BENCH_PARTS (gemm gemv synth memories timing sweep sim fidelity)" >&2; exit 1 ;;
+  case $p in gemm | gemv | synth | memories | timing | sweep | sim | fidelity | formats) ;;
+    *) echo "bench: unknown part '$p' in BENCH_PARTS (gemm gemv synth memories timing sweep sim fidelity formats)" >&2; exit 1 ;;
   esac
 done
 part() { [[ $parts == *" $1 "* ]]; }
@@ -141,7 +144,7 @@ if [ -f "$models/stories260K.bin" ]; then
   "$build/hardwire" fidelity --model "$models/stories260K.bin" --ablate --json "$out/fidelity_stories260K_ablate.json" |
     sed -n '/^variant/,/^$/p'
   printf '%-6s %-6s %8s %15s %10s\n' bits group top-1 "mean div ± se" "mean cos"
-  for cfg in "8 0" "6 0" "4 0" "4 32" "4 16"; do
+  for cfg in "8 0" "6 0" "6 32" "4 0" "4 32" "4 16"; do
     set -- $cfg
     name="fidelity_stories260K_w$1"
     [ "$2" = 0 ] || name="fidelity_stories260K_w$1_g$2"
@@ -157,4 +160,28 @@ PY
 else
   echo "bench: fidelity skipped: no $models/stories260K.bin (see ../shared/models/README.md)"
 fi
+fi
+if part formats; then
+# The chip at each weight format: stories260K on 16x16 (the default ports), area by block and memory (synth's cache
+# shares every block the format does not change).
+printf '%-6s %-6s %14s %12s %14s %12s %12s\n' bits group "weight bits" "weights mm2" "engine mm2" "logic mm2" "total mm2"
+for cfg in "8 0" "6 0" "6 32" "4 0" "4 32" "4 16"; do
+  set -- $cfg
+  name="formats_stories260K_16x16_w$1"
+  [ "$2" = 0 ] || name="${name}_g$2"
+  "$build/hardwire" synth --model stories260K --array 16x16 --weight-bits "$1" --weight-group "$2" \
+    --json "$out/$name.json" --md "$out/$name.md" > /dev/null
+  python3 - "$out/$name.json" "$1" "$2" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+mem = {m["name"]: m for m in d["memories"]}
+w = mem["weight SRAM"]
+gs = mem.get("group scales", {"bits": 0, "area_um2": 0})
+engine = sum(b["area_um2"] * b["instances"] for b in d["blocks"] if b["module"] == "hw_gemv")
+logic = sum(b["area_um2"] * b["instances"] for b in d["blocks"])
+memories = sum(m["area_um2"] for m in d["memories"])
+print(f"{sys.argv[2]:<6} {sys.argv[3]:<6} {w['bits'] + gs['bits']:>14,} {(w['area_um2'] + gs['area_um2']) / 1e6:>12.3f} "
+      f"{engine / 1e6:>14.3f} {logic / 1e6:>12.3f} {(logic + memories) / 1e6:>12.3f}")
+PY
+done
 fi

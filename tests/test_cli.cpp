@@ -117,6 +117,17 @@ TEST(Cli, UserErrors) {
   expect_user_error(run(tmp, "info --json " + tmp.file("no/dir/x.json")),
                     "cannot write JSON report '" + tmp.file("no/dir/x.json") + "': directory '" + tmp.file("no/dir") +
                         "' does not exist; create it first");
+  // The weight format the chip holds: a group is whole input words of the matrix engine (nothing written).
+  expect_user_error(run(tmp, "generate --model tiny --array 8x8 --weight-bits 4 --weight-group 12 --out " +
+                                 tmp.file("w")),
+                    "--weight-group 12 must be a multiple of the weight port's 8 rows (the matrix engine takes 8 "
+                    "inputs per cycle), e.g. --weight-group 16");
+  EXPECT_FALSE(std::filesystem::exists(tmp.file("w")));
+  expect_user_error(run(tmp, "sim --model tiny --array 4x8 --weight-bits 5 --out " + tmp.file("w")),
+                    "--weight-bits 5 is not supported; use 4, 6 or 8");
+  expect_user_error(run(tmp, "synth --model tiny --array 4x8 --weight-group 4"),
+                    "--weight-group 4 is out of range; give 0 (one scale per row) or 8 to 1048576 inputs per group "
+                    "scale");
   // Usage errors: CLI11's message, non-zero exit.
   EXPECT_NE(run(tmp, "").exit_code, 0);
   EXPECT_NE(run(tmp, "frobnicate").exit_code, 0);

@@ -88,7 +88,13 @@ INSTANTIATE_TEST_SUITE_P(Configs, GenerateLint,
                                            LintConfig{"tiny", "--array 8x1", "tiny_8x1"},
                                            LintConfig{"tiny", "--array 1x8", "tiny_1x8"},
                                            LintConfig{"tiny", "--array 1x1", "tiny_1x1"},
-                                           LintConfig{"stories260K", "--array 16x1", "stories260K_16x1"}),
+                                           LintConfig{"stories260K", "--array 16x1", "stories260K_16x1"},
+                                           // Narrow weight formats (numerics §2): packed codes, group scales.
+                                           LintConfig{"tiny", "--array 4x8 --weight-bits 4 --weight-group 16",
+                                                      "tiny_4x8_w4_g16"},
+                                           LintConfig{"tiny", "--array 3x5 --weight-bits 6 --weight-group 9",
+                                                      "tiny_3x5_w6_g9"},
+                                           LintConfig{"tiny", "--array 8x8 --weight-bits 6", "tiny_8x8_w6"}),
                          [](const ::testing::TestParamInfo<LintConfig>& i) { return i.param.name; });
 
 TEST(Generate, DeterministicAndWellFormed) {
@@ -843,4 +849,29 @@ TEST(Report, Errors) {
   EXPECT_NE(log.find("exists and is not a hardwire output"), std::string::npos) << log;
   EXPECT_EQ(read_bytes(tmp.file("user/notes.txt")), "keep\n");
   EXPECT_EQ(std::distance(fs::directory_iterator(tmp.path()), fs::directory_iterator()), 1);  // user/ alone
+}
+
+// Narrow codes are packed lane_bits apart in an image line (6-bit lanes do not fill whole hex digits); the group
+// scales of a matrix lie tile by tile, a group per word.
+TEST(Layout, NarrowCodesPackAndGroupScalesLieByTile) {
+  gen::LaneWords w;
+  w.lanes = 2;
+  w.lane_bits = 6;
+  w.values = {-1, 1, 5, -32};
+  EXPECT_EQ(gen::hex_image(w), "07f\n805\n");  // {000001, 111111} and {100000, 000101}
+  w.lane_bits = 4;
+  w.values = {-1, 7, -8, 0};
+  EXPECT_EQ(gen::hex_image(w), "7f\n08\n");
+  // 3 rows x 10 inputs on P = 2, C = 2, groups of 2 words (4 inputs): NG = ceil(5 / 2) = 3 words per tile.
+  golden::MatU8 gs(3, 3);
+  gs << 1, 2, 3, 4, 5, 6, 7, 8, 9;
+  const auto g = gen::gemv_group_scale_words(gs, 10, 2, 2, 2);
+  EXPECT_EQ(gen::gemv_group_scale_word_count(3, 10, 2, 2, 2), 6);
+  EXPECT_EQ(g.values, (std::vector<int64_t>{1, 4, 2, 5, 3, 6, 7, 0, 8, 0, 9, 0}));
+  golden::MatI8 codes(2, 3);
+  codes << 7, -8, 3, -1, 0, 1;
+  const auto banks = gen::gemv_weight_words(codes, 1, 2, 4);
+  ASSERT_EQ(banks.size(), 1u);
+  EXPECT_EQ(banks[0].lane_bits, 4);
+  EXPECT_EQ(gen::hex_image(banks[0]), "f7\n08\n13\n");
 }

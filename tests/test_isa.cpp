@@ -13,6 +13,7 @@
 #include "hardwire/gen/model_source.hpp"
 #include "hardwire/gen/program.hpp"
 #include "hardwire/gen/quantizer.hpp"
+#include "hardwire/golden/ops.hpp"
 #include "support/seed.hpp"
 
 using namespace hardwire;
@@ -254,6 +255,57 @@ TEST(ChipPlan, WeightPortSetsTheBanks) {
                                   " bytes per cycle must be a multiple of C = 8 from 8 to R x C = 64 on a 8x8 array, "
                                   "e.g. --weight-port 64");
   }
+}
+
+// The weight format (numerics §2) sizes the weight memory, the multipliers and accumulators, and the group-scale
+// ROM; a group must be whole input words of the engine.
+TEST(ChipPlan, WeightFormatSetsTheMemoryAndTheEngine) {
+  const ChipPlan int8 = *plan_chip(tiny().shape, tiny().widths, {{8, 8}, 0, 0});
+  for (const golden::WeightFormat f : {golden::WeightFormat{4, 16}, golden::WeightFormat{6, 0},
+                                       golden::WeightFormat{4, 64}}) {
+    const auto plan = plan_chip(tiny().shape, tiny().widths, {{8, 8}, 0, 0, 0, f});
+    ASSERT_TRUE(plan.is_ok()) << plan.message();
+    EXPECT_EQ(plan->weights, f);
+    EXPECT_EQ(plan->weight_words, int8.weight_words);  // the same words, each narrower
+    EXPECT_EQ(plan->group_words, f.group / 8);
+    int64_t gs_words = 0;
+    for (const auto& m : plan->matrices) {
+      EXPECT_EQ(m.acc_bits, golden::accumulator_bits(m.act_bits, m.cols, f)) << m.name;
+      const int64_t ng = f.group ? (m.cols + f.group - 1) / f.group : 0;
+      EXPECT_EQ(m.gs_words, ((m.rows + 7) / 8) * ng) << m.name;
+      EXPECT_EQ(m.gs_base, gs_words) << m.name;
+      gs_words += m.gs_words;
+    }
+    EXPECT_EQ(plan->group_scale_words, gs_words);
+    const auto mems = plan->memories();
+    EXPECT_EQ(mems.front().name, "weight SRAM");
+    EXPECT_EQ(mems.front().bits, int8.memories().front().bits / 8 * f.bits);
+    EXPECT_EQ(mems.front().macros.front().width, 8 * f.bits);
+    EXPECT_EQ(std::count_if(mems.begin(), mems.end(), [](const MemoryDesc& m) { return m.name == "group scales"; }),
+              f.group ? 1 : 0);
+    const auto gemv = plan->block("hw_gemv").values;
+    EXPECT_EQ(gemv[2], (std::pair<std::string, int64_t>{"W_BITS", f.bits}));
+    EXPECT_EQ(gemv[3], (std::pair<std::string, int64_t>{"GROUP_WORDS", f.group / 8}));
+    EXPECT_EQ(gemv[4], (std::pair<std::string, int64_t>{"GS_DEPTH", gs_words}));
+    // Each MATVEC names its matrix's first group-scale word.
+    for (size_t i = 0; i < plan->program.size(); ++i) {
+      if (plan->program.code[i].op == isa::Op::kMatvec) {
+        EXPECT_EQ(plan->program.code[i].gs_base,
+                  plan->matrices[static_cast<size_t>(plan->program.notes[i].matrix)].gs_base);
+      }
+    }
+  }
+  // A group of 12 inputs is not whole words of 8 inputs; with a weight port of 24 bytes (3 rows) 16 is not either.
+  auto bad = plan_chip(tiny().shape, tiny().widths, {{8, 8}, 0, 0, 0, {4, 12}});
+  ASSERT_FALSE(bad.is_ok());
+  EXPECT_EQ(bad.message(), "--weight-group 12 must be a multiple of the weight port's 8 rows (the matrix engine takes "
+                           "8 inputs per cycle), e.g. --weight-group 16");
+  bad = plan_chip(tiny().shape, tiny().widths, {{8, 8}, 0, 24, 0, {4, 16}});
+  ASSERT_FALSE(bad.is_ok());
+  EXPECT_EQ(bad.message(), "--weight-group 16 must be a multiple of the weight port's 3 rows (the matrix engine takes "
+                           "3 inputs per cycle), e.g. --weight-group 18");
+  EXPECT_TRUE(plan_chip(tiny().shape, tiny().widths, {{8, 8}, 0, 24, 0, {4, 18}}).is_ok());
+  EXPECT_FALSE(plan_chip(tiny().shape, tiny().widths, {{8, 8}, 0, 0, 0, {5, 0}}).is_ok());
 }
 
 // The plan from the shape alone is the plan of the integer model, less the weights: the same matrix sites, memory

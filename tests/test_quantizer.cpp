@@ -217,7 +217,7 @@ TEST(NormFromReal, Accurate) {
 }
 
 // numerics §2: 4- and 6-bit codes with and without group scales: codes within +-(2^(b-1) - 1), group scales in
-// 1..255, the classifier and embedding int8, and each weight's dequantized value within its scale's rounding (plus
+// 1..255, the classifier in the same format (the chip computes it on the same engine), the embedding int8, and each weight's dequantized value within its scale's rounding (plus
 // GPTQ's compensation) of the float weight; the integer model decodes.
 TEST(Quantizer, NarrowWeightFormats) {
   const auto fm = gen::synthesize(kShape, false, 4, "q");
@@ -238,8 +238,10 @@ TEST(Quantizer, NarrowWeightFormats) {
       } else {
         EXPECT_EQ(w1.group_scale.size(), 0);
       }
-      EXPECT_EQ(qm->cls.group, 0);  // the classifier stays int8 per row
-      EXPECT_GT(qm->cls.w.cast<int>().cwiseAbs().maxCoeff(), golden::max_weight_code(bits));
+      EXPECT_EQ(qm->cls.group, group);  // the classifier has the format too
+      EXPECT_LE(qm->cls.w.cast<int>().cwiseAbs().maxCoeff(), golden::max_weight_code(bits));
+      EXPECT_EQ(qm->cls.group_scale.cols(), group > 0 ? (qm->cls.w.cols() + group - 1) / group : 0);
+      EXPECT_GT(qm->embedding.cast<int>().cwiseAbs().maxCoeff(), golden::max_weight_code(bits));  // int8
       golden::IntDecoder dec(*qm);
       for (int64_t p = 0; p < 3; ++p) dec.step(golden::kBosToken, p);
     }

@@ -41,7 +41,10 @@ struct Config {
   int64_t rows = 8, cols = 8, bank_depth = 4096, steps = 8;
   int64_t weight_port = 0;  // bytes per cycle; 0: the default, R x C
   int64_t kv_port = 0;      // KV bytes per cycle; 0: the default, the whole KV row
+  int64_t weight_bits = 8, weight_group = 0;  // the weight format (numerics §2)
   uint64_t sim_seed = 1;
+
+  int64_t port_rows() const { return weight_port ? weight_port / cols : rows; }
 
   int64_t head() const { return dim / heads; }
   int64_t kv_dim() const { return head() * kv_heads; }
@@ -55,7 +58,8 @@ struct Config {
     o << "dim=" << dim << " hidden=" << hidden << " layers=" << layers << " heads=" << heads << " kv_heads=" << kv_heads
       << " vocab=" << vocab << " seq=" << seq << " shared=" << (shared ? 1 : 0) << " model_seed=" << model_seed
       << " widths=" << (widths.empty() ? "-" : widths_arg()) << " array=" << rows << "x" << cols
-      << " bank_depth=" << bank_depth << " weight_port=" << weight_port << " kv_port=" << kv_port << " steps=" << steps
+      << " bank_depth=" << bank_depth << " weight_port=" << weight_port << " kv_port=" << kv_port
+      << " weight_bits=" << weight_bits << " weight_group=" << weight_group << " steps=" << steps
       << " sim_seed=" << sim_seed;
     return o.str();
   }
@@ -92,6 +96,8 @@ bool parse_line(const std::string& text, Config& c, std::string& err) {
       else if (k == "bank_depth") c.bank_depth = std::stoll(v);
       else if (k == "weight_port") c.weight_port = std::stoll(v);
       else if (k == "kv_port") c.kv_port = std::stoll(v);
+      else if (k == "weight_bits") c.weight_bits = std::stoll(v);
+      else if (k == "weight_group") c.weight_group = std::stoll(v);
       else if (k == "steps") c.steps = std::stoll(v);
       else if (k == "sim_seed") c.sim_seed = std::stoull(v);
       else if (k == "array") {
@@ -119,7 +125,7 @@ bool parse_line(const std::string& text, Config& c, std::string& err) {
 
 // A random configuration: head sizes below and above the array width, grouped-query ratios, odd hidden and vocab
 // sizes, per-site widths, non-square arrays from 1 to max_side on each side, banked and single-bank weight SRAMs,
-// weight ports from C to R x C.
+// weight ports from C to R x C, weight formats of 8, 6 and 4 bits with and without group scales.
 Config draw(std::mt19937_64& rng, int64_t steps, int64_t max_side) {
   auto pick = [&](int64_t lo, int64_t hi) { return lo + static_cast<int64_t>(rng() % static_cast<uint64_t>(hi - lo + 1)); };
   Config c;
@@ -150,6 +156,15 @@ Config draw(std::mt19937_64& rng, int64_t steps, int64_t max_side) {
   }
   c.steps = steps;
   c.sim_seed = rng() & 0xffffffffffffull;
+  // The weight format: half the draws int8 per row; else 6 or 4 bits, half of them with a group scale per whole
+  // input words of the engine (at least 8 inputs).
+  if (rng() % 2) {
+    c.weight_bits = rng() % 2 ? 6 : 4;
+    if (rng() % 2) {
+      const int64_t p = c.port_rows(), min_words = (8 + p - 1) / p;
+      c.weight_group = p * pick(min_words, min_words + 3);
+    }
+  }
   return c;
 }
 
@@ -194,6 +209,8 @@ Outcome run_one(const Config& c, const fs::path& dir, int build_jobs, const std:
                              "x" + std::to_string(c.cols) + " --sram-bank-depth " + std::to_string(c.bank_depth) +
                              (c.weight_port ? " --weight-port " + std::to_string(c.weight_port) : std::string()) +
                              (c.kv_port ? " --kv-port " + std::to_string(c.kv_port) : std::string()) +
+                             (c.weight_bits != 8 ? " --weight-bits " + std::to_string(c.weight_bits) : std::string()) +
+                             (c.weight_group ? " --weight-group " + std::to_string(c.weight_group) : std::string()) +
                              (c.widths.empty() ? "" : " --widths " + c.widths_arg());
   const std::string design = (dir / "design").string();
   std::string out;
@@ -225,7 +242,9 @@ bool valid(const Config& c) {
   return c.heads >= 1 && c.kv_heads >= 1 && c.heads % c.kv_heads == 0 && c.dim % c.heads == 0 && c.head() % 2 == 0 &&
          c.hidden >= 1 && c.layers >= 1 && c.vocab >= 2 && c.seq >= c.steps && c.rows >= 1 && c.cols >= 1 &&
          c.steps >= 1 && (c.weight_port == 0 || (c.weight_port % c.cols == 0 && c.weight_port <= c.rows * c.cols)) &&
-         (c.kv_port == 0 || (c.kv_port % (2 * c.head()) == 0 && (2 * c.kv_dim()) % c.kv_port == 0));
+         (c.kv_port == 0 || (c.kv_port % (2 * c.head()) == 0 && (2 * c.kv_dim()) % c.kv_port == 0)) &&
+         (c.weight_bits == 8 || c.weight_bits == 6 || c.weight_bits == 4) &&
+         (c.weight_group == 0 || (c.weight_group >= 8 && c.weight_group % c.port_rows() == 0));
 }
 
 // Greedy shrinking: try smaller variants of each parameter, keep any that still fails at the same stage; each
@@ -259,6 +278,8 @@ Config shrink(Config c, const std::string& stage, const fs::path& work, int buil
     add([](Config& d) { d.weight_port = d.cols; });
     add([](Config& d) { d.kv_port = 0; });
     add([](Config& d) { d.kv_port = 2 * d.head(); });
+    add([](Config& d) { d.weight_bits = 8; d.weight_group = 0; });
+    add([](Config& d) { d.weight_group = 0; });
     add([](Config& d) { d.shared = true; });
     for (const auto& d : cands) {
       if (elapsed() > budget_s) {

@@ -43,7 +43,7 @@ struct PlanOptions {
   int64_t sram_bank_depth = 4096;  // words per weight SRAM macro (power of two); 0: one macro per weight bank
   int64_t weight_port = 0;         // bytes of weights read per cycle (check_weight_port); 0: R x C
   int64_t kv_port = 0;             // bytes of the KV cache read per cycle (check_kv_port); 0: the whole KV row
-  golden::WeightFormat weights;    // the matrices' weight format (numerics §2); plan_chip(QModel) takes the model's
+  golden::WeightFormat weights{};  // the matrices' weight format (numerics §2); plan_chip(QModel) takes the model's
 };
 
 // A weight format the chip can hold with a weight port of P rows: 4, 6 or 8 bits; group scales per G inputs with G a

@@ -34,7 +34,7 @@ struct GenerateOptions {
   int64_t sram_bank_depth = 4096;  // words per weight SRAM macro (power of two); 0: one macro per weight bank
   int64_t weight_port = 0;         // bytes of weights read per cycle (check_weight_port); 0: R x C
   int64_t kv_port = 0;             // bytes of the KV cache read per cycle (check_kv_port); 0: the whole KV row
-  golden::WeightFormat weights;    // the weight format (numerics §2): the integer model's must be this one
+  golden::WeightFormat weights{};  // the weight format (numerics §2): the integer model's must be this one
   std::string out_dir;
   std::string regenerate_command;  // without --out: banners and the manifest add " --out DIR", so the files do not
                                    // depend on where they are written

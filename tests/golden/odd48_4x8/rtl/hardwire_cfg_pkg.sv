@@ -8,110 +8,117 @@
 // Constants of this model and this accelerator configuration (the chip plan; manifest.json has the same data).
 package hardwire_cfg_pkg;
   // model shape
-  localparam int unsigned Dim             = 48;
-  localparam int unsigned HiddenDim       = 136;
-  localparam int unsigned NumLayers       = 3;
-  localparam int unsigned NumHeads        = 6;
-  localparam int unsigned NumKvHeads      = 2;
-  localparam int unsigned HeadSize        = 8;
-  localparam int unsigned Vocab           = 250;
-  localparam int unsigned SeqLen          = 40;
+  localparam int unsigned Dim              = 48;
+  localparam int unsigned HiddenDim        = 136;
+  localparam int unsigned NumLayers        = 3;
+  localparam int unsigned NumHeads         = 6;
+  localparam int unsigned NumKvHeads       = 2;
+  localparam int unsigned HeadSize         = 8;
+  localparam int unsigned Vocab            = 250;
+  localparam int unsigned SeqLen           = 40;
   // activation widths per site (docs/numerics.md §1)
-  localparam int unsigned ResW            = 16;
-  localparam int unsigned XnW             = 16;
-  localparam int unsigned QW              = 16;
-  localparam int unsigned KW              = 8;
-  localparam int unsigned VW              = 8;
-  localparam int unsigned AttW            = 16;
-  localparam int unsigned GateW           = 8;
-  localparam int unsigned UpW             = 16;
-  localparam int unsigned HW              = 16;
+  localparam int unsigned ResW             = 16;
+  localparam int unsigned XnW              = 16;
+  localparam int unsigned QW               = 16;
+  localparam int unsigned KW               = 8;
+  localparam int unsigned VW               = 8;
+  localparam int unsigned AttW             = 16;
+  localparam int unsigned GateW            = 8;
+  localparam int unsigned UpW              = 16;
+  localparam int unsigned HW               = 16;
   // array R x C
-  localparam int unsigned ArrayRows       = 4;
-  localparam int unsigned ArrayCols       = 8;
+  localparam int unsigned ArrayRows        = 4;
+  localparam int unsigned ArrayCols        = 8;
   // weight banks read every cycle (multiplier rows of the matrix engine)
-  localparam int unsigned WeightPortRows  = 4;
-  // weight port: bytes of weights read per cycle
-  localparam int unsigned WeightPortBytes = 32;
+  localparam int unsigned WeightPortRows   = 4;
+  // weight port: weights (codes) read per cycle
+  localparam int unsigned WeightPortBytes  = 32;
+  // weight code width (numerics §2)
+  localparam int unsigned WeightBits       = 8;
+  // matrix-engine input words per group scale (0: none)
+  localparam int unsigned WeightGroupWords = 0;
+  // group-scale ROM words of ArrayCols bytes (0: none)
+  localparam int unsigned GroupScaleWords  = 0;
   // array activation width: the widest matmul input
-  localparam int unsigned ActW            = 16;
+  localparam int unsigned ActW             = 16;
   // array accumulator width: the widest accumulator bound (numerics §4)
-  localparam int unsigned AccW            = 31;
+  localparam int unsigned AccW             = 31;
   // largest reduction (matrix columns)
-  localparam int unsigned KMax            = 136;
+  localparam int unsigned KMax             = 136;
   // largest output (matrix rows)
-  localparam int unsigned NMax            = 250;
-  // words of ArrayCols bytes in every weight bank
-  localparam int unsigned WeightWords     = 2796;
+  localparam int unsigned NMax             = 250;
+  // words of ArrayCols codes in every weight bank
+  localparam int unsigned WeightWords      = 2796;
   // words per macro of a weight bank (0: one macro)
-  localparam int unsigned WeightBankDepth = 0;
+  localparam int unsigned WeightBankDepth  = 0;
   // weight memory map: first word of each matrix
-  localparam int unsigned WBaseL0_wq      = 0;
-  localparam int unsigned WBaseL0_wk      = 72;
-  localparam int unsigned WBaseL0_wv      = 96;
-  localparam int unsigned WBaseL0_wo      = 120;
-  localparam int unsigned WBaseL0_w1      = 192;
-  localparam int unsigned WBaseL0_w3      = 396;
-  localparam int unsigned WBaseL0_w2      = 600;
-  localparam int unsigned WBaseL1_wq      = 804;
-  localparam int unsigned WBaseL1_wk      = 876;
-  localparam int unsigned WBaseL1_wv      = 900;
-  localparam int unsigned WBaseL1_wo      = 924;
-  localparam int unsigned WBaseL1_w1      = 996;
-  localparam int unsigned WBaseL1_w3      = 1200;
-  localparam int unsigned WBaseL1_w2      = 1404;
-  localparam int unsigned WBaseL2_wq      = 1608;
-  localparam int unsigned WBaseL2_wk      = 1680;
-  localparam int unsigned WBaseL2_wv      = 1704;
-  localparam int unsigned WBaseL2_wo      = 1728;
-  localparam int unsigned WBaseL2_w1      = 1800;
-  localparam int unsigned WBaseL2_w3      = 2004;
-  localparam int unsigned WBaseL2_w2      = 2208;
-  localparam int unsigned WBasecls        = 2412;
+  localparam int unsigned WBaseL0_wq       = 0;
+  localparam int unsigned WBaseL0_wk       = 72;
+  localparam int unsigned WBaseL0_wv       = 96;
+  localparam int unsigned WBaseL0_wo       = 120;
+  localparam int unsigned WBaseL0_w1       = 192;
+  localparam int unsigned WBaseL0_w3       = 396;
+  localparam int unsigned WBaseL0_w2       = 600;
+  localparam int unsigned WBaseL1_wq       = 804;
+  localparam int unsigned WBaseL1_wk       = 876;
+  localparam int unsigned WBaseL1_wv       = 900;
+  localparam int unsigned WBaseL1_wo       = 924;
+  localparam int unsigned WBaseL1_w1       = 996;
+  localparam int unsigned WBaseL1_w3       = 1200;
+  localparam int unsigned WBaseL1_w2       = 1404;
+  localparam int unsigned WBaseL2_wq       = 1608;
+  localparam int unsigned WBaseL2_wk       = 1680;
+  localparam int unsigned WBaseL2_wv       = 1704;
+  localparam int unsigned WBaseL2_wo       = 1728;
+  localparam int unsigned WBaseL2_w1       = 1800;
+  localparam int unsigned WBaseL2_w3       = 2004;
+  localparam int unsigned WBaseL2_w2       = 2208;
+  localparam int unsigned WBasecls         = 2412;
   // accelerator core (hw_core): KV-cache word lanes (16-bit), whole KV heads
-  localparam int unsigned AttLanes        = 16;
+  localparam int unsigned AttLanes         = 16;
   // query heads per KV-cache word (attention results per score beat)
-  localparam int unsigned AttQHeads       = 6;
+  localparam int unsigned AttQHeads        = 6;
   // KV port: bytes of the KV cache read per cycle
-  localparam int unsigned KvPortBytes     = 32;
+  localparam int unsigned KvPortBytes      = 32;
   // attention / SwiGLU / embedding accumulator width
-  localparam int unsigned MacAccW         = 34;
+  localparam int unsigned MacAccW          = 34;
   // softmax exp-sum elements per cycle (per head)
-  localparam int unsigned SoftmaxSumLanes = 4;
+  localparam int unsigned SoftmaxSumLanes  = 4;
   // RMSNorm root digits and quotient bits per cycle
-  localparam int unsigned NormSteps       = 4;
+  localparam int unsigned NormSteps        = 4;
   // requantizer input width
-  localparam int unsigned RqAccW          = 34;
+  localparam int unsigned RqAccW           = 34;
   // RoPE unit width: max(q, k)
-  localparam int unsigned RopeW           = 16;
+  localparam int unsigned RopeW            = 16;
   // activation scratchpad, 32-bit words
-  localparam int unsigned ScratchWords    = 936;
+  localparam int unsigned ScratchWords     = 936;
   // KV-cache words per position: NumKvHeads x HeadSize / AttLanes
-  localparam int unsigned KvRowWords      = 1;
+  localparam int unsigned KvRowWords       = 1;
   // KV cache words of AttLanes x 16 bits: K then V, per layer seq_len x KvRowWords
-  localparam int unsigned KvWords         = 240;
+  localparam int unsigned KvWords          = 240;
   // embedding SRAM words of ArrayCols bytes
-  localparam int unsigned EmbWords        = 1500;
-  localparam int unsigned EmbWordsPerRow  = 6;
-  localparam int unsigned RequantWords    = 259;
+  localparam int unsigned EmbWords         = 1500;
+  localparam int unsigned EmbWordsPerRow   = 6;
+  localparam int unsigned RequantWords     = 259;
   // scratchpad elements per word; results of the matrix engine per cycle
-  localparam int unsigned VectorLanes     = 8;
+  localparam int unsigned VectorLanes      = 8;
   // vector requant ROM words (VectorLanes channels each; 0: none)
-  localparam int unsigned RqVecWords      = 200;
+  localparam int unsigned RqVecWords       = 200;
   // vector requant ROM bits per channel ({out_bits, rshift, mult})
-  localparam int unsigned RqVecLaneBits   = 48;
-  localparam int unsigned NormWords       = 7;
+  localparam int unsigned RqVecLaneBits    = 48;
+  localparam int unsigned NormWords        = 7;
   // microcode instructions per decode step
-  localparam int unsigned ProgramWords    = 54;
+  localparam int unsigned ProgramWords     = 54;
   // memory images (weights: the prefix of mem/weights_p<bank>[_bank<macro>].hex)
-  localparam WeightImage                  = "mem/weights";
-  localparam Exp2Image                    = "mem/exp2.hex";
-  localparam EmbImage                     = "mem/embedding.hex";
-  localparam RequantImage                 = "mem/requant.hex";
-  localparam RqVecImage                   = "mem/requant_vec.hex";
-  localparam NormImage                    = "mem/norms.hex";
-  localparam SiluImage                    = "mem/silu.hex";
-  localparam RopeCosImage                 = "mem/rope_cos.hex";
-  localparam RopeSinImage                 = "mem/rope_sin.hex";
-  localparam ProgramImage                 = "mem/program.hex";
+  localparam WeightImage                   = "mem/weights";
+  localparam GroupScaleImage               = "";
+  localparam Exp2Image                     = "mem/exp2.hex";
+  localparam EmbImage                      = "mem/embedding.hex";
+  localparam RequantImage                  = "mem/requant.hex";
+  localparam RqVecImage                    = "mem/requant_vec.hex";
+  localparam NormImage                     = "mem/norms.hex";
+  localparam SiluImage                     = "mem/silu.hex";
+  localparam RopeCosImage                  = "mem/rope_cos.hex";
+  localparam RopeSinImage                  = "mem/rope_sin.hex";
+  localparam ProgramImage                  = "mem/program.hex";
 endpackage

@@ -22,12 +22,13 @@ package hw_isa_pkg;
   localparam int unsigned RqBaseW       = 9;
   localparam int unsigned OutBitsW      = 6;
   localparam int unsigned WBaseW        = 12;
+  localparam int unsigned GsBaseW       = 1;
   localparam int unsigned NormIndexW    = 3;
   localparam int unsigned SiluLayerW    = 2;
   // op code bits
   localparam int unsigned OpW           = 4;
   // instruction word bits
-  localparam int unsigned InstrW        = 90;
+  localparam int unsigned InstrW        = 91;
 
   // op codes
   typedef enum logic [OpW-1:0] {
@@ -46,18 +47,19 @@ package hw_isa_pkg;
 
   // activity events: the bits of hw_core's dbg_ev_o (generator/include/hardwire/gen/events.def)
   typedef enum logic [3:0] {
-    EvWeightRead   = 4'd0,  // matrix engine issue: one word of every weight bank and one X-buffer word read, P x C multiply-accumulates
-    EvXbufWrite    = 4'd1,  // one X-buffer word written (P activations)
-    EvScratchReadA = 4'd2,  // one word of the scratchpad's first copy read (source A; every reader issue)
-    EvScratchReadB = 4'd3,  // one word of the scratchpad's second copy read (source B: SWIGLU, RESADD)
-    EvScratchWrite = 4'd4,  // one scratchpad word written (both copies)
-    EvKvRead       = 4'd5,  // one KV-cache word read (SCORES, PV), and its lanes' multiply-accumulates with every query head sharing them
-    EvKvWrite      = 4'd6,  // one KV-cache word written (COPYKV)
-    EvQRead        = 4'd7,  // one q-buffer word read (SCORES)
-    EvQWrite       = 4'd8,  // one q-buffer word written (PACKQ)
-    EvEmbRead      = 4'd9,  // one embedding word read (EMBED)
-    EvNormRead     = 4'd10,  // one word of the norm-constant ROM read (every instruction's decode)
-    EvCount        = 4'd11   // how many: dbg_ev_o's width
+    EvWeightRead     = 4'd0,  // matrix engine issue: one word of every weight bank and one X-buffer word read, P x C multiply-accumulates
+    EvGroupScaleRead = 4'd1,  // one group-scale ROM word read (C scales, with a group's last weight word; formats with group scales)
+    EvXbufWrite      = 4'd2,  // one X-buffer word written (P activations)
+    EvScratchReadA   = 4'd3,  // one word of the scratchpad's first copy read (source A; every reader issue)
+    EvScratchReadB   = 4'd4,  // one word of the scratchpad's second copy read (source B: SWIGLU, RESADD)
+    EvScratchWrite   = 4'd5,  // one scratchpad word written (both copies)
+    EvKvRead         = 4'd6,  // one KV-cache word read (SCORES, PV), and its lanes' multiply-accumulates with every query head sharing them
+    EvKvWrite        = 4'd7,  // one KV-cache word written (COPYKV)
+    EvQRead          = 4'd8,  // one q-buffer word read (SCORES)
+    EvQWrite         = 4'd9,  // one q-buffer word written (PACKQ)
+    EvEmbRead        = 4'd10,  // one embedding word read (EMBED)
+    EvNormRead       = 4'd11,  // one word of the norm-constant ROM read (every instruction's decode)
+    EvCount          = 4'd12   // how many: dbg_ev_o's width
   } ev_e;
 
   // one instruction word (the program ROM holds InstrW-bit words of this layout)
@@ -80,6 +82,7 @@ package hw_isa_pkg;
     logic [RqBaseW-1:0]       rq_base;
     logic [OutBitsW-1:0]      out_bits;
     logic [WBaseW-1:0]        w_base;
+    logic [GsBaseW-1:0]       gs_base;
     logic [NormIndexW-1:0]    norm_index;
     logic [SiluLayerW-1:0]    silu_layer;
   } instr_t;

@@ -36,12 +36,15 @@ module hwc_top (
   output logic [31:0]  dbg_prob_head_o,
   output logic [127:0] dbg_prob_data_o,
   output logic         dbg_host_wait_o, // the chip waits for the host
-  output logic [10:0]  dbg_ev_o         // activity events (hw_isa_pkg::Ev*)
+  output logic [11:0]  dbg_ev_o         // activity events (hw_isa_pkg::Ev*)
 );
 
   hw_core #(
     .W_ROWS(hardwire_cfg_pkg::WeightPortRows),
     .C(hardwire_cfg_pkg::ArrayCols),
+    .W_BITS(hardwire_cfg_pkg::WeightBits),
+    .W_GROUP_WORDS(hardwire_cfg_pkg::WeightGroupWords),
+    .GS_DEPTH(hardwire_cfg_pkg::GroupScaleWords),
     .A_W(hardwire_cfg_pkg::ActW),
     .ACC_W(hardwire_cfg_pkg::AccW),
     .K_MAX(hardwire_cfg_pkg::KMax),
@@ -75,6 +78,7 @@ module hwc_top (
     .NORM_DEPTH(hardwire_cfg_pkg::NormWords),
     .PROG_DEPTH(hardwire_cfg_pkg::ProgramWords),
     .W_FILE(hardwire_cfg_pkg::WeightImage),
+    .GS_FILE(hardwire_cfg_pkg::GroupScaleImage),
     .EMB_FILE(hardwire_cfg_pkg::EmbImage),
     .RQ_FILE(hardwire_cfg_pkg::RequantImage),
     .RQV_FILE(hardwire_cfg_pkg::RqVecImage),
