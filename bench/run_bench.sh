@@ -9,7 +9,8 @@
 # Figures:
 #   gemm_<R>x<C>_a<bits>[_b3].json  64x64x64 cycles vs MACs/(R*C); M=1 (decode) cycles vs weight bytes / SRAM bytes
 #                              per cycle (the weight SRAM delivers C bytes per cycle); _b3: 3 weight banks per PE
-#   gemv_<P>x<C>_a<bits>[_m<depth>].json  hw_gemv (the accelerator's matrix engine): 64x64 cycles vs weight bytes / (P*C)
+#   gemv_<P>x<C>_a<bits>[_w<bits>][_g<group>][_m<depth>].json  hw_gemv (the accelerator's matrix engine): 64x64 cycles
+#                              vs weight words / (P*C), at int8 and at narrow weight formats
 #   synth_<model>_<R>x<C>_wp<port>[_kv<port>].json  hardwire synth (yosys, hierarchical) per block, plus the SRAM model
 #   synth_llama3.1-8b_32x32_wp1024[_time].json  the same for the Llama-3.1-8B shape from an empty cache, wall s and RSS
 #   memories_<model>_<R>x<C>_wp<port>[_kv<port>]_<node>.json  synth --memories-only: every macro by its shape
@@ -52,15 +53,17 @@ PY
 done
 fi
 if part gemv; then
-printf '\n%-8s %-5s %12s %18s %7s\n' "P x C" bits "64x64 cycles" "weight-port bound" ratio
-for cfg in 1x8_a16 8x8_a16 8x8_a8 3x5_a16 4x8_a16_m64 16x16_a16 2x4_a8_m16; do
+printf '\n%-8s %-5s %-12s %12s %18s %7s\n' "P x C" bits weights "64x64 cycles" "weight-port bound" ratio
+for cfg in 1x8_a16 8x8_a16 8x8_a8 3x5_a16 4x8_a16_m64 16x16_a16 2x4_a8_m16 8x8_a16_w4_g16 16x16_a16_w4_g16 \
+  3x5_a16_w6_g9 2x4_a8_w6_m16 4x8_a16_w4; do
   exe="$build/verif/rtl_gemv_${cfg}"
   [ -x "$exe" ] || { echo "bench: missing $exe" >&2; exit 1; }
   HARDWIRE_SEED=1 "$exe" --products 0 --bench "$out/gemv_${cfg}.json" > /dev/null
   python3 - "$out/gemv_${cfg}.json" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1]))
-print(f"{str(d['P']) + 'x' + str(d['C']):<8} {d['act_bits']:<5} {d['cycles']:>12} {d['weight_port_bound']:>18.0f} {d['ratio']:>7.3f}")
+fmt = f"int{d['weight_bits']}" + (f" g{d['group']}" if d['group'] else "")
+print(f"{str(d['P']) + 'x' + str(d['C']):<8} {d['act_bits']:<5} {fmt:<12} {d['cycles']:>12} {d['weight_port_bound']:>18.0f} {d['ratio']:>7.3f}")
 PY
 done
 fi
@@ -144,7 +147,7 @@ if [ -f "$models/stories260K.bin" ]; then
   "$build/hardwire" fidelity --model "$models/stories260K.bin" --ablate --json "$out/fidelity_stories260K_ablate.json" |
     sed -n '/^variant/,/^$/p'
   printf '%-6s %-6s %8s %15s %10s\n' bits group top-1 "mean div ± se" "mean cos"
-  for cfg in "8 0" "6 0" "6 32" "4 0" "4 32" "4 16"; do
+  for cfg in "8 0" "6 0" "6 32" "4 0" "4 32" "4 16" "4 8"; do
     set -- $cfg
     name="fidelity_stories260K_w$1"
     [ "$2" = 0 ] || name="fidelity_stories260K_w$1_g$2"
