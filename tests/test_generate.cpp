@@ -673,7 +673,8 @@ TEST(Sweep, GridReportPlotsAndEmitCollectAgree) {
   const std::string rep = tmp.file("a/report/");
   const auto csv = lines_of(read_bytes(rep + "sweep.csv"));
   ASSERT_EQ(csv.size(), 9u);
-  EXPECT_EQ(csv[0].rfind("id,label,array,rows,cols,weight_port,kv_port,widths,logic_mm2,memories_mm2,total_mm2,", 0), 0u);
+  EXPECT_EQ(csv[0].rfind("id,label,array,rows,cols,weight_port,kv_port,widths,weight_bits,weight_group,logic_mm2,"
+                         "memories_mm2,total_mm2,", 0), 0u);
   const auto j = nlohmann::json::parse(read_bytes(rep + "sweep.json"));
   ASSERT_EQ(j["points"].size(), 8u);
   for (const auto& p : j["points"]) {
@@ -769,6 +770,13 @@ TEST(Sweep, Errors) {
       {"--arrays 4x4 --clock-mhz -1",
        "--clock-mhz -1 is out of range: give the clock assumed where the library has no timing, in MHz, above 0"},
       {"--arrays 4x4 --steps -2", "--steps -2 is negative: give 0 (no simulation) or more"},
+      {"--arrays 4x4 --weight-formats 4x16",
+       "--weight-formats: '4x16' is not a weight format: give the bits (8, 6 or 4), optionally g and the inputs per "
+       "group scale, e.g. 4g16"},
+      {"--arrays 4x4 --weight-formats 5", "--weight-bits 5 is not supported; use 4, 6 or 8"},
+      {"--arrays 4x4 --weight-formats 4g10",
+       "the sweep grid is empty: no point fits (4x4 weight port rc format 4g10: --weight-group 10 must be a multiple "
+       "of the weight port's 4 rows (the matrix engine takes 4 inputs per cycle), e.g. --weight-group 12)"},
   };
   for (const auto& c : cases) {
     std::string log;
@@ -874,4 +882,30 @@ TEST(Layout, NarrowCodesPackAndGroupScalesLieByTile) {
   ASSERT_EQ(banks.size(), 1u);
   EXPECT_EQ(banks[0].lane_bits, 4);
   EXPECT_EQ(gen::hex_image(banks[0]), "f7\n08\n13\n");
+}
+
+// Weight formats as a sweep axis: each format a point (its label, point.json and CSV columns), the weight memory
+// smaller at fewer bits, a format whose groups do not fit a port left out with a line.
+TEST(Sweep, WeightFormatsAreAnAxis) {
+  TmpDir tmp;
+  std::string log;
+  ASSERT_EQ(sh(std::string(HARDWIRE_BIN) + " sweep --model tiny --arrays 4x4,8x8 --weight-formats 8,4g8,6 "
+                   "--memories-only --out " + tmp.file("s"), &log), 0) << log;
+  EXPECT_NE(log.find("6 design points"), std::string::npos) << log;
+  const auto j = nlohmann::json::parse(read_bytes(tmp.file("s/report/sweep.json")));
+  ASSERT_EQ(j["points"].size(), 6u);
+  std::map<std::string, double> weights;  // label -> weight SRAM mm2 (with the group scales)
+  for (const auto& p : j["points"]) weights[p["point"]["label"]] = p["area_mm2"]["by_unit"]["weight SRAM"];
+  ASSERT_TRUE(weights.count("8x8 wp64 kv32 w4g8")) << j.dump();
+  EXPECT_LT(weights["8x8 wp64 kv32 w6"], weights["8x8 wp64 kv32"]);
+  EXPECT_LT(weights["4x4 wp16 kv32 w6"], weights["4x4 wp16 kv32"]);
+  const auto csv = lines_of(read_bytes(tmp.file("s/report/sweep.csv")));
+  EXPECT_NE(std::find_if(csv.begin(), csv.end(), [](const std::string& l) {
+              return l.find("\"8x8 wp64 kv32 w4g8\",8x8,8,8,64,32,\"\",4,8,") != std::string::npos;
+            }), csv.end());
+  // Groups of 8 inputs are not whole words of a 16-row port.
+  ASSERT_EQ(sh(std::string(HARDWIRE_BIN) + " sweep --model tiny --arrays 16x16 --weight-formats 8,4g8 "
+                   "--memories-only --out " + tmp.file("t"), &log), 0) << log;
+  EXPECT_NE(log.find("skipped  16x16 weight port rc format 4g8: --weight-group 8 must be a multiple of the weight "
+                     "port's 16 rows"), std::string::npos) << log;
 }

@@ -1398,6 +1398,11 @@ int run_cli(int argc, char** argv) {
       ->delimiter(',');
   sweep->add_option("--widths", wa.widths_list,
                     "activation widths to sweep, ';'-separated specs as for generate (e.g. 'default;res=16,xn=16')");
+  sweep->add_option("--weight-formats", wa.grid.weight_formats,
+                    "weight formats: bits (8, 6, 4), optionally g<inputs per group scale>, comma-separated (e.g. "
+                    "8,6g32,4g16; default 8)")
+      ->delimiter(',')
+      ->capture_default_str();
   sweep->add_option("--sram-bank-depth", wa.grid.bank_depth, bank_help)->capture_default_str();
   sweep->add_option("--steps", wa.grid.steps,
                     "also simulate N steps per point (cycles measured instead of the decode bound)")->capture_default_str();

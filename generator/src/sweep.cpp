@@ -17,6 +17,7 @@
 #include "hardwire/gen/model_source.hpp"
 #include "hardwire/gen/outdir.hpp"
 #include "hardwire/gen/process.hpp"
+#include "hardwire/gen/quantizer.hpp"
 
 namespace hardwire::gen {
 
@@ -60,6 +61,18 @@ Result<int64_t> kv_port_bytes(const std::string& tok, const golden::Shape& s) {
   return Error{"--kv-ports: '" + tok + "' is not a KV port: give row, head or a byte count"};
 }
 
+// A weight-format token: bits (8, 6 or 4), optionally g<inputs per group scale>: "8", "4g16".
+Result<golden::WeightFormat> weight_format(const std::string& tok) {
+  const auto g = tok.find('g');
+  const std::string bits = tok.substr(0, g), group = g == std::string::npos ? "" : tok.substr(g + 1);
+  if (!all_digits(bits) || (g != std::string::npos && !all_digits(group)))
+    return Error{"--weight-formats: '" + tok + "' is not a weight format: give the bits (8, 6 or 4), optionally g and "
+                 "the inputs per group scale, e.g. 4g16"};
+  golden::WeightFormat f{static_cast<int>(std::stoll(bits)), group.empty() ? 0 : std::stoll(group)};
+  HW_TRY(validate_weight_format(f));
+  return f;
+}
+
 std::string fmt_num(double v, int decimals) {
   char b[64];
   std::snprintf(b, sizeof b, "%.*f", decimals, v);
@@ -75,7 +88,7 @@ std::string logic_group(const std::string& key) {
   return "other logic";
 }
 std::string memory_group(const std::string& name) {
-  if (name == "weight SRAM") return "weight SRAM";
+  if (name == "weight SRAM" || name == "group scales") return "weight SRAM";
   if (name == "KV cache") return "KV cache";
   if (name == "embedding") return "embedding";
   return "other memories";
@@ -144,7 +157,7 @@ std::string gnuplot_both(const std::string& name, const std::string& body) {
 Result<std::vector<SweepPoint>> sweep_points(const SweepGrid& g, const std::string& exe, const std::string& out,
                                              std::vector<std::string>& skipped) {
   if (g.arrays.empty()) return Error{"the sweep grid is empty: give --arrays (e.g. --arrays 8x8,16x16)"};
-  for (const auto* list : {&g.weight_ports, &g.kv_ports, &g.widths})
+  for (const auto* list : {&g.weight_ports, &g.kv_ports, &g.widths, &g.weight_formats})
     if (list->empty()) return Error{"the sweep grid is empty: every list of the grid needs at least one value"};
   if (g.steps < 0) return Error{"--steps " + std::to_string(g.steps) + " is negative: give 0 (no simulation) or more"};
   HW_ASSIGN_OR_RETURN(const ModelSource src, resolve_model(g.model));
@@ -160,6 +173,11 @@ Result<std::vector<SweepPoint>> sweep_points(const SweepGrid& g, const std::stri
   }
   for (const auto& w : g.widths)
     if (!w.empty() && w != "default") HW_TRY(parse_widths(w, golden::Widths{}));
+  std::vector<golden::WeightFormat> formats;
+  for (const auto& f : g.weight_formats) {
+    HW_ASSIGN_OR_RETURN(const golden::WeightFormat wf, weight_format(f));
+    formats.push_back(wf);
+  }
   const std::string out_abs = fs::absolute(out).lexically_normal().string();
   std::vector<SweepPoint> pts;
   for (const auto& arr_text : g.arrays) {
@@ -174,6 +192,13 @@ Result<std::vector<SweepPoint>> sweep_points(const SweepGrid& g, const std::stri
         HW_ASSIGN_OR_RETURN(const int64_t kv, kv_port_bytes(kv_tok, src.shape));
         HW_TRY(check_kv_port(src.shape, kv));
         for (const auto& w0 : g.widths) {
+          for (size_t fi = 0; fi < formats.size(); ++fi) {
+          const golden::WeightFormat& f = formats[fi];
+          if (auto st = check_weight_format(f, wp / arr.cols); !st) {
+            skipped.push_back(arr_text + " weight port " + wp_tok + " format " + g.weight_formats[fi] + ": " +
+                              st.message());
+            continue;
+          }
           const std::string w = w0 == "default" ? "" : w0;
           SweepPoint p;
           p.array = std::to_string(arr.rows) + "x" + std::to_string(arr.cols);
@@ -182,10 +207,16 @@ Result<std::vector<SweepPoint>> sweep_points(const SweepGrid& g, const std::stri
           p.weight_port = wp;
           p.kv_port = kv;
           p.widths = w;
-          p.label = p.array + " wp" + std::to_string(wp) + " kv" + std::to_string(kv) + (w.empty() ? "" : " " + w);
+          p.weight_bits = f.bits;
+          p.weight_group = f.group;
+          const bool int8 = f == golden::WeightFormat{};
+          p.label = p.array + " wp" + std::to_string(wp) + " kv" + std::to_string(kv) + (w.empty() ? "" : " " + w) +
+                    (int8 ? "" : " w" + std::to_string(f.bits) + (f.group ? "g" + std::to_string(f.group) : ""));
           std::string opts = " --array " + p.array + " --weight-port " + std::to_string(wp) + " --kv-port " +
                              std::to_string(kv) + " --sram-bank-depth " + std::to_string(g.bank_depth) +
-                             (w.empty() ? "" : " --widths " + shell_word(w));
+                             (w.empty() ? "" : " --widths " + shell_word(w)) +
+                             (int8 ? "" : " --weight-bits " + std::to_string(f.bits) + " --weight-group " +
+                                              std::to_string(f.group));
           std::string synth_opts = opts;
           if (!liberty_arg.empty()) synth_opts += " --liberty " + shell_word(liberty_arg);
           if (!g.node.empty()) synth_opts += " --node " + shell_word(g.node);
@@ -206,6 +237,7 @@ Result<std::vector<SweepPoint>> sweep_points(const SweepGrid& g, const std::stri
             p.command += " && " + shell_word(exe) + " sim --model " + shell_word(model_arg) + sim_opts +
                          " --out design --json sim.json > sim.log 2>&1";
           if (std::none_of(pts.begin(), pts.end(), [&](const SweepPoint& o) { return o.id == p.id; })) pts.push_back(p);
+          }
         }
       }
     }
@@ -228,6 +260,7 @@ Status prepare_sweep(const std::string& out, const SweepGrid& g, const std::vect
     json j = {{"id", p.id},         {"label", p.label},           {"model", g.model},
               {"array", p.array},   {"rows", p.rows},             {"cols", p.cols},
               {"weight_port", p.weight_port}, {"kv_port", p.kv_port}, {"widths", p.widths},
+              {"weight_bits", p.weight_bits}, {"weight_group", p.weight_group},
               {"steps", g.steps},   {"clock_mhz_assumed", g.clock_mhz > 0 ? g.clock_mhz : 1000.0},
               {"command", p.command}};
     const std::string text = j.dump(2) + "\n";
@@ -318,7 +351,8 @@ Status collect_sweep(const std::string& out, std::string& summary) {
     auto key = [](const Row& r) {
       return std::make_tuple(r.point["rows"].get<int64_t>(), r.point["cols"].get<int64_t>(),
                              r.point["weight_port"].get<int64_t>(), r.point["kv_port"].get<int64_t>(),
-                             r.point["widths"].get<std::string>());
+                             r.point["widths"].get<std::string>(), -r.point.value("weight_bits", int64_t{8}),
+                             r.point.value("weight_group", int64_t{0}));
     };
     return key(a) < key(b);
   });
@@ -340,7 +374,8 @@ Status collect_sweep(const std::string& out, std::string& summary) {
                                             : "cycles per token simulated";
 
   // CSV and JSON.
-  std::string csv = "id,label,array,rows,cols,weight_port,kv_port,widths,logic_mm2,memories_mm2,total_mm2";
+  std::string csv =
+      "id,label,array,rows,cols,weight_port,kv_port,widths,weight_bits,weight_group,logic_mm2,memories_mm2,total_mm2";
   for (const auto& c : kGroupColumns) csv += "," + c;
   csv += ",fmax_mhz,clock_mhz,clock_source,cycles_per_token,cycles_source,tokens_per_s,node,pj_per_token,tokens_per_joule,"
          "watts,pareto\n";
@@ -350,6 +385,8 @@ Status collect_sweep(const std::string& out, std::string& summary) {
            r.point["array"].get<std::string>() + "," + std::to_string(r.point["rows"].get<int64_t>()) + "," +
            std::to_string(r.point["cols"].get<int64_t>()) + "," + std::to_string(r.point["weight_port"].get<int64_t>()) +
            "," + std::to_string(r.point["kv_port"].get<int64_t>()) + "," + q(r.point["widths"].get<std::string>()) + "," +
+           std::to_string(r.point.value("weight_bits", int64_t{8})) + "," +
+           std::to_string(r.point.value("weight_group", int64_t{0})) + "," +
            fmt_num(r.logic, 4) + "," + fmt_num(r.memories, 4) + "," + fmt_num(r.total, 4);
     json areas = json::object();
     for (const auto& g : kGroups) {

@@ -1,6 +1,6 @@
 // hardwire/gen/sweep.hpp — `hardwire sweep`: a design-space grid for one model, each point estimated on its own.
 //
-// A sweep is a grid (arrays x weight ports x KV ports x activation widths). Each point is one shell command line —
+// A sweep is a grid (arrays x weight ports x KV ports x activation widths x weight formats). Each point is one shell command line —
 // `hardwire synth ... --json synth.json` and, with steps, `hardwire sim ... --json sim.json` — writing into its own
 // directory <out>/points/<id>, where <id> is a content hash of what the point depends on (its command text, the
 // model file's and the liberty file's size and modification time): a point whose results are there is not run again.
@@ -25,6 +25,7 @@ struct SweepGrid {
   std::vector<std::string> weight_ports;  // "c", "<n>c", "rc" or bytes
   std::vector<std::string> kv_ports;      // "row", "head" or bytes
   std::vector<std::string> widths;        // --widths specs; "" (or "default") for the default widths
+  std::vector<std::string> weight_formats = {"8"};  // "<bits>[g<group>]": 8, 6, 4, 4g16 (numerics §2)
   int64_t bank_depth = 4096;
   int64_t steps = 0;                      // > 0: also `sim --steps` (cycles measured, not bounded)
   std::string liberty, node;              // passed to synth ("" : its defaults)
@@ -38,11 +39,13 @@ struct SweepPoint {
   std::string label;  // "16x16 wp256 kv64"
   std::string array, widths;
   int64_t rows = 0, cols = 0, weight_port = 0, kv_port = 0;
+  int64_t weight_bits = 8, weight_group = 0;
   std::string command;  // one shell line: runs the point, writes into <out>/points/<id>
 };
 
 // The grid's points (in grid order), each validated against the model's shape. A port that does not fit an array
-// (e.g. "4c" on a 2-row array) leaves that point out with a line in `skipped`; an error if the grid is empty, a
+// (e.g. "4c" on a 2-row array), or a group that is not whole words of a port, leaves that point out with a line in
+// `skipped`; an error if the grid is empty, a
 // token is malformed or nothing is left. `exe` is the hardwire binary the commands run; `out` the sweep directory
 // (made absolute in the commands).
 Result<std::vector<SweepPoint>> sweep_points(const SweepGrid& grid, const std::string& exe, const std::string& out,
