@@ -472,5 +472,5 @@ TEST(Widths, Parse) {
   EXPECT_EQ(gen::parse_widths("res", {}).message(),
             "bad width 'res'; write SITE=BITS, e.g. res=16,k=8 (sites: res xn q k v att gate up h)");
   EXPECT_EQ(gen::parse_widths("res=x", {}).message(), "bad width 'res=x': 'x' is not a number (use 8 or 16)");
-  EXPECT_EQ(gen::widths_to_string(golden::Widths{}), "res=16,xn=16,q=16,k=16,v=8,att=16,gate=16,up=16,h=16");
+  EXPECT_EQ(gen::widths_to_string(golden::Widths{}), "res=16,xn=16,q=16,k=16,v=16,att=16,gate=16,up=16,h=16");
 }

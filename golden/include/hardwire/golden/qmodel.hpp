@@ -48,7 +48,7 @@ struct Widths {
   int xn = 16;    // RMSNorm outputs (inputs of wq/wk/wv, w1/w3, classifier)
   int q = 16;     // queries (after wq and after RoPE)
   int k = 16;     // keys (after wk, after RoPE, in the K cache)
-  int v = 8;      // values (V cache)
+  int v = 16;     // values (V cache: 16-bit lanes whatever the width, so 16 costs nothing)
   int att = 16;   // attention output (input of wo)
   int gate = 16;  // FFN gate (w1): its top 8 bits index the SiLU table, the rest interpolate (numerics §11)
   int up = 16;    // FFN up projection (w3)
