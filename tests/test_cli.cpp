@@ -181,7 +181,7 @@ TEST(Cli, FidelityAblateListsEveryVariant) {
   std::vector<std::string> names;
   for (const auto& v : j["variants"]) names.push_back(v["name"]);
   const std::vector<std::string> expect = {"chip",   "weights only", "res=8",  "xn=8",   "q=8",          "k=8",
-                                           "v=16",   "att=8",        "gate=8", "up=8",   "h=8",          "all 16",
+                                           "v=8",    "att=8",        "gate=8", "up=8",   "h=8",          "all 16",
                                            "all 8",  "calib max",    "round nearest"};
   EXPECT_EQ(names, expect);
 }

@@ -226,8 +226,8 @@ TEST(Reports, DevicesAndStdoutAreWrittenThrough) {
   for (const char* target : {"-", "/dev/stdout"}) {
     const CliRun r = run(tmp, std::string("info --model tiny --json ") + target);
     ASSERT_EQ(r.exit_code, 0) << r.err;
-    EXPECT_NE(r.out.find("KV cache       6,144"), std::string::npos) << r.out;   // the report, then the JSON
-    EXPECT_NE(r.out.find("\"kv_cache_bytes\": 6144"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("KV cache       8,192"), std::string::npos) << r.out;   // the report, then the JSON
+    EXPECT_NE(r.out.find("\"kv_cache_bytes\": 8192"), std::string::npos) << r.out;
   }
   expect_user_error(run(tmp, "info --model tiny --json ."),
                     "cannot write JSON report '.': it is a directory; give a file name");

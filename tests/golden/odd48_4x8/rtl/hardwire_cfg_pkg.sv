@@ -2,7 +2,7 @@
 // hardwire 0.1.0 - generated file, do not edit.
 // Regenerate: hardwire generate --model verif/models/odd48.json --array 4x8 --weight-port 32 --sram-bank-depth 4096 --out DIR  (DIR: the directory holding this file)
 // Model: odd48 (dim 48, hidden 136, layers 3, heads 6 (kv 2), vocab 250, seq 40)
-// Array 4x8, widths res=16,xn=16,q=16,k=8,v=8,att=16,gate=8,up=16,h=16
+// Array 4x8, widths res=16,xn=16,q=16,k=8,v=16,att=16,gate=8,up=16,h=16
 // Configuration package (generated from the chip plan).
 // ====================================================================================================
 // Constants of this model and this accelerator configuration (the chip plan; manifest.json has the same data).
@@ -21,7 +21,7 @@ package hardwire_cfg_pkg;
   localparam int unsigned XnW              = 16;
   localparam int unsigned QW               = 16;
   localparam int unsigned KW               = 8;
-  localparam int unsigned VW               = 8;
+  localparam int unsigned VW               = 16;
   localparam int unsigned AttW             = 16;
   localparam int unsigned GateW            = 8;
   localparam int unsigned UpW              = 16;

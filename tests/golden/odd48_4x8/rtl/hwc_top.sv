@@ -2,7 +2,7 @@
 // hardwire 0.1.0 - generated file, do not edit.
 // Regenerate: hardwire generate --model verif/models/odd48.json --array 4x8 --weight-port 32 --sram-bank-depth 4096 --out DIR  (DIR: the directory holding this file)
 // Model: odd48 (dim 48, hidden 136, layers 3, heads 6 (kv 2), vocab 250, seq 40)
-// Array 4x8, widths res=16,xn=16,q=16,k=8,v=8,att=16,gate=8,up=16,h=16
+// Array 4x8, widths res=16,xn=16,q=16,k=8,v=16,att=16,gate=8,up=16,h=16
 // Top level (generated): the whole accelerator for this model.
 // ====================================================================================================
 // The accelerator for this model: hw_core with every weight in on-chip SRAM (mem/weights*,

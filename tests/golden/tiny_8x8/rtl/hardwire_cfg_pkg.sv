@@ -2,7 +2,7 @@
 // hardwire 0.1.0 - generated file, do not edit.
 // Regenerate: hardwire generate --model tiny --array 8x8 --weight-port 64 --sram-bank-depth 4096 --out DIR  (DIR: the directory holding this file)
 // Model: tiny (dim 32, hidden 96, layers 2, heads 4 (kv 2), vocab 100, seq 64)
-// Array 8x8, widths res=16,xn=16,q=16,k=16,v=8,att=16,gate=16,up=16,h=16
+// Array 8x8, widths res=16,xn=16,q=16,k=16,v=16,att=16,gate=16,up=16,h=16
 // Configuration package (generated from the chip plan).
 // ====================================================================================================
 // Constants of this model and this accelerator configuration (the chip plan; manifest.json has the same data).
@@ -21,7 +21,7 @@ package hardwire_cfg_pkg;
   localparam int unsigned XnW              = 16;
   localparam int unsigned QW               = 16;
   localparam int unsigned KW               = 16;
-  localparam int unsigned VW               = 8;
+  localparam int unsigned VW               = 16;
   localparam int unsigned AttW             = 16;
   localparam int unsigned GateW            = 16;
   localparam int unsigned UpW              = 16;

@@ -2,7 +2,7 @@
 // hardwire 0.1.0 - generated file, do not edit.
 // Regenerate: hardwire generate --model tiny --array 8x8 --weight-port 64 --sram-bank-depth 4096 --out DIR  (DIR: the directory holding this file)
 // Model: tiny (dim 32, hidden 96, layers 2, heads 4 (kv 2), vocab 100, seq 64)
-// Array 8x8, widths res=16,xn=16,q=16,k=16,v=8,att=16,gate=16,up=16,h=16
+// Array 8x8, widths res=16,xn=16,q=16,k=16,v=16,att=16,gate=16,up=16,h=16
 // Instruction-set package (generated from isa.def, field widths of this program).
 // ====================================================================================================
 // hw_core's instruction set (generated from generator/include/hardwire/gen/isa.def): op codes, and the
