@@ -192,51 +192,53 @@ Result<std::vector<SweepPoint>> sweep_points(const SweepGrid& g, const std::stri
         HW_ASSIGN_OR_RETURN(const int64_t kv, kv_port_bytes(kv_tok, src.shape));
         HW_TRY(check_kv_port(src.shape, kv));
         for (const auto& w0 : g.widths) {
-          for (size_t fi = 0; fi < formats.size(); ++fi) {
-          const golden::WeightFormat& f = formats[fi];
-          if (auto st = check_weight_format(f, wp / arr.cols); !st) {
-            skipped.push_back(arr_text + " weight port " + wp_tok + " format " + g.weight_formats[fi] + ": " +
-                              st.message());
-            continue;
-          }
           const std::string w = w0 == "default" ? "" : w0;
-          SweepPoint p;
-          p.array = std::to_string(arr.rows) + "x" + std::to_string(arr.cols);
-          p.rows = arr.rows;
-          p.cols = arr.cols;
-          p.weight_port = wp;
-          p.kv_port = kv;
-          p.widths = w;
-          p.weight_bits = f.bits;
-          p.weight_group = f.group;
-          const bool int8 = f == golden::WeightFormat{};
-          p.label = p.array + " wp" + std::to_string(wp) + " kv" + std::to_string(kv) + (w.empty() ? "" : " " + w) +
-                    (int8 ? "" : " w" + std::to_string(f.bits) + (f.group ? "g" + std::to_string(f.group) : ""));
-          std::string opts = " --array " + p.array + " --weight-port " + std::to_string(wp) + " --kv-port " +
-                             std::to_string(kv) + " --sram-bank-depth " + std::to_string(g.bank_depth) +
-                             (w.empty() ? "" : " --widths " + shell_word(w)) +
-                             (int8 ? "" : " --weight-bits " + std::to_string(f.bits) + " --weight-group " +
-                                              std::to_string(f.group));
-          std::string synth_opts = opts;
-          if (!liberty_arg.empty()) synth_opts += " --liberty " + shell_word(liberty_arg);
-          if (!g.node.empty()) synth_opts += " --node " + shell_word(g.node);
-          if (!g.blocks.empty()) {
-            std::string b;
-            for (const auto& k : g.blocks) b += (b.empty() ? "" : ",") + k;
-            synth_opts += " --blocks " + shell_word(b);
-          }
-          if (g.memories_only) synth_opts += " --memories-only";
-          const std::string sim_opts = g.steps > 0 ? opts + " --steps " + std::to_string(g.steps) + " --no-stall" : "";
-          // The id: what the point's results depend on (never where the sweep lives).
-          p.id = fnv1a64_hex("model " + model_id + "\nsynth" + synth_opts + "\nliberty " + file_identity(liberty_arg) +
-                             "\nsim" + sim_opts + "\n");
-          const std::string dir = out_abs + "/points/" + p.id;
-          p.command = "cd " + shell_word(dir) + " && " + shell_word(exe) + " synth --model " + shell_word(model_arg) +
-                      synth_opts + " --jobs 1 --json synth.json > synth.log 2>&1";
-          if (g.steps > 0)
-            p.command += " && " + shell_word(exe) + " sim --model " + shell_word(model_arg) + sim_opts +
-                         " --out design --json sim.json > sim.log 2>&1";
-          if (std::none_of(pts.begin(), pts.end(), [&](const SweepPoint& o) { return o.id == p.id; })) pts.push_back(p);
+          for (size_t fi = 0; fi < formats.size(); ++fi) {
+            const golden::WeightFormat& f = formats[fi];
+            if (auto st = check_weight_format(f, wp / arr.cols); !st) {
+              skipped.push_back(arr_text + " weight port " + wp_tok + " format " + g.weight_formats[fi] + ": " +
+                                st.message());
+              continue;
+            }
+            SweepPoint p;
+            p.array = std::to_string(arr.rows) + "x" + std::to_string(arr.cols);
+            p.rows = arr.rows;
+            p.cols = arr.cols;
+            p.weight_port = wp;
+            p.kv_port = kv;
+            p.widths = w;
+            p.weight_bits = f.bits;
+            p.weight_group = f.group;
+            const bool int8 = f == golden::WeightFormat{};
+            p.label = p.array + " wp" + std::to_string(wp) + " kv" + std::to_string(kv) + (w.empty() ? "" : " " + w) +
+                      (int8 ? "" : " w" + std::to_string(f.bits) + (f.group ? "g" + std::to_string(f.group) : ""));
+            std::string opts = " --array " + p.array + " --weight-port " + std::to_string(wp) + " --kv-port " +
+                               std::to_string(kv) + " --sram-bank-depth " + std::to_string(g.bank_depth) +
+                               (w.empty() ? "" : " --widths " + shell_word(w)) +
+                               (int8 ? "" : " --weight-bits " + std::to_string(f.bits) + " --weight-group " +
+                                                std::to_string(f.group));
+            std::string synth_opts = opts;
+            if (!liberty_arg.empty()) synth_opts += " --liberty " + shell_word(liberty_arg);
+            if (!g.node.empty()) synth_opts += " --node " + shell_word(g.node);
+            if (!g.blocks.empty()) {
+              std::string b;
+              for (const auto& k : g.blocks) b += (b.empty() ? "" : ",") + k;
+              synth_opts += " --blocks " + shell_word(b);
+            }
+            if (g.memories_only) synth_opts += " --memories-only";
+            const std::string sim_opts =
+                g.steps > 0 ? opts + " --steps " + std::to_string(g.steps) + " --no-stall" : "";
+            // The id: what the point's results depend on (never where the sweep lives).
+            p.id = fnv1a64_hex("model " + model_id + "\nsynth" + synth_opts + "\nliberty " +
+                               file_identity(liberty_arg) + "\nsim" + sim_opts + "\n");
+            const std::string dir = out_abs + "/points/" + p.id;
+            p.command = "cd " + shell_word(dir) + " && " + shell_word(exe) + " synth --model " + shell_word(model_arg) +
+                        synth_opts + " --jobs 1 --json synth.json > synth.log 2>&1";
+            if (g.steps > 0)
+              p.command += " && " + shell_word(exe) + " sim --model " + shell_word(model_arg) + sim_opts +
+                           " --out design --json sim.json > sim.log 2>&1";
+            if (std::none_of(pts.begin(), pts.end(), [&](const SweepPoint& o) { return o.id == p.id; }))
+              pts.push_back(p);
           }
         }
       }
