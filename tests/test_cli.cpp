@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "hardwire/gen/llama2c.hpp"
+#include "hardwire/gen/safetensors.hpp"
 #include "hardwire/gen/model_source.hpp"
 #include "support/ascii_tokenizer.hpp"
 #include "support/cli_run.hpp"
@@ -60,6 +61,63 @@ TEST(Cli, InfoOnCheckpointAndJson) {
   r = run(tmp, "info -m " + tmp.file("s.json"));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("dim 64, hidden 172, layers 5, heads 8 (kv 4), vocab 512, seq 512"), std::string::npos);
+}
+
+// A Llama-3.1-8B-sized Hugging Face directory: its config and one BF16 safetensors file whose 16 GB of data are a
+// hole (a sparse file). info, which needs only the shape, reads the headers and nothing else.
+TEST(Cli, InfoOnALlama3SizedHuggingFaceDirectoryReadsOnlyTheHeaders) {
+  TmpDir tmp;
+  const auto dir = tmp.path() / "Llama-3.1-8B";
+  std::filesystem::create_directories(dir);
+  write_bytes((dir / "config.json").string(), R"({
+    "architectures": ["LlamaForCausalLM"], "model_type": "llama", "hidden_size": 4096, "intermediate_size": 14336,
+    "num_hidden_layers": 32, "num_attention_heads": 32, "num_key_value_heads": 8, "vocab_size": 128256,
+    "max_position_embeddings": 131072, "rms_norm_eps": 1e-05, "rope_theta": 500000.0, "hidden_act": "silu",
+    "attention_bias": false, "mlp_bias": false, "tie_word_embeddings": false, "torch_dtype": "bfloat16",
+    "bos_token_id": 128000, "eos_token_id": 128001, "head_dim": 128,
+    "rope_scaling": {"factor": 8.0, "low_freq_factor": 1.0, "high_freq_factor": 4.0,
+                     "original_max_position_embeddings": 8192, "rope_type": "llama3"}})");
+  std::vector<gen::TensorInfo> t;
+  uint64_t at = 0;
+  auto add = [&](const std::string& name, std::vector<int64_t> shape) {
+    uint64_t n = 2;
+    for (int64_t d : shape) n *= static_cast<uint64_t>(d);
+    t.push_back({name, "BF16", std::move(shape), at, at + n});
+    at += n;
+  };
+  add("model.embed_tokens.weight", {128256, 4096});
+  for (int l = 0; l < 32; ++l) {
+    const std::string p = "model.layers." + std::to_string(l) + ".";
+    add(p + "input_layernorm.weight", {4096});
+    add(p + "self_attn.q_proj.weight", {4096, 4096});
+    add(p + "self_attn.k_proj.weight", {1024, 4096});
+    add(p + "self_attn.v_proj.weight", {1024, 4096});
+    add(p + "self_attn.o_proj.weight", {4096, 4096});
+    add(p + "post_attention_layernorm.weight", {4096});
+    add(p + "mlp.gate_proj.weight", {14336, 4096});
+    add(p + "mlp.up_proj.weight", {14336, 4096});
+    add(p + "mlp.down_proj.weight", {4096, 14336});
+  }
+  add("model.norm.weight", {4096});
+  add("lm_head.weight", {128256, 4096});
+  const std::string header = gen::safetensors_header(t, {{"format", "pt"}});
+  const std::string file = (dir / "model.safetensors").string();
+  write_bytes(file, header);
+  std::filesystem::resize_file(file, header.size() + at);  // 16,060,522,496 bytes of weights, none on disk
+  EXPECT_EQ(at, 16060522496u);
+  CliRun r = run(tmp, "info --model " + dir.string() + " --seq-len 8192 --array 32x32");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("Llama-3.1-8B (Hugging Face checkpoint " + dir.string() + ")"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("dim 4096, hidden 14336, layers 32, heads 32 (kv 8), vocab 128256, seq 8192"),
+            std::string::npos)
+      << r.out;
+  r = run(tmp, "info --model " + dir.string());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("vocab 128256, seq 131072"), std::string::npos) << r.out;
+  expect_user_error(run(tmp, "info --model " + dir.string() + " --seq-len 200000"),
+                    "config '" + (dir / "config.json").string() +
+                        "': --seq-len 200000 is more than the model's max_position_embeddings 131072; give at most "
+                        "that");
 }
 
 TEST(Cli, GoldenOnDefaultModel) {

@@ -18,6 +18,7 @@
 
 #include "hardwire/gen/design.hpp"
 #include "hardwire/gen/energy.hpp"
+#include "hardwire/gen/hf_llama.hpp"
 #include "hardwire/gen/llama2c.hpp"
 #include "hardwire/gen/model_source.hpp"
 #include "support/cli_run.hpp"
@@ -288,4 +289,29 @@ TEST(SimProcess, SigintDuringTheVerilatorBuildStopsItAndCleansUp) {
     if (!ec && cwd.rfind(root, 0) == 0) ps += name + " (" + read_bytes((e.path() / "comm").string()) + ") ";
   }
   EXPECT_TRUE(ps.empty()) << "still running: " << ps;
+}
+
+// The real stories260K written as a Hugging Face directory (config.json + F32 safetensors, q/k rows permuted as
+// Hugging Face's conversion does) decodes on the chip bit-exact, and the chip's text is the llama2.c file's (the
+// float reference's greedy text, rtl.sim_real260K_16x16).
+TEST(SimHuggingFace, RealStories260KDirectoryDecodesTheLlama2cFilesText) {
+  const std::string models = HARDWIRE_MODELS_DIR;
+  if (!fs::exists(models + "/stories260K.bin") || !fs::exists(models + "/tok512.bin"))
+    GTEST_SKIP() << "the real checkpoint is not at " << models << " (see ../shared/models/README.md); skipped";
+  TmpDir tmp;
+  auto bin = hardwire::gen::read_llama2c(models + "/stories260K.bin");
+  ASSERT_TRUE(bin.is_ok()) << bin.message();
+  fs::create_directories(tmp.path() / "stories260K-hf");
+  ASSERT_TRUE(hardwire::gen::write_hf_llama(*bin, tmp.file("stories260K-hf"), {"F32", 2, true}).is_ok());
+  const CliRun info = run(tmp, "info --model stories260K-hf --array 16x16");
+  ASSERT_EQ(info.exit_code, 0) << info.out << info.err;
+  EXPECT_NE(info.out.find("stories260K-hf (Hugging Face checkpoint stories260K-hf)"), std::string::npos) << info.out;
+  const CliRun r = run(tmp, "sim --model stories260K-hf --tokenizer " + models +
+                                "/tok512.bin --array 16x16 --steps 32 --jobs 1 --out hf_16x16");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("text: Once upon a time, there was a little girl named Lily. She loved to play outside in the "
+                       "park."),
+            std::string::npos)
+      << r.out;
+  EXPECT_EQ(r.out.find("MISMATCH"), std::string::npos) << r.out;
 }

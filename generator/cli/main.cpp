@@ -140,6 +140,10 @@ struct Prepared {
 };
 // --max-memory, when given ("" = this machine's physical memory).
 std::string g_max_memory;
+// --seq-len, when given (0 = the model's own positions).
+int64_t g_seq_len = 0;
+// The option as a command line gives it (regenerate commands, report's steps).
+std::string seq_len_option() { return g_seq_len > 0 ? " --seq-len " + std::to_string(g_seq_len) : std::string(); }
 
 // The memory limit (bytes) and where it comes from: --max-memory, else this machine's physical memory.
 struct MemoryLimit {
@@ -219,7 +223,7 @@ Result<Prompt> read_prompt(const std::string& tokenizer_path, const std::string&
 
 Result<Prepared> prepare(const std::string& model, const std::string& widths_arg, bool writes_design,
                          const golden::WeightFormat& weights = {}) {
-  auto src = gen::resolve_model(model);
+  auto src = gen::resolve_model(model, g_seq_len);
   if (!src) return src.error();
   auto widths = effective_widths(*src, widths_arg);
   if (!widths) return widths.error();
@@ -267,7 +271,7 @@ Result<gen::GenerateOptions> design_options(const std::string& model, const std:
   opt.weight_port = hw.weight_port == 0 ? array->rows * array->cols : hw.weight_port;
   opt.kv_port = hw.kv_port;
   opt.out_dir = out_dir;
-  opt.regenerate_command = "hardwire generate --model " + gen::shell_word(model) + " --array " +
+  opt.regenerate_command = "hardwire generate --model " + gen::shell_word(model) + seq_len_option() + " --array " +
                            gen::shell_word(hw.array) +
                            (widths_arg.empty() ? "" : " --widths " + gen::shell_word(widths_arg)) +
                            " --weight-port " + std::to_string(opt.weight_port) +
@@ -286,7 +290,7 @@ struct ShapePlan {
 };
 Result<ShapePlan> plan_from_shape(const std::string& model, const std::string& widths_arg,
                                   const gen::GenerateOptions& opt) {
-  auto src = gen::resolve_model(model);
+  auto src = gen::resolve_model(model, g_seq_len);
   if (!src) return src.error();
   auto widths = effective_widths(*src, widths_arg);
   if (!widths) return widths.error();
@@ -305,7 +309,7 @@ Status write_json(const std::string& path, const nlohmann::json& j) {
 
 // ---------------------------------------------------------------------------------------------------------------
 int cmd_info(const std::string& model, const std::string& widths_arg, const HwArgs& hw, const std::string& json_path) {
-  HW_ASSIGN_OR_FAIL(auto src, gen::resolve_model(model));
+  HW_ASSIGN_OR_FAIL(auto src, gen::resolve_model(model, g_seq_len));
   HW_ASSIGN_OR_FAIL(auto widths, effective_widths(src, widths_arg));
   HW_ASSIGN_OR_FAIL(auto array, gen::parse_array(hw.array));
   HW_OK_OR_FAIL(gen::check_weight_port(array, hw.weight_port));
@@ -377,7 +381,7 @@ int cmd_info(const std::string& model, const std::string& widths_arg, const HwAr
 int cmd_golden(const std::string& model, const std::string& widths_arg, const std::string& tok_path,
                const std::string& prompt, int64_t steps, const std::string& json_path) {
   using clock = std::chrono::steady_clock;
-  HW_ASSIGN_OR_FAIL(auto src, gen::resolve_model(model));
+  HW_ASSIGN_OR_FAIL(auto src, gen::resolve_model(model, g_seq_len));
   HW_ASSIGN_OR_FAIL(const golden::Widths widths, effective_widths(src, widths_arg));
   HW_ASSIGN_OR_FAIL(const Prompt prompt_in, read_prompt(tok_path, prompt, steps, src.shape));
   const std::vector<int64_t>& prompt_ids = prompt_in.ids;
@@ -499,7 +503,7 @@ Result<std::vector<std::vector<int64_t>>> read_prompt_file(const std::string& pa
 int cmd_fidelity(const FidelityArgs& a) {
   using clock = std::chrono::steady_clock;
   const auto t0 = clock::now();
-  HW_ASSIGN_OR_FAIL(auto src, gen::resolve_model(a.model));
+  HW_ASSIGN_OR_FAIL(auto src, gen::resolve_model(a.model, g_seq_len));
   HW_ASSIGN_OR_FAIL(const golden::Widths widths, effective_widths(src, a.widths));
   HW_ASSIGN_OR_FAIL(const gen::QuantConfig qc,
                     quant_config(widths, a.calibration, a.rounding, a.weight_bits, a.weight_group));
@@ -962,9 +966,9 @@ int cmd_report(const ReportArgs& a) {
       fs::remove_all(dir, e);
     }
   } cleanup{tmp};
-  const bool model_file = fs::is_regular_file(a.model, ec);
+  const bool model_file = fs::exists(a.model, ec);  // a file or a Hugging Face directory: absolute, from tmp
   const std::string model_arg = gen::shell_word(model_file ? fs::absolute(a.model).string() : a.model);
-  const std::string hw_opts = " --array " + gen::shell_word(a.hw.array) + " --weight-port " +
+  const std::string hw_opts = seq_len_option() + " --array " + gen::shell_word(a.hw.array) + " --weight-port " +
                               std::to_string(opt.weight_port) + " --kv-port " +
                               std::to_string(a.hw.kv_port ? a.hw.kv_port : 2 * p.src.shape.kv_dim()) +
                               a.hw.format_options() + " --sram-bank-depth " + std::to_string(a.hw.bank_depth) +
@@ -1070,7 +1074,7 @@ int cmd_sim(const SimArgs& a) {
                             "`hardwire synth --liberty` reports), above 0",
                             a.clock_mhz));
   if (auto scale = gen::energy_node_scale(a.node); !scale) return fail(scale.message());
-  HW_ASSIGN_OR_FAIL(auto src0, gen::resolve_model(a.model));
+  HW_ASSIGN_OR_FAIL(auto src0, gen::resolve_model(a.model, g_seq_len));
   std::string dir = a.out;
   if (dir.empty()) {
     std::string name;
@@ -1278,7 +1282,8 @@ int run_cli(int argc, char** argv) {
   app.require_subcommand(1);
   std::string presets;
   for (const auto& p : gen::presets()) presets += std::string(presets.empty() ? "" : ", ") + p.name;
-  const std::string model_help = "model: a preset (" + presets + "), a .json shape file, or a llama2.c checkpoint";
+  const std::string model_help = "model: a preset (" + presets + "), a .json shape file, a llama2.c checkpoint or a "
+                                 "Hugging Face model directory (config.json + model.safetensors)";
   const std::string widths_help = "activation widths per site, e.g. res=16,k=8 (sites res xn q k v att gate up h; 8 or 16)";
 
   std::string model = gen::kDefaultModel, widths, tokenizer, prompt, json;
@@ -1467,6 +1472,11 @@ int run_cli(int argc, char** argv) {
   sim->add_option("--coverage", sa.coverage,
                   "build with Verilator line and toggle coverage (separate build) and write the coverage data to this "
                   "file (verilator_coverage reads it; scripts/coverage.sh merges the regression's)");
+  for (CLI::App* c : {info, gold, fid, generate, synth, sim, report})
+    c->add_option("--seq-len", g_seq_len,
+                  "chip this many positions (the KV cache's depth) instead of the model's own (e.g. a Hugging Face "
+                  "model's max_position_embeddings)")
+        ->check(CLI::Range(int64_t{1}, int64_t{1} << 20));
   for (CLI::App* c : {gold, fid, generate, synth, sim, sweep, report})
     c->add_option("--max-memory", g_max_memory,
                   "refuse models estimated to need more memory than this (e.g. 16G; default: this machine's memory)");

@@ -241,7 +241,7 @@ void Emitter::emit_tables() {
   // The model's tables, or (shape only) the same tables computed from the shape (gen::rope_tables, as the quantizer
   // does).
   golden::MatI16 cos, sin;
-  if (!m_) rope_tables(plan_.shape.seq_len, plan_.shape.head_size(), cos, sin);
+  if (!m_) rope_tables(plan_.shape.seq_len, plan_.shape.head_size(), src_.rope, cos, sin);
   add("mem/rope_cos.hex", banner("RoPE cos table, Q1.14: word pos, pair j in lane j (numerics §7)") +
                               hex_image(rope_table_words(m_ ? m_->rope_cos : cos)));
   add("mem/rope_sin.hex", banner("RoPE sin table, Q1.14: word pos, pair j in lane j (numerics §7)") +

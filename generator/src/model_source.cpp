@@ -9,6 +9,7 @@
 
 #include "hardwire/gen/files.hpp"
 #include "hardwire/golden/compare.hpp"
+#include "hardwire/gen/hf_llama.hpp"
 #include "hardwire/gen/llama2c.hpp"
 #include "json_input.hpp"
 
@@ -40,6 +41,8 @@ std::string ModelSource::describe() const {
       return name + " (JSON shape " + path + ", synthetic weights, seed " + std::to_string(seed) + ")";
     case Kind::kCheckpoint:
       return name + " (llama2.c checkpoint " + path + ")";
+    case Kind::kHuggingFace:
+      return name + " (Hugging Face checkpoint " + path + ")";
   }
   return name;
 }
@@ -237,7 +240,9 @@ FloatModel synthesize(const Shape& s, bool shared_classifier, uint64_t seed, std
   return m;
 }
 
-Result<ModelSource> resolve_model(const std::string& spec) {
+namespace {
+
+Result<ModelSource> resolve_unlimited(const std::string& spec, int64_t seq_len) {
   for (const auto& p : presets()) {
     if (spec == p.name) {
       ModelSource src;
@@ -249,8 +254,24 @@ Result<ModelSource> resolve_model(const std::string& spec) {
   }
   std::error_code ec;
   if (!std::filesystem::exists(std::filesystem::symlink_status(spec, ec))) {  // a dangling or looping link is a file
-    return Error{"unknown model '" + spec + "': not a preset (" + preset_names() +
-                 ") and no such file; pass a preset name, a .json shape file or a llama2.c checkpoint"};
+    return Error{"unknown model '" + printable_snippet(spec, 200) + "': not a preset (" + preset_names() +
+                 ") and no such file; pass a preset name, a .json shape file, a llama2.c checkpoint or a Hugging "
+                 "Face model directory"};
+  }
+  if (is_directory(spec)) {
+    HW_ASSIGN_OR_RETURN(const HfConfig c, read_hf_llama_header(spec, seq_len));
+    ModelSource src;
+    src.kind = ModelSource::Kind::kHuggingFace;
+    src.path = spec;
+    std::string base = std::filesystem::path(spec).lexically_normal().filename().string();
+    if (base.empty() || base == ".")
+      base = std::filesystem::path(spec).lexically_normal().parent_path().filename().string();
+    src.name = default_model_name(base.empty() ? "model" : base);
+    src.shape = c.shape;
+    src.shared_classifier = c.tied;
+    src.rms_eps = c.rms_eps;
+    src.rope = c.rope;
+    return src;
   }
   if (ends_with(spec, ".json")) return read_json_shape(spec);
   auto hdr = read_llama2c_header(spec);
@@ -264,8 +285,33 @@ Result<ModelSource> resolve_model(const std::string& spec) {
   return src;
 }
 
+}  // namespace
+
+Result<ModelSource> resolve_model(const std::string& spec, int64_t seq_len) {
+  HW_ASSIGN_OR_RETURN(ModelSource src, resolve_unlimited(spec, seq_len));
+  if (seq_len > 0 && src.kind != ModelSource::Kind::kHuggingFace) {
+    if (seq_len > src.shape.seq_len) {
+      return Error{"--seq-len " + std::to_string(seq_len) + " is more than model " + src.name + "'s " +
+                   std::to_string(src.shape.seq_len) + " positions; give at most that"};
+    }
+    src.shape.seq_len = seq_len;
+  }
+  return src;
+}
+
 Result<FloatModel> load_float_model(const ModelSource& src) {
-  if (src.kind == ModelSource::Kind::kCheckpoint) return read_llama2c(src.path);
+  if (src.kind == ModelSource::Kind::kHuggingFace) {
+    HW_ASSIGN_OR_RETURN(FloatModel m, read_hf_llama(src.path, src.shape.seq_len));
+    m.name = src.name;
+    return m;
+  }
+  if (src.kind == ModelSource::Kind::kCheckpoint) {
+    HW_ASSIGN_OR_RETURN(FloatModel m, read_llama2c(src.path));
+    if (m.shape.seq_len < src.shape.seq_len)
+      return Error{"checkpoint '" + src.path + "' changed while hardwire read it; run again"};
+    m.shape.seq_len = src.shape.seq_len;  // --seq-len: fewer positions than the checkpoint's
+    return m;
+  }
   return synthesize(src.shape, src.shared_classifier, src.seed, src.name);
 }
 

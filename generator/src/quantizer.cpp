@@ -416,6 +416,8 @@ Result<QModel> quantize(const FloatModel& fm, const CalibrationData& cal, const 
     weights_only->name = fm.name + " (quantized weights, float activations)";
     weights_only->shared_classifier = false;
     weights_only->rms_final = golden::VecF::Ones(s.dim);
+    weights_only->rms_eps = fm.rms_eps;
+    weights_only->rope = fm.rope;
   }
 
   // 2. Scales. The residual stream has one scale for the whole model so residual adds need no rescaling; it
@@ -428,7 +430,7 @@ Result<QModel> quantize(const FloatModel& fm, const CalibrationData& cal, const 
       res_max = std::max(res_max, site_of(cal, site(l, n2)).max_abs);
   const double s_res = res_max > 0 ? res_max / static_cast<double>(golden::max_of(W.res)) : 1.0;
   q.scales["res"] = s_res;
-  const double rms_eps_int = static_cast<double>(s.dim) * golden::kRmsEps / (s_res * s_res);
+  const double rms_eps_int = static_cast<double>(s.dim) * static_cast<double>(fm.rms_eps) / (s_res * s_res);
   const auto eps = static_cast<uint64_t>(std::clamp(std::round(rms_eps_int), 1.0, static_cast<double>((uint64_t{1} << 40) - 1)));
   auto make_norm = [&](const std::string& name) -> Result<NormParams> {
     const double s_out = site_scale(site_of(cal, name), W.xn, cfg.clip);
@@ -558,18 +560,19 @@ Result<QModel> quantize(const FloatModel& fm, const CalibrationData& cal, const 
     q.cls = std::move(*cls);
   }
 
-  rope_tables(s.seq_len, s.head_size(), q.rope_cos, q.rope_sin);
+  rope_tables(s.seq_len, s.head_size(), fm.rope, q.rope_cos, q.rope_sin);
   return q;
 }
 
-void rope_tables(int64_t seq_len, int64_t head_size, golden::MatI16& cos, golden::MatI16& sin) {
+void rope_tables(int64_t seq_len, int64_t head_size, const golden::RopeParams& rope, golden::MatI16& cos,
+                 golden::MatI16& sin) {
   const int64_t half = head_size / 2;
+  const std::vector<double> inv_freq = rope.inv_freq(head_size);
   cos.resize(seq_len, half);
   sin.resize(seq_len, half);
   for (int64_t p = 0; p < seq_len; ++p) {
     for (int64_t i = 0; i < half; ++i) {
-      const double ang = static_cast<double>(p) *
-                         std::pow(golden::kRopeTheta, -2.0 * static_cast<double>(i) / static_cast<double>(head_size));
+      const double ang = static_cast<double>(p) * inv_freq[static_cast<size_t>(i)];
       cos(p, i) = static_cast<int16_t>(std::lround(std::cos(ang) * 16384.0));
       sin(p, i) = static_cast<int16_t>(std::lround(std::sin(ang) * 16384.0));
     }

@@ -1,5 +1,5 @@
 // hardwire/gen/model_source.hpp — where a model comes from: a built-in preset, a JSON shape file (synthetic
-// weights), or a llama2.c checkpoint.
+// weights), a llama2.c checkpoint, or a Hugging Face model directory (config.json + safetensors).
 #pragma once
 
 #include <cstdint>
@@ -14,14 +14,16 @@
 namespace hardwire::gen {
 
 struct ModelSource {
-  enum class Kind { kPreset, kJsonShape, kCheckpoint };
+  enum class Kind { kPreset, kJsonShape, kCheckpoint, kHuggingFace };
   Kind kind = Kind::kPreset;
   std::string name;            // preset name, or the file name
-  std::string path;            // file path (JSON or checkpoint)
+  std::string path;            // file path (JSON or checkpoint) or Hugging Face directory
   golden::Shape shape;
   bool shared_classifier = true;
   uint64_t seed = 1;           // synthetic weights (presets and JSON shapes)
   std::optional<golden::Widths> widths;  // activation widths given by a JSON shape file
+  float rms_eps = golden::kRmsEps;       // the model's RMSNorm epsilon and RoPE (Hugging Face configs set them)
+  golden::RopeParams rope;
 
   std::string describe() const;  // "tiny (preset, synthetic weights, seed 1)"
 };
@@ -34,9 +36,11 @@ struct Preset {
 const std::vector<Preset>& presets();
 inline constexpr const char* kDefaultModel = "tiny";
 
-// Resolves `spec`: a preset name, a path to a .json shape file, or a path to a llama2.c checkpoint. Reads only
-// what is needed to know the shape (checkpoints: the header, checked against the file size).
-Result<ModelSource> resolve_model(const std::string& spec);
+// Resolves `spec`: a preset name, a path to a .json shape file, a path to a llama2.c checkpoint or a Hugging Face
+// model directory. Reads only what is needed to know the shape (checkpoints: the header, checked against the file
+// size; Hugging Face: config.json and the safetensors headers). seq_len > 0 chips that many positions instead of
+// the model's own (at most those).
+Result<ModelSource> resolve_model(const std::string& spec, int64_t seq_len = 0);
 // Parses a JSON shape file's text (`path` names it in errors; the default model name is its file name).
 Result<ModelSource> parse_json_shape(const std::string& text, const std::string& path);
 // Materializes the float weights: reads the checkpoint or synthesizes seeded weights.

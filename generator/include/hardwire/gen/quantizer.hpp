@@ -93,7 +93,8 @@ Status validate_weight_format(const golden::WeightFormat& f);
 // inputs, symmetric positive semi-definite; dampened here).
 golden::MatI8 gptq_round(const golden::MatF& w, const Eigen::MatrixXd& scale, int64_t max_code, const Eigen::MatrixXd& h);
 
-// RoPE tables in Q1.14 (numerics §7): cos/sin of pos * theta^(-2j/head_size), [seq_len x head_size/2].
-void rope_tables(int64_t seq_len, int64_t head_size, golden::MatI16& cos, golden::MatI16& sin);
+// RoPE tables in Q1.14 (numerics §7): cos/sin of pos * rope.inv_freq(head_size)[j], [seq_len x head_size/2].
+void rope_tables(int64_t seq_len, int64_t head_size, const golden::RopeParams& rope, golden::MatI16& cos,
+                 golden::MatI16& sin);
 
 }  // namespace hardwire::gen

@@ -37,6 +37,7 @@ class FloatDecoder {
 
  private:
   const FloatModel& m_;
+  std::vector<double> inv_freq_;         // RoPE: m_.rope.inv_freq(head_size)
   std::vector<MatF> k_cache_, v_cache_;  // per layer [seq_len x kv_dim]
 };
 
