@@ -151,7 +151,8 @@ TEST(Cli, UserErrors) {
   TmpDir tmp;
   expect_user_error(run(tmp, "info --model nosuch"),
                     "unknown model 'nosuch': not a preset (tiny, stories260K, stories15M, stories42M, stories110M) and "
-                    "no such file; pass a preset name, a .json shape file or a llama2.c checkpoint");
+                    "no such file; pass a preset name, a .json shape file, a llama2.c checkpoint or a Hugging Face "
+                    "model directory");
   write_bytes(tmp.file("short.bin"), "abc");
   expect_user_error(run(tmp, "golden --model " + tmp.file("short.bin")),
                     "checkpoint '" + tmp.file("short.bin") +

@@ -184,10 +184,47 @@ TEST_F(BadCheckpoint, OddHeadSize) {
                              "elements, so the head size must be even");
 }
 
-TEST_F(BadCheckpoint, NewerFormat) {
-  write_bytes(path, header({0x616b3432, 1, 0, 0, 0, 0, 0}) + std::string(256, '\0'));
-  EXPECT_EQ(error(), pre() + "this is a newer llama2.c format (magic \"ak42\", version 1); hardwire reads the legacy "
-                             "version-0 format: re-export with llama2.c's export.py --version 0");
+TEST_F(BadCheckpoint, Version2IsRefusedVersion1Checked) {
+  write_bytes(path, header({0x616b3432, 2, 0, 0, 0, 0, 0}) + std::string(256, '\0'));
+  EXPECT_EQ(error(), pre() + "this is llama2.c's version-2 format (magic \"ak42\", int8-quantized weights); hardwire "
+                             "reads versions 0 and 1 (float32): re-export with llama2.c's export.py --version 1");
+  write_bytes(path, header({0x616b3432, 1, 16, 40, 2, 4, 2}));
+  EXPECT_EQ(error(), pre() + "file is 28 bytes, shorter than the 256-byte header of llama2.c's version 1 (truncated?)");
+  std::string h = header({0x616b3432, 1, 16, 40, 2, 4, 2, 30, 8}) + std::string(1, '\2');
+  h.resize(256, '\0');
+  write_bytes(path, h);
+  EXPECT_EQ(error(), pre() + "version-1 header: shared_classifier byte is 2, not 0 or 1; the file is corrupt");
+  h[36] = 1;
+  write_bytes(path, h);
+  EXPECT_EQ(error(), pre() + "header (dim 16, hidden 40, layers 2, heads 4 (kv 2), vocab 30, seq 8, shared classifier) "
+                             "implies 24000 bytes but the file has 256 bytes (truncated download or copy?); re-export "
+                             "it with llama2.c's export.py --version 1");
+}
+
+TEST(Llama2c, Version1ReadsAsVersion0) {
+  TmpDir tmp;
+  for (bool shared : {true, false}) {
+    const auto m = gen::synthesize(kSmall, shared, 9, "v1");
+    ASSERT_TRUE(gen::write_llama2c(m, tmp.file("v1.bin"), 1).is_ok());
+    const std::string b = read_bytes(tmp.file("v1.bin"));
+    // The layout of llama2.c's export.py --version 1: 256-byte header, then the norms, then the embedding.
+    uint32_t magic = 0;
+    std::memcpy(&magic, b.data(), 4);
+    EXPECT_EQ(magic, 0x616b3432u);
+    EXPECT_EQ(static_cast<int>(b[36]), shared ? 1 : 0);
+    float first = 0;
+    std::memcpy(&first, b.data() + 256, 4);
+    EXPECT_EQ(first, m.layers[0].rms_att[0]);
+    std::memcpy(&first, b.data() + 256 + 4 * (2 * 2 * 16 + 16), 4);
+    EXPECT_EQ(first, m.token_embedding(0, 0));
+    auto r = gen::read_llama2c(tmp.file("v1.bin"));
+    ASSERT_TRUE(r.is_ok()) << r.message();
+    expect_same(m, *r);
+    auto src = gen::resolve_model(tmp.file("v1.bin"));
+    ASSERT_TRUE(src.is_ok()) << src.message();
+    EXPECT_EQ(src->shape, kSmall);
+    EXPECT_EQ(src->shared_classifier, shared);
+  }
 }
 
 TEST_F(BadCheckpoint, NonFiniteWeight) {
@@ -397,7 +434,8 @@ TEST(Presets, AllValidAndResolvable) {
 TEST(Presets, UnknownModel) {
   EXPECT_EQ(gen::resolve_model("nosuch").message(),
             "unknown model 'nosuch': not a preset (tiny, stories260K, stories15M, stories42M, stories110M) and no "
-            "such file; pass a preset name, a .json shape file or a llama2.c checkpoint");
+            "such file; pass a preset name, a .json shape file, a llama2.c checkpoint or a Hugging Face model "
+            "directory");
 }
 
 TEST(Synthesize, DeterministicAndSeeded) {

@@ -24,9 +24,12 @@ namespace {
 __extension__ typedef unsigned __int128 uint128_t;  // exact size arithmetic for any header
 
 constexpr uint64_t kHeaderBytes = 7 * 4;
+constexpr uint64_t kHeaderBytesV1 = 256;
 constexpr uint32_t kMagicV1 = 0x616b3432;  // "ak42": llama2.c export.py --version 1/2
 
-uint128_t float_count(const Shape& s, bool shared) {
+uint64_t header_bytes(int version) { return version == 0 ? kHeaderBytes : kHeaderBytesV1; }
+
+uint128_t float_count(const Shape& s, bool shared, int version = 0) {
   using U = uint128_t;
   const U d = static_cast<U>(s.dim), h = static_cast<U>(s.hidden_dim), L = static_cast<U>(s.n_layers);
   const U kv = static_cast<U>(s.kv_dim()), v = static_cast<U>(s.vocab), seq = static_cast<U>(s.seq_len);
@@ -38,7 +41,7 @@ uint128_t float_count(const Shape& s, bool shared) {
   n += L * d;                        // rms_ffn
   n += 3 * L * h * d;                // w1, w2, w3
   n += d;                            // rms_final
-  n += 2 * seq * (hs / 2);           // freq_cis_real, freq_cis_imag
+  if (version == 0) n += 2 * seq * (hs / 2);  // freq_cis_real, freq_cis_imag (version 0 only)
   if (!shared) n += v * d;           // wcls
   return n;
 }
@@ -52,22 +55,40 @@ Result<CheckpointHeader> parse_header(const std::string& path, const char* bytes
   }
   int32_t h[7];
   std::memcpy(h, bytes, sizeof h);
-  if (static_cast<uint32_t>(h[0]) == kMagicV1) {
-    return Error{prefix(path) + "this is a newer llama2.c format (magic \"ak42\", version " + std::to_string(h[1]) +
-                 "); hardwire reads the legacy version-0 format: re-export with llama2.c's export.py --version 0"};
-  }
   CheckpointHeader hdr;
-  hdr.shape = Shape{h[0], h[1], h[2], h[3], h[4], h[5] < 0 ? -int64_t{h[5]} : int64_t{h[5]}, h[6]};
-  hdr.shared_classifier = h[5] > 0;
+  if (static_cast<uint32_t>(h[0]) == kMagicV1) {
+    if (h[1] != 1) {
+      return Error{prefix(path) + "this is llama2.c's version-" + std::to_string(h[1]) + " format (magic \"ak42\"" +
+                   (h[1] == 2 ? ", int8-quantized weights" : "") +
+                   "); hardwire reads versions 0 and 1 (float32): re-export with llama2.c's export.py --version 1"};
+    }
+    if (file_bytes < kHeaderBytesV1) {
+      return Error{prefix(path) + "file is " + std::to_string(file_bytes) +
+                   " bytes, shorter than the 256-byte header of llama2.c's version 1 (truncated?)"};
+    }
+    int32_t p[7];
+    std::memcpy(p, bytes + 8, sizeof p);
+    const auto flag = static_cast<unsigned char>(bytes[36]);
+    if (flag > 1) {
+      return Error{prefix(path) + "version-1 header: shared_classifier byte is " + std::to_string(flag) +
+                   ", not 0 or 1; the file is corrupt"};
+    }
+    hdr.version = 1;
+    hdr.shape = Shape{p[0], p[1], p[2], p[3], p[4], p[5], p[6]};
+    hdr.shared_classifier = flag == 1;
+  } else {
+    hdr.shape = Shape{h[0], h[1], h[2], h[3], h[4], h[5] < 0 ? -int64_t{h[5]} : int64_t{h[5]}, h[6]};
+    hdr.shared_classifier = h[5] > 0;
+  }
   if (auto st = hdr.shape.validate(); !st) return Error{prefix(path) + "header: " + st.message()};
-  const uint128_t n = float_count(hdr.shape, hdr.shared_classifier) * 4 + kHeaderBytes;
+  const uint128_t n = float_count(hdr.shape, hdr.shared_classifier, hdr.version) * 4 + header_bytes(hdr.version);
   if (n != file_bytes) {
     const std::string expect = n > UINT64_MAX ? std::string("more than 2^64") : std::to_string(static_cast<uint64_t>(n));
     return Error{prefix(path) + "header (" + hdr.shape.to_string() + ", " +
                  (hdr.shared_classifier ? "shared" : "separate") + " classifier) implies " + expect +
                  " bytes but the file has " + std::to_string(file_bytes) + " bytes" +
                  (n > file_bytes ? " (truncated download or copy?)" : " (trailing data: a different format?)") +
-                 "; re-export it with llama2.c's export.py --version 0"};
+                 "; re-export it with llama2.c's export.py --version " + std::to_string(hdr.version)};
   }
   hdr.expected_bytes = static_cast<uint64_t>(n);
   return hdr;
@@ -77,7 +98,8 @@ constexpr float kMaxWeightMagnitude = 65504.0f;  // the float16 maximum
 
 class Cursor {
  public:
-  Cursor(const std::vector<char>& d, std::string path) : d_(d), path_(std::move(path)) {}
+  Cursor(const std::vector<char>& d, std::string path, uint64_t start)
+      : d_(d), path_(std::move(path)), pos_(static_cast<size_t>(start)) {}
   // Reads rows*cols floats into a row-major matrix; rejects non-finite values.
   Status read(MatF& m, int64_t rows, int64_t cols, const std::string& name) {
     m.resize(rows, cols);
@@ -113,7 +135,7 @@ class Cursor {
  private:
   const std::vector<char>& d_;
   std::string path_;
-  size_t pos_ = kHeaderBytes;
+  size_t pos_;
 };
 
 }  // namespace
@@ -129,13 +151,14 @@ std::string default_model_name(const std::string& path) {
 Result<CheckpointHeader> read_llama2c_header(const std::string& path) {
   auto size = file_size(path, "checkpoint");
   if (!size) return size.error();
-  char bytes[kHeaderBytes] = {};
+  char bytes[kHeaderBytesV1] = {};  // the longest header (version 1)
+  const size_t want = static_cast<size_t>(std::min<uint64_t>(*size, kHeaderBytesV1));
   if (*size >= kHeaderBytes) {
     FILE* f = std::fopen(path.c_str(), "rb");
     if (!f) return Error{"cannot open checkpoint '" + path + "': " + std::strerror(errno)};
-    const size_t got = std::fread(bytes, 1, kHeaderBytes, f);
+    const size_t got = std::fread(bytes, 1, want, f);
     std::fclose(f);
-    if (got != kHeaderBytes) return Error{"cannot read checkpoint '" + path + "': read failed"};
+    if (got != want) return Error{"cannot read checkpoint '" + path + "': read failed"};
   }
   return parse_header(path, bytes, *size);
 }
@@ -157,62 +180,85 @@ Result<FloatModel> parse_llama2c(const std::vector<char>& bytes, const std::stri
   m.name = default_model_name(path);
   const int64_t L = s.n_layers, d = s.dim, kv = s.kv_dim(), hd = s.hidden_dim;
   m.layers.resize(static_cast<size_t>(L));
-  Cursor c(*data, path);
-  HW_TRY(c.read(m.token_embedding, s.vocab, d, "token_embedding"));
+  Cursor c(*data, path, header_bytes(hdr->version));
   // Per-layer tensors are stored tensor-major: all layers of rms_att, then all layers of wq, ...
   auto each = [&](auto&& fn) -> Status {
     for (int64_t l = 0; l < L; ++l) HW_TRY(fn(m.layers[static_cast<size_t>(l)], l));
     return Status::ok();
   };
   auto name = [](const char* t, int64_t l) { return std::string(t) + "[layer " + std::to_string(l) + "]"; };
-  HW_TRY(each([&](golden::FloatLayer& y, int64_t l) { return c.read(y.rms_att, d, name("rms_att", l)); }));
+  if (hdr->version == 1) {  // the norms first, then the embedding
+    HW_TRY(each([&](golden::FloatLayer& y, int64_t l) { return c.read(y.rms_att, d, name("rms_att", l)); }));
+    HW_TRY(each([&](golden::FloatLayer& y, int64_t l) { return c.read(y.rms_ffn, d, name("rms_ffn", l)); }));
+    HW_TRY(c.read(m.rms_final, d, "rms_final"));
+  }
+  HW_TRY(c.read(m.token_embedding, s.vocab, d, "token_embedding"));
+  if (hdr->version == 0)
+    HW_TRY(each([&](golden::FloatLayer& y, int64_t l) { return c.read(y.rms_att, d, name("rms_att", l)); }));
   HW_TRY(each([&](golden::FloatLayer& y, int64_t l) { return c.read(y.wq, d, d, name("wq", l)); }));
   HW_TRY(each([&](golden::FloatLayer& y, int64_t l) { return c.read(y.wk, kv, d, name("wk", l)); }));
   HW_TRY(each([&](golden::FloatLayer& y, int64_t l) { return c.read(y.wv, kv, d, name("wv", l)); }));
   HW_TRY(each([&](golden::FloatLayer& y, int64_t l) { return c.read(y.wo, d, d, name("wo", l)); }));
-  HW_TRY(each([&](golden::FloatLayer& y, int64_t l) { return c.read(y.rms_ffn, d, name("rms_ffn", l)); }));
+  if (hdr->version == 0)
+    HW_TRY(each([&](golden::FloatLayer& y, int64_t l) { return c.read(y.rms_ffn, d, name("rms_ffn", l)); }));
   HW_TRY(each([&](golden::FloatLayer& y, int64_t l) { return c.read(y.w1, hd, d, name("w1", l)); }));
   HW_TRY(each([&](golden::FloatLayer& y, int64_t l) { return c.read(y.w2, d, hd, name("w2", l)); }));
   HW_TRY(each([&](golden::FloatLayer& y, int64_t l) { return c.read(y.w3, hd, d, name("w3", l)); }));
-  HW_TRY(c.read(m.rms_final, d, "rms_final"));
-  // freq_cis_real/imag: RoPE tables of theta 10000; hardwire recomputes them (docs/numerics.md §rope).
-  c.skip(static_cast<uint64_t>(2 * s.seq_len * (s.head_size() / 2)));
+  if (hdr->version == 0) {
+    HW_TRY(c.read(m.rms_final, d, "rms_final"));
+    // freq_cis_real/imag: RoPE tables of theta 10000; hardwire recomputes them (docs/numerics.md §rope).
+    c.skip(static_cast<uint64_t>(2 * s.seq_len * (s.head_size() / 2)));
+  }
   if (!m.shared_classifier) HW_TRY(c.read(m.wcls, s.vocab, d, "wcls"));
   HW_CHECK(c.pos() == data->size(), "every byte accounted for");
   return m;
 }
 
-Status write_llama2c(const FloatModel& m, const std::string& path) {
+Status write_llama2c(const FloatModel& m, const std::string& path, int version) {
+  HW_CHECK(version == 0 || version == 1, "write_llama2c: version 0 or 1");
   const Shape& s = m.shape;
   HW_TRY(s.validate());
   std::string out;
-  out.reserve(static_cast<size_t>(float_count(s, m.shared_classifier) * 4 + kHeaderBytes));
+  out.reserve(static_cast<size_t>(float_count(s, m.shared_classifier, version) * 4 + header_bytes(version)));
   auto put_i32 = [&](int64_t v) {
     const auto x = static_cast<int32_t>(v);
     out.append(reinterpret_cast<const char*>(&x), 4);
   };
   auto put = [&](const float* p, int64_t n) { out.append(reinterpret_cast<const char*>(p), static_cast<size_t>(n) * 4); };
   auto put_m = [&](const MatF& x) { put(x.data(), x.size()); };
+  if (version == 1) {
+    put_i32(static_cast<int32_t>(kMagicV1));
+    put_i32(1);
+  }
   put_i32(s.dim);
   put_i32(s.hidden_dim);
   put_i32(s.n_layers);
   put_i32(s.n_heads);
   put_i32(s.n_kv_heads);
-  put_i32(m.shared_classifier ? s.vocab : -s.vocab);
+  put_i32(m.shared_classifier || version == 1 ? s.vocab : -s.vocab);
   put_i32(s.seq_len);
+  if (version == 1) {
+    out.push_back(m.shared_classifier ? '\1' : '\0');
+    out.resize(kHeaderBytesV1, '\0');
+    for (const auto& l : m.layers) put(l.rms_att.data(), l.rms_att.size());
+    for (const auto& l : m.layers) put(l.rms_ffn.data(), l.rms_ffn.size());
+    put(m.rms_final.data(), m.rms_final.size());
+  }
   put_m(m.token_embedding);
-  for (const auto& l : m.layers) put(l.rms_att.data(), l.rms_att.size());
+  if (version == 0)
+    for (const auto& l : m.layers) put(l.rms_att.data(), l.rms_att.size());
   for (const auto& l : m.layers) put_m(l.wq);
   for (const auto& l : m.layers) put_m(l.wk);
   for (const auto& l : m.layers) put_m(l.wv);
   for (const auto& l : m.layers) put_m(l.wo);
-  for (const auto& l : m.layers) put(l.rms_ffn.data(), l.rms_ffn.size());
+  if (version == 0)
+    for (const auto& l : m.layers) put(l.rms_ffn.data(), l.rms_ffn.size());
   for (const auto& l : m.layers) put_m(l.w1);
   for (const auto& l : m.layers) put_m(l.w2);
   for (const auto& l : m.layers) put_m(l.w3);
-  put(m.rms_final.data(), m.rms_final.size());
+  if (version == 0) put(m.rms_final.data(), m.rms_final.size());
   const int64_t hs = s.head_size();
-  for (int part = 0; part < 2; ++part) {  // llama2.c's precompute_freqs_cis, in float as it does
+  for (int part = 0; part < (version == 0 ? 2 : 0); ++part) {  // llama2.c's precompute_freqs_cis, in float as it does
     for (int64_t p = 0; p < s.seq_len; ++p) {
       for (int64_t i = 0; i < hs / 2; ++i) {
         const float freq = 1.0f / std::pow(10000.0f, static_cast<float>(2 * i) / static_cast<float>(hs));
@@ -223,7 +269,8 @@ Status write_llama2c(const FloatModel& m, const std::string& path) {
     }
   }
   if (!m.shared_classifier) put_m(m.wcls);
-  HW_CHECK(out.size() == float_count(s, m.shared_classifier) * 4 + kHeaderBytes, "writer and reader agree on size");
+  HW_CHECK(out.size() == float_count(s, m.shared_classifier, version) * 4 + header_bytes(version),
+           "writer and reader agree on size");
   return write_file_atomic(path, out, "checkpoint");
 }
 

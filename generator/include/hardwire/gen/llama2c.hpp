@@ -1,10 +1,15 @@
-// hardwire/gen/llama2c.hpp — llama2.c checkpoints (legacy "version 0" format) and tokenizer files.
+// hardwire/gen/llama2c.hpp — llama2.c checkpoints (the legacy "version 0" format and the fp32 "version 1" export)
+// and tokenizer files.
 //
-// Checkpoint: 7 little-endian int32 (dim, hidden_dim, n_layers, n_heads, n_kv_heads, vocab_size, seq_len; a
+// Version 0: 7 little-endian int32 (dim, hidden_dim, n_layers, n_heads, n_kv_heads, vocab_size, seq_len; a
 // negative vocab_size means an unshared classifier follows), then fp32 tensors: token_embedding[vocab x dim],
 // rms_att[L x dim], wq[L x dim x dim], wk[L x kv_dim x dim], wv[L x kv_dim x dim], wo[L x dim x dim],
 // rms_ffn[L x dim], w1[L x hidden x dim], w2[L x dim x hidden], w3[L x hidden x dim], rms_final[dim],
 // freq_cis_real[seq x head/2], freq_cis_imag[seq x head/2], then wcls[vocab x dim] when unshared.
+// Version 1 (export.py --version 1): a 256-byte header — uint32 magic 0x616b3432 ("ak42"), int32 version 1, the 7
+// int32 (vocab_size positive), a byte shared_classifier, zeros — then fp32 rms_att[L x dim], rms_ffn[L x dim],
+// rms_final[dim], token_embedding, wq, wk, wv, wo, w1, w2, w3 (each all layers), wcls when unshared; no freq_cis.
+// Version 2 (int8, Q8_0 groups) is refused with an error naming the export that hardwire reads.
 //
 // Tokenizer: int32 max_token_length, then for each of the model's vocab tokens: float score, int32 length, bytes.
 #pragma once
@@ -21,6 +26,7 @@ namespace hardwire::gen {
 struct CheckpointHeader {
   golden::Shape shape;
   bool shared_classifier = true;
+  int version = 0;              // 0 (legacy) or 1
   uint64_t expected_bytes = 0;  // the file size this header implies
 };
 
@@ -35,9 +41,9 @@ Result<CheckpointHeader> read_llama2c_header(const std::string& path);
 Result<golden::FloatModel> read_llama2c(const std::string& path);
 // The same from the file's bytes (`path` names it in errors).
 Result<golden::FloatModel> parse_llama2c(const std::vector<char>& bytes, const std::string& path);
-// Writes `model` in the legacy v0 format (freq_cis tables computed with theta 10000), atomically: a temporary
-// file in the same directory renamed into place.
-Status write_llama2c(const golden::FloatModel& model, const std::string& path);
+// Writes `model` in the legacy v0 format (freq_cis tables computed with theta 10000) or the v1 format,
+// atomically: a temporary file in the same directory renamed into place.
+Status write_llama2c(const golden::FloatModel& model, const std::string& path, int version = 0);
 
 struct Tokenizer {
   int32_t max_token_length = 0;
