@@ -8,6 +8,8 @@
 #include <cstring>
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <functional>
+#include <map>
 #include <random>
 
 #include "hardwire/gen/hf_llama.hpp"
@@ -16,6 +18,7 @@
 #include "hardwire/gen/quantizer.hpp"
 #include "hardwire/gen/safetensors.hpp"
 #include "hardwire/golden/decoder.hpp"
+#include "support/hf_tokenizer.hpp"
 #include "support/seed.hpp"
 #include "support/tmpdir.hpp"
 
@@ -524,4 +527,80 @@ TEST(HfLlama, RealStories260KConvertedReadsBackAsTheSameModel) {
                   dtype, worst, agree);
     }
   }
+}
+
+TEST(HfTokenizer, Tok512AsTokenizerJsonEncodesAndDecodesAlike) {
+  if (!fs::exists(kModels + "/tok512.bin"))
+    GTEST_SKIP() << "the real tokenizer is not at " << kModels << " (see ../shared/models/README.md); skipped";
+  TmpDir tmp;
+  auto bin = gen::read_tokenizer(kModels + "/tok512.bin", 512);
+  ASSERT_TRUE(bin.is_ok()) << bin.message();
+  for (bool metaspace : {false, true}) {
+    SCOPED_TRACE(metaspace ? "Metaspace pre-tokenizer" : "Prepend + Replace normalizer");
+    write_bytes(tmp.file("tokenizer.json"), hw_test::to_tokenizer_json(*bin, metaspace).dump());
+    auto hf = gen::read_tokenizer(tmp.file("tokenizer.json"), 512);
+    ASSERT_TRUE(hf.is_ok()) << hf.message();
+    EXPECT_FALSE(hf->merge_ranks.empty());
+    for (const char* text : {"Once upon a time", "Lily and Ben went to the park. They saw a big, red ball!",
+                             "  two  spaces", "caf\xC3\xA9 \xE2\x82\xAC 42", "", "zzzz qqqq xyzzy"}) {
+      SCOPED_TRACE(text);
+      auto a = bin->encode(text, true), b = hf->encode(text, true);
+      ASSERT_TRUE(a.is_ok() && b.is_ok());
+      EXPECT_EQ(*a, *b);
+      std::string da, db;
+      int64_t pa = golden::kBosToken, pb = golden::kBosToken;
+      for (size_t i = 1; i < a->size(); ++i) da += bin->decode(pa, (*a)[i]), pa = (*a)[i];
+      for (size_t i = 1; i < b->size(); ++i) db += hf->decode(pb, (*b)[i]), pb = (*b)[i];
+      EXPECT_EQ(da, db);
+      EXPECT_EQ(db, text);
+    }
+  }
+}
+
+TEST(HfTokenizer, UnsupportedKindsAndBadFilesGiveOneError) {
+  TmpDir tmp;
+  const std::string path = tmp.file("tokenizer.json");
+  const std::string p = "tokenizer '" + path + "': ";
+  const nlohmann::json good = {
+      {"normalizer",
+       {{"type", "Sequence"},
+        {"normalizers",
+         {{{"type", "Prepend"}, {"prepend", "\xE2\x96\x81"}},
+          {{"type", "Replace"}, {"pattern", {{"String", " "}}}, {"content", "\xE2\x96\x81"}}}}}},
+      {"model",
+       {{"type", "BPE"},
+        {"byte_fallback", true},
+        {"vocab", {{"<unk>", 0}, {"<s>", 1}, {"</s>", 2}, {"a", 3}, {"b", 4}, {"ab", 5}, {"\xE2\x96\x81", 6}}},
+        {"merges", {"a b"}}}}};
+  auto err = [&](const std::function<void(nlohmann::json&)>& edit) {
+    auto j = good;
+    edit(j);
+    write_bytes(path, j.dump());
+    auto r = gen::read_tokenizer(path, 8);
+    return r.is_ok() ? std::string("(accepted)") : r.message();
+  };
+  EXPECT_EQ(err([](auto&) {}), "(accepted)");
+  write_bytes(path, good.dump());
+  auto t = gen::read_tokenizer(path, 8);
+  ASSERT_TRUE(t.is_ok());
+  EXPECT_EQ(t->pieces[6], " ");
+  EXPECT_EQ(*t->encode("ab", true), (std::vector<int64_t>{1, 6, 5}));
+  EXPECT_EQ(err([](auto& j) { j["pre_tokenizer"] = {{"type", "ByteLevel"}, {"add_prefix_space", false}}; }),
+            p + "a byte-level BPE tokenizer (GPT-2, Llama 3) is not supported; hardwire reads sentencepiece-style BPE "
+                "(Llama 2, TinyLlama): pass token ids, or a llama2.c tokenizer.bin");
+  EXPECT_EQ(err([](auto& j) { j["model"]["type"] = "Unigram"; }),
+            p + "model type \"Unigram\" is not supported; hardwire reads sentencepiece-style BPE tokenizers (\"BPE\" "
+                "with byte fallback, as Llama 2's)");
+  EXPECT_EQ(err([](auto& j) { j["normalizer"] = nullptr; }),
+            p + "its normalizer and pre_tokenizer are not sentencepiece's (a \"\xE2\x96\x81\" prepended, spaces as "
+                "\"\xE2\x96\x81\", no word splitting); this kind of tokenizer is not supported");
+  EXPECT_EQ(err([](auto& j) { j["model"]["byte_fallback"] = false; }),
+            p + "\"byte_fallback\" is not true; hardwire's encoder falls back to <0xHH> byte tokens");
+  EXPECT_EQ(err([](auto& j) { j["model"]["vocab"]["c"] = 9; }),
+            p + "token \"c\" has id 9, not an id of the model's 8 tokens; is it the model's tokenizer?");
+  EXPECT_EQ(err([](auto& j) { j["model"]["vocab"]["c"] = 4; }), p + "id 4 is given to two tokens");
+  EXPECT_EQ(err([](auto& j) { j["model"]["merges"] = {"a c"}; }),
+            p + "merge 0 (\"a\", \"c\") names a piece that is not in the vocab");
+  EXPECT_EQ(err([](auto& j) { j["model"]["merges"] = {"abc"}; }), p + "merge 0 \"abc\" is not two pieces");
+  EXPECT_EQ(err([](auto& j) { j.erase("model"); }), p + "no \"model\" object; is it a Hugging Face tokenizer.json?");
 }

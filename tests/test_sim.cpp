@@ -22,6 +22,7 @@
 #include "hardwire/gen/llama2c.hpp"
 #include "hardwire/gen/model_source.hpp"
 #include "support/cli_run.hpp"
+#include "support/hf_tokenizer.hpp"
 #include "support/tmpdir.hpp"
 
 namespace fs = std::filesystem;
@@ -292,8 +293,8 @@ TEST(SimProcess, SigintDuringTheVerilatorBuildStopsItAndCleansUp) {
 }
 
 // The real stories260K written as a Hugging Face directory (config.json + F32 safetensors, q/k rows permuted as
-// Hugging Face's conversion does) decodes on the chip bit-exact, and the chip's text is the llama2.c file's (the
-// float reference's greedy text, rtl.sim_real260K_16x16).
+// Hugging Face's conversion does; tok512.bin as a tokenizer.json) decodes on the chip bit-exact, and the chip's
+// text is the llama2.c file's (the float reference's greedy text, rtl.sim_real260K_16x16). golden reads it too.
 TEST(SimHuggingFace, RealStories260KDirectoryDecodesTheLlama2cFilesText) {
   const std::string models = HARDWIRE_MODELS_DIR;
   if (!fs::exists(models + "/stories260K.bin") || !fs::exists(models + "/tok512.bin"))
@@ -303,11 +304,18 @@ TEST(SimHuggingFace, RealStories260KDirectoryDecodesTheLlama2cFilesText) {
   ASSERT_TRUE(bin.is_ok()) << bin.message();
   fs::create_directories(tmp.path() / "stories260K-hf");
   ASSERT_TRUE(hardwire::gen::write_hf_llama(*bin, tmp.file("stories260K-hf"), {"F32", 2, true}).is_ok());
+  auto tok = hardwire::gen::read_tokenizer(models + "/tok512.bin", 512);
+  ASSERT_TRUE(tok.is_ok()) << tok.message();
+  write_bytes(tmp.file("stories260K-hf/tokenizer.json"), hw_test::to_tokenizer_json(*tok, true).dump());
   const CliRun info = run(tmp, "info --model stories260K-hf --array 16x16");
   ASSERT_EQ(info.exit_code, 0) << info.out << info.err;
   EXPECT_NE(info.out.find("stories260K-hf (Hugging Face checkpoint stories260K-hf)"), std::string::npos) << info.out;
-  const CliRun r = run(tmp, "sim --model stories260K-hf --tokenizer " + models +
-                                "/tok512.bin --array 16x16 --steps 32 --jobs 1 --out hf_16x16");
+  const CliRun g = run(tmp, "golden --model stories260K-hf --tokenizer stories260K-hf/tokenizer.json --prompt 'Once "
+                            "upon a time' --steps 8 --seq-len 64");
+  ASSERT_EQ(g.exit_code, 0) << g.out << g.err;
+  EXPECT_NE(g.out.find("seq 64"), std::string::npos) << g.out;
+  const CliRun r = run(tmp, "sim --model stories260K-hf --tokenizer stories260K-hf/tokenizer.json --array 16x16 "
+                            "--steps 32 --jobs 1 --out hf_16x16");
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_NE(r.out.find("text: Once upon a time, there was a little girl named Lily. She loved to play outside in the "
                        "park."),

@@ -8,6 +8,7 @@
 #include <set>
 
 #include "hardwire/gen/files.hpp"
+#include "hardwire/gen/llama2c.hpp"
 #include "hardwire/gen/safetensors.hpp"
 #include "json_input.hpp"
 
@@ -474,6 +475,142 @@ Status write_hf_llama(const FloatModel& m, const std::string& dir, const HfWrite
   }
   index["metadata"]["total_size"] = total;
   return write_file_atomic((d / "model.safetensors.index.json").string(), index.dump(2) + "\n", "checkpoint index");
+}
+
+}  // namespace hardwire::gen
+
+// ---- tokenizer.json --------------------------------------------------------------------------------------------
+
+namespace hardwire::gen {
+
+namespace {
+
+const std::string kMetaspace = "\xE2\x96\x81";  // U+2581 "▁", sentencepiece's space
+
+std::string spaces_for_metaspace(const std::string& s) {
+  std::string out;
+  for (size_t i = 0; i < s.size();) {
+    if (s.compare(i, kMetaspace.size(), kMetaspace) == 0) {
+      out += ' ';
+      i += kMetaspace.size();
+    } else {
+      out += s[i++];
+    }
+  }
+  return out;
+}
+
+bool is_type(const nlohmann::json& j, const char* type) {
+  return j.is_object() && j.contains("type") && j["type"].is_string() && j["type"].get<std::string>() == type;
+}
+
+// The sentencepiece normalizer: Prepend "▁" then Replace " " by "▁" (a Sequence of the two, in that order).
+bool sentencepiece_normalizer(const nlohmann::json& n) {
+  if (!is_type(n, "Sequence") || !n.contains("normalizers") || !n["normalizers"].is_array() ||
+      n["normalizers"].size() != 2)
+    return false;
+  const auto& p = n["normalizers"][0];
+  const auto& r = n["normalizers"][1];
+  return is_type(p, "Prepend") && p.value("prepend", std::string()) == kMetaspace && is_type(r, "Replace") &&
+         r.contains("pattern") && r["pattern"].is_object() && r["pattern"].value("String", std::string()) == " " &&
+         r.value("content", std::string()) == kMetaspace;
+}
+
+// A Metaspace pre-tokenizer that prepends "▁" to the text and does not split it into words.
+bool sentencepiece_metaspace(const nlohmann::json& p) {
+  if (!is_type(p, "Metaspace") || p.value("replacement", std::string()) != kMetaspace) return false;
+  if (p.contains("split") && !(p["split"].is_boolean() && !p["split"].get<bool>())) return false;
+  const std::string scheme = p.contains("prepend_scheme") && p["prepend_scheme"].is_string()
+                                 ? p["prepend_scheme"].get<std::string>()
+                                 : (p.value("add_prefix_space", true) ? "always" : "never");
+  return scheme == "first" || scheme == "always";
+}
+
+}  // namespace
+
+Result<Tokenizer> parse_hf_tokenizer(const std::string& text, int64_t vocab, const std::string& path) {
+  const std::string pre = "tokenizer " + quoted(path) + ": ";
+  auto parsed = parse_json_strict(text, pre.substr(0, pre.size() - 2));
+  if (!parsed) return parsed.error();
+  const nlohmann::json& j = *parsed;
+  if (!j.is_object() || !j.contains("model") || !j["model"].is_object())
+    return Error{pre + "no \"model\" object; is it a Hugging Face tokenizer.json?"};
+  const nlohmann::json& m = j["model"];
+  const std::string type = m.contains("type") && m["type"].is_string() ? m["type"].get<std::string>() : "";
+  auto byte_level = [](const nlohmann::json& x) {
+    if (is_type(x, "ByteLevel")) return true;
+    if (x.is_object() && x.contains("pretokenizers") && x["pretokenizers"].is_array())
+      for (const auto& y : x["pretokenizers"])
+        if (is_type(y, "ByteLevel")) return true;
+    return false;
+  };
+  if ((j.contains("pre_tokenizer") && byte_level(j["pre_tokenizer"])) || (j.contains("decoder") && byte_level(j["decoder"])))
+    return Error{pre + "a byte-level BPE tokenizer (GPT-2, Llama 3) is not supported; hardwire reads sentencepiece-style "
+                       "BPE (Llama 2, TinyLlama): pass token ids, or a llama2.c tokenizer.bin"};
+  if (type != "BPE") {
+    return Error{pre + "model type \"" + printable_snippet(type) +
+                 "\" is not supported; hardwire reads sentencepiece-style BPE tokenizers (\"BPE\" with byte fallback, "
+                 "as Llama 2's)"};
+  }
+  const bool normalizer_ok = j.contains("normalizer") && sentencepiece_normalizer(j["normalizer"]) &&
+                             (!j.contains("pre_tokenizer") || j["pre_tokenizer"].is_null());
+  const bool metaspace_ok = (!j.contains("normalizer") || j["normalizer"].is_null()) && j.contains("pre_tokenizer") &&
+                            sentencepiece_metaspace(j["pre_tokenizer"]);
+  if (!normalizer_ok && !metaspace_ok) {
+    return Error{pre + "its normalizer and pre_tokenizer are not sentencepiece's (a \"▁\" prepended, spaces as \"▁\", "
+                       "no word splitting); this kind of tokenizer is not supported"};
+  }
+  if (!(m.contains("byte_fallback") && m["byte_fallback"].is_boolean() && m["byte_fallback"].get<bool>()))
+    return Error{pre + "\"byte_fallback\" is not true; hardwire's encoder falls back to <0xHH> byte tokens"};
+  if (!m.contains("vocab") || !m["vocab"].is_object()) return Error{pre + "model has no \"vocab\" object"};
+  Tokenizer t;
+  t.pieces.assign(static_cast<size_t>(vocab), std::string());
+  t.scores.assign(static_cast<size_t>(vocab), 0.0f);
+  std::vector<bool> seen(static_cast<size_t>(vocab), false);
+  for (auto it = m["vocab"].begin(); it != m["vocab"].end(); ++it) {
+    const auto& v = it.value();
+    if (!v.is_number_unsigned() || v.get<uint64_t>() >= static_cast<uint64_t>(vocab)) {
+      return Error{pre + "token \"" + printable_snippet(it.key()) + "\" has id " + describe_json_value(v) +
+                   ", not an id of the model's " + std::to_string(vocab) + " tokens; is it the model's tokenizer?"};
+    }
+    const auto id = static_cast<size_t>(v.get<uint64_t>());
+    if (seen[id]) return Error{pre + "id " + std::to_string(id) + " is given to two tokens"};
+    seen[id] = true;
+    t.pieces[id] = spaces_for_metaspace(it.key());
+    t.max_token_length = std::max<int32_t>(t.max_token_length, static_cast<int32_t>(t.pieces[id].size()));
+  }
+  if (!m.contains("merges") || !m["merges"].is_array()) return Error{pre + "model has no \"merges\" list"};
+  std::unordered_map<std::string, int64_t> known;
+  for (size_t i = 0; i < t.pieces.size(); ++i)
+    if (seen[i]) known.emplace(t.pieces[i], static_cast<int64_t>(i));
+  int64_t rank = 0;
+  for (const auto& e : m["merges"]) {
+    std::string a, b;
+    if (e.is_string()) {
+      const std::string s = e.get<std::string>();
+      const auto sp = s.find(' ');
+      if (sp == std::string::npos || s.find(' ', sp + 1) != std::string::npos)
+        return Error{pre + "merge " + std::to_string(rank) + " \"" + printable_snippet(s) + "\" is not two pieces"};
+      a = s.substr(0, sp);
+      b = s.substr(sp + 1);
+    } else if (e.is_array() && e.size() == 2 && e[0].is_string() && e[1].is_string()) {
+      a = e[0].get<std::string>();
+      b = e[1].get<std::string>();
+    } else {
+      return Error{pre + "merge " + std::to_string(rank) + " is " + describe_json_value(e) +
+                   ", not \"a b\" or [a, b]"};
+    }
+    a = spaces_for_metaspace(a);
+    b = spaces_for_metaspace(b);
+    if (!known.count(a) || !known.count(b) || !known.count(a + b)) {
+      return Error{pre + "merge " + std::to_string(rank) + " (\"" + printable_snippet(a) + "\", \"" +
+                   printable_snippet(b) + "\") names a piece that is not in the vocab"};
+    }
+    t.merge_ranks.emplace(a + '\0' + b, rank);  // the first rank of a pair listed twice wins, as in tokenizers
+    ++rank;
+  }
+  if (t.max_token_length == 0) t.max_token_length = 1;
+  return t;
 }
 
 }  // namespace hardwire::gen

@@ -282,6 +282,10 @@ std::string fmt_hex2(unsigned char c) {
   static const char kHex[] = "0123456789abcdef";
   return std::string{kHex[c >> 4], kHex[c & 15]};
 }
+std::string upper_hex2(unsigned char c) {
+  static const char kHex[] = "0123456789ABCDEF";
+  return std::string{kHex[c >> 4], kHex[c & 15]};
+}
 }  // namespace
 
 std::string Tokenizer::decode(int64_t prev, int64_t token) const {
@@ -329,7 +333,8 @@ Result<std::vector<int64_t>> Tokenizer::encode(const std::string& text, bool bos
       toks.push_back(id);
     } else {
       for (unsigned char b : cp) {
-        const int64_t fb = int64_t{b} + 3;
+        const int64_t named = lookup("<0x" + upper_hex2(b) + ">");
+        const int64_t fb = named >= 0 ? named : int64_t{b} + 3;
         if (fb >= static_cast<int64_t>(pieces.size())) {
           std::string hex;
           for (unsigned char c : cp) hex += (hex.empty() ? "" : " ") + fmt_hex2(c);
@@ -364,10 +369,18 @@ Result<std::vector<int64_t>> Tokenizer::encode(const std::string& text, bool bos
   std::vector<Cand> heap;
   auto consider = [&](int64_t l, int64_t r) {
     if (l < static_cast<int64_t>(first) || r < 0) return;
-    const int64_t id = lookup(pieces[static_cast<size_t>(toks[static_cast<size_t>(l)])] +
-                              pieces[static_cast<size_t>(toks[static_cast<size_t>(r)])]);
-    if (id < 0 || !(scores[static_cast<size_t>(id)] > -1e30f)) return;
-    heap.push_back({scores[static_cast<size_t>(id)], l, r, toks[static_cast<size_t>(l)], toks[static_cast<size_t>(r)], id});
+    const std::string& a = pieces[static_cast<size_t>(toks[static_cast<size_t>(l)])];
+    const std::string& b = pieces[static_cast<size_t>(toks[static_cast<size_t>(r)])];
+    const int64_t id = lookup(a + b);
+    if (id < 0) return;
+    float score = scores[static_cast<size_t>(id)];
+    if (!merge_ranks.empty()) {  // Hugging Face BPE: only listed merges, the lowest rank first
+      const auto it = merge_ranks.find(a + '\0' + b);
+      if (it == merge_ranks.end()) return;
+      score = -static_cast<float>(it->second);
+    }
+    if (!(score > -1e30f)) return;
+    heap.push_back({score, l, r, toks[static_cast<size_t>(l)], toks[static_cast<size_t>(r)], id});
     std::push_heap(heap.begin(), heap.end(), worse);
   };
   for (size_t i = first; i + 1 < n; ++i) consider(static_cast<int64_t>(i), static_cast<int64_t>(i + 1));
@@ -397,6 +410,8 @@ Result<std::vector<int64_t>> Tokenizer::encode(const std::string& text, bool bos
 Result<Tokenizer> read_tokenizer(const std::string& path, int64_t vocab) {
   auto data = read_file(path, "tokenizer");
   if (!data) return data.error();
+  if (path.size() >= 5 && path.compare(path.size() - 5, 5, ".json") == 0)
+    return parse_hf_tokenizer(std::string(data->begin(), data->end()), vocab, path);
   return parse_tokenizer(*data, vocab, path);
 }
 

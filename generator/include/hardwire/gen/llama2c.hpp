@@ -16,6 +16,7 @@
 
 #include <cstdint>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "hardwire/golden/float_model.hpp"
@@ -49,18 +50,29 @@ struct Tokenizer {
   int32_t max_token_length = 0;
   std::vector<std::string> pieces;
   std::vector<float> scores;
+  // Hugging Face BPE (tokenizer.json): the rank of each merge, keyed by left piece + '\0' + right piece. When
+  // present, the encoder merges the adjacent pair of lowest rank (the leftmost on a tie), as the tokenizers library
+  // does, instead of the pair whose merged piece scores highest.
+  std::unordered_map<std::string, int64_t> merge_ranks;
 
   // Text of `token` following `prev` (llama2.c rules: the leading space after BOS is dropped; "<0xHH>" pieces are
   // raw bytes).
   std::string decode(int64_t prev, int64_t token) const;
-  // llama2.c's encoder: BOS, a dummy-prefix space, UTF-8 code points (byte fallback id = byte + 3), then greedy
-  // merging of the best-scoring adjacent pair until none merges, in O(n log n). Errors: a text that cannot fit in
+  // llama2.c's encoder: BOS, a dummy-prefix space, UTF-8 code points (byte fallback: the piece "<0xHH>", else id
+  // byte + 3), then greedy merging of the best-scoring adjacent pair (or, with merge_ranks, the lowest-ranked) until
+  // none merges, in O(n log n). Errors: a text that cannot fit in
   // `max_tokens` (checked from its length before encoding, and exactly after), a character with neither a token
   // nor a byte-fallback token (a vocabulary below 259).
   Result<std::vector<int64_t>> encode(const std::string& text, bool bos, int64_t max_tokens = INT64_MAX) const;
 };
 
+// A llama2.c tokenizer.bin, or (a path ending in .json) a Hugging Face tokenizer.json (parse_hf_tokenizer).
 Result<Tokenizer> read_tokenizer(const std::string& path, int64_t vocab);
+// A Hugging Face tokenizer.json of the sentencepiece-BPE kind (Llama 2, TinyLlama): model type BPE with byte
+// fallback, "▁" for spaces (a Prepend + Replace normalizer or a Metaspace pre-tokenizer that does not split). Pieces
+// are stored with spaces for "▁", as llama2.c's are. Other kinds (byte-level BPE as in GPT-2 and Llama 3, Unigram,
+// WordPiece) are an error naming the kind.
+Result<Tokenizer> parse_hf_tokenizer(const std::string& text, int64_t vocab, const std::string& path);
 Result<Tokenizer> parse_tokenizer(const std::vector<char>& bytes, int64_t vocab, const std::string& path);
 Status write_tokenizer(const Tokenizer& tok, const std::string& path);
 
