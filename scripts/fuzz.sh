@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # scripts/fuzz.sh — libFuzzer targets (clang, ASan + UBSan) for every reader of user input: the llama2.c checkpoint
-# reader, the tokenizer reader and encoder, the JSON shape parser, the option parsers, the manifest reader and the
-# liberty reader with synth's netlist fanout repair.
+# reader, the tokenizer reader and encoder, the JSON shape parser, the option parsers, the manifest reader, the
+# liberty reader with synth's netlist fanout repair, the safetensors reader and Hugging Face's config.json and
+# tokenizer.json parsers.
 #   scripts/fuzz.sh                  # build ./build-fuzz, run the CI slice: ctest -L fuzz (a fixed number of inputs)
 #   scripts/fuzz.sh campaign [SEC]   # run every target for SEC seconds (default 600), FUZZ_JOBS (default nproc) at
 #                                    # a time; the corpus
@@ -16,7 +17,7 @@ cmake --build build-fuzz -j "$(nproc)"
 if [ "${1:-}" = campaign ]; then
   mkdir -p build-fuzz/campaign
   secs=${2:-600}
-  targets=(checkpoint tokenizer json_shape options manifest liberty)
+  targets=(checkpoint tokenizer json_shape options manifest liberty safetensors hf_json)
   printf '%s\n' "${targets[@]}" | xargs -P "${FUZZ_JOBS:-$(nproc)}" -I{} bash -c \
     "bash tests/fuzz/run_fuzz.sh build-fuzz/tests/fuzz/fuzz_{} tests/fuzz/corpus/{} build-fuzz/campaign/{} \
        -max_total_time=$secs > build-fuzz/campaign/{}.log 2>&1; echo \"{}: exit \$? \$(grep -E '^stat::number_of_executed_units' build-fuzz/campaign/{}.log)\""
