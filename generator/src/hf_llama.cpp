@@ -178,6 +178,18 @@ MatF permute(const MatF& m, int64_t hs) {
 
 }  // namespace
 
+std::string hf_model_name(const std::string& dir) {
+  std::error_code ec;
+  std::filesystem::path p = std::filesystem::absolute(dir, ec);  // "." names the directory it is
+  if (ec) p = dir;
+  p = p.lexically_normal();
+  std::string base = p.filename().string();
+  if (base.empty() || base == ".") base = p.parent_path().filename().string();  // "dir/" or "dir/."
+  for (char& ch : base)
+    if (static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f) ch = '_';
+  return base.empty() || base == ".." ? "model" : base;
+}
+
 bool is_directory(const std::string& path) {
   struct stat st {};
   return ::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
@@ -345,11 +357,7 @@ Result<FloatModel> read_hf_llama(const std::string& dir, int64_t seq_len) {
   m.shared_classifier = c.tied;
   m.rms_eps = c.rms_eps;
   m.rope = c.rope;
-  std::string base = std::filesystem::path(dir).lexically_normal().filename().string();
-  if (base.empty() || base == ".") base = std::filesystem::path(dir).lexically_normal().parent_path().filename().string();
-  for (char& ch : base)
-    if (static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f) ch = '_';
-  m.name = base.empty() ? "model" : base;
+  m.name = hf_model_name(dir);
 
   auto load = [&](const std::string& name, int64_t rows, int64_t cols, MatF& out) -> Status {
     const auto& [fi, t] = set.by_name.at(name);

@@ -263,10 +263,7 @@ Result<ModelSource> resolve_unlimited(const std::string& spec, int64_t seq_len) 
     ModelSource src;
     src.kind = ModelSource::Kind::kHuggingFace;
     src.path = spec;
-    std::string base = std::filesystem::path(spec).lexically_normal().filename().string();
-    if (base.empty() || base == ".")
-      base = std::filesystem::path(spec).lexically_normal().parent_path().filename().string();
-    src.name = default_model_name(base.empty() ? "model" : base);
+    src.name = hf_model_name(spec);
     src.shape = c.shape;
     src.shared_classifier = c.tied;
     src.rms_eps = c.rms_eps;

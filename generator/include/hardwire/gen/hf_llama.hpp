@@ -36,6 +36,10 @@ struct HfConfig {
 // max_position_embeddings); 0 takes max_position_embeddings.
 Result<HfConfig> parse_hf_config(const std::string& text, const std::string& path, int64_t seq_len = 0);
 
+// The model's name: the directory's own name (of its absolute path, so "." and ".." name it too; control characters as
+// '_'; "model" for the root).
+std::string hf_model_name(const std::string& dir);
+
 // True when `path` is a directory (what resolve_model then reads as a Hugging Face model).
 bool is_directory(const std::string& path);
 
