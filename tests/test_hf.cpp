@@ -230,6 +230,7 @@ TEST(HfLlama, SyntheticModelRoundTripsTiedUntiedAndSharded) {
   m.rms_eps = 1e-6f;
   m.rope.theta = 500000.0;
   m.rope.llama3 = golden::Llama3RopeScaling{8.0, 1.0, 4.0, 8.0};
+  m.bos = 3;
   struct Case {
     const char* dir;
     gen::HfWriteOptions o;
@@ -254,6 +255,7 @@ TEST(HfLlama, SyntheticModelRoundTripsTiedUntiedAndSharded) {
     EXPECT_EQ(src->shape, kSmall);
     EXPECT_EQ(src->rope, m.rope);
     EXPECT_EQ(src->rms_eps, 1e-6f);
+    EXPECT_EQ(src->bos, 3);
     auto short_src = gen::resolve_model(tmp.file(c.dir), 5);
     ASSERT_TRUE(short_src.is_ok());
     EXPECT_EQ(short_src->shape.seq_len, 5);
@@ -370,6 +372,8 @@ TEST(HfLlama, ConfigErrorsNameTheKey) {
   EXPECT_EQ(err([](auto& j) { j["rope_scaling"] = {{"rope_type", "llama3"}, {"factor", 8}}; }),
             p + "\"rope_scaling\" of type llama3 needs a number \"low_freq_factor\"");
   EXPECT_EQ(err([](auto& j) { j["tie_word_embeddings"] = "yes"; }), p + "\"tie_word_embeddings\" must be true or false");
+  EXPECT_EQ(err([](auto& j) { j["bos_token_id"] = 30; }),
+            p + "\"bos_token_id\" is 30, not a token of the vocab (30)");
   // Shapes that disagree with the tensors.
   EXPECT_EQ(err([](auto& j) { j["intermediate_size"] = 41; }),
             "Hugging Face model '" + tmp.path().string() +

@@ -203,16 +203,17 @@ struct Prompt {
 };
 
 Result<Prompt> read_prompt(const std::string& tokenizer_path, const std::string& text, int64_t steps,
-                           const golden::Shape& shape) {
+                           const gen::ModelSource& src) {
+  const golden::Shape& shape = src.shape;
   Prompt p;
   if (!tokenizer_path.empty()) {
-    auto t = gen::read_tokenizer(tokenizer_path, shape.vocab);
+    auto t = gen::read_tokenizer(tokenizer_path, shape.vocab, src.bos);
     if (!t) return t.error();
     p.tok = std::move(*t);
   }
   if (steps < 1) return Error{"--steps must be at least 1"};
   if (text.empty()) {
-    p.ids = {golden::kBosToken};
+    p.ids = {src.bos};
   } else {
     if (!p.tok) return Error{"--prompt needs --tokenizer to turn the text into token ids"};
     HW_ASSIGN_OR_RETURN(p.ids, p.tok->encode(text, true, shape.seq_len));
@@ -383,7 +384,7 @@ int cmd_golden(const std::string& model, const std::string& widths_arg, const st
   using clock = std::chrono::steady_clock;
   HW_ASSIGN_OR_FAIL(auto src, gen::resolve_model(model, g_seq_len));
   HW_ASSIGN_OR_FAIL(const golden::Widths widths, effective_widths(src, widths_arg));
-  HW_ASSIGN_OR_FAIL(const Prompt prompt_in, read_prompt(tok_path, prompt, steps, src.shape));
+  HW_ASSIGN_OR_FAIL(const Prompt prompt_in, read_prompt(tok_path, prompt, steps, src));
   const std::vector<int64_t>& prompt_ids = prompt_in.ids;
   const int64_t P = prompt_in.size();
   HW_OK_OR_FAIL(check_fits(src, widths, false));
@@ -517,7 +518,7 @@ int cmd_fidelity(const FidelityArgs& a) {
     return fail("--prompts needs --tokenizer to turn each line into token ids");
   std::optional<gen::Tokenizer> tok;
   if (!a.tokenizer.empty()) {
-    HW_ASSIGN_OR_FAIL(tok, gen::read_tokenizer(a.tokenizer, src.shape.vocab));
+    HW_ASSIGN_OR_FAIL(tok, gen::read_tokenizer(a.tokenizer, src.shape.vocab, src.bos));
   }
   HW_OK_OR_FAIL(check_fits(src, widths, false));
   const int threads = a.threads > 0 ? a.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
@@ -1086,7 +1087,7 @@ int cmd_sim(const SimArgs& a) {
   }
   HW_ASSIGN_OR_FAIL(auto opt, design_options(a.model, a.widths, a.hw, dir));
   opt.reuse_unchanged = true;
-  HW_ASSIGN_OR_FAIL(const Prompt prompt_in, read_prompt(a.tokenizer, a.prompt, a.steps, src0.shape));
+  HW_ASSIGN_OR_FAIL(const Prompt prompt_in, read_prompt(a.tokenizer, a.prompt, a.steps, src0));
   const std::vector<int64_t>& prompt_ids = prompt_in.ids;
   const int64_t P = prompt_in.size();
   std::string seed_error;

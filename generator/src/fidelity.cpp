@@ -72,7 +72,7 @@ std::vector<std::vector<int64_t>> sample_prompts(const golden::FloatModel& model
     uint64_t rng = golden::splitmix64(state);
     golden::FloatDecoder dec(model);
     std::vector<int64_t>& p = out[static_cast<size_t>(i)];
-    p.push_back(golden::kBosToken);
+    p.push_back(model.bos);
     for (int64_t pos = 0; pos + 1 < length; ++pos) p.push_back(golden::sample_token(dec.step(p.back(), pos), 1.0, rng));
   });
   return out;

@@ -309,6 +309,12 @@ Result<HfConfig> parse_hf_config(const std::string& text, const std::string& pat
                    "\" is not supported; hardwire applies none, \"default\" or \"llama3\""};
     }
   }
+  if (present("bos_token_id")) {
+    HW_TRY(get_int("bos_token_id", c.bos, false));
+    if (c.bos >= s.vocab)
+      return Error{pre + "\"bos_token_id\" is " + std::to_string(c.bos) + ", not a token of the vocab (" +
+                   std::to_string(s.vocab) + ")"};
+  }
   c.tied = false;
   if (present("tie_word_embeddings")) {
     if (!j["tie_word_embeddings"].is_boolean())
@@ -357,6 +363,7 @@ Result<FloatModel> read_hf_llama(const std::string& dir, int64_t seq_len) {
   m.shared_classifier = c.tied;
   m.rms_eps = c.rms_eps;
   m.rope = c.rope;
+  m.bos = c.bos;
   m.name = hf_model_name(dir);
 
   auto load = [&](const std::string& name, int64_t rows, int64_t cols, MatF& out) -> Status {
@@ -421,7 +428,7 @@ Status write_hf_llama(const FloatModel& m, const std::string& dir, const HfWrite
       {"hidden_act", "silu"},
       {"attention_bias", false},
       {"tie_word_embeddings", o.tie},
-      {"bos_token_id", golden::kBosToken},
+      {"bos_token_id", m.bos},
       {"eos_token_id", 2},
       {"torch_dtype", o.dtype == "F32" ? "float32" : o.dtype == "F16" ? "float16" : "bfloat16"}};
   if (m.rope.llama3) {

@@ -292,19 +292,19 @@ std::string Tokenizer::decode(int64_t prev, int64_t token) const {
   HW_CHECK(token >= 0 && static_cast<size_t>(token) < pieces.size(), "token id within the tokenizer");
   const std::string& p = pieces[static_cast<size_t>(token)];
   std::string_view piece = p;
-  if (prev == golden::kBosToken && !piece.empty() && piece[0] == ' ') piece.remove_prefix(1);
+  if (prev == bos && !piece.empty() && piece[0] == ' ') piece.remove_prefix(1);
   unsigned byte = 0;
   if (piece.size() == 6 && std::sscanf(std::string(piece).c_str(), "<0x%02X>", &byte) == 1)
     return std::string(1, static_cast<char>(byte));
   return std::string(piece);
 }
 
-Result<std::vector<int64_t>> Tokenizer::encode(const std::string& text, bool bos, int64_t max_tokens) const {
+Result<std::vector<int64_t>> Tokenizer::encode(const std::string& text, bool with_bos, int64_t max_tokens) const {
   // Length first: every token covers at most `longest` bytes, so the text needs at least this many.
   size_t longest = 1;
   for (const auto& p : pieces) longest = std::max(longest, p.size());
   const int64_t bytes = static_cast<int64_t>(text.size()) + (text.empty() ? 0 : 1);  // + the dummy-prefix space
-  const int64_t at_least = (bos ? 1 : 0) + (bytes + static_cast<int64_t>(longest) - 1) / static_cast<int64_t>(longest);
+  const int64_t at_least = (with_bos ? 1 : 0) + (bytes + static_cast<int64_t>(longest) - 1) / static_cast<int64_t>(longest);
   if (at_least > max_tokens) {
     return Error{"the prompt is " + std::to_string(text.size()) + " bytes: at least " + std::to_string(at_least) +
                  " tokens with this tokenizer (its longest piece has " + std::to_string(longest) +
@@ -318,7 +318,7 @@ Result<std::vector<int64_t>> Tokenizer::encode(const std::string& text, bool bos
     return it == index.end() ? -1 : it->second;
   };
   std::vector<int64_t> toks;
-  if (bos) toks.push_back(golden::kBosToken);
+  if (with_bos) toks.push_back(bos);
   if (!text.empty()) {
     const int64_t sp = lookup(" ");
     if (sp >= 0) toks.push_back(sp);
@@ -351,7 +351,7 @@ Result<std::vector<int64_t>> Tokenizer::encode(const std::string& text, bool bos
   // Merge the best-scoring adjacent pair until none merges (llama2.c's rule: the highest score, the leftmost pair on
   // a tie). A heap of candidate pairs over a linked list gives the same merges in O(n log n): a candidate is stale
   // once either of its tokens was merged away or changed.
-  const size_t first = bos ? 1 : 0;
+  const size_t first = with_bos ? 1 : 0;
   const size_t n = toks.size();
   std::vector<int64_t> prev(n), next(n);
   std::vector<bool> alive(n, true);
@@ -407,12 +407,14 @@ Result<std::vector<int64_t>> Tokenizer::encode(const std::string& text, bool bos
   return out;
 }
 
-Result<Tokenizer> read_tokenizer(const std::string& path, int64_t vocab) {
+Result<Tokenizer> read_tokenizer(const std::string& path, int64_t vocab, int64_t bos) {
   auto data = read_file(path, "tokenizer");
   if (!data) return data.error();
-  if (path.size() >= 5 && path.compare(path.size() - 5, 5, ".json") == 0)
-    return parse_hf_tokenizer(std::string(data->begin(), data->end()), vocab, path);
-  return parse_tokenizer(*data, vocab, path);
+  const bool json = path.size() >= 5 && path.compare(path.size() - 5, 5, ".json") == 0;
+  HW_ASSIGN_OR_RETURN(Tokenizer t, json ? parse_hf_tokenizer(std::string(data->begin(), data->end()), vocab, path)
+                                         : parse_tokenizer(*data, vocab, path));
+  t.bos = bos;
+  return t;
 }
 
 Result<Tokenizer> parse_tokenizer(const std::vector<char>& d, int64_t vocab, const std::string& path) {

@@ -268,6 +268,7 @@ Result<ModelSource> resolve_unlimited(const std::string& spec, int64_t seq_len) 
     src.shared_classifier = c.tied;
     src.rms_eps = c.rms_eps;
     src.rope = c.rope;
+    src.bos = c.bos;
     return src;
   }
   if (ends_with(spec, ".json")) return read_json_shape(spec);

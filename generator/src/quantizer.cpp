@@ -262,7 +262,7 @@ CalibrationData calibrate(const FloatModel& fm, const QuantConfig& cfg) {
     uint64_t rng = cfg.calib_seed ^ (0x9E3779B97F4A7C15ull * static_cast<uint64_t>(seq));
     golden::FloatDecoder dec(fm);
     golden::FloatTrace tr;
-    int64_t tok = golden::kBosToken;
+    int64_t tok = fm.bos;
     for (int64_t p = 0; p < n; ++p) {
       tr.clear();
       const golden::VecF logits = dec.step(tok, p, &tr);
@@ -418,6 +418,7 @@ Result<QModel> quantize(const FloatModel& fm, const CalibrationData& cal, const 
     weights_only->rms_final = golden::VecF::Ones(s.dim);
     weights_only->rms_eps = fm.rms_eps;
     weights_only->rope = fm.rope;
+    weights_only->bos = fm.bos;
   }
 
   // 2. Scales. The residual stream has one scale for the whole model so residual adds need no rescaling; it

@@ -4,7 +4,8 @@
 // config.json: hidden_size, intermediate_size, num_hidden_layers, num_attention_heads, num_key_value_heads
 // (default num_attention_heads), vocab_size, max_position_embeddings (the chip's positions unless seq_len is
 // given), rms_norm_eps (default 1e-6), rope_theta (default 10000), rope_scaling (none, "default" or "llama3"),
-// head_dim (must be hidden_size / num_attention_heads), tie_word_embeddings (default false). What hardwire's
+// head_dim (must be hidden_size / num_attention_heads), tie_word_embeddings (default false), bos_token_id (default 1:
+// the token every sequence starts with). What hardwire's
 // architecture does not have — biases, sliding windows, mixtures of experts, activations other than SiLU, other
 // model types or RoPE scalings — is an error naming the key.
 //
@@ -30,6 +31,7 @@ struct HfConfig {
   float rms_eps = 1e-6f;
   golden::RopeParams rope;
   int64_t max_positions = 0;  // max_position_embeddings
+  int64_t bos = golden::kBosToken;  // bos_token_id
 };
 
 // Parses config.json's text (`path` names it in errors). seq_len > 0 sets the chip's positions (at most

@@ -54,6 +54,7 @@ struct Tokenizer {
   // present, the encoder merges the adjacent pair of lowest rank (the leftmost on a tie), as the tokenizers library
   // does, instead of the pair whose merged piece scores highest.
   std::unordered_map<std::string, int64_t> merge_ranks;
+  int64_t bos = golden::kBosToken;  // the model's BOS: encode starts with it, decode drops the space after it
 
   // Text of `token` following `prev` (llama2.c rules: the leading space after BOS is dropped; "<0xHH>" pieces are
   // raw bytes).
@@ -63,11 +64,11 @@ struct Tokenizer {
   // none merges, in O(n log n). Errors: a text that cannot fit in
   // `max_tokens` (checked from its length before encoding, and exactly after), a character with neither a token
   // nor a byte-fallback token (a vocabulary below 259).
-  Result<std::vector<int64_t>> encode(const std::string& text, bool bos, int64_t max_tokens = INT64_MAX) const;
+  Result<std::vector<int64_t>> encode(const std::string& text, bool with_bos, int64_t max_tokens = INT64_MAX) const;
 };
 
 // A llama2.c tokenizer.bin, or (a path ending in .json) a Hugging Face tokenizer.json (parse_hf_tokenizer).
-Result<Tokenizer> read_tokenizer(const std::string& path, int64_t vocab);
+Result<Tokenizer> read_tokenizer(const std::string& path, int64_t vocab, int64_t bos = golden::kBosToken);
 // A Hugging Face tokenizer.json of the sentencepiece-BPE kind (Llama 2, TinyLlama): model type BPE with byte
 // fallback, "▁" for spaces (a Prepend + Replace normalizer or a Metaspace pre-tokenizer that does not split). Pieces
 // are stored with spaces for "▁", as llama2.c's are. Other kinds (byte-level BPE as in GPT-2 and Llama 3, Unigram,

@@ -24,6 +24,7 @@ struct ModelSource {
   std::optional<golden::Widths> widths;  // activation widths given by a JSON shape file
   float rms_eps = golden::kRmsEps;       // the model's RMSNorm epsilon and RoPE (Hugging Face configs set them)
   golden::RopeParams rope;
+  int64_t bos = golden::kBosToken;       // the token a sequence starts with (Hugging Face: bos_token_id)
 
   std::string describe() const;  // "tiny (preset, synthetic weights, seed 1)"
 };

@@ -61,6 +61,7 @@ struct FloatModel {
   VecF rms_final;               // [dim]
   MatF wcls;                    // [vocab x dim]; empty when shared_classifier (token_embedding is used)
   float rms_eps = kRmsEps;      // RMSNorm epsilon
+  int64_t bos = kBosToken;      // the token a sequence starts with (Llama 2 and llama2.c: 1; Llama 3: 128000)
   RopeParams rope;              // RoPE frequencies
 
   const MatF& classifier() const { return shared_classifier ? token_embedding : wcls; }
