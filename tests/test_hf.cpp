@@ -180,6 +180,13 @@ TEST(Safetensors, MalformedFilesGiveOneClearError) {
             p + "tensor \"a\": \"dtype\" must be a string");
   EXPECT_EQ(open_error(tmp, with_header(R"({"__metadata__": {"k": 1}})", "")),
             p + "\"__metadata__\" value of \"k\" must be a string, got 1");
+  // Empty tensors are allowed, whatever their other dimensions.
+  write_bytes(tmp.file("x.safetensors"),
+              with_header(R"({"e": {"dtype": "F32", "shape": [4611686018427387904, 4611686018427387904, 0],
+                                    "data_offsets": [0, 0]}})", ""));
+  auto e = gen::SafetensorsFile::open(tmp.file("x.safetensors"));
+  ASSERT_TRUE(e.is_ok()) << e.message();
+  EXPECT_EQ(e->find("e")->elements(), 0);
   // A dtype the format has but weights cannot be read from: named when read.
   write_bytes(tmp.file("x.safetensors"),
               with_header(R"({"a": {"dtype": "I8", "shape": [4], "data_offsets": [0, 4]}})", "1234"));
@@ -607,4 +614,22 @@ TEST(HfTokenizer, UnsupportedKindsAndBadFilesGiveOneError) {
             p + "merge 0 (\"a\", \"c\") names a piece that is not in the vocab");
   EXPECT_EQ(err([](auto& j) { j["model"]["merges"] = {"abc"}; }), p + "merge 0 \"abc\" is not two pieces");
   EXPECT_EQ(err([](auto& j) { j.erase("model"); }), p + "no \"model\" object; is it a Hugging Face tokenizer.json?");
+  // Fields of the wrong type are "not sentencepiece's", never an exception.
+  const std::string not_sp = p + "its normalizer and pre_tokenizer are not sentencepiece's (a \"\xE2\x96\x81\" prepended, "
+                                 "spaces as \"\xE2\x96\x81\", no word splitting); this kind of tokenizer is not supported";
+  EXPECT_EQ(err([](auto& j) { j["normalizer"]["normalizers"][0]["prepend"] = 5; }), not_sp);
+  EXPECT_EQ(err([](auto& j) { j["normalizer"]["normalizers"][1]["pattern"] = "x"; }), not_sp);
+  EXPECT_EQ(err([](auto& j) {
+              j["normalizer"] = nullptr;
+              j["pre_tokenizer"] = {{"type", "Metaspace"}, {"replacement", "\xE2\x96\x81"}, {"add_prefix_space", "yes"}};
+            }),
+            not_sp);
+  EXPECT_EQ(err([](auto& j) {
+              j["normalizer"] = nullptr;
+              j["pre_tokenizer"] = {{"type", "Metaspace"}, {"replacement", "\xE2\x96\x81"}, {"add_prefix_space", true}};
+            }),
+            "(accepted)");
+  EXPECT_EQ(err([](auto& j) { j["model"]["type"] = 3; }),
+            p + "model type \"\" is not supported; hardwire reads sentencepiece-style BPE tokenizers (\"BPE\" with "
+                "byte fallback, as Llama 2's)");
 }

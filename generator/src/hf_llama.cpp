@@ -515,9 +515,12 @@ std::string spaces_for_metaspace(const std::string& s) {
   return out;
 }
 
-bool is_type(const nlohmann::json& j, const char* type) {
-  return j.is_object() && j.contains("type") && j["type"].is_string() && j["type"].get<std::string>() == type;
+// j[key] where j is an object holding a string there, else "" (never throws on another type).
+std::string str_at(const nlohmann::json& j, const char* key) {
+  return j.is_object() && j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : std::string();
 }
+
+bool is_type(const nlohmann::json& j, const char* type) { return str_at(j, "type") == type; }
 
 // The sentencepiece normalizer: Prepend "▁" then Replace " " by "▁" (a Sequence of the two, in that order).
 bool sentencepiece_normalizer(const nlohmann::json& n) {
@@ -526,18 +529,20 @@ bool sentencepiece_normalizer(const nlohmann::json& n) {
     return false;
   const auto& p = n["normalizers"][0];
   const auto& r = n["normalizers"][1];
-  return is_type(p, "Prepend") && p.value("prepend", std::string()) == kMetaspace && is_type(r, "Replace") &&
-         r.contains("pattern") && r["pattern"].is_object() && r["pattern"].value("String", std::string()) == " " &&
-         r.value("content", std::string()) == kMetaspace;
+  return is_type(p, "Prepend") && str_at(p, "prepend") == kMetaspace && is_type(r, "Replace") &&
+         r.contains("pattern") && str_at(r["pattern"], "String") == " " && str_at(r, "content") == kMetaspace;
 }
 
 // A Metaspace pre-tokenizer that prepends "▁" to the text and does not split it into words.
 bool sentencepiece_metaspace(const nlohmann::json& p) {
-  if (!is_type(p, "Metaspace") || p.value("replacement", std::string()) != kMetaspace) return false;
+  if (!is_type(p, "Metaspace") || str_at(p, "replacement") != kMetaspace) return false;
   if (p.contains("split") && !(p["split"].is_boolean() && !p["split"].get<bool>())) return false;
-  const std::string scheme = p.contains("prepend_scheme") && p["prepend_scheme"].is_string()
-                                 ? p["prepend_scheme"].get<std::string>()
-                                 : (p.value("add_prefix_space", true) ? "always" : "never");
+  std::string scheme = str_at(p, "prepend_scheme");
+  if (scheme.empty()) {  // older files: add_prefix_space (default true)
+    const bool add = !p.contains("add_prefix_space") ||
+                     (p["add_prefix_space"].is_boolean() && p["add_prefix_space"].get<bool>());
+    scheme = add ? "always" : "never";
+  }
   return scheme == "first" || scheme == "always";
 }
 
@@ -551,7 +556,7 @@ Result<Tokenizer> parse_hf_tokenizer(const std::string& text, int64_t vocab, con
   if (!j.is_object() || !j.contains("model") || !j["model"].is_object())
     return Error{pre + "no \"model\" object; is it a Hugging Face tokenizer.json?"};
   const nlohmann::json& m = j["model"];
-  const std::string type = m.contains("type") && m["type"].is_string() ? m["type"].get<std::string>() : "";
+  const std::string type = str_at(m, "type");
   auto byte_level = [](const nlohmann::json& x) {
     if (is_type(x, "ByteLevel")) return true;
     if (x.is_object() && x.contains("pretokenizers") && x["pretokenizers"].is_array())

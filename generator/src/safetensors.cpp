@@ -42,9 +42,14 @@ int dtype_bytes(const std::string& dtype) {
 }
 
 int64_t TensorInfo::elements() const {
-  int64_t n = 1;
-  for (int64_t d : shape) n *= d;
-  return n;
+  for (int64_t d : shape)
+    if (d <= 0) return 0;
+  uint128_t n = 1;
+  for (int64_t d : shape) {
+    n *= static_cast<uint128_t>(d);
+    if (n > static_cast<uint128_t>(INT64_MAX)) return INT64_MAX;  // saturates; open() refuses such a tensor
+  }
+  return static_cast<int64_t>(n);
 }
 
 std::string TensorInfo::shape_string() const {

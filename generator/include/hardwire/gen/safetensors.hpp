@@ -27,7 +27,7 @@ struct TensorInfo {
   std::vector<int64_t> shape;
   uint64_t begin = 0, end = 0;  // byte offsets into the data section, end exclusive
 
-  int64_t elements() const;     // product of shape (1 for a scalar)
+  int64_t elements() const;     // product of shape (1 for a scalar; saturates at INT64_MAX)
   std::string shape_string() const;  // "[172, 64]"
 };
 
