@@ -8,8 +8,9 @@
 
 namespace hardwire::golden {
 
-// Architecture (fixed): token embedding; per layer RMSNorm -> attention (RoPE on interleaved pairs, theta 10000,
-// grouped-query heads) -> residual -> RMSNorm -> SwiGLU FFN -> residual; final RMSNorm; classifier; greedy argmax.
+// Architecture (fixed): token embedding; per layer RMSNorm -> attention (RoPE on interleaved pairs, grouped-query
+// heads; RoPE's theta and scaling and RMSNorm's epsilon are the model's, FloatModel) -> residual -> RMSNorm ->
+// SwiGLU FFN -> residual; final RMSNorm; classifier; greedy argmax.
 struct Shape {
   int64_t dim = 0;         // model width
   int64_t hidden_dim = 0;  // FFN width
