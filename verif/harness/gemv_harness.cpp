@@ -43,8 +43,9 @@ struct Product {
 
 void random_scales(Product& g, std::mt19937_64& rng, bool extremes) {
   if (kGroup == 0) return;
-  g.lin.group = kGroup;
-  g.lin.group_scale.resize(g.N, (g.K + kGroup - 1) / kGroup);
+  const int64_t group = kGroup > 0 ? kGroup : 1;  // (kGroup > 0 here; the compiler sees no division by zero)
+  g.lin.group = group;
+  g.lin.group_scale.resize(g.N, (g.K + group - 1) / group);
   for (Eigen::Index i = 0; i < g.lin.group_scale.size(); ++i)
     g.lin.group_scale.data()[i] = static_cast<uint8_t>(extremes ? 255 : rng() % 256);
   const int64_t words = gen::gemv_group_scale_word_count(g.N, g.K, kP, kC, kGroupWords);

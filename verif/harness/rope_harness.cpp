@@ -34,7 +34,7 @@ int main(int argc, char** argv) {
                             std::to_string(kW) + (kLanes > 1 ? " lanes " + std::to_string(kLanes) : "");
   const uint64_t seed = verif::harness_seed(block);
   golden::MatI16 cos, sin;
-  gen::rope_tables(kSeq, kHs, cos, sin);
+  gen::rope_tables(kSeq, kHs, golden::RopeParams{}, cos, sin);
   for (auto [path, table] : {std::pair{HW_COS_FILE, &cos}, std::pair{HW_SIN_FILE, &sin}}) {
     std::FILE* f = std::fopen(path, "w");
     const std::string text = gen::hex_image(gen::rope_table_words(*table));
