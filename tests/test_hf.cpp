@@ -596,6 +596,10 @@ TEST(HfTokenizer, UnsupportedKindsAndBadFilesGiveOneError) {
   ASSERT_TRUE(t.is_ok());
   EXPECT_EQ(t->pieces[6], " ");
   EXPECT_EQ(*t->encode("ab", true), (std::vector<int64_t>{1, 6, 5}));
+  // Byte fallback goes by the piece's name ("<0xC3>"), which this vocab lacks: one error, no wrong token.
+  EXPECT_EQ(t->encode("a\xC3\xA9", true).message(),
+            "prompt character at byte 1 (bytes c3 a9) has no token in this tokenizer and no byte-fallback token (its "
+            "vocab has no <0xC3>); remove it from the prompt");
   EXPECT_EQ(err([](auto& j) { j["pre_tokenizer"] = {{"type", "ByteLevel"}, {"add_prefix_space", false}}; }),
             p + "a byte-level BPE tokenizer (GPT-2, Llama 3) is not supported; hardwire reads sentencepiece-style BPE "
                 "(Llama 2, TinyLlama): pass token ids, or a llama2.c tokenizer.bin");

@@ -584,6 +584,7 @@ Result<Tokenizer> parse_hf_tokenizer(const std::string& text, int64_t vocab, con
     return Error{pre + "\"byte_fallback\" is not true; hardwire's encoder falls back to <0xHH> byte tokens"};
   if (!m.contains("vocab") || !m["vocab"].is_object()) return Error{pre + "model has no \"vocab\" object"};
   Tokenizer t;
+  t.byte_tokens_by_name = true;
   t.pieces.assign(static_cast<size_t>(vocab), std::string());
   t.scores.assign(static_cast<size_t>(vocab), 0.0f);
   std::vector<bool> seen(static_cast<size_t>(vocab), false);

@@ -333,14 +333,15 @@ Result<std::vector<int64_t>> Tokenizer::encode(const std::string& text, bool wit
       toks.push_back(id);
     } else {
       for (unsigned char b : cp) {
-        const int64_t named = lookup("<0x" + upper_hex2(b) + ">");
-        const int64_t fb = named >= 0 ? named : int64_t{b} + 3;
-        if (fb >= static_cast<int64_t>(pieces.size())) {
+        const int64_t fb = byte_tokens_by_name ? lookup("<0x" + upper_hex2(b) + ">") : int64_t{b} + 3;
+        if (fb < 0 || fb >= static_cast<int64_t>(pieces.size())) {
           std::string hex;
           for (unsigned char c : cp) hex += (hex.empty() ? "" : " ") + fmt_hex2(c);
           return Error{"prompt character at byte " + std::to_string(i) + " (bytes " + hex +
-                       ") has no token in this tokenizer and no byte-fallback token (byte fallback needs a vocabulary "
-                       "of at least 259 tokens; this one has " + std::to_string(pieces.size()) +
+                       ") has no token in this tokenizer and no byte-fallback token (" +
+                       (byte_tokens_by_name ? "its vocab has no <0x" + upper_hex2(b) + ">"
+                                            : "byte fallback needs a vocabulary of at least 259 tokens; this one has " +
+                                                  std::to_string(pieces.size())) +
                        "); remove it from the prompt"};
         }
         toks.push_back(fb);

@@ -55,12 +55,15 @@ struct Tokenizer {
   // does, instead of the pair whose merged piece scores highest.
   std::unordered_map<std::string, int64_t> merge_ranks;
   int64_t bos = golden::kBosToken;  // the model's BOS: encode starts with it, decode drops the space after it
+  // Byte fallback: the token whose piece is "<0xHH>" (Hugging Face's byte_fallback), else (llama2.c, whose encoder
+  // assumes it) id byte + 3.
+  bool byte_tokens_by_name = false;
 
   // Text of `token` following `prev` (llama2.c rules: the leading space after BOS is dropped; "<0xHH>" pieces are
   // raw bytes).
   std::string decode(int64_t prev, int64_t token) const;
-  // llama2.c's encoder: BOS, a dummy-prefix space, UTF-8 code points (byte fallback: the piece "<0xHH>", else id
-  // byte + 3), then greedy merging of the best-scoring adjacent pair (or, with merge_ranks, the lowest-ranked) until
+  // llama2.c's encoder: BOS, a dummy-prefix space, UTF-8 code points (byte fallback: id byte + 3, or with
+  // byte_tokens_by_name the piece "<0xHH>"), then greedy merging of the best-scoring adjacent pair (or, with merge_ranks, the lowest-ranked) until
   // none merges, in O(n log n). Errors: a text that cannot fit in
   // `max_tokens` (checked from its length before encoding, and exactly after), a character with neither a token
   // nor a byte-fallback token (a vocabulary below 259).
