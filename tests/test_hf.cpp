@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <functional>
+#include <limits>
 #include <map>
 #include <random>
 
@@ -459,6 +460,14 @@ TEST(HfLlama, TensorAndIndexErrorsNameTheTensor) {
             pre + "tensor \"model.embed_tokens.weight\" is I16; hardwire reads weights stored as F32, F16 or BF16 (a "
                   "quantized checkpoint? use the original)");
   EXPECT_EQ(gen::resolve_model(tmp.path().parent_path().string() + "/nosuch/").message().rfind("unknown model", 0), 0u);
+  // Weights are checked as a llama2.c checkpoint's are (check_weight_values): finite, within +-65504.
+  auto bad = m;
+  bad.layers[1].wo(0, 3) = std::numeric_limits<float>::quiet_NaN();
+  fs::create_directories(tmp.path() / "nan");
+  ASSERT_TRUE(gen::write_hf_llama(bad, tmp.file("nan"), {"F32", 1, true}).is_ok());
+  EXPECT_EQ(gen::read_hf_llama(tmp.file("nan")).message(),
+            "Hugging Face model '" + tmp.file("nan") + "': tensor model.layers.1.self_attn.o_proj.weight holds a "
+            "non-finite value (nan) at element 3; the checkpoint is corrupt");
   fs::create_directories(tmp.path() / "empty");
   EXPECT_EQ(gen::resolve_model(tmp.file("empty")).message(),
             "directory '" + tmp.file("empty") +

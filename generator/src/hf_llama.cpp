@@ -370,14 +370,7 @@ Result<FloatModel> read_hf_llama(const std::string& dir, int64_t seq_len) {
     const auto& [fi, t] = set.by_name.at(name);
     out.resize(rows, cols);
     HW_TRY(set.files[fi].read_floats(*t, out.data()));
-    for (Eigen::Index i = 0; i < out.size(); ++i) {
-      if (!std::isfinite(out.data()[i]) || std::fabs(out.data()[i]) > 65504.0f) {
-        return Error{"Hugging Face model " + quoted(dir) + ": tensor \"" + name + "\" holds " +
-                     num(static_cast<double>(out.data()[i])) + " at element " + std::to_string(i) +
-                     "; weights must be finite and within +-65504 (the checkpoint is corrupt)"};
-      }
-    }
-    return Status::ok();
+    return check_weight_values(out.data(), out.size(), "Hugging Face model " + quoted(dir) + ": ", name);
   };
   auto load_vec = [&](const std::string& name, golden::VecF& out) -> Status {
     MatF t;

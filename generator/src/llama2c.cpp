@@ -94,8 +94,6 @@ Result<CheckpointHeader> parse_header(const std::string& path, const char* bytes
   return hdr;
 }
 
-constexpr float kMaxWeightMagnitude = 65504.0f;  // the float16 maximum
-
 class Cursor {
  public:
   Cursor(const std::vector<char>& d, std::string path, uint64_t start)
@@ -107,21 +105,7 @@ class Cursor {
     HW_CHECK(pos_ + n * 4 <= d_.size(), "size was validated against the header");
     std::memcpy(m.data(), d_.data() + pos_, n * 4);
     pos_ += n * 4;
-    for (size_t i = 0; i < n; ++i) {
-      if (!std::isfinite(m.data()[i])) {
-        return Error{prefix(path_) + "tensor " + name + " holds a non-finite value (" + std::to_string(m.data()[i]) +
-                     ") at element " + std::to_string(i) + "; the checkpoint is corrupt"};
-      }
-      // Past the float16 range no trained model's weight lies; the float reference would overflow on them.
-      if (std::fabs(m.data()[i]) > kMaxWeightMagnitude) {
-        char v[32];
-        std::snprintf(v, sizeof v, "%.3g", static_cast<double>(m.data()[i]));
-        return Error{prefix(path_) + "tensor " + name + " holds " + v + " at element " + std::to_string(i) +
-                     ", beyond the +-65504 that hardwire accepts (a trained model's weights are far smaller); the "
-                     "checkpoint is corrupt or not float32"};
-      }
-    }
-    return Status::ok();
+    return check_weight_values(m.data(), static_cast<int64_t>(n), prefix(path_), name);
   }
   Status read(VecF& v, int64_t n, const std::string& name) {
     MatF m;
@@ -139,6 +123,24 @@ class Cursor {
 };
 
 }  // namespace
+
+Status check_weight_values(const float* v, int64_t n, const std::string& where, const std::string& name) {
+  constexpr float kMaxWeightMagnitude = 65504.0f;  // the float16 maximum
+  for (int64_t i = 0; i < n; ++i) {
+    if (!std::isfinite(v[i])) {
+      return Error{where + "tensor " + name + " holds a non-finite value (" + std::to_string(v[i]) + ") at element " +
+                   std::to_string(i) + "; the checkpoint is corrupt"};
+    }
+    if (std::fabs(v[i]) > kMaxWeightMagnitude) {
+      char s[32];
+      std::snprintf(s, sizeof s, "%.3g", static_cast<double>(v[i]));
+      return Error{where + "tensor " + name + " holds " + s + " at element " + std::to_string(i) +
+                   ", beyond the +-65504 that hardwire accepts (a trained model's weights are far smaller); the "
+                   "checkpoint is corrupt or not float32"};
+    }
+  }
+  return Status::ok();
+}
 
 std::string default_model_name(const std::string& path) {
   const auto slash = path.find_last_of('/');
@@ -258,7 +260,7 @@ Status write_llama2c(const FloatModel& m, const std::string& path, int version) 
   for (const auto& l : m.layers) put_m(l.w3);
   if (version == 0) put(m.rms_final.data(), m.rms_final.size());
   const int64_t hs = s.head_size();
-  for (int part = 0; part < (version == 0 ? 2 : 0); ++part) {  // llama2.c's precompute_freqs_cis, in float as it does
+  for (int part = 0; version == 0 && part < 2; ++part) {  // v0: llama2.c's precompute_freqs_cis, in float as it does
     for (int64_t p = 0; p < s.seq_len; ++p) {
       for (int64_t i = 0; i < hs / 2; ++i) {
         const float freq = 1.0f / std::pow(10000.0f, static_cast<float>(2 * i) / static_cast<float>(hs));
@@ -278,13 +280,10 @@ Status write_llama2c(const FloatModel& m, const std::string& path, int version) 
 // Tokenizer
 
 namespace {
-std::string fmt_hex2(unsigned char c) {
-  static const char kHex[] = "0123456789abcdef";
-  return std::string{kHex[c >> 4], kHex[c & 15]};
-}
-std::string upper_hex2(unsigned char c) {
-  static const char kHex[] = "0123456789ABCDEF";
-  return std::string{kHex[c >> 4], kHex[c & 15]};
+// Two hex digits of a byte: "c3", or "C3" (as sentencepiece's byte pieces spell them).
+std::string fmt_hex2(unsigned char c, bool upper = false) {
+  const char* digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
+  return std::string{digits[c >> 4], digits[c & 15]};
 }
 }  // namespace
 
@@ -333,13 +332,13 @@ Result<std::vector<int64_t>> Tokenizer::encode(const std::string& text, bool wit
       toks.push_back(id);
     } else {
       for (unsigned char b : cp) {
-        const int64_t fb = byte_tokens_by_name ? lookup("<0x" + upper_hex2(b) + ">") : int64_t{b} + 3;
+        const int64_t fb = byte_tokens_by_name ? lookup("<0x" + fmt_hex2(b, true) + ">") : int64_t{b} + 3;
         if (fb < 0 || fb >= static_cast<int64_t>(pieces.size())) {
           std::string hex;
           for (unsigned char c : cp) hex += (hex.empty() ? "" : " ") + fmt_hex2(c);
           return Error{"prompt character at byte " + std::to_string(i) + " (bytes " + hex +
                        ") has no token in this tokenizer and no byte-fallback token (" +
-                       (byte_tokens_by_name ? "its vocab has no <0x" + upper_hex2(b) + ">"
+                       (byte_tokens_by_name ? "its vocab has no <0x" + fmt_hex2(b, true) + ">"
                                             : "byte fallback needs a vocabulary of at least 259 tokens; this one has " +
                                                   std::to_string(pieces.size())) +
                        "); remove it from the prompt"};

@@ -35,6 +35,11 @@ struct CheckpointHeader {
 // name is safe in every file it is written to.
 std::string default_model_name(const std::string& path);
 
+// Checks a tensor's weights read from a checkpoint of any format: finite and within +-65504 (the float16 range,
+// beyond which no trained model's weight lies and the float reference would overflow). `where` prefixes the error
+// ("checkpoint 'm.bin': "), `name` names the tensor.
+Status check_weight_values(const float* v, int64_t n, const std::string& where, const std::string& name);
+
 // Reads and validates only the header against the file size (cheap; no weights are read).
 Result<CheckpointHeader> read_llama2c_header(const std::string& path);
 // Reads the whole checkpoint. Errors name the file and the problem (truncation, size mismatch, invalid shape,
