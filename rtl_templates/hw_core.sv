@@ -49,8 +49,10 @@
 //                                                                 ends the step; where V_LANES > 1 the classifier
 //                                                                 MATVEC does this itself: to_host)
 //
-// One instruction runs at a time; an instruction is done when it has written its n_out results (SCORES: its last
-// scores are in the softmax). A SCORES starts only when every head's softmax row is free; a PV's reads wait for
+// An instruction is done when it has written its n_out results (SCORES: its last scores are in the softmax). Where
+// V_LANES > 1 the next one may start once the running one has issued its reads, while its results drain
+// (hw_core_sequencer's OVERLAP: the two hold different units); a scoreboard holds its reads of results not yet
+// written, and its results queue in the writeback behind the draining one's (docs/architecture.md, Overlap). A SCORES starts only when every head's softmax row is free; a PV's reads wait for
 // their probabilities. Field value 0 of n_inner, n_outer or n_out means pos + 1 (the
 // attention row length). The instruction set (op codes, fields, flags) is hw_isa_pkg, generated from
 // generator/include/hardwire/gen/isa.def with every field as wide as the design's program needs; docs/architecture.md
@@ -132,6 +134,7 @@ module hw_core #(
   output logic              busy_o,
   output logic [PcW-1:0]    pc_o,
   output logic              dbg_res_valid_o,
+  output logic [PcW-1:0]    dbg_res_pc_o,     // the instruction whose results these are
   output logic [31:0]       dbg_res_idx_o,    // index of the first result written this cycle
   output logic [ResLanesW-1:0] dbg_res_lanes_o, // how many (consecutive) results
   output logic [V_LANES*32-1:0] dbg_res_data_o, // their values, the first in the low 32 bits
@@ -160,6 +163,8 @@ module hw_core #(
   // takes and gives V_LANES elements per cycle and EMBED and SWIGLU compute V_LANES results per cycle
   // (hw_core_elementwise), where V_LANES > 1.
   localparam bit          WordOutput = V_LANES > 1;
+  // The running instruction's results queue behind the draining one's (hw_core_writeback), up to this many beats.
+  localparam int unsigned QueueDepth = 4;
   // Attention (hw_core_attention): a KV-cache word holds LANES / HEAD_SIZE whole KV heads, a q-buffer word the
   // QHeads query heads that share them (QLanes lanes); a position's K (or V) row is KvRowWords words.
   localparam int unsigned KvMul      = N_HEADS / N_KV_HEADS;
@@ -215,12 +220,22 @@ module hw_core #(
   logic [hw_isa_pkg::SiluLayerW-1:0] silu_layer;
   logic op_embed, op_norm, op_matvec, op_rope, op_copy_kv, op_scores, op_pv, op_swiglu, op_resadd, op_output;
   logic op_pack_q, op_vector, op_pack, op_reads_b, op_requant, to_host;
+  // The draining instruction (where V_LANES > 1 an instruction may start while the one before drains: the sequencer's
+  // OVERLAP), and the writeback's state of it and of the running one's queued results.
+  logic                              overlap, old_valid, old_done, reader_idle, queue_empty, read_hold;
+  logic [PcW-1:0]                    old_pc, pc;
+  logic [31:0]                       old_n_out, old_dst, old_rq_base, old_written;
+  logic [5:0]                        old_out_bits;
+  logic [hw_isa_pkg::SiluLayerW-1:0] old_silu_layer;
+  logic old_op_embed, old_op_norm, old_op_matvec, old_op_rope, old_op_copy_kv, old_op_pv, old_op_swiglu;
+  logic old_op_resadd, old_op_pack_q;
+  logic [$clog2(QueueDepth + 1)-1:0] queue_count;
   hw_core_sequencer #(.VOCAB(VOCAB), .SEQ_LEN(SEQ_LEN), .PROG_DEPTH(PROG_DEPTH), .EMB_WPR(EMB_WPR),
-                      .KV_ROW_WORDS(KvRowWords), .PROG_FILE(PROG_FILE)) u_sequencer (
+                      .KV_ROW_WORDS(KvRowWords), .PROG_FILE(PROG_FILE), .OVERLAP(WordOutput)) u_sequencer (
     .clk_i, .rst_ni, .in_valid_i, .in_ready_o, .in_token_i, .in_pos_i,
     .scores_ready_i(scores_ready),
-    .op_done_i(op_done),
-    .busy_o, .pc_o, .pos_o(pos), .decode_o(decode), .setup_o(setup), .start_o(start), .exec_o(exec),
+    .op_done_i(op_done), .reads_done_i(reader_idle), .queue_empty_i(queue_empty), .old_done_i(old_done),
+    .busy_o, .pc_o(pc), .pos_o(pos), .decode_o(decode), .setup_o(setup), .start_o(start), .exec_o(exec),
     .norm_index_o(norm_index),
     .a_base_o(a_base), .a_stride_inner_o(a_stride_inner), .a_stride_outer_o(a_stride_outer), .b_base_o(b_base),
     .b_stride_inner_o(b_stride_inner), .b_stride_outer_o(b_stride_outer), .n_inner_o(n_inner), .n_outer_o(n_outer),
@@ -229,7 +244,38 @@ module hw_core #(
     .op_embed_o(op_embed), .op_norm_o(op_norm), .op_matvec_o(op_matvec), .op_rope_o(op_rope),
     .op_copy_kv_o(op_copy_kv), .op_scores_o(op_scores), .op_pv_o(op_pv), .op_swiglu_o(op_swiglu),
     .op_resadd_o(op_resadd), .op_output_o(op_output), .op_pack_q_o(op_pack_q),
-    .op_vector_o(op_vector), .op_pack_o(op_pack), .op_reads_b_o(op_reads_b), .op_requant_o(op_requant));
+    .op_vector_o(op_vector), .op_pack_o(op_pack), .op_reads_b_o(op_reads_b), .op_requant_o(op_requant),
+    .overlap_o(overlap), .old_valid_o(old_valid), .old_pc_o(old_pc), .old_n_out_o(old_n_out), .old_dst_o(old_dst),
+    .old_rq_base_o(old_rq_base), .old_out_bits_o(old_out_bits), .old_silu_layer_o(old_silu_layer),
+    .old_op_embed_o(old_op_embed), .old_op_norm_o(old_op_norm), .old_op_matvec_o(old_op_matvec),
+    .old_op_rope_o(old_op_rope), .old_op_copy_kv_o(old_op_copy_kv), .old_op_pv_o(old_op_pv),
+    .old_op_swiglu_o(old_op_swiglu), .old_op_resadd_o(old_op_resadd), .old_op_pack_q_o(old_op_pack_q));
+  assign pc_o = pc;
+
+  // Each unit that works on after the reads is set up by its own instruction's SETUP and, while that instruction
+  // drains, takes the draining slot's fields (the sequencer never lets two instructions hold one unit).
+  logic u_requant_old, u_matvec_old, u_pack_kv_old, u_pack_q_old, u_attn_old;
+  assign u_requant_old = old_op_embed || old_op_swiglu || old_op_pv;
+  assign u_matvec_old  = old_op_matvec;
+  assign u_pack_kv_old = old_op_copy_kv;
+  assign u_pack_q_old  = old_op_pack_q;
+  assign u_attn_old    = old_op_pv;
+  logic        rq_swiglu, rq_pv, rq_matvec;  // the requantizer word's owner (EMBED, SWIGLU, PV)
+  logic [31:0] rq_rq_base;
+  logic [5:0]  rq_out_bits;
+  logic [hw_isa_pkg::SiluLayerW-1:0] rq_silu_layer;
+  assign rq_swiglu     = u_requant_old ? old_op_swiglu : op_swiglu;
+  assign rq_pv         = u_requant_old ? old_op_pv : op_pv;
+  assign rq_matvec     = !u_requant_old && op_matvec;
+  assign rq_rq_base    = u_requant_old ? old_rq_base : rq_base;
+  assign rq_out_bits   = u_requant_old ? old_out_bits : out_bits;
+  assign rq_silu_layer = u_requant_old ? old_silu_layer : silu_layer;
+  logic setup_requant, setup_matvec, setup_attn, setup_pack_kv, setup_pack_q;
+  assign setup_requant = setup && (!WordOutput || op_embed || op_swiglu || op_pv || op_scores);
+  assign setup_matvec  = setup && (!WordOutput || op_matvec);
+  assign setup_attn    = setup && (!WordOutput || op_scores || op_pv);
+  assign setup_pack_kv = setup && (!WordOutput || op_copy_kv);
+  assign setup_pack_q  = setup && (!WordOutput || op_pack_q);
 
   // ---- element reader ---------------------------------------------------------------------------------------------
   logic                issue, group_start_unused, read_valid, read_first_unused, read_last, pv_issue_ready;
@@ -248,11 +294,43 @@ module hw_core #(
     .word_credit_i(op_output ? output_word_credit : !op_pack || pack_word_credit),
     .a_base_i(a_base), .a_stride_inner_i(a_stride_inner), .a_stride_outer_i(a_stride_outer), .b_base_i(b_base),
     .b_stride_inner_i(b_stride_inner), .b_stride_outer_i(b_stride_outer), .n_inner_i(n_inner), .n_outer_i(n_outer),
-    .pv_ready_i(pv_issue_ready), .issue_o(issue), .group_start_o(group_start_unused), .a_addr_o(a_addr), .b_addr_o(b_addr),
+    .pv_ready_i(pv_issue_ready), .hold_i(read_hold), .idle_o(reader_idle), .issue_o(issue), .group_start_o(group_start_unused), .a_addr_o(a_addr), .b_addr_o(b_addr),
     .a_rdata_i(scratch_a_rdata), .b_rdata_i(scratch_b_rdata), .emb_rdata_i(emb_rdata),
     .read_valid_o(read_valid), .read_first_o(read_first_unused), .read_last_o(read_last),
     .elem_valid_o(elem_valid), .elem_ready_i(elem_pop), .elem_first_o(elem_first), .elem_last_o(elem_last),
     .elem_a_o(elem_a), .elem_b_o(elem_b));
+
+  // ---- scoreboard ----------------------------------------------------------------------------------------------
+  // While an instruction drains, the running one's reads wait for its results: a read whose elements include one of
+  // the draining instruction's unwritten results (old_lo .. old_hi - 1) is held. A MATVEC waits until the rest of its
+  // input is written (the matrix engine takes a word every cycle once it starts). And the running instruction's
+  // results must fit the writeback's queue: reads of the ops with a result word per word read (RESADD, ROPE, EMBED,
+  // SWIGLU) are held while the queue and the reads in flight would fill it; NORM's results wait in hw_rmsnorm and
+  // MATVEC's beats in the matrix engine while the queue is full.
+  localparam int unsigned QCountW = $clog2(QueueDepth + 1);
+  logic              queueing, one_to_one, cur_result, raw_a, raw_b, old_scratch;
+  logic [31:0]       old_lo, old_hi, a_end, b_end;
+  logic [QCountW-1:0] inflight_q, inflight_d;
+  assign queueing    = old_valid || !queue_empty;
+  assign old_scratch = old_valid && !old_op_copy_kv && !old_op_pack_q;
+  assign old_lo      = old_dst + old_written;
+  assign old_hi      = old_dst + old_n_out;
+  assign a_end       = op_matvec ? a_base + n_inner : a_addr + (words ? 32'(V_LANES) : 32'd1);
+  assign b_end       = b_addr + (words ? 32'(V_LANES) : 32'd1);
+  assign raw_a       = !op_embed && !op_scores && a_addr < old_hi && old_lo < a_end;
+  assign raw_b       = op_reads_b && b_addr < old_hi && old_lo < b_end;
+  assign one_to_one  = words && (op_resadd || op_rope || op_embed || op_swiglu);
+  always_comb begin
+    inflight_d = inflight_q;
+    if (setup) inflight_d = '0;
+    else       inflight_d = inflight_q + QCountW'(issue && one_to_one) - QCountW'(cur_result && one_to_one);
+  end
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) inflight_q <= '0;
+    else         inflight_q <= inflight_d;
+  end
+  assign read_hold = (old_scratch && (raw_a || raw_b)) ||
+                     (queueing && one_to_one && 32'(queue_count) + 32'(inflight_q) >= QueueDepth);
 
   // ---- memories ---------------------------------------------------------------------------------------------------
   logic                  scratch_we, kv_we, q_we;
@@ -315,9 +393,10 @@ module hw_core #(
   hw_core_attention #(.LANES(LANES), .HEAD_SIZE(HEAD_SIZE), .KV_MUL(KvMul), .ROW_WORDS(KvRowWords),
                       .SEQ_LEN(SEQ_LEN), .MAC_ACC_W(MAC_ACC_W), .V(V_LANES), .SUM_LANES(SM_LANES),
                       .EXP2_FILE(EXP2_FILE)) u_attention (
-    .clk_i, .rst_ni, .setup_i(setup), .scores_i(op_scores), .pv_i(op_pv), .n_pos_i(32'(pos) + 32'd1),
-    .param_i(rq_param), .out_bits_i(out_bits),
-    .scores_ready_o(scores_ready), .pv_issue_ready_o(pv_issue_ready), .issue_i(issue), .read_valid_i(read_valid),
+    .clk_i, .rst_ni, .setup_i(setup_attn), .scores_i(op_scores), .pv_i(u_attn_old || op_pv),
+    .n_pos_i(32'(pos) + 32'd1), .param_i(rq_param), .out_bits_i(u_attn_old ? old_out_bits : out_bits),
+    .scores_ready_o(scores_ready), .pv_issue_ready_o(pv_issue_ready), .issue_i(issue && op_vector),
+    .read_valid_i(read_valid && op_vector),
     .q_word_i(q_rdata), .kv_word_i(kv_rdata), .scores_done_o(scores_done), .idle_o(attn_idle_unused),
     .res_valid_o(pv_vec_valid), .res_o(pv_vec), .acc_valid_o(pv_valid), .acc_o(pv_acc),
     .score_valid_o(dbg_aux_valid_o), .score_pos_o(dbg_aux_pos_o), .score_head_o(dbg_aux_head_o),
@@ -335,7 +414,7 @@ module hw_core #(
   logic [ACC_W-1:0]   matvec_acc;
   logic [31:0]        matvec_index;
   hw_core_gemm_packer #(.P(W_ROWS), .A_W(A_W), .X_ADDR_W(XAddrW), .WORDS(WordMode ? 1 : 0)) u_gemm_packer (
-    .clk_i, .rst_ni, .setup_i(setup), .matvec_i(op_matvec), .elem_pop_i(elem_pop), .elem_last_i(elem_last),
+    .clk_i, .rst_ni, .setup_i(setup_matvec), .matvec_i(op_matvec), .elem_pop_i(elem_pop), .elem_last_i(elem_last),
     .elem_i(elem_a[A_W-1:0]), .n_inner_i(n_inner), .word_valid_i(read_valid), .word_last_i(read_last),
     .word_i((W_ROWS*32)'(scratch_a_word)), .xmem_we_o(xmem_we), .xmem_addr_o(xmem_addr), .xmem_data_o(xmem_data),
     .start_o(gemm_start));
@@ -355,49 +434,58 @@ module hw_core #(
   // EMBED and SWIGLU likewise take a word per cycle through V_LANES lanes (hw_core_elementwise) where V_LANES > 1.
   // A MATVEC with to_host (the classifier) also hands its result words to the output unit, which may hold the engine
   // back: a beat enters the requantizer only while the output FIFO has room for it and those in flight.
-  logic                  vec_valid;
-  logic [V_LANES*32-1:0] vec_results;
+  logic                  vec_valid, old_vec_valid;
+  logic [V_LANES*32-1:0] vec_results, old_vec_results;
   logic [2:0]            host_in_flight;
   logic                  held_back;  // the classifier's next result beat waits for room in the output FIFO
   if (V_LANES > 1) begin : gen_matvec_vector
     logic                  mv_valid, ew_valid, mv_ready, beat_take;
     logic [V_LANES*32-1:0] mv_results, ew_results;
     logic [2:0]            in_flight_q;
-    assign beat_take = beat_valid && op_matvec && (!to_host || output_word_credit);
+    logic mv_hold;  // the running MATVEC's results would not fit the writeback's queue
+    assign mv_hold   = op_matvec && queueing && 32'(queue_count) + 32'(in_flight_q) >= QueueDepth;
+    assign beat_take = beat_valid && (op_matvec || old_op_matvec) && (!to_host || output_word_credit) && !mv_hold;
     assign held_back = beat_valid && op_matvec && to_host && !output_word_credit;
     always_ff @(posedge clk_i or negedge rst_ni) begin
       if (!rst_ni) in_flight_q <= '0;
       else         in_flight_q <= in_flight_q + 3'(beat_take) - 3'(mv_valid);
     end
     assign host_in_flight = in_flight_q;
-    assign beat_ready     = mv_ready && (!to_host || output_word_credit);
+    assign beat_ready     = mv_ready && (!to_host || output_word_credit) && !mv_hold;
     hw_core_matvec_requant #(.V(V_LANES), .ACC_W(ACC_W), .RQV_DEPTH(RQV_DEPTH), .LANE_W(RQV_LANE_W),
                              .RQV_FILE(RQV_FILE)) u_matvec_requant (
-      .clk_i, .rst_ni, .setup_i(setup), .rq_base_i(rq_base),
+      .clk_i, .rst_ni, .setup_i(setup_matvec), .rq_base_i(u_matvec_old ? old_rq_base : rq_base),
       .beat_valid_i(beat_take), .beat_ready_o(mv_ready), .beat_i(beat),
       .valid_o(mv_valid), .results_o(mv_results));
     hw_core_elementwise #(.V(V_LANES), .N_LAYERS(N_LAYERS), .LAYER_W(hw_isa_pkg::SiluLayerW), .GATE_W(GATE_W),
                           .SILU_FILE(SILU_FILE))
         u_elementwise (
-      .clk_i, .rst_ni, .swiglu_i(op_swiglu), .silu_layer_i(silu_layer), .param_i(rq_param), .out_bits_i(out_bits),
+      .clk_i, .rst_ni, .swiglu_i(rq_swiglu), .silu_layer_i(rq_silu_layer), .param_i(rq_param),
+      .out_bits_i(rq_out_bits),
       .word_valid_i(read_valid && (op_embed || op_swiglu)), .a_word_i(scratch_a_word), .b_word_i(scratch_b_word),
       .emb_word_i((V_LANES*8)'(emb_rdata)), .valid_o(ew_valid), .results_o(ew_results));
-    // One of them (or PV's V results) runs at a time.
-    assign vec_valid    = mv_valid || ew_valid || pv_vec_valid;
-    assign vec_results  = op_matvec ? mv_results : op_pv ? pv_vec : ew_results;
+    // Each instruction's results come from its own unit: the running one's and the draining one's.
+    assign vec_valid       = op_matvec ? mv_valid : op_pv ? pv_vec_valid : (op_embed || op_swiglu) && ew_valid;
+    assign vec_results     = op_matvec ? mv_results : op_pv ? pv_vec : ew_results;
+    assign old_vec_valid   = old_op_matvec ? mv_valid : old_op_pv ? pv_vec_valid :
+                             (old_op_embed || old_op_swiglu) && ew_valid;
+    assign old_vec_results = old_op_matvec ? mv_results : old_op_pv ? pv_vec : ew_results;
     assign matvec_valid = 1'b0;
     assign matvec_acc   = '0;
     assign matvec_index = '0;
   end else begin : gen_matvec_serial
     logic unused_param;
-    assign unused_param = ^{rq_param, pv_vec_valid, pv_vec, to_host};
+    assign unused_param = ^{rq_param, pv_vec_valid, pv_vec, to_host, rq_swiglu, rq_silu_layer, old_op_matvec,
+                            u_matvec_old, queueing};
     assign host_in_flight = '0;
     assign held_back      = 1'b0;
     hw_core_gemm_serializer #(.C(C), .ACC_W(ACC_W)) u_gemm_serializer (
-      .clk_i, .rst_ni, .setup_i(setup), .n_out_i(n_out), .beat_valid_i(beat_valid), .beat_ready_o(beat_ready),
+      .clk_i, .rst_ni, .setup_i(setup_matvec), .n_out_i(n_out), .beat_valid_i(beat_valid), .beat_ready_o(beat_ready),
       .beat_i(beat), .valid_o(matvec_valid), .acc_o(matvec_acc), .index_o(matvec_index));
-    assign vec_valid   = 1'b0;
-    assign vec_results = '0;
+    assign vec_valid       = 1'b0;
+    assign vec_results     = '0;
+    assign old_vec_valid   = 1'b0;
+    assign old_vec_results = '0;
   end
 
   // ---- requantizer ------------------------------------------------------------------------------------------------
@@ -405,7 +493,8 @@ module hw_core #(
   logic [31:0] requant;
   hw_core_requant_feeder #(.ACC_W(ACC_W), .MAC_ACC_W(MAC_ACC_W), .RQ_ACC_W(RQ_ACC_W), .RQ_DEPTH(RQ_DEPTH),
                            .RQ_FILE(RQ_FILE)) u_requant_feeder (
-    .clk_i, .rst_ni, .setup_i(setup), .matvec_i(op_matvec), .pv_i(op_pv), .rq_base_i(rq_base), .out_bits_i(out_bits),
+    .clk_i, .rst_ni, .setup_i(setup_requant), .matvec_i(rq_matvec), .pv_i(rq_pv), .rq_base_i(rq_rq_base),
+    .out_bits_i(rq_out_bits),
     .matvec_valid_i(matvec_valid), .matvec_acc_i(matvec_acc), .matvec_index_i(matvec_index),
     .pv_valid_i(pv_valid), .pv_acc_i(pv_acc), .mac_valid_i(mac_valid), .mac_acc_i(mac_acc),
     .out_valid_o(requant_valid), .out_o(requant), .param_o(rq_param));
@@ -428,7 +517,8 @@ module hw_core #(
     .clk_i, .rst_ni,
     .in_valid_i(WordOutput ? read_valid && op_norm : norm_valid), .in_ready_o(norm_ready), .x_i(norm_x),
     .gain_i(norm_rdata[23:0]), .shift_i(norm_rdata[29:24]), .eps_i(norm_rdata[71:32]),
-    .out_valid_o(norm_out_valid), .out_ready_i(1'b1), .y_o(norm_y), .out_last_o(norm_out_last_unused));
+    .out_valid_o(norm_out_valid), .out_ready_i(!(op_norm && queueing && 32'(queue_count) >= QueueDepth)),
+    .y_o(norm_y), .out_last_o(norm_out_last_unused));
   // RoPE: one element per beat from the element stream, or (V_LANES > 1) a scratchpad word per cycle.
   logic                      rope_valid, rope_ready, rope_out_valid, rope_out_last_unused;
   logic [V_LANES*ROPE_W-1:0] rope_x, rope_y;
@@ -450,12 +540,14 @@ module hw_core #(
   // COPYKV packs LANES per KV-cache word, PACKQ QLanes per q-buffer word.
   logic kv_pack_write, q_pack_write, kv_pack_credit, q_pack_credit, output_ready, output_done, results_done;
   hw_core_lane_packer #(.LANES(LANES), .HEAD_SIZE(LANES), .V(V_LANES), .WORDS(KvPackWords ? 1 : 0)) u_kv_packer (
-    .clk_i, .rst_ni, .setup_i(setup), .pack_i(op_copy_kv), .elem_pop_i(elem_pop), .elem_i(elem_a[15:0]),
-    .word_valid_i(read_valid && op_copy_kv), .word_i(scratch_a_word), .n_out_i(n_out),
+    .clk_i, .rst_ni, .setup_i(setup_pack_kv), .pack_i(u_pack_kv_old || op_copy_kv), .elem_pop_i(elem_pop),
+    .elem_i(elem_a[15:0]), .word_valid_i(read_valid && op_copy_kv), .word_i(scratch_a_word),
+    .n_out_i(u_pack_kv_old ? old_n_out : n_out),
     .word_credit_o(kv_pack_credit), .write_o(kv_pack_write), .word_o(kv_pack_word));
   hw_core_lane_packer #(.LANES(QLanes), .HEAD_SIZE(QLanes), .V(V_LANES), .WORDS(QPackWords ? 1 : 0)) u_q_packer (
-    .clk_i, .rst_ni, .setup_i(setup), .pack_i(op_pack_q), .elem_pop_i(elem_pop), .elem_i(elem_a[15:0]),
-    .word_valid_i(read_valid && op_pack_q), .word_i(scratch_a_word), .n_out_i(n_out),
+    .clk_i, .rst_ni, .setup_i(setup_pack_q), .pack_i(u_pack_q_old || op_pack_q), .elem_pop_i(elem_pop),
+    .elem_i(elem_a[15:0]), .word_valid_i(read_valid && op_pack_q), .word_i(scratch_a_word),
+    .n_out_i(u_pack_q_old ? old_n_out : n_out),
     .word_credit_o(q_pack_credit), .write_o(q_pack_write), .word_o(q_pack_word));
   assign pack_word_credit = op_copy_kv ? kv_pack_credit : q_pack_credit;
   hw_core_output #(.VOCAB(VOCAB), .V(V_LANES)) u_output (
@@ -466,10 +558,18 @@ module hw_core #(
     .word_credit_o(output_word_credit),
     .out_valid_o, .out_ready_i, .out_data_o, .out_lanes_o, .out_last_o, .done_o(output_done));
   // The result tap shows a packed word's low 32 bits.
-  logic [31:0] pack_tap;
-  assign pack_tap = op_copy_kv ? 32'(kv_pack_word) : 32'(q_pack_word);
-  hw_core_writeback #(.XN_W(XN_W), .ROPE_W(ROPE_W), .V(V_LANES)) u_writeback (
+  logic [31:0] pack_tap, old_pack_tap;
+  assign pack_tap     = op_copy_kv ? 32'(kv_pack_word) : 32'(q_pack_word);
+  assign old_pack_tap = old_op_copy_kv ? 32'(kv_pack_word) : 32'(q_pack_word);
+  logic result_old;
+  hw_core_writeback #(.XN_W(XN_W), .ROPE_W(ROPE_W), .V(V_LANES), .QDEPTH(QueueDepth)) u_writeback (
     .clk_i, .rst_ni, .decode_i(decode),
+    .overlap_i(overlap), .old_valid_i(old_valid), .old_op_norm_i(old_op_norm), .old_op_rope_i(old_op_rope),
+    .old_op_copy_kv_i(old_op_copy_kv), .old_op_pack_q_i(old_op_pack_q), .old_n_out_i(old_n_out),
+    .old_dst_i(old_dst), .old_out_bits_i(old_out_bits), .old_vec_valid_i(old_vec_valid), .old_vec_i(old_vec_results),
+    .old_pack_write_i(old_op_copy_kv ? kv_pack_write : q_pack_write), .old_pack_word_i(old_pack_tap),
+    .old_written_o(old_written), .old_done_o(old_done), .queue_empty_o(queue_empty), .queue_count_o(queue_count),
+    .result_produced_o(cur_result), .result_old_o(result_old),
     .op_norm_i(op_norm), .op_rope_i(op_rope), .op_copy_kv_i(op_copy_kv), .op_scores_i(op_scores),
     .op_resadd_i(op_resadd), .op_output_i(op_output), .op_pack_q_i(op_pack_q), .op_pack_i(op_pack),
     .op_requant_i(op_requant), .op_matvec_i(op_matvec), .to_host_i(to_host), .op_pv_i(op_pv), .op_embed_i(op_embed),
@@ -492,6 +592,7 @@ module hw_core #(
     .results_done_o(results_done), .op_done_o(op_done));
   // Host waits (the simulator leaves them out of the chip's cycles): where V_LANES = 1 OUTPUT pops a logit only when
   // the host takes it; where V_LANES > 1 the classifier runs ahead into the output FIFO until it is full.
+  assign dbg_res_pc_o = result_old ? old_pc : pc;
   assign dbg_host_wait_o = out_valid_o && !out_ready_i && (!WordOutput || held_back || results_done);
 
   // ---- activity events (the read enables and write enables of the memories above) -------------------------------
@@ -512,7 +613,7 @@ module hw_core #(
   end
 
   logic unused;
-  assign unused = ^{gemm_busy_unused, beat_last_unused, group_start_unused, read_first_unused, attn_idle_unused, norm_out_last_unused, rope_out_last_unused, norm_rdata[31:30], elem_a[31:17],
+  assign unused = ^{old_op_resadd, gemm_busy_unused, beat_last_unused, group_start_unused, read_first_unused, attn_idle_unused, norm_out_last_unused, rope_out_last_unused, norm_rdata[31:30], elem_a[31:17],
                     elem_b[31:17], scratch_wword[31:ScratchW], kv_waddr[31:KvAddrW], q_waddr[31:QAddrW],
                     a_addr, b_addr};
 endmodule

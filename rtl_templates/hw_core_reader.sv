@@ -14,6 +14,9 @@
 // (multiples of V; EMBED: B walks embedding words, V = C elements each, from the token's row), one per cycle, handed
 // straight to the consumer like the vector ops' words (read_*_o), not through the FIFO; a consumer that can stall
 // (OUTPUT's host) holds word_credit_i low while it has no room for another word.
+// hold_i stops the issue of the next read (hw_core's scoreboard: it would read a result the instruction draining
+// before this one has not written yet, or the writeback's queue is full); idle_o: every read issued and every element
+// handed on, so the next instruction may take the reader.
 module hw_core_reader #(
   parameter int unsigned C = 8,  // embedding lanes per word
   parameter int unsigned V = 1   // scratchpad elements per word (a power of two)
@@ -36,6 +39,8 @@ module hw_core_reader #(
   input  logic [31:0]       n_inner_i,
   input  logic [31:0]       n_outer_i,
   input  logic              pv_ready_i,
+  input  logic              hold_i,
+  output logic              idle_o,
   // reads issued this cycle
   output logic              issue_o,
   output logic              group_start_o,
@@ -77,7 +82,7 @@ module hw_core_reader #(
   assign all_last     = inner_last && outer_q == n_outer_i - 32'd1;
   // Issue while the FIFO has room for this read and the one already in flight.
   assign issue_o       = active_q && (32'(fifo_count) + 32'(read_valid_q) < 32'd3) &&
-                         !(pv_i && !pv_ready_i) && !(words_i && !word_credit_i);
+                         !(pv_i && !pv_ready_i) && !(words_i && !word_credit_i) && !hold_i;
   assign group_start_o = issue_o && inner_q == '0;
   assign b_outer_step  = embed_i ? ((emb_lane_q == LaneW'(C - 1)) ? 32'd1 : 32'd0) : b_stride_outer_i;
   assign a_addr_o      = a_cur_q;
@@ -159,6 +164,9 @@ module hw_core_reader #(
     .out_valid_o(elem_valid_o), .out_ready_i(elem_ready_i), .out_data_o(fifo_out), .count_o(fifo_count));
   assign {elem_first_o, elem_last_o, elem_a_o, elem_b_o} = fifo_out;
 
+  // Word and vector reads go straight to their consumer: the last one's data, arriving now, is still this
+  // instruction's. Element reads must have left the FIFO.
+  assign idle_o       = !active_q && !setup_i && ((words_i || vector_i) || (!read_valid_q && fifo_count == '0));
   assign read_valid_o = read_valid_q;
   assign read_first_o = read_first_q;
   assign read_last_o  = read_last_q;

@@ -7,6 +7,14 @@
 // of a MATVEC with to_host (the classifier streaming its logits to the host), ends the step. A SCORES may start when
 // the attention unit's softmax rows are free (scores_ready_i); every other instruction at once (a PV's reads wait
 // for their probabilities in the reader).
+// Overlap (OVERLAP = 1): once the running instruction has issued all of its reads (reads_done_i) and while its results
+// drain, the next one may start if it uses none of its units (overlap_ok below: RESADD uses none; EMBED, SWIGLU and PV
+// share the requantizer word; SCORES, OUTPUT and the classifier never overlap; COPYKV and PACKQ may drain but not
+// start early) and no other instruction is draining: the running one moves to the draining slot (old_*: the fields
+// its units still read, its pc), the next is decoded (overlap_o) and set up at once. Its reads then wait in the reader
+// for the draining instruction's results (hw_core's scoreboard), its results queue behind them in the writeback
+// (queue_empty_i: a new overlap waits until that queue is empty), and it completes only after the draining one
+// (old_done_i clears the slot).
 // Timing: the next instruction is fetched while this one executes (the ROM is read at pc + 1 in EXEC's first cycle
 // and holds the word) and decoded in the cycle of op_done_i (decode_o; the units see the new fields from the next
 // cycle, when every result of this one is written), so after the step's first instruction each costs 1 cycle of
@@ -20,7 +28,8 @@ module hw_core_sequencer #(
   parameter int unsigned PROG_DEPTH   = hardwire_cfg_pkg::ProgramWords,
   parameter int unsigned EMB_WPR      = hardwire_cfg_pkg::EmbWordsPerRow,  // embedding words per token row
   parameter int unsigned KV_ROW_WORDS = hardwire_cfg_pkg::KvRowWords,      // KV-cache words per position
-  parameter              PROG_FILE    = "mem/program.hex"
+  parameter              PROG_FILE    = "mem/program.hex",
+  parameter bit          OVERLAP      = 1'b0   // an instruction may start while the one before drains
 ) (
   input  logic                              clk_i,
   input  logic                              rst_ni,
@@ -32,6 +41,9 @@ module hw_core_sequencer #(
   // start conditions and completion
   input  logic                              scores_ready_i,      // the softmax rows are free: a SCORES may start
   input  logic                              op_done_i,
+  input  logic                              reads_done_i,   // the running instruction has issued all its reads
+  input  logic                              queue_empty_i,  // the writeback holds no queued result
+  input  logic                              old_done_i,     // the draining instruction has written all its results
   // state
   output logic                              busy_o,
   output logic [PcW-1:0]                    pc_o,
@@ -74,7 +86,25 @@ module hw_core_sequencer #(
   output logic                              op_vector_o,      // SCORES, PV: lane-wide operands
   output logic                              op_pack_o,        // COPYKV, PACKQ: packed-word results
   output logic                              op_reads_b_o,     // SWIGLU, RESADD: source B in the scratchpad
-  output logic                              op_requant_o      // EMBED, MATVEC, PV, SWIGLU: results requantized
+  output logic                              op_requant_o,     // EMBED, MATVEC, PV, SWIGLU: results requantized
+  // the draining instruction (OVERLAP): valid from the decode that moved it there until old_done_i
+  output logic                              overlap_o,        // this decode moves the running instruction there
+  output logic                              old_valid_o,
+  output logic [PcW-1:0]                    old_pc_o,
+  output logic [31:0]                       old_n_out_o,
+  output logic [31:0]                       old_dst_o,
+  output logic [31:0]                       old_rq_base_o,
+  output logic [5:0]                        old_out_bits_o,
+  output logic [hw_isa_pkg::SiluLayerW-1:0] old_silu_layer_o,
+  output logic                              old_op_embed_o,
+  output logic                              old_op_norm_o,
+  output logic                              old_op_matvec_o,
+  output logic                              old_op_rope_o,
+  output logic                              old_op_copy_kv_o,
+  output logic                              old_op_pv_o,
+  output logic                              old_op_swiglu_o,
+  output logic                              old_op_resadd_o,
+  output logic                              old_op_pack_q_o
 );
   localparam int unsigned TokW = (VOCAB > 1) ? $clog2(VOCAB) : 1;
   localparam int unsigned PosW = (SEQ_LEN > 1) ? $clog2(SEQ_LEN) : 1;
@@ -89,6 +119,8 @@ module hw_core_sequencer #(
   logic            decode;        // the fetched word is decoded this cycle
   logic            step_end;      // this instruction's op_done_i ends the step
   logic            decode_early;  // EXEC's op_done_i cycle decodes the next word (fetched in EXEC's first cycle)
+  logic            overlap;       // EXEC decodes the next word while this instruction drains
+  logic            old_valid_q;
 
   // Program ROM: one hw_isa_pkg::instr_t per word.
   logic                          exec_first_q;  // EXEC's first cycle: the next instruction is fetched
@@ -106,8 +138,36 @@ module hw_core_sequencer #(
   logic            to_host_q;
   assign may_start    = (op_q != hw_isa_pkg::OpScores) || scores_ready_i;
   assign step_end     = op_q == hw_isa_pkg::OpOutput || to_host_q;
-  assign decode_early = state_q == StateExec && op_done_i && !step_end && !exec_first_q;
-  assign decode       = state_q == StateDecode || decode_early;
+  assign decode_early = state_q == StateExec && op_done_i && !old_valid_q && !step_end && !exec_first_q;
+
+  // The unit an op holds while its results drain (UnitNone: RESADD, whose sums are written as its words are read).
+  typedef enum logic [2:0] {UnitNone, UnitRequant, UnitNorm, UnitMatvec, UnitRope, UnitKvPack, UnitQPack, UnitOther}
+      unit_e;
+  function automatic unit_e unit_of(hw_isa_pkg::op_e op);
+    unique case (op)
+      hw_isa_pkg::OpResadd:                                        unit_of = UnitNone;
+      hw_isa_pkg::OpEmbed, hw_isa_pkg::OpSwiglu, hw_isa_pkg::OpPv: unit_of = UnitRequant;
+      hw_isa_pkg::OpNorm:                                          unit_of = UnitNorm;
+      hw_isa_pkg::OpMatvec:                                        unit_of = UnitMatvec;
+      hw_isa_pkg::OpRope:                                          unit_of = UnitRope;
+      hw_isa_pkg::OpCopyKv:                                        unit_of = UnitKvPack;
+      hw_isa_pkg::OpPackQ:                                         unit_of = UnitQPack;
+      default:                                                     unit_of = UnitOther;  // SCORES, OUTPUT
+    endcase
+  endfunction
+  // May `next` start while `running` drains? Neither may be SCORES, OUTPUT or the classifier (to_host), `next` writes
+  // the scratchpad (not PV, COPYKV or PACKQ), and they hold different units.
+  function automatic logic overlap_ok(hw_isa_pkg::op_e running, logic running_to_host, hw_isa_pkg::op_e next,
+                                      logic next_to_host);
+    unit_e ur, un;
+    ur = unit_of(running);
+    un = unit_of(next);
+    overlap_ok = ur != UnitOther && !running_to_host && un != UnitOther && !next_to_host &&
+                 next != hw_isa_pkg::OpPv && un != UnitKvPack && un != UnitQPack && (ur != un || ur == UnitNone);
+  endfunction
+  assign overlap      = OVERLAP && state_q == StateExec && !exec_first_q && !op_done_i && !old_valid_q &&
+                        reads_done_i && queue_empty_i && overlap_ok(op_q, to_host_q, instr.op, instr.to_host);
+  assign decode       = state_q == StateDecode || decode_early || overlap;
 
   always_comb begin
     state_d = state_q;
@@ -127,7 +187,10 @@ module hw_core_sequencer #(
       StateDecode: state_d = StateSetup;
       StateSetup:  if (may_start) state_d = StateExec;
       StateExec: begin
-        if (op_done_i) begin
+        if (overlap) begin
+          state_d = StateSetup;
+          pc_d    = pc_q + PcW'(1);
+        end else if (op_done_i && !old_valid_q) begin
           if (step_end) begin
             state_d = StateIdle;
             pc_d    = '0;
@@ -195,6 +258,46 @@ module hw_core_sequencer #(
       silu_layer_q     <= instr.silu_layer;
     end
   end
+
+  // ---- the draining slot -------------------------------------------------------------------------------------------
+  hw_isa_pkg::op_e                   old_op_q;
+  logic [PcW-1:0]                    old_pc_q;
+  logic [31:0]                       old_n_out_q, old_dst_q, old_rq_base_q;
+  logic [5:0]                        old_out_bits_q;
+  logic [hw_isa_pkg::SiluLayerW-1:0] old_silu_layer_q;
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni)         old_valid_q <= 1'b0;
+    else if (overlap)    old_valid_q <= 1'b1;
+    else if (old_done_i) old_valid_q <= 1'b0;
+  end
+  always_ff @(posedge clk_i) begin
+    if (overlap) begin
+      old_op_q         <= op_q;
+      old_pc_q         <= pc_q;
+      old_n_out_q      <= n_out_q;
+      old_dst_q        <= dst_q;
+      old_rq_base_q    <= rq_base_q;
+      old_out_bits_q   <= out_bits_q;
+      old_silu_layer_q <= silu_layer_q;
+    end
+  end
+  assign overlap_o        = overlap;
+  assign old_valid_o      = old_valid_q;
+  assign old_pc_o         = old_pc_q;
+  assign old_n_out_o      = old_n_out_q;
+  assign old_dst_o        = old_dst_q;
+  assign old_rq_base_o    = old_rq_base_q;
+  assign old_out_bits_o   = old_out_bits_q;
+  assign old_silu_layer_o = old_silu_layer_q;
+  assign old_op_embed_o   = old_valid_q && old_op_q == hw_isa_pkg::OpEmbed;
+  assign old_op_norm_o    = old_valid_q && old_op_q == hw_isa_pkg::OpNorm;
+  assign old_op_matvec_o  = old_valid_q && old_op_q == hw_isa_pkg::OpMatvec;
+  assign old_op_rope_o    = old_valid_q && old_op_q == hw_isa_pkg::OpRope;
+  assign old_op_copy_kv_o = old_valid_q && old_op_q == hw_isa_pkg::OpCopyKv;
+  assign old_op_pv_o      = old_valid_q && old_op_q == hw_isa_pkg::OpPv;
+  assign old_op_swiglu_o  = old_valid_q && old_op_q == hw_isa_pkg::OpSwiglu;
+  assign old_op_resadd_o  = old_valid_q && old_op_q == hw_isa_pkg::OpResadd;
+  assign old_op_pack_q_o  = old_valid_q && old_op_q == hw_isa_pkg::OpPackQ;
 
   assign in_ready_o       = state_q == StateIdle;
   assign busy_o           = state_q != StateIdle;

@@ -465,7 +465,8 @@ Result<SynthReport> synthesize_design(const std::string& design_dir, const Synth
                "accumulators -> 32 bits; one for every matrix, attention and SwiGLU output", kUnits));
   // hw_core is a structural top: its units are the blocks.
   HW_TRY(block("core_sequencer", "core: sequencer + decoder", "hw_core_sequencer",
-               "step FSM, program counter, decoded instruction registers; program ROM as a macro",
+               "step FSM, program counter, decoded instruction registers and the draining instruction's; program ROM as a "
+               "macro",
                {"hardwire_cfg_pkg", "hw_isa_pkg", "hw_core_sequencer"}));
   HW_TRY(block("core_reader", "core: element reader", "hw_core_reader",
                "two-loop address generator, read credits, 4-entry element FIFO", {"hw_core_reader"}));
@@ -506,7 +507,8 @@ Result<SynthReport> synthesize_design(const std::string& design_dir, const Synth
                "tree per beat)",
                {"hw_core_output"}));
   HW_TRY(block("core_writeback", "core: writeback", "hw_core_writeback",
-               "dispatch, result select and saturation, result counters, write ports", {"hw_core_writeback"}));
+               "dispatch, result select and saturation, result counters, the running instruction's result queue "
+               "(V > 1), write ports", {"hw_core_writeback"}));
 
   // --blocks: only the blocks named (by key), in the design's order.
   if (!opt.only.empty()) {

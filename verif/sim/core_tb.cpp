@@ -147,7 +147,8 @@ int main(int argc, char** argv) {
       const unsigned pc = top->pc_o;
       if (top->dbg_res_valid_o)
         for (unsigned l = 0; l < static_cast<unsigned>(top->dbg_res_lanes_o); ++l)
-          std::printf("t %u %u %d\n", pc, top->dbg_res_idx_o + l, static_cast<int32_t>(lane32(top->dbg_res_data_o, l)));
+          std::printf("t %u %u %d\n", static_cast<unsigned>(top->dbg_res_pc_o), top->dbg_res_idx_o + l,
+                      static_cast<int32_t>(lane32(top->dbg_res_data_o, l)));
       // Attention taps: QHeads heads from the first, at one position.
       if (top->dbg_aux_valid_o)
         for (unsigned l = 0; l < kQHeads; ++l)
