@@ -133,6 +133,7 @@ module hw_core #(
   // status and debug taps
   output logic              busy_o,
   output logic [PcW-1:0]    pc_o,
+  output logic [PcW-1:0]    dbg_oldest_pc_o,  // the oldest instruction in flight: the draining one, else pc_o
   output logic              dbg_res_valid_o,
   output logic [PcW-1:0]    dbg_res_pc_o,     // the instruction whose results these are
   output logic [31:0]       dbg_res_idx_o,    // index of the first result written this cycle
@@ -592,7 +593,8 @@ module hw_core #(
     .results_done_o(results_done), .op_done_o(op_done));
   // Host waits (the simulator leaves them out of the chip's cycles): where V_LANES = 1 OUTPUT pops a logit only when
   // the host takes it; where V_LANES > 1 the classifier runs ahead into the output FIFO until it is full.
-  assign dbg_res_pc_o = result_old ? old_pc : pc;
+  assign dbg_res_pc_o    = result_old ? old_pc : pc;
+  assign dbg_oldest_pc_o = old_valid ? old_pc : pc;
   assign dbg_host_wait_o = out_valid_o && !out_ready_i && (!WordOutput || held_back || results_done);
 
   // ---- activity events (the read enables and write enables of the memories above) -------------------------------

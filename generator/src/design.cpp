@@ -355,6 +355,8 @@ void Emitter::emit_top() {
                {Dir::kOutput, "busy_o", 1, false, "status and debug taps"},
                {Dir::kOutput, "pc_o", bits(static_cast<int64_t>(plan_.program.size())), false, ""},
                {Dir::kOutput, "dbg_res_valid_o", 1, false, ""},
+               {Dir::kOutput, "dbg_oldest_pc_o", bits(static_cast<int64_t>(plan_.program.size())), false,
+                "the oldest instruction in flight (cycles are charged to it)"},
                {Dir::kOutput, "dbg_res_pc_o", bits(static_cast<int64_t>(plan_.program.size())), false,
                 "the instruction whose results these are"},
                {Dir::kOutput, "dbg_res_idx_o", 32, false, ""},

@@ -10,7 +10,7 @@
 //           p <pc> <idx> <value>      a probability PV took (debug tap dbg_prob; likewise)
 //           o <value>                 a logit of the host stream (out_lanes_o per beat), in order
 //           k <token>                 the last beat: the argmax token
-//           c <pc> <cycles>           cycles spent in each instruction (waits for the host excluded)
+//           c <pc> <cycles>           cycles charged to each instruction (the oldest in flight; waits for the host excluded)
 //           e <index> <count>         cycles in which activity event <index> (dbg_ev_o bit, hw_isa_pkg::Ev*) was raised
 //           end <cycles> <stall>      the step's busy cycles, and the cycles it waited for the host (dbg_host_wait_o)
 //           error <text>              then exit 2
@@ -144,7 +144,9 @@ int main(int argc, char** argv) {
       top->out_ready_i = out_stall.next();
       tick(false);
       const bool busy = top->busy_o;
-      const unsigned pc = top->pc_o;
+      // A cycle is charged to the oldest instruction in flight (the one the step waits on): the draining one while
+      // the next runs beside it.
+      const unsigned pc = top->dbg_oldest_pc_o;
       if (top->dbg_res_valid_o)
         for (unsigned l = 0; l < static_cast<unsigned>(top->dbg_res_lanes_o); ++l)
           std::printf("t %u %u %d\n", static_cast<unsigned>(top->dbg_res_pc_o), top->dbg_res_idx_o + l,

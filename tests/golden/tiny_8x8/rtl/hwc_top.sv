@@ -24,6 +24,7 @@ module hwc_top (
   output logic         busy_o,          // status and debug taps
   output logic [5:0]   pc_o,
   output logic         dbg_res_valid_o,
+  output logic [5:0]   dbg_oldest_pc_o, // the oldest instruction in flight (cycles are charged to it)
   output logic [5:0]   dbg_res_pc_o,    // the instruction whose results these are
   output logic [31:0]  dbg_res_idx_o,
   output logic [3:0]   dbg_res_lanes_o,
@@ -104,6 +105,7 @@ module hwc_top (
     .busy_o           (busy_o),
     .pc_o             (pc_o),
     .dbg_res_valid_o  (dbg_res_valid_o),
+    .dbg_oldest_pc_o  (dbg_oldest_pc_o),
     .dbg_res_pc_o     (dbg_res_pc_o),
     .dbg_res_idx_o    (dbg_res_idx_o),
     .dbg_res_lanes_o  (dbg_res_lanes_o),
