@@ -5,6 +5,11 @@
 // EXEC cycle, else in the predecessor's op_done cycle; SETUP until the start condition, EXEC until op_done) and the decoded
 // fields and op bits against isa::decode of the same word with the token and position applied (pos + 1 for 0
 // lengths, the flags' base adjustments). Start conditions and op_done come at random times.
+// With HW_OVERLAP (the sequencer's OVERLAP): reads_done, an empty writeback queue and the draining instruction's done
+// come at random too; in EXEC (not its first cycle) the next word is decoded while this one drains exactly when no
+// other drains, its reads are done, the queue is empty, it is not done, and the two may overlap (the rule restated
+// below); the draining slot then shows this instruction's fields until old_done, and op_done ends an instruction only
+// once nothing drains.
 // Configuration: HW_DESIGN_MODEL, HW_DESIGN_ARRAY (the design whose packages it is built with; the plan is rebuilt
 // here from the same model), HW_PROG_FILE (the program image, written here).
 #include <memory>
@@ -18,7 +23,37 @@
 
 using namespace hardwire;
 
+#ifndef HW_OVERLAP
+#define HW_OVERLAP 0
+#endif
+
 namespace {
+constexpr bool kOverlap = HW_OVERLAP != 0;
+// May `next` start while `running` drains (hw_core_sequencer's overlap_ok, restated): neither SCORES, OUTPUT nor the
+// classifier; `next` writes the scratchpad (not PV, COPYKV or PACKQ); different units (RESADD holds none; EMBED,
+// SWIGLU and PV share one).
+bool may_overlap(const gen::isa::Instr& running, const gen::isa::Instr& next) {
+  using gen::isa::Op;
+  auto unit = [](Op o) {
+    switch (o) {
+      case Op::kResadd: return 0;
+      case Op::kEmbed: case Op::kSwiglu: case Op::kPv: return 1;
+      case Op::kNorm: return 2;
+      case Op::kMatvec: return 3;
+      case Op::kRope: return 4;
+      case Op::kCopyKv: return 5;
+      case Op::kPackQ: return 6;
+      default: return 7;
+    }
+  };
+  const int ur = unit(running.op), un = unit(next.op);
+  return ur != 7 && !running.to_host && un != 7 && !next.to_host && next.op != Op::kPv && un != 5 && un != 6 &&
+         (ur != un || ur == 0);
+}
+struct Old {
+  int64_t pc = 0, n_out = 0, dst = 0, rq_base = 0, out_bits = 0, silu_layer = 0, op_bits = 0;
+  bool operator==(const Old&) const = default;
+};
 struct Decoded {
   int64_t pc = 0, a_base = 0, a_si = 0, a_so = 0, b_base = 0, b_si = 0, b_so = 0, n_inner = 0, n_outer = 0, n_out = 0,
           dst = 0, rq_base = 0, out_bits = 0, w_base = 0, gs_base = 0, silu_layer = 0, op_bits = 0, to_host = 0;
@@ -60,6 +95,24 @@ int64_t got_op_bits(const T& t) {
   for (size_t i = 0; i < std::size(b); ++i) v |= int64_t{b[i]} << i;
   return v;
 }
+template <class T>
+Old got_old(const T& t) {
+  const bool b[] = {t.old_op_embed_o != 0, t.old_op_norm_o != 0, t.old_op_matvec_o != 0, t.old_op_rope_o != 0,
+                    t.old_op_copy_kv_o != 0, t.old_op_pv_o != 0, t.old_op_swiglu_o != 0, t.old_op_resadd_o != 0,
+                    t.old_op_pack_q_o != 0};
+  int64_t v = 0;
+  for (size_t i = 0; i < std::size(b); ++i) v |= int64_t{b[i]} << i;
+  return Old{static_cast<int64_t>(t.old_pc_o), t.old_n_out_o, t.old_dst_o, t.old_rq_base_o, t.old_out_bits_o,
+             t.old_silu_layer_o, v};
+}
+int64_t old_bits(gen::isa::Op op) {
+  using gen::isa::Op;
+  const bool b[] = {op == Op::kEmbed, op == Op::kNorm, op == Op::kMatvec, op == Op::kRope, op == Op::kCopyKv,
+                    op == Op::kPv, op == Op::kSwiglu, op == Op::kResadd, op == Op::kPackQ};
+  int64_t v = 0;
+  for (size_t i = 0; i < std::size(b); ++i) v |= int64_t{b[i]} << i;
+  return v;
+}
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -87,11 +140,27 @@ int main(int argc, char** argv) {
 
   auto top = std::make_unique<Vhw_core_sequencer>();
   verif::Sink<Decoded> decoded(block, seed ^ 1, show, false);
-  verif::StallPattern host(seed ^ 2), start_ok(seed ^ 3), done(seed ^ 4);
+  verif::StallPattern host(seed ^ 2), start_ok(seed ^ 3), done(seed ^ 4), old_done(seed ^ 7);
   verif::reset(*top);
   long long cycles = 0, protocol = 0;
   auto fail = [&](const std::string& what) {
     if (protocol++ < 5) std::printf("[%s] MISMATCH at cycle %lld: %s\n", block.c_str(), cycles, what.c_str());
+  };
+  bool old_valid = false;  // the model's draining slot
+  Old old;
+  long long overlaps = 0;
+  // The draining slot's outputs, and its done (at random) while it is valid; after the edge the slot empties.
+  auto drive_old = [&] {
+    top->old_done_i = old_valid && old_done.next();
+    top->reads_done_i = rng() % 4 != 0;
+    top->queue_empty_i = rng() % 4 != 0;
+  };
+  auto check_old = [&](const std::string& where) {
+    if ((top->old_valid_o != 0) != old_valid) fail("old_valid in " + where);
+    if (old_valid && !(got_old(*top) == old)) fail("the draining slot's fields in " + where);
+  };
+  auto edge_old = [&] {
+    if (old_valid && top->old_done_i) old_valid = false;
   };
   auto tick = [&] {
     verif::rising_edge(*top);
@@ -107,8 +176,10 @@ int main(int argc, char** argv) {
       top->in_token_i = static_cast<uint32_t>(token);
       top->in_pos_i = static_cast<uint32_t>(pos);
       top->op_done_i = 0;
+      drive_old();
       verif::settle_low(*top);
       if (!top->in_ready_o || top->busy_o) fail("not idle between steps");
+      check_old("IDLE");
       const bool taken = top->in_valid_i;
       tick();
       if (taken) break;
@@ -137,8 +208,10 @@ int main(int argc, char** argv) {
       const bool scores = in.op == gen::isa::Op::kScores;
       for (;;) {
         top->scores_ready_i = start_ok.next();
+        drive_old();
         verif::settle_low(*top);
         if (!top->setup_o) fail("SETUP of pc " + std::to_string(pc));
+        check_old("SETUP of pc " + std::to_string(pc));
         const bool may = !scores || top->scores_ready_i;
         if (top->start_o != may) fail("start condition of pc " + std::to_string(pc));
         const int64_t row = pos + 1;
@@ -154,6 +227,7 @@ int main(int argc, char** argv) {
                               top->n_inner_o, top->n_outer_o, top->n_out_o, top->dst_o, top->rq_base_o,
                               top->out_bits_o, top->w_base_o, top->gs_base_o, top->silu_layer_o, got_op_bits(*top),
                               top->to_host_o});
+        edge_old();
         tick();
         if (may) break;
       }
@@ -162,15 +236,29 @@ int main(int argc, char** argv) {
       const bool last = in.op == gen::isa::Op::kOutput || in.to_host;
       for (bool first = true;; first = false) {
         top->op_done_i = done.next();
+        drive_old();
         verif::settle_low(*top);
         if (!top->exec_o || !top->busy_o || static_cast<int64_t>(top->pos_o) != pos) fail("EXEC of pc " + std::to_string(pc));
-        const bool d = top->op_done_i;
-        const bool early = d && !first && !last;
-        if (static_cast<bool>(top->decode_o) != early) fail("decode in EXEC of pc " + std::to_string(pc));
+        check_old("EXEC of pc " + std::to_string(pc));
+        // op_done ends the instruction only once nothing drains; the overlap decode moves it to the draining slot.
+        const bool d = top->op_done_i && !old_valid;
+        const bool ov = kOverlap && !first && !top->op_done_i && !old_valid && top->reads_done_i &&
+                        top->queue_empty_i && pc + 1 < prog.size() && may_overlap(in, prog.code[pc + 1]);
+        const bool early = (d && !first && !last) || ov;
+        if (static_cast<bool>(top->decode_o) != early || static_cast<bool>(top->overlap_o) != ov)
+          fail("decode in EXEC of pc " + std::to_string(pc));
         if (early && static_cast<uint32_t>(top->norm_index_o) != prog.code[pc + 1].norm_index)
           fail("early decode after pc " + std::to_string(pc));
+        edge_old();
+        if (ov) {
+          old_valid = true;
+          old = Old{static_cast<int64_t>(pc), in.n_out == 0 ? pos + 1 : static_cast<int64_t>(in.n_out),
+                    in.dst + (in.dst_add_position ? pos * plan->map.kv_row_words : 0),
+                    in.rq_base + (in.rq_add_token ? token : 0), in.out_bits, in.silu_layer, old_bits(in.op)};
+          ++overlaps;
+        }
         tick();
-        if (d) {
+        if (d || ov) {
           decoded_early = early;
           break;
         }
@@ -182,5 +270,6 @@ int main(int argc, char** argv) {
   if (!top->in_ready_o) fail("not idle after the last step");
   top->final();
   return verif::finish(block, seed, decoded.checked(), decoded.failed() + protocol,
-                       std::to_string(steps) + " steps, " + std::to_string(cycles) + " cycles");
+                       std::to_string(steps) + " steps, " + std::to_string(cycles) + " cycles" +
+                           (kOverlap ? ", " + std::to_string(overlaps) + " overlaps" : ""));
 }
