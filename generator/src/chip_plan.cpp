@@ -487,7 +487,8 @@ std::vector<BlockParams> ChipPlan::blocks() const {
                 {"SEQ_LEN", shape.seq_len},
                 {"PROG_DEPTH", static_cast<int64_t>(program.size())},
                 {"EMB_WPR", map.emb_words_per_row},
-                {"KV_ROW_WORDS", map.kv_row_words}}});
+                {"KV_ROW_WORDS", map.kv_row_words},
+                {"OVERLAP", map.vector_lanes > 1 ? 1 : 0}}});  // instructions overlap where the scratchpad has lanes
   const int64_t V = map.vector_lanes;
   const bool word_mode = V > 1 && P == V;  // MATVEC reads a scratchpad word (P elements) per cycle
   b.push_back({"hw_core_reader", {{"C", C}, {"V", V}}});

@@ -59,6 +59,20 @@ int main(int argc, char** argv) {
   verif::reset(*top);
   int64_t count = 0;
   long long cycles = 0;
+  // What the unit shows this cycle.
+  auto read_outs = [&] {
+    Outs got{top->elem_pop_o != 0, top->norm_valid_o != 0, top->rope_valid_o != 0,
+             top->scratch_we_o != 0, top->kv_we_o != 0, top->q_we_o != 0,
+             top->result_valid_o != 0, top->op_done_o != 0,
+             static_cast<int64_t>(top->scratch_word_o), static_cast<int64_t>(top->scratch_mask_o),
+             static_cast<int64_t>(top->kv_addr_o), static_cast<int64_t>(top->q_addr_o),
+             static_cast<int64_t>(top->result_index_o), static_cast<int64_t>(top->result_lanes_o), {}, {}};
+    for (int l = 0; l < kV; ++l) {
+      got.scratch_data.push_back(u32(verif::get_lane(top->scratch_data_o, l, 32)));
+      got.result.push_back(u32(verif::get_lane(top->result_o, l, 32)));
+    }
+    return got;
+  };
   static const int kBits[] = {8, 16, 32};
   for (int instr = 0; instr < 2000; ++instr) {
     const Op op = gen::isa::ops()[rng() % gen::isa::ops().size()].op;
@@ -186,16 +200,7 @@ int main(int argc, char** argv) {
       m.q_addr = count;
       m.result_index = count;
       m.done = (op == Op::kOutput || to_host) ? out_done : op == Op::kScores ? scores_done : count == n_out;
-      Outs got{top->elem_pop_o != 0, top->norm_valid_o != 0, top->rope_valid_o != 0,
-               top->scratch_we_o != 0, top->kv_we_o != 0, top->q_we_o != 0,
-               top->result_valid_o != 0, top->op_done_o != 0,
-               static_cast<int64_t>(top->scratch_word_o), static_cast<int64_t>(top->scratch_mask_o),
-               static_cast<int64_t>(top->kv_addr_o), static_cast<int64_t>(top->q_addr_o),
-               static_cast<int64_t>(top->result_index_o), static_cast<int64_t>(top->result_lanes_o), {}, {}};
-      for (int l = 0; l < kV; ++l) {
-        got.scratch_data.push_back(u32(verif::get_lane(top->scratch_data_o, l, 32)));
-        got.result.push_back(u32(verif::get_lane(top->result_o, l, 32)));
-      }
+      Outs got = read_outs();
       outs.expect(m);
       outs.check(got);
       verif::rising_edge(*top);
@@ -378,16 +383,7 @@ int main(int argc, char** argv) {
         }
         m.result = w_data;
         m.done = count == cur_n && queue.empty();
-        Outs got{top->elem_pop_o != 0, top->norm_valid_o != 0, top->rope_valid_o != 0,
-                 top->scratch_we_o != 0, top->kv_we_o != 0, top->q_we_o != 0,
-                 top->result_valid_o != 0, top->op_done_o != 0,
-                 static_cast<int64_t>(top->scratch_word_o), static_cast<int64_t>(top->scratch_mask_o),
-                 static_cast<int64_t>(top->kv_addr_o), static_cast<int64_t>(top->q_addr_o),
-                 static_cast<int64_t>(top->result_index_o), static_cast<int64_t>(top->result_lanes_o), {}, {}};
-        for (int l = 0; l < kV; ++l) {
-          got.scratch_data.push_back(u32(verif::get_lane(top->scratch_data_o, l, 32)));
-          got.result.push_back(u32(verif::get_lane(top->result_o, l, 32)));
-        }
+        Outs got = read_outs();
         if (!w) {  // no write: where and what it would be are not part of the contract
           for (Outs* o : {&m, &got}) {
             o->scratch_word = o->scratch_mask = o->kv_addr = o->q_addr = o->result_index = o->result_lanes = 0;
