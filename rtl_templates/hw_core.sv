@@ -223,7 +223,7 @@ module hw_core #(
   logic op_pack_q, op_vector, op_pack, op_reads_b, op_requant, to_host;
   // The draining instruction (where V_LANES > 1 an instruction may start while the one before drains: the sequencer's
   // OVERLAP), and the writeback's state of it and of the running one's queued results.
-  logic                              overlap, old_valid, old_done, reader_idle, queue_empty, read_hold;
+  logic                              overlap, old_valid, old_done, reader_idle, reads_done, queue_empty, read_hold;
   logic [PcW-1:0]                    old_pc, pc;
   logic [31:0]                       old_n_out, old_dst, old_rq_base, old_written;
   logic [5:0]                        old_out_bits;
@@ -235,7 +235,7 @@ module hw_core #(
                       .KV_ROW_WORDS(KvRowWords), .PROG_FILE(PROG_FILE), .OVERLAP(WordOutput)) u_sequencer (
     .clk_i, .rst_ni, .in_valid_i, .in_ready_o, .in_token_i, .in_pos_i,
     .scores_ready_i(scores_ready),
-    .op_done_i(op_done), .reads_done_i(reader_idle), .queue_empty_i(queue_empty), .old_done_i(old_done),
+    .op_done_i(op_done), .reads_done_i(reads_done), .queue_empty_i(queue_empty), .old_done_i(old_done),
     .busy_o, .pc_o(pc), .pos_o(pos), .decode_o(decode), .setup_o(setup), .start_o(start), .exec_o(exec),
     .norm_index_o(norm_index),
     .a_base_o(a_base), .a_stride_inner_o(a_stride_inner), .a_stride_outer_o(a_stride_outer), .b_base_o(b_base),
@@ -430,6 +430,15 @@ module hw_core #(
     .w_base_i(WAddrW'(w_base)), .gs_base_i(GsAddrW'(gs_base)), .busy_o(gemm_busy_unused), .issue_o(gemv_issue),
     .gs_read_o(gemv_gs_read),
     .out_valid_o(beat_valid), .out_ready_i(beat_ready), .out_data_o(beat), .out_last_o(beat_last_unused));
+  // A MATVEC has done with its reads once the matrix engine has started too: hw_gemv takes its k, n and bases from the
+  // running instruction's fields when it starts, one cycle after the packer's first (or, elementwise, last) word.
+  logic matvec_started_q;
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni)           matvec_started_q <= 1'b0;
+    else if (setup_matvec) matvec_started_q <= 1'b0;
+    else if (gemm_start)   matvec_started_q <= 1'b1;
+  end
+  assign reads_done = reader_idle && (!op_matvec || gemm_start || matvec_started_q);
   // Output side: with V_LANES = C a beat is requantized whole and written as one scratchpad word; else the beat is
   // serialized through the scalar requantizer.
   // EMBED and SWIGLU likewise take a word per cycle through V_LANES lanes (hw_core_elementwise) where V_LANES > 1.
