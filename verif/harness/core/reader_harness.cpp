@@ -1,6 +1,6 @@
 // hw_core_reader against its contract: random instructions (bases, inner/outer strides, loop lengths; EMBED with
-// its lane walk; vector ops; PV reads waiting on a random pv_ready), memories modelled as one-cycle-latency SRAMs
-// with address-derived contents, the element stream taken with a random ready. Checked: every scalar element pair
+// its lane walk; vector ops; PV reads waiting on a random pv_ready; reads held at random, as hw_core's scoreboard
+// holds them), memories modelled as one-cycle-latency SRAMs with address-derived contents, the element stream taken with a random ready. Checked: every scalar element pair
 // (A word, B word or the sign-extended embedding byte, first/last) in order, and for vector ops every read's
 // addresses and marks; in word mode (V > 1: MATVEC's input a scratchpad word at a time) every word read's address
 // (both sources V apart, ceil(n_inner / V) per row) and marks. Nothing is lost however the consumer stalls. Configuration: HW_C,
@@ -85,6 +85,7 @@ int main(int argc, char** argv) {
       top->start_i = c == setup - 1;
       top->elem_ready_i = 0;
       top->pv_ready_i = 0;
+      top->hold_i = 0;
       verif::settle_low(*top);
       verif::rising_edge(*top);
     }
@@ -95,6 +96,7 @@ int main(int argc, char** argv) {
       top->setup_i = 0;
       top->start_i = 0;
       top->pv_ready_i = !pv || busy.next();
+      top->hold_i = rng() % 4 == 0;  // hw_core's scoreboard holds a read at random
       // The memories answer last cycle's reads.
       top->a_rdata_i = mem_a(last_a);
       top->b_rdata_i = mem_b(last_b);
@@ -111,6 +113,8 @@ int main(int argc, char** argv) {
       issued = top->issue_o;
       if (pv && top->issue_o && !top->pv_ready_i && violations++ < 5)
         std::printf("[%s] MISMATCH: a PV read issued without pv_ready\n", block.c_str());
+      if (top->issue_o && top->hold_i && violations++ < 5)
+        std::printf("[%s] MISMATCH: a read issued while held\n", block.c_str());
       last_a = top->a_addr_o;
       last_b = top->b_addr_o;
       verif::rising_edge(*top);
