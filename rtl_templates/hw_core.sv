@@ -98,7 +98,8 @@ module hw_core #(
   parameter int unsigned RQ_ACC_W      = 40,    // requantizer input: max(ACC_W, MAC_ACC_W)
   // memories
   parameter int unsigned SCRATCH_DEPTH = 1024,
-  parameter int unsigned KV_DEPTH      = 4096,  // 2 * N_LAYERS * SEQ_LEN * KvRowWords words of LANES x 16
+  parameter int unsigned KV_DEPTH      = 4096,  // N_LAYERS * SEQ_LEN * 2 * KvRowWords words of LANES x 16 (per
+                                                //   layer and position: the K row, then the V row)
   parameter int unsigned EMB_DEPTH     = 400,   // VOCAB * EMB_WPR words of C bytes
   parameter int unsigned EMB_WPR       = 4,     // embedding words per token row: ceil(DIM / C)
   parameter int unsigned EMB_BANK_DEPTH = 0,
@@ -167,7 +168,8 @@ module hw_core #(
   // The running instruction's results queue behind the draining one's (hw_core_writeback), up to this many beats.
   localparam int unsigned QueueDepth = 4;
   // Attention (hw_core_attention): a KV-cache word holds LANES / HEAD_SIZE whole KV heads, a q-buffer word the
-  // QHeads query heads that share them (QLanes lanes); a position's K (or V) row is KvRowWords words.
+  // QHeads query heads that share them (QLanes lanes); a position's K (or V) row is KvRowWords words, and the two
+  // lie side by side (the sequencer's KV_POS_WORDS: a COPYKV of k and v writes both).
   localparam int unsigned KvMul      = N_HEADS / N_KV_HEADS;
   localparam int unsigned QHeads     = LANES / HEAD_SIZE * KvMul;
   localparam int unsigned QLanes     = LANES * KvMul;
@@ -232,7 +234,7 @@ module hw_core #(
   logic old_op_resadd, old_op_pack_q;
   logic [$clog2(QueueDepth + 1)-1:0] queue_count;
   hw_core_sequencer #(.VOCAB(VOCAB), .SEQ_LEN(SEQ_LEN), .PROG_DEPTH(PROG_DEPTH), .EMB_WPR(EMB_WPR),
-                      .KV_ROW_WORDS(KvRowWords), .PROG_FILE(PROG_FILE), .OVERLAP(WordOutput)) u_sequencer (
+                      .KV_POS_WORDS(2 * KvRowWords), .PROG_FILE(PROG_FILE), .OVERLAP(WordOutput)) u_sequencer (
     .clk_i, .rst_ni, .in_valid_i, .in_ready_o, .in_token_i, .in_pos_i,
     .scores_ready_i(scores_ready),
     .op_done_i(op_done), .reads_done_i(reads_done), .queue_empty_i(queue_empty), .old_done_i(old_done),

@@ -2,7 +2,7 @@
 //
 // One decode step per host request: in_valid_i/in_ready_o with (token, pos), accepted when idle. Each instruction
 // then passes FETCH (ROM read), DECODE (its hw_isa_pkg::instr_t fields registered: a length of 0 becomes pos + 1,
-// b_base gains token x EMB_WPR, rq_base the token, dst pos x KV_ROW_WORDS, as its flags say), SETUP (units clear their
+// b_base gains token x EMB_WPR, rq_base the token, dst pos x KV_POS_WORDS, as its flags say), SETUP (units clear their
 // per-instruction state; it leaves when the instruction may start) and EXEC (until op_done_i). The done of OUTPUT, or
 // of a MATVEC with to_host (the classifier streaming its logits to the host), ends the step. A SCORES may start when
 // the attention unit's softmax rows are free (scores_ready_i); every other instruction at once (a PV's reads wait
@@ -27,7 +27,7 @@ module hw_core_sequencer #(
   parameter int unsigned SEQ_LEN      = hardwire_cfg_pkg::SeqLen,
   parameter int unsigned PROG_DEPTH   = hardwire_cfg_pkg::ProgramWords,
   parameter int unsigned EMB_WPR      = hardwire_cfg_pkg::EmbWordsPerRow,  // embedding words per token row
-  parameter int unsigned KV_ROW_WORDS = hardwire_cfg_pkg::KvRowWords,      // KV-cache words per position
+  parameter int unsigned KV_POS_WORDS = hardwire_cfg_pkg::KvPosWords,      // KV-cache words per position (K and V rows)
   parameter              PROG_FILE    = "mem/program.hex",
   parameter bit          OVERLAP      = 1'b0   // an instruction may start while the one before drains
 ) (
@@ -231,7 +231,7 @@ module hw_core_sequencer #(
   logic [31:0] pos_plus_one, token_row, pos_row;
   assign pos_plus_one = 32'(pos_q) + 32'd1;
   assign token_row    = 32'(token_q) * 32'(EMB_WPR);
-  assign pos_row      = 32'(pos_q) * 32'(KV_ROW_WORDS);
+  assign pos_row      = 32'(pos_q) * 32'(KV_POS_WORDS);
 
   logic [31:0] a_base_q, a_stride_inner_q, a_stride_outer_q, b_base_q, b_stride_inner_q, b_stride_outer_q;
   logic [31:0] n_inner_q, n_outer_q, n_out_q, dst_q, rq_base_q;

@@ -445,6 +445,7 @@ TEST(ChipPlan, MatrixSitesByKindAndBlocksFromOneSource) {
 // hw_core_attention holds one softmax row per head: the PV right after a SCORES takes every probability it made, over
 // the same layer's V rows with the same walk (KV words per position, positions 0..pos), before the next SCORES.
 TEST(Program, EveryScoresIsFollowedByItsPv) {
+  int64_t fused_copies = 0;
   for (const gen::ArrayShape array : {gen::ArrayShape{8, 8}, gen::ArrayShape{3, 5}, gen::ArrayShape{16, 16}}) {
     for (const int64_t kv_port : {int64_t{0}, 2 * tiny().shape.head_size()}) {
       auto plan = plan_chip(tiny(), {array, 256, 0, kv_port});
@@ -471,7 +472,25 @@ TEST(Program, EveryScoresIsFollowedByItsPv) {
         EXPECT_EQ(pv.n_outer, gen::kPosPlusOne);
         EXPECT_EQ(pv.b_stride_inner, in.b_stride_inner);
         EXPECT_EQ(pv.b_stride_outer, in.b_stride_outer);
-        EXPECT_EQ(in.b_stride_outer, mm.kv_row_words);
+        EXPECT_EQ(in.b_stride_outer, mm.kv_pos_words);
+        EXPECT_EQ(mm.kv_pos_words, 2 * mm.kv_row_words);
+        EXPECT_EQ(mm.v_base(l), mm.k_base(l) + mm.kv_row_words) << "a position's V row right after its K row";
+        // The position's K and V rows written by one COPYKV where k and v lie side by side (else one each).
+        ASSERT_GE(pc, 1u);
+        const auto& copy = code[pc - 1];
+        ASSERT_EQ(copy.op, isa::Op::kCopyKv) << "SCORES at pc " << pc;
+        if (mm.v == mm.k + tiny().shape.kv_dim()) {
+          EXPECT_EQ(copy.a_base, mm.k);
+          EXPECT_EQ(copy.n_inner, 2 * tiny().shape.kv_dim());
+          EXPECT_EQ(copy.n_out, mm.kv_pos_words);
+          EXPECT_EQ(copy.dst, mm.k_base(l));
+          ++fused_copies;
+        } else {
+          ASSERT_GE(pc, 2u);
+          EXPECT_EQ(code[pc - 2].op, isa::Op::kCopyKv);
+          EXPECT_EQ(code[pc - 2].dst, mm.k_base(l));
+          EXPECT_EQ(copy.dst, mm.v_base(l));
+        }
         EXPECT_EQ(pv.n_out, tiny().shape.dim);
         EXPECT_EQ(pv.dst, mm.att);
         EXPECT_EQ(l, layers++);
@@ -479,6 +498,7 @@ TEST(Program, EveryScoresIsFollowedByItsPv) {
       EXPECT_EQ(layers, tiny().shape.n_layers);
     }
   }
+  EXPECT_GT(fused_copies, 0) << "some array places k and v side by side";
 }
 
 // The energy model's per-event figures pass through Horowitz's published points (ISSCC 2014, 45 nm) exactly and lie

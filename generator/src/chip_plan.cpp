@@ -165,8 +165,9 @@ MemoryMap memory_map(const golden::Shape& s, const std::vector<MatrixSite>& mats
   mm.q_heads_per_word = mm.kv_heads_per_word * s.kv_mul();
   mm.q_lanes = mm.lanes * s.kv_mul();
   mm.q_words = mm.kv_row_words;
-  mm.kv_layer_words = s.seq_len * mm.kv_row_words;
-  mm.kv_words = 2 * s.n_layers * mm.kv_layer_words;
+  mm.kv_pos_words = 2 * mm.kv_row_words;
+  mm.kv_layer_words = s.seq_len * mm.kv_pos_words;
+  mm.kv_words = s.n_layers * mm.kv_layer_words;
   mm.emb_words_per_row = (s.dim + C - 1) / C;
   mm.emb_words = s.vocab * mm.emb_words_per_row;
   if (V > 1) {
@@ -406,7 +407,7 @@ StepBounds ChipPlan::step_bounds(int64_t pos) const {
     finish[i] = start + static_cast<double>(latency_cycles(*this, in, rows));
     switch (in.op) {
       case isa::Op::kCopyKv:
-        writes.push_back({{Space::kKv, in.dst + pos * map.kv_row_words, in.dst + pos * map.kv_row_words + nout - 1}, i});
+        writes.push_back({{Space::kKv, in.dst + pos * map.kv_pos_words, in.dst + pos * map.kv_pos_words + nout - 1}, i});
         break;
       case isa::Op::kPackQ: writes.push_back({{Space::kQ, 0, nout - 1}, i}); break;
       case isa::Op::kOutput: break;
@@ -487,7 +488,7 @@ std::vector<BlockParams> ChipPlan::blocks() const {
                 {"SEQ_LEN", shape.seq_len},
                 {"PROG_DEPTH", static_cast<int64_t>(program.size())},
                 {"EMB_WPR", map.emb_words_per_row},
-                {"KV_ROW_WORDS", map.kv_row_words},
+                {"KV_POS_WORDS", map.kv_pos_words},
                 {"OVERLAP", map.vector_lanes > 1 ? 1 : 0}}});  // instructions overlap where the scratchpad has lanes
   const int64_t V = map.vector_lanes;
   const bool word_mode = V > 1 && P == V;  // MATVEC reads a scratchpad word (P elements) per cycle

@@ -303,7 +303,8 @@ void Emitter::emit_packages() {
   u("RopeW", plan_.rope_bits, "RoPE unit width: max(q, k)");
   u("ScratchWords", mm.scratch_words, "activation scratchpad, 32-bit words");
   u("KvRowWords", mm.kv_row_words, "KV-cache words per position: NumKvHeads x HeadSize / AttLanes");
-  u("KvWords", mm.kv_words, "KV cache words of AttLanes x 16 bits: K then V, per layer seq_len x KvRowWords");
+  u("KvPosWords", mm.kv_pos_words, "KV-cache words per position of a layer: its K row, then its V row");
+  u("KvWords", mm.kv_words, "KV cache words of AttLanes x 16 bits: per layer and position, the K row then the V row");
   u("EmbWords", mm.emb_words, "embedding SRAM words of ArrayCols bytes");
   u("EmbWordsPerRow", mm.emb_words_per_row);
   u("RequantWords", mm.requant_words);

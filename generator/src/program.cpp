@@ -220,22 +220,31 @@ void Builder::layer(int64_t l) {
     pq.n_out = u32(mm_.q_words);
     push(pq, note(L + "PACKQ q -> q buffer (the query heads of each KV word)", Phase::kAttention, ""));
   }
-  for (int kv = 0; kv < 2; ++kv) {
-    isa::Instr i = vector_op(isa::Op::kCopyKv, kv ? mm_.v : mm_.k, kvd, kv ? mm_.v_base(l) : mm_.k_base(l), 0);
-    i.n_out = u32(mm_.kv_row_words);
+  // The position's K row then its V row (MemoryMap: side by side in the KV cache): one COPYKV where k and v are side
+  // by side in the scratchpad too, else one each.
+  if (mm_.v == mm_.k + kvd) {
+    isa::Instr i = vector_op(isa::Op::kCopyKv, mm_.k, 2 * kvd, mm_.k_base(l), 0);
+    i.n_out = u32(mm_.kv_pos_words);
     i.dst_add_position = 1;
-    push(i, note(L + (kv ? "COPYKV v -> V cache[pos]" : "COPYKV k -> K cache[pos]"), Phase::kAttention, ""));
+    push(i, note(L + "COPYKV k+v -> K and V cache[pos]", Phase::kAttention, ""));
+  } else {
+    for (int kv = 0; kv < 2; ++kv) {
+      isa::Instr i = vector_op(isa::Op::kCopyKv, kv ? mm_.v : mm_.k, kvd, kv ? mm_.v_base(l) : mm_.k_base(l), 0);
+      i.n_out = u32(mm_.kv_row_words);
+      i.dst_add_position = 1;
+      push(i, note(L + (kv ? "COPYKV v -> V cache[pos]" : "COPYKV k -> K cache[pos]"), Phase::kAttention, ""));
+    }
   }
-  // Every head at once: SCORES walks the K rows of positions 0..pos (kv_row_words words each, with the q word of
+  // Every head at once: SCORES walks the K rows of positions 0..pos (kv_row_words words each, kv_pos_words apart; with the q word of
   // the same heads) into the n_heads softmax rows; PV walks the V rows as the probabilities come and writes the
   // attention output of every head.
   {
-    isa::Instr sc = attention_op(isa::Op::kScores, 0, mm_.k_base(l), 1, mm_.kv_row_words, u32(mm_.kv_row_words),
+    isa::Instr sc = attention_op(isa::Op::kScores, 0, mm_.k_base(l), 1, mm_.kv_pos_words, u32(mm_.kv_row_words),
                                  kPosPlusOne, kPosPlusOne, 0, mm_.rq_layer_base + 3 * l + 0, golden::kScoreBits);
     Note n = note(L + "SCORES all heads + softmax", Phase::kAttention, "");
     n.scores_tap = site("attn.scores");
     push(sc, n);
-    isa::Instr pv = attention_op(isa::Op::kPv, 0, mm_.v_base(l), 1, mm_.kv_row_words, u32(mm_.kv_row_words),
+    isa::Instr pv = attention_op(isa::Op::kPv, 0, mm_.v_base(l), 1, mm_.kv_pos_words, u32(mm_.kv_row_words),
                                  kPosPlusOne, u32(s.dim), mm_.att, mm_.rq_layer_base + 3 * l + 1, w.att);
     pv.a_stride_inner = 0;
     push(pv, note(L + "PV all heads", Phase::kAttention, site("attn.out")));

@@ -219,7 +219,7 @@ int main(int argc, char** argv) {
         decoded.expect(Decoded{static_cast<int64_t>(pc), in.a_base, in.a_stride_inner, in.a_stride_outer,
                                in.b_base + (in.b_add_token_row ? token * plan->map.emb_words_per_row : 0),
                                in.b_stride_inner, in.b_stride_outer, len(in.n_inner), len(in.n_outer), len(in.n_out),
-                               in.dst + (in.dst_add_position ? pos * plan->map.kv_row_words : 0),
+                               in.dst + (in.dst_add_position ? pos * plan->map.kv_pos_words : 0),
                                in.rq_base + (in.rq_add_token ? token : 0), in.out_bits, in.w_base, in.gs_base, in.silu_layer,
                                op_bits(in.op), in.to_host});
         decoded.check(Decoded{static_cast<int64_t>(top->pc_o), top->a_base_o, top->a_stride_inner_o,
@@ -253,7 +253,7 @@ int main(int argc, char** argv) {
         if (ov) {
           old_valid = true;
           old = Old{static_cast<int64_t>(pc), in.n_out == 0 ? pos + 1 : static_cast<int64_t>(in.n_out),
-                    in.dst + (in.dst_add_position ? pos * plan->map.kv_row_words : 0),
+                    in.dst + (in.dst_add_position ? pos * plan->map.kv_pos_words : 0),
                     in.rq_base + (in.rq_add_token ? token : 0), in.out_bits, in.silu_layer, old_bits(in.op)};
           ++overlaps;
         }

@@ -82,10 +82,13 @@ struct MemoryMap {
   int64_t q_heads_per_word = 0;           // query heads of one KV word: kv_heads_per_word x kv_mul
   int64_t q_lanes = 0;                    // q-buffer word lanes: lanes x kv_mul
   int64_t q_words = 0;                    // kv_row_words
-  int64_t kv_layer_words = 0, n_layers = 0;
-  int64_t kv_words = 0;                   // 2 * n_layers * seq_len * kv_row_words
+  // The KV cache holds, per layer and position, the K row then the V row (kv_pos_words = 2 x kv_row_words), so one
+  // COPYKV writes both (k and v side by side in the scratchpad) and attention walks every position's K (or V) row at
+  // a stride of kv_pos_words.
+  int64_t kv_pos_words = 0, kv_layer_words = 0, n_layers = 0;  // kv_layer_words: seq_len x kv_pos_words
+  int64_t kv_words = 0;                   // n_layers * kv_layer_words
   int64_t k_base(int64_t layer) const { return layer * kv_layer_words; }
-  int64_t v_base(int64_t layer) const { return (n_layers + layer) * kv_layer_words; }
+  int64_t v_base(int64_t layer) const { return layer * kv_layer_words + kv_row_words; }
   int64_t emb_words_per_row = 0;          // embedding SRAM: ceil(dim / C) words of C bytes per token
   int64_t emb_words = 0;                  // vocab * emb_words_per_row
   int64_t rq_matrices_words = 0;          // Requant words: per channel of every matrix (V = 1 only), then one per

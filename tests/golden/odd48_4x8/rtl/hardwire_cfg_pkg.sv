@@ -94,7 +94,9 @@ package hardwire_cfg_pkg;
   localparam int unsigned ScratchWords     = 936;
   // KV-cache words per position: NumKvHeads x HeadSize / AttLanes
   localparam int unsigned KvRowWords       = 1;
-  // KV cache words of AttLanes x 16 bits: K then V, per layer seq_len x KvRowWords
+  // KV-cache words per position of a layer: its K row, then its V row
+  localparam int unsigned KvPosWords       = 2;
+  // KV cache words of AttLanes x 16 bits: per layer and position, the K row then the V row
   localparam int unsigned KvWords          = 240;
   // embedding SRAM words of ArrayCols bytes
   localparam int unsigned EmbWords         = 1500;
@@ -108,7 +110,7 @@ package hardwire_cfg_pkg;
   localparam int unsigned RqVecLaneBits    = 48;
   localparam int unsigned NormWords        = 7;
   // microcode instructions per decode step
-  localparam int unsigned ProgramWords     = 54;
+  localparam int unsigned ProgramWords     = 51;
   // memory images (weights: the prefix of mem/weights_p<bank>[_bank<macro>].hex)
   localparam WeightImage                   = "mem/weights";
   localparam GroupScaleImage               = "";

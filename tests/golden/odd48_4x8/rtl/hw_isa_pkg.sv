@@ -14,7 +14,7 @@ package hw_isa_pkg;
   localparam int unsigned AStrideOuterW = 1;
   localparam int unsigned BBaseW        = 9;
   localparam int unsigned BStrideInnerW = 1;
-  localparam int unsigned BStrideOuterW = 1;
+  localparam int unsigned BStrideOuterW = 2;
   localparam int unsigned NInnerW       = 8;
   localparam int unsigned NOuterW       = 1;
   localparam int unsigned NOutW         = 8;
@@ -28,7 +28,7 @@ package hw_isa_pkg;
   // op code bits
   localparam int unsigned OpW           = 4;
   // instruction word bits
-  localparam int unsigned InstrW        = 91;
+  localparam int unsigned InstrW        = 92;
 
   // op codes
   typedef enum logic [OpW-1:0] {

@@ -87,7 +87,9 @@ package hardwire_cfg_pkg;
   localparam int unsigned ScratchWords     = 584;
   // KV-cache words per position: NumKvHeads x HeadSize / AttLanes
   localparam int unsigned KvRowWords       = 1;
-  // KV cache words of AttLanes x 16 bits: K then V, per layer seq_len x KvRowWords
+  // KV-cache words per position of a layer: its K row, then its V row
+  localparam int unsigned KvPosWords       = 2;
+  // KV cache words of AttLanes x 16 bits: per layer and position, the K row then the V row
   localparam int unsigned KvWords          = 256;
   // embedding SRAM words of ArrayCols bytes
   localparam int unsigned EmbWords         = 400;
@@ -101,7 +103,7 @@ package hardwire_cfg_pkg;
   localparam int unsigned RqVecLaneBits    = 48;
   localparam int unsigned NormWords        = 5;
   // microcode instructions per decode step
-  localparam int unsigned ProgramWords     = 35;
+  localparam int unsigned ProgramWords     = 33;
   // memory images (weights: the prefix of mem/weights_p<bank>[_bank<macro>].hex)
   localparam WeightImage                   = "mem/weights";
   localparam GroupScaleImage               = "";
