@@ -52,17 +52,18 @@
 // An instruction is done when it has written its n_out results (SCORES: its last scores are in the softmax). Where
 // V_LANES > 1 the next one may start once the running one has issued its reads, while its results drain
 // (hw_core_sequencer's OVERLAP: the two hold different units); a scoreboard holds its reads of results not yet
-// written, and its results queue in the writeback behind the draining one's (docs/architecture.md, Overlap). A SCORES starts only when every head's softmax row is free; a PV's reads wait for
-// their probabilities. Field value 0 of n_inner, n_outer or n_out means pos + 1 (the
-// attention row length). The instruction set (op codes, fields, flags) is hw_isa_pkg, generated from
+// written, and its results queue in the writeback behind the draining one's (docs/architecture.md, Overlap). A
+// SCORES starts only when every head's softmax row is free; a PV's reads wait for their probabilities. Field value 0
+// of n_inner, n_outer or n_out means pos + 1 (the attention row length). The instruction set (op codes, fields, flags) is hw_isa_pkg, generated from
 // generator/include/hardwire/gen/isa.def with every field as wide as the design's program needs; docs/architecture.md
 // has its table, generator/src/program.cpp writes the program and program.lst lists it.
 //
 // Host interface: in_valid/in_ready with (token, pos), accepted when idle; out_valid/out_ready streams VOCAB int32
 // logits, V_LANES per beat (out_lanes_o of them valid), then one beat holding the argmax token id (lowest index wins
-// ties) with out_last_o. Debug taps report every result written (dbg_res_*: first index, lanes, values), every beat
-// of attention scores (dbg_aux_*) and of probabilities PV takes (dbg_prob_*: position, first head, QHeads values), so a harness can name the first value that differs from the
-// golden model. dbg_ev_o raises one bit per memory access and matrix-engine issue (the events of
+// ties) with out_last_o. Debug taps report every result written to the scratchpad (dbg_res_*: first index, lanes,
+// values), every beat of attention scores (dbg_aux_*) and of probabilities PV takes (dbg_prob_*: position, first
+// head, QHeads values), so a harness can name the first value that differs from the golden model (the packed words
+// of COPYKV and PACKQ are checked through the scores and attention outputs that read them). dbg_ev_o raises one bit per memory access and matrix-engine issue (the events of
 // generator/include/hardwire/gen/events.def), which the testbench counts and `hardwire sim` prices as energy.
 module hw_core #(
   // matrix engine (hw_gemv)
@@ -305,13 +306,14 @@ module hw_core #(
 
   // ---- scoreboard ----------------------------------------------------------------------------------------------
   // While an instruction drains, the running one's reads wait for its results: a read whose elements include one of
-  // the draining instruction's unwritten results (old_lo .. old_hi - 1) is held. A MATVEC waits until the rest of its
+  // the draining instruction's unwritten results (old_lo .. old_hi - 1: scratchpad elements, or a COPYKV's KV-cache
+  // words, which a SCORES or PV reads) is held. A MATVEC waits until the rest of its
   // input is written (the matrix engine takes a word every cycle once it starts). And the running instruction's
   // results must fit the writeback's queue: reads of the ops with a result word per word read (RESADD, ROPE, EMBED,
   // SWIGLU) are held while the queue and the reads in flight would fill it; NORM's results wait in hw_rmsnorm and
   // MATVEC's beats in the matrix engine while the queue is full.
   localparam int unsigned QCountW = $clog2(QueueDepth + 1);
-  logic              queueing, one_to_one, cur_result, raw_a, raw_b, old_scratch;
+  logic              queueing, one_to_one, cur_result, raw_a, raw_b, raw_kv, old_scratch;
   logic [31:0]       old_lo, old_hi, a_end, b_end;
   logic [QCountW-1:0] inflight_q, inflight_d;
   assign queueing    = old_valid || !queue_empty;
@@ -322,6 +324,7 @@ module hw_core #(
   assign b_end       = b_addr + (words ? 32'(V_LANES) : 32'd1);
   assign raw_a       = !op_embed && !op_scores && a_addr < old_hi && old_lo < a_end;
   assign raw_b       = op_reads_b && b_addr < old_hi && old_lo < b_end;
+  assign raw_kv      = old_valid && old_op_copy_kv && op_vector && b_addr < old_hi && old_lo <= b_addr;
   assign one_to_one  = words && (op_resadd || op_rope || op_embed || op_swiglu);
   always_comb begin
     inflight_d = inflight_q;
@@ -332,7 +335,7 @@ module hw_core #(
     if (!rst_ni) inflight_q <= '0;
     else         inflight_q <= inflight_d;
   end
-  assign read_hold = (old_scratch && (raw_a || raw_b)) ||
+  assign read_hold = (old_scratch && (raw_a || raw_b)) || raw_kv ||
                      (queueing && one_to_one && 32'(queue_count) + 32'(inflight_q) >= QueueDepth);
 
   // ---- memories ---------------------------------------------------------------------------------------------------
@@ -569,17 +572,13 @@ module hw_core #(
     .word_i(op_output ? scratch_a_word : vec_results),
     .word_credit_o(output_word_credit),
     .out_valid_o, .out_ready_i, .out_data_o, .out_lanes_o, .out_last_o, .done_o(output_done));
-  // The result tap shows a packed word's low 32 bits.
-  logic [31:0] pack_tap, old_pack_tap;
-  assign pack_tap     = op_copy_kv ? 32'(kv_pack_word) : 32'(q_pack_word);
-  assign old_pack_tap = old_op_copy_kv ? 32'(kv_pack_word) : 32'(q_pack_word);
   logic result_old;
   hw_core_writeback #(.XN_W(XN_W), .ROPE_W(ROPE_W), .V(V_LANES), .QDEPTH(QueueDepth)) u_writeback (
     .clk_i, .rst_ni, .decode_i(decode),
     .overlap_i(overlap), .old_valid_i(old_valid), .old_op_norm_i(old_op_norm), .old_op_rope_i(old_op_rope),
     .old_op_copy_kv_i(old_op_copy_kv), .old_op_pack_q_i(old_op_pack_q), .old_n_out_i(old_n_out),
     .old_dst_i(old_dst), .old_out_bits_i(old_out_bits), .old_vec_valid_i(old_vec_valid), .old_vec_i(old_vec_results),
-    .old_pack_write_i(old_op_copy_kv ? kv_pack_write : q_pack_write), .old_pack_word_i(old_pack_tap),
+    .old_pack_write_i(old_op_copy_kv ? kv_pack_write : q_pack_write),
     .old_written_o(old_written), .old_done_o(old_done), .queue_empty_o(queue_empty), .queue_count_o(queue_count),
     .result_produced_o(cur_result), .result_old_o(result_old),
     .op_norm_i(op_norm), .op_rope_i(op_rope), .op_copy_kv_i(op_copy_kv), .op_scores_i(op_scores),
@@ -594,7 +593,7 @@ module hw_core #(
     .word_valid_i(read_valid && words), .a_word_i(scratch_a_word), .b_word_i(scratch_b_word),
     .norm_out_valid_i(norm_out_valid), .norm_i(norm_y),
     .rope_out_valid_i(rope_out_valid), .rope_i(rope_y),
-    .pack_write_i(op_copy_kv ? kv_pack_write : q_pack_write), .pack_word_i(pack_tap),
+    .pack_write_i(op_copy_kv ? kv_pack_write : q_pack_write),
     .output_done_i(output_done), .scores_done_i(scores_done),
     .scratch_we_o(scratch_we), .scratch_word_o(scratch_wword), .scratch_mask_o(scratch_wmask),
     .scratch_data_o(scratch_wdata),

@@ -8,9 +8,9 @@
 // the attention unit's softmax rows are free (scores_ready_i); every other instruction at once (a PV's reads wait
 // for their probabilities in the reader).
 // Overlap (OVERLAP = 1): once the running instruction has issued all of its reads (reads_done_i) and while its results
-// drain, the next one may start if it uses none of its units (overlap_ok below: RESADD uses none; EMBED, SWIGLU and PV
-// share the requantizer word; SCORES, OUTPUT and the classifier never overlap; COPYKV and PACKQ may drain but not
-// start early) and no other instruction is draining: the running one moves to the draining slot (old_*: the fields
+// drain, the next one may start if it uses none of its units (overlap_ok below: RESADD uses none; EMBED, SWIGLU,
+// SCORES and PV share the requantizer word; OUTPUT and the classifier never overlap, a SCORES is never overtaken and
+// a PV never starts early) and no other instruction is draining: the running one moves to the draining slot (old_*: the fields
 // its units still read, its pc), the next is decoded (overlap_o) and set up at once. Its reads then wait in the reader
 // for the draining instruction's results (hw_core's scoreboard), its results queue behind them in the writeback
 // (queue_empty_i: a new overlap waits until that queue is empty), and it completes only after the draining one
@@ -140,30 +140,41 @@ module hw_core_sequencer #(
   assign step_end     = op_q == hw_isa_pkg::OpOutput || to_host_q;
   assign decode_early = state_q == StateExec && op_done_i && !old_valid_q && !step_end && !exec_first_q;
 
-  // The unit an op holds while its results drain (UnitNone: RESADD, whose sums are written as its words are read).
-  typedef enum logic [2:0] {UnitNone, UnitRequant, UnitNorm, UnitMatvec, UnitRope, UnitKvPack, UnitQPack, UnitOther}
-      unit_e;
-  function automatic unit_e unit_of(hw_isa_pkg::op_e op);
+  // The units an op holds while it runs and drains (none: RESADD, whose sums are written as its words are read).
+  // SCORES and PV hold the attention unit and the requantizer word (the score and output requantizers' constants),
+  // EMBED and SWIGLU the requantizer word; OUTPUT holds all.
+  typedef enum int unsigned {
+    UnitRequant, UnitAttention, UnitNorm, UnitMatvec, UnitRope, UnitKvPack, UnitQPack, NumUnits
+  } unit_e;
+  typedef logic [NumUnits-1:0] units_t;
+  function automatic units_t units_of(hw_isa_pkg::op_e op);
+    units_of = '0;
     unique case (op)
-      hw_isa_pkg::OpResadd:                                        unit_of = UnitNone;
-      hw_isa_pkg::OpEmbed, hw_isa_pkg::OpSwiglu, hw_isa_pkg::OpPv: unit_of = UnitRequant;
-      hw_isa_pkg::OpNorm:                                          unit_of = UnitNorm;
-      hw_isa_pkg::OpMatvec:                                        unit_of = UnitMatvec;
-      hw_isa_pkg::OpRope:                                          unit_of = UnitRope;
-      hw_isa_pkg::OpCopyKv:                                        unit_of = UnitKvPack;
-      hw_isa_pkg::OpPackQ:                                         unit_of = UnitQPack;
-      default:                                                     unit_of = UnitOther;  // SCORES, OUTPUT
+      hw_isa_pkg::OpResadd:                        units_of = '0;
+      hw_isa_pkg::OpEmbed, hw_isa_pkg::OpSwiglu:   units_of[UnitRequant] = 1'b1;
+      hw_isa_pkg::OpScores, hw_isa_pkg::OpPv: begin
+        units_of[UnitRequant]   = 1'b1;
+        units_of[UnitAttention] = 1'b1;
+      end
+      hw_isa_pkg::OpNorm:                          units_of[UnitNorm] = 1'b1;
+      hw_isa_pkg::OpMatvec:                        units_of[UnitMatvec] = 1'b1;
+      hw_isa_pkg::OpRope:                          units_of[UnitRope] = 1'b1;
+      hw_isa_pkg::OpCopyKv:                        units_of[UnitKvPack] = 1'b1;
+      hw_isa_pkg::OpPackQ:                         units_of[UnitQPack] = 1'b1;
+      default:                                     units_of = '1;  // OUTPUT
     endcase
   endfunction
-  // May `next` start while `running` drains? Neither may be SCORES, OUTPUT or the classifier (to_host), `next` writes
-  // the scratchpad (not PV, COPYKV or PACKQ), and they hold different units.
+  // May `next` start while `running` drains? They hold different units; neither is OUTPUT or the classifier
+  // (to_host: its results go to the host); `running` is not SCORES (it is done when the softmax has every score, and
+  // PV follows it); `next` is not PV (its probabilities come from the SCORES before it), nor a SCORES while a PACKQ
+  // drains (the q buffer has no scoreboard; a COPYKV's KV-cache words do: hw_core holds the reads of its unwritten
+  // ones).
   function automatic logic overlap_ok(hw_isa_pkg::op_e running, logic running_to_host, hw_isa_pkg::op_e next,
                                       logic next_to_host);
-    unit_e ur, un;
-    ur = unit_of(running);
-    un = unit_of(next);
-    overlap_ok = ur != UnitOther && !running_to_host && un != UnitOther && !next_to_host &&
-                 next != hw_isa_pkg::OpPv && un != UnitKvPack && un != UnitQPack && (ur != un || ur == UnitNone);
+    overlap_ok = (units_of(running) & units_of(next)) == '0 && !running_to_host && !next_to_host &&
+                 running != hw_isa_pkg::OpOutput && next != hw_isa_pkg::OpOutput &&
+                 running != hw_isa_pkg::OpScores && next != hw_isa_pkg::OpPv &&
+                 !(next == hw_isa_pkg::OpScores && running == hw_isa_pkg::OpPackQ);
   endfunction
   assign overlap      = OVERLAP && state_q == StateExec && !exec_first_q && !op_done_i && !old_valid_q &&
                         reads_done_i && queue_empty_i && overlap_ok(op_q, to_host_q, instr.op, instr.to_host);

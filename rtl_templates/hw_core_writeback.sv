@@ -5,20 +5,23 @@
 // Results, one per cycle at most (only the running instruction's unit produces any): the requantizer (EMBED, MATVEC,
 // PV, SWIGLU), the RMSNorm and RoPE outputs (RoPE saturated to out_bits), RESADD's saturating sum of the popped pair,
 // and the lane packer's words (COPYKV, PACKQ). A result goes to scratchpad word dst + index, to KV-cache word dst +
-// index (COPYKV) or q-buffer word index (PACKQ). op_done_o: n_out results written (SCORES: the attention unit took
-// every score; OUTPUT: the token taken).
+// index (COPYKV) or q-buffer word index (PACKQ); each memory has its own write port. op_done_o: n_out results written
+// (SCORES: the attention unit took every score; OUTPUT: the token taken).
 // The scratchpad has V elements per word (V = 1: one): a single result writes lane (address mod V) of its word; where
 // V > 1 MATVEC's results come V at a time (hw_core_matvec_requant), one word per beat, as do EMBED's and SWIGLU's
 // (hw_core_elementwise) and ROPE's (hw_rope's V lanes), and RESADD takes whole words
 // of both operands (word_valid_i) and writes V saturated sums per cycle, and NORM writes hw_rmsnorm's V outputs per
 // cycle, and PV's results come V at a time (hw_core_attention); the lanes past n_out are masked.
-// The debug tap shows every write: the index of its first result, how many (result_lanes_o), and their values, and
-// whether it is the draining instruction's (result_old_o).
+// The debug tap shows every scratchpad write: the index of its first result, how many (result_lanes_o), and their
+// values, and whether it is the draining instruction's (result_old_o). Packed words are not on it (they are checked
+// through the scores and attention outputs that read them).
 // Two instructions in flight (hw_core_sequencer's OVERLAP, V > 1 only): the draining one (old_*) writes its results as
-// they come (its unit is its own: NORM, ROPE, a vector unit's old_vec_*, or a lane packer's old_pack_*); the running
-// one's results go into an in-order queue of QDEPTH beats while the draining one is in flight or the queue holds any,
-// and leave it, one per cycle, when the draining one writes nothing that cycle and the beat's lanes are not among the
-// draining one's unwritten results. At the decode that moves the running instruction to the draining slot
+// they come (its unit is its own: NORM, ROPE, a vector unit's old_vec_*, or a lane packer's old_pack_write_i); the
+// running one's scratchpad results go into an in-order queue of QDEPTH beats while the draining one is in flight or
+// the queue holds any, and leave it, one per cycle, when the draining one writes no scratchpad word that cycle and the
+// beat's lanes are not among the draining one's unwritten results. Packed words never queue: the KV cache and the q
+// buffer each have one writer at a time (the sequencer never lets two COPYKVs or two PACKQs be in flight), so the
+// draining one's and the running one's go to their memories as they come, beside the scratchpad's write. At the decode that moves the running instruction to the draining slot
 // (overlap_i) its count moves with it. The running one is done when all its results are produced and the queue is
 // empty; old_done_o when the draining one's are written. old_written_o (its results written so far) is the
 // scoreboard's frontier; queue_count_o lets hw_core hold the reader and the units so that the queue never overflows.
@@ -61,7 +64,6 @@ module hw_core_writeback #(
   input  logic                     old_vec_valid_i,  // its vector unit's results (MATVEC, EMBED, SWIGLU, PV)
   input  logic [V*32-1:0]          old_vec_i,
   input  logic                     old_pack_write_i, // its lane packer's words (COPYKV, PACKQ)
-  input  logic [31:0]              old_pack_word_i,
   output logic [31:0]              old_written_o,
   output logic                     old_done_o,
   output logic                     queue_empty_o,
@@ -88,8 +90,7 @@ module hw_core_writeback #(
   input  logic [V*XN_W-1:0]        norm_i,       // V lanes where V > 1 (NORM writes V per cycle)
   input  logic                     rope_out_valid_i,
   input  logic [V*ROPE_W-1:0]      rope_i,       // V lanes where V > 1 (ROPE writes V per cycle)
-  input  logic                     pack_write_i,
-  input  logic [31:0]              pack_word_i,    // the packed word's low 32 bits (for the tap)
+  input  logic                     pack_write_i,   // the running instruction's lane packer (COPYKV, PACKQ)
   input  logic                     output_done_i,
   input  logic                     scores_done_i,  // SCORES: the attention unit took every score
   // memory write ports
@@ -101,7 +102,7 @@ module hw_core_writeback #(
   output logic [31:0]              kv_addr_o,
   output logic                     q_we_o,
   output logic [31:0]              q_addr_o,
-  // this instruction's results (debug tap)
+  // the scratchpad writes (debug tap)
   output logic                     result_valid_o,
   output logic [31:0]              result_index_o,
   output logic [LanesW-1:0]        result_lanes_o,
@@ -175,7 +176,6 @@ module hw_core_writeback #(
       result       = hw_core_pkg::sat_to({elem_a_i[31], elem_a_i} + {elem_b_i[31], elem_b_i}, out_bits_i);
     end else if (op_pack_i) begin
       result_valid = pack_write_i;
-      result       = pack_word_i;
     end
   end
 
@@ -252,12 +252,26 @@ module hw_core_writeback #(
   assign old_lo     = old_dst_i + old_count_q;
   assign old_hi     = old_dst_i + old_n_out_i;
   assign head_clear = !old_valid_i || old_pack || head_lo + 32'(head_lanes) <= old_lo || old_hi <= head_lo;
-  assign dequeue    = head_valid && !old_result_valid && head_clear;
+  logic old_scratch_write;  // the draining instruction writes a scratchpad word this cycle
+  assign old_scratch_write = old_result_valid && !old_pack;
+  assign dequeue    = head_valid && !old_scratch_write && head_clear;
 
-  // ---- the write port -------------------------------------------------------------------------------------------
+  // ---- the packed words' ports (KV cache, q buffer) --------------------------------------------------------------
+  // The draining instruction's words at its own count, the running one's at its count; never two to one memory.
+  logic old_kv, old_q, cur_kv, cur_q;
+  assign old_kv    = old_result_valid && old_op_copy_kv_i;
+  assign old_q     = old_result_valid && old_op_pack_q_i;
+  assign cur_kv    = result_valid && op_copy_kv_i;
+  assign cur_q     = result_valid && op_pack_q_i;
+  assign kv_we_o   = old_kv || cur_kv;
+  assign kv_addr_o = old_kv ? old_dst_i + old_count_q : dst_i + count_q;
+  assign q_we_o    = old_q || cur_q;
+  assign q_addr_o  = old_q ? old_count_q : count_q;
+
+  // ---- the scratchpad's write port ------------------------------------------------------------------------------
   // One write per cycle: the draining instruction's, else the queue's head, else the running one's own (when it
   // does not queue).
-  logic            w_valid, w_old, w_vector, w_scratch;
+  logic            w_valid, w_old, w_vector;
   logic [31:0]     w_dst, w_index, w_lanes, w_addr, w_off, w_result;
   logic [V*32-1:0] w_vec, w_rot;
   logic [V-1:0]    w_mask;
@@ -270,7 +284,7 @@ module hw_core_writeback #(
     w_lanes  = lanes;
     w_vec    = vec;
     w_result = result;
-    if (old_result_valid) begin
+    if (old_scratch_write) begin
       w_old    = 1'b1;
       w_valid  = 1'b1;
       w_vector = old_vector;
@@ -278,7 +292,6 @@ module hw_core_writeback #(
       w_index  = old_count_q;
       w_lanes  = old_lanes;
       w_vec    = old_vec;
-      w_result = old_pack_word_i;
     end else if (dequeue) begin
       w_valid  = 1'b1;
       w_vector = 1'b1;
@@ -286,12 +299,11 @@ module hw_core_writeback #(
       w_lanes  = 32'(head_lanes);
       w_vec    = head_data;
     end else if (!queueing) begin
-      w_valid  = result_valid;
+      w_valid  = result_valid && !op_pack_i;
     end
   end
   assign w_addr    = w_dst + w_index;
   assign w_off     = w_addr & 32'(V - 1);
-  assign w_scratch = w_old ? !old_pack : !op_pack_i;
   // w_rot: lane l holds w_vec's lane (l - w_off) mod V, a rotation by w_off lanes in LogV fixed stages (a barrel:
   // stage s rotates by 2^s lanes or not), not V lane multiplexers of V inputs.
   always_comb begin
@@ -311,14 +323,10 @@ module hw_core_writeback #(
   assign results_done_o = count_q == n_out_i && queue_empty_o;
   assign op_done_o      = (op_output_i || to_host_i) ? output_done_i : op_scores_i ? scores_done_i : results_done_o;
 
-  assign scratch_we_o   = w_valid && w_scratch;
+  assign scratch_we_o   = w_valid;
   assign scratch_word_o = w_addr >> LogV;
   assign scratch_mask_o = w_vector ? w_mask : V'(1) << (w_addr & 32'(V - 1));
   assign scratch_data_o = w_vector ? w_rot : {V{w_result}};
-  assign kv_we_o        = w_valid && (w_old ? old_op_copy_kv_i : op_copy_kv_i);
-  assign kv_addr_o      = w_addr;
-  assign q_we_o         = w_valid && (w_old ? old_op_pack_q_i : op_pack_q_i);
-  assign q_addr_o       = w_index;
   assign result_valid_o = w_valid;
   assign result_index_o = w_index;
   assign result_lanes_o = LanesW'(w_lanes);
@@ -333,8 +341,10 @@ module hw_core_writeback #(
     end else begin
       if (enqueue && !dequeue && 32'(q_count) == QDEPTH)
         $error("hw_core_writeback: the running instruction's result queue overflows");
-      if (queueing && result_valid && !vector)
+      if (queueing && result_valid && !vector && !op_pack_i)
         $error("hw_core_writeback: only vector results may queue behind a draining instruction");
+      if ((old_kv && cur_kv) || (old_q && cur_q))
+        $error("hw_core_writeback: two instructions write the KV cache or the q buffer at once");
     end
   end
 `endif

@@ -29,26 +29,29 @@ using namespace hardwire;
 
 namespace {
 constexpr bool kOverlap = HW_OVERLAP != 0;
-// May `next` start while `running` drains (hw_core_sequencer's overlap_ok, restated): neither SCORES, OUTPUT nor the
-// classifier; `next` writes the scratchpad (not PV, COPYKV or PACKQ); different units (RESADD holds none; EMBED,
-// SWIGLU and PV share one).
+// May `next` start while `running` drains (hw_core_sequencer's overlap_ok, restated): they hold different units
+// (RESADD none; EMBED and SWIGLU the requantizer word; SCORES and PV that and the attention unit; NORM, MATVEC, ROPE,
+// COPYKV and PACKQ each their own); neither is OUTPUT or the classifier; `running` is not SCORES; `next` is not PV,
+// nor a SCORES while a PACKQ drains.
 bool may_overlap(const gen::isa::Instr& running, const gen::isa::Instr& next) {
   using gen::isa::Op;
-  auto unit = [](Op o) {
+  enum : unsigned { kRequant = 1, kAttention = 2, kNorm = 4, kMatvec = 8, kRope = 16, kKvPack = 32, kQPack = 64 };
+  auto units = [](Op o) -> unsigned {
     switch (o) {
       case Op::kResadd: return 0;
-      case Op::kEmbed: case Op::kSwiglu: case Op::kPv: return 1;
-      case Op::kNorm: return 2;
-      case Op::kMatvec: return 3;
-      case Op::kRope: return 4;
-      case Op::kCopyKv: return 5;
-      case Op::kPackQ: return 6;
-      default: return 7;
+      case Op::kEmbed: case Op::kSwiglu: return kRequant;
+      case Op::kScores: case Op::kPv: return kRequant | kAttention;
+      case Op::kNorm: return kNorm;
+      case Op::kMatvec: return kMatvec;
+      case Op::kRope: return kRope;
+      case Op::kCopyKv: return kKvPack;
+      case Op::kPackQ: return kQPack;
+      default: return ~0u;  // OUTPUT
     }
   };
-  const int ur = unit(running.op), un = unit(next.op);
-  return ur != 7 && !running.to_host && un != 7 && !next.to_host && next.op != Op::kPv && un != 5 && un != 6 &&
-         (ur != un || ur == 0);
+  return (units(running.op) & units(next.op)) == 0 && !running.to_host && !next.to_host &&
+         running.op != Op::kOutput && next.op != Op::kOutput && running.op != Op::kScores && next.op != Op::kPv &&
+         !(next.op == Op::kScores && running.op == Op::kPackQ);
 }
 struct Old {
   int64_t pc = 0, n_out = 0, dst = 0, rq_base = 0, out_bits = 0, silu_layer = 0, op_bits = 0;

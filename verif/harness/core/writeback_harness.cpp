@@ -115,7 +115,6 @@ int main(int argc, char** argv) {
       const bool rq_valid = flow && rng() % 2, norm_out = flow && rng() % 2, rope_out = flow && rng() % 2;
       const bool pack_write = flow && rng() % 2, out_done = rng() % 2, scores_done = rng() % 2;
       const int64_t rq = static_cast<int32_t>(rng()), norm_y = verif::sext(rng(), kXnW), rope_y = verif::sext(rng(), kRopeW);
-      const int64_t pack_tap = u32(static_cast<int32_t>(rng()));
       std::vector<int64_t> vec(kV);
       for (auto& x : vec) x = u32(static_cast<int32_t>(rng()));
       const bool vec_valid = flow && rng() % 2, word_valid = flow && rng() % 2;
@@ -153,7 +152,6 @@ int main(int argc, char** argv) {
       }
       verif::set_lanes(top->rope_i, rope_lanes.data(), kV, kRopeW);
       top->pack_write_i = pack_write;
-      top->pack_word_i = static_cast<uint32_t>(pack_tap);
       top->output_done_i = out_done;
       top->scores_done_i = scores_done;
       verif::settle_low(*top);
@@ -173,8 +171,8 @@ int main(int argc, char** argv) {
       else if (op == Op::kNorm) rv = norm_out, r = norm_y;
       else if (op == Op::kRope) rv = rope_out, r = golden::saturate(rope_y, bits);
       else if (op == Op::kResadd) rv = m.pop, r = golden::saturate(a + b, bits);
-      else if (pack) rv = pack_write, r = pack_tap;
-      m.result_valid = rv;
+      else if (pack) rv = pack_write;  // a packed word: its memory's port, not the scratchpad's tap
+      m.result_valid = rv && !pack;
       // Lanes of a vector beat: the outputs left, at most V (as 32-bit unsigned: past n_out, which the core never
       // reaches, a full word).
       const int64_t off = vector ? u32(dst + count) % kV : 0;
@@ -223,7 +221,7 @@ int main(int argc, char** argv) {
     int64_t old_count = 0;
     std::deque<Beat> queue;
     static const Op kOld[] = {Op::kMatvec, Op::kEmbed, Op::kSwiglu, Op::kPv, Op::kNorm, Op::kRope, Op::kCopyKv, Op::kPackQ};
-    static const Op kCur[] = {Op::kResadd, Op::kRope, Op::kNorm, Op::kMatvec, Op::kEmbed, Op::kSwiglu};
+    static const Op kCur[] = {Op::kResadd, Op::kRope, Op::kNorm, Op::kMatvec, Op::kEmbed, Op::kSwiglu, Op::kCopyKv, Op::kPackQ};
     auto unit = [](Op o) {
       return o == Op::kEmbed || o == Op::kSwiglu || o == Op::kPv ? 1 : o == Op::kMatvec ? 2 : o == Op::kNorm ? 3 : o == Op::kRope ? 4 : o == Op::kResadd ? 0 : 5 + static_cast<int>(o);
     };
@@ -311,11 +309,8 @@ int main(int argc, char** argv) {
         verif::set_lanes(top->norm_i, norm_lanes.data(), kV, kXnW);
         top->rope_out_valid_i = rope_out;
         verif::set_lanes(top->rope_i, rope_lanes.data(), kV, kRopeW);
-        const int64_t pack_tap = u32(static_cast<int32_t>(rng())), old_pack_tap = u32(static_cast<int32_t>(rng()));
         top->pack_write_i = cur_pack && give_cur;
-        top->pack_word_i = static_cast<uint32_t>(pack_tap);
         top->old_pack_write_i = old_valid && old_pack && give_old;
-        top->old_pack_word_i = static_cast<uint32_t>(old_pack_tap);
         top->output_done_i = 0;
         top->scores_done_i = 0;
         verif::settle_low(*top);
@@ -343,37 +338,39 @@ int main(int argc, char** argv) {
           const int64_t lo = dst + queue.front().index, hi = lo + queue.front().lanes;
           head_clear = !old_valid || old_pack || hi <= old_dst + old_count || old_dst + old_n <= lo;
         }
-        const bool dequeue = !queue.empty() && !old_rv && head_clear;
+        // The scratchpad's one write: the draining instruction's word, else the queue's head (unless a lane of it is
+        // among the draining one's unwritten results), else the running one's own when nothing queues. Packed words
+        // go to their own memory as they come, the draining one's and the running one's alike (never one memory twice).
+        const bool old_scratch = old_rv && !old_pack;
+        const bool dequeue = !queue.empty() && !old_scratch && head_clear;
         Outs m{};
-        bool w = false, w_old = false, w_vector = true, w_pack = false, w_kv = false, w_q = false;
-        int64_t w_dst = 0, w_index = 0, w_lanes = 0, w_word = 0;
+        bool w = false, w_old = false, w_vector = true;
+        int64_t w_dst = 0, w_index = 0, w_lanes = 0;
         std::vector<int64_t> w_data(kV, 0);
-        if (old_rv) {
+        if (old_scratch) {
           w = w_old = true;
-          w_vector = !old_pack, w_pack = old_pack, w_kv = old_op == Op::kCopyKv, w_q = old_op == Op::kPackQ;
           w_dst = old_dst, w_index = old_count, w_lanes = old_lanes, w_data = old_data;
-          if (old_pack) w_data.assign(kV, 0), w_data[0] = old_pack_tap, w_word = old_pack_tap;
         } else if (dequeue) {
           w = true;
           w_dst = dst, w_index = queue.front().index, w_lanes = queue.front().lanes, w_data = queue.front().data;
-        } else if (!queueing && cur_rv) {
+        } else if (!queueing && cur_rv && !cur_pack) {
           w = true;
-          w_vector = cur_vector, w_pack = cur_pack, w_kv = cur == Op::kCopyKv, w_q = cur == Op::kPackQ;
+          w_vector = cur_vector;
           w_dst = cur_dst, w_index = count, w_lanes = lanes, w_data = cur_data;
-          if (cur_pack) w_data.assign(kV, 0), w_data[0] = pack_tap, w_word = pack_tap;
         }
+        const bool old_kv = old_rv && old_op == Op::kCopyKv, old_q = old_rv && old_op == Op::kPackQ;
+        m.kv_we = old_kv || (cur_rv && cur == Op::kCopyKv);
+        m.kv_addr = old_kv ? u32(old_dst + old_count) : u32(cur_dst + count);
+        m.q_we = old_q || (cur_rv && cur == Op::kPackQ);
+        m.q_addr = old_q ? old_count : count;
         const int64_t addr = u32(w_dst + w_index), w_off = addr % kV;
         m.result_valid = w;
-        m.scratch_we = w && !w_pack;
-        m.kv_we = w && w_kv;
-        m.q_we = w && w_q;
+        m.scratch_we = w;
         m.scratch_word = addr / kV;
-        m.kv_addr = addr;
-        m.q_addr = w_index;
         m.result_index = w_index;
         m.result_lanes = w_lanes;
         m.scratch_mask = int64_t{1} << w_off;
-        m.scratch_data.assign(kV, u32(w_word));
+        m.scratch_data.assign(kV, 0);
         if (w_vector) {
           m.scratch_mask = 0;
           for (int l = 0; l < kV; ++l) {
@@ -384,12 +381,14 @@ int main(int argc, char** argv) {
         m.result = w_data;
         m.done = count == cur_n && queue.empty();
         Outs got = read_outs();
-        if (!w) {  // no write: where and what it would be are not part of the contract
-          for (Outs* o : {&m, &got}) {
-            o->scratch_word = o->scratch_mask = o->kv_addr = o->q_addr = o->result_index = o->result_lanes = 0;
+        for (Outs* o : {&m, &got}) {  // no write: where and what it would be are not part of the contract
+          if (!w) {
+            o->scratch_word = o->scratch_mask = o->result_index = o->result_lanes = 0;
             o->scratch_data.assign(kV, 0);
             o->result.assign(kV, 0);
           }
+          if (!m.kv_we) o->kv_addr = 0;
+          if (!m.q_we) o->q_addr = 0;
         }
         // Beside the write: whose it is, the draining one's progress, the queue.
         const bool old_done = old_valid && old_count == old_n;
