@@ -581,7 +581,7 @@ std::vector<MemoryDesc> ChipPlan::memories() const {
   m.push_back({"KV cache", map.kv_words * 16 * map.lanes,
                "n_layers x seq_len positions, K and V, 16-bit lanes (k " + s(widths.k) + " / v " + s(widths.v) +
                    " bits used), " + s(map.lanes) + " per word (" + s(map.kv_heads_per_word) + " KV heads: the KV port " +
-                   s(2 * map.lanes) + " bytes), " + s(map.kv_row_words) + " word(s) per position",
+                   s(2 * map.lanes) + " bytes), " + s(map.kv_row_words) + " word(s) per row, a position's K row then its V row",
                {{1, map.kv_words, 16 * map.lanes}}});
   m.push_back({"q buffer", map.q_words * 16 * map.q_lanes,
                "the step's q, " + s(map.q_lanes) + " lanes per word (the query heads of one KV word)",

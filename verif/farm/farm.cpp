@@ -124,8 +124,9 @@ bool parse_line(const std::string& text, Config& c, std::string& err) {
 }
 
 // A random configuration: head sizes below and above the array width, grouped-query ratios, odd hidden and vocab
-// sizes, per-site widths, non-square arrays from 1 to max_side on each side, banked and single-bank weight SRAMs,
-// weight ports from C to R x C, weight formats of 8, 6 and 4 bits with and without group scales.
+// sizes, per-site widths, non-square arrays from 1 to max_side on each side (half of them with C a power of two),
+// banked and single-bank weight SRAMs, weight ports from C to R x C, weight formats of 8, 6 and 4 bits with and
+// without group scales.
 Config draw(std::mt19937_64& rng, int64_t steps, int64_t max_side) {
   auto pick = [&](int64_t lo, int64_t hi) { return lo + static_cast<int64_t>(rng() % static_cast<uint64_t>(hi - lo + 1)); };
   Config c;
@@ -143,7 +144,11 @@ Config draw(std::mt19937_64& rng, int64_t steps, int64_t max_side) {
   for (const auto& site : hardwire::golden::kWidthSites)
     if (rng() % 3 == 0) c.widths[site.name] = rng() % 2 ? 8 : 16;
   c.rows = pick(1, max_side);
-  c.cols = pick(1, max_side);
+  // Half the draws a power-of-two C (from 2): the scratchpad then has C lanes and instructions overlap (hw_core's
+  // V_LANES > 1), which uniform draws would seldom reach.
+  int64_t max_log = 0;
+  while ((int64_t{2} << max_log) <= max_side) ++max_log;
+  c.cols = (max_log > 0 && rng() % 2) ? int64_t{1} << pick(1, max_log) : pick(1, max_side);
   const int64_t depths[] = {0, 16, 64, 256, 4096};
   c.bank_depth = depths[rng() % 5];
   c.weight_port = (rng() % 2) ? c.cols * pick(1, c.rows) : 0;

@@ -1,6 +1,7 @@
 // hw_core_writeback against a cycle model of its contract: per instruction one op, every cycle random element-stream,
 // consumer and unit-result inputs, and every output compared: dispatch (pop, unit valids), the result selected and
-// saturated, the result counter, the scratchpad / KV / q write ports and op_done (SCORES: the attention unit's). With V > 1 scratchpad
+// saturated, the result counter, the scratchpad / KV / q write ports (the tap: scratchpad writes) and op_done
+// (SCORES: the attention unit's). With V > 1 scratchpad
 // lanes a single result writes one lane of its word (all lanes carry it, the mask picks one) and MATVEC's results
 // come V per beat, as do EMBED's and SWIGLU's, RESADD's V saturated sums of two operand words and NORM's and ROPE's V
 // outputs per cycle (the lanes past
@@ -207,8 +208,9 @@ int main(int argc, char** argv) {
     }
   }
   // Overlap (V > 1): an instruction drains in the old slot while the next one runs. The draining one's results are
-  // written as they come; the running one's queue (in order, QDEPTH beats) behind them and leave in cycles where
-  // the draining one writes nothing, unless one of their lanes is among its unwritten results. The running one is
+  // written as they come; the running one's scratchpad results queue (in order, QDEPTH beats) behind them and leave
+  // in cycles where the draining one writes no scratchpad word, unless one of their lanes is among its unwritten
+  // results; packed words (COPYKV, PACKQ, draining or running) go to their own memory's port as they come. The running one is
   // done when all its results are produced and the queue is empty; old_done when the draining one's are written.
   // Sources are driven as hw_core's scoreboard and units guarantee: the running one gives a result only while the
   // queue has room.
