@@ -353,6 +353,14 @@ golden::MatI8 gptq_round(const MatF& w, const Eigen::MatrixXd& scale, int64_t ma
   return q;
 }
 
+double refit_row_scale(const Eigen::VectorXd& w, const Eigen::VectorXd& unit, const Eigen::MatrixXd& h, double fallback) {
+  HW_CHECK(w.size() == unit.size() && h.rows() == w.size() && h.cols() == w.size(), "refit_row_scale: shapes agree");
+  const Eigen::VectorXd hq = h * unit;
+  const double den = unit.dot(hq), num = w.dot(hq);
+  const double s = num / den;
+  return den > 0 && num > 0 && std::isfinite(s) ? s : fallback;
+}
+
 Status validate_weight_format(const golden::WeightFormat& f) {
   if (f.bits != 4 && f.bits != 6 && f.bits != 8)
     return Error{"--weight-bits " + std::to_string(f.bits) + " is not supported; use 4, 6 or 8"};
@@ -387,8 +395,16 @@ Result<QModel> quantize(const FloatModel& fm, const CalibrationData& cal, const 
       for (Eigen::Index c = 0; c < scale.cols(); ++c) scale(r, c) = q.element_scale(r, c);
     auto it = cal.inputs.find(input_site);
     HW_CHECK(it != cal.inputs.end(), "calibration recorded every matrix input");
-    q.w = gptq_round(folded, scale, golden::max_weight_code(format.bits),
-                     second_moments(it->second, folded.cols()));
+    const Eigen::MatrixXd h = second_moments(it->second, folded.cols());
+    q.w = gptq_round(folded, scale, golden::max_weight_code(format.bits), h);
+    // Each row's scale refit to its codes (the group scales stay): the least output error they allow.
+    for (Eigen::Index r = 0; r < folded.rows(); ++r) {
+      Eigen::VectorXd unit(folded.cols());
+      for (Eigen::Index c = 0; c < folded.cols(); ++c)
+        unit[c] = static_cast<double>(q.w(r, c)) * (q.group > 0 ? q.group_scale(r, c / q.group) : 1);
+      const auto row = static_cast<size_t>(r);
+      q.scale[row] = refit_row_scale(folded.row(r).transpose().cast<double>(), unit, h, q.scale[row]);
+    }
     return q;
   };
   auto requants = [](const QuantizedMatrix& q, double s_in, double s_out, const std::string& what) -> Result<QLinear> {

@@ -93,6 +93,12 @@ Status validate_weight_format(const golden::WeightFormat& f);
 // inputs, symmetric positive semi-definite; dampened here).
 golden::MatI8 gptq_round(const golden::MatF& w, const Eigen::MatrixXd& scale, int64_t max_code, const Eigen::MatrixXd& h);
 
+// The least-squares scale of one row given its codes (numerics §2, after GPTQ): with q~ the codes times their group
+// scales (`unit`: the element's scale divided by the row's) and `w` the row, s = q~'Hw / q~'Hq~, the scale of least
+// output error ||X (w - s q~)||^2 over the inputs of second moments `h`; `fallback` where that is not positive and
+// finite (no signal, or codes against the row).
+double refit_row_scale(const Eigen::VectorXd& w, const Eigen::VectorXd& unit, const Eigen::MatrixXd& h, double fallback);
+
 // RoPE tables in Q1.14 (numerics §7): cos/sin of pos * rope.inv_freq(head_size)[j], [seq_len x head_size/2].
 void rope_tables(int64_t seq_len, int64_t head_size, const golden::RopeParams& rope, golden::MatI16& cos,
                  golden::MatI16& sin);
