@@ -54,17 +54,19 @@
 // (hw_core_sequencer's OVERLAP: the two hold different units); a scoreboard holds its reads of results not yet
 // written, and its results queue in the writeback behind the draining one's (docs/architecture.md, Overlap). A
 // SCORES starts only when every head's softmax row is free; a PV's reads wait for their probabilities. Field value 0
-// of n_inner, n_outer or n_out means pos + 1 (the attention row length). The instruction set (op codes, fields, flags) is hw_isa_pkg, generated from
-// generator/include/hardwire/gen/isa.def with every field as wide as the design's program needs; docs/architecture.md
-// has its table, generator/src/program.cpp writes the program and program.lst lists it.
+// of n_inner, n_outer or n_out means pos + 1 (the attention row length). The instruction set (op codes, fields,
+// flags) is hw_isa_pkg, generated from generator/include/hardwire/gen/isa.def with every field as wide as the
+// design's program needs; docs/architecture.md has its table, generator/src/program.cpp writes the program and
+// program.lst lists it.
 //
 // Host interface: in_valid/in_ready with (token, pos), accepted when idle; out_valid/out_ready streams VOCAB int32
 // logits, V_LANES per beat (out_lanes_o of them valid), then one beat holding the argmax token id (lowest index wins
 // ties) with out_last_o. Debug taps report every result written to the scratchpad (dbg_res_*: first index, lanes,
 // values), every beat of attention scores (dbg_aux_*) and of probabilities PV takes (dbg_prob_*: position, first
 // head, QHeads values), so a harness can name the first value that differs from the golden model (the packed words
-// of COPYKV and PACKQ are checked through the scores and attention outputs that read them). dbg_ev_o raises one bit per memory access and matrix-engine issue (the events of
-// generator/include/hardwire/gen/events.def), which the testbench counts and `hardwire sim` prices as energy.
+// of COPYKV and PACKQ are checked through the scores and attention outputs that read them). dbg_ev_o raises one bit
+// per memory access and matrix-engine issue (the events of generator/include/hardwire/gen/events.def), which the
+// testbench counts and `hardwire sim` prices as energy.
 module hw_core #(
   // matrix engine (hw_gemv)
   parameter int unsigned W_ROWS        = 8,     // weight banks read every cycle: the weight port is W_ROWS x C codes

@@ -10,11 +10,11 @@
 // Overlap (OVERLAP = 1): once the running instruction has issued all of its reads (reads_done_i) and while its results
 // drain, the next one may start if it uses none of its units (overlap_ok below: RESADD uses none; EMBED, SWIGLU,
 // SCORES and PV share the requantizer word; OUTPUT and the classifier never overlap, a SCORES is never overtaken and
-// a PV never starts early) and no other instruction is draining: the running one moves to the draining slot (old_*: the fields
-// its units still read, its pc), the next is decoded (overlap_o) and set up at once. Its reads then wait in the reader
-// for the draining instruction's results (hw_core's scoreboard), its results queue behind them in the writeback
-// (queue_empty_i: a new overlap waits until that queue is empty), and it completes only after the draining one
-// (old_done_i clears the slot).
+// a PV never starts early) and no other instruction is draining: the running one moves to the draining slot (old_*:
+// the fields its units still read, its pc), the next is decoded (overlap_o) and set up at once. Its reads then wait
+// in the reader for the draining instruction's results (hw_core's scoreboard), its results queue behind them in the
+// writeback (queue_empty_i: a new overlap waits until that queue is empty), and it completes only after the draining
+// one (old_done_i clears the slot).
 // Timing: the next instruction is fetched while this one executes (the ROM is read at pc + 1 in EXEC's first cycle
 // and holds the word) and decoded in the cycle of op_done_i (decode_o; the units see the new fields from the next
 // cycle, when every result of this one is written), so after the step's first instruction each costs 1 cycle of

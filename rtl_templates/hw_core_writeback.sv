@@ -21,10 +21,11 @@
 // the queue holds any, and leave it, one per cycle, when the draining one writes no scratchpad word that cycle and the
 // beat's lanes are not among the draining one's unwritten results. Packed words never queue: the KV cache and the q
 // buffer each have one writer at a time (the sequencer never lets two COPYKVs or two PACKQs be in flight), so the
-// draining one's and the running one's go to their memories as they come, beside the scratchpad's write. At the decode that moves the running instruction to the draining slot
-// (overlap_i) its count moves with it. The running one is done when all its results are produced and the queue is
-// empty; old_done_o when the draining one's are written. old_written_o (its results written so far) is the
-// scoreboard's frontier; queue_count_o lets hw_core hold the reader and the units so that the queue never overflows.
+// draining one's and the running one's go to their memories as they come, beside the scratchpad's write. At the
+// decode that moves the running instruction to the draining slot (overlap_i) its count moves with it. The running
+// one is done when all its results are produced and the queue is empty; old_done_o when the draining one's are
+// written. old_written_o (its results written so far) is the scoreboard's frontier; queue_count_o lets hw_core hold
+// the reader and the units so that the queue never overflows.
 module hw_core_writeback #(
   parameter int unsigned XN_W   = 8,
   parameter int unsigned ROPE_W = 16,
