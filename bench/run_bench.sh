@@ -18,7 +18,7 @@
 #   sweep_stories260K/  hardwire sweep over 4 arrays x 2 weight ports (report.md, sweep.csv/json, plots/*.svg|png)
 #   sim_<model>_<R>x<C>_wp<port>[_kv<port>].json    hardwire sim: cycles per token by phase, next to the compute,
 #                                        weight-delivery, KV-delivery and latency bounds (bit-exact run); _kv: --kv-port
-#   fidelity_stories260K_ablate.json, fidelity_stories260K_w<bits>[_g<group>].json  hardwire fidelity on the real
+#   fidelity_stories260K_ablate.json, fidelity_stories260K_w<bits>[_g<group>][_ft<steps>].json  hardwire fidelity on the real
 #                                        checkpoint (../shared/models/; skipped when absent): 64 sampled prompts x 200
 #                                        steps, --ablate, and each weight format
 #   formats_stories260K_16x16_w<bits>[_g<group>].json  synth of stories260K on 16x16 at each weight format (the
@@ -146,18 +146,20 @@ models=${HARDWIRE_MODELS:-../shared/models}
 if [ -f "$models/stories260K.bin" ]; then
   "$build/hardwire" fidelity --model "$models/stories260K.bin" --ablate --json "$out/fidelity_stories260K_ablate.json" |
     sed -n '/^variant/,/^$/p'
-  printf '%-6s %-6s %8s %15s %10s\n' bits group top-1 "mean div ± se" "mean cos"
-  for cfg in "8 0" "6 0" "6 32" "4 0" "4 32" "4 16" "4 8"; do
+  # bits, group, fine-tuning steps (numerics §2; each about 0.25 s on two cores)
+  printf '%-6s %-6s %-8s %8s %15s %10s\n' bits group finetune top-1 "mean div ± se" "mean cos"
+  for cfg in "8 0 0" "6 0 0" "6 32 0" "4 0 0" "4 32 0" "4 16 0" "4 8 0" "8 0 1000" "6 0 1000" "4 16 1000" "4 8 1000"; do
     set -- $cfg
     name="fidelity_stories260K_w$1"
-    [ "$2" = 0 ] || name="fidelity_stories260K_w$1_g$2"
+    [ "$2" = 0 ] || name="${name}_g$2"
+    [ "$3" = 0 ] || name="${name}_ft$3"
     "$build/hardwire" fidelity --model "$models/stories260K.bin" --weight-bits "$1" --weight-group "$2" \
-      --json "$out/$name.json" > /dev/null
-    python3 - "$out/$name.json" "$1" "$2" <<'PY'
+      --finetune "$3" --json "$out/$name.json" > /dev/null
+    python3 - "$out/$name.json" "$1" "$2" "$3" <<'PY'
 import json, sys
 v = json.load(open(sys.argv[1]))["variants"][0]
-print(f"{sys.argv[2]:<6} {sys.argv[3]:<6} {100 * v['top1']:>7.2f}% {v['mean_first_divergence']:>8.1f} ± {v['first_divergence_stderr']:<4.1f} "
-      f"{v['mean_cosine']:>10.6f}")
+print(f"{sys.argv[2]:<6} {sys.argv[3]:<6} {sys.argv[4]:<8} {100 * v['top1']:>7.2f}% {v['mean_first_divergence']:>8.1f} ± "
+      f"{v['first_divergence_stderr']:<4.1f} {v['mean_cosine']:>10.6f}")
 PY
   done
 else

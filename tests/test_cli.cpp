@@ -184,6 +184,12 @@ TEST(Cli, UserErrors) {
   EXPECT_FALSE(std::filesystem::exists(tmp.file("w")));
   expect_user_error(run(tmp, "sim --model tiny --array 4x8 --weight-bits 5 --out " + tmp.file("w")),
                     "--weight-bits 5 is not supported; use 4, 6 or 8");
+  expect_user_error(run(tmp, "generate --model tiny --array 4x8 --finetune -2 --out " + tmp.file("w")),
+                    "--finetune -2 is out of range: give the number of fine-tuning steps, 0 (none) to 1000000 "
+                    "(numerics §2: about 1,000 suffice for stories260K)");
+  expect_user_error(run(tmp, "generate --model tiny --array 4x8 --shape-only --finetune 5 --out " + tmp.file("w")),
+                    "--finetune trains the weights' codes but --shape-only writes no weights; drop one of them");
+  EXPECT_FALSE(std::filesystem::exists(tmp.file("w")));
   expect_user_error(run(tmp, "synth --model tiny --array 4x8 --weight-group 4"),
                     "--weight-group 4 is out of range; give 0 (one scale per row) or 8 to 1048576 inputs per group "
                     "scale");
@@ -245,6 +251,25 @@ TEST(Cli, FidelityAblateListsEveryVariant) {
   EXPECT_EQ(names, expect);
 }
 
+TEST(Cli, FidelityFineTuned) {
+  TmpDir tmp;
+  const std::string args = "fidelity --model tiny --weight-bits 4 --weight-group 16 --finetune 6 --samples 2 "
+                           "--prompt-tokens 3 --steps 4 --ablate";
+  CliRun r = run_in(tmp, args + " --json a.json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("fine-tuned 6 steps on 48 sequences of 64 tokens the float model wrote"), std::string::npos)
+      << r.out;
+  const auto j = nlohmann::json::parse(read_bytes(tmp.file("a.json")));
+  EXPECT_EQ(j["finetune"]["steps"], 6);
+  EXPECT_LT(j["finetune"]["loss_after"].get<double>(), j["finetune"]["loss_before"].get<double>());
+  EXPECT_GT(j["finetune"]["changed_codes"].get<int64_t>(), 0);
+  EXPECT_EQ(j["variants"].back()["name"], "no finetune");
+  // Deterministic on any number of threads: the fine-tune's gradients are summed in a fixed order.
+  CliRun r2 = run_in(tmp, args + " --threads 1 --json b.json");
+  ASSERT_EQ(r2.exit_code, 0) << r2.err;
+  EXPECT_EQ(read_bytes(tmp.file("a.json")), read_bytes(tmp.file("b.json")));
+}
+
 TEST(Cli, FidelityPromptFile) {
   TmpDir tmp;
   write_tiny_tokenizer(tmp);
@@ -285,6 +310,9 @@ TEST(Cli, FidelityUserErrors) {
   expect_user_error(run_in(tmp, "fidelity --rounding up"),
                     "--rounding 'up' is not a rounding; use nearest or gptq (error-compensating)");
   expect_user_error(run_in(tmp, "fidelity --weight-bits 3"), "--weight-bits 3 is not supported; use 4, 6 or 8");
+  expect_user_error(run_in(tmp, "fidelity --finetune 1000001"),
+                    "--finetune 1000001 is out of range: give the number of fine-tuning steps, 0 (none) to 1000000 "
+                    "(numerics §2: about 1,000 suffice for stories260K)");
   expect_user_error(run_in(tmp, "fidelity --weight-group 2"),
                     "--weight-group 2 is out of range; give 0 (one scale per row) or 8 to 1048576 inputs per group scale");
   EXPECT_FALSE(std::filesystem::exists(tmp.file("f.json")));

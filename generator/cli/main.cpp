@@ -222,8 +222,19 @@ Result<Prompt> read_prompt(const std::string& tokenizer_path, const std::string&
   return p;
 }
 
+// The fine-tune's steps (--finetune), checked.
+Status check_finetune(int64_t steps) {
+  if (steps < 0 || steps > gen::kMaxDistillSteps)
+    return Error{fmt::format("--finetune {} is out of range: give the number of fine-tuning steps, 0 (none) to {} "
+                             "(numerics §2: about 1,000 suffice for stories260K)", steps, gen::kMaxDistillSteps)};
+  return {};
+}
+
+int machine_threads() { return static_cast<int>(std::max(1u, std::thread::hardware_concurrency())); }
+
 Result<Prepared> prepare(const std::string& model, const std::string& widths_arg, bool writes_design,
-                         const golden::WeightFormat& weights = {}) {
+                         const golden::WeightFormat& weights = {}, int64_t finetune = 0) {
+  HW_TRY(check_finetune(finetune));
   auto src = gen::resolve_model(model, g_seq_len);
   if (!src) return src.error();
   auto widths = effective_widths(*src, widths_arg);
@@ -234,6 +245,8 @@ Result<Prepared> prepare(const std::string& model, const std::string& widths_arg
   gen::QuantConfig qc;
   qc.widths = *widths;
   qc.weights = weights;
+  qc.finetune.steps = finetune;
+  qc.finetune.threads = machine_threads();
   auto qm = gen::quantize(*fm, qc);
   if (!qm) return qm.error();
   return Prepared{std::move(*src), *widths, std::move(*fm), std::move(*qm)};
@@ -248,12 +261,14 @@ struct HwArgs {
   int64_t kv_port = 0;      // 0: the whole KV row
   int weight_bits = 8;      // the weight format (numerics §2)
   int64_t weight_group = 0;
+  int64_t finetune = 0;     // fine-tuning steps (numerics §2); generate and sim
   bool shape_only = false;  // generate: no weight-dependent images (synth's designs are always so)
   golden::WeightFormat weights() const { return {weight_bits, weight_group}; }
-  // The weight format's options as a command line gives them (none at the default int8 per row).
+  // The weight format's options as a command line gives them (none at the default int8 per row), and the fine-tune's.
   std::string format_options() const {
     return (weight_bits != 8 ? " --weight-bits " + std::to_string(weight_bits) : std::string()) +
-           (weight_group != 0 ? " --weight-group " + std::to_string(weight_group) : std::string());
+           (weight_group != 0 ? " --weight-group " + std::to_string(weight_group) : std::string()) +
+           (finetune != 0 ? " --finetune " + std::to_string(finetune) : std::string());
   }
 };
 
@@ -453,6 +468,7 @@ struct FidelityArgs {
   int weight_bits = 8;
   int64_t weight_group = 0;
   int64_t samples = 64, prompt_tokens = 24, steps = 200;
+  int64_t finetune = 0;  // fine-tuning steps of the chip's codes (numerics §2)
   uint64_t seed = 1;
   int threads = 0;  // 0: the machine's cores
   bool ablate = false, per_prompt = false;
@@ -508,6 +524,7 @@ int cmd_fidelity(const FidelityArgs& a) {
   HW_ASSIGN_OR_FAIL(const golden::Widths widths, effective_widths(src, a.widths));
   HW_ASSIGN_OR_FAIL(const gen::QuantConfig qc,
                     quant_config(widths, a.calibration, a.rounding, a.weight_bits, a.weight_group));
+  HW_OK_OR_FAIL(check_finetune(a.finetune));
   if (a.threads < 0) return fail(fmt::format("--threads {} is negative: give 1 or more (0: the machine's cores)", a.threads));
   if (a.steps < 1) return fail("--steps must be at least 1");
   if (a.prompts.empty() && a.samples < 1) return fail(fmt::format("--samples {} gives no prompts: give 1 or more", a.samples));
@@ -551,6 +568,11 @@ int cmd_fidelity(const FidelityArgs& a) {
   std::vector<Config> configs{{"chip", fmt::format("{}, widths {}, calibration {}, rounding {}", format,
                                                    gen::widths_to_string(widths), gen::to_string(qc.clip),
                                                    gen::to_string(qc.rounding)), qc}};
+  gen::DistillReport ft_rep;
+  configs[0].qc.finetune.steps = a.finetune;
+  configs[0].qc.finetune.threads = threads;
+  configs[0].qc.finetune_report = &ft_rep;
+  if (a.finetune > 0) configs[0].what += fmt::format(", fine-tuned {} steps", a.finetune);
   if (a.ablate) {
     const auto& sites = golden::kWidthSites;
     for (const auto& [name, member] : sites) {
@@ -571,6 +593,7 @@ int cmd_fidelity(const FidelityArgs& a) {
     c = qc;
     c.rounding = qc.rounding == gen::Rounding::kGptq ? gen::Rounding::kNearest : gen::Rounding::kGptq;
     configs.push_back({fmt::format("round {}", gen::to_string(c.rounding)), fmt::format("weights rounded {}", gen::to_string(c.rounding)), c});
+    if (a.finetune > 0) configs.push_back({"no finetune", "the codes as rounded, not fine-tuned", qc});
   }
   std::vector<golden::QModel> qms(configs.size());
   golden::FloatModel weights_only;
@@ -626,6 +649,11 @@ int cmd_fidelity(const FidelityArgs& a) {
   fmt::print("\n(first divergence: the first of the {} steps whose greedy token differs from the float model's; a prompt "
              "that never diverges counts as {}; \"never\" counts them. top-1, cosine and KL are teacher-forced.)\n",
              a.steps, a.steps);
+  if (a.finetune > 0)
+    fmt::print("fine-tuned {} steps on {} sequences of {} tokens the float model wrote (seed {:#x}): KL over them "
+               "{:.5f} -> {:.5f}; {} of {} codes changed\n", ft_rep.steps, ft_rep.sequences, ft_rep.tokens_per_sequence,
+               configs[0].qc.finetune.seed, ft_rep.first_loss, ft_rep.last_loss, with_commas(ft_rep.changed_codes),
+               with_commas(ft_rep.total_codes));
   fmt::print("quantized in {:.2f} s, evaluated in {:.2f} s\n", std::chrono::duration<double>(t1 - t0).count(),
              std::chrono::duration<double>(t2 - t1).count());
 
@@ -657,6 +685,13 @@ int cmd_fidelity(const FidelityArgs& a) {
                         {"weight_group", qc.weights.group},
                         {"calibration", gen::to_string(qc.clip)},
                         {"rounding", gen::to_string(qc.rounding)},
+                        {"finetune", {{"steps", a.finetune},
+                                      {"sequences", ft_rep.sequences},
+                                      {"tokens_per_sequence", ft_rep.tokens_per_sequence},
+                                      {"loss_before", ft_rep.first_loss},
+                                      {"loss_after", ft_rep.last_loss},
+                                      {"changed_codes", ft_rep.changed_codes},
+                                      {"total_codes", ft_rep.total_codes}}},
                         {"steps", a.steps},
                         {"prompt_source", a.prompts.empty() ? "sampled" : "file"},
                         {"seed", a.prompts.empty() ? nlohmann::json(a.seed) : nlohmann::json(nullptr)},
@@ -675,6 +710,8 @@ int cmd_generate(const std::string& model, const std::string& widths_arg, const 
   const auto t0 = clock::now();
   if (out_dir.empty()) return fail("--out is required: the directory to write the design into");
   HW_ASSIGN_OR_FAIL(auto opt, design_options(model, widths_arg, hw, out_dir));
+  if (hw.shape_only && hw.finetune != 0)
+    return fail("--finetune trains the weights' codes but --shape-only writes no weights; drop one of them");
   std::string name;
   gen::GenerateSummary sum;
   if (hw.shape_only) {
@@ -682,7 +719,7 @@ int cmd_generate(const std::string& model, const std::string& widths_arg, const 
     HW_ASSIGN_OR_FAIL(sum, gen::generate_shape_design(sp.src, sp.plan, opt));
     name = sp.src.name;
   } else {
-    HW_ASSIGN_OR_FAIL(auto p, prepare(model, widths_arg, true, opt.weights));
+    HW_ASSIGN_OR_FAIL(auto p, prepare(model, widths_arg, true, opt.weights, hw.finetune));
     HW_ASSIGN_OR_FAIL(sum, gen::generate_design(p.src, p.qm, opt));
     name = p.src.name;
   }
@@ -1083,7 +1120,8 @@ int cmd_sim(const SimArgs& a) {
     dir = "out/sim-" + name + "-" + a.hw.array + (a.hw.weight_port ? "-wp" + std::to_string(a.hw.weight_port) : "") +
           (a.hw.kv_port ? "-kv" + std::to_string(a.hw.kv_port) : "") +
           (a.hw.weight_bits != 8 ? "-w" + std::to_string(a.hw.weight_bits) : "") +
-          (a.hw.weight_group ? "-g" + std::to_string(a.hw.weight_group) : "");
+          (a.hw.weight_group ? "-g" + std::to_string(a.hw.weight_group) : "") +
+          (a.hw.finetune ? "-ft" + std::to_string(a.hw.finetune) : "");
   }
   HW_ASSIGN_OR_FAIL(auto opt, design_options(a.model, a.widths, a.hw, dir));
   opt.reuse_unchanged = true;
@@ -1097,7 +1135,7 @@ int cmd_sim(const SimArgs& a) {
   const uint64_t seed = seed_given ? *seed_v : (*seed_v & 0xffffffffffffull);  // fresh seeds: 48 bits, short to type
 
   const auto t0 = clock::now();
-  HW_ASSIGN_OR_FAIL(auto p, prepare(a.model, a.widths, true, opt.weights));
+  HW_ASSIGN_OR_FAIL(auto p, prepare(a.model, a.widths, true, opt.weights, a.hw.finetune));
   HW_ASSIGN_OR_FAIL(auto plan, gen::plan_chip(p.qm, {opt.array, opt.sram_bank_depth, opt.weight_port, opt.kv_port,
                                                      opt.weights}));
   HW_ASSIGN_OR_FAIL(auto sum, gen::generate_design(p.src, p.qm, plan, opt));
@@ -1294,6 +1332,8 @@ int run_cli(int argc, char** argv) {
       "bytes of weights read per cycle: a multiple of C from C to R x C (default R x C: every multiplier busy)";
   const std::string bits_help = "weight code width: 4, 6 or 8 (numerics §2); every matrix, the classifier included";
   const std::string group_help = "inputs per 8-bit group scale (a multiple of the weight port's rows); 0: one scale per row";
+  const std::string finetune_help = "fine-tune the codes by distillation from the float model for this many steps "
+                                    "(numerics §2; about 0.2 s each on stories260K); 0: rounding alone";
   const std::string kv_port_help =
       "bytes of the KV cache read per cycle: whole KV heads (2 x head_size bytes each) dividing the KV row "
       "(default 2 x kv_dim: every KV head at once)";
@@ -1333,6 +1373,8 @@ int run_cli(int argc, char** argv) {
   fid->add_option("--threads,-j", fa.threads, "prompts evaluated at once (default: the machine's cores)");
   fid->add_flag("--ablate", fa.ablate, "also each width site toggled 8/16, all 16, all 8, the other calibration and "
                                        "rounding, and int8 weights with float activations");
+  fid->add_option("--finetune", fa.finetune, "fine-tune the chip's codes by distillation for this many steps "
+                                             "(numerics §2); --ablate adds the codes as rounded")->capture_default_str();
   fid->add_flag("--per-prompt", fa.per_prompt, "print the per-prompt table also with --ablate");
   fid->add_option("--json", fa.json, "also write every figure, per prompt and overall, as JSON to this file");
 
@@ -1346,6 +1388,7 @@ int run_cli(int argc, char** argv) {
   generate->add_option("--kv-port", hw.kv_port, kv_port_help);
   generate->add_option("--weight-bits", hw.weight_bits, bits_help)->capture_default_str();
   generate->add_option("--weight-group", hw.weight_group, group_help)->capture_default_str();
+  generate->add_option("--finetune", hw.finetune, finetune_help)->capture_default_str();
   generate->add_option("--sram-bank-depth", hw.bank_depth, bank_help)->capture_default_str();
   generate->add_option("--out,-o", out, "output directory (replaced if it is a previous hardwire output)")->required();
   generate->add_flag("--shape-only", hw.shape_only,
@@ -1453,6 +1496,7 @@ int run_cli(int argc, char** argv) {
   sim->add_option("--kv-port", sa.hw.kv_port, kv_port_help);
   sim->add_option("--weight-bits", sa.hw.weight_bits, bits_help)->capture_default_str();
   sim->add_option("--weight-group", sa.hw.weight_group, group_help)->capture_default_str();
+  sim->add_option("--finetune", sa.hw.finetune, finetune_help)->capture_default_str();
   sim->add_option("--sram-bank-depth", sa.hw.bank_depth, bank_help)->capture_default_str();
   sim->add_option("--tokenizer,-t", sa.tokenizer, "llama2.c tokenizer.bin (prints tokens as text, encodes --prompt)");
   sim->add_option("--prompt,-p", sa.prompt, "prompt text (needs --tokenizer); default: start from BOS");

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <map>
 
+#include "hardwire/gen/distill.hpp"
 #include "hardwire/gen/model_source.hpp"
 #include "hardwire/golden/compare.hpp"
 #include "hardwire/golden/decoder.hpp"
@@ -385,8 +386,10 @@ Result<QModel> quantize(const FloatModel& fm, const CalibrationData& cal, const 
 
   // Quantizes W * diag(gamma) (gamma may be empty: none) with inputs recorded at `input_site`, and derives one
   // Requant per row for acc * s_w[row] * s_in -> s_out.
+  std::map<std::string, QuantizedMatrix> tuned;  // the fine-tune's codes, by matrix name (when it runs)
   auto quantize_matrix = [&](const MatF& w, const golden::VecF* gamma, const std::string& input_site,
-                             const golden::WeightFormat& format) {
+                             const golden::WeightFormat& format, const std::string& name = {}) {
+    if (auto it = tuned.find(name); it != tuned.end()) return it->second;
     const MatF folded = gamma ? MatF(w * gamma->asDiagonal()) : w;
     if (cfg.rounding == Rounding::kNearest) return quantize_nearest(folded, format);
     QuantizedMatrix q = format_scales(folded, format);
@@ -435,6 +438,51 @@ Result<QModel> quantize(const FloatModel& fm, const CalibrationData& cal, const 
     weights_only->rms_eps = fm.rms_eps;
     weights_only->rope = fm.rope;
     weights_only->bos = fm.bos;
+  }
+
+  // 1b. Fine-tuning (numerics §2): the rounded matrices' codes trained end to end against the float model.
+  if (cfg.finetune.steps > 0) {
+    Student st = student_of(fm);
+    st.embedding = dequantized(quantize_rows(fm.token_embedding));
+    auto init = [&](FakeQuantMatrix& m, const MatF& w, const golden::VecF* gamma, const std::string& input,
+                    const std::string& name) {
+      QuantizedMatrix qm = quantize_matrix(w, gamma, input, cfg.weights);
+      m.row_scale = Eigen::Map<const Eigen::VectorXd>(qm.scale.data(), static_cast<Eigen::Index>(qm.scale.size()))
+                        .cast<float>();
+      m.group = qm.group;
+      m.unit = qm.group > 0 ? golden::MatF(qm.group_scale.cast<float>()) : golden::MatF::Ones(qm.w.rows(), 1);
+      m.latent = gamma ? MatF(w * gamma->asDiagonal()) : w;  // the float weights: the forward starts at nearest
+      m.max_code = golden::max_weight_code(cfg.weights.bits);
+      tuned.emplace(name, std::move(qm));
+    };
+    for (int64_t l = 0; l < s.n_layers; ++l) {
+      const golden::FloatLayer& F = fm.layers[static_cast<size_t>(l)];
+      StudentLayer& L = st.layers[static_cast<size_t>(l)];
+      const std::string an = golden::layer_site(l, "attn.norm"), ao = golden::layer_site(l, "attn.out");
+      const std::string fn = golden::layer_site(l, "ffn.norm"), fh = golden::layer_site(l, "ffn.h");
+      init(L.wq, F.wq, &F.rms_att, an, golden::layer_site(l, "wq"));
+      init(L.wk, F.wk, &F.rms_att, an, golden::layer_site(l, "wk"));
+      init(L.wv, F.wv, &F.rms_att, an, golden::layer_site(l, "wv"));
+      init(L.wo, F.wo, nullptr, ao, golden::layer_site(l, "wo"));
+      init(L.w1, F.w1, &F.rms_ffn, fn, golden::layer_site(l, "w1"));
+      init(L.w3, F.w3, &F.rms_ffn, fn, golden::layer_site(l, "w3"));
+      init(L.w2, F.w2, nullptr, fh, golden::layer_site(l, "w2"));
+    }
+    init(st.cls, fm.classifier(), &fm.rms_final, "final.norm", "classifier");
+    auto rep = distill(fm, st, cfg.finetune);
+    if (!rep) return Error{"fine-tuning: " + rep.message()};
+    std::vector<std::string> names;
+    for (int64_t l = 0; l < s.n_layers; ++l)
+      for (const char* n2 : {"wq", "wk", "wv", "wo", "w1", "w3", "w2"}) names.push_back(golden::layer_site(l, n2));
+    names.push_back("classifier");
+    const std::vector<FakeQuantMatrix*> mats = st.matrices();
+    for (size_t i = 0; i < names.size(); ++i) {
+      QuantizedMatrix& qm = tuned[names[i]];
+      qm.w = mats[i]->codes();
+      if (qm.group > 0) qm.group_scale = mats[i]->group_scales();
+      for (size_t r = 0; r < qm.scale.size(); ++r) qm.scale[r] = mats[i]->row_scale[static_cast<Eigen::Index>(r)];
+    }
+    if (cfg.finetune_report) *cfg.finetune_report = *rep;
   }
 
   // 2. Scales. The residual stream has one scale for the whole model so residual adds need no rescaling; it
@@ -497,7 +545,7 @@ Result<QModel> quantize(const FloatModel& fm, const CalibrationData& cal, const 
     const double s_att = sc("attn.out", W.att, {"attn.out"});
     auto lin = [&](const MatF& w, const golden::VecF* g, const char* input, double si, double so, const char* nm,
                    MatF& deq) -> Result<QLinear> {
-      const QuantizedMatrix m = quantize_matrix(w, g, site(l, input), cfg.weights);
+      const QuantizedMatrix m = quantize_matrix(w, g, site(l, input), cfg.weights, site(l, nm));
       if (weights_only) deq = dequantized(m);
       return requants(m, si, so, site(l, nm));
     };
@@ -570,7 +618,7 @@ Result<QModel> quantize(const FloatModel& fm, const CalibrationData& cal, const 
   {
     // The classifier is a matrix of the weight memory like the blocks', in their format (numerics §2): the chip's
     // multipliers are as narrow as its codes.
-    const QuantizedMatrix m = quantize_matrix(fm.classifier(), &fm.rms_final, "final.norm", cfg.weights);
+    const QuantizedMatrix m = quantize_matrix(fm.classifier(), &fm.rms_final, "final.norm", cfg.weights, "classifier");
     if (weights_only) weights_only->wcls = dequantized(m);
     auto cls = requants(m, q.scales["final.norm"], s_logit, "classifier");
     if (!cls) return cls.error();

@@ -5,8 +5,9 @@
 // weighted by the calibration inputs' second moments). Activations: per-tensor scales from a calibration over float
 // decodes of the model (a greedy decode from BOS and sequences sampled at temperature 1), clipped where the
 // quantization error (rounding plus clipping, mean squared) is least, or at max |x|. Every scale becomes integer
-// parameters (Requant multiplier/shift, NormParams, SiLU table, RoPE tables). docs/numerics.md §2 and §13 give the
-// derivations to the bit.
+// parameters (Requant multiplier/shift, NormParams, SiLU table, RoPE tables). Optionally the rounded codes and
+// scales are then fine-tuned by distillation from the float model (distill.hpp). docs/numerics.md §2 and §13 give
+// the derivations to the bit.
 #pragma once
 
 #include <cstdint>
@@ -15,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "hardwire/gen/distill.hpp"
 #include "hardwire/golden/float_model.hpp"
 #include "hardwire/golden/qmodel.hpp"
 #include "hardwire/status.hpp"
@@ -45,6 +47,8 @@ struct QuantConfig {
   int64_t calib_sequences = 8;     // the greedy decode from BOS, then sequences sampled at temperature 1
   int64_t calib_macs = int64_t{1} << 32;  // budget of float multiply-accumulates over all sequences
   uint64_t calib_seed = 0x5EED;    // seed of the sampled calibration sequences
+  DistillConfig finetune;          // steps 0 (the default): no fine-tuning (numerics §2)
+  DistillReport* finetune_report = nullptr;  // receives what the fine-tune did, when given
 };
 
 // What calibration recorded on the float model: per activation site its max |x| and a fixed-size uniform sample of

@@ -1,0 +1,100 @@
+// hardwire/gen/distill.hpp — quantization-aware fine-tuning by distillation (numerics §2, "Fine-tuning").
+//
+// Post-training rounding chooses each matrix's codes from that matrix alone. Distillation chooses them for the
+// whole model: a student decoder whose weights are fake-quantized (latent float weights, each rounded to its code at
+// its element scale on the way forward, the rounding passed through unchanged on the way back: the straight-through
+// estimator; the scales learned as in LSQ) is trained with Adam to match the float model's next-token distributions,
+// KL(p_float || p_student) at every position, on sequences the float model itself writes (sampled at temperature 1,
+// every other one continued greedily after its prompt, as fidelity evaluates). The student has the chip's
+// structure: rmsnorm gains folded into the matrices that follow, the embedding the chip's int8 table, activations in
+// float (the weights' loss; numerics §13 quantizes the activations afterwards). The result is codes and scales in the
+// same weight format: no hardware change. Deterministic, and independent of the thread count (each sequence's
+// gradient has its own slot, summed in a fixed order).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "hardwire/golden/float_model.hpp"
+#include "hardwire/golden/qmodel.hpp"
+#include "hardwire/status.hpp"
+
+namespace hardwire::gen {
+
+// A fake-quantized matrix in a weight format of numerics §2: forward weight = clamp(round(latent / e), -max_code,
+// max_code) * e with the element scale e = row_scale[r] * gs[r, c / group], gs = clamp(round(unit), 1, 255) the
+// group's integer scale (1 without groups). The latent weights, the rows' scales and the group scales (as floats,
+// rounded on the way forward) are trained. max_code == 0 means no quantization (forward weight = latent): the float
+// teacher, and gradient checks.
+struct FakeQuantMatrix {
+  golden::MatF latent;        // [out x in]
+  Eigen::VectorXf row_scale;  // [out]
+  golden::MatF unit;          // [out x groups]; [out x 1] of 1 without groups
+  int64_t group = 0;          // inputs per group scale; 0: none
+  int64_t max_code = 0;
+
+  float element_scale(Eigen::Index r, Eigen::Index c) const;
+  golden::MatF forward() const;
+  // The codes of the forward weights and the integer group scales (require max_code > 0).
+  golden::MatI8 codes() const;
+  golden::MatU8 group_scales() const;
+};
+
+// The decoder being trained: gains folded (every rmsnorm normalizes only), a fixed embedding table.
+struct StudentLayer {
+  FakeQuantMatrix wq, wk, wv, wo, w1, w3, w2;
+};
+struct Student {
+  golden::Shape shape;
+  float rms_eps = golden::kRmsEps;
+  golden::RopeParams rope;
+  golden::MatF embedding;  // [vocab x dim], not trained
+  std::vector<StudentLayer> layers;
+  FakeQuantMatrix cls;     // [vocab x dim]
+
+  // Every trained matrix, in a fixed order: per layer wq wk wv wo w1 w3 w2, then cls.
+  std::vector<FakeQuantMatrix*> matrices();
+  std::vector<const FakeQuantMatrix*> matrices() const;
+};
+
+// `model` with its gains folded and nothing quantized (max_code 0): the teacher in student form.
+Student student_of(const golden::FloatModel& model);
+
+// The distillation loss of one sequence: mean over its positions t of KL(target_t || softmax(student logits_t)),
+// targets given as probabilities [tokens x vocab]. When `grad` is given it receives d loss / d forward weight of
+// every matrix (same order and shapes as matrices()), added to what it holds; distill() turns that into the latent
+// weights' gradient (straight through the rounding; zero where a clamped latent would move further out) and the
+// scales' (LSQ).
+double distill_loss(const Student& student, const std::vector<int64_t>& tokens, const golden::MatF& target,
+                    std::vector<golden::MatF>* grad = nullptr);
+
+// The float model's logits over a sequence, all positions at once [tokens x vocab] (the batched decoder the
+// fine-tune uses; equal to FloatDecoder step by step up to float rounding).
+golden::MatF sequence_logits(const Student& model, const std::vector<int64_t>& tokens);
+
+inline constexpr int64_t kMaxDistillSteps = 1000000;
+
+struct DistillConfig {
+  int64_t steps = 0;         // Adam steps; 0: no fine-tuning
+  int64_t batch = 8;         // sequences per step
+  int64_t pool = 128;        // distinct training sequences (reused cyclically)
+  int64_t tokens = 224;      // per sequence, at most seq_len
+  int64_t prompt = 24;       // sampled tokens before a greedy continuation (odd-numbered sequences)
+  double lr = 0.02;          // Adam step of a latent weight in units of its element scale; cosine decay to 0
+  double scale_lr = 0.002;   // the rows' and groups' scales: Adam step relative to the scale itself (same decay)
+  uint64_t seed = 0xD157;    // the training sequences' stream (independent of calibration and evaluation)
+  int threads = 1;
+};
+
+struct DistillReport {
+  double first_loss = 0, last_loss = 0;  // mean KL over every training sequence, before and after
+  int64_t steps = 0, sequences = 0, tokens_per_sequence = 0;
+  int64_t changed_codes = 0, total_codes = 0;
+};
+
+// Trains `student`'s latent weights against `teacher` (numerics §2). Errors name the problem when the shapes do
+// not match or the configuration is out of range.
+Result<DistillReport> distill(const golden::FloatModel& teacher, Student& student, const DistillConfig& config);
+
+}  // namespace hardwire::gen
