@@ -25,15 +25,6 @@ std::vector<int64_t> random_tokens(uint64_t& rng, int64_t n, int64_t vocab) {
   return t;
 }
 
-MatF softmax_rows(const MatF& z) {
-  MatF p(z.rows(), z.cols());
-  for (Eigen::Index t = 0; t < z.rows(); ++t) {
-    p.row(t) = (z.row(t).array() - z.row(t).maxCoeff()).exp();
-    p.row(t) /= p.row(t).sum();
-  }
-  return p;
-}
-
 }  // namespace
 
 TEST(Distill, BatchedDecoderEqualsTheReference) {
@@ -59,7 +50,7 @@ TEST(Distill, GradientEqualsFiniteDifferences) {
   uint64_t rng = seed;
   const std::vector<int64_t> toks = random_tokens(rng, 12, kShape.vocab);
   // Targets from another model: a loss well away from zero, every gradient non-trivial.
-  const MatF target = softmax_rows(gen::sequence_logits(gen::student_of(other), toks));
+  const MatF target = gen::sequence_probs(gen::student_of(other), toks);
   std::vector<MatF> grad;
   for (const auto* m : st.matrices()) grad.push_back(MatF::Zero(m->latent.rows(), m->latent.cols()));
   const double loss = gen::distill_loss(st, toks, target, &grad);

@@ -300,6 +300,10 @@ MatF sequence_logits(const Student& st, const std::vector<int64_t>& tokens) {
   return tape.logits;
 }
 
+MatF sequence_probs(const Student& st, const std::vector<int64_t>& tokens) {
+  return softmax_rows(sequence_logits(st, tokens));
+}
+
 Result<DistillReport> distill(const golden::FloatModel& teacher, Student& st, const DistillConfig& cfg) {
   const golden::Shape& s = teacher.shape;
   if (!(st.shape == s)) return Error{"distill: the student's shape differs from the teacher's"};
@@ -331,7 +335,7 @@ Result<DistillReport> distill(const golden::FloatModel& teacher, Student& st, co
       const bool greedy = i % 2 == 1 && p + 1 >= cfg.prompt;
       tok = greedy ? golden::argmax_float(lg) : golden::sample_token(lg, 1.0, rng);
     }
-    targets[static_cast<size_t>(i)] = softmax_rows(sequence_logits(teach, toks));
+    targets[static_cast<size_t>(i)] = sequence_probs(teach, toks);
   });
 
   std::vector<FakeQuantMatrix*> mats = st.matrices();

@@ -72,6 +72,8 @@ double distill_loss(const Student& student, const std::vector<int64_t>& tokens, 
 // The float model's logits over a sequence, all positions at once [tokens x vocab] (the batched decoder the
 // fine-tune uses; equal to FloatDecoder step by step up to float rounding).
 golden::MatF sequence_logits(const Student& model, const std::vector<int64_t>& tokens);
+// Their softmax, row by row: the targets the fine-tune trains against.
+golden::MatF sequence_probs(const Student& model, const std::vector<int64_t>& tokens);
 
 inline constexpr int64_t kMaxDistillSteps = 1000000;
 
