@@ -1333,7 +1333,7 @@ int run_cli(int argc, char** argv) {
   const std::string bits_help = "weight code width: 4, 6 or 8 (numerics §2); every matrix, the classifier included";
   const std::string group_help = "inputs per 8-bit group scale (a multiple of the weight port's rows); 0: one scale per row";
   const std::string finetune_help = "fine-tune the codes by distillation from the float model for this many steps "
-                                    "(numerics §2; about 0.2 s each on stories260K); 0: rounding alone";
+                                    "(numerics §2; about 0.3 s each on stories260K, two cores); 0: rounding alone";
   const std::string kv_port_help =
       "bytes of the KV cache read per cycle: whole KV heads (2 x head_size bytes each) dividing the KV row "
       "(default 2 x kv_dim: every KV head at once)";
