@@ -230,6 +230,7 @@ Status check_finetune(int64_t steps) {
   return {};
 }
 
+// The machine's hardware threads (at least 1): the default of every --threads and --jobs.
 int machine_threads() { return static_cast<int>(std::max(1u, std::thread::hardware_concurrency())); }
 
 Result<Prepared> prepare(const std::string& model, const std::string& widths_arg, bool writes_design,
@@ -538,7 +539,7 @@ int cmd_fidelity(const FidelityArgs& a) {
     HW_ASSIGN_OR_FAIL(tok, gen::read_tokenizer(a.tokenizer, src.shape.vocab, src.bos));
   }
   HW_OK_OR_FAIL(check_fits(src, widths, false));
-  const int threads = a.threads > 0 ? a.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  const int threads = a.threads > 0 ? a.threads : machine_threads();
   HW_ASSIGN_OR_FAIL(const golden::FloatModel fm, gen::load_float_model(src));
 
   std::vector<std::vector<int64_t>> prompts;
@@ -856,7 +857,7 @@ int cmd_sweep(SweepArgs a) {
     return 0;
   }
   if (a.jobs < 0) return fail(fmt::format("--jobs {} is negative: give 1 or more (0: the machine's cores)", a.jobs));
-  const int jobs = a.jobs > 0 ? a.jobs : std::max(1u, std::thread::hardware_concurrency());
+  const int jobs = a.jobs > 0 ? a.jobs : machine_threads();
   if (!a.widths_list.empty()) {
     a.grid.widths.clear();
     std::string cur;
@@ -1011,7 +1012,7 @@ int cmd_report(const ReportArgs& a) {
                               std::to_string(a.hw.kv_port ? a.hw.kv_port : 2 * p.src.shape.kv_dim()) +
                               a.hw.format_options() + " --sram-bank-depth " + std::to_string(a.hw.bank_depth) +
                               (a.widths.empty() ? "" : " --widths " + gen::shell_word(a.widths));
-  std::string synth_opts = hw_opts + " --jobs " + std::to_string(a.jobs > 0 ? a.jobs : std::max(1u, std::thread::hardware_concurrency()));
+  std::string synth_opts = hw_opts + " --jobs " + std::to_string(a.jobs > 0 ? a.jobs : machine_threads());
   if (!a.liberty.empty()) synth_opts += " --liberty " + gen::shell_word(fs::absolute(a.liberty).string());
   if (!a.node.empty()) synth_opts += " --node " + gen::shell_word(a.node);
   if (!a.blocks.empty()) {
@@ -1417,7 +1418,7 @@ int run_cli(int argc, char** argv) {
                     "per-block synthesis results are kept and reused here (default: $HARDWIRE_CACHE_DIR, else "
                     "$XDG_CACHE_HOME/hardwire, else ~/.cache/hardwire)");
   synth->add_flag("--no-cache", no_cache, "synthesize every block, read and write no cache");
-  int synth_jobs = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  int synth_jobs = machine_threads();
   synth->add_option("--jobs,-j", synth_jobs, "blocks synthesized at once (default: this machine's cores)");
   std::vector<std::string> synth_only;
   synth->add_option("--blocks", synth_only,
