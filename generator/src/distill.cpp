@@ -332,8 +332,7 @@ Result<DistillReport> distill(const golden::FloatModel& teacher, Student& st, co
       toks.push_back(tok);
       if (p + 1 == T) break;
       const VecF lg = dec.step(tok, p);
-      const bool greedy = i % 2 == 1 && p + 1 >= cfg.prompt;
-      tok = greedy ? golden::argmax_float(lg) : golden::sample_token(lg, 1.0, rng);
+      tok = p + 1 >= cfg.prompt ? golden::argmax_float(lg) : golden::sample_token(lg, 1.0, rng);
     }
     targets[static_cast<size_t>(i)] = sequence_probs(teach, toks);
   });

@@ -4,8 +4,8 @@
 // whole model: a student decoder whose weights are fake-quantized (latent float weights, each rounded to its code at
 // its element scale on the way forward, the rounding passed through unchanged on the way back: the straight-through
 // estimator; the scales learned as in LSQ) is trained with Adam to match the float model's next-token distributions,
-// KL(p_float || p_student) at every position, on sequences the float model itself writes (sampled at temperature 1,
-// every other one continued greedily after its prompt, as fidelity evaluates). The student has the chip's
+// KL(p_float || p_student) at every position, on sequences the float model itself writes (a prompt sampled at
+// temperature 1, then its greedy continuation: as the chip decodes and fidelity evaluates). The student has the chip's
 // structure: rmsnorm gains folded into the matrices that follow, the embedding the chip's int8 table, activations in
 // float (the weights' loss; numerics §13 quantizes the activations afterwards). The result is codes and scales in the
 // same weight format: no hardware change. Deterministic, and independent of the thread count (each sequence's
@@ -82,7 +82,7 @@ struct DistillConfig {
   int64_t batch = 8;         // sequences per step
   int64_t pool = 128;        // distinct training sequences (reused cyclically)
   int64_t tokens = 224;      // per sequence, at most seq_len
-  int64_t prompt = 24;       // sampled tokens before a greedy continuation (odd-numbered sequences)
+  int64_t prompt = 24;       // tokens (BOS and those sampled at temperature 1) before the greedy continuation
   double lr = 0.02;          // Adam step of a latent weight in units of its element scale; cosine decay to 0
   double scale_lr = 0.002;   // the rows' and groups' scales: Adam step relative to the scale itself (same decay)
   uint64_t seed = 0xD157;    // the training sequences' stream (independent of calibration and evaluation)
