@@ -148,7 +148,7 @@ if [ -f "$models/stories260K.bin" ]; then
     sed -n '/^variant/,/^$/p'
   # bits, group, fine-tuning steps (numerics §2; each about 0.25 s on two cores)
   printf '%-6s %-6s %-8s %8s %15s %10s\n' bits group finetune top-1 "mean div ± se" "mean cos"
-  for cfg in "8 0 0" "6 0 0" "6 32 0" "4 0 0" "4 32 0" "4 16 0" "4 8 0" "4 16 1000" "4 8 1000"; do
+  for cfg in "8 0 0" "6 0 0" "6 32 0" "4 0 0" "4 32 0" "4 16 0" "4 8 0" "6 0 1000" "4 16 1000" "4 8 1000"; do
     set -- $cfg
     name="fidelity_stories260K_w$1"
     [ "$2" = 0 ] || name="${name}_g$2"

@@ -158,10 +158,10 @@ Result<MemoryLimit> memory_limit() {
 }
 
 // Refuses a model that would not fit in memory, before anything of its size is allocated.
-Status check_fits(const gen::ModelSource& src, const golden::Widths& widths, bool writes_design) {
+Status check_fits(const gen::ModelSource& src, const golden::Widths& widths, bool writes_design, int64_t finetune = 0) {
   auto limit = memory_limit();
   if (!limit) return limit.error();
-  return gen::check_memory(gen::compute_info(src, widths), writes_design, limit->bytes, limit->source);
+  return gen::check_memory(gen::compute_info(src, widths), writes_design, limit->bytes, limit->source, finetune);
 }
 
 // The prompt plus `steps` generated tokens must fit in seq_len positions (no overflow for any int64 steps).
@@ -240,7 +240,7 @@ Result<Prepared> prepare(const std::string& model, const std::string& widths_arg
   if (!src) return src.error();
   auto widths = effective_widths(*src, widths_arg);
   if (!widths) return widths.error();
-  HW_TRY(check_fits(*src, *widths, writes_design));
+  HW_TRY(check_fits(*src, *widths, writes_design, finetune));
   auto fm = gen::load_float_model(*src);
   if (!fm) return fm.error();
   gen::QuantConfig qc;
@@ -538,7 +538,7 @@ int cmd_fidelity(const FidelityArgs& a) {
   if (!a.tokenizer.empty()) {
     HW_ASSIGN_OR_FAIL(tok, gen::read_tokenizer(a.tokenizer, src.shape.vocab, src.bos));
   }
-  HW_OK_OR_FAIL(check_fits(src, widths, false));
+  HW_OK_OR_FAIL(check_fits(src, widths, false, a.finetune));
   const int threads = a.threads > 0 ? a.threads : machine_threads();
   HW_ASSIGN_OR_FAIL(const golden::FloatModel fm, gen::load_float_model(src));
 

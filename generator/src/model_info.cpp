@@ -8,6 +8,8 @@
 #include <cstdlib>
 #include <cstdio>
 
+#include "hardwire/gen/distill.hpp"
+
 namespace hardwire::gen {
 
 ModelInfo compute_info(const ModelSource& src, const golden::Widths& widths) {
@@ -37,15 +39,31 @@ ModelInfo compute_info(const ModelSource& src, const golden::Widths& widths) {
   return m;
 }
 
-MemoryEstimate estimate_memory(const ModelInfo& m, bool writes_design) {
+namespace {
+int64_t finetune_bytes(const ModelInfo& m, int64_t steps) {
+  if (steps <= 0) return 0;
+  const auto& s = m.shape;
+  const DistillConfig c;
+  const int64_t T = std::min(c.tokens, s.seq_len), seqs = std::min(c.pool, steps * c.batch);
+  const int64_t params = m.stats.params_total + s.vocab * s.dim;  // the classifier is its own matrix (γ folded)
+  const int64_t targets = seqs * T * s.vocab;
+  const int64_t weights = (5 + c.batch) * params;
+  const int64_t per_layer = T * (6 * s.dim + 2 * s.kv_dim() + 5 * s.hidden_dim) + s.n_heads * T * T;
+  const int64_t activations = c.batch * (s.n_layers * per_layer + 3 * T * s.vocab);
+  return 4 * (targets + weights + activations);
+}
+}  // namespace
+
+MemoryEstimate estimate_memory(const ModelInfo& m, bool writes_design, int64_t finetune_steps) {
   const auto& s = m.shape;
   MemoryEstimate e;
+  e.finetune = finetune_bytes(m, finetune_steps);
   e.float_weights = 4 * m.stats.params_total;
   e.int_weights = m.weight_bytes + 16 * m.requant_params;
   // Float (4 B), integer (8 B) and teacher-forced integer (8 B) caches of K and V.
   e.kv_caches = 2 * s.n_layers * s.seq_len * s.kv_dim() * (4 + 8 + 8);
   e.design_text = writes_design ? m.weight_bytes / 4 * 9 : 0;
-  e.total = (int64_t{256} << 20) + e.float_weights + e.int_weights + e.kv_caches + e.design_text;
+  e.total = (int64_t{256} << 20) + e.float_weights + e.int_weights + e.kv_caches + e.design_text + e.finetune;
   return e;
 }
 
@@ -60,16 +78,19 @@ std::string bytes_human(int64_t b) {
   return buf;
 }
 
-Status check_memory(const ModelInfo& m, bool writes_design, int64_t limit, const std::string& limit_source) {
+Status check_memory(const ModelInfo& m, bool writes_design, int64_t limit, const std::string& limit_source,
+                    int64_t finetune_steps) {
   if (limit <= 0) return Status::ok();
-  const MemoryEstimate e = estimate_memory(m, writes_design);
+  const MemoryEstimate e = estimate_memory(m, writes_design, finetune_steps);
   if (e.total <= limit) return Status::ok();
   std::string parts = "float weights " + bytes_human(e.float_weights) + ", int8 weights " +
                       bytes_human(e.int_weights) + ", KV caches " + bytes_human(e.kv_caches);
   if (writes_design) parts += ", image text " + bytes_human(e.design_text);
+  if (e.finetune > 0) parts += ", fine-tune " + bytes_human(e.finetune);
   return Error{"this model needs about " + bytes_human(e.total) + " of memory (" + parts + "), more than the limit of " +
-               bytes_human(limit) + " (" + limit_source + "); use a smaller shape, or set --max-memory if the estimate "
-               "is too cautious for this machine"};
+               bytes_human(limit) + " (" + limit_source + "); use a smaller shape" +
+               (e.finetune > 0 ? std::string(" or no --finetune") : std::string()) +
+               ", or set --max-memory if the estimate is too cautious for this machine"};
 }
 
 Status check_shape_design_memory(const golden::Shape& s, int64_t limit, const std::string& limit_source) {

@@ -32,13 +32,16 @@ ModelInfo compute_info(const ModelSource& src, const golden::Widths& widths);
 // float weights (4 B a parameter), the int8 weights with their requantization entries, the float and integer
 // decoders' KV caches (three decodes at most), and, for commands that write a design, the text of its memory images
 // (about 2.25 characters a weight byte, held as files and as the manifest's input). Plus a fixed 256 MiB for code,
-// tables and buffers.
+// tables and buffers. With `finetune_steps` > 0, also the fine-tune's (numerics §2, DistillConfig's defaults): the
+// float model's distributions over every training sequence, the student's latent and forward weights, Adam's two
+// moments, the teacher, one gradient slot and one set of activations per sequence of a step.
 struct MemoryEstimate {
-  int64_t float_weights = 0, int_weights = 0, kv_caches = 0, design_text = 0, total = 0;
+  int64_t float_weights = 0, int_weights = 0, kv_caches = 0, design_text = 0, finetune = 0, total = 0;
 };
-MemoryEstimate estimate_memory(const ModelInfo& m, bool writes_design);
+MemoryEstimate estimate_memory(const ModelInfo& m, bool writes_design, int64_t finetune_steps = 0);
 // Refuses a command whose estimate exceeds `limit` bytes (`limit_source` says where the limit comes from).
-Status check_memory(const ModelInfo& m, bool writes_design, int64_t limit, const std::string& limit_source);
+Status check_memory(const ModelInfo& m, bool writes_design, int64_t limit, const std::string& limit_source,
+                    int64_t finetune_steps = 0);
 // A shape-only design (generate --shape-only, synth) holds no weights: what grows with the model is the RoPE tables
 // (seq_len x head_size / 2 lanes of 16 bits, as numbers and as text) and the program. Refused like check_memory.
 Status check_shape_design_memory(const golden::Shape& s, int64_t limit, const std::string& limit_source);
