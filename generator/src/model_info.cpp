@@ -42,15 +42,18 @@ ModelInfo compute_info(const ModelSource& src, const golden::Widths& widths) {
 namespace {
 int64_t finetune_bytes(const ModelInfo& m, int64_t steps) {
   if (steps <= 0) return 0;
+  // In double, capped at 2^60: no shape can overflow the estimate or the total it is added to.
   const auto& s = m.shape;
   const DistillConfig c;
-  const int64_t T = std::min(c.tokens, s.seq_len), seqs = std::min(c.pool, steps * c.batch);
-  const int64_t params = m.stats.params_total + s.vocab * s.dim;  // the classifier is its own matrix (γ folded)
-  const int64_t targets = seqs * T * s.vocab;
-  const int64_t weights = (5 + c.batch) * params;
-  const int64_t per_layer = T * (6 * s.dim + 2 * s.kv_dim() + 5 * s.hidden_dim) + s.n_heads * T * T;
-  const int64_t activations = c.batch * (s.n_layers * per_layer + 3 * T * s.vocab);
-  return 4 * (targets + weights + activations);
+  const auto T = static_cast<double>(std::min(c.tokens, s.seq_len));
+  const auto seqs = static_cast<double>(std::min(c.pool, steps * c.batch));
+  const auto d = [](int64_t v) { return static_cast<double>(v); };
+  const double params = d(m.stats.params_total) + d(s.vocab) * d(s.dim);  // the classifier is its own matrix (γ folded)
+  const double targets = seqs * T * d(s.vocab);
+  const double weights = d(5 + c.batch) * params;
+  const double per_layer = T * d(6 * s.dim + 2 * s.kv_dim() + 5 * s.hidden_dim) + d(s.n_heads) * T * T;
+  const double activations = d(c.batch) * (d(s.n_layers) * per_layer + 3 * T * d(s.vocab));
+  return static_cast<int64_t>(std::min(4 * (targets + weights + activations), std::ldexp(1.0, 60)));
 }
 }  // namespace
 
