@@ -73,7 +73,8 @@ module hw_core #(
   parameter int unsigned C             = 8,     // output columns per cycle; codes per weight-bank word
   parameter int unsigned W_BITS        = 8,     // weight code width: 4, 6 or 8 (numerics §2)
   parameter int unsigned W_GROUP_WORDS = 0,     // engine input words (of W_ROWS) per group scale; 0: none
-  parameter int unsigned GS_DEPTH      = 0,     // W_GROUP_WORDS > 0: group-scale ROM words (C bytes each)
+  parameter int unsigned W_ZERO_POINT  = 0,     // 1 (with W_GROUP_WORDS > 0): unsigned codes and a zero point per group
+  parameter int unsigned GS_DEPTH      = 0,     // W_GROUP_WORDS > 0: group-scale ROM words (C entries each)
   parameter              GS_FILE       = "mem/group_scales.hex",
   parameter int unsigned A_W           = 16,    // matrix activation width
   parameter int unsigned ACC_W         = 32,    // matrix accumulator width
@@ -426,7 +427,8 @@ module hw_core #(
     .elem_i(elem_a[A_W-1:0]), .n_inner_i(n_inner), .word_valid_i(read_valid), .word_last_i(read_last),
     .word_i((W_ROWS*32)'(scratch_a_word)), .xmem_we_o(xmem_we), .xmem_addr_o(xmem_addr), .xmem_data_o(xmem_data),
     .start_o(gemm_start));
-  hw_gemv #(.P(W_ROWS), .C(C), .W_BITS(W_BITS), .GROUP_WORDS(W_GROUP_WORDS), .GS_DEPTH(GS_DEPTH),
+  hw_gemv #(.P(W_ROWS), .C(C), .W_BITS(W_BITS), .GROUP_WORDS(W_GROUP_WORDS), .ZERO_POINT(W_ZERO_POINT),
+            .GS_DEPTH(GS_DEPTH),
             .GS_FILE(W_GROUP_WORDS > 0 ? GS_FILE : ""), .A_W(A_W), .ACC_W(ACC_W), .K_MAX(K_MAX), .N_MAX(N_MAX),
             .W_DEPTH(W_DEPTH), .W_BANK_DEPTH(W_BANK_DEPTH), .W_FILE(W_FILE)) u_gemv (
     .clk_i, .rst_ni,

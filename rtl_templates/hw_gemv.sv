@@ -3,6 +3,8 @@
 //
 //   y[n] = sum_k W[n][k] * x[k]                       (docs/numerics.md §4: exact, ACC_W-bit accumulators)
 //   y[n] = sum_g gs[n][g] * sum_{k in g} W[n][k] * x[k]   with group scales (GROUP_WORDS > 0; numerics §2)
+//   y[n] = sum_g gs[n][g] * (sum_{k in g} U[n][k] * x[k] - z[n][g] * sum_{k in g} x[k])   with zero points
+//          (ZERO_POINT: U unsigned W_BITS-bit codes, z the group's W_BITS-bit zero point; W = U - z)
 //
 // for runtime sizes 1 <= K <= K_MAX, 1 <= N <= N_MAX. W holds W_BITS-bit signed codes (out x in), x has A_W bits
 // (signed); a group is GROUP_WORDS x P consecutive inputs of a row (the last of a row may be shorter), its scale an
@@ -22,9 +24,10 @@
 //                nt*C .. and inputs g*P .., is word w_base_i + nt*KG + g, bank j code c holding W[nt*C + c][g*P + j]
 //                (zero outside W), KG = ceil(K / P), NT = ceil(N / C). generator/ writes this layout
 //                (gen::gemv_weight_words).
-//   group scales GROUP_WORDS > 0: GS_DEPTH words of C bytes (GS_FILE); a matrix's scales start at word gs_base_i, the
-//                scales of tile nt's group gi (inputs gi*GROUP_WORDS*P ..) at word gs_base_i + nt*NG + gi, byte c
-//                = gs[nt*C + c][gi], NG = ceil(KG / GROUP_WORDS) (gen::gemv_group_scale_words).
+//   group scales GROUP_WORDS > 0: GS_DEPTH words of C entries (GS_FILE); a matrix's scales start at word gs_base_i,
+//                the scales of tile nt's group gi (inputs gi*GROUP_WORDS*P ..) at word gs_base_i + nt*NG + gi, entry
+//                c = gs[nt*C + c][gi] (bits 7:0) and with ZERO_POINT z[nt*C + c][gi] above it (entry: 8 + W_BITS
+//                bits; else 8), NG = ceil(KG / GROUP_WORDS) (gen::gemv_group_scale_words).
 //   X buffer     P activations per word: word g holds x[g*P + j] in lane j (zero outside x).
 //
 // Pipeline: issue (read one word of every weight bank and one X word; a group's last word also reads its scales) ->
@@ -45,7 +48,8 @@ module hw_gemv #(
   parameter int unsigned C            = 4,     // output columns per cycle; a weight bank word is C codes
   parameter int unsigned W_BITS       = 8,     // weight code width: 4, 6 or 8
   parameter int unsigned GROUP_WORDS  = 0,     // input words (of P) per group scale; 0: none
-  parameter int unsigned GS_DEPTH     = 0,     // GROUP_WORDS > 0: words of the group-scale ROM (C bytes each)
+  parameter int unsigned ZERO_POINT   = 0,     // 1 (with GROUP_WORDS > 0): unsigned codes and a zero point per group
+  parameter int unsigned GS_DEPTH     = 0,     // GROUP_WORDS > 0: words of the group-scale ROM (C entries each)
   parameter              GS_FILE      = "",    // its image, optional
   parameter int unsigned A_W          = 8,
   parameter int unsigned ACC_W        = 24,
@@ -63,7 +67,7 @@ module hw_gemv #(
   input  logic [P*C*W_BITS-1:0] wmem_data_i, // bank j at [j*C*W_BITS +: C*W_BITS]
   input  logic               gsmem_we_i,      // GROUP_WORDS > 0: one word of the group-scale ROM
   input  logic [GsAddrW-1:0] gsmem_addr_i,
-  input  logic [C*8-1:0]     gsmem_data_i,
+  input  logic [C*GsEntryW-1:0] gsmem_data_i,
   input  logic               xmem_we_i,
   input  logic [XAddrW-1:0]  xmem_addr_i,
   input  logic [P*A_W-1:0]   xmem_data_i,
@@ -90,14 +94,18 @@ module hw_gemv #(
   localparam int unsigned DimW      = $clog2(MaxDim + 1);
   localparam int unsigned GW        = $clog2(KgMax + 1);
   localparam int unsigned NtW       = $clog2(NtMax + 1);
-  localparam int unsigned ProdW     = A_W + W_BITS;
+  localparam bit          Zp        = ZERO_POINT != 0;
+  localparam int unsigned ProdW     = A_W + W_BITS + (Zp ? 1 : 0);
   localparam int unsigned FifoDepth = 2;
   localparam bit          Grouped   = GROUP_WORDS > 0;
   localparam int unsigned GsAddrW   = (GS_DEPTH > 1) ? $clog2(GS_DEPTH) : 1;
   localparam int unsigned GcW       = (GROUP_WORDS > 1) ? $clog2(GROUP_WORDS) : 1;
-  // A group's partial sum: GROUP_WORDS x P products of A_W + W_BITS bits.
+  // A group's partial sum: GROUP_WORDS x P products of ProdW bits; with zero points, its sum of activations.
   localparam int unsigned GsumFull  = ProdW + $clog2(GROUP_WORDS * P + 1);
   localparam int unsigned GsumW     = (GsumFull < ACC_W) ? GsumFull : ACC_W;
+  localparam int unsigned XgW       = A_W + $clog2(GROUP_WORDS * P + 1);
+  localparam int unsigned XsW       = A_W + ((P > 1) ? $clog2(P) : 0);  // one word's sum of activations
+  localparam int unsigned GsEntryW  = 8 + (Zp ? W_BITS : 0);   // a group's scale (and zero point)
 
   if (P < 1 || P > 256 || C < 1 || C > 256) begin : gen_check_shape
     $error("hw_gemv: P and C must be in 1..256");
@@ -108,9 +116,10 @@ module hw_gemv #(
   if (ACC_W < ProdW || ACC_W > 64) begin : gen_check_acc
     $error("hw_gemv: ACC_W must hold a product (A_W + W_BITS bits) and be at most 64");
   end
-  if (!(W_BITS == 4 || W_BITS == 6 || W_BITS == 8) || (Grouped && GS_DEPTH < 1) || (!Grouped && GS_DEPTH != 0))
+  if (!(W_BITS == 4 || W_BITS == 6 || W_BITS == 8) || (Grouped && GS_DEPTH < 1) || (!Grouped && GS_DEPTH != 0) ||
+      ZERO_POINT > 1 || (Zp && (!Grouped || W_BITS == 8)))
   begin : gen_check_format
-    $error("hw_gemv: W_BITS must be 4, 6 or 8; GS_DEPTH > 0 exactly when GROUP_WORDS > 0");
+    $error("hw_gemv: W_BITS must be 4, 6 or 8; GS_DEPTH > 0 exactly when GROUP_WORDS > 0; ZERO_POINT 0 or 1, and 1 needs group scales and 4 or 6 bits");
   end
 
   // ---- job and issue --------------------------------------------------------------------------------------------
@@ -152,10 +161,10 @@ module hw_gemv #(
       .raddr_i(is_addr_q),
       .rdata_o(w_rdata[j*C*W_BITS +: C*W_BITS]));
   end
-  // Group scales: read with a group's last word, held in stage 1 until stage 2 takes them.
-  logic [C*8-1:0] gs_rdata, gs1_q;
+  // Group scales (and zero points): read with a group's last word, held in stage 1 until stage 2 takes them.
+  logic [C*GsEntryW-1:0] gs_rdata, gs1_q;
   if (Grouped) begin : gen_gs
-    hw_sram #(.WIDTH(C*8), .DEPTH(GS_DEPTH), .INIT_FILE(GS_FILE)) u_gsmem (
+    hw_sram #(.WIDTH(C*GsEntryW), .DEPTH(GS_DEPTH), .INIT_FILE(GS_FILE)) u_gsmem (
       .clk_i,
       .we_i   (gsmem_we_i && !busy_q),
       .waddr_i(gsmem_addr_i),
@@ -189,18 +198,46 @@ module hw_gemv #(
   always_ff @(posedge clk_i) begin
     if (v1_q && glast1_q) gs1_q <= gs_rdata;
   end
+  // With zero points: the group's sum of activations, one for every column, in step with the columns' group sums
+  // (the word's sum registered with the products, summed over the group in stage 2, held for stage 3).
+  logic [XgW-1:0] xg_q;
+  if (Zp) begin : gen_xsum
+    logic [XsW-1:0] xs, xs_q;
+    logic [XgW-1:0] xpart, xpart_q;
+    always_comb begin
+      xs = '0;
+      for (int j = 0; j < P; j++) xs = xs + XsW'($signed(x_rdata[j*A_W +: A_W]));
+    end
+    assign xpart = XgW'($signed(xs_q)) + (gfirst2_q ? XgW'(0) : xpart_q);
+    always_ff @(posedge clk_i) begin
+      if (v1_q) xs_q <= xs;
+      if (v2_q) xpart_q <= xpart;
+      if (v2_q && glast2_q) xg_q <= xpart;
+    end
+  end else begin : gen_no_xsum
+    assign xg_q = '0;
+  end
   for (genvar c = 0; c < C; c++) begin : gen_column
     logic [P*W_BITS-1:0] w_col;  // code j of bank j's word c: W[nt*C + c][g*P + j]
     for (genvar j = 0; j < P; j++) begin : gen_row
       assign w_col[j*W_BITS +: W_BITS] = w_rdata[(j*C + c)*W_BITS +: W_BITS];
     end
-    hw_gemv_column #(.P(P), .A_W(A_W), .W_BITS(W_BITS), .ACC_W(ACC_W), .GROUPED(Grouped), .GSUM_W(GsumW)) u_column (
+    logic [W_BITS-1:0] z_col;  // the column's zero point (with ZERO_POINT)
+    if (Zp) begin : gen_z
+      assign z_col = gs1_q[c*GsEntryW + 8 +: W_BITS];
+    end else begin : gen_no_z
+      assign z_col = '0;
+    end
+    hw_gemv_column #(.P(P), .A_W(A_W), .W_BITS(W_BITS), .ACC_W(ACC_W), .GROUPED(Grouped), .ZERO_POINT(Zp),
+                     .GSUM_W(GsumW), .XG_W(XgW)) u_column (
       .clk_i,
       .prod_en_i    (v1_q),
       .acc_en_i     (v2_q),
       .first_i      (Grouped ? gfirst2_q : first2_q),
       .glast_i      (glast2_q),
-      .gs_i         (gs1_q[c*8 +: 8]),
+      .gs_i         (gs1_q[c*GsEntryW +: 8]),
+      .z_i          (z_col),
+      .xg_i         (xg_q),
       .scale_en_i   (v3_q),
       .scale_first_i(first3_q),
       .x_i          (x_rdata),

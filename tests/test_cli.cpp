@@ -184,6 +184,9 @@ TEST(Cli, UserErrors) {
   EXPECT_FALSE(std::filesystem::exists(tmp.file("w")));
   expect_user_error(run(tmp, "sim --model tiny --array 4x8 --weight-bits 5 --out " + tmp.file("w")),
                     "--weight-bits 5 is not supported; use 4, 6 or 8");
+  expect_user_error(run(tmp, "generate --model tiny --array 4x8 --weight-bits 4 --weight-zero-point --out " + tmp.file("w")),
+                    "--weight-zero-point needs group scales: a zero point belongs to a group; give --weight-group");
+  EXPECT_FALSE(std::filesystem::exists(tmp.file("w")));
   expect_user_error(run(tmp, "generate --model tiny --array 4x8 --finetune -2 --out " + tmp.file("w")),
                     "--finetune -2 is out of range: give the number of fine-tuning steps, 0 (none) to 1000000 "
                     "(numerics §2: about 1,000 suffice for stories260K)");
@@ -315,5 +318,8 @@ TEST(Cli, FidelityUserErrors) {
                     "(numerics §2: about 1,000 suffice for stories260K)");
   expect_user_error(run_in(tmp, "fidelity --weight-group 2"),
                     "--weight-group 2 is out of range; give 0 (one scale per row) or 8 to 1048576 inputs per group scale");
+  expect_user_error(run_in(tmp, "fidelity --weight-group 8 --weight-zero-point"),
+                    "--weight-zero-point is offered at 4 and 6 bits; use --weight-bits 4 or 6, or drop it (int8 "
+                    "weights are symmetric)");
   EXPECT_FALSE(std::filesystem::exists(tmp.file("f.json")));
 }

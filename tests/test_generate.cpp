@@ -882,6 +882,16 @@ TEST(Layout, NarrowCodesPackAndGroupScalesLieByTile) {
   ASSERT_EQ(banks.size(), 1u);
   EXPECT_EQ(banks[0].lane_bits, 4);
   EXPECT_EQ(gen::hex_image(banks[0]), "f7\n08\n13\n");
+  // Zero points: the banks hold u = c + z (unsigned), a group-scale entry is {z, gs} with z above the scale's byte.
+  golden::MatU8 zp(2, 1);
+  zp << 8, 1;
+  const auto ubanks = gen::gemv_weight_words(codes, 1, 2, 4, zp, 8);
+  EXPECT_EQ(ubanks[0].values, (std::vector<int64_t>{15, 0, 0, 1, 11, 2}));  // {7+8, -1+1}, {-8+8, 0+1}, {3+8, 1+1}
+  golden::MatU8 gs2(2, 1);
+  gs2 << 200, 3;
+  const auto ge = gen::gemv_group_scale_words(gs2, 3, 1, 2, 8, zp, 4);
+  EXPECT_EQ(ge.lane_bits, 12);
+  EXPECT_EQ(ge.values, (std::vector<int64_t>{8 * 256 + 200, 1 * 256 + 3}));
 }
 
 // Weight formats as a sweep axis: each format a point (its label, point.json and CSV columns), the weight memory
@@ -889,11 +899,11 @@ TEST(Layout, NarrowCodesPackAndGroupScalesLieByTile) {
 TEST(Sweep, WeightFormatsAreAnAxis) {
   TmpDir tmp;
   std::string log;
-  ASSERT_EQ(sh(std::string(HARDWIRE_BIN) + " sweep --model tiny --arrays 4x4,8x8 --weight-formats 8,4g8,6 "
+  ASSERT_EQ(sh(std::string(HARDWIRE_BIN) + " sweep --model tiny --arrays 4x4,8x8 --weight-formats 8,4g8,6,4g8z "
                    "--memories-only --out " + tmp.file("s"), &log), 0) << log;
-  EXPECT_NE(log.find("6 design points"), std::string::npos) << log;
+  EXPECT_NE(log.find("8 design points"), std::string::npos) << log;
   const auto j = nlohmann::json::parse(read_bytes(tmp.file("s/report/sweep.json")));
-  ASSERT_EQ(j["points"].size(), 6u);
+  ASSERT_EQ(j["points"].size(), 8u);
   std::map<std::string, double> weights;  // label -> weight SRAM mm2 (with the group scales)
   for (const auto& p : j["points"]) weights[p["point"]["label"]] = p["area_mm2"]["by_unit"]["weight SRAM"];
   ASSERT_TRUE(weights.count("8x8 wp64 kv32 w4g8")) << j.dump();
@@ -901,8 +911,14 @@ TEST(Sweep, WeightFormatsAreAnAxis) {
   EXPECT_LT(weights["4x4 wp16 kv32 w6"], weights["4x4 wp16 kv32"]);
   const auto csv = lines_of(read_bytes(tmp.file("s/report/sweep.csv")));
   EXPECT_NE(std::find_if(csv.begin(), csv.end(), [](const std::string& l) {
-              return l.find("\"8x8 wp64 kv32 w4g8\",8x8,8,8,64,32,\"\",4,8,") != std::string::npos;
+              return l.find("\"8x8 wp64 kv32 w4g8\",8x8,8,8,64,32,\"\",4,8,0,") != std::string::npos;
             }), csv.end());
+  EXPECT_NE(std::find_if(csv.begin(), csv.end(), [](const std::string& l) {
+              return l.find("\"8x8 wp64 kv32 w4g8z\",8x8,8,8,64,32,\"\",4,8,1,") != std::string::npos;
+            }), csv.end());
+  // The same codes; each group entry 4 bits wider (its zero point).
+  EXPECT_GT(weights["8x8 wp64 kv32 w4g8z"], weights["8x8 wp64 kv32 w4g8"]);
+  EXPECT_LT(weights["8x8 wp64 kv32 w4g8z"], weights["8x8 wp64 kv32 w6"]);
   // Groups of 8 inputs are not whole words of a 16-row port.
   ASSERT_EQ(sh(std::string(HARDWIRE_BIN) + " sweep --model tiny --arrays 16x16 --weight-formats 8,4g8 "
                    "--memories-only --out " + tmp.file("t"), &log), 0) << log;

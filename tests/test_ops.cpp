@@ -407,3 +407,41 @@ TEST(Matvec, GroupScalesMultiplyPartialSums) {
   const int bits = accumulator_bits(16, 172, WeightFormat{4, 32});
   EXPECT_LT(172.0 * 7 * 255 * 32768, std::exp2(bits - 1));
 }
+
+// numerics §2, §4, zero points: the chip's sum u * x - z * sum x per group is the signed codes' sum (u - z) * x, at
+// the extremes of u, z and x; the accumulator bound grows by the codes' one extra bit.
+TEST(Matvec, ZeroPointsSubtractTheGroupSumOfX) {
+  QLinear l;
+  l.group = 4;
+  l.w.resize(2, 6);
+  l.zero_point.resize(2, 2);
+  l.zero_point << 0, 15,  //
+      7, 3;
+  const int u[2][6] = {{15, 0, 7, 15, 0, 15}, {0, 15, 8, 1, 3, 15}};  // stored codes, 4 bits
+  for (int r = 0; r < 2; ++r)
+    for (int i = 0; i < 6; ++i) l.w(r, i) = static_cast<int8_t>(u[r][i] - l.zero_point(r, i / 4));
+  l.group_scale.resize(2, 2);
+  l.group_scale << 255, 3,  //
+      1, 200;
+  const VecI x = vec({-32768, 32767, -1, 5, -32768, -32768});
+  const VecI acc = matvec(l, x);
+  auto dot = [&](int r, int i0, int n) {
+    int64_t s = 0;
+    for (int i = i0; i < i0 + n; ++i) s += int64_t{u[r][i] - l.zero_point(r, i / 4)} * x[i];
+    return s;
+  };
+  EXPECT_EQ(acc[0], 255 * dot(0, 0, 4) + 3 * dot(0, 4, 2));
+  EXPECT_EQ(acc[1], 1 * dot(1, 0, 4) + 200 * dot(1, 4, 2));
+  EXPECT_EQ(acc[0], 255 * (15 * -32768 + 7 * -1 + 15 * 5) + 3 * (-15 * -32768 + 0));
+  QLinear signed_codes = l;  // the same codes without zero points: the plain grouped product
+  signed_codes.zero_point.resize(0, 0);
+  EXPECT_EQ(matvec(signed_codes, x), acc);
+  EXPECT_EQ(max_weight_code(WeightFormat{4, 8, true}), 15);
+  EXPECT_EQ(max_weight_code(WeightFormat{6, 8, true}), 63);
+  EXPECT_EQ(max_weight_code(WeightFormat{4, 8}), 7);
+  EXPECT_EQ(group_entry_bits(WeightFormat{4, 8, true}), 12);
+  EXPECT_EQ(group_entry_bits(WeightFormat{4, 8}), 8);
+  EXPECT_EQ(accumulator_bits(16, 172, WeightFormat{4, 32, true}), 16 + 4 + 8 + 8);
+  const int bits = accumulator_bits(16, 172, WeightFormat{4, 32, true});
+  EXPECT_LT(172.0 * 15 * 255 * 32768, std::exp2(bits - 1));
+}

@@ -279,4 +279,59 @@ TEST(Quantizer, NarrowWeightFormats) {
   bad.weights = {4, 4};
   EXPECT_EQ(gen::quantize(fm, bad).message(),
             "--weight-group 4 is out of range; give 0 (one scale per row) or 8 to 1048576 inputs per group scale");
+  bad.weights = {4, 0, true};
+  EXPECT_EQ(gen::quantize(fm, bad).message(),
+            "--weight-zero-point needs group scales: a zero point belongs to a group; give --weight-group");
+  bad.weights = {8, 16, true};
+  EXPECT_EQ(gen::quantize(fm, bad).message(),
+            "--weight-zero-point is offered at 4 and 6 bits; use --weight-bits 4 or 6, or drop it (int8 weights are "
+            "symmetric)");
+}
+
+// numerics §2, zero points: every group's codes u = c + z lie in [0, 2^b - 1] with z in the same range, the windows
+// are used asymmetrically (some z away from the middle), every rounding and the fine-tune keep them, and the
+// dequantized weights are closer to the float ones than the symmetric format's at the same group size.
+TEST(Quantizer, ZeroPointFormat) {
+  const auto fm = gen::synthesize(kShape, false, 4, "q");
+  for (int bits : {4, 6}) {
+    for (gen::Rounding rounding : {gen::Rounding::kNearest, gen::Rounding::kGptq}) {
+      for (int64_t finetune : {int64_t{0}, int64_t{3}}) {
+        if (finetune > 0 && rounding == gen::Rounding::kNearest) continue;
+        gen::QuantConfig c;
+        c.weights = {bits, 8, true};
+        c.rounding = rounding;
+        c.finetune.steps = finetune;
+        c.finetune.pool = 2;
+        c.finetune.tokens = 8;
+        auto qm = gen::quantize(fm, c);
+        ASSERT_TRUE(qm.is_ok()) << qm.message();
+        const int umax = (1 << bits) - 1;
+        int asymmetric = 0;
+        for (const golden::QLinear* l : {&qm->layers[0].wq, &qm->layers[1].w2, &qm->cls}) {
+          ASSERT_EQ(l->zero_point.rows(), l->w.rows());
+          ASSERT_EQ(l->zero_point.cols(), l->group_scale.cols());
+          for (Eigen::Index r = 0; r < l->w.rows(); ++r)
+            for (Eigen::Index i = 0; i < l->w.cols(); ++i) {
+              const int z = l->zero_point(r, i / 8), u = l->w(r, i) + z;
+              ASSERT_TRUE(z >= 0 && z <= umax && u >= 0 && u <= umax) << bits << " " << r << " " << i;
+            }
+          for (Eigen::Index k = 0; k < l->zero_point.size(); ++k)
+            asymmetric += std::abs(2 * l->zero_point.data()[k] - umax) > 2;
+        }
+        EXPECT_GT(asymmetric, 0);
+        golden::IntDecoder dec(*qm);
+        for (int64_t p = 0; p < 3; ++p) dec.step(golden::kBosToken, p);
+      }
+    }
+  }
+  // Nearest rounding with the clip search: the zero points' windows fit a group better than +-(2^(b-1) - 1).
+  golden::FloatModel with_zero, symmetric;
+  gen::QuantConfig cz, cs;
+  cz.rounding = cs.rounding = gen::Rounding::kNearest;
+  cz.weights = {4, 8, true};
+  cs.weights = {4, 8};
+  ASSERT_TRUE(gen::quantize(fm, gen::calibrate(fm, cz), cz, &with_zero).is_ok());
+  ASSERT_TRUE(gen::quantize(fm, gen::calibrate(fm, cs), cs, &symmetric).is_ok());
+  const golden::MatF w = fm.layers[0].w1 * fm.layers[0].rms_ffn.asDiagonal();
+  EXPECT_LT((with_zero.layers[0].w1 - w).squaredNorm(), 0.8 * (symmetric.layers[0].w1 - w).squaredNorm());
 }

@@ -262,13 +262,15 @@ struct HwArgs {
   int64_t kv_port = 0;      // 0: the whole KV row
   int weight_bits = 8;      // the weight format (numerics §2)
   int64_t weight_group = 0;
+  bool weight_zero_point = false;
   int64_t finetune = 0;     // fine-tuning steps (numerics §2); generate and sim
   bool shape_only = false;  // generate: no weight-dependent images (synth's designs are always so)
-  golden::WeightFormat weights() const { return {weight_bits, weight_group}; }
+  golden::WeightFormat weights() const { return {weight_bits, weight_group, weight_zero_point}; }
   // The weight format's options as a command line gives them (none at the default int8 per row), and the fine-tune's.
   std::string format_options() const {
     return (weight_bits != 8 ? " --weight-bits " + std::to_string(weight_bits) : std::string()) +
            (weight_group != 0 ? " --weight-group " + std::to_string(weight_group) : std::string()) +
+           (weight_zero_point ? " --weight-zero-point" : "") +
            (finetune != 0 ? " --finetune " + std::to_string(finetune) : std::string());
   }
 };
@@ -468,6 +470,7 @@ struct FidelityArgs {
   std::string calibration = "mse", rounding = "gptq";
   int weight_bits = 8;
   int64_t weight_group = 0;
+  bool weight_zero_point = false;
   int64_t samples = 64, prompt_tokens = 24, steps = 200;
   int64_t finetune = 0;  // fine-tuning steps of the chip's codes (numerics §2)
   uint64_t seed = 1;
@@ -477,10 +480,10 @@ struct FidelityArgs {
 
 // The quantization options of the command line, checked.
 Result<gen::QuantConfig> quant_config(const golden::Widths& widths, const std::string& calibration,
-                                      const std::string& rounding, int weight_bits = 8, int64_t weight_group = 0) {
+                                      const std::string& rounding, const golden::WeightFormat& weights = {}) {
   gen::QuantConfig qc;
   qc.widths = widths;
-  qc.weights = {weight_bits, weight_group};
+  qc.weights = weights;
   HW_TRY(gen::validate_weight_format(qc.weights));
   HW_ASSIGN_OR_RETURN(qc.clip, gen::parse_clip(calibration));
   HW_ASSIGN_OR_RETURN(qc.rounding, gen::parse_rounding(rounding));
@@ -524,7 +527,7 @@ int cmd_fidelity(const FidelityArgs& a) {
   HW_ASSIGN_OR_FAIL(auto src, gen::resolve_model(a.model, g_seq_len));
   HW_ASSIGN_OR_FAIL(const golden::Widths widths, effective_widths(src, a.widths));
   HW_ASSIGN_OR_FAIL(const gen::QuantConfig qc,
-                    quant_config(widths, a.calibration, a.rounding, a.weight_bits, a.weight_group));
+                    quant_config(widths, a.calibration, a.rounding, {a.weight_bits, a.weight_group, a.weight_zero_point}));
   HW_OK_OR_FAIL(check_finetune(a.finetune));
   if (a.threads < 0) return fail(fmt::format("--threads {} is negative: give 1 or more (0: the machine's cores)", a.threads));
   if (a.steps < 1) return fail("--steps must be at least 1");
@@ -563,9 +566,10 @@ int cmd_fidelity(const FidelityArgs& a) {
     std::string name, what;
     gen::QuantConfig qc;
   };
-  const std::string format = qc.weights.group > 0 ? fmt::format("int{} weights with a scale per {} inputs", qc.weights.bits,
-                                                                qc.weights.group)
-                                                  : fmt::format("int{} weights", qc.weights.bits);
+  const std::string format =
+      qc.weights.group > 0 ? fmt::format("int{} weights with a scale{} per {} inputs", qc.weights.bits,
+                                         qc.weights.zero_point ? " and a zero point" : "", qc.weights.group)
+                           : fmt::format("int{} weights", qc.weights.bits);
   std::vector<Config> configs{{"chip", fmt::format("{}, widths {}, calibration {}, rounding {}", format,
                                                    gen::widths_to_string(widths), gen::to_string(qc.clip),
                                                    gen::to_string(qc.rounding)), qc}};
@@ -684,6 +688,7 @@ int cmd_fidelity(const FidelityArgs& a) {
                         {"widths", gen::widths_to_string(widths)},
                         {"weight_bits", qc.weights.bits},
                         {"weight_group", qc.weights.group},
+                        {"weight_zero_point", qc.weights.zero_point},
                         {"calibration", gen::to_string(qc.clip)},
                         {"rounding", gen::to_string(qc.rounding)},
                         {"finetune", {{"steps", a.finetune},
@@ -1121,7 +1126,7 @@ int cmd_sim(const SimArgs& a) {
     dir = "out/sim-" + name + "-" + a.hw.array + (a.hw.weight_port ? "-wp" + std::to_string(a.hw.weight_port) : "") +
           (a.hw.kv_port ? "-kv" + std::to_string(a.hw.kv_port) : "") +
           (a.hw.weight_bits != 8 ? "-w" + std::to_string(a.hw.weight_bits) : "") +
-          (a.hw.weight_group ? "-g" + std::to_string(a.hw.weight_group) : "") +
+          (a.hw.weight_group ? "-g" + std::to_string(a.hw.weight_group) : "") + (a.hw.weight_zero_point ? "z" : "") +
           (a.hw.finetune ? "-ft" + std::to_string(a.hw.finetune) : "");
   }
   HW_ASSIGN_OR_FAIL(auto opt, design_options(a.model, a.widths, a.hw, dir));
@@ -1333,6 +1338,8 @@ int run_cli(int argc, char** argv) {
       "bytes of weights read per cycle: a multiple of C from C to R x C (default R x C: every multiplier busy)";
   const std::string bits_help = "weight code width: 4, 6 or 8 (numerics §2); every matrix, the classifier included";
   const std::string group_help = "inputs per 8-bit group scale (a multiple of the weight port's rows); 0: one scale per row";
+  const std::string zero_help = "unsigned codes with a zero point per group (asymmetric; needs --weight-group, 4 or 6 "
+                                "bits; numerics §2)";
   const std::string finetune_help = "fine-tune the codes by distillation from the float model for this many steps "
                                     "(numerics §2; about 0.3 s each on stories260K, two cores); 0: rounding alone";
   const std::string kv_port_help =
@@ -1365,6 +1372,7 @@ int run_cli(int argc, char** argv) {
   fid->add_option("--weight-bits", fa.weight_bits, "weight code width: 4, 6 or 8 (numerics §2)")->capture_default_str();
   fid->add_option("--weight-group", fa.weight_group,
                   "inputs per 8-bit group scale (0: one scale per row; else 8 or more)")->capture_default_str();
+  fid->add_flag("--weight-zero-point", fa.weight_zero_point, zero_help);
   fid->add_option("--tokenizer,-t", fa.tokenizer, "llama2.c tokenizer.bin (prompts as text; needed by --prompts)");
   fid->add_option("--prompts", fa.prompts, "a text file, one prompt per line (default: prompts sampled from the float model)");
   fid->add_option("--samples", fa.samples, "prompts to sample from the float model at temperature 1")->capture_default_str();
@@ -1389,6 +1397,7 @@ int run_cli(int argc, char** argv) {
   generate->add_option("--kv-port", hw.kv_port, kv_port_help);
   generate->add_option("--weight-bits", hw.weight_bits, bits_help)->capture_default_str();
   generate->add_option("--weight-group", hw.weight_group, group_help)->capture_default_str();
+  generate->add_flag("--weight-zero-point", hw.weight_zero_point, zero_help);
   generate->add_option("--finetune", hw.finetune, finetune_help)->capture_default_str();
   generate->add_option("--sram-bank-depth", hw.bank_depth, bank_help)->capture_default_str();
   generate->add_option("--out,-o", out, "output directory (replaced if it is a previous hardwire output)")->required();
@@ -1406,6 +1415,7 @@ int run_cli(int argc, char** argv) {
   synth->add_option("--kv-port", hw.kv_port, kv_port_help);
   synth->add_option("--weight-bits", hw.weight_bits, bits_help)->capture_default_str();
   synth->add_option("--weight-group", hw.weight_group, group_help)->capture_default_str();
+  synth->add_flag("--weight-zero-point", hw.weight_zero_point, zero_help);
   synth->add_option("--sram-bank-depth", hw.bank_depth, bank_help)->capture_default_str();
   synth->add_option("--liberty", liberty,
                     "liberty file for area in um^2, and with timing tables (e.g. "
@@ -1449,8 +1459,8 @@ int run_cli(int argc, char** argv) {
   sweep->add_option("--widths", wa.widths_list,
                     "activation widths to sweep, ';'-separated specs as for generate (e.g. 'default;res=16,xn=16')");
   sweep->add_option("--weight-formats", wa.grid.weight_formats,
-                    "weight formats: bits (8, 6, 4), optionally g<inputs per group scale>, comma-separated (e.g. "
-                    "8,6g32,4g16; default 8)")
+                    "weight formats: bits (8, 6, 4), optionally g<inputs per group scale> and then z (zero points), "
+                    "comma-separated (e.g. 8,6g32,4g16,4g8z; default 8)")
       ->delimiter(',')
       ->capture_default_str();
   sweep->add_option("--sram-bank-depth", wa.grid.bank_depth, bank_help)->capture_default_str();
@@ -1478,6 +1488,7 @@ int run_cli(int argc, char** argv) {
   report->add_option("--kv-port", ra.hw.kv_port, kv_port_help);
   report->add_option("--weight-bits", ra.hw.weight_bits, bits_help)->capture_default_str();
   report->add_option("--weight-group", ra.hw.weight_group, group_help)->capture_default_str();
+  report->add_flag("--weight-zero-point", ra.hw.weight_zero_point, zero_help);
   report->add_option("--sram-bank-depth", ra.hw.bank_depth, bank_help)->capture_default_str();
   report->add_option("--liberty", ra.liberty, "cell library for synth (default: the built-in generic one)");
   report->add_option("--node", ra.node, "SRAM and energy node: 180nm, 45nm, 7nm or 5nm (default: synth's)");
@@ -1497,6 +1508,7 @@ int run_cli(int argc, char** argv) {
   sim->add_option("--kv-port", sa.hw.kv_port, kv_port_help);
   sim->add_option("--weight-bits", sa.hw.weight_bits, bits_help)->capture_default_str();
   sim->add_option("--weight-group", sa.hw.weight_group, group_help)->capture_default_str();
+  sim->add_flag("--weight-zero-point", sa.hw.weight_zero_point, zero_help);
   sim->add_option("--finetune", sa.hw.finetune, finetune_help)->capture_default_str();
   sim->add_option("--sram-bank-depth", sa.hw.bank_depth, bank_help)->capture_default_str();
   sim->add_option("--tokenizer,-t", sa.tokenizer, "llama2.c tokenizer.bin (prints tokens as text, encodes --prompt)");

@@ -252,7 +252,8 @@ Result<ChipPlan> plan_chip(const golden::QModel& m, const PlanOptions& options) 
       s.lin = &(L.*kSite[static_cast<int>(s.kind)]);
     }
     HW_CHECK(s.lin->w.rows() == s.rows && s.lin->w.cols() == s.cols &&
-                 static_cast<int64_t>(s.lin->rq.size()) == s.rows && s.lin->group == m.weights.group,
+                 static_cast<int64_t>(s.lin->rq.size()) == s.rows && s.lin->group == m.weights.group &&
+                 (s.lin->zero_point.size() > 0) == m.weights.zero_point,
              "the integer model's matrices have the shape's sizes and its format");
   }
   return p;
@@ -434,7 +435,7 @@ std::vector<BlockParams> ChipPlan::blocks() const {
   std::vector<BlockParams> b;
   b.push_back({"hw_gemv",
                {{"P", P}, {"C", C}, {"W_BITS", weights.bits}, {"GROUP_WORDS", group_words},
-                {"GS_DEPTH", group_scale_words}, {"A_W", act_bits}, {"ACC_W", acc_bits}, {"K_MAX", k_max}, {"N_MAX", n_max},
+                {"ZERO_POINT", weights.zero_point ? 1 : 0}, {"GS_DEPTH", group_scale_words}, {"A_W", act_bits}, {"ACC_W", acc_bits}, {"K_MAX", k_max}, {"N_MAX", n_max},
                 {"W_DEPTH", weight_words}, {"W_BANK_DEPTH", weight_bank_depth}}});
   b.push_back({"hw_softmax", {{"MAX_LEN", shape.seq_len}, {"NUM_BUF", 1}, {"SUM_LANES", softmax_sum_lanes}}, shape.n_heads});
   b.push_back({"hw_rmsnorm",
@@ -448,6 +449,7 @@ std::vector<BlockParams> ChipPlan::blocks() const {
                 {"C", C},
                 {"W_BITS", weights.bits},
                 {"W_GROUP_WORDS", group_words},
+                {"W_ZERO_POINT", weights.zero_point ? 1 : 0},
                 {"GS_DEPTH", group_scale_words},
                 {"A_W", act_bits},
                 {"ACC_W", acc_bits},
@@ -566,11 +568,14 @@ std::vector<MemoryDesc> ChipPlan::memories() const {
                    s(P * C) + " weights), each " + s(weight_macros_per_bank()) + " macro(s) of up to " + s(wdepth) +
                    " words",
                wmacros});
-  if (group_scale_words > 0)
-    m.push_back({"group scales", group_scale_words * C * golden::kGroupScaleBits,
-                 "a byte per output row and group of " + s(weights.group) + " inputs, " + s(C) +
+  if (group_scale_words > 0) {
+    const int64_t entry = golden::group_entry_bits(weights);
+    m.push_back({"group scales", group_scale_words * C * entry,
+                 (weights.zero_point ? "a byte and a " + s(wb) + "-bit zero point" : std::string("a byte")) +
+                     " per output row and group of " + s(weights.group) + " inputs, " + s(C) +
                      " per word, read once per group",
-                 {{1, group_scale_words, C * golden::kGroupScaleBits}}});
+                 {{1, group_scale_words, C * entry}}});
+  }
   m.push_back({"embedding", map.emb_words * C * 8, "int8 rows", {{1, map.emb_words, C * 8}}});
   m.push_back({"requantization parameters", map.requant_words * 40, "40-bit words", {{1, map.requant_words, 40}}});
   if (V > 1)

@@ -120,16 +120,16 @@ void Emitter::emit_weight_images() {
     b.lanes = C;
     b.lane_bits = bits;
   }
-  LaneWords gs;  // the group scales of every matrix (formats with groups)
+  LaneWords gs;  // the group scales (and zero points) of every matrix (formats with groups)
   gs.lanes = C;
-  gs.lane_bits = golden::kGroupScaleBits;
+  gs.lane_bits = golden::group_entry_bits(plan_.weights);
   for (const auto& s : plan_.matrices) {
     if (plan_.group_words > 0) {
       HW_CHECK(gs.words() == s.gs_base, "group-scale words in plan order");
-      const auto g = gemv_group_scale_words(s.lin->group_scale, s.cols, P, C, plan_.group_words);
+      const auto g = gemv_group_scale_words(s.lin->group_scale, s.cols, P, C, plan_.group_words, s.lin->zero_point, bits);
       gs.values.insert(gs.values.end(), g.values.begin(), g.values.end());
     }
-    const auto w = gemv_weight_words(s.lin->w, P, C, bits);
+    const auto w = gemv_weight_words(s.lin->w, P, C, bits, s.lin->zero_point, s.lin->group);
     for (int64_t j = 0; j < P; ++j)
       bank[static_cast<size_t>(j)].values.insert(bank[static_cast<size_t>(j)].values.end(),
                                                  w[static_cast<size_t>(j)].values.begin(),
@@ -158,9 +158,11 @@ void Emitter::emit_weight_images() {
   if (plan_.group_words > 0) {
     HW_CHECK(gs.words() == plan_.group_scale_words, "the group-scale image matches the plan");
     add("mem/group_scales.hex",
-        banner("Group scales (numerics §2): every matrix from its gs_base, byte c of word nt*NG + gi = gs[nt*" +
-               std::to_string(C) + " + c][gi], a group is " + std::to_string(plan_.weights.group) +
-               " inputs; map in manifest.json") +
+        banner("Group scales (numerics §2): every matrix from its gs_base, entry c of word nt*NG + gi = gs[nt*" +
+               std::to_string(C) + " + c][gi]" +
+               (plan_.weights.zero_point ? " (bits 7:0), its zero point z above (" + std::to_string(bits) + " bits)"
+                                         : std::string()) +
+               ", a group is " + std::to_string(plan_.weights.group) + " inputs; map in manifest.json") +
             hex_image(gs));
   }
   // Embedding rows: row t at words t*ceil(dim/C) .., lane c of word j = E[t][j*C + c].
@@ -281,7 +283,8 @@ void Emitter::emit_packages() {
   u("WeightPortBytes", plan_.weight_port_bytes(), "weight port: weights (codes) read per cycle");
   u("WeightBits", plan_.weights.bits, "weight code width (numerics §2)");
   u("WeightGroupWords", plan_.group_words, "matrix-engine input words per group scale (0: none)");
-  u("GroupScaleWords", plan_.group_scale_words, "group-scale ROM words of ArrayCols bytes (0: none)");
+  u("WeightZeroPoint", plan_.weights.zero_point ? 1 : 0, "unsigned codes with a zero point per group (numerics §2)");
+  u("GroupScaleWords", plan_.group_scale_words, "group-scale ROM words of ArrayCols entries (0: none)");
   u("ActW", plan_.act_bits, "array activation width: the widest matmul input");
   u("AccW", plan_.acc_bits, "array accumulator width: the widest accumulator bound (numerics §4)");
   u("KMax", plan_.k_max, "largest reduction (matrix columns)");
@@ -379,7 +382,8 @@ void Emitter::emit_top() {
   // hw_core's parameters are the plan's (ChipPlan::blocks), passed as the package constants that hold them.
   static const std::pair<const char*, const char*> kConstant[] = {
       {"W_ROWS", "WeightPortRows"}, {"C", "ArrayCols"},         {"W_BITS", "WeightBits"},
-      {"W_GROUP_WORDS", "WeightGroupWords"}, {"GS_DEPTH", "GroupScaleWords"}, {"A_W", "ActW"},
+      {"W_GROUP_WORDS", "WeightGroupWords"}, {"W_ZERO_POINT", "WeightZeroPoint"}, {"GS_DEPTH", "GroupScaleWords"},
+      {"A_W", "ActW"},
       {"ACC_W", "AccW"},            {"K_MAX", "KMax"},          {"N_MAX", "NMax"},
       {"W_DEPTH", "WeightWords"},   {"W_BANK_DEPTH", "WeightBankDepth"},
       {"DIM", "Dim"},               {"N_LAYERS", "NumLayers"},  {"HEAD_SIZE", "HeadSize"},
@@ -436,7 +440,9 @@ std::string Emitter::manifest() {
                    {"acc_bits", plan_.acc_bits},
                    {"weight_port_bytes", plan_.weight_port_bytes()},
                    {"weights", {{"bits", plan_.weights.bits}, {"group", plan_.weights.group},
-                                {"group_scale_words", plan_.group_scale_words}}},
+                                {"zero_point", plan_.weights.zero_point},
+                                {"group_scale_words", plan_.group_scale_words},
+                                {"group_entry_bits", golden::group_entry_bits(plan_.weights)}}},
                    {"kv_port_bytes", plan_.kv_port_bytes()},
                    {"core", {{"mac_acc_bits", plan_.mac_acc_bits}, {"requant_acc_bits", plan_.requant_acc_bits}}},
                    {"weight_sram", {{"banks", plan_.weight_port_rows}, {"word_codes", plan_.array.cols},

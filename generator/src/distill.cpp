@@ -20,25 +20,30 @@ float FakeQuantMatrix::element_scale(Eigen::Index r, Eigen::Index c) const {
   return row_scale[r] * (group > 0 ? unit_code(unit(r, c / group)) : 1.0f);
 }
 
+float FakeQuantMatrix::code_lo(Eigen::Index r, Eigen::Index c) const {
+  return zero_point.size() > 0 ? -static_cast<float>(zero_point(r, c / group)) : -static_cast<float>(max_code);
+}
+float FakeQuantMatrix::code_hi(Eigen::Index r, Eigen::Index c) const {
+  return code_lo(r, c) + static_cast<float>(zero_point.size() > 0 ? max_code : 2 * max_code);
+}
+
 MatF FakeQuantMatrix::forward() const {
   if (max_code == 0) return latent;
-  const float m = static_cast<float>(max_code);
   MatF w(latent.rows(), latent.cols());
   for (Eigen::Index r = 0; r < w.rows(); ++r)
     for (Eigen::Index c = 0; c < w.cols(); ++c) {
       const float e = element_scale(r, c);
-      w(r, c) = std::clamp(std::round(latent(r, c) / e), -m, m) * e;
+      w(r, c) = std::clamp(std::round(latent(r, c) / e), code_lo(r, c), code_hi(r, c)) * e;
     }
   return w;
 }
 
 golden::MatI8 FakeQuantMatrix::codes() const {
   HW_CHECK(max_code > 0, "codes of a quantized matrix");
-  const float m = static_cast<float>(max_code);
   golden::MatI8 q(latent.rows(), latent.cols());
   for (Eigen::Index r = 0; r < q.rows(); ++r)
     for (Eigen::Index c = 0; c < q.cols(); ++c)
-      q(r, c) = static_cast<int8_t>(std::clamp(std::round(latent(r, c) / element_scale(r, c)), -m, m));
+      q(r, c) = static_cast<int8_t>(std::clamp(std::round(latent(r, c) / element_scale(r, c)), code_lo(r, c), code_hi(r, c)));
   return q;
 }
 
@@ -385,20 +390,21 @@ Result<DistillReport> distill(const golden::FloatModel& teacher, Student& st, co
       MatF g = grads[0][i];
       for (size_t j = 1; j < grads.size(); ++j) g += grads[j][i];
       g /= static_cast<float>(cfg.batch);
-      const float mc = static_cast<float>(m.max_code), lim = mc + 0.5f;
       Adam& a = adam[i];
       a.g_row.setZero();
       a.g_unit.setZero();
       for (Eigen::Index r = 0; r < g.rows(); ++r)
         for (Eigen::Index c = 0; c < g.cols(); ++c) {
           const float e = m.element_scale(r, c), x = m.latent(r, c) / e;
-          const float q = std::clamp(std::round(x), -mc, mc);
+          const float lo = m.code_lo(r, c), hi = m.code_hi(r, c);
+          const float q = std::clamp(std::round(x), lo, hi);
+          const bool above = x > hi + 0.5f, below = x < lo - 0.5f;
           float gr = g(r, c);
           // The scales' gradient (LSQ, Esser et al. 2019): d w / d e = q - x inside the range, q where clamped.
-          const float dwde = std::abs(x) > lim ? q : q - x;
+          const float dwde = above || below ? q : q - x;
           a.g_row[r] += gr * dwde * e / m.row_scale[r];
           if (m.group > 0) a.g_unit(r, c / m.group) += gr * dwde * m.row_scale[r];
-          if (std::abs(x) > lim && gr * m.latent(r, c) < 0) gr = 0;  // clamped and moving outward: no gradient
+          if ((above && gr < 0) || (below && gr > 0)) gr = 0;  // clamped and moving outward: no gradient
           a.m_w(r, c) = static_cast<float>(b1 * a.m_w(r, c) + (1 - b1) * gr);
           a.v_w(r, c) = static_cast<float>(b2 * a.v_w(r, c) + (1 - b2) * gr * gr);
           m.latent(r, c) -= static_cast<float>(lr * e * (a.m_w(r, c) / c1) / (std::sqrt(a.v_w(r, c) / c2) + eps));

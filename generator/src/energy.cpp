@@ -172,19 +172,30 @@ Result<EnergyReport> price_activity(const ChipPlan& p, const Activity& a, const 
                                    : sram_read_pj(p.map.requant_words, 40);
 
   const int wb = p.weights.bits;
+  const int mb = wb + (p.weights.zero_point ? 1 : 0);  // the multiplier's weight operand ({0, u} with zero points)
   item("weight SRAM reads", ev(isa::Event::kWeightRead) * static_cast<double>(P),
        sram_read_pj(wdepth, C * wb), "a word of one weight bank: " + mem(wdepth, C * wb) + " macro");
   item("matrix MACs", ev(isa::Event::kWeightRead) * static_cast<double>(P * C),
-       multiply_pj(wb, p.act_bits) + add_pj(p.acc_bits),
-       std::to_string(wb) + " x " + std::to_string(p.act_bits) + "-bit multiply, " + std::to_string(p.acc_bits) +
+       multiply_pj(mb, p.act_bits) + add_pj(p.acc_bits),
+       std::to_string(mb) + " x " + std::to_string(p.act_bits) + "-bit multiply, " + std::to_string(p.acc_bits) +
            "-bit add");
   if (p.group_words > 0) {
-    const int64_t gsum = std::min<int64_t>(p.acc_bits, p.act_bits + wb + index_bits(p.weights.group + 1));
+    const int64_t gsum = std::min<int64_t>(p.acc_bits, p.act_bits + mb + index_bits(p.weights.group + 1));
+    const int64_t entry = golden::group_entry_bits(p.weights);
+    const int64_t xg = p.act_bits + index_bits(p.weights.group + 1);
+    // With zero points also z x (the group's sum of x) and a subtraction per column, and the shared sum of x.
+    const double zero = p.weights.zero_point
+                            ? static_cast<double>(C) * (multiply_pj(static_cast<int>(xg), wb + 1) + add_pj(static_cast<int>(gsum))) +
+                                  static_cast<double>(p.group_words * P) * add_pj(static_cast<int>(xg))
+                            : 0.0;
     item("group scales", ev(isa::Event::kGroupScaleRead),
-         sram_read_pj(p.group_scale_words, C * golden::kGroupScaleBits) +
-             static_cast<double>(C) * (multiply_pj(static_cast<int>(gsum), 9) + add_pj(p.acc_bits)),
-         "a word of the group-scale ROM (" + mem(p.group_scale_words, C * golden::kGroupScaleBits) + "), then C " +
-             std::to_string(gsum) + " x 9-bit scalings and adds");
+         sram_read_pj(p.group_scale_words, C * entry) +
+             static_cast<double>(C) * (multiply_pj(static_cast<int>(gsum), 9) + add_pj(p.acc_bits)) + zero,
+         "a word of the group-scale ROM (" + mem(p.group_scale_words, C * entry) + "), then C " +
+             std::to_string(gsum) + " x 9-bit scalings and adds" +
+             (p.weights.zero_point ? "; C zero-point corrections (" + std::to_string(xg) + " x " + std::to_string(wb + 1) +
+                                         "-bit) and the group's sum of x"
+                                   : std::string()));
   }
   item("X-buffer reads", ev(isa::Event::kWeightRead), sram_read_pj(xwords, xwidth), mem(xwords, xwidth));
   item("X-buffer writes", ev(isa::Event::kXbufWrite), sram_read_pj(xwords, xwidth), mem(xwords, xwidth) + " (as a read)");

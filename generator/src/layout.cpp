@@ -35,9 +35,13 @@ int64_t gemv_weight_word_count(int64_t n_rows, int64_t k_cols, int64_t P, int64_
   return ((n_rows + C - 1) / C) * ((k_cols + P - 1) / P);
 }
 
-std::vector<LaneWords> gemv_weight_words(const golden::MatI8& w, int64_t P, int64_t C, int bits) {
+std::vector<LaneWords> gemv_weight_words(const golden::MatI8& w, int64_t P, int64_t C, int bits,
+                                         const golden::MatU8& zero_point, int64_t group) {
   HW_CHECK(P >= 1 && C >= 1, "weight port dimensions");
   HW_CHECK(bits == 4 || bits == 6 || bits == 8, "weight code width 4, 6 or 8");
+  const bool zp = zero_point.size() > 0;
+  HW_CHECK(!zp || (group > 0 && zero_point.rows() == w.rows() && zero_point.cols() == (w.cols() + group - 1) / group),
+           "one zero point per row and group");
   const int64_t lim = int64_t{1} << (bits - 1);
   const int64_t N = w.rows(), K = w.cols();
   const int64_t KG = (K + P - 1) / P, words = gemv_weight_word_count(N, K, P, C);
@@ -50,8 +54,14 @@ std::vector<LaneWords> gemv_weight_words(const golden::MatI8& w, int64_t P, int6
   for (int64_t n = 0; n < N; ++n)
     for (int64_t k = 0; k < K; ++k) {
       const int64_t word = (n / C) * KG + k / P;
-      HW_CHECK(w(n, k) >= -lim && w(n, k) < lim, "a weight code fits its width");
-      banks[static_cast<size_t>(k % P)].values[static_cast<size_t>(word * C + n % C)] = w(n, k);
+      int64_t code = w(n, k);
+      if (zp) {
+        code += zero_point(n, k / group);
+        HW_CHECK(code >= 0 && code < 2 * lim, "an unsigned weight code fits its width");
+      } else {
+        HW_CHECK(code >= -lim && code < lim, "a weight code fits its width");
+      }
+      banks[static_cast<size_t>(k % P)].values[static_cast<size_t>(word * C + n % C)] = code;
     }
   return banks;
 }
@@ -62,17 +72,25 @@ int64_t gemv_group_scale_word_count(int64_t n_rows, int64_t k_cols, int64_t P, i
   return ((n_rows + C - 1) / C) * ((KG + group_words - 1) / group_words);
 }
 
-LaneWords gemv_group_scale_words(const golden::MatU8& gs, int64_t k_cols, int64_t P, int64_t C, int64_t group_words) {
+LaneWords gemv_group_scale_words(const golden::MatU8& gs, int64_t k_cols, int64_t P, int64_t C, int64_t group_words,
+                                 const golden::MatU8& zero_point, int bits) {
   const int64_t N = gs.rows();
   const int64_t KG = (k_cols + P - 1) / P, NG = (KG + group_words - 1) / group_words;
   HW_CHECK(gs.cols() == (k_cols + P * group_words - 1) / (P * group_words) && gs.cols() == NG,
            "one group scale per row and group of group_words x P inputs");
+  const bool zp = zero_point.size() > 0;
+  HW_CHECK(!zp || (zero_point.rows() == N && zero_point.cols() == NG && bits >= 1 && bits <= 8),
+           "one zero point per group scale");
   LaneWords out;
   out.lanes = C;
-  out.lane_bits = golden::kGroupScaleBits;
+  out.lane_bits = golden::kGroupScaleBits + (zp ? bits : 0);
   out.values.assign(static_cast<size_t>(gemv_group_scale_word_count(N, k_cols, P, C, group_words) * C), 0);
   for (int64_t n = 0; n < N; ++n)
-    for (int64_t g = 0; g < NG; ++g) out.values[static_cast<size_t>(((n / C) * NG + g) * C + n % C)] = gs(n, g);
+    for (int64_t g = 0; g < NG; ++g) {
+      const int64_t z = zp ? int64_t{zero_point(n, g)} : 0;
+      HW_CHECK(z < (int64_t{1} << bits), "a zero point fits the code width");
+      out.values[static_cast<size_t>(((n / C) * NG + g) * C + n % C)] = int64_t{gs(n, g)} | (z << golden::kGroupScaleBits);
+    }
   return out;
 }
 

@@ -130,23 +130,29 @@ const CalibrationData::Site& site_of(const CalibrationData& cal, const std::stri
 struct QuantizedMatrix {
   golden::MatI8 w;
   golden::MatU8 group_scale;  // empty without groups
+  golden::MatU8 zero_point;   // with zero points: [out x groups]; else empty
   int64_t group = 0;
+  int64_t max_code = 0;       // symmetric: |code| <= max_code; with zero points: u = code + z <= max_code
   std::vector<double> scale;  // per output row (the element's scale is this times its group scale)
   double element_scale(Eigen::Index r, Eigen::Index c) const {
     return scale[static_cast<size_t>(r)] * (group > 0 ? group_scale(r, c / group) : 1);
   }
+  // The element's range of signed codes: [-max_code, max_code], or [-z, max_code - z] with zero points.
+  double lo(Eigen::Index r, Eigen::Index c) const {
+    return zero_point.size() > 0 ? -static_cast<double>(zero_point(r, c / group)) : -static_cast<double>(max_code);
+  }
+  double hi(Eigen::Index r, Eigen::Index c) const { return lo(r, c) + static_cast<double>(zero_point.size() > 0 ? max_code : 2 * max_code); }
 };
 
-int8_t code_of(double w, double scale, int64_t max_code) {
-  const double m = static_cast<double>(max_code);
-  return static_cast<int8_t>(std::clamp(std::round(w / scale), -m, m));
+int8_t code_of(double w, double scale, double lo, double hi) {
+  return static_cast<int8_t>(std::clamp(std::round(w / scale), lo, hi));
 }
 
-// Squared error of rounding `m`'s row r, columns [i0, i0 + n), to codes at scale `sc`.
-double rounding_error(const MatF& m, Eigen::Index r, Eigen::Index i0, Eigen::Index n, double sc, double max_code) {
+// Squared error of rounding `m`'s row r, columns [i0, i0 + n), to codes in [lo, hi] at scale `sc`.
+double rounding_error(const MatF& m, Eigen::Index r, Eigen::Index i0, Eigen::Index n, double sc, double lo, double hi) {
   double err = 0;
   for (Eigen::Index i = i0; i < i0 + n; ++i) {
-    const double d = std::clamp(std::round(m(r, i) / sc), -max_code, max_code) * sc - m(r, i);
+    const double d = std::clamp(std::round(m(r, i) / sc), lo, hi) * sc - m(r, i);
     err += d * d;
   }
   return err;
@@ -157,15 +163,20 @@ double rounding_error(const MatF& m, Eigen::Index r, Eigen::Index i0, Eigen::Ind
 // max|row| (max|group|) times 1 - k/40, k = 0..CLIP_STEPS, the first of least squared rounding error of the row
 // (group) at nearest rounding; CLIP_STEPS = 20 below 8 bits, 0 at 8 bits (c = max: int8 per row reaches +-127).
 // A row of zeros gets s = 1 (and group scales 1). The codes are left to the rounding.
+// With zero points (numerics §2): each group's range [min(a, 0), max(b, 0)] of its least a and greatest b, R the
+// widest of the row's; s = R / (m * 255) with m = 2^b - 1; per group, for the clip f = 1 - k/40: gs = clamp(ceil(f *
+// range / (m * s)), 1, 255) and z = clamp(round(-f * min(a, 0) / (gs * s)), 0, m), the first of least error.
 QuantizedMatrix format_scales(const MatF& m, const golden::WeightFormat& f) {
   QuantizedMatrix q;
   q.group = f.group;
-  const double max_code = static_cast<double>(golden::max_weight_code(f.bits));
+  q.max_code = golden::max_weight_code(f);
+  const double max_code = static_cast<double>(q.max_code);
   const double gmax = static_cast<double>((1 << golden::kGroupScaleBits) - 1);
   const int clip_steps = f.bits < 8 ? 20 : 0;
   q.scale.resize(static_cast<size_t>(m.rows()));
   const Eigen::Index groups = f.group > 0 ? (m.cols() + f.group - 1) / f.group : 0;
   if (groups > 0) q.group_scale = golden::MatU8::Ones(m.rows(), groups);
+  if (f.zero_point) q.zero_point = golden::MatU8::Zero(m.rows(), groups);
   for (Eigen::Index r = 0; r < m.rows(); ++r) {
     const double mx = m.row(r).cwiseAbs().maxCoeff();
     double& s = q.scale[static_cast<size_t>(r)];
@@ -177,8 +188,39 @@ QuantizedMatrix format_scales(const MatF& m, const golden::WeightFormat& f) {
       double best = -1;
       for (int k = 0; k <= clip_steps; ++k) {
         const double sc = mx * (1.0 - k / 40.0) / max_code;
-        const double err = clip_steps ? rounding_error(m, r, 0, m.cols(), sc, max_code) : 0.0;
+        const double err = clip_steps ? rounding_error(m, r, 0, m.cols(), sc, -max_code, max_code) : 0.0;
         if (best < 0 || err < best) best = err, s = sc;
+      }
+      continue;
+    }
+    if (f.zero_point) {
+      auto range = [&](Eigen::Index i0, Eigen::Index n) {
+        const auto seg = m.row(r).segment(i0, n);
+        return std::pair<double, double>{std::min(0.0, static_cast<double>(seg.minCoeff())),
+                                         std::max(0.0, static_cast<double>(seg.maxCoeff()))};
+      };
+      double widest = 0;
+      for (Eigen::Index g = 0; g < groups; ++g) {
+        const Eigen::Index i0 = g * f.group;
+        const auto [a, b] = range(i0, std::min<Eigen::Index>(f.group, m.cols() - i0));
+        widest = std::max(widest, b - a);
+      }
+      s = widest / (max_code * gmax);
+      for (Eigen::Index g = 0; g < groups; ++g) {
+        const Eigen::Index i0 = g * f.group, n = std::min<Eigen::Index>(f.group, m.cols() - i0);
+        const auto [a, b] = range(i0, n);
+        double best = -1;
+        for (int k = 0; k <= clip_steps; ++k) {
+          const double clip = 1.0 - k / 40.0;
+          const double gs = std::clamp(std::ceil(clip * (b - a) / (max_code * s)), 1.0, gmax);
+          const double z = std::clamp(std::round(-clip * a / (gs * s)), 0.0, max_code);
+          const double err = rounding_error(m, r, i0, n, gs * s, -z, max_code - z);
+          if (best < 0 || err < best) {
+            best = err;
+            q.group_scale(r, g) = static_cast<uint8_t>(gs);
+            q.zero_point(r, g) = static_cast<uint8_t>(z);
+          }
+        }
       }
       continue;
     }
@@ -189,7 +231,7 @@ QuantizedMatrix format_scales(const MatF& m, const golden::WeightFormat& f) {
       double best = -1;
       for (int k = 0; k <= clip_steps; ++k) {
         const double gs = std::clamp(std::ceil(gm * (1.0 - k / 40.0) / mx * gmax), 1.0, gmax);
-        const double err = clip_steps ? rounding_error(m, r, i0, n, gs * s, max_code) : 0.0;
+        const double err = clip_steps ? rounding_error(m, r, i0, n, gs * s, -max_code, max_code) : 0.0;
         if (best < 0 || err < best) best = err, q.group_scale(r, g) = static_cast<uint8_t>(gs);
       }
     }
@@ -200,10 +242,9 @@ QuantizedMatrix format_scales(const MatF& m, const golden::WeightFormat& f) {
 // Rounds every element to nearest (half away from zero) at its scale.
 QuantizedMatrix quantize_nearest(const MatF& m, const golden::WeightFormat& f) {
   QuantizedMatrix q = format_scales(m, f);
-  const int64_t max_code = golden::max_weight_code(f.bits);
   q.w.resize(m.rows(), m.cols());
   for (Eigen::Index r = 0; r < m.rows(); ++r)
-    for (Eigen::Index c = 0; c < m.cols(); ++c) q.w(r, c) = code_of(m(r, c), q.element_scale(r, c), max_code);
+    for (Eigen::Index c = 0; c < m.cols(); ++c) q.w(r, c) = code_of(m(r, c), q.element_scale(r, c), q.lo(r, c), q.hi(r, c));
   return q;
 }
 
@@ -297,15 +338,22 @@ double site_scale(const CalibrationData::Site& site, int bits, Clip clip) {
 }
 
 golden::MatI8 gptq_round(const MatF& w, const Eigen::MatrixXd& scale, int64_t max_code, const Eigen::MatrixXd& h_in) {
+  const Eigen::MatrixXd m = Eigen::MatrixXd::Constant(w.rows(), w.cols(), static_cast<double>(max_code));
+  return gptq_round(w, scale, -m, m, h_in);
+}
+
+golden::MatI8 gptq_round(const MatF& w, const Eigen::MatrixXd& scale, const Eigen::MatrixXd& lo,
+                         const Eigen::MatrixXd& hi, const Eigen::MatrixXd& h_in) {
   const Eigen::Index rows = w.rows(), n = w.cols();
-  HW_CHECK(scale.rows() == rows && scale.cols() == n && h_in.rows() == n && h_in.cols() == n,
+  HW_CHECK(scale.rows() == rows && scale.cols() == n && h_in.rows() == n && h_in.cols() == n && lo.rows() == rows &&
+               lo.cols() == n && hi.rows() == rows && hi.cols() == n,
            "gptq_round: shapes agree");
   golden::MatI8 q(rows, n);
   Eigen::MatrixXd h = h_in;
   const double mean_diag = n > 0 ? h.diagonal().mean() : 0.0;
   if (!(mean_diag > 0) || !std::isfinite(mean_diag)) {  // no calibration signal: nearest rounding
     for (Eigen::Index r = 0; r < rows; ++r)
-      for (Eigen::Index c = 0; c < n; ++c) q(r, c) = code_of(w(r, c), scale(r, c), max_code);
+      for (Eigen::Index c = 0; c < n; ++c) q(r, c) = code_of(w(r, c), scale(r, c), lo(r, c), hi(r, c));
     return q;
   }
   for (Eigen::Index i = 0; i < n; ++i)
@@ -330,7 +378,7 @@ golden::MatI8 gptq_round(const MatF& w, const Eigen::MatrixXd& scale, int64_t ma
     u = llt2.matrixU();
     break;
   }
-  if (u.size() == 0) return gptq_round(w, scale, max_code, Eigen::MatrixXd::Zero(n, n));
+  if (u.size() == 0) return gptq_round(w, scale, lo, hi, Eigen::MatrixXd::Zero(n, n));
   Eigen::MatrixXd wp(rows, n);
   for (Eigen::Index j = 0; j < n; ++j) wp.col(j) = w.col(perm[static_cast<size_t>(j)]).cast<double>();
   constexpr Eigen::Index kBlock = 128;
@@ -341,7 +389,7 @@ golden::MatI8 gptq_round(const MatF& w, const Eigen::MatrixXd& scale, int64_t ma
       Eigen::VectorXd deq(rows);
       const Eigen::Index col = perm[static_cast<size_t>(i)];
       for (Eigen::Index r = 0; r < rows; ++r) {
-        const int8_t c = code_of(wp(r, i), scale(r, col), max_code);
+        const int8_t c = code_of(wp(r, i), scale(r, col), lo(r, col), hi(r, col));
         q(r, col) = c;
         deq[r] = c * scale(r, col);
       }
@@ -368,6 +416,11 @@ Status validate_weight_format(const golden::WeightFormat& f) {
   if (f.group != 0 && (f.group < 8 || f.group > (int64_t{1} << 20)))
     return Error{"--weight-group " + std::to_string(f.group) +
                  " is out of range; give 0 (one scale per row) or 8 to 1048576 inputs per group scale"};
+  if (f.zero_point && f.group == 0)
+    return Error{"--weight-zero-point needs group scales: a zero point belongs to a group; give --weight-group"};
+  if (f.zero_point && f.bits == 8)
+    return Error{"--weight-zero-point is offered at 4 and 6 bits; use --weight-bits 4 or 6, or drop it (int8 "
+                 "weights are symmetric)"};
   return Status::ok();
 }
 
@@ -393,13 +446,17 @@ Result<QModel> quantize(const FloatModel& fm, const CalibrationData& cal, const 
     const MatF folded = gamma ? MatF(w * gamma->asDiagonal()) : w;
     if (cfg.rounding == Rounding::kNearest) return quantize_nearest(folded, format);
     QuantizedMatrix q = format_scales(folded, format);
-    Eigen::MatrixXd scale(folded.rows(), folded.cols());
+    Eigen::MatrixXd scale(folded.rows(), folded.cols()), lo(folded.rows(), folded.cols()), hi(folded.rows(), folded.cols());
     for (Eigen::Index r = 0; r < scale.rows(); ++r)
-      for (Eigen::Index c = 0; c < scale.cols(); ++c) scale(r, c) = q.element_scale(r, c);
+      for (Eigen::Index c = 0; c < scale.cols(); ++c) {
+        scale(r, c) = q.element_scale(r, c);
+        lo(r, c) = q.lo(r, c);
+        hi(r, c) = q.hi(r, c);
+      }
     auto it = cal.inputs.find(input_site);
     HW_CHECK(it != cal.inputs.end(), "calibration recorded every matrix input");
     const Eigen::MatrixXd h = second_moments(it->second, folded.cols());
-    q.w = gptq_round(folded, scale, golden::max_weight_code(format.bits), h);
+    q.w = gptq_round(folded, scale, lo, hi, h);
     // Each row's scale refit to its codes (the group scales stay): the least output error they allow.
     for (Eigen::Index r = 0; r < folded.rows(); ++r) {
       Eigen::VectorXd unit(folded.cols());
@@ -414,6 +471,7 @@ Result<QModel> quantize(const FloatModel& fm, const CalibrationData& cal, const 
     QLinear l;
     l.w = q.w;
     l.group_scale = q.group_scale;
+    l.zero_point = q.zero_point;
     l.group = q.group;
     for (double sw : q.scale) {
       auto rq = requant_from_real(sw * s_in / s_out);
@@ -451,8 +509,9 @@ Result<QModel> quantize(const FloatModel& fm, const CalibrationData& cal, const 
                         .cast<float>();
       m.group = qm.group;
       m.unit = qm.group > 0 ? golden::MatF(qm.group_scale.cast<float>()) : golden::MatF::Ones(qm.w.rows(), 1);
+      m.zero_point = qm.zero_point;
       m.latent = gamma ? MatF(w * gamma->asDiagonal()) : w;  // the float weights: the forward starts at nearest
-      m.max_code = golden::max_weight_code(cfg.weights.bits);
+      m.max_code = qm.max_code;
       tuned.emplace(name, std::move(qm));
     };
     for (int64_t l = 0; l < s.n_layers; ++l) {

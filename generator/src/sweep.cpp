@@ -61,14 +61,17 @@ Result<int64_t> kv_port_bytes(const std::string& tok, const golden::Shape& s) {
   return Error{"--kv-ports: '" + tok + "' is not a KV port: give row, head or a byte count"};
 }
 
-// A weight-format token: bits (8, 6 or 4), optionally g<inputs per group scale>: "8", "4g16".
+// A weight-format token: bits (8, 6 or 4), optionally g<inputs per group scale> and then z (zero points): "8",
+// "4g16", "4g8z".
 Result<golden::WeightFormat> weight_format(const std::string& tok) {
-  const auto g = tok.find('g');
-  const std::string bits = tok.substr(0, g), group = g == std::string::npos ? "" : tok.substr(g + 1);
-  if (!all_digits(bits) || (g != std::string::npos && !all_digits(group)))
+  const bool zero = !tok.empty() && tok.back() == 'z';
+  const std::string body = zero ? tok.substr(0, tok.size() - 1) : tok;
+  const auto g = body.find('g');
+  const std::string bits = body.substr(0, g), group = g == std::string::npos ? "" : body.substr(g + 1);
+  if (!all_digits(bits) || (g != std::string::npos && !all_digits(group)) || (zero && g == std::string::npos))
     return Error{"--weight-formats: '" + tok + "' is not a weight format: give the bits (8, 6 or 4), optionally g and "
-                 "the inputs per group scale, e.g. 4g16"};
-  golden::WeightFormat f{static_cast<int>(std::stoll(bits)), group.empty() ? 0 : std::stoll(group)};
+                 "the inputs per group scale, then optionally z for zero points, e.g. 4g16 or 4g8z"};
+  golden::WeightFormat f{static_cast<int>(std::stoll(bits)), group.empty() ? 0 : std::stoll(group), zero};
   HW_TRY(validate_weight_format(f));
   return f;
 }
@@ -209,14 +212,17 @@ Result<std::vector<SweepPoint>> sweep_points(const SweepGrid& g, const std::stri
             p.widths = w;
             p.weight_bits = f.bits;
             p.weight_group = f.group;
+            p.weight_zero_point = f.zero_point;
             const bool int8 = f == golden::WeightFormat{};
             p.label = p.array + " wp" + std::to_string(wp) + " kv" + std::to_string(kv) + (w.empty() ? "" : " " + w) +
-                      (int8 ? "" : " w" + std::to_string(f.bits) + (f.group ? "g" + std::to_string(f.group) : ""));
+                      (int8 ? "" : " w" + std::to_string(f.bits) + (f.group ? "g" + std::to_string(f.group) : "") +
+                                       (f.zero_point ? "z" : ""));
             std::string opts = " --array " + p.array + " --weight-port " + std::to_string(wp) + " --kv-port " +
                                std::to_string(kv) + " --sram-bank-depth " + std::to_string(g.bank_depth) +
                                (w.empty() ? "" : " --widths " + shell_word(w)) +
                                (int8 ? "" : " --weight-bits " + std::to_string(f.bits) + " --weight-group " +
-                                                std::to_string(f.group));
+                                                std::to_string(f.group)) +
+                               (f.zero_point ? " --weight-zero-point" : "");
             std::string synth_opts = opts;
             if (!liberty_arg.empty()) synth_opts += " --liberty " + shell_word(liberty_arg);
             if (!g.node.empty()) synth_opts += " --node " + shell_word(g.node);
@@ -263,6 +269,7 @@ Status prepare_sweep(const std::string& out, const SweepGrid& g, const std::vect
               {"array", p.array},   {"rows", p.rows},             {"cols", p.cols},
               {"weight_port", p.weight_port}, {"kv_port", p.kv_port}, {"widths", p.widths},
               {"weight_bits", p.weight_bits}, {"weight_group", p.weight_group},
+              {"weight_zero_point", p.weight_zero_point},
               {"steps", g.steps},   {"clock_mhz_assumed", g.clock_mhz > 0 ? g.clock_mhz : 1000.0},
               {"command", p.command}};
     const std::string text = j.dump(2) + "\n";
@@ -354,7 +361,7 @@ Status collect_sweep(const std::string& out, std::string& summary) {
       return std::make_tuple(r.point["rows"].get<int64_t>(), r.point["cols"].get<int64_t>(),
                              r.point["weight_port"].get<int64_t>(), r.point["kv_port"].get<int64_t>(),
                              r.point["widths"].get<std::string>(), -r.point.value("weight_bits", int64_t{8}),
-                             r.point.value("weight_group", int64_t{0}));
+                             r.point.value("weight_group", int64_t{0}), r.point.value("weight_zero_point", false));
     };
     return key(a) < key(b);
   });
@@ -377,7 +384,8 @@ Status collect_sweep(const std::string& out, std::string& summary) {
 
   // CSV and JSON.
   std::string csv =
-      "id,label,array,rows,cols,weight_port,kv_port,widths,weight_bits,weight_group,logic_mm2,memories_mm2,total_mm2";
+      "id,label,array,rows,cols,weight_port,kv_port,widths,weight_bits,weight_group,weight_zero_point,logic_mm2,"
+      "memories_mm2,total_mm2";
   for (const auto& c : kGroupColumns) csv += "," + c;
   csv += ",fmax_mhz,clock_mhz,clock_source,cycles_per_token,cycles_source,tokens_per_s,node,pj_per_token,tokens_per_joule,"
          "watts,pareto\n";
@@ -389,7 +397,7 @@ Status collect_sweep(const std::string& out, std::string& summary) {
            "," + std::to_string(r.point["kv_port"].get<int64_t>()) + "," + q(r.point["widths"].get<std::string>()) + "," +
            std::to_string(r.point.value("weight_bits", int64_t{8})) + "," +
            std::to_string(r.point.value("weight_group", int64_t{0})) + "," +
-           fmt_num(r.logic, 4) + "," + fmt_num(r.memories, 4) + "," + fmt_num(r.total, 4);
+           std::to_string(r.point.value("weight_zero_point", false) ? 1 : 0) + "," + fmt_num(r.logic, 4) + "," + fmt_num(r.memories, 4) + "," + fmt_num(r.total, 4);
     json areas = json::object();
     for (const auto& g : kGroups) {
       csv += "," + fmt_num(r.area_mm2.at(g), 4);

@@ -26,7 +26,7 @@ int accumulator_bits(int act_bits, int64_t k) { return accumulator_bits(act_bits
 int accumulator_bits(int act_bits, int64_t k, const WeightFormat& f) {
   int lg = 0;
   while ((int64_t{1} << lg) < k) ++lg;
-  return act_bits + f.bits + lg + (f.group > 0 ? kGroupScaleBits : 0) - 1;
+  return act_bits + f.bits + (f.zero_point ? 1 : 0) + lg + (f.group > 0 ? kGroupScaleBits : 0) - 1;
 }
 
 namespace {
@@ -62,12 +62,29 @@ VecI matvec(const QLinear& l, const VecI& x) {
   HW_CHECK(l.w.cols() == x.size(), "matvec: matrix columns must equal vector length");
   const Eigen::Index groups = (l.w.cols() + l.group - 1) / l.group;
   HW_CHECK(l.group_scale.rows() == l.w.rows() && l.group_scale.cols() == groups, "matvec: one scale per row and group");
+  const bool zp = l.zero_point.size() > 0;
+  HW_CHECK(!zp || (l.zero_point.rows() == l.w.rows() && l.zero_point.cols() == groups),
+           "matvec: one zero point per row and group");
   VecI acc(l.w.rows());
   for (Eigen::Index o = 0; o < l.w.rows(); ++o) {
     int64_t a = 0;
     for (Eigen::Index g = 0; g < groups; ++g) {
       const Eigen::Index i0 = g * l.group, n = std::min<Eigen::Index>(l.group, l.w.cols() - i0);
-      const int64_t partial = l.w.row(o).segment(i0, n).cast<int64_t>().dot(x.segment(i0, n).transpose());
+      int64_t partial = 0;
+      if (zp) {
+        // As the chip: the stored codes u = c + z against x, less z times the group's sum of x (numerics §4).
+        const int64_t z = l.zero_point(o, g);
+        int64_t xsum = 0;
+        for (Eigen::Index i = i0; i < i0 + n; ++i) {
+          const int64_t u = int64_t{l.w(o, i)} + z;
+          HW_CHECK(u >= 0 && u <= 2 * int64_t{127} + 1, "matvec: a stored code u = c + z is unsigned");
+          partial += u * x[i];
+          xsum += x[i];
+        }
+        partial -= z * xsum;
+      } else {
+        partial = l.w.row(o).segment(i0, n).cast<int64_t>().dot(x.segment(i0, n).transpose());
+      }
       a += int64_t{l.group_scale(o, g)} * partial;
     }
     acc[o] = a;

@@ -1,7 +1,9 @@
 // The decode matrix engine (rtl_templates/hw_gemv.sv) against golden::matvec: random K x N (sizes that are not
 // multiples of P or C included, K < P and N < C too), weight codes over the full range of their width (4, 6 or 8
 // bits), with group scales over 0..255 where the engine has them (golden::matvec of a QLinear with groups of
-// GROUP_WORDS x P inputs, the last of a row shorter), activations over the full A_W range with extremes, matrices
+// GROUP_WORDS x P inputs, the last of a row shorter), with ZERO_POINT unsigned codes and a zero point per group over
+// their whole ranges (the golden computes with the signed codes u - z), activations over the full A_W range with
+// extremes, matrices
 // anywhere in the weight banks and the group-scale ROM, random stalls on the result handshake. The first product's
 // weights (and scales) come from generated $readmemh images (one per weight bank, or per macro of a bank: the W_FILE
 // prefix the model was built with; GS_FILE); later ones are written through the host ports. Every accumulator of
@@ -9,7 +11,7 @@
 // it.
 //
 // Configuration: HW_P (weight-port rows), HW_C, HW_A_W, HW_ACC_W, HW_MAX (K_MAX = N_MAX), HW_W_DEPTH, HW_W_BANK_DEPTH,
-// HW_W_FILE, HW_W_BITS, HW_GROUP_WORDS, HW_GS_DEPTH, HW_GS_FILE. Options: --products N (default 300), --bench FILE
+// HW_W_FILE, HW_W_BITS, HW_GROUP_WORDS, HW_ZERO_POINT, HW_GS_DEPTH, HW_GS_FILE. Options: --products N (default 300), --bench FILE
 // (also time 64 x 64 without stalls, write JSON there).
 #include <cstdio>
 #include <cstring>
@@ -33,6 +35,8 @@ constexpr int64_t kWDepth = HW_W_DEPTH;
 constexpr int kWBits = HW_W_BITS;
 constexpr int64_t kGroupWords = HW_GROUP_WORDS, kGsDepth = HW_GS_DEPTH;
 constexpr int64_t kGroup = kGroupWords * kP;  // inputs per group scale (0: none)
+constexpr bool kZeroPoint = HW_ZERO_POINT != 0;
+constexpr int kEntryBits = 8 + (kZeroPoint ? kWBits : 0);  // a group-scale ROM entry
 using MatX = Eigen::Matrix<int64_t, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 
 struct Product {
@@ -48,6 +52,19 @@ void random_scales(Product& g, std::mt19937_64& rng, bool extremes) {
   g.lin.group_scale.resize(g.N, (g.K + group - 1) / group);
   for (Eigen::Index i = 0; i < g.lin.group_scale.size(); ++i)
     g.lin.group_scale.data()[i] = static_cast<uint8_t>(extremes ? 255 : rng() % 256);
+  if (kZeroPoint) {
+    // Zero points anywhere in [0, 2^b - 1] (extremes: all 0 or all 2^b - 1); the codes become u - z.
+    const int umax = (1 << kWBits) - 1;
+    g.lin.zero_point.resize(g.lin.group_scale.rows(), g.lin.group_scale.cols());
+    const bool high = rng() & 1;
+    for (Eigen::Index i = 0; i < g.lin.zero_point.size(); ++i)
+      g.lin.zero_point.data()[i] = static_cast<uint8_t>(extremes ? (high ? umax : 0) : static_cast<int>(rng() % (umax + 1)));
+    for (Eigen::Index r = 0; r < g.lin.w.rows(); ++r)
+      for (Eigen::Index c = 0; c < g.lin.w.cols(); ++c) {
+        const int u = extremes ? ((rng() & 1) ? umax : 0) : static_cast<int>(rng() % (umax + 1));
+        g.lin.w(r, c) = static_cast<int8_t>(u - g.lin.zero_point(r, c / group));
+      }
+  }
   const int64_t words = gen::gemv_group_scale_word_count(g.N, g.K, kP, kC, kGroupWords);
   g.gs_base = (rng() % 2) ? static_cast<int64_t>(rng() % static_cast<uint64_t>(kGsDepth - words + 1)) : 0;
 }
@@ -81,7 +98,7 @@ struct Run {
 Run run(Vhw_gemv& top, const Product& g, bool preloaded, verif::StallPattern* out_stall, const std::string& block,
         long long index, long long& failed_total) {
   Run res;
-  const auto banks = gen::gemv_weight_words(g.lin.w, kP, kC, kWBits);
+  const auto banks = gen::gemv_weight_words(g.lin.w, kP, kC, kWBits, g.lin.zero_point, g.lin.group);
   const gen::LaneWords xw = gen::gemm_activation_words(g.x, kP, kAW);
   top.start_i = 0;
   top.out_ready_i = 0;
@@ -99,11 +116,11 @@ Run run(Vhw_gemv& top, const Product& g, bool preloaded, verif::StallPattern* ou
     }
     top.wmem_we_i = 0;
     if constexpr (kGroup > 0) {
-      const auto gs = gen::gemv_group_scale_words(g.lin.group_scale, g.K, kP, kC, kGroupWords);
+      const auto gs = gen::gemv_group_scale_words(g.lin.group_scale, g.K, kP, kC, kGroupWords, g.lin.zero_point, kWBits);
       for (int64_t i = 0; i < gs.words(); ++i) {
         top.gsmem_we_i = 1;
         top.gsmem_addr_i = static_cast<uint32_t>(g.gs_base + i);
-        verif::set_lanes(top.gsmem_data_i, &gs.values[static_cast<size_t>(i * kC)], kC, 8);
+        verif::set_lanes(top.gsmem_data_i, &gs.values[static_cast<size_t>(i * kC)], kC, kEntryBits);
         verif::settle_low(top);
         verif::rising_edge(top);
       }
@@ -197,10 +214,11 @@ int main(int argc, char** argv) {
   const std::string block = "rtl gemv " + std::to_string(kP) + "x" + std::to_string(kC) + " A_W=" +
                             std::to_string(kAW) + (kWBits != 8 ? " W_BITS=" + std::to_string(kWBits) : std::string()) +
                             (kGroup ? " group " + std::to_string(kGroup) : std::string()) +
+                            (kZeroPoint ? " zero points" : "") +
                             (HW_W_BANK_DEPTH ? ", macros of " + std::to_string(HW_W_BANK_DEPTH) : std::string());
   const uint64_t seed = verif::harness_seed(block);
   std::mt19937_64 rng(seed);
-  const golden::WeightFormat format{kWBits, kGroup};
+  const golden::WeightFormat format{kWBits, kGroup, kZeroPoint};
   if (kAccW != golden::accumulator_bits(kAW, kMax, format))
     return verif::finish(block, seed, 0, 1, "ACC_W " + std::to_string(kAccW) + " is not accumulator_bits(" +
                                                 std::to_string(kAW) + ", " + std::to_string(kMax) + ", format) = " +
@@ -215,7 +233,7 @@ int main(int argc, char** argv) {
   // Product 0's weights are the generated images the weight banks start from (covering every word, so a banked
   // build gets a fresh file for each of its macros).
   const Product first = random_product(rng);
-  auto images = gen::gemv_weight_words(first.lin.w, kP, kC, kWBits);
+  auto images = gen::gemv_weight_words(first.lin.w, kP, kC, kWBits, first.lin.zero_point, first.lin.group);
   for (auto& b : images) {
     b.values.insert(b.values.begin(), static_cast<size_t>(first.base * kC), 0);
     b.values.resize(static_cast<size_t>(kWDepth * kC), 0);
@@ -229,7 +247,7 @@ int main(int argc, char** argv) {
     }
   }
   if constexpr (kGroup > 0) {
-    auto gs = gen::gemv_group_scale_words(first.lin.group_scale, first.K, kP, kC, kGroupWords);
+    auto gs = gen::gemv_group_scale_words(first.lin.group_scale, first.K, kP, kC, kGroupWords, first.lin.zero_point, kWBits);
     gs.values.insert(gs.values.begin(), static_cast<size_t>(first.gs_base * kC), 0);
     gs.values.resize(static_cast<size_t>(kGsDepth * kC), 0);
     if (auto st = gen::write_file_atomic(HW_GS_FILE, gen::hex_image(gs), "group-scale image"); !st) {

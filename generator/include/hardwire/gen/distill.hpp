@@ -22,8 +22,8 @@
 
 namespace hardwire::gen {
 
-// A fake-quantized matrix in a weight format of numerics §2: forward weight = clamp(round(latent / e), -max_code,
-// max_code) * e with the element scale e = row_scale[r] * gs[r, c / group], gs = clamp(round(unit), 1, 255) the
+// A fake-quantized matrix in a weight format of numerics §2: forward weight = clamp(round(latent / e), lo, hi) * e
+// (lo, hi: code_lo, code_hi) with the element scale e = row_scale[r] * gs[r, c / group], gs = clamp(round(unit), 1, 255) the
 // group's integer scale (1 without groups). The latent weights, the rows' scales and the group scales (as floats,
 // rounded on the way forward) are trained. max_code == 0 means no quantization (forward weight = latent): the float
 // teacher, and gradient checks.
@@ -31,10 +31,14 @@ struct FakeQuantMatrix {
   golden::MatF latent;        // [out x in]
   Eigen::VectorXf row_scale;  // [out]
   golden::MatF unit;          // [out x groups]; [out x 1] of 1 without groups
+  golden::MatU8 zero_point;   // with zero points [out x groups] (fixed): codes in [-z, max_code - z]; else empty
   int64_t group = 0;          // inputs per group scale; 0: none
-  int64_t max_code = 0;
+  int64_t max_code = 0;       // golden::max_weight_code of the format
 
   float element_scale(Eigen::Index r, Eigen::Index c) const;
+  // The element's range of codes: [-max_code, max_code], or [-z, max_code - z] with zero points.
+  float code_lo(Eigen::Index r, Eigen::Index c) const;
+  float code_hi(Eigen::Index r, Eigen::Index c) const;
   golden::MatF forward() const;
   // The codes of the forward weights and the integer group scales (require max_code > 0).
   golden::MatI8 codes() const;

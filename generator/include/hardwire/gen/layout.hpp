@@ -26,12 +26,17 @@ int64_t gemm_weight_word_count(int64_t n_rows, int64_t k_cols, int64_t R, int64_
 // Weight images for hw_gemv (rtl_templates/hw_gemv.sv), the accelerator's decode matrix engine, with a weight port
 // of P x C codes: P banks of C lanes of `bits`-bit codes (4, 6 or 8; every code must fit). Group (nt, g), nt-major,
 // is word nt*KG + g of every bank; lane c of bank j's word is W[nt*C + c][g*P + j], zero outside W. KG = ceil(K / P).
-std::vector<LaneWords> gemv_weight_words(const golden::MatI8& w, int64_t P, int64_t C, int bits = 8);
+// With zero points (`zero_point` [N x groups of `group` inputs], non-empty) a lane holds the unsigned code
+// U = W + z[n][k / group], which must lie in [0, 2^bits - 1].
+std::vector<LaneWords> gemv_weight_words(const golden::MatI8& w, int64_t P, int64_t C, int bits = 8,
+                                         const golden::MatU8& zero_point = {}, int64_t group = 0);
 // The words that image takes in each bank: ceil(N / C) * ceil(K / P) (the one place this is computed).
 int64_t gemv_weight_word_count(int64_t n_rows, int64_t k_cols, int64_t P, int64_t C);
 // hw_gemv's group-scale ROM for one matrix whose groups are `group_words` input words of P (group = group_words x P
-// inputs): word nt*NG + gi, lane c (8 bits) = gs[nt*C + c][gi], zero outside; NG = ceil(KG / group_words).
-LaneWords gemv_group_scale_words(const golden::MatU8& gs, int64_t k_cols, int64_t P, int64_t C, int64_t group_words);
+// inputs): word nt*NG + gi, lane c (8 bits) = gs[nt*C + c][gi], zero outside; NG = ceil(KG / group_words). With
+// zero points (`zero_point` of gs's shape, non-empty) a lane is 8 + `bits` bits: z[nt*C + c][gi] above the scale.
+LaneWords gemv_group_scale_words(const golden::MatU8& gs, int64_t k_cols, int64_t P, int64_t C, int64_t group_words,
+                                 const golden::MatU8& zero_point = {}, int bits = 8);
 // The words that image takes: ceil(N / C) * NG (the one place this is computed).
 int64_t gemv_group_scale_word_count(int64_t n_rows, int64_t k_cols, int64_t P, int64_t C, int64_t group_words);
 // Activation buffer image for hw_gemm (and hw_gemv's X buffer with R = P, M = 1): word m*KT + kt, lane r = X[m][kt*R + r], zero outside X (M x K).

@@ -40,7 +40,7 @@ Result<Rounding> parse_rounding(const std::string& text);
 
 struct QuantConfig {
   golden::Widths widths;
-  golden::WeightFormat weights;    // bits 4, 6 or 8; group 0 (none) or 8..2^20 inputs per group scale
+  golden::WeightFormat weights;    // bits 4, 6 or 8; group 0 (none) or 8..2^20 inputs per group scale; zero points
   Clip clip = Clip::kMse;
   Rounding rounding = Rounding::kGptq;
   int64_t calib_steps = 128;       // tokens per calibration sequence at most (see calibration_steps)
@@ -96,6 +96,9 @@ Status validate_weight_format(const golden::WeightFormat& f);
 // given per-element scales (the row's scale times its group's), for inputs with second-moment matrix `h` (inputs x
 // inputs, symmetric positive semi-definite; dampened here).
 golden::MatI8 gptq_round(const golden::MatF& w, const Eigen::MatrixXd& scale, int64_t max_code, const Eigen::MatrixXd& h);
+// The same with each element's codes in [lo, hi] (per element: the zero-point format's windows).
+golden::MatI8 gptq_round(const golden::MatF& w, const Eigen::MatrixXd& scale, const Eigen::MatrixXd& lo,
+                         const Eigen::MatrixXd& hi, const Eigen::MatrixXd& h);
 
 // The least-squares scale of one row given its codes (numerics §2, after GPTQ): with q~ the codes times their group
 // scales (`unit`: the element's scale divided by the row's) and `w` the row, s = q~'Hw / q~'Hq~, the scale of least

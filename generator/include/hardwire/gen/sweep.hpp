@@ -40,6 +40,7 @@ struct SweepPoint {
   std::string array, widths;
   int64_t rows = 0, cols = 0, weight_port = 0, kv_port = 0;
   int64_t weight_bits = 8, weight_group = 0;
+  bool weight_zero_point = false;
   std::string command;  // one shell line: runs the point, writes into <out>/points/<id>
 };
 

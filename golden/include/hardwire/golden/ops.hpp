@@ -25,7 +25,7 @@ constexpr int64_t saturate(int64_t v, int bits) {
 // act_bits + 7 + ceil(log2 k) bits including the sign.
 int accumulator_bits(int act_bits, int64_t k);
 // The same for a weight format (numerics §4): b-bit codes, and with group scales each partial sum times at most 255:
-// act_bits + b - 1 + ceil(log2 k) + 1 bits, plus 8 with groups.
+// act_bits + b - 1 + ceil(log2 k) + 1 bits, plus 8 with groups, plus 1 with zero points (|c| <= 2^b - 1).
 int accumulator_bits(int act_bits, int64_t k, const WeightFormat& format);
 
 // §requantize: y = (acc * mult + 2^(rshift-1)) >> rshift, computed exactly (the product needs up to
@@ -36,7 +36,8 @@ int64_t requantize_sat(int64_t acc, Requant rq, int out_bits);
 
 // §matmul: acc[o] = sum_i w[o,i] * x[i], exact (int64).
 VecI matvec(const MatI8& w, const VecI& x);
-// §matmul with group scales: acc[o] = sum_g gs[o,g] * sum_{i in group g} w[o,i] * x[i] (l.group == 0: matvec).
+// §matmul with group scales: acc[o] = sum_g gs[o,g] * sum_{i in group g} w[o,i] * x[i] (l.group == 0: matvec);
+// with zero points each group's sum is computed as the chip does, sum u[o,i] * x[i] - z[o,g] * sum x[i], u = w + z.
 VecI matvec(const QLinear& l, const VecI& x);
 // §linear: matvec then per-output-channel requantize and saturate to out_bits.
 VecI linear(const QLinear& l, const VecI& x, int out_bits, VecI* acc_out = nullptr);

@@ -84,20 +84,31 @@ using MatU8 = Eigen::Matrix<uint8_t, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowM
 // The weight format (numerics §2): b-bit symmetric codes (|code| <= 2^(b-1) - 1), b in {4, 6, 8}; with group > 0,
 // every run of `group` consecutive inputs of a row has its own unsigned 8-bit scale (1..255) that multiplies the
 // run's partial sum before it is accumulated. group 0: no group scales (the per-row Requant alone).
+// zero_point (with groups, b in {4, 6}): the chip stores unsigned b-bit codes u in [0, 2^b - 1] and per group a
+// b-bit zero point z in [0, 2^b - 1]; the weight is (u - z) times its scales, so the signed code c = u - z lies in
+// [-z, 2^b - 1 - z] and |c| <= 2^b - 1.
 struct WeightFormat {
   int bits = 8;
   int64_t group = 0;
+  bool zero_point = false;
   bool operator==(const WeightFormat&) const = default;
 };
 inline constexpr int kGroupScaleBits = 8;
 constexpr int64_t max_weight_code(int bits) { return (int64_t{1} << (bits - 1)) - 1; }
+// The largest |c| of the format's signed codes (what the products and accumulators are sized for).
+constexpr int64_t max_weight_code(const WeightFormat& f) {
+  return f.zero_point ? (int64_t{1} << f.bits) - 1 : max_weight_code(f.bits);
+}
+// Bits of a group's entry in the group-scale memory: its scale, and its zero point with zero_point.
+constexpr int group_entry_bits(const WeightFormat& f) { return kGroupScaleBits + (f.zero_point ? f.bits : 0); }
 
-// A quantized linear layer: weight codes (out x in, symmetric, per output channel, held in int8 whatever their
-// width), the group scales when the format has groups ([out x ceil(in / group)]), and one Requant per output
+// A quantized linear layer: weight codes (out x in, per output channel, held in int8 whatever their width), the
+// group scales when the format has groups ([out x ceil(in / group)]), and one Requant per output
 // channel taking the accumulator to the destination site's scale.
 struct QLinear {
-  MatI8 w;
+  MatI8 w;            // the signed codes c (with zero points: u - z)
   MatU8 group_scale;  // empty without groups
+  MatU8 zero_point;   // [out x groups] with zero points (the format's zero_point), else empty
   int64_t group = 0;  // inputs per group scale; 0: none
   std::vector<Requant> rq;
 };

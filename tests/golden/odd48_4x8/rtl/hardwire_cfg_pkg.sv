@@ -37,7 +37,9 @@ package hardwire_cfg_pkg;
   localparam int unsigned WeightBits       = 8;
   // matrix-engine input words per group scale (0: none)
   localparam int unsigned WeightGroupWords = 0;
-  // group-scale ROM words of ArrayCols bytes (0: none)
+  // unsigned codes with a zero point per group (numerics §2)
+  localparam int unsigned WeightZeroPoint  = 0;
+  // group-scale ROM words of ArrayCols entries (0: none)
   localparam int unsigned GroupScaleWords  = 0;
   // array activation width: the widest matmul input
   localparam int unsigned ActW             = 16;

@@ -46,6 +46,7 @@ module hwc_top (
     .C(hardwire_cfg_pkg::ArrayCols),
     .W_BITS(hardwire_cfg_pkg::WeightBits),
     .W_GROUP_WORDS(hardwire_cfg_pkg::WeightGroupWords),
+    .W_ZERO_POINT(hardwire_cfg_pkg::WeightZeroPoint),
     .GS_DEPTH(hardwire_cfg_pkg::GroupScaleWords),
     .A_W(hardwire_cfg_pkg::ActW),
     .ACC_W(hardwire_cfg_pkg::AccW),
