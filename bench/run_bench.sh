@@ -18,10 +18,10 @@
 #   sweep_stories260K/  hardwire sweep over 4 arrays x 2 weight ports (report.md, sweep.csv/json, plots/*.svg|png)
 #   sim_<model>_<R>x<C>_wp<port>[_kv<port>].json    hardwire sim: cycles per token by phase, next to the compute,
 #                                        weight-delivery, KV-delivery and latency bounds (bit-exact run); _kv: --kv-port
-#   fidelity_stories260K_ablate.json, fidelity_stories260K_w<bits>[_g<group>][_ft<steps>].json  hardwire fidelity on the real
+#   fidelity_stories260K_ablate.json, fidelity_stories260K_w<bits>[_g<group>[z]][_ft<steps>].json  hardwire fidelity on the real
 #                                        checkpoint (../shared/models/; skipped when absent): 64 sampled prompts x 200
 #                                        steps, --ablate, and each weight format
-#   formats_stories260K_16x16_w<bits>[_g<group>].json  synth of stories260K on 16x16 at each weight format (the
+#   formats_stories260K_16x16_w<bits>[_g<group>[z]].json  synth of stories260K on 16x16 at each weight format (the
 #                                        weight memory's bits and macros, the matrix engine, the whole chip's area)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -146,20 +146,23 @@ models=${HARDWIRE_MODELS:-../shared/models}
 if [ -f "$models/stories260K.bin" ]; then
   "$build/hardwire" fidelity --model "$models/stories260K.bin" --ablate --json "$out/fidelity_stories260K_ablate.json" |
     sed -n '/^variant/,/^$/p'
-  # bits, group, fine-tuning steps (numerics §2; each about 0.25 s on two cores)
-  printf '%-6s %-6s %-8s %8s %15s %10s\n' bits group finetune top-1 "mean div ± se" "mean cos"
-  for cfg in "8 0 0" "6 0 0" "6 32 0" "4 0 0" "4 32 0" "4 16 0" "4 8 0" "6 0 1000" "4 16 1000" "4 8 1000"; do
+  # bits, group, fine-tuning steps (numerics §2; each about 0.25 s on two cores), zero points (1: --weight-zero-point)
+  printf '%-6s %-6s %-5s %-8s %8s %15s %10s\n' bits group zero finetune top-1 "mean div ± se" "mean cos"
+  for cfg in "8 0 0 0" "6 0 0 0" "6 32 0 0" "4 0 0 0" "4 32 0 0" "4 16 0 0" "4 8 0 0" "4 16 0 1" "4 8 0 1" \
+             "6 0 1000 0" "4 16 1000 0" "4 8 1000 0" "4 16 1000 1" "4 8 1000 1"; do
     set -- $cfg
     name="fidelity_stories260K_w$1"
     [ "$2" = 0 ] || name="${name}_g$2"
+    zero=()
+    if [ "$4" = 1 ]; then name="${name}z"; zero=(--weight-zero-point); fi
     [ "$3" = 0 ] || name="${name}_ft$3"
-    "$build/hardwire" fidelity --model "$models/stories260K.bin" --weight-bits "$1" --weight-group "$2" \
+    "$build/hardwire" fidelity --model "$models/stories260K.bin" --weight-bits "$1" --weight-group "$2" "${zero[@]}" \
       --finetune "$3" --json "$out/$name.json" > /dev/null
-    python3 - "$out/$name.json" "$1" "$2" "$3" <<'PY'
+    python3 - "$out/$name.json" "$1" "$2" "$4" "$3" <<'PY'
 import json, sys
 v = json.load(open(sys.argv[1]))["variants"][0]
-print(f"{sys.argv[2]:<6} {sys.argv[3]:<6} {sys.argv[4]:<8} {100 * v['top1']:>7.2f}% {v['mean_first_divergence']:>8.1f} ± "
-      f"{v['first_divergence_stderr']:<4.1f} {v['mean_cosine']:>10.6f}")
+print(f"{sys.argv[2]:<6} {sys.argv[3]:<6} {sys.argv[4]:<5} {sys.argv[5]:<8} {100 * v['top1']:>7.2f}% "
+      f"{v['mean_first_divergence']:>8.1f} ± {v['first_divergence_stderr']:<4.1f} {v['mean_cosine']:>10.6f}")
 PY
   done
 else
@@ -169,14 +172,17 @@ fi
 if part formats; then
 # The chip at each weight format: stories260K on 16x16 (the default ports), area by block and memory (synth's cache
 # shares every block the format does not change).
-printf '%-6s %-6s %14s %12s %14s %12s %12s\n' bits group "weight bits" "weights mm2" "engine mm2" "logic mm2" "total mm2"
-for cfg in "8 0" "6 0" "6 32" "4 0" "4 32" "4 16"; do
+printf '%-6s %-6s %-5s %14s %12s %14s %12s %12s\n' bits group zero "weight bits" "weights mm2" "engine mm2" "logic mm2" \
+  "total mm2"
+for cfg in "8 0 0" "6 0 0" "6 32 0" "4 0 0" "4 32 0" "4 16 0" "4 16 1"; do
   set -- $cfg
   name="formats_stories260K_16x16_w$1"
   [ "$2" = 0 ] || name="${name}_g$2"
-  "$build/hardwire" synth --model stories260K --array 16x16 --weight-bits "$1" --weight-group "$2" \
+  zero=()
+  if [ "$3" = 1 ]; then name="${name}z"; zero=(--weight-zero-point); fi
+  "$build/hardwire" synth --model stories260K --array 16x16 --weight-bits "$1" --weight-group "$2" "${zero[@]}" \
     --json "$out/$name.json" --md "$out/$name.md" > /dev/null
-  python3 - "$out/$name.json" "$1" "$2" <<'PY'
+  python3 - "$out/$name.json" "$1" "$2" "$3" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1]))
 mem = {m["name"]: m for m in d["memories"]}
@@ -185,7 +191,7 @@ gs = mem.get("group scales", {"bits": 0, "area_um2": 0})
 engine = sum(b["area_um2"] * b["instances"] for b in d["blocks"] if b["module"] == "hw_gemv")
 logic = sum(b["area_um2"] * b["instances"] for b in d["blocks"])
 memories = sum(m["area_um2"] for m in d["memories"])
-print(f"{sys.argv[2]:<6} {sys.argv[3]:<6} {w['bits'] + gs['bits']:>14,} {(w['area_um2'] + gs['area_um2']) / 1e6:>12.3f} "
+print(f"{sys.argv[2]:<6} {sys.argv[3]:<6} {sys.argv[4]:<5} {w['bits'] + gs['bits']:>14,} {(w['area_um2'] + gs['area_um2']) / 1e6:>12.3f} "
       f"{engine / 1e6:>14.3f} {logic / 1e6:>12.3f} {(logic + memories) / 1e6:>12.3f}")
 PY
 done

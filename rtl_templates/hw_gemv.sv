@@ -105,7 +105,7 @@ module hw_gemv #(
   localparam int unsigned GsumW     = (GsumFull < ACC_W) ? GsumFull : ACC_W;
   localparam int unsigned XgW       = A_W + $clog2(GROUP_WORDS * P + 1);
   localparam int unsigned XsW       = A_W + ((P > 1) ? $clog2(P) : 0);  // one word's sum of activations
-  localparam int unsigned GsEntryW  = 8 + (Zp ? W_BITS : 0);   // a group's scale (and zero point)
+  localparam int unsigned GsEntryW  = 8 + ((ZERO_POINT != 0) ? W_BITS : 0);  // a group's scale (and zero point)
 
   if (P < 1 || P > 256 || C < 1 || C > 256) begin : gen_check_shape
     $error("hw_gemv: P and C must be in 1..256");

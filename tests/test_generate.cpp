@@ -673,7 +673,7 @@ TEST(Sweep, GridReportPlotsAndEmitCollectAgree) {
   const std::string rep = tmp.file("a/report/");
   const auto csv = lines_of(read_bytes(rep + "sweep.csv"));
   ASSERT_EQ(csv.size(), 9u);
-  EXPECT_EQ(csv[0].rfind("id,label,array,rows,cols,weight_port,kv_port,widths,weight_bits,weight_group,logic_mm2,"
+  EXPECT_EQ(csv[0].rfind("id,label,array,rows,cols,weight_port,kv_port,widths,weight_bits,weight_group,weight_zero_point,logic_mm2,"
                          "memories_mm2,total_mm2,", 0), 0u);
   const auto j = nlohmann::json::parse(read_bytes(rep + "sweep.json"));
   ASSERT_EQ(j["points"].size(), 8u);
@@ -772,7 +772,7 @@ TEST(Sweep, Errors) {
       {"--arrays 4x4 --steps -2", "--steps -2 is negative: give 0 (no simulation) or more"},
       {"--arrays 4x4 --weight-formats 4x16",
        "--weight-formats: '4x16' is not a weight format: give the bits (8, 6 or 4), optionally g and the inputs per "
-       "group scale, e.g. 4g16"},
+       "group scale, then optionally z for zero points, e.g. 4g16 or 4g8z"},
       {"--arrays 4x4 --weight-formats 5", "--weight-bits 5 is not supported; use 4, 6 or 8"},
       {"--arrays 4x4 --weight-formats 4g10",
        "the sweep grid is empty: no point fits (4x4 weight port rc format 4g10: --weight-group 10 must be a multiple "

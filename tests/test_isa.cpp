@@ -262,7 +262,7 @@ TEST(ChipPlan, WeightPortSetsTheBanks) {
 TEST(ChipPlan, WeightFormatSetsTheMemoryAndTheEngine) {
   const ChipPlan int8 = *plan_chip(tiny().shape, tiny().widths, {{8, 8}, 0, 0});
   for (const golden::WeightFormat f : {golden::WeightFormat{4, 16}, golden::WeightFormat{6, 0},
-                                       golden::WeightFormat{4, 64}}) {
+                                       golden::WeightFormat{4, 64}, golden::WeightFormat{4, 8, true}}) {
     const auto plan = plan_chip(tiny().shape, tiny().widths, {{8, 8}, 0, 0, 0, f});
     ASSERT_TRUE(plan.is_ok()) << plan.message();
     EXPECT_EQ(plan->weights, f);
@@ -286,7 +286,12 @@ TEST(ChipPlan, WeightFormatSetsTheMemoryAndTheEngine) {
     const auto gemv = plan->block("hw_gemv").values;
     EXPECT_EQ(gemv[2], (std::pair<std::string, int64_t>{"W_BITS", f.bits}));
     EXPECT_EQ(gemv[3], (std::pair<std::string, int64_t>{"GROUP_WORDS", f.group / 8}));
-    EXPECT_EQ(gemv[4], (std::pair<std::string, int64_t>{"GS_DEPTH", gs_words}));
+    EXPECT_EQ(gemv[4], (std::pair<std::string, int64_t>{"ZERO_POINT", f.zero_point ? 1 : 0}));
+    if (f.group) {  // a group's entry: its scale's byte, and its zero point's bits with zero points
+      const auto gs = std::find_if(mems.begin(), mems.end(), [](const MemoryDesc& m) { return m.name == "group scales"; });
+      EXPECT_EQ(gs->bits, gs_words * 8 * (8 + (f.zero_point ? f.bits : 0)));
+    }
+    EXPECT_EQ(gemv[5], (std::pair<std::string, int64_t>{"GS_DEPTH", gs_words}));
     // Each MATVEC names its matrix's first group-scale word.
     for (size_t i = 0; i < plan->program.size(); ++i) {
       if (plan->program.code[i].op == isa::Op::kMatvec) {
