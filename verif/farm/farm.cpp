@@ -42,6 +42,7 @@ struct Config {
   int64_t weight_port = 0;  // bytes per cycle; 0: the default, R x C
   int64_t kv_port = 0;      // KV bytes per cycle; 0: the default, the whole KV row
   int64_t weight_bits = 8, weight_group = 0;  // the weight format (numerics §2)
+  bool weight_zero_point = false;
   uint64_t sim_seed = 1;
 
   int64_t port_rows() const { return weight_port ? weight_port / cols : rows; }
@@ -59,7 +60,8 @@ struct Config {
       << " vocab=" << vocab << " seq=" << seq << " shared=" << (shared ? 1 : 0) << " model_seed=" << model_seed
       << " widths=" << (widths.empty() ? "-" : widths_arg()) << " array=" << rows << "x" << cols
       << " bank_depth=" << bank_depth << " weight_port=" << weight_port << " kv_port=" << kv_port
-      << " weight_bits=" << weight_bits << " weight_group=" << weight_group << " steps=" << steps
+      << " weight_bits=" << weight_bits << " weight_group=" << weight_group
+      << " weight_zero_point=" << (weight_zero_point ? 1 : 0) << " steps=" << steps
       << " sim_seed=" << sim_seed;
     return o.str();
   }
@@ -98,6 +100,7 @@ bool parse_line(const std::string& text, Config& c, std::string& err) {
       else if (k == "kv_port") c.kv_port = std::stoll(v);
       else if (k == "weight_bits") c.weight_bits = std::stoll(v);
       else if (k == "weight_group") c.weight_group = std::stoll(v);
+      else if (k == "weight_zero_point") c.weight_zero_point = v == "1";
       else if (k == "steps") c.steps = std::stoll(v);
       else if (k == "sim_seed") c.sim_seed = std::stoull(v);
       else if (k == "array") {
@@ -162,12 +165,13 @@ Config draw(std::mt19937_64& rng, int64_t steps, int64_t max_side) {
   c.steps = steps;
   c.sim_seed = rng() & 0xffffffffffffull;
   // The weight format: half the draws int8 per row; else 6 or 4 bits, half of them with a group scale per whole
-  // input words of the engine (at least 8 inputs).
+  // input words of the engine (at least 8 inputs), and half of those with zero points.
   if (rng() % 2) {
     c.weight_bits = rng() % 2 ? 6 : 4;
     if (rng() % 2) {
       const int64_t p = c.port_rows(), min_words = (8 + p - 1) / p;
       c.weight_group = p * pick(min_words, min_words + 3);
+      c.weight_zero_point = rng() % 2;
     }
   }
   return c;
@@ -216,6 +220,7 @@ Outcome run_one(const Config& c, const fs::path& dir, int build_jobs, const std:
                              (c.kv_port ? " --kv-port " + std::to_string(c.kv_port) : std::string()) +
                              (c.weight_bits != 8 ? " --weight-bits " + std::to_string(c.weight_bits) : std::string()) +
                              (c.weight_group ? " --weight-group " + std::to_string(c.weight_group) : std::string()) +
+                             (c.weight_zero_point ? " --weight-zero-point" : "") +
                              (c.widths.empty() ? "" : " --widths " + c.widths_arg());
   const std::string design = (dir / "design").string();
   std::string out;
@@ -249,7 +254,8 @@ bool valid(const Config& c) {
          c.steps >= 1 && (c.weight_port == 0 || (c.weight_port % c.cols == 0 && c.weight_port <= c.rows * c.cols)) &&
          (c.kv_port == 0 || (c.kv_port % (2 * c.head()) == 0 && (2 * c.kv_dim()) % c.kv_port == 0)) &&
          (c.weight_bits == 8 || c.weight_bits == 6 || c.weight_bits == 4) &&
-         (c.weight_group == 0 || (c.weight_group >= 8 && c.weight_group % c.port_rows() == 0));
+         (c.weight_group == 0 || (c.weight_group >= 8 && c.weight_group % c.port_rows() == 0)) &&
+         (!c.weight_zero_point || (c.weight_group > 0 && c.weight_bits != 8));
 }
 
 // Greedy shrinking: try smaller variants of each parameter, keep any that still fails at the same stage; each
@@ -283,8 +289,9 @@ Config shrink(Config c, const std::string& stage, const fs::path& work, int buil
     add([](Config& d) { d.weight_port = d.cols; });
     add([](Config& d) { d.kv_port = 0; });
     add([](Config& d) { d.kv_port = 2 * d.head(); });
-    add([](Config& d) { d.weight_bits = 8; d.weight_group = 0; });
-    add([](Config& d) { d.weight_group = 0; });
+    add([](Config& d) { d.weight_bits = 8; d.weight_group = 0; d.weight_zero_point = false; });
+    add([](Config& d) { d.weight_group = 0; d.weight_zero_point = false; });
+    add([](Config& d) { d.weight_zero_point = false; });
     add([](Config& d) { d.shared = true; });
     for (const auto& d : cands) {
       if (elapsed() > budget_s) {
