@@ -94,7 +94,12 @@ INSTANTIATE_TEST_SUITE_P(Configs, GenerateLint,
                                                       "tiny_4x8_w4_g16"},
                                            LintConfig{"tiny", "--array 3x5 --weight-bits 6 --weight-group 9",
                                                       "tiny_3x5_w6_g9"},
-                                           LintConfig{"tiny", "--array 8x8 --weight-bits 6", "tiny_8x8_w6"}),
+                                           LintConfig{"tiny", "--array 8x8 --weight-bits 6", "tiny_8x8_w6"},
+                                           // Zero points: unsigned codes, wider group entries, the Σx tree.
+                                           LintConfig{"tiny", "--array 4x8 --weight-bits 4 --weight-group 8 --weight-zero-point",
+                                                      "tiny_4x8_w4_g8z"},
+                                           LintConfig{"tiny", "--array 3x5 --weight-bits 6 --weight-group 9 "
+                                                      "--weight-zero-point", "tiny_3x5_w6_g9z"}),
                          [](const ::testing::TestParamInfo<LintConfig>& i) { return i.param.name; });
 
 TEST(Generate, DeterministicAndWellFormed) {
