@@ -20,12 +20,15 @@ float FakeQuantMatrix::element_scale(Eigen::Index r, Eigen::Index c) const {
   return row_scale[r] * (group > 0 ? unit_code(unit(r, c / group)) : 1.0f);
 }
 
-float FakeQuantMatrix::code_lo(Eigen::Index r, Eigen::Index c) const {
-  return zero_point.size() > 0 ? -static_cast<float>(zero_point(r, c / group)) : -static_cast<float>(max_code);
+namespace {
+golden::CodeWindow window_of(const FakeQuantMatrix& m, Eigen::Index r, Eigen::Index c) {
+  const bool zp = m.zero_point.size() > 0;
+  return golden::code_window(m.max_code, zp, zp ? m.zero_point(r, c / m.group) : 0);
 }
-float FakeQuantMatrix::code_hi(Eigen::Index r, Eigen::Index c) const {
-  return code_lo(r, c) + static_cast<float>(zero_point.size() > 0 ? max_code : 2 * max_code);
-}
+}  // namespace
+
+float FakeQuantMatrix::code_lo(Eigen::Index r, Eigen::Index c) const { return static_cast<float>(window_of(*this, r, c).lo); }
+float FakeQuantMatrix::code_hi(Eigen::Index r, Eigen::Index c) const { return static_cast<float>(window_of(*this, r, c).hi); }
 
 MatF FakeQuantMatrix::forward() const {
   if (max_code == 0) return latent;

@@ -138,10 +138,12 @@ struct QuantizedMatrix {
     return scale[static_cast<size_t>(r)] * (group > 0 ? group_scale(r, c / group) : 1);
   }
   // The element's range of signed codes: [-max_code, max_code], or [-z, max_code - z] with zero points.
-  double lo(Eigen::Index r, Eigen::Index c) const {
-    return zero_point.size() > 0 ? -static_cast<double>(zero_point(r, c / group)) : -static_cast<double>(max_code);
+  golden::CodeWindow window(Eigen::Index r, Eigen::Index c) const {
+    const bool zp = zero_point.size() > 0;
+    return golden::code_window(max_code, zp, zp ? zero_point(r, c / group) : 0);
   }
-  double hi(Eigen::Index r, Eigen::Index c) const { return lo(r, c) + static_cast<double>(zero_point.size() > 0 ? max_code : 2 * max_code); }
+  double lo(Eigen::Index r, Eigen::Index c) const { return static_cast<double>(window(r, c).lo); }
+  double hi(Eigen::Index r, Eigen::Index c) const { return static_cast<double>(window(r, c).hi); }
 };
 
 int8_t code_of(double w, double scale, double lo, double hi) {

@@ -99,6 +99,14 @@ constexpr int64_t max_weight_code(int bits) { return (int64_t{1} << (bits - 1)) 
 constexpr int64_t max_weight_code(const WeightFormat& f) {
   return f.zero_point ? (int64_t{1} << f.bits) - 1 : max_weight_code(f.bits);
 }
+// The range of a weight's signed codes given max_weight_code(f) and, with zero points, its group's z: [-max_code,
+// max_code], or [-z, max_code - z] (u = c + z in [0, max_code]).
+struct CodeWindow {
+  int64_t lo = 0, hi = 0;
+};
+constexpr CodeWindow code_window(int64_t max_code, bool zero_point, int64_t z = 0) {
+  return zero_point ? CodeWindow{-z, max_code - z} : CodeWindow{-max_code, max_code};
+}
 // Bits of a group's entry in the group-scale memory: its scale, and its zero point with zero_point.
 constexpr int group_entry_bits(const WeightFormat& f) { return kGroupScaleBits + (f.zero_point ? f.bits : 0); }
 
