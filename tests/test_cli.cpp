@@ -7,6 +7,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "hardwire/gen/fidelity.hpp"
 #include "hardwire/gen/llama2c.hpp"
 #include "hardwire/gen/safetensors.hpp"
 #include "hardwire/gen/model_source.hpp"
@@ -235,10 +236,44 @@ TEST(Cli, FidelitySampledPromptsAndJson) {
   EXPECT_GT(v["mean_cosine"].get<double>(), 0.9);
   EXPECT_GE(v["mean_kl"].get<double>(), 0.0);
   ASSERT_EQ(v["prompts"].size(), 3u);
+  // The margin bins partition the steps: every step of every prompt in one bin, and the agreements with them.
+  auto sums = [](const nlohmann::json& bins) {
+    std::pair<int64_t, int64_t> s{0, 0};
+    EXPECT_EQ(bins.size(), gen::kMarginBins);
+    for (size_t k = 0; k < bins.size(); ++k) {
+      EXPECT_EQ(bins[k]["margin_from"].get<double>(), gen::kMarginEdges[k]);
+      EXPECT_LE(bins[k]["agree"].get<int64_t>(), bins[k]["steps"].get<int64_t>());
+      s.first += bins[k]["steps"].get<int64_t>();
+      s.second += bins[k]["agree"].get<int64_t>();
+    }
+    return s;
+  };
+  EXPECT_EQ(sums(v["by_margin"]), std::make_pair(int64_t{18}, static_cast<int64_t>(std::llround(v["top1"].get<double>() * 18))));
+  for (const auto& p : v["prompts"])
+    EXPECT_EQ(sums(p["by_margin"]), std::make_pair(int64_t{6}, static_cast<int64_t>(std::llround(p["top1"].get<double>() * 6))));
+  EXPECT_NE(r.out.find("the chip's top-1 by the float model's margin"), std::string::npos) << r.out;
+  // top-1's standard error: the spread of the prompts' top-1 (each has the same steps) over sqrt(prompts).
+  double mean = 0, var = 0;
+  for (const auto& p : v["prompts"]) mean += p["top1"].get<double>() / 3;
+  for (const auto& p : v["prompts"]) var += (p["top1"].get<double>() - mean) * (p["top1"].get<double>() - mean);
+  EXPECT_NEAR(mean, v["top1"].get<double>(), 1e-12);
+  EXPECT_NEAR(v["top1_stderr"].get<double>(), std::sqrt(var / 2 / 3), 1e-12);
   // The same seed replays the same prompts and figures, on any number of threads.
   CliRun r2 = run_in(tmp, "fidelity --model tiny --samples 3 --prompt-tokens 4 --steps 6 --seed 9 --threads 1 --json g.json");
   ASSERT_EQ(r2.exit_code, 0) << r2.err;
   EXPECT_EQ(read_bytes(tmp.file("f.json")), read_bytes(tmp.file("g.json")));
+}
+
+TEST(Cli, FidelityMarginBins) {
+  // [0, 0.01) [0.01, 0.02) [0.02, 0.05) [0.05, 0.1) [0.1, 0.2) [0.2, 1]: each edge opens its bin; 1 is in the last.
+  EXPECT_EQ(gen::margin_bin(0.0), 0u);
+  EXPECT_EQ(gen::margin_bin(0.00999), 0u);
+  EXPECT_EQ(gen::margin_bin(0.01), 1u);
+  EXPECT_EQ(gen::margin_bin(0.049), 2u);
+  EXPECT_EQ(gen::margin_bin(0.05), 3u);
+  EXPECT_EQ(gen::margin_bin(0.1), 4u);
+  EXPECT_EQ(gen::margin_bin(0.2), 5u);
+  EXPECT_EQ(gen::margin_bin(1.0), gen::kMarginBins - 1);
 }
 
 TEST(Cli, FidelityAblateListsEveryVariant) {

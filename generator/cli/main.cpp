@@ -645,15 +645,35 @@ int cmd_fidelity(const FidelityArgs& a) {
                  r.mean_cosine, r.mean_kl, prompt_text(prompts[i]));
     }
   }
-  fmt::print("\n{:<14} {:>8} {:>15} {:>7} {:>6} {:>10} {:>10} {:>10}  {}\n", "variant", "top-1", "mean div ± se",
+  fmt::print("\n{:<14} {:>15} {:>15} {:>7} {:>6} {:>10} {:>10} {:>10}  {}\n", "variant", "top-1 ± se", "mean div ± se",
              "median", "never", "mean cos", "min cos", "mean KL", "what");
   for (const auto& v : run.variants)
-    fmt::print("{:<14} {:>7.2f}% {:>8.1f} ± {:<4.1f} {:>7.1f} {:>6} {:>10.6f} {:>10.6f} {:>10.2e}  {}\n", v.variant.name,
-               100.0 * v.top1, v.mean_divergence, v.divergence_stderr, v.median_divergence, v.never_diverged,
+    fmt::print("{:<14} {:>7.2f}% ± {:<4.2f} {:>8.1f} ± {:<4.1f} {:>7.1f} {:>6} {:>10.6f} {:>10.6f} {:>10.2e}  {}\n",
+               v.variant.name, 100.0 * v.top1, 100.0 * v.top1_stderr, v.mean_divergence, v.divergence_stderr,
+               v.median_divergence, v.never_diverged,
                v.mean_cosine, v.min_cosine, v.mean_kl, v.variant.what);
   fmt::print("\n(first divergence: the first of the {} steps whose greedy token differs from the float model's; a prompt "
-             "that never diverges counts as {}; \"never\" counts them. top-1, cosine and KL are teacher-forced.)\n",
+             "that never diverges counts as {}; \"never\" counts them. top-1, cosine and KL are teacher-forced; ± se: "
+             "the standard error over the prompts, in points.)\n",
              a.steps, a.steps);
+  {
+    // Where the chip's top-1 is lost: by how sure the float model was (its top-1 probability minus its runner-up's).
+    int64_t all = 0, missed = 0;
+    for (size_t k = 0; k < gen::kMarginBins; ++k) {
+      all += chip.by_margin.steps[k];
+      missed += chip.by_margin.steps[k] - chip.by_margin.agree[k];
+    }
+    fmt::print("\nthe chip's top-1 by the float model's margin (its top-1 probability minus its runner-up's):\n"
+               "{:<14} {:>8} {:>7} {:>8} {:>9} {:>15}\n", "margin", "steps", "share", "top-1", "missed", "share of missed");
+    for (size_t k = 0; k < gen::kMarginBins; ++k) {
+      const int64_t st = chip.by_margin.steps[k], miss = st - chip.by_margin.agree[k];
+      const double frac = all ? static_cast<double>(st) / static_cast<double>(all) : 0.0;
+      fmt::print("{:<14} {:>8} {:>6.1f}% {:>7.2f}% {:>9} {:>14.1f}%\n",
+                 fmt::format("[{:.2f}, {:.2f}{}", gen::kMarginEdges[k], gen::kMarginEdges[k + 1], k + 1 == gen::kMarginBins ? "]" : ")"),
+                 st, 100.0 * frac, st ? 100.0 * static_cast<double>(chip.by_margin.agree[k]) / static_cast<double>(st) : 100.0,
+                 miss, missed ? 100.0 * static_cast<double>(miss) / static_cast<double>(missed) : 0.0);
+    }
+  }
   if (a.finetune > 0)
     fmt::print("fine-tuned {} steps on {} sequences of {} tokens the float model wrote (seed {:#x}): KL over them "
                "{:.5f} -> {:.5f}; {} of {} codes changed\n", ft_rep.steps, ft_rep.sequences, ft_rep.tokens_per_sequence,
@@ -663,6 +683,14 @@ int cmd_fidelity(const FidelityArgs& a) {
              std::chrono::duration<double>(t2 - t1).count());
 
   if (!a.json.empty()) {
+    // Per margin bin: its edges, the steps in it and the agreements among them.
+    auto by_margin = [](const gen::MarginCounts& m) {
+      nlohmann::json bins = nlohmann::json::array();
+      for (size_t k = 0; k < gen::kMarginBins; ++k)
+        bins.push_back({{"margin_from", gen::kMarginEdges[k]}, {"margin_to", gen::kMarginEdges[k + 1]},
+                        {"steps", m.steps[k]}, {"agree", m.agree[k]}});
+      return bins;
+    };
     nlohmann::json vs = nlohmann::json::array();
     for (const auto& v : run.variants) {
       nlohmann::json per = nlohmann::json::array();
@@ -671,10 +699,12 @@ int cmd_fidelity(const FidelityArgs& a) {
                        {"top1", static_cast<double>(r.agree) / static_cast<double>(a.steps)},
                        {"mean_cosine", r.mean_cosine},
                        {"min_cosine", r.min_cosine},
-                       {"mean_kl", r.mean_kl}});
+                       {"mean_kl", r.mean_kl},
+                       {"by_margin", by_margin(r.by_margin)}});
       vs.push_back({{"name", v.variant.name},
                     {"what", v.variant.what},
                     {"top1", v.top1},
+                    {"top1_stderr", v.top1_stderr},
                     {"mean_first_divergence", v.mean_divergence},
                     {"first_divergence_stderr", v.divergence_stderr},
                     {"median_first_divergence", v.median_divergence},
@@ -682,6 +712,7 @@ int cmd_fidelity(const FidelityArgs& a) {
                     {"mean_cosine", v.mean_cosine},
                     {"min_cosine", v.min_cosine},
                     {"mean_kl", v.mean_kl},
+                    {"by_margin", by_margin(v.by_margin)},
                     {"prompts", per}});
     }
     nlohmann::json j = {{"model", src.describe()},

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <memory>
 
 #include "hardwire/golden/compare.hpp"
@@ -61,7 +62,25 @@ class Runner {
   double scale_ = 1.0;
 };
 
+// The float model's top-1 probability minus its runner-up's (0 with one token).
+double float_margin(const Eigen::VectorXd& logits) {
+  Eigen::Index top = 0;
+  const double m = logits.maxCoeff(&top);
+  double second = -std::numeric_limits<double>::infinity();
+  for (Eigen::Index i = 0; i < logits.size(); ++i)
+    if (i != top) second = std::max(second, logits[i]);
+  if (logits.size() < 2) return 0.0;
+  const double z = (logits.array() - m).exp().sum();
+  return (1.0 - std::exp(second - m)) / z;
+}
+
 }  // namespace
+
+size_t margin_bin(double margin) {
+  size_t k = 0;
+  while (k + 1 < kMarginBins && margin >= kMarginEdges[k + 1]) ++k;
+  return k;
+}
 
 std::vector<std::vector<int64_t>> sample_prompts(const golden::FloatModel& model, int64_t count, int64_t length,
                                                  uint64_t seed, int threads) {
@@ -121,13 +140,15 @@ Result<FidelityRun> evaluate_fidelity(const golden::FloatModel& ref, const std::
       const int64_t ftok = golden::argmax_float(lf);
       if (scored) ftoks.push_back(ftok);
       const Eigen::VectorXd lfd = lf.cast<double>();
+      const size_t bin = scored ? margin_bin(float_margin(lfd)) : 0;
       for (size_t vi = 0; vi < runners.size(); ++vi) {
         int64_t top = 0;
         const Eigen::VectorXd lv = runners[vi].step(tok, pos, top);
         if (!scored) continue;
         PromptFidelity& r = per[vi][static_cast<size_t>(pi)];
         const int64_t step = pos - (P - 1);
-        if (top == ftok) ++r.agree;
+        ++r.by_margin.steps[bin];
+        if (top == ftok) ++r.agree, ++r.by_margin.agree[bin];
         else if (!r.diverged) r.diverged = true, r.first_divergence = step;
         const double c = cosine(lfd, lv);
         r.mean_cosine += c;
@@ -159,6 +180,10 @@ Result<FidelityRun> evaluate_fidelity(const golden::FloatModel& ref, const std::
       sm.mean_cosine += r.mean_cosine / n;
       sm.min_cosine = std::min(sm.min_cosine, r.min_cosine);
       sm.mean_kl += r.mean_kl / n;
+      for (size_t k = 0; k < kMarginBins; ++k) {
+        sm.by_margin.steps[k] += r.by_margin.steps[k];
+        sm.by_margin.agree[k] += r.by_margin.agree[k];
+      }
     }
     for (double x : d) sm.mean_divergence += x / n;
     double var = 0;
@@ -168,6 +193,12 @@ Result<FidelityRun> evaluate_fidelity(const golden::FloatModel& ref, const std::
     const size_t m = d.size() / 2;
     sm.median_divergence = d.size() % 2 ? d[m] : 0.5 * (d[m - 1] + d[m]);
     sm.top1 = static_cast<double>(agree) / (n * static_cast<double>(steps));
+    double var1 = 0;
+    for (const auto& r : sm.prompts) {
+      const double t = static_cast<double>(r.agree) / static_cast<double>(steps) - sm.top1;
+      var1 += t * t;
+    }
+    sm.top1_stderr = prompts.size() > 1 ? std::sqrt(var1 / (n - 1) / n) : 0.0;
     run.variants.push_back(std::move(sm));
   }
   return run;

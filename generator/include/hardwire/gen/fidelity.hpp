@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <array>
 #include <cstdint>
 #include <string>
 #include <thread>
@@ -51,11 +52,24 @@ struct FidelityVariant {
   const golden::FloatModel* floating = nullptr;
 };
 
+// Teacher-forced steps binned by the float model's margin, its top-1 probability minus its runner-up's: bin k holds
+// margins in [kMarginEdges[k], kMarginEdges[k + 1]) (the last bin includes 1). Where the float model itself nearly
+// ties, a variant's argmax is close to a coin toss whatever its precision; the bins show how much of a variant's
+// top-1 loss is there and how much where the float model is sure.
+inline constexpr std::array<double, 7> kMarginEdges = {0.0, 0.01, 0.02, 0.05, 0.1, 0.2, 1.0};
+inline constexpr size_t kMarginBins = kMarginEdges.size() - 1;
+// The bin of a margin in [0, 1].
+size_t margin_bin(double margin);
+struct MarginCounts {
+  std::array<int64_t, kMarginBins> steps{}, agree{};
+};
+
 struct PromptFidelity {
   int64_t first_divergence = 0;  // first step whose greedy token differs; == steps when none did
   bool diverged = false;
   int64_t agree = 0;             // teacher-forced steps whose argmax equals the float's token
   double mean_cosine = 0, min_cosine = 1, mean_kl = 0;
+  MarginCounts by_margin;        // the steps and agreements again, by the float model's margin
 };
 
 struct FidelitySummary {
@@ -65,7 +79,10 @@ struct FidelitySummary {
   double mean_divergence = 0, divergence_stderr = 0, median_divergence = 0;
   int64_t never_diverged = 0;     // prompts identical for all steps (their divergence counts as `steps`)
   double top1 = 0;                // teacher-forced top-1 agreement over all steps of all prompts
+  double top1_stderr = 0;         // its standard error over the prompts (each prompt has `steps` steps: top1 is
+                                  // the mean of the prompts' top-1, and their spread says how sure that mean is)
   double mean_cosine = 0, min_cosine = 1, mean_kl = 0;
+  MarginCounts by_margin;         // summed over the prompts
 };
 
 struct FidelityRun {
