@@ -64,14 +64,23 @@ class Runner {
 
 // The float model's top-1 probability minus its runner-up's (0 with one token).
 double float_margin(const Eigen::VectorXd& logits) {
+  if (logits.size() < 2) return 0.0;
   Eigen::Index top = 0;
   const double m = logits.maxCoeff(&top);
   double second = -std::numeric_limits<double>::infinity();
   for (Eigen::Index i = 0; i < logits.size(); ++i)
     if (i != top) second = std::max(second, logits[i]);
-  if (logits.size() < 2) return 0.0;
-  const double z = (logits.array() - m).exp().sum();
-  return (1.0 - std::exp(second - m)) / z;
+  const double lse = log_sum_exp(logits);
+  return std::exp(m - lse) - std::exp(second - lse);
+}
+
+// The standard error of the mean `mean` of `x` (0 with fewer than two values).
+double standard_error(const std::vector<double>& x, double mean) {
+  if (x.size() < 2) return 0.0;
+  double var = 0;
+  for (double v : x) var += (v - mean) * (v - mean);
+  const auto n = static_cast<double>(x.size());
+  return std::sqrt(var / (n - 1) / n);
 }
 
 }  // namespace
@@ -171,10 +180,11 @@ Result<FidelityRun> evaluate_fidelity(const golden::FloatModel& ref, const std::
     sm.variant = variants[vi];
     sm.prompts = std::move(per[vi]);
     sm.steps = steps;
-    std::vector<double> d;
+    std::vector<double> d, t;
     int64_t agree = 0;
     for (const auto& r : sm.prompts) {
       d.push_back(static_cast<double>(r.first_divergence));
+      t.push_back(static_cast<double>(r.agree) / static_cast<double>(steps));
       sm.never_diverged += !r.diverged;
       agree += r.agree;
       sm.mean_cosine += r.mean_cosine / n;
@@ -186,19 +196,12 @@ Result<FidelityRun> evaluate_fidelity(const golden::FloatModel& ref, const std::
       }
     }
     for (double x : d) sm.mean_divergence += x / n;
-    double var = 0;
-    for (double x : d) var += (x - sm.mean_divergence) * (x - sm.mean_divergence);
-    sm.divergence_stderr = d.size() > 1 ? std::sqrt(var / (n - 1) / n) : 0.0;
+    sm.divergence_stderr = standard_error(d, sm.mean_divergence);
     std::sort(d.begin(), d.end());
     const size_t m = d.size() / 2;
     sm.median_divergence = d.size() % 2 ? d[m] : 0.5 * (d[m - 1] + d[m]);
     sm.top1 = static_cast<double>(agree) / (n * static_cast<double>(steps));
-    double var1 = 0;
-    for (const auto& r : sm.prompts) {
-      const double t = static_cast<double>(r.agree) / static_cast<double>(steps) - sm.top1;
-      var1 += t * t;
-    }
-    sm.top1_stderr = prompts.size() > 1 ? std::sqrt(var1 / (n - 1) / n) : 0.0;
+    sm.top1_stderr = standard_error(t, sm.top1);
     run.variants.push_back(std::move(sm));
   }
   return run;
