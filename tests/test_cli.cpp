@@ -64,6 +64,40 @@ TEST(Cli, InfoOnCheckpointAndJson) {
   EXPECT_NE(r.out.find("dim 64, hidden 172, layers 5, heads 8 (kv 4), vocab 512, seq 512"), std::string::npos);
 }
 
+// The weights as the chip stores them in a weight format: tiny (dim 32, hidden 96, 2 layers, kv dim 16, vocab 100)
+// holds 27,776 matrix codes (12,288 a layer and 3,200 of the classifier) and 3,200 embedding bytes; at groups of 8
+// inputs, 3,472 groups (1,536 a layer: 128 + 64 + 64 + 128 + 384 + 384 + 384, and 400 of the classifier), each an
+// 8-bit scale and a 4-bit zero point. The port still reads 64 codes a cycle: the same bound in cycles.
+TEST(Cli, InfoInAWeightFormat) {
+  TmpDir tmp;
+  CliRun r = run(tmp, "info --model tiny --weight-bits 4 --weight-group 8 --weight-zero-point --json " + tmp.file("i.json"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("weight memory  178,368 bits (21.8 KiB) in the chip's format (4-bit codes, a scale and a zero "
+                       "point per 8 inputs): embedding 25,600 (int8), matrices 111,104, group entries 41,664\n"),
+            std::string::npos) << r.out;  // 25,600 + 4 x 27,776 + 12 x 3,472
+  EXPECT_NE(r.out.find("weight port 64 4-bit codes per cycle (256 bits; 8 banks of 8 codes): weight-delivery bound 434 "
+                       "cycles/token"),
+            std::string::npos) << r.out;
+  const auto j = nlohmann::json::parse(read_bytes(tmp.file("i.json")));
+  EXPECT_EQ(j.at("weight_format").at("bits"), 4);
+  EXPECT_EQ(j.at("weight_format").at("group"), 8);
+  EXPECT_EQ(j.at("weight_format").at("zero_point"), true);
+  EXPECT_EQ(j.at("weight_memory_bits").at("total"), 178368);
+  EXPECT_EQ(j.at("weight_memory_bits").at("group_entries"), 41664);
+  EXPECT_EQ(j.at("weight_bytes"), 30976);  // the int8 figure stays what it says
+  // The default: int8 per row, no group entries.
+  r = run(tmp, "info --model tiny");
+  EXPECT_NE(r.out.find("weight memory  247,808 bits (30.2 KiB) in the chip's format (8-bit codes, one scale per row): "
+                       "embedding 25,600 (int8), matrices 222,208, group entries 0\n"),
+            std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("weight port 64 bytes per cycle (8 banks of 8 bytes): weight-delivery bound 434"), std::string::npos);
+  // Formats the chip cannot hold are refused as generate refuses them.
+  expect_user_error(run(tmp, "info --model tiny --weight-bits 5"), "--weight-bits 5 is not supported; use 4, 6 or 8");
+  expect_user_error(run(tmp, "info --model tiny --weight-bits 4 --weight-group 12"),
+                    "--weight-group 12 must be a multiple of the weight port's 8 rows (the matrix engine takes 8 inputs "
+                    "per cycle), e.g. --weight-group 16");
+}
+
 // A Llama-3.1-8B-sized Hugging Face directory: its config and one BF16 safetensors file whose 16 GB of data are a
 // hole (a sparse file). info, which needs only the shape, reads the headers and nothing else.
 TEST(Cli, InfoOnALlama3SizedHuggingFaceDirectoryReadsOnlyTheHeaders) {

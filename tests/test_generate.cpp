@@ -845,6 +845,21 @@ TEST(Report, OneDesignPageWithPlots) {
   for (const auto& e : fs::directory_iterator(tmp.path())) EXPECT_EQ(e.path().filename().string().rfind(".r.", 0), std::string::npos) << e.path();
 }
 
+// A report in a narrow weight format: info, synth and the page all take the format (the model table gives the weight
+// memory in it: 25,600 embedding bits + 4 x 27,776 codes + 8 x 3,472 group scales = 164,480 bits).
+TEST(Report, InANarrowWeightFormat) {
+  TmpDir tmp;
+  std::string log;
+  ASSERT_EQ(sh(std::string(HARDWIRE_BIN) + " report --model tiny --array 4x4 --weight-bits 4 --weight-group 8 "
+               "--memories-only --out " + tmp.file("r"), &log), 0) << log;
+  const std::string md = read_bytes(tmp.file("r/report.md"));
+  for (const char* s : {"# hardwire report: tiny on 4x4, weight port 16 4-bit codes, KV port 32 B",
+                        "| 32 | 96 | 2 | 4 | 2 | 100 | 64 | 27,936 | 20,560 |",
+                        "Weights: 4-bit codes, a scale per 8 inputs (the embedding int8 per row).",
+                        "--weight-bits 4 --weight-group 8"})
+    EXPECT_NE(md.find(s), std::string::npos) << s << "\n" << md;
+}
+
 TEST(Report, Errors) {
   TmpDir tmp;
   std::string log;

@@ -268,10 +268,13 @@ struct HwArgs {
   golden::WeightFormat weights() const { return {weight_bits, weight_group, weight_zero_point}; }
   // The weight format's options as a command line gives them (none at the default int8 per row), and the fine-tune's.
   std::string format_options() const {
+    return weight_format_options() + (finetune != 0 ? " --finetune " + std::to_string(finetune) : std::string());
+  }
+  // The weight format's alone (what info takes).
+  std::string weight_format_options() const {
     return (weight_bits != 8 ? " --weight-bits " + std::to_string(weight_bits) : std::string()) +
            (weight_group != 0 ? " --weight-group " + std::to_string(weight_group) : std::string()) +
-           (weight_zero_point ? " --weight-zero-point" : "") +
-           (finetune != 0 ? " --finetune " + std::to_string(finetune) : std::string());
+           (weight_zero_point ? " --weight-zero-point" : "");
   }
 };
 
@@ -334,8 +337,9 @@ int cmd_info(const std::string& model, const std::string& widths_arg, const HwAr
   HW_OK_OR_FAIL(gen::check_weight_port(array, hw.weight_port));
   HW_OK_OR_FAIL(gen::check_kv_port(src.shape, hw.kv_port));
   const int64_t port = hw.weight_port == 0 ? array.rows * array.cols : hw.weight_port;
+  HW_OK_OR_FAIL(gen::check_weight_format(hw.weights(), port / array.cols));
   const int64_t kv_port = hw.kv_port == 0 ? 2 * src.shape.kv_dim() : hw.kv_port;
-  const gen::ModelInfo m = gen::compute_info(src, widths);
+  const gen::ModelInfo m = gen::compute_info(src, widths, hw.weights());
   const auto& s = m.shape;
   fmt::print("model          {}\n", src.describe());
   fmt::print("shape          {}\n", s.to_string());
@@ -348,6 +352,12 @@ int cmd_info(const std::string& model, const std::string& widths_arg, const HwAr
   fmt::print("weight bytes   {} ({}) int8 on chip: embedding {}, layers {}, classifier {}\n",
              with_commas(m.weight_bytes), bytes_h(m.weight_bytes), with_commas(m.weight_bytes_embedding),
              with_commas(m.weight_bytes_layers), with_commas(m.weight_bytes_classifier));
+  const golden::WeightFormat& f = m.weights;
+  const std::string format = gen::weight_format_text(f);
+  fmt::print("weight memory  {} bits ({}) in the chip's format ({}): embedding {} (int8), matrices {}, group "
+             "entries {}\n",
+             with_commas(m.weight_memory_bits()), bytes_h((m.weight_memory_bits() + 7) / 8), format,
+             with_commas(m.embedding_bits), with_commas(m.matrix_code_bits), with_commas(m.group_entry_bits));
   fmt::print("constants      {} requantization entries, {} of tables (SiLU, exp2, RoPE)\n",
              with_commas(m.requant_params), bytes_h(m.table_bytes));
   fmt::print("MACs/token     {} in matrix products; with attention {} at pos 0, {} at pos {}, {} on average\n",
@@ -364,9 +374,14 @@ int cmd_info(const std::string& model, const std::string& widths_arg, const HwAr
   // KV rows (K and V of every layer) of positions 0..pos, mean over positions.
   const double kv_cycles = static_cast<double>(s.n_layers) * static_cast<double>(s.seq_len + 1) / 2.0 * 2.0 *
                            static_cast<double>(2 * s.kv_dim()) / static_cast<double>(kv_port);
-  fmt::print("chip           {}x{} array, weight port {} bytes per cycle ({} banks of {} bytes): weight-delivery bound "
-             "{:.0f} cycles/token, compute bound {:.0f} (mean over positions)\n",
-             array.rows, array.cols, port, port / array.cols, array.cols, weight_cycles, compute_cycles);
+  // The port reads P x C codes a cycle whatever their width: the bound in cycles is the same at every width.
+  const std::string port_text =
+      f.bits == 8 ? fmt::format("{} bytes per cycle ({} banks of {} bytes)", port, port / array.cols, array.cols)
+                  : fmt::format("{} {}-bit codes per cycle ({} bits; {} banks of {} codes)", port, f.bits,
+                                port * f.bits, port / array.cols, array.cols);
+  fmt::print("chip           {}x{} array, weight port {}: weight-delivery bound {:.0f} cycles/token, compute bound "
+             "{:.0f} (mean over positions)\n",
+             array.rows, array.cols, port_text, weight_cycles, compute_cycles);
   fmt::print("               KV port {} bytes per cycle: KV-delivery bound {:.0f} cycles/token (mean over positions)\n",
              kv_port, kv_cycles);
   if (!json_path.empty()) {
@@ -378,6 +393,10 @@ int cmd_info(const std::string& model, const std::string& widths_arg, const HwAr
         {"shared_classifier", m.shared_classifier},
         {"parameters", m.stats.params_total},
         {"weight_bytes", m.weight_bytes},
+        {"weight_format", {{"bits", f.bits}, {"group", f.group}, {"zero_point", f.zero_point}, {"text", format}}},
+        {"weight_memory_bits",
+         {{"embedding", m.embedding_bits}, {"matrices", m.matrix_code_bits}, {"group_entries", m.group_entry_bits},
+          {"total", m.weight_memory_bits()}}},
         {"requant_params", m.requant_params},
         {"table_bytes", m.table_bytes},
         {"matmul_macs_per_token", m.stats.matmul_macs_per_token},
@@ -1083,7 +1102,8 @@ int cmd_report(const ReportArgs& a) {
     fmt::print(" {:.1f} s\n", std::chrono::duration<double>(clock::now() - ts).count());
   }
   gen::DesignReportInput in;
-  in.title = p.src.name + " on " + a.hw.array + ", weight port " + std::to_string(opt.weight_port) + " B, KV port " +
+  in.title = p.src.name + " on " + a.hw.array + ", weight port " + std::to_string(opt.weight_port) +
+             (a.hw.weight_bits == 8 ? " B" : " " + std::to_string(a.hw.weight_bits) + "-bit codes") + ", KV port " +
              std::to_string(a.hw.kv_port ? a.hw.kv_port : 2 * p.src.shape.kv_dim()) + " B";
   in.command = "hardwire report --model " + gen::shell_word(a.model) + hw_opts +
                (a.liberty.empty() ? "" : " --liberty " + gen::shell_word(a.liberty)) +
@@ -1383,6 +1403,9 @@ int run_cli(int argc, char** argv) {
   info->add_option("--array,-a", hw.array, "array RxC, for the decode bounds")->capture_default_str();
   info->add_option("--weight-port", hw.weight_port, port_help);
   info->add_option("--kv-port", hw.kv_port, kv_port_help);
+  info->add_option("--weight-bits", hw.weight_bits, bits_help)->capture_default_str();
+  info->add_option("--weight-group", hw.weight_group, group_help)->capture_default_str();
+  info->add_flag("--weight-zero-point", hw.weight_zero_point, zero_help);
   info->add_option("--json", json, "also write the figures as JSON to this file");
 
   CLI::App* gold = app.add_subcommand("golden", "greedy decode with the integer golden and the float reference");

@@ -59,6 +59,13 @@ Status check_weight_format(const golden::WeightFormat& f, int64_t port_rows) {
   return Status::ok();
 }
 
+std::string weight_format_text(const golden::WeightFormat& f) {
+  return std::to_string(f.bits) + "-bit codes, " +
+         (f.group == 0 ? std::string("one scale per row")
+                       : std::string("a scale") + (f.zero_point ? " and a zero point" : "") + " per " +
+                             std::to_string(f.group) + " inputs");
+}
+
 int index_bits(int64_t count) {
   int b = 0;
   while ((int64_t{1} << b) < count) ++b;

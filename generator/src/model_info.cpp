@@ -12,7 +12,7 @@
 
 namespace hardwire::gen {
 
-ModelInfo compute_info(const ModelSource& src, const golden::Widths& widths) {
+ModelInfo compute_info(const ModelSource& src, const golden::Widths& widths, const golden::WeightFormat& weights) {
   const golden::Shape& s = src.shape;
   ModelInfo m;
   m.shape = s;
@@ -24,6 +24,16 @@ ModelInfo compute_info(const ModelSource& src, const golden::Widths& widths) {
   m.weight_bytes_layers = s.n_layers * (2 * s.dim * s.dim + 2 * kv * s.dim + 3 * s.hidden_dim * s.dim);
   m.weight_bytes_classifier = s.vocab * s.dim;
   m.weight_bytes = m.weight_bytes_embedding + m.weight_bytes_layers + m.weight_bytes_classifier;
+  m.weights = weights;
+  m.embedding_bits = 8 * m.weight_bytes_embedding;
+  m.matrix_code_bits = weights.bits * (m.weight_bytes_layers + m.weight_bytes_classifier);
+  if (weights.group > 0) {
+    // Entries per matrix: its rows times its groups per row (ceil(inputs / group)).
+    auto entries = [&](int64_t rows, int64_t inputs) { return rows * ((inputs + weights.group - 1) / weights.group); };
+    const int64_t per_layer = entries(s.dim, s.dim) + 2 * entries(kv, s.dim) + entries(s.dim, s.dim) +
+                              2 * entries(s.hidden_dim, s.dim) + entries(s.dim, s.hidden_dim);
+    m.group_entry_bits = golden::group_entry_bits(weights) * (s.n_layers * per_layer + entries(s.vocab, s.dim));
+  }
   m.requant_params = s.vocab                                                   // embedding rows
                      + s.n_layers * (s.dim + 2 * kv + s.dim + 2 * s.hidden_dim + s.dim  // wq wk wv wo w1 w3 w2
                                      + 3)                                       // score, att_out, h

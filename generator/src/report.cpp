@@ -53,13 +53,15 @@ Result<std::map<std::string, std::string>> design_report_files(const DesignRepor
     // Model.
     const json& sh = info.at("shape");
     md += "## Model\n\n" + info.at("model").get<std::string>() + "\n\n| dim | hidden | layers | heads | KV heads | vocab | "
-          "context | parameters | weight bytes | KV-cache bytes |\n|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n| " +
+          "context | parameters | weight memory (bytes) | KV-cache bytes |\n|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n| " +
           commas(sh.at("dim").get<double>()) + " | " + commas(sh.at("hidden_dim").get<double>()) + " | " +
           commas(sh.at("n_layers").get<double>()) + " | " + commas(sh.at("n_heads").get<double>()) + " | " +
           commas(sh.at("n_kv_heads").get<double>()) + " | " + commas(sh.at("vocab_size").get<double>()) + " | " +
           commas(sh.at("seq_len").get<double>()) + " | " + commas(info.at("parameters").get<double>()) + " | " +
-          commas(info.at("weight_bytes").get<double>()) + " | " + commas(info.at("kv_cache_bytes").get<double>()) +
-          " |\n\nActivation widths: `" + info.at("widths").get<std::string>() + "`.\n\n";
+          commas(std::ceil(info.at("weight_memory_bits").at("total").get<double>() / 8)) + " | " +
+          commas(info.at("kv_cache_bytes").get<double>()) + " |\n\nWeights: " +
+          info.at("weight_format").at("text").get<std::string>() + " (the embedding int8 per row). Activation widths: `" +
+          info.at("widths").get<std::string>() + "`.\n\n";
 
     // Area.
     struct Item {

@@ -4,6 +4,7 @@
 #include <cstdint>
 
 #include "hardwire/gen/model_source.hpp"
+#include "hardwire/golden/qmodel.hpp"
 #include "hardwire/golden/shape.hpp"
 
 namespace hardwire::gen {
@@ -18,6 +19,13 @@ struct ModelInfo {
   // the embedding table (docs/numerics.md §classifier).
   int64_t weight_bytes = 0;
   int64_t weight_bytes_embedding = 0, weight_bytes_layers = 0, weight_bytes_classifier = 0;
+  // The same weights as the chip stores them in `weights` (numerics §2; exact counts, before any padding of memory
+  // words): the embedding's int8 codes, the matrices' codes at weights.bits (layers and classifier), and the
+  // matrices' group entries (an 8-bit scale, and a zero point of weights.bits with zero points, per group of
+  // weights.group inputs of a row; none without groups).
+  golden::WeightFormat weights;
+  int64_t embedding_bits = 0, matrix_code_bits = 0, group_entry_bits = 0;
+  int64_t weight_memory_bits() const { return embedding_bits + matrix_code_bits + group_entry_bits; }
   int64_t requant_params = 0;  // Requant entries (per-channel and per-tensor)
   int64_t table_bytes = 0;     // SiLU (per layer), exp2, RoPE cos/sin tables
   int64_t kv_cache_bytes = 0;  // n_layers * seq_len * kv_dim * (bytes of a K + bytes of a V element)
@@ -26,7 +34,7 @@ struct ModelInfo {
   int64_t macs_per_token_mean = 0;  // averaged over positions 0 .. seq_len-1
 };
 
-ModelInfo compute_info(const ModelSource& src, const golden::Widths& widths);
+ModelInfo compute_info(const ModelSource& src, const golden::Widths& widths, const golden::WeightFormat& weights = {});
 
 // The memory a command takes for this model, estimated from its shape before anything is allocated (bytes):
 // float weights (4 B a parameter), the int8 weights with their requantization entries, the float and integer
