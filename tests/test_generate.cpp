@@ -755,6 +755,30 @@ TEST(Sweep, LogicAndSimulatedCycles) {
   EXPECT_LT(j["points"][1]["cycles_per_token"].get<double>(), j["points"][0]["cycles_per_token"].get<double>());
 }
 
+// --seq-len chips fewer positions at every point: the points' commands carry it (so their ids differ from the
+// model's own length), the report names it, and the KV cache, and with it the memories, shrink.
+TEST(Sweep, SeqLenChipsFewerPositions) {
+  TmpDir tmp;
+  std::string log;
+  const std::string grid = std::string(HARDWIRE_BIN) + " sweep --model tiny --arrays 4x4 --memories-only";
+  ASSERT_EQ(sh(grid + " --out " + tmp.file("full"), &log), 0) << log;
+  ASSERT_EQ(sh(grid + " --seq-len 32 --out " + tmp.file("half"), &log), 0) << log;
+  const auto full = nlohmann::json::parse(read_bytes(tmp.file("full/report/sweep.json")));
+  const auto half = nlohmann::json::parse(read_bytes(tmp.file("half/report/sweep.json")));
+  ASSERT_EQ(half["points"].size(), 1u);
+  const auto& p = half["points"][0]["point"];
+  EXPECT_EQ(p["seq_len"], 32);
+  EXPECT_EQ(full["points"][0]["point"]["seq_len"], 64);
+  const std::string point_json = read_bytes(tmp.file("half/points/" + p["id"].get<std::string>() + "/point.json"));
+  EXPECT_NE(point_json.find(" synth --model tiny --seq-len 32 --array 4x4"), std::string::npos) << point_json;
+  EXPECT_NE(p["id"], full["points"][0]["point"]["id"]);
+  EXPECT_LT(half["points"][0]["area_mm2"]["memories"].get<double>(), full["points"][0]["area_mm2"]["memories"].get<double>());
+  EXPECT_EQ(read_bytes(tmp.file("half/report/report.md")).rfind("# hardwire sweep: tiny, 32 positions\n", 0), 0u);
+  EXPECT_EQ(sh(grid + " --seq-len 32 --steps 33 --out " + tmp.file("o"), &log), 1);
+  EXPECT_EQ(log, "hardwire: error: --steps 33 needs 33 positions but the model's seq_len is 32; use at most --steps 32\n");
+  EXPECT_FALSE(fs::exists(tmp.file("o")));
+}
+
 // Bad sweeps: one clear error each, and nothing written.
 TEST(Sweep, Errors) {
   TmpDir tmp;

@@ -1584,7 +1584,7 @@ int run_cli(int argc, char** argv) {
   sim->add_option("--coverage", sa.coverage,
                   "build with Verilator line and toggle coverage (separate build) and write the coverage data to this "
                   "file (verilator_coverage reads it; scripts/coverage.sh merges the regression's)");
-  for (CLI::App* c : {info, gold, fid, generate, synth, sim, report})
+  for (CLI::App* c : {info, gold, fid, generate, synth, sim, sweep, report})
     c->add_option("--seq-len", g_seq_len,
                   "chip this many positions (the KV cache's depth) instead of the model's own (e.g. a Hugging Face "
                   "model's max_position_embeddings)")
@@ -1595,7 +1595,10 @@ int run_cli(int argc, char** argv) {
 
   CLI11_PARSE(app, argc, argv);
   if (sim->parsed()) return cmd_sim(sa);
-  if (sweep->parsed()) return cmd_sweep(wa);
+  if (sweep->parsed()) {
+    wa.grid.seq_len = g_seq_len;
+    return cmd_sweep(wa);
+  }
   if (report->parsed()) return cmd_report(ra);
   if (info->parsed()) return cmd_info(model, widths, hw, json);
   if (fid->parsed()) return cmd_fidelity(fa);

@@ -163,7 +163,11 @@ Result<std::vector<SweepPoint>> sweep_points(const SweepGrid& g, const std::stri
   for (const auto* list : {&g.weight_ports, &g.kv_ports, &g.widths, &g.weight_formats})
     if (list->empty()) return Error{"the sweep grid is empty: every list of the grid needs at least one value"};
   if (g.steps < 0) return Error{"--steps " + std::to_string(g.steps) + " is negative: give 0 (no simulation) or more"};
-  HW_ASSIGN_OR_RETURN(const ModelSource src, resolve_model(g.model));
+  HW_ASSIGN_OR_RETURN(const ModelSource src, resolve_model(g.model, g.seq_len));
+  if (g.steps > src.shape.seq_len)
+    return Error{"--steps " + std::to_string(g.steps) + " needs " + std::to_string(g.steps) +
+                 " positions but the model's seq_len is " + std::to_string(src.shape.seq_len) + "; use at most --steps " +
+                 std::to_string(src.shape.seq_len)};
   std::error_code ec;
   const bool model_is_file = fs::is_regular_file(g.model, ec);
   const std::string model_arg = model_is_file ? fs::absolute(g.model).string() : g.model;
@@ -209,6 +213,7 @@ Result<std::vector<SweepPoint>> sweep_points(const SweepGrid& g, const std::stri
             p.cols = arr.cols;
             p.weight_port = wp;
             p.kv_port = kv;
+            p.seq_len = src.shape.seq_len;
             p.widths = w;
             p.weight_bits = f.bits;
             p.weight_group = f.group;
@@ -217,7 +222,8 @@ Result<std::vector<SweepPoint>> sweep_points(const SweepGrid& g, const std::stri
             p.label = p.array + " wp" + std::to_string(wp) + " kv" + std::to_string(kv) + (w.empty() ? "" : " " + w) +
                       (int8 ? "" : " w" + std::to_string(f.bits) + (f.group ? "g" + std::to_string(f.group) : "") +
                                        (f.zero_point ? "z" : ""));
-            std::string opts = " --array " + p.array + " --weight-port " + std::to_string(wp) + " --kv-port " +
+            std::string opts = (g.seq_len > 0 ? " --seq-len " + std::to_string(g.seq_len) : std::string()) +
+                               " --array " + p.array + " --weight-port " + std::to_string(wp) + " --kv-port " +
                                std::to_string(kv) + " --sram-bank-depth " + std::to_string(g.bank_depth) +
                                (w.empty() ? "" : " --widths " + shell_word(w)) +
                                (int8 ? "" : " --weight-bits " + std::to_string(f.bits) + " --weight-group " +
@@ -269,7 +275,7 @@ Status prepare_sweep(const std::string& out, const SweepGrid& g, const std::vect
               {"array", p.array},   {"rows", p.rows},             {"cols", p.cols},
               {"weight_port", p.weight_port}, {"kv_port", p.kv_port}, {"widths", p.widths},
               {"weight_bits", p.weight_bits}, {"weight_group", p.weight_group},
-              {"weight_zero_point", p.weight_zero_point},
+              {"weight_zero_point", p.weight_zero_point}, {"seq_len", p.seq_len},
               {"steps", g.steps},   {"clock_mhz_assumed", g.clock_mhz > 0 ? g.clock_mhz : 1000.0},
               {"command", p.command}};
     const std::string text = j.dump(2) + "\n";
@@ -373,7 +379,9 @@ Status collect_sweep(const std::string& out, std::string& summary) {
   }
   const bool any_assumed = std::any_of(rows.begin(), rows.end(), [](const Row& r) { return r.clock_source == "assumed"; });
   const bool any_bound = std::any_of(rows.begin(), rows.end(), [](const Row& r) { return r.cycles_source == "bound"; });
-  const std::string model = rows.front().point["model"].get<std::string>();
+  const int64_t positions = rows.front().point.value("seq_len", int64_t{0});
+  const std::string model = rows.front().point["model"].get<std::string>() +
+                            (positions > 0 ? ", " + std::to_string(positions) + " positions" : std::string());
   const std::string node = rows.front().node;
   std::string clock_note = any_assumed ? "No timing with this library: tokens/s at an assumed " +
                                              fmt_num(rows.front().point["clock_mhz_assumed"].get<double>(), 0) + " MHz"

@@ -21,6 +21,7 @@ namespace hardwire::gen {
 
 struct SweepGrid {
   std::string model;                      // as the CLI takes it: a preset name or a file
+  int64_t seq_len = 0;                    // > 0: every point chips this many positions (--seq-len); 0: the model's
   std::vector<std::string> arrays;        // "RxC"
   std::vector<std::string> weight_ports;  // "c", "<n>c", "rc" or bytes
   std::vector<std::string> kv_ports;      // "row", "head" or bytes
@@ -39,6 +40,7 @@ struct SweepPoint {
   std::string label;  // "16x16 wp256 kv64"
   std::string array, widths;
   int64_t rows = 0, cols = 0, weight_port = 0, kv_port = 0;
+  int64_t seq_len = 0;  // positions chipped (the grid's seq_len, else the model's)
   int64_t weight_bits = 8, weight_group = 0;
   bool weight_zero_point = false;
   std::string command;  // one shell line: runs the point, writes into <out>/points/<id>
