@@ -72,8 +72,8 @@ TEST(Cli, InfoInAWeightFormat) {
   TmpDir tmp;
   CliRun r = run(tmp, "info --model tiny --weight-bits 4 --weight-group 8 --weight-zero-point --json " + tmp.file("i.json"));
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_NE(r.out.find("weight memory  178,368 bits (21.8 KiB) in the chip's format (4-bit codes, a scale and a zero "
-                       "point per 8 inputs): embedding 25,600 (int8), matrices 111,104, group entries 41,664\n"),
+  EXPECT_NE(r.out.find("weight memory  178,368 bits (21.8 KiB) in the chip's format (int4 weights with a scale and a "
+                       "zero point per 8 inputs): embedding 25,600 (int8), matrices 111,104, group entries 41,664\n"),
             std::string::npos) << r.out;  // 25,600 + 4 x 27,776 + 12 x 3,472
   EXPECT_NE(r.out.find("weight port 64 4-bit codes per cycle (256 bits; 8 banks of 8 codes): weight-delivery bound 434 "
                        "cycles/token"),
@@ -87,7 +87,7 @@ TEST(Cli, InfoInAWeightFormat) {
   EXPECT_EQ(j.at("weight_bytes"), 30976);  // the int8 figure stays what it says
   // The default: int8 per row, no group entries.
   r = run(tmp, "info --model tiny");
-  EXPECT_NE(r.out.find("weight memory  247,808 bits (30.2 KiB) in the chip's format (8-bit codes, one scale per row): "
+  EXPECT_NE(r.out.find("weight memory  247,808 bits (30.2 KiB) in the chip's format (int8 weights): "
                        "embedding 25,600 (int8), matrices 222,208, group entries 0\n"),
             std::string::npos) << r.out;
   EXPECT_NE(r.out.find("weight port 64 bytes per cycle (8 banks of 8 bytes): weight-delivery bound 434"), std::string::npos);

@@ -879,7 +879,7 @@ TEST(Report, InANarrowWeightFormat) {
   const std::string md = read_bytes(tmp.file("r/report.md"));
   for (const char* s : {"# hardwire report: tiny on 4x4, weight port 16 4-bit codes, KV port 32 B",
                         "| 32 | 96 | 2 | 4 | 2 | 100 | 64 | 27,936 | 20,560 |",
-                        "Weights: 4-bit codes, a scale per 8 inputs (the embedding int8 per row).",
+                        "Weight format: int4 weights with a scale per 8 inputs (the embedding int8 per row).",
                         "--weight-bits 4 --weight-group 8"})
     EXPECT_NE(md.find(s), std::string::npos) << s << "\n" << md;
 }

@@ -268,13 +268,10 @@ struct HwArgs {
   golden::WeightFormat weights() const { return {weight_bits, weight_group, weight_zero_point}; }
   // The weight format's options as a command line gives them (none at the default int8 per row), and the fine-tune's.
   std::string format_options() const {
-    return weight_format_options() + (finetune != 0 ? " --finetune " + std::to_string(finetune) : std::string());
-  }
-  // The weight format's alone (what info takes).
-  std::string weight_format_options() const {
     return (weight_bits != 8 ? " --weight-bits " + std::to_string(weight_bits) : std::string()) +
            (weight_group != 0 ? " --weight-group " + std::to_string(weight_group) : std::string()) +
-           (weight_zero_point ? " --weight-zero-point" : "");
+           (weight_zero_point ? " --weight-zero-point" : "") +
+           (finetune != 0 ? " --finetune " + std::to_string(finetune) : std::string());
   }
 };
 
@@ -585,10 +582,7 @@ int cmd_fidelity(const FidelityArgs& a) {
     std::string name, what;
     gen::QuantConfig qc;
   };
-  const std::string format =
-      qc.weights.group > 0 ? fmt::format("int{} weights with a scale{} per {} inputs", qc.weights.bits,
-                                         qc.weights.zero_point ? " and a zero point" : "", qc.weights.group)
-                           : fmt::format("int{} weights", qc.weights.bits);
+  const std::string format = gen::weight_format_text(qc.weights);
   std::vector<Config> configs{{"chip", fmt::format("{}, widths {}, calibration {}, rounding {}", format,
                                                    gen::widths_to_string(widths), gen::to_string(qc.clip),
                                                    gen::to_string(qc.rounding)), qc}};

@@ -60,9 +60,9 @@ Status check_weight_format(const golden::WeightFormat& f, int64_t port_rows) {
 }
 
 std::string weight_format_text(const golden::WeightFormat& f) {
-  return std::to_string(f.bits) + "-bit codes, " +
-         (f.group == 0 ? std::string("one scale per row")
-                       : std::string("a scale") + (f.zero_point ? " and a zero point" : "") + " per " +
+  return "int" + std::to_string(f.bits) + " weights" +
+         (f.group == 0 ? std::string()
+                       : std::string(" with a scale") + (f.zero_point ? " and a zero point" : "") + " per " +
                              std::to_string(f.group) + " inputs");
 }
 

@@ -49,7 +49,7 @@ struct PlanOptions {
 // A weight format the chip can hold with a weight port of P rows: 4, 6 or 8 bits; group scales per G inputs with G a
 // multiple of P (a group is whole input words of the matrix engine).
 Status check_weight_format(const golden::WeightFormat& f, int64_t port_rows);
-// The format in words: "8-bit codes, one scale per row", "4-bit codes, a scale and a zero point per 8 inputs".
+// The format in words: "int8 weights" (a scale per row), "int4 weights with a scale and a zero point per 8 inputs".
 std::string weight_format_text(const golden::WeightFormat& f);
 
 // The matrices of a layer, in weight-SRAM order, then the classifier.
