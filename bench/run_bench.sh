@@ -21,7 +21,8 @@
 #   fidelity_stories260K_ablate.json, fidelity_stories260K_w<bits>[_g<group>[z]][_ft<steps>].json  hardwire fidelity on the real
 #                                        checkpoint (../shared/models/; skipped when absent): 64 sampled prompts x 200
 #                                        steps, --ablate, and each weight format; ..._640.json: int8 and int4 with a
-#                                        scale and a zero point per 8 fine-tuned on 640 prompts (top-1 to +-0.03-0.08)
+#                                        scale and a zero point per 8 fine-tuned on 640 prompts (top-1 to +-0.03-0.08;
+#                                        the summary and margin bins, without the per-prompt lists)
 #   formats_stories260K_16x16_w<bits>[_g<group>[z]].json  synth of stories260K on 16x16 at each weight format (the
 #                                        weight memory's bits and macros, the matrix engine, the whole chip's area)
 set -euo pipefail
@@ -178,13 +179,19 @@ PY
     name=$1 bits=$2 group=$3
     shift 3
     "$build/hardwire" fidelity --model "$models/stories260K.bin" --samples 640 --weight-bits "$bits" \
-      --weight-group "$group" "$@" --json "$out/fidelity_stories260K_$name.json" > /dev/null
-    python3 - "$out/fidelity_stories260K_$name.json" "$name" <<'PY'
+      --weight-group "$group" "$@" --json "$out/fidelity_stories260K_$name.full.json" > /dev/null
+    # Kept without the per-prompt lists (2 MB at 640 prompts): the summary and its margin bins.
+    python3 - "$out/fidelity_stories260K_$name" "$name" <<'PY'
 import json, sys
-v = json.load(open(sys.argv[1]))["variants"][0]
+d = json.load(open(sys.argv[1] + ".full.json"))
+d["prompts"] = len(d["prompts"]); d.pop("float_tokens", None)
+for v in d["variants"]: v["prompts"] = len(v["prompts"])
+json.dump(d, open(sys.argv[1] + ".json", "w"), indent=2); open(sys.argv[1] + ".json", "a").write("\n")
+v = d["variants"][0]
 print(f"{sys.argv[2]:<22} {100 * v['top1']:>7.2f}% ± {100 * v['top1_stderr']:<4.2f} "
       f"{v['mean_first_divergence']:>8.1f} ± {v['first_divergence_stderr']:<4.1f}")
 PY
+    rm -f "$out/fidelity_stories260K_$name.full.json"
   done
 else
   echo "bench: fidelity skipped: no $models/stories260K.bin (see ../shared/models/README.md)"
