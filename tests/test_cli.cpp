@@ -67,14 +67,16 @@ TEST(Cli, InfoOnCheckpointAndJson) {
 // The weights as the chip stores them in a weight format: tiny (dim 32, hidden 96, 2 layers, kv dim 16, vocab 100)
 // holds 27,776 matrix codes (12,288 a layer and 3,200 of the classifier) and 3,200 embedding bytes; at groups of 8
 // inputs, 3,472 groups (1,536 a layer: 128 + 64 + 64 + 128 + 384 + 384 + 384, and 400 of the classifier), each an
-// 8-bit scale and a 4-bit zero point. The port still reads 64 codes a cycle: the same bound in cycles.
+// 8-bit scale and a 4-bit zero point: the weight memory (what the matrix engine reads); the embedding table is apart.
+// The port still reads 64 codes a cycle: the same bound in cycles.
 TEST(Cli, InfoInAWeightFormat) {
   TmpDir tmp;
   CliRun r = run(tmp, "info --model tiny --weight-bits 4 --weight-group 8 --weight-zero-point --json " + tmp.file("i.json"));
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_NE(r.out.find("weight memory  178,368 bits (21.8 KiB) in the chip's format (int4 weights with a scale and a "
-                       "zero point per 8 inputs): embedding 25,600 (int8), matrices 111,104, group entries 41,664\n"),
-            std::string::npos) << r.out;  // 25,600 + 4 x 27,776 + 12 x 3,472
+  EXPECT_NE(r.out.find("weight memory  152,768 bits (18.6 KiB) in the chip's format (int4 weights with a scale and a "
+                       "zero point per 8 inputs): codes 111,104, group entries 41,664; the embedding table 25,600 more "
+                       "(int8)\n"),
+            std::string::npos) << r.out;  // 4 x 27,776 + 12 x 3,472
   EXPECT_NE(r.out.find("weight port 64 4-bit codes per cycle (256 bits; 8 banks of 8 codes): weight-delivery bound 434 "
                        "cycles/token"),
             std::string::npos) << r.out;
@@ -82,13 +84,14 @@ TEST(Cli, InfoInAWeightFormat) {
   EXPECT_EQ(j.at("weight_format").at("bits"), 4);
   EXPECT_EQ(j.at("weight_format").at("group"), 8);
   EXPECT_EQ(j.at("weight_format").at("zero_point"), true);
-  EXPECT_EQ(j.at("weight_memory_bits").at("total"), 178368);
+  EXPECT_EQ(j.at("weight_memory_bits").at("total"), 152768);
+  EXPECT_EQ(j.at("embedding_bits"), 25600);
   EXPECT_EQ(j.at("weight_memory_bits").at("group_entries"), 41664);
   EXPECT_EQ(j.at("weight_bytes"), 30976);  // the int8 figure stays what it says
   // The default: int8 per row, no group entries.
   r = run(tmp, "info --model tiny");
-  EXPECT_NE(r.out.find("weight memory  247,808 bits (30.2 KiB) in the chip's format (int8 weights): "
-                       "embedding 25,600 (int8), matrices 222,208, group entries 0\n"),
+  EXPECT_NE(r.out.find("weight memory  222,208 bits (27.1 KiB) in the chip's format (int8 weights): codes 222,208, "
+                       "group entries 0; the embedding table 25,600 more (int8)\n"),
             std::string::npos) << r.out;
   EXPECT_NE(r.out.find("weight port 64 bytes per cycle (8 banks of 8 bytes): weight-delivery bound 434"), std::string::npos);
   // Formats the chip cannot hold are refused as generate refuses them.

@@ -870,7 +870,7 @@ TEST(Report, OneDesignPageWithPlots) {
 }
 
 // A report in a narrow weight format: info, synth and the page all take the format (the model table gives the weight
-// memory in it: 25,600 embedding bits + 4 x 27,776 codes + 8 x 3,472 group scales = 164,480 bits).
+// memory in it: 4 x 27,776 codes + 8 x 3,472 group scales = 138,880 bits, the embedding table apart).
 TEST(Report, InANarrowWeightFormat) {
   TmpDir tmp;
   std::string log;
@@ -878,8 +878,9 @@ TEST(Report, InANarrowWeightFormat) {
                "--memories-only --out " + tmp.file("r"), &log), 0) << log;
   const std::string md = read_bytes(tmp.file("r/report.md"));
   for (const char* s : {"# hardwire report: tiny on 4x4, weight port 16 4-bit codes, KV port 32 B",
-                        "| 32 | 96 | 2 | 4 | 2 | 100 | 64 | 27,936 | 20,560 |",
-                        "Weight format: int4 weights with a scale per 8 inputs (the embedding int8 per row).",
+                        "| 32 | 96 | 2 | 4 | 2 | 100 | 64 | 27,936 | 17,360 |",
+                        "Weight format: int4 weights with a scale per 8 inputs (the weight memory: the matrices' codes and group entries; "
+                        "the embedding table apart, int8).",
                         "--weight-bits 4 --weight-group 8"})
     EXPECT_NE(md.find(s), std::string::npos) << s << "\n" << md;
 }

@@ -351,10 +351,10 @@ int cmd_info(const std::string& model, const std::string& widths_arg, const HwAr
              with_commas(m.weight_bytes_layers), with_commas(m.weight_bytes_classifier));
   const golden::WeightFormat& f = m.weights;
   const std::string format = gen::weight_format_text(f);
-  fmt::print("weight memory  {} bits ({}) in the chip's format ({}): embedding {} (int8), matrices {}, group "
-             "entries {}\n",
+  fmt::print("weight memory  {} bits ({}) in the chip's format ({}): codes {}, group entries {}; the embedding "
+             "table {} more (int8)\n",
              with_commas(m.weight_memory_bits()), bytes_h((m.weight_memory_bits() + 7) / 8), format,
-             with_commas(m.embedding_bits), with_commas(m.matrix_code_bits), with_commas(m.group_entry_bits));
+             with_commas(m.matrix_code_bits), with_commas(m.group_entry_bits), with_commas(m.embedding_bits));
   fmt::print("constants      {} requantization entries, {} of tables (SiLU, exp2, RoPE)\n",
              with_commas(m.requant_params), bytes_h(m.table_bytes));
   fmt::print("MACs/token     {} in matrix products; with attention {} at pos 0, {} at pos {}, {} on average\n",
@@ -392,8 +392,8 @@ int cmd_info(const std::string& model, const std::string& widths_arg, const HwAr
         {"weight_bytes", m.weight_bytes},
         {"weight_format", {{"bits", f.bits}, {"group", f.group}, {"zero_point", f.zero_point}, {"text", format}}},
         {"weight_memory_bits",
-         {{"embedding", m.embedding_bits}, {"matrices", m.matrix_code_bits}, {"group_entries", m.group_entry_bits},
-          {"total", m.weight_memory_bits()}}},
+         {{"codes", m.matrix_code_bits}, {"group_entries", m.group_entry_bits}, {"total", m.weight_memory_bits()}}},
+        {"embedding_bits", m.embedding_bits},
         {"requant_params", m.requant_params},
         {"table_bytes", m.table_bytes},
         {"matmul_macs_per_token", m.stats.matmul_macs_per_token},

@@ -20,12 +20,13 @@ struct ModelInfo {
   int64_t weight_bytes = 0;
   int64_t weight_bytes_embedding = 0, weight_bytes_layers = 0, weight_bytes_classifier = 0;
   // The same weights as the chip stores them in `weights` (numerics §2; exact counts, before any padding of memory
-  // words): the embedding's int8 codes, the matrices' codes at weights.bits (layers and classifier), and the
-  // matrices' group entries (an 8-bit scale, and a zero point of weights.bits with zero points, per group of
-  // weights.group inputs of a row; none without groups).
+  // words). The weight memory, what the matrix engine reads (its weight SRAM and group-scale ROM): the matrices'
+  // codes at weights.bits (layers and classifier) and their group entries (an 8-bit scale, and a zero point of
+  // weights.bits with zero points, per group of weights.group inputs of a row; none without groups). Beside it, the
+  // embedding table's int8 codes, whatever the format.
   golden::WeightFormat weights;
-  int64_t embedding_bits = 0, matrix_code_bits = 0, group_entry_bits = 0;
-  int64_t weight_memory_bits() const { return embedding_bits + matrix_code_bits + group_entry_bits; }
+  int64_t matrix_code_bits = 0, group_entry_bits = 0, embedding_bits = 0;
+  int64_t weight_memory_bits() const { return matrix_code_bits + group_entry_bits; }
   int64_t requant_params = 0;  // Requant entries (per-channel and per-tensor)
   int64_t table_bytes = 0;     // SiLU (per layer), exp2, RoPE cos/sin tables
   int64_t kv_cache_bytes = 0;  // n_layers * seq_len * kv_dim * (bytes of a K + bytes of a V element)
