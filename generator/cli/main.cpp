@@ -1033,9 +1033,7 @@ int cmd_report(const ReportArgs& a) {
   const std::string out = gen::strip_trailing_slashes(a.out);
   HW_ASSIGN_OR_FAIL(auto opt, design_options(a.model, a.widths, a.hw, out));
   HW_ASSIGN_OR_FAIL(auto p, plan_from_shape(a.model, a.widths, opt));
-  if (a.steps > p.plan.shape.seq_len)
-    return fail(fmt::format("--steps {} needs {} positions but the model's seq_len is {}; use at most --steps {}", a.steps,
-                            a.steps, p.plan.shape.seq_len, p.plan.shape.seq_len));
+  HW_OK_OR_FAIL(gen::check_steps_fit(a.steps, p.plan.shape.seq_len));
   HW_ASSIGN_OR_FAIL(const auto state, gen::check_owned(out, "report directory"));
   (void)state;
   const std::string exe = fs::read_symlink("/proc/self/exe", ec).string();

@@ -285,6 +285,13 @@ Result<ModelSource> resolve_unlimited(const std::string& spec, int64_t seq_len) 
 
 }  // namespace
 
+Status check_steps_fit(int64_t steps, int64_t seq_len) {
+  if (steps <= seq_len) return Status::ok();
+  return Error{"--steps " + std::to_string(steps) + " needs " + std::to_string(steps) +
+               " positions but the model's seq_len is " + std::to_string(seq_len) + "; use at most --steps " +
+               std::to_string(seq_len)};
+}
+
 Result<ModelSource> resolve_model(const std::string& spec, int64_t seq_len) {
   HW_ASSIGN_OR_RETURN(ModelSource src, resolve_unlimited(spec, seq_len));
   if (seq_len > 0 && src.kind != ModelSource::Kind::kHuggingFace) {

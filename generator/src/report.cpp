@@ -60,8 +60,9 @@ Result<std::map<std::string, std::string>> design_report_files(const DesignRepor
           commas(sh.at("seq_len").get<double>()) + " | " + commas(info.at("parameters").get<double>()) + " | " +
           commas(std::ceil(info.at("weight_memory_bits").at("total").get<double>() / 8)) + " | " +
           commas(info.at("kv_cache_bytes").get<double>()) + " |\n\nWeight format: " +
-          info.at("weight_format").at("text").get<std::string>() + " (the weight memory: the matrices' codes and group entries; the embedding table apart, int8). Activation widths: `" +
-          info.at("widths").get<std::string>() + "`.\n\n";
+          info.at("weight_format").at("text").get<std::string>() +
+          " (the weight memory: the matrices' codes and group entries; the embedding table apart, int8). "
+          "Activation widths: `" + info.at("widths").get<std::string>() + "`.\n\n";
 
     // Area.
     struct Item {

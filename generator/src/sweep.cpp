@@ -164,10 +164,7 @@ Result<std::vector<SweepPoint>> sweep_points(const SweepGrid& g, const std::stri
     if (list->empty()) return Error{"the sweep grid is empty: every list of the grid needs at least one value"};
   if (g.steps < 0) return Error{"--steps " + std::to_string(g.steps) + " is negative: give 0 (no simulation) or more"};
   HW_ASSIGN_OR_RETURN(const ModelSource src, resolve_model(g.model, g.seq_len));
-  if (g.steps > src.shape.seq_len)
-    return Error{"--steps " + std::to_string(g.steps) + " needs " + std::to_string(g.steps) +
-                 " positions but the model's seq_len is " + std::to_string(src.shape.seq_len) + "; use at most --steps " +
-                 std::to_string(src.shape.seq_len)};
+  HW_TRY(check_steps_fit(g.steps, src.shape.seq_len));
   std::error_code ec;
   const bool model_is_file = fs::is_regular_file(g.model, ec);
   const std::string model_arg = model_is_file ? fs::absolute(g.model).string() : g.model;

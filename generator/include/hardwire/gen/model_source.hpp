@@ -42,6 +42,9 @@ inline constexpr const char* kDefaultModel = "tiny";
 // size; Hugging Face: config.json and the safetensors headers). seq_len > 0 chips that many positions instead of
 // the model's own (at most those).
 Result<ModelSource> resolve_model(const std::string& spec, int64_t seq_len = 0);
+// `--steps steps` decoded from position 0 fit the chip's seq_len positions: "--steps 65 needs 65 positions but the
+// model's seq_len is 64; use at most --steps 64" otherwise (report, sweep).
+Status check_steps_fit(int64_t steps, int64_t seq_len);
 // Parses a JSON shape file's text (`path` names it in errors; the default model name is its file name).
 Result<ModelSource> parse_json_shape(const std::string& text, const std::string& path);
 // Materializes the float weights: reads the checkpoint or synthesizes seeded weights.
