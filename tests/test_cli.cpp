@@ -234,10 +234,35 @@ TEST(Cli, UserErrors) {
   expect_user_error(run(tmp, "synth --model tiny --array 4x8 --weight-group 4"),
                     "--weight-group 4 is out of range; give 0 (one scale per row) or 8 to 1048576 inputs per group "
                     "scale");
-  // Usage errors: CLI11's message, non-zero exit.
-  EXPECT_NE(run(tmp, "").exit_code, 0);
-  EXPECT_NE(run(tmp, "frobnicate").exit_code, 0);
-  EXPECT_NE(run(tmp, "golden --steps notanumber").exit_code, 0);
+}
+
+// What CLI11 cannot parse (no command, an unknown command or option, a value of the wrong type): one line naming the
+// problem and where the options are listed, exit status 2, nothing on stdout. --help is not an error.
+TEST(Cli, UsageErrorsAreOneLine) {
+  TmpDir tmp;
+  const std::string commands = "info, golden, fidelity, generate, synth, sweep, report, sim";
+  auto expect_usage_error = [&](const std::string& args, const std::string& message) {
+    const CliRun r = run(tmp, args);
+    EXPECT_EQ(r.exit_code, 2) << args;
+    EXPECT_EQ(r.out, "") << args;
+    EXPECT_EQ(r.err, "hardwire: error: " + message + "\n") << args;
+  };
+  expect_usage_error("", "give a command: " + commands + " ('hardwire --help' says what each does)");
+  expect_usage_error("--model tiny", "give a command: " + commands + " ('hardwire --help' says what each does)");
+  expect_usage_error("frobnicate", "unknown command 'frobnicate'; the commands are " + commands);
+  expect_usage_error("golden --steps notanumber",
+                     "Could not convert: --steps = notanumber; 'hardwire golden --help' lists its options");
+  expect_usage_error("info --bogus", "The following argument was not expected: --bogus; 'hardwire info --help' "
+                                     "lists its options");
+  expect_usage_error("generate --model tiny --weight-bits abc --out " + tmp.file("u"),
+                     "Could not convert: --weight-bits = abc; 'hardwire generate --help' lists its options");
+  EXPECT_FALSE(std::filesystem::exists(tmp.file("u")));
+  for (const std::string args : {"--help", "sim --help"}) {
+    const CliRun r = run(tmp, args);
+    EXPECT_EQ(r.exit_code, 0) << args;
+    EXPECT_NE(r.out.find("Usage:"), std::string::npos) << args;
+    EXPECT_EQ(r.err, "") << args;
+  }
 }
 
 // ---- hardwire fidelity ---------------------------------------------------------------------------------------------

@@ -99,6 +99,7 @@ TEST(Distill, FineTuneLowersTheLossAndIsThreadIndependent) {
   EXPECT_LT(rep1.last_loss, rep1.first_loss) << "seed " << seed;
   EXPECT_GT(rep1.changed_codes, 0) << "seed " << seed;
   EXPECT_EQ(rep1.last_loss, rep2.last_loss) << "the thread count changed the result (seed " << seed << ")";
+  EXPECT_EQ(rep1.frozen_codes, rep2.frozen_codes) << "seed " << seed;
   for (size_t l = 0; l < a->layers.size(); ++l) {
     EXPECT_EQ(a->layers[l].w1.w, b->layers[l].w1.w) << "layer " << l;
     EXPECT_LE(a->layers[l].w1.w.cast<int>().cwiseAbs().maxCoeff(), 7) << "int4 codes stay in -7..7";
@@ -112,4 +113,34 @@ TEST(Distill, FineTuneLowersTheLossAndIsThreadIndependent) {
   const auto c = gen::quantize(fm, qc), d = gen::quantize(fm, plain);
   ASSERT_TRUE(c.is_ok() && d.is_ok());
   EXPECT_EQ(c->cls.w, d->cls.w);
+}
+
+// A weight flipping between two codes freezes on its third reversal (moving averages at rate 0.01: 1 - 0.99^3 >
+// 0.02 > 1 - 0.99^2) at the code its moving average is nearest; a weight moving one way never freezes; a threshold
+// of 0 never freezes.
+TEST(Distill, OscillatingCodesFreeze) {
+  gen::CodeTrack flip(3);
+  EXPECT_FALSE(flip.observe(4, 0.01, 0.02));  // the first change sets a direction: no oscillation
+  EXPECT_EQ(flip.freq, 0.0f);
+  EXPECT_FALSE(flip.observe(3, 0.01, 0.02));  // reversal 1: freq 0.01
+  EXPECT_FALSE(flip.observe(4, 0.01, 0.02));  // reversal 2: 0.0199
+  EXPECT_TRUE(flip.observe(3, 0.01, 0.02));   // reversal 3: 0.0297
+  EXPECT_TRUE(flip.frozen);
+  EXPECT_NEAR(flip.freq, 1 - std::pow(0.99, 3), 1e-6);
+  EXPECT_EQ(flip.frozen_code(), 3.0f) << "mean " << flip.mean;
+  gen::CodeTrack flip_down(-3);  // the same mirrored: frozen at -3 (round half away from zero)
+  for (float q : {-4.0f, -3.0f, -4.0f}) EXPECT_FALSE(flip_down.observe(q, 0.01, 0.02));
+  EXPECT_TRUE(flip_down.observe(-3, 0.01, 0.02));
+  EXPECT_EQ(flip_down.frozen_code(), -3.0f);
+
+  gen::CodeTrack climb(-7);
+  for (int q = -6; q <= 7; ++q) EXPECT_FALSE(climb.observe(static_cast<float>(q), 0.01, 0.02)) << q;
+  for (int k = 0; k < 50; ++k) EXPECT_FALSE(climb.observe(7, 0.01, 0.02));  // resting: no change, no oscillation
+  EXPECT_EQ(climb.freq, 0.0f);
+  EXPECT_EQ(climb.dir, 1);
+
+  gen::CodeTrack never(0);
+  for (int k = 1; k <= 100; ++k) EXPECT_FALSE(never.observe(static_cast<float>(k % 2), 0.01, 0.0));
+  EXPECT_NEAR(never.freq, 1 - std::pow(0.99, 99), 1e-4) << "99 reversals after the first change";
+  EXPECT_FALSE(never.frozen);
 }

@@ -1,7 +1,8 @@
 // hardwire — command-line front end. A thin layer: parse arguments, call the libraries, print.
 //
 // Every user error (bad model, bad option value, unreadable file) ends as one line "hardwire: error: ..." on stderr
-// and exit status 1; usage errors exit with CLI11's status (non-zero).
+// and exit status 1; a command line CLI11 cannot parse (unknown command or option, a value of the wrong type) ends as
+// one such line naming the command's --help, with exit status 2.
 #include <fmt/core.h>
 
 #include <CLI/CLI.hpp>
@@ -689,9 +690,9 @@ int cmd_fidelity(const FidelityArgs& a) {
   }
   if (a.finetune > 0)
     fmt::print("fine-tuned {} steps on {} sequences of {} tokens the float model wrote (seed {:#x}): KL over them "
-               "{:.5f} -> {:.5f}; {} of {} codes changed\n", ft_rep.steps, ft_rep.sequences, ft_rep.tokens_per_sequence,
-               configs[0].qc.finetune.seed, ft_rep.first_loss, ft_rep.last_loss, with_commas(ft_rep.changed_codes),
-               with_commas(ft_rep.total_codes));
+               "{:.5f} -> {:.5f}; {} of {} codes changed, {} frozen for oscillating\n", ft_rep.steps, ft_rep.sequences,
+               ft_rep.tokens_per_sequence, configs[0].qc.finetune.seed, ft_rep.first_loss, ft_rep.last_loss,
+               with_commas(ft_rep.changed_codes), with_commas(ft_rep.total_codes), with_commas(ft_rep.frozen_codes));
   fmt::print("quantized in {:.2f} s, evaluated in {:.2f} s\n", std::chrono::duration<double>(t1 - t0).count(),
              std::chrono::duration<double>(t2 - t1).count());
 
@@ -741,6 +742,7 @@ int cmd_fidelity(const FidelityArgs& a) {
                                       {"loss_before", ft_rep.first_loss},
                                       {"loss_after", ft_rep.last_loss},
                                       {"changed_codes", ft_rep.changed_codes},
+                                      {"frozen_codes", ft_rep.frozen_codes},
                                       {"total_codes", ft_rep.total_codes}}},
                         {"steps", a.steps},
                         {"prompt_source", a.prompts.empty() ? "sampled" : "file"},
@@ -1363,6 +1365,24 @@ int cmd_sim(const SimArgs& a) {
   return 0;
 }
 
+// A command line CLI11 could not parse: one line naming the problem and where the options are listed; exit 2.
+int usage_error(const CLI::App& app, const CLI::ParseError& e, int argc, char** argv) {
+  std::string commands;
+  for (const CLI::App* c : app.get_subcommands([](const CLI::App*) { return true; }))
+    commands += (commands.empty() ? "" : ", ") + c->get_name();
+  const std::vector<CLI::App*> parsed = app.get_subcommands();
+  std::string message;
+  if (parsed.empty()) {
+    const bool named = argc > 1 && argv[1][0] != '-';
+    message = named ? "unknown command '" + std::string(argv[1]) + "'; the commands are " + commands
+                    : "give a command: " + commands + " ('hardwire --help' says what each does)";
+  } else {
+    message = e.what() + std::string("; 'hardwire ") + parsed.front()->get_name() + " --help' lists its options";
+  }
+  fail(message);
+  return 2;
+}
+
 }  // namespace
 
 int run_cli(int argc, char** argv) {
@@ -1585,7 +1605,12 @@ int run_cli(int argc, char** argv) {
     c->add_option("--max-memory", g_max_memory,
                   "refuse models estimated to need more memory than this (e.g. 16G; default: this machine's memory)");
 
-  CLI11_PARSE(app, argc, argv);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    if (e.get_exit_code() == 0) return app.exit(e);  // --help, --help-all: the text, exit 0
+    return usage_error(app, e, argc, argv);
+  }
   if (sim->parsed()) return cmd_sim(sa);
   if (sweep->parsed()) {
     wa.grid.seq_len = g_seq_len;

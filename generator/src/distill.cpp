@@ -55,6 +55,22 @@ golden::MatU8 FakeQuantMatrix::group_scales() const {
   return unit.unaryExpr([](float u) { return static_cast<uint8_t>(unit_code(u)); });
 }
 
+bool CodeTrack::observe(float q, double momentum, double threshold) {
+  float oscillated = 0;
+  if (q != code) {
+    const int8_t d = q > code ? 1 : -1;
+    if (dir != 0 && d != dir) oscillated = 1;
+    dir = d;
+    code = q;
+  }
+  freq = static_cast<float>((1 - momentum) * freq + momentum * oscillated);
+  mean = static_cast<float>((1 - momentum) * mean + momentum * q);
+  if (threshold > 0 && freq > threshold) frozen = true;
+  return frozen;
+}
+
+float CodeTrack::frozen_code() const { return std::round(mean); }
+
 std::vector<FakeQuantMatrix*> Student::matrices() {
   std::vector<FakeQuantMatrix*> v;
   for (auto& L : layers)
@@ -316,8 +332,9 @@ Result<DistillReport> distill(const golden::FloatModel& teacher, Student& st, co
   const golden::Shape& s = teacher.shape;
   if (!(st.shape == s)) return Error{"distill: the student's shape differs from the teacher's"};
   if (cfg.steps < 0 || cfg.batch < 1 || cfg.pool < 1 || cfg.tokens < 2 || cfg.prompt < 1 || !(cfg.lr > 0) ||
-      !(cfg.scale_lr >= 0))
-    return Error{"distill: steps >= 0, batch >= 1, pool >= 1, tokens >= 2, prompt >= 1, lr > 0 and scale_lr >= 0 are required"};
+      !(cfg.scale_lr >= 0) || !(cfg.freeze_above >= 0) || !(cfg.freeze_momentum > 0 && cfg.freeze_momentum <= 1))
+    return Error{"distill: steps >= 0, batch >= 1, pool >= 1, tokens >= 2, prompt >= 1, lr > 0, scale_lr >= 0, "
+                 "freeze_above >= 0 and 0 < freeze_momentum <= 1 are required"};
   DistillReport rep;
   rep.steps = cfg.steps;
   if (cfg.steps == 0) return rep;
@@ -353,6 +370,7 @@ Result<DistillReport> distill(const golden::FloatModel& teacher, Student& st, co
   };
   std::vector<Adam> adam(nm);
   std::vector<golden::MatI8> codes0;
+  std::vector<std::vector<CodeTrack>> track(nm);  // per matrix, column-major as Eigen stores it
   for (size_t i = 0; i < nm; ++i) {
     const FakeQuantMatrix& m = *mats[i];
     Adam& a = adam[i];
@@ -360,6 +378,7 @@ Result<DistillReport> distill(const golden::FloatModel& teacher, Student& st, co
     a.g_unit = a.m_unit = a.v_unit = MatF::Zero(m.unit.rows(), m.unit.cols());
     a.g_row = a.m_row = a.v_row = Eigen::VectorXf::Zero(m.latent.rows());
     codes0.push_back(m.max_code > 0 ? m.codes() : golden::MatI8());
+    for (Eigen::Index k = 0; k < codes0.back().size(); ++k) track[i].emplace_back(static_cast<float>(codes0.back().data()[k]));
   }
   // The mean loss over the whole pool at the forward weights.
   auto pool_loss = [&] {
@@ -407,10 +426,19 @@ Result<DistillReport> distill(const golden::FloatModel& teacher, Student& st, co
           const float dwde = above || below ? q : q - x;
           a.g_row[r] += gr * dwde * e / m.row_scale[r];
           if (m.group > 0) a.g_unit(r, c / m.group) += gr * dwde * m.row_scale[r];
+          CodeTrack& t = track[i][static_cast<size_t>(c * g.rows() + r)];
+          if (t.frozen) {
+            m.latent(r, c) = q * e;  // the code stays as the scales move
+            continue;
+          }
           if ((above && gr < 0) || (below && gr > 0)) gr = 0;  // clamped and moving outward: no gradient
           a.m_w(r, c) = static_cast<float>(b1 * a.m_w(r, c) + (1 - b1) * gr);
           a.v_w(r, c) = static_cast<float>(b2 * a.v_w(r, c) + (1 - b2) * gr * gr);
           m.latent(r, c) -= static_cast<float>(lr * e * (a.m_w(r, c) / c1) / (std::sqrt(a.v_w(r, c) / c2) + eps));
+          if (t.observe(std::clamp(std::round(m.latent(r, c) / e), lo, hi), cfg.freeze_momentum, cfg.freeze_above)) {
+            m.latent(r, c) = std::clamp(t.frozen_code(), lo, hi) * e;
+            ++rep.frozen_codes;
+          }
         }
       // Scales move relative to themselves: the row's real scale and the group's 8-bit scale.
       for (Eigen::Index r = 0; r < g.rows(); ++r) {

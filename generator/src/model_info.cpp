@@ -60,7 +60,9 @@ int64_t finetune_bytes(const ModelInfo& m, int64_t steps) {
   const auto d = [](int64_t v) { return static_cast<double>(v); };
   const double params = d(m.stats.params_total) + d(s.vocab) * d(s.dim);  // the classifier is its own matrix (γ folded)
   const double targets = seqs * T * d(s.vocab);
-  const double weights = d(5 + c.batch) * params;
+  // Per parameter: latent, Adam's two moments, the forward weight, its code, its CodeTrack (4 floats), and one
+  // gradient per sequence of the batch.
+  const double weights = d(9 + c.batch) * params;
   const double per_layer = T * d(6 * s.dim + 2 * s.kv_dim() + 5 * s.hidden_dim) + d(s.n_heads) * T * T;
   const double activations = d(c.batch) * (d(s.n_layers) * per_layer + 3 * T * d(s.vocab));
   return static_cast<int64_t>(std::min(4 * (targets + weights + activations), std::ldexp(1.0, 60)));

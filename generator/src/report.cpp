@@ -111,7 +111,6 @@ Result<std::map<std::string, std::string>> design_report_files(const DesignRepor
       md += "No timing: " + timing.at("why").get<std::string>() + "; tokens/s below are at an assumed " + num(clock, 0) +
             " MHz.\n\n";
     const json& bounds = simulated ? in.sim.at("bounds_by_phase") : in.bounds_by_phase;
-    double cycles = 0, bound_total = 0;
     md += std::string("| phase | ") + (simulated ? "cycles (simulated) | " : "") +
           "compute | weights | KV cache | latency | largest bound |\n|---|" + (simulated ? "---:|" : "") +
           "---:|---:|---:|---:|---:|\n";
@@ -122,12 +121,10 @@ Result<std::map<std::string, std::string>> design_report_files(const DesignRepor
       const double c = b.at("compute_cycles").get<double>(), w = b.at("weight_cycles").get<double>(),
                    k = b.at("kv_cycles").get<double>(), l = b.at("latency_cycles").get<double>();
       const double largest = std::max({c, w, k, l});
-      bound_total += largest;
       md += std::string("| ") + ph + " | ";
       cyc_dat += quoted(ph) + " ";
       if (simulated) {
         const double s = b.at("cycles").get<double>();
-        cycles += s;
         md += num(s, 0) + " | ";
         cyc_dat += num(s, 2) + " ";
       }

@@ -81,6 +81,27 @@ golden::MatF sequence_probs(const Student& model, const std::vector<int64_t>& to
 
 inline constexpr int64_t kMaxDistillSteps = 1000000;
 
+// One weight's code over the fine-tune, to stop it oscillating (Nagel et al., "Overcoming Oscillations in
+// Quantization-Aware Training", 2022; numerics §2). A latent weight near the midpoint between two codes flips
+// between them step after step under the straight-through estimator, and its final code is whichever side the last
+// step left it on. Each step observe() is given the weight's code after its update: a change of code in the direction
+// opposite to its previous change is an oscillation; `freq` is the exponential moving average of oscillations per
+// step and `mean` that of the code (rate `momentum`). Once freq exceeds `threshold` the weight is frozen at round(mean)
+// (clamped to its range by the caller) for the rest of the fine-tune.
+struct CodeTrack {
+  float code = 0;      // the code after the last step
+  float freq = 0;      // moving average of oscillations per step
+  float mean = 0;      // moving average of the code
+  int8_t dir = 0;      // direction of the last change of code: -1, +1, or 0 before the first
+  bool frozen = false;
+
+  explicit CodeTrack(float start = 0) : code(start), mean(start) {}
+  // Records the code `q` after a step; returns true (and sets frozen) when the weight freezes now.
+  bool observe(float q, double momentum, double threshold);
+  // The code a frozen weight keeps: round(mean), half away from zero.
+  float frozen_code() const;
+};
+
 struct DistillConfig {
   int64_t steps = 0;         // Adam steps; 0: no fine-tuning
   int64_t batch = 8;         // sequences per step
@@ -90,6 +111,8 @@ struct DistillConfig {
   double lr = 0.02;          // Adam step of a latent weight in units of its element scale; cosine decay to 0
   double scale_lr = 0.002;   // the rows' and groups' scales: Adam step relative to the scale itself (same decay)
   uint64_t seed = 0xD157;    // the training sequences' stream (independent of calibration and evaluation)
+  double freeze_above = 0.02;     // freeze a weight once its oscillations per step (moving average) exceed this; 0: never
+  double freeze_momentum = 0.01;  // the moving averages' rate (CodeTrack)
   int threads = 1;
 };
 
@@ -97,6 +120,7 @@ struct DistillReport {
   double first_loss = 0, last_loss = 0;  // mean KL over every training sequence, before and after
   int64_t steps = 0, sequences = 0, tokens_per_sequence = 0;
   int64_t changed_codes = 0, total_codes = 0;
+  int64_t frozen_codes = 0;  // weights frozen for oscillating (CodeTrack)
 };
 
 // Trains `student`'s latent weights against `teacher` (numerics §2). Errors name the problem when the shapes do
