@@ -116,8 +116,8 @@ TEST(Distill, FineTuneLowersTheLossAndIsThreadIndependent) {
 }
 
 // A weight flipping between two codes freezes on its third reversal (moving averages at rate 0.01: 1 - 0.99^3 >
-// 0.02 > 1 - 0.99^2) at the code its moving average is nearest; a weight moving one way never freezes; a threshold
-// of 0 never freezes.
+// 0.02 > 1 - 0.99^2) at the one of the two its moving average is nearest; a weight moving one way never freezes; a
+// threshold of 0 never freezes.
 TEST(Distill, OscillatingCodesFreeze) {
   gen::CodeTrack flip(3);
   EXPECT_FALSE(flip.observe(4, 0.01, 0.02));  // the first change sets a direction: no oscillation
@@ -132,6 +132,15 @@ TEST(Distill, OscillatingCodesFreeze) {
   for (float q : {-4.0f, -3.0f, -4.0f}) EXPECT_FALSE(flip_down.observe(q, 0.01, 0.02));
   EXPECT_TRUE(flip_down.observe(-3, 0.01, 0.02));
   EXPECT_EQ(flip_down.frozen_code(), -3.0f);
+
+  // A weight that travelled before it oscillated: its moving average lags (about 1 here), so it freezes at the nearer
+  // of the two codes it was flipping between, not at the average.
+  gen::CodeTrack travelled(0);
+  for (int q = 1; q <= 11; ++q) EXPECT_FALSE(travelled.observe(static_cast<float>(q), 0.01, 0.02)) << q;
+  for (float q : {10.0f, 11.0f}) EXPECT_FALSE(travelled.observe(q, 0.01, 0.02));
+  EXPECT_TRUE(travelled.observe(10, 0.01, 0.02));
+  EXPECT_LT(travelled.mean, 2.0f);
+  EXPECT_EQ(travelled.frozen_code(), 10.0f);
 
   gen::CodeTrack climb(-7);
   for (int q = -6; q <= 7; ++q) EXPECT_FALSE(climb.observe(static_cast<float>(q), 0.01, 0.02)) << q;

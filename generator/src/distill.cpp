@@ -61,6 +61,7 @@ bool CodeTrack::observe(float q, double momentum, double threshold) {
     const int8_t d = q > code ? 1 : -1;
     if (dir != 0 && d != dir) oscillated = 1;
     dir = d;
+    before = code;
     code = q;
   }
   freq = static_cast<float>((1 - momentum) * freq + momentum * oscillated);
@@ -69,7 +70,7 @@ bool CodeTrack::observe(float q, double momentum, double threshold) {
   return frozen;
 }
 
-float CodeTrack::frozen_code() const { return std::round(mean); }
+float CodeTrack::frozen_code() const { return std::clamp(std::round(mean), std::min(before, code), std::max(before, code)); }
 
 std::vector<FakeQuantMatrix*> Student::matrices() {
   std::vector<FakeQuantMatrix*> v;

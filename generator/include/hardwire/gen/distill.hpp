@@ -86,19 +86,21 @@ inline constexpr int64_t kMaxDistillSteps = 1000000;
 // between them step after step under the straight-through estimator, and its final code is whichever side the last
 // step left it on. Each step observe() is given the weight's code after its update: a change of code in the direction
 // opposite to its previous change is an oscillation; `freq` is the exponential moving average of oscillations per
-// step and `mean` that of the code (rate `momentum`). Once freq exceeds `threshold` the weight is frozen at round(mean)
-// (clamped to its range by the caller) for the rest of the fine-tune.
+// step and `mean` that of the code (rate `momentum`). Once freq exceeds `threshold` the weight is frozen for the rest
+// of the fine-tune, at round(mean) limited to the two codes it was flipping between (the mean lags a weight that
+// travelled several codes before it began to oscillate).
 struct CodeTrack {
   float code = 0;      // the code after the last step
+  float before = 0;    // the code before its last change
   float freq = 0;      // moving average of oscillations per step
   float mean = 0;      // moving average of the code
   int8_t dir = 0;      // direction of the last change of code: -1, +1, or 0 before the first
   bool frozen = false;
 
-  explicit CodeTrack(float start = 0) : code(start), mean(start) {}
+  explicit CodeTrack(float start = 0) : code(start), before(start), mean(start) {}
   // Records the code `q` after a step; returns true (and sets frozen) when the weight freezes now.
   bool observe(float q, double momentum, double threshold);
-  // The code a frozen weight keeps: round(mean), half away from zero.
+  // The code a frozen weight keeps: round(mean) (half away from zero) clamped to [min, max] of before and code.
   float frozen_code() const;
 };
 
