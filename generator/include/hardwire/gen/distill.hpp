@@ -5,7 +5,8 @@
 // its element scale on the way forward, the rounding passed through unchanged on the way back: the straight-through
 // estimator; the scales learned as in LSQ) is trained with Adam to match the float model's next-token distributions,
 // KL(p_float || p_student) at every position, on sequences the float model itself writes (a prompt sampled at
-// temperature 1, then its greedy continuation: as the chip decodes and fidelity evaluates). The student has the chip's
+// temperature 1, then its greedy continuation: as the chip decodes and fidelity evaluates); a weight whose code keeps
+// flipping between two values is frozen at one of them (CodeTrack). The student has the chip's
 // structure: rmsnorm gains folded into the matrices that follow, the embedding the chip's int8 table, activations in
 // float (the weights' loss; numerics §13 quantizes the activations afterwards). The result is codes and scales in the
 // same weight format: no hardware change. Deterministic, and independent of the thread count (each sequence's
